@@ -1,0 +1,44 @@
+import type { NodeId } from '../scenario/scenario.js';
+import type { TraceEvent } from '../sim/events.js';
+import type { ChosenLedger } from './chosen.js';
+
+/** The cluster layout a checker judges against (from the scenario, or a trace's meta line). */
+export interface CheckContext {
+  readonly nodes: readonly NodeId[];
+  readonly proposers: readonly NodeId[];
+  readonly acceptors: readonly NodeId[];
+  readonly learners: readonly NodeId[];
+  /** A strict majority of acceptors: the omniscient definition of "chosen", whatever the implementation counts. */
+  readonly quorumSize: number;
+}
+
+export interface Violation {
+  readonly checker: string;
+  readonly message: string;
+  /** Virtual time of the violating event. */
+  readonly t: number;
+  /** Index of the violating event in the trace (0-based; trace line index + 2, after the meta line). */
+  readonly event: number;
+}
+
+export type CheckerKind = 'safety' | 'liveness';
+
+/**
+ * Reads trace events one at a time and reports the first violating one.
+ * Checkers see only trace events, never a node's private fields, so they can
+ * also judge a trace written by another implementation.
+ */
+export interface Checker {
+  readonly name: string;
+  readonly kind: CheckerKind;
+  /** A violation message, or null. Called for every event, in order, after the ledger saw it. */
+  observe(event: TraceEvent, ledger: ChosenLedger): string | null;
+  /** Called once at the end of the run; a liveness checker judges its deadline here. */
+  finish(endMs: number): { message: string; t: number } | null;
+  /** One line for the verdict when nothing was violated ("held", "not required: …"). */
+  describeHeld(): string;
+}
+
+export function majorityOf(count: number): number {
+  return Math.floor(count / 2) + 1;
+}

@@ -1,0 +1,160 @@
+import type { Value } from '../protocols/paxos/messages.js';
+import type { NodeId } from '../scenario/scenario.js';
+import type { TraceEvent } from '../sim/events.js';
+import { LinkState } from '../sim/network.js';
+import type { CheckContext, Checker } from './checker.js';
+
+export interface LivenessOptions {
+  readonly withinMs: number;
+  /** Time of the last scheduled fault: before it, faults may still be coming. */
+  readonly quietFromMs: number;
+}
+
+/**
+ * Once the last fault is behind us and a majority of acceptors, the learners
+ * and a proposer that still has a value to propose are up and connected,
+ * every live learner in that connected part learns within `withinMs`.
+ * Learners cut off for good are not held to it.
+ */
+export class LivenessChecker implements Checker {
+  readonly name = 'liveness';
+  readonly kind = 'liveness';
+  private readonly links: LinkState;
+  private readonly up: Set<NodeId>;
+  private readonly proposing = new Set<NodeId>();
+  private readonly learned = new Map<NodeId, { value: Value; t: number }>();
+  private stableSinceMs: number | null = null;
+  private requiredLearners: NodeId[] = [];
+  private reported = false;
+  private lastSeenMs = 0;
+
+  constructor(
+    private readonly context: CheckContext,
+    private readonly options: LivenessOptions,
+  ) {
+    this.links = new LinkState(context.nodes);
+    this.up = new Set(context.nodes);
+  }
+
+  get deadlineMs(): number | null {
+    return this.stableSinceMs === null ? null : this.stableSinceMs + this.options.withinMs;
+  }
+
+  observe(event: TraceEvent): string | null {
+    this.lastSeenMs = event.t;
+    const overdue = this.overdueMessage(event.t);
+    if (overdue !== null) return overdue;
+    if (this.track(event) && this.stableSinceMs === null && event.t >= this.options.quietFromMs) this.evaluateStability(event.t);
+    return null;
+  }
+
+  finish(endMs: number): { message: string; t: number } | null {
+    const deadline = this.deadlineMs;
+    if (this.reported || deadline === null || endMs < deadline) return null;
+    const message = this.overdueMessage(Math.max(endMs, deadline + 1));
+    return message === null ? null : { message, t: deadline };
+  }
+
+  describeHeld(): string {
+    const deadline = this.deadlineMs;
+    if (this.stableSinceMs === null) {
+      return 'not required: no connected majority of acceptors with a live proposer after the last fault';
+    }
+    const missing = this.missingLearners();
+    if (missing.length > 0 && deadline !== null && this.lastSeenMs < deadline) {
+      return `inconclusive: the run ended before the deadline t=${deadline} (stable since t=${this.stableSinceMs})`;
+    }
+    return `every connected live learner learned by t=${deadline} (stable since t=${this.stableSinceMs}, within ${this.options.withinMs})`;
+  }
+
+  /** True when the run ended before the deadline, so liveness could not be judged. */
+  isInconclusive(endMs: number): boolean {
+    const deadline = this.deadlineMs;
+    return deadline !== null && endMs < deadline && this.missingLearners().length > 0;
+  }
+
+  private overdueMessage(nowMs: number): string | null {
+    const deadline = this.deadlineMs;
+    if (this.reported || deadline === null || nowMs <= deadline) return null;
+    const missing = this.missingLearners();
+    if (missing.length === 0) return null;
+    this.reported = true;
+    return `${missing.join(', ')} had not learned a value by t=${deadline}, ${this.options.withinMs} ms after the cluster became stable at t=${this.stableSinceMs}`;
+  }
+
+  private missingLearners(): NodeId[] {
+    return this.requiredLearners.filter((node) => {
+      const learned = this.learned.get(node);
+      return learned === undefined || (this.deadlineMs !== null && learned.t > this.deadlineMs);
+    });
+  }
+
+  /** Updates the tracked cluster state; true when the event could change stability. */
+  private track(event: TraceEvent): boolean {
+    switch (event.type) {
+      case 'crash':
+        this.up.delete(event.node);
+        this.proposing.delete(event.node);
+        return true;
+      case 'restart':
+        this.up.add(event.node);
+        return true;
+      case 'partition':
+        this.links.partition(event.groups);
+        return true;
+      case 'cut':
+        this.links.cutLink(event.from, event.to);
+        return true;
+      case 'heal':
+        this.links.healAll();
+        return true;
+      case 'propose':
+        this.proposing.add(event.node);
+        return true;
+      case 'learn':
+        if (!this.learned.has(event.node)) this.learned.set(event.node, { value: event.value, t: event.t });
+        return false;
+      default:
+        return false;
+    }
+  }
+
+  private evaluateStability(nowMs: number): void {
+    const majority = Math.floor(this.context.acceptors.length / 2) + 1;
+    for (const component of this.connectedComponents()) {
+      const members = new Set(component);
+      const acceptors = this.context.acceptors.filter((node) => members.has(node)).length;
+      const hasProposer = component.some((node) => this.proposing.has(node));
+      if (acceptors >= majority && hasProposer) {
+        this.stableSinceMs = nowMs;
+        this.requiredLearners = this.context.learners.filter((node) => members.has(node));
+        return;
+      }
+    }
+  }
+
+  /** Groups of up nodes that can all reach each other both ways, in sorted-node order. */
+  private connectedComponents(): NodeId[][] {
+    const nodes = this.context.nodes.filter((node) => this.up.has(node));
+    const componentOf = new Map<NodeId, number>();
+    const components: NodeId[][] = [];
+    for (const start of nodes) {
+      if (componentOf.has(start)) continue;
+      const component = [start];
+      componentOf.set(start, components.length);
+      for (let cursor = 0; cursor < component.length; cursor++) {
+        const current = this.links.index(component[cursor]!);
+        for (const other of nodes) {
+          if (componentOf.has(other)) continue;
+          const otherIndex = this.links.index(other);
+          if (!this.links.isBlocked(current, otherIndex) && !this.links.isBlocked(otherIndex, current)) {
+            componentOf.set(other, components.length);
+            component.push(other);
+          }
+        }
+      }
+      components.push(component);
+    }
+    return components;
+  }
+}

@@ -1,0 +1,102 @@
+import type { TraceEvent } from '../sim/events.js';
+import { AcceptorDisciplineChecker } from './acceptor-discipline.js';
+import { AgreementChecker } from './agreement.js';
+import type { CheckContext, Checker, CheckerKind, Violation } from './checker.js';
+import { ChosenLedger, type ChosenProposal } from './chosen.js';
+import { IntegrityChecker } from './integrity.js';
+import { LivenessChecker, type LivenessOptions } from './liveness.js';
+import { ValidityChecker } from './validity.js';
+
+export interface CheckerReport {
+  readonly name: string;
+  readonly kind: CheckerKind;
+  /** The first violation, or null when the property held. */
+  readonly violation: Violation | null;
+  /** What held, or why it was not required, when there is no violation. */
+  readonly detail: string;
+}
+
+export interface CheckerDescription {
+  readonly name: string;
+  readonly kind: CheckerKind;
+  readonly summary: string;
+}
+
+export const CHECKERS: readonly CheckerDescription[] = [
+  { name: 'agreement', kind: 'safety', summary: 'at most one value is chosen, and no two learners learn different values' },
+  { name: 'validity', kind: 'safety', summary: 'only a proposed value can be chosen or learned' },
+  { name: 'integrity', kind: 'safety', summary: 'a learner learns at most once, never changes its mind, and only learns a chosen value' },
+  { name: 'acceptor-discipline', kind: 'safety', summary: 'an acceptor never accepts (or promises) below a ballot it promised, across crashes' },
+  { name: 'liveness', kind: 'liveness', summary: 'after the last fault, with a connected majority and a live proposer, every connected learner learns within expect.liveness.within' },
+];
+
+/**
+ * All checkers over one trace, fed incrementally: every event goes to the
+ * shared chosen-ledger first, then to each checker. Each checker keeps only
+ * its first violation.
+ */
+export class CheckerSuite {
+  readonly ledger: ChosenLedger;
+  private readonly checkers: Checker[];
+  private readonly liveness: LivenessChecker | null;
+  private readonly firstViolation = new Map<string, Violation>();
+
+  constructor(context: CheckContext, liveness: LivenessOptions | undefined) {
+    this.ledger = new ChosenLedger(context.quorumSize);
+    this.liveness = liveness ? new LivenessChecker(context, liveness) : null;
+    this.checkers = [new AgreementChecker(), new ValidityChecker(), new IntegrityChecker(), new AcceptorDisciplineChecker()];
+    if (this.liveness) this.checkers.push(this.liveness);
+  }
+
+  /** Feeds one event; returns what it made chosen and any first violations it caused. */
+  observe(event: TraceEvent, index: number): { chosen: ChosenProposal | null; violations: readonly Violation[] } {
+    const chosen = this.ledger.observe(event);
+    let violations: Violation[] | null = null;
+    for (const checker of this.checkers) {
+      if (this.firstViolation.has(checker.name)) continue;
+      const message = checker.observe(event, this.ledger);
+      if (message === null) continue;
+      const violation = { checker: checker.name, message, t: event.t, event: index };
+      this.firstViolation.set(checker.name, violation);
+      (violations ??= []).push(violation);
+    }
+    return { chosen, violations: violations ?? NO_VIOLATIONS };
+  }
+
+  /** End of the run: deadline-based checkers judge now. `lastIndex` is the index given to a violation found here. */
+  finish(endMs: number, lastIndex: number): Violation[] {
+    const found: Violation[] = [];
+    for (const checker of this.checkers) {
+      if (this.firstViolation.has(checker.name)) continue;
+      const result = checker.finish(endMs);
+      if (result === null) continue;
+      const violation = { checker: checker.name, message: result.message, t: result.t, event: lastIndex };
+      this.firstViolation.set(checker.name, violation);
+      found.push(violation);
+    }
+    return found;
+  }
+
+  get violations(): Violation[] {
+    return [...this.firstViolation.values()].sort((a, b) => a.event - b.event);
+  }
+
+  get hasSafetyViolation(): boolean {
+    return this.checkers.some((checker) => checker.kind === 'safety' && this.firstViolation.has(checker.name));
+  }
+
+  livenessInconclusive(endMs: number): boolean {
+    return this.liveness !== null && !this.firstViolation.has('liveness') && this.liveness.isInconclusive(endMs);
+  }
+
+  reports(): CheckerReport[] {
+    return this.checkers.map((checker) => ({
+      name: checker.name,
+      kind: checker.kind,
+      violation: this.firstViolation.get(checker.name) ?? null,
+      detail: checker.describeHeld(),
+    }));
+  }
+}
+
+const NO_VIOLATIONS: readonly Violation[] = Object.freeze([]);

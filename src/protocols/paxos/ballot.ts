@@ -1,0 +1,32 @@
+import type { NodeId } from '../effects.js';
+
+/**
+ * A proposal number: (round, proposer id). Unique because no two proposers
+ * share an id, totally ordered by round then id. Written the same way
+ * everywhere (`[10,"A"]` in JSON) so equal ballots are equal JSON.
+ */
+export type Ballot = readonly [round: number, proposer: NodeId];
+
+export function ballot(round: number, proposer: NodeId): Ballot {
+  return [round, proposer];
+}
+
+/** Negative when a < b, zero when equal, positive when a > b. Ids compare by code unit, never by locale. */
+export function compareBallots(a: Ballot, b: Ballot): number {
+  if (a[0] !== b[0]) return a[0] - b[0];
+  if (a[1] === b[1]) return 0;
+  return a[1] < b[1] ? -1 : 1;
+}
+
+export function ballotsEqual(a: Ballot, b: Ballot): boolean {
+  return a[0] === b[0] && a[1] === b[1];
+}
+
+/** A string key for maps keyed by ballot. */
+export function ballotKey(b: Ballot): string {
+  return `${b[0]}.${b[1]}`;
+}
+
+export function formatBallot(b: Ballot): string {
+  return `(${b[0]},${b[1]})`;
+}

@@ -1,0 +1,68 @@
+import type { NodeId } from '../effects.js';
+import { ballotKey } from './ballot.js';
+import { backoffMs } from './config.js';
+import type { AcceptedMessage, Value } from './messages.js';
+import type { PaxosRole } from './role.js';
+
+export const CATCHUP_TIMER = 'catchup';
+
+/** Votes seen for one ballot: the value and the acceptors that accepted it. */
+export interface BallotVotes {
+  value: Value;
+  acceptors: NodeId[];
+}
+
+export interface LearnerState {
+  votes: Record<string, BallotVotes>;
+  catchupAttempt: number;
+}
+
+/**
+ * Learns a value once a quorum of acceptors report accepting it in the same
+ * ballot. Until then it periodically asks the acceptors to resend what they
+ * accepted, so a learner that missed the phase 2b messages (drops, a
+ * partition, a crash) still learns once the network heals.
+ */
+export class Learner {
+  readonly state: LearnerState = { votes: {}, catchupAttempt: 0 };
+
+  constructor(
+    private readonly role: PaxosRole,
+    private readonly onLearned: () => void,
+  ) {}
+
+  boot(): void {
+    if (this.role.durable().learned === null) this.armCatchup();
+  }
+
+  onAccepted(from: NodeId, message: AcceptedMessage): void {
+    if (this.role.durable().learned !== null) return;
+    const key = ballotKey(message.ballot);
+    const votes = (this.state.votes[key] ??= { value: message.value, acceptors: [] });
+    const countsEveryMessage = this.role.config.bugs.has('count-duplicates');
+    if (!countsEveryMessage && votes.acceptors.includes(from)) return;
+    votes.acceptors.push(from);
+    if (votes.acceptors.length >= this.role.quorum) this.learn(votes.value);
+  }
+
+  onCatchupTimer(): void {
+    if (this.role.durable().learned !== null) return;
+    for (const acceptor of this.role.config.acceptors) this.role.send(acceptor, { type: 'catchup' });
+    this.state.catchupAttempt += 1;
+    this.armCatchup();
+  }
+
+  private learn(value: Value): void {
+    this.role.updateDurable({ learned: value });
+    this.role.observe({ type: 'learn', value });
+    this.role.cancelTimer(CATCHUP_TIMER);
+    this.state.votes = {};
+    this.onLearned();
+  }
+
+  private armCatchup(): void {
+    const timing = this.role.config.timing;
+    const delayMs = backoffMs(timing.catchupMs, timing.catchupMaxMs, this.state.catchupAttempt, () => this.role.random());
+    this.role.setTimer(CATCHUP_TIMER, delayMs);
+  }
+}

@@ -1,0 +1,123 @@
+import type { Effects, NodeId, ProtocolFactory, ProtocolNode } from '../effects.js';
+import { unreachable } from '../../util/assert.js';
+import { quorumSize, type PaxosConfig } from './config.js';
+import { Acceptor } from './acceptor.js';
+import { CATCHUP_TIMER, Learner } from './learner.js';
+import type { PaxosMessage, PaxosObservation, ProposeRequest } from './messages.js';
+import { Proposer, RETRY_TIMER } from './proposer.js';
+import type { PaxosRole } from './role.js';
+import { INITIAL_DURABLE, type PaxosDurable } from './state.js';
+
+export type PaxosEffects = Effects<PaxosMessage, PaxosDurable, PaxosObservation>;
+
+/**
+ * One single-decree Paxos node: any mix of proposer, acceptor and learner
+ * (by default all three), sharing one durable record.
+ */
+export class PaxosNode implements ProtocolNode<PaxosMessage, ProposeRequest> {
+  private durableRecord: PaxosDurable;
+  private readonly proposer: Proposer | null;
+  private readonly acceptor: Acceptor | null;
+  private readonly learner: Learner | null;
+
+  constructor(
+    private readonly effects: PaxosEffects,
+    durable: PaxosDurable,
+    config: PaxosConfig,
+  ) {
+    this.durableRecord = durable;
+    const role = this.roleFor(config);
+    const id = effects.nodeId;
+    this.proposer = config.proposers.includes(id) ? new Proposer(role) : null;
+    this.acceptor = config.acceptors.includes(id) ? new Acceptor(role) : null;
+    this.learner = config.learners.includes(id) ? new Learner(role, () => this.proposer?.finish()) : null;
+  }
+
+  start(): void {
+    this.boot();
+  }
+
+  recover(): void {
+    this.boot();
+  }
+
+  onRequest(request: ProposeRequest): void {
+    if (this.proposer === null) return;
+    if (this.durableRecord.learned !== null && this.learner !== null) return;
+    this.proposer.onRequest(request);
+  }
+
+  onMessage(from: NodeId, message: PaxosMessage): void {
+    switch (message.type) {
+      case 'prepare':
+        this.acceptor?.onPrepare(from, message);
+        return;
+      case 'accept':
+        this.acceptor?.onAccept(from, message);
+        return;
+      case 'catchup':
+        this.acceptor?.onCatchup(from);
+        return;
+      case 'promise':
+        this.proposer?.onPromise(from, message);
+        return;
+      case 'nack':
+        this.proposer?.onNack(message);
+        return;
+      case 'accepted':
+        this.learner?.onAccepted(from, message);
+        this.proposer?.onAccepted(from, message);
+        return;
+      default:
+        unreachable(message, 'paxos message');
+    }
+  }
+
+  onTimer(name: string): void {
+    if (name === RETRY_TIMER) this.proposer?.onRetryTimer();
+    else if (name === CATCHUP_TIMER) this.learner?.onCatchupTimer();
+  }
+
+  durableState(): PaxosDurable {
+    return this.durableRecord;
+  }
+
+  volatileState(): unknown {
+    return {
+      proposer: this.proposer?.state ?? null,
+      acceptor: this.acceptor !== null && this.acceptor.record() !== this.durableRecord.acceptor ? this.acceptor.record() : null,
+      learner: this.learner?.state ?? null,
+    };
+  }
+
+  private boot(): void {
+    this.learner?.boot();
+  }
+
+  private roleFor(config: PaxosConfig): PaxosRole {
+    const effects = this.effects;
+    return {
+      nodeId: effects.nodeId,
+      config,
+      quorum: quorumSize(config),
+      durable: () => this.durableRecord,
+      updateDurable: (change) => {
+        this.durableRecord = { ...this.durableRecord, ...change };
+        effects.persist(this.durableRecord);
+      },
+      send: (to, message) => effects.send(to, message),
+      observe: (observation) => effects.observe(observation),
+      setTimer: (name, delayMs) => effects.setTimer(name, delayMs),
+      cancelTimer: (name) => effects.cancelTimer(name),
+      random: () => effects.random(),
+    };
+  }
+}
+
+export function paxosProtocol(config: PaxosConfig): ProtocolFactory<PaxosMessage, PaxosDurable, PaxosObservation, ProposeRequest> {
+  return {
+    name: 'paxos',
+    initialDurable: () => INITIAL_DURABLE,
+    createNode: (effects, durable) => new PaxosNode(effects, durable, config),
+  };
+}

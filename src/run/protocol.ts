@@ -1,0 +1,49 @@
+import { DEFAULT_PAXOS_TIMING, quorumSize, type PaxosBug, type PaxosConfig } from '../protocols/paxos/config.js';
+import { paxosProtocol } from '../protocols/paxos/node.js';
+import type { Scenario } from '../scenario/scenario.js';
+import type { CheckContext } from '../check/checker.js';
+import type { ScheduledRequest } from '../sim/simulation.js';
+import type { ProposeRequest } from '../protocols/paxos/messages.js';
+import { majorityOf } from '../check/checker.js';
+
+/** The protocol configuration a scenario asks for, with an optional injected bug. */
+export function paxosConfigFor(scenario: Scenario, bug: PaxosBug | undefined): PaxosConfig {
+  const timing = scenario.paxos;
+  return {
+    proposers: scenario.roles.proposers,
+    acceptors: scenario.roles.acceptors,
+    learners: scenario.roles.learners,
+    timing: {
+      retryMs: timing.retryMs ?? DEFAULT_PAXOS_TIMING.retryMs,
+      retryMaxMs: timing.retryMaxMs ?? Math.max(DEFAULT_PAXOS_TIMING.retryMaxMs, timing.retryMs ?? 0),
+      catchupMs: timing.catchupMs ?? DEFAULT_PAXOS_TIMING.catchupMs,
+      catchupMaxMs: timing.catchupMaxMs ?? Math.max(DEFAULT_PAXOS_TIMING.catchupMaxMs, timing.catchupMs ?? 0),
+    },
+    bugs: new Set(bug ? [bug] : []),
+  };
+}
+
+export function protocolFor(scenario: Scenario, bug: PaxosBug | undefined) {
+  const config = paxosConfigFor(scenario, bug);
+  return { factory: paxosProtocol(config), quorumSize: quorumSize(config) };
+}
+
+export function requestsFor(scenario: Scenario): ScheduledRequest<ProposeRequest>[] {
+  return scenario.proposals.map((proposal) => ({
+    atMs: proposal.at,
+    node: proposal.node,
+    request: { value: proposal.value, round: proposal.ballot },
+    value: proposal.value,
+  }));
+}
+
+/** The checkers' view of the cluster: always the true majority, whatever a buggy protocol counts. */
+export function checkContextFor(scenario: Scenario): CheckContext {
+  return {
+    nodes: scenario.nodes,
+    proposers: scenario.roles.proposers,
+    acceptors: scenario.roles.acceptors,
+    learners: scenario.roles.learners,
+    quorumSize: majorityOf(scenario.roles.acceptors.length),
+  };
+}

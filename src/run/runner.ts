@@ -1,0 +1,143 @@
+import { createHash, type Hash } from 'node:crypto';
+import type { Violation } from '../check/checker.js';
+import type { ChosenProposal } from '../check/chosen.js';
+import { CheckerSuite, type CheckerReport } from '../check/suite.js';
+import type { PaxosBug } from '../protocols/paxos/config.js';
+import type { NodeId, Scenario } from '../scenario/scenario.js';
+import type { TraceEvent, TraceMeta } from '../sim/events.js';
+import { Simulation, type SimulationOutcome } from '../sim/simulation.js';
+import { checkContextFor, protocolFor, requestsFor } from './protocol.js';
+import { judgeExpectation, type ExpectationReport } from './expect.js';
+
+export interface RunOptions {
+  /** Overrides the scenario's seed. */
+  readonly seed?: number | undefined;
+  readonly bug?: PaxosBug | undefined;
+  /** Keep every trace event in the result (for timelines and trace files). */
+  readonly record?: boolean;
+  /** Compute the trace hash (costs one JSON serialization per event). Default true. */
+  readonly hash?: boolean;
+  /** End the run at the first violation (fuzzing wants the verdict, not the aftermath). */
+  readonly stopOnViolation?: boolean;
+}
+
+export interface LearnedValue {
+  readonly value: string;
+  readonly t: number;
+}
+
+export interface RunResult {
+  readonly scenario: Scenario;
+  readonly seed: number;
+  readonly bug: PaxosBug | undefined;
+  readonly meta: TraceMeta;
+  /** The first value chosen (omniscient view), or null. */
+  readonly chosen: ChosenProposal | null;
+  readonly learned: Readonly<Record<NodeId, LearnedValue>>;
+  readonly violations: readonly Violation[];
+  readonly checkers: readonly CheckerReport[];
+  readonly expectation: ExpectationReport;
+  /** Trace events emitted (lines after the meta line). */
+  readonly eventCount: number;
+  readonly outcome: SimulationOutcome;
+  /** sha256 of the exact trace bytes, when hashing was on. */
+  readonly traceHash: string | null;
+  /** Every event, when recording was on. */
+  readonly events: readonly TraceEvent[] | null;
+}
+
+/** One seeded run of one scenario: a pure function of (scenario, seed, bug). */
+export function runScenario(scenario: Scenario, options: RunOptions = {}): RunResult {
+  const seed = options.seed ?? scenario.seed;
+  const meta = traceMeta(scenario, seed, options.bug);
+  const context = checkContextFor(scenario);
+  const quietFromMs = scenario.faults.reduce((latest, fault) => Math.max(latest, fault.at), 0);
+  const liveness = scenario.expect.liveness ? { withinMs: scenario.expect.liveness.withinMs, quietFromMs } : undefined;
+  const suite = new CheckerSuite(context, liveness);
+  const recorded: TraceEvent[] | null = options.record ? [] : null;
+  const hash: Hash | null = options.hash === false ? null : createHash('sha256');
+  hash?.update(JSON.stringify(meta) + '\n');
+  const learned: Record<NodeId, LearnedValue> = {};
+  let eventCount = 0;
+  let stop = false;
+
+  const append = (event: TraceEvent): void => {
+    recorded?.push(event);
+    hash?.update(JSON.stringify(event) + '\n');
+    eventCount += 1;
+  };
+  const emit = (event: TraceEvent): void => {
+    const index = eventCount;
+    append(event);
+    if (event.type === 'learn' && learned[event.node] === undefined) learned[event.node] = { value: event.value, t: event.t };
+    const { chosen, violations } = suite.observe(event, index);
+    if (chosen !== null) append({ t: event.t, type: 'chosen', value: chosen.value, ballot: chosen.ballot });
+    for (const violation of violations) {
+      append({ t: violation.t, type: 'violation', checker: violation.checker, message: violation.message });
+      if (options.stopOnViolation) stop = true;
+    }
+  };
+
+  const protocol = protocolFor(scenario, options.bug);
+  const simulation = new Simulation({
+    seed,
+    nodes: scenario.nodes,
+    network: scenario.network,
+    faults: scenario.faults,
+    requests: requestsFor(scenario),
+    untilMs: scenario.untilMs,
+    maxEvents: scenario.maxEvents,
+    protocol: protocol.factory,
+    emit,
+    shouldStop: () => stop,
+  });
+  const outcome = simulation.run();
+  for (const violation of suite.finish(outcome.endMs, eventCount)) {
+    append({ t: violation.t, type: 'violation', checker: violation.checker, message: violation.message });
+  }
+
+  const violations = suite.violations;
+  const chosen = suite.ledger.chosen[0] ?? null;
+  return {
+    scenario,
+    seed,
+    bug: options.bug,
+    meta,
+    chosen,
+    learned,
+    violations,
+    checkers: suite.reports(),
+    expectation: judgeExpectation(scenario.expect, {
+      chosen,
+      hasSafetyViolation: suite.hasSafetyViolation,
+      livenessViolated: violations.some((violation) => violation.checker === 'liveness'),
+      livenessInconclusive: suite.livenessInconclusive(outcome.endMs),
+      outcome,
+    }),
+    eventCount,
+    outcome,
+    traceHash: hash ? hash.digest('hex') : null,
+    events: recorded,
+  };
+}
+
+export function traceMeta(scenario: Scenario, seed: number, bug: PaxosBug | undefined): TraceMeta {
+  const meta: TraceMeta = {
+    type: 'meta',
+    scenario: scenario.name,
+    seed,
+    nodes: [...scenario.nodes],
+    acceptors: [...scenario.roles.acceptors],
+    proposers: [...scenario.roles.proposers],
+    learners: [...scenario.roles.learners],
+    protocol: scenario.protocol,
+  };
+  if (bug) meta.bug = bug;
+  return meta;
+}
+
+/** The exact trace file contents: the meta line, then one JSON line per event. */
+export function traceLines(result: RunResult): string[] {
+  if (result.events === null) throw new Error('traceLines needs a run with record: true');
+  return [JSON.stringify(result.meta), ...result.events.map((event) => JSON.stringify(event))];
+}

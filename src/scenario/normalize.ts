@@ -1,0 +1,180 @@
+import { FAULT_KINDS, type DelayInput, type ParsedFault, type ParsedScenario } from './schema.js';
+import { formatProblem, type LoadResult, type SourceLocator } from './problems.js';
+import { sortedIds, type ChosenExpectation, type DelaySpec, type Fault, type NodeId, type Roles, type Scenario } from './scenario.js';
+
+type Report = (path: readonly (string | number)[], message: string) => void;
+
+/**
+ * The checks a schema cannot express (references between fields, fault
+ * sequencing), then the normalized form every other layer reads. Every
+ * problem is reported, not just the first.
+ */
+export function normalizeScenario(parsed: ParsedScenario, locator: SourceLocator): LoadResult {
+  const errors: string[] = [];
+  const report: Report = (path, message) => errors.push(formatProblem(locator, path, message));
+
+  const nodes = sortedIds(parsed.nodes);
+  const known = new Set(nodes);
+  checkDuplicates(parsed.nodes, ['nodes'], report);
+  const checkNode = (id: NodeId, path: readonly (string | number)[]) => {
+    if (!known.has(id)) report(path, `unknown node "${id}"; nodes are ${nodes.join(', ')}`);
+  };
+
+  const roles = resolveRoles(parsed, nodes, checkNode, report);
+  const untilMs = parsed.until;
+
+  parsed.proposals.forEach((proposal, index) => {
+    checkNode(proposal.node, ['proposals', index, 'node']);
+    if (known.has(proposal.node) && !roles.proposers.includes(proposal.node)) {
+      report(['proposals', index, 'node'], `"${proposal.node}" is not a proposer (roles.proposers is ${roles.proposers.join(', ') || 'empty'})`);
+    }
+    if (proposal.at > untilMs) report(['proposals', index, 'at'], `${proposal.at} is after until (${untilMs})`);
+  });
+
+  const faults: Fault[] = [];
+  parsed.faults.forEach((fault, index) => {
+    const normalized = normalizeFault(fault, index, checkNode, report);
+    if (normalized) faults.push(normalized);
+    if (fault.at > untilMs) report(['faults', index, 'at'], `${fault.at} is after until (${untilMs})`);
+  });
+  if (errors.length === 0) checkCrashSequence(faults, report);
+
+  const delay = normalizeDelay(parsed.network.delay, report);
+  checkTiming(parsed, report);
+
+  if (errors.length > 0) return { ok: false, errors };
+  return {
+    ok: true,
+    scenario: {
+      name: parsed.name,
+      description: parsed.description ?? '',
+      protocol: parsed.protocol,
+      nodes,
+      roles,
+      seed: parsed.seed,
+      network: { delay, drop: parsed.network.drop, duplicate: parsed.network.duplicate },
+      proposals: parsed.proposals.map((proposal) => ({
+        at: proposal.at,
+        node: proposal.node,
+        value: String(proposal.value),
+        ballot: proposal.ballot,
+      })),
+      faults,
+      untilMs,
+      maxEvents: parsed.maxEvents,
+      paxos: parsed.paxos ?? {},
+      expect: {
+        chosen: parsed.expect.chosen === undefined ? undefined : chosenExpectation(String(parsed.expect.chosen)),
+        safety: parsed.expect.safety,
+        liveness: parsed.expect.liveness ? { withinMs: parsed.expect.liveness.within } : undefined,
+      },
+    },
+  };
+}
+
+function resolveRoles(parsed: ParsedScenario, nodes: readonly NodeId[], checkNode: (id: NodeId, path: (string | number)[]) => void, report: Report): Roles {
+  const resolve = (role: 'proposers' | 'acceptors' | 'learners'): NodeId[] => {
+    const listed = parsed.roles?.[role];
+    if (listed === undefined) return [...nodes];
+    listed.forEach((id, index) => checkNode(id, ['roles', role, index]));
+    checkDuplicates(listed, ['roles', role], report);
+    return sortedIds(listed);
+  };
+  const roles = { proposers: resolve('proposers'), acceptors: resolve('acceptors'), learners: resolve('learners') };
+  if (roles.acceptors.length === 0) report(['roles', 'acceptors'], 'must list at least one acceptor');
+  if (roles.learners.length === 0) report(['roles', 'learners'], 'must list at least one learner');
+  return roles;
+}
+
+function normalizeFault(fault: ParsedFault, index: number, checkNode: (id: NodeId, path: (string | number)[]) => void, report: Report): Fault | undefined {
+  const path = ['faults', index];
+  const kinds = FAULT_KINDS.filter((kind) => fault[kind] !== undefined);
+  if (kinds.length !== 1) {
+    report(path, kinds.length === 0 ? `names no fault kind; expected one of ${FAULT_KINDS.join(', ')}` : `names ${kinds.join(' and ')}; a fault has exactly one kind (write two faults)`);
+    return undefined;
+  }
+  const at = fault.at;
+  if (fault.crash !== undefined) {
+    checkNode(fault.crash, [...path, 'crash']);
+    return { at, kind: 'crash', node: fault.crash };
+  }
+  if (fault.restart !== undefined) {
+    checkNode(fault.restart, [...path, 'restart']);
+    return { at, kind: 'restart', node: fault.restart };
+  }
+  if (fault.partition !== undefined) {
+    const seen = new Set<NodeId>();
+    fault.partition.forEach((group, groupIndex) =>
+      group.forEach((id, memberIndex) => {
+        const memberPath = [...path, 'partition', groupIndex, memberIndex];
+        checkNode(id, memberPath);
+        if (seen.has(id)) report(memberPath, `"${id}" appears in more than one group`);
+        seen.add(id);
+      }),
+    );
+    return { at, kind: 'partition', groups: fault.partition.map((group) => sortedIds(group)) };
+  }
+  if (fault.cut !== undefined) {
+    checkNode(fault.cut.from, [...path, 'cut', 'from']);
+    checkNode(fault.cut.to, [...path, 'cut', 'to']);
+    if (fault.cut.from === fault.cut.to) report([...path, 'cut'], 'from and to must be different nodes');
+    return { at, kind: 'cut', from: fault.cut.from, to: fault.cut.to };
+  }
+  return { at, kind: 'heal' };
+}
+
+/** Crashing a crashed node or restarting a running one is almost always a scenario mistake. */
+function checkCrashSequence(faults: readonly Fault[], report: Report): void {
+  const order = faults.map((fault, index) => ({ fault, index })).sort((a, b) => a.fault.at - b.fault.at || a.index - b.index);
+  const crashed = new Set<NodeId>();
+  for (const { fault, index } of order) {
+    if (fault.kind === 'crash') {
+      if (crashed.has(fault.node)) report(['faults', index, 'crash'], `"${fault.node}" is already crashed at ${fault.at}`);
+      crashed.add(fault.node);
+    } else if (fault.kind === 'restart') {
+      if (!crashed.has(fault.node)) report(['faults', index, 'restart'], `"${fault.node}" is not crashed at ${fault.at}`);
+      crashed.delete(fault.node);
+    }
+  }
+}
+
+function normalizeDelay(delay: DelayInput, report: Report): DelaySpec {
+  const path = ['network', 'delay'];
+  if (delay.distribution === 'exponential') {
+    const max = delay.max ?? delay.min + 20 * delay.mean;
+    if (max < delay.min) report([...path, 'max'], `must be at least min (${delay.min})`);
+    return { distribution: 'exponential', min: delay.min, mean: delay.mean, max };
+  }
+  if (delay.distribution === 'normal') {
+    const max = delay.max ?? delay.mean + 5 * delay.stddev;
+    if (max < delay.min) report([...path, 'max'], `must be at least min (${delay.min})`);
+    return { distribution: 'normal', mean: delay.mean, stddev: delay.stddev, min: delay.min, max };
+  }
+  if (delay.max < delay.min) report([...path, 'max'], `must be at least min (${delay.min})`);
+  return { distribution: 'uniform', min: delay.min, max: delay.max };
+}
+
+function checkTiming(parsed: ParsedScenario, report: Report): void {
+  const timing = parsed.paxos;
+  if (!timing) return;
+  if (timing.retryMs !== undefined && timing.retryMaxMs !== undefined && timing.retryMaxMs < timing.retryMs) {
+    report(['paxos', 'retryMaxMs'], `must be at least retryMs (${timing.retryMs})`);
+  }
+  if (timing.catchupMs !== undefined && timing.catchupMaxMs !== undefined && timing.catchupMaxMs < timing.catchupMs) {
+    report(['paxos', 'catchupMaxMs'], `must be at least catchupMs (${timing.catchupMs})`);
+  }
+}
+
+function checkDuplicates(ids: readonly NodeId[], path: readonly (string | number)[], report: Report): void {
+  const seen = new Set<NodeId>();
+  ids.forEach((id, index) => {
+    if (seen.has(id)) report([...path, index], `"${id}" is listed twice`);
+    seen.add(id);
+  });
+}
+
+function chosenExpectation(text: string): ChosenExpectation {
+  if (text === 'any') return { kind: 'any' };
+  if (text === 'none') return { kind: 'none' };
+  return { kind: 'value', value: text };
+}

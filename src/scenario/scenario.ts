@@ -1,0 +1,71 @@
+/** A validated, normalized scenario: what every layer above reads. */
+
+export type NodeId = string;
+
+export type DelaySpec =
+  | { readonly distribution: 'uniform'; readonly min: number; readonly max: number }
+  | { readonly distribution: 'exponential'; readonly min: number; readonly mean: number; readonly max: number }
+  | { readonly distribution: 'normal'; readonly mean: number; readonly stddev: number; readonly min: number; readonly max: number };
+
+export interface NetworkSpec {
+  readonly delay: DelaySpec;
+  readonly drop: number;
+  readonly duplicate: number;
+}
+
+export interface Roles {
+  readonly proposers: readonly NodeId[];
+  readonly acceptors: readonly NodeId[];
+  readonly learners: readonly NodeId[];
+}
+
+export interface Proposal {
+  readonly at: number;
+  readonly node: NodeId;
+  readonly value: string;
+  readonly ballot?: number | undefined;
+}
+
+export type Fault =
+  | { readonly at: number; readonly kind: 'crash'; readonly node: NodeId }
+  | { readonly at: number; readonly kind: 'restart'; readonly node: NodeId }
+  | { readonly at: number; readonly kind: 'partition'; readonly groups: readonly (readonly NodeId[])[] }
+  | { readonly at: number; readonly kind: 'cut'; readonly from: NodeId; readonly to: NodeId }
+  | { readonly at: number; readonly kind: 'heal' };
+
+export type ChosenExpectation = { readonly kind: 'value'; readonly value: string } | { readonly kind: 'any' } | { readonly kind: 'none' };
+
+export interface Expectation {
+  readonly chosen?: ChosenExpectation | undefined;
+  readonly safety: 'hold' | 'violated';
+  readonly liveness?: { readonly withinMs: number } | undefined;
+}
+
+export interface PaxosTimingSpec {
+  readonly retryMs?: number | undefined;
+  readonly retryMaxMs?: number | undefined;
+  readonly catchupMs?: number | undefined;
+  readonly catchupMaxMs?: number | undefined;
+}
+
+export interface Scenario {
+  readonly name: string;
+  readonly description: string;
+  readonly protocol: 'paxos';
+  /** Sorted once by code unit (DESIGN.md rule 4). */
+  readonly nodes: readonly NodeId[];
+  readonly roles: Roles;
+  readonly seed: number;
+  readonly network: NetworkSpec;
+  /** In file order; the scheduler orders equal times by this order. */
+  readonly proposals: readonly Proposal[];
+  readonly faults: readonly Fault[];
+  readonly untilMs: number;
+  readonly maxEvents: number;
+  readonly paxos: PaxosTimingSpec;
+  readonly expect: Expectation;
+}
+
+export function sortedIds(ids: readonly NodeId[]): NodeId[] {
+  return [...ids].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}

@@ -1,0 +1,171 @@
+import { z } from 'zod';
+
+/**
+ * The scenario file format, defined once: it gives the TypeScript input
+ * types, the path-qualified validation errors, and (via z.toJSONSchema) the
+ * JSON Schema that editors use (`scenarios/scenario.schema.json`).
+ */
+
+const nonNegativeInt = (what = 'a non-negative integer') =>
+  z.number({ error: `must be ${what}` }).int({ error: `must be ${what}` }).min(0, { error: `must be ${what}` });
+
+const positiveInt = (what = 'a positive integer') =>
+  z.number({ error: `must be ${what}` }).int({ error: `must be ${what}` }).min(1, { error: `must be ${what}` });
+
+const probability = () =>
+  z
+    .number({ error: 'must be a probability between 0 and 1' })
+    .min(0, { error: 'must be a probability between 0 and 1' })
+    .max(1, { error: 'must be a probability between 0 and 1' });
+
+export const nodeIdSchema = z
+  .string({ error: 'must be a node id (letters, digits, _ . -)' })
+  .regex(/^[A-Za-z0-9_.-]+$/, { error: 'must be a node id (letters, digits, _ . -)' })
+  .describe('A node id: letters, digits, _ . -');
+
+const nodeList = () => z.array(nodeIdSchema, { error: 'must be a list of node ids' });
+
+/** Values are strings; a bare YAML number (`value: 1`) is taken as its decimal string. */
+export const valueSchema = z
+  .union([z.string(), z.number()], { error: 'must be a string or a number' })
+  .describe('A proposed value');
+
+const uniformDelay = z
+  .object({
+    distribution: z.literal('uniform').optional(),
+    min: nonNegativeInt().describe('Smallest delay, virtual ms'),
+    max: nonNegativeInt().describe('Largest delay, virtual ms'),
+  })
+  .strict();
+
+const exponentialDelay = z
+  .object({
+    distribution: z.literal('exponential'),
+    min: nonNegativeInt().default(0).describe('Delay floor, virtual ms'),
+    mean: positiveInt().describe('Mean delay, virtual ms'),
+    max: nonNegativeInt().optional().describe('Delay ceiling, virtual ms (default 20 × mean)'),
+  })
+  .strict();
+
+const normalDelay = z
+  .object({
+    distribution: z.literal('normal'),
+    mean: nonNegativeInt().describe('Mean delay, virtual ms'),
+    stddev: nonNegativeInt().describe('Standard deviation, virtual ms'),
+    min: nonNegativeInt().default(0).describe('Delay floor, virtual ms'),
+    max: nonNegativeInt().optional().describe('Delay ceiling, virtual ms (default mean + 5 × stddev)'),
+  })
+  .strict();
+
+export const delaySchema = z
+  .union([uniformDelay, exponentialDelay, normalDelay], {
+    error: 'must be {min, max} (uniform), {distribution: exponential, mean}, or {distribution: normal, mean, stddev}',
+  })
+  .describe('Per-message delay distribution; integer virtual ms');
+
+export const networkSchema = z
+  .object({
+    delay: delaySchema.default({ min: 1, max: 10 }),
+    drop: probability().default(0).describe('Probability that a message is lost'),
+    duplicate: probability().default(0).describe('Probability that a message is delivered twice (each copy with its own delay)'),
+  })
+  .strict();
+
+export const rolesSchema = z
+  .object({
+    proposers: nodeList().optional(),
+    acceptors: nodeList().optional(),
+    learners: nodeList().optional(),
+  })
+  .strict()
+  .describe('Which nodes play which role; every node plays every role unless listed here');
+
+export const proposalSchema = z
+  .object({
+    at: nonNegativeInt().describe('Virtual ms at which the node is asked to propose'),
+    node: nodeIdSchema,
+    value: valueSchema,
+    ballot: positiveInt().optional().describe('Round of the first proposal number (the ballot is [round, node])'),
+  })
+  .strict();
+
+export const FAULT_KINDS = ['crash', 'restart', 'partition', 'cut', 'heal'] as const;
+
+/**
+ * One fault: `at` plus exactly one kind. Kept as one object with optional
+ * kinds (rather than a union) so that a typo gets a precise "unknown key"
+ * error with a suggestion instead of a wall of union mismatches.
+ */
+export const faultSchema = z
+  .object({
+    at: nonNegativeInt().describe('Virtual ms at which the fault happens'),
+    crash: nodeIdSchema.optional().describe('Crash this node: volatile state and timers are lost'),
+    restart: nodeIdSchema.optional().describe('Restart this crashed node from its durable state'),
+    partition: z
+      .array(nodeList(), { error: 'must be a list of groups of node ids, e.g. [[A, B], [C, D, E]]' })
+      .optional()
+      .describe('Cut every link between groups; nodes not listed form one more group; replaces the previous partition'),
+    cut: z
+      .object({ from: nodeIdSchema, to: nodeIdSchema })
+      .strict()
+      .optional()
+      .describe('Cut the one-way link from → to; cuts accumulate until a heal'),
+    heal: z.literal('all', { error: 'must be "all"' }).optional().describe('Restore every link'),
+  })
+  .strict();
+
+export const timingSchema = z
+  .object({
+    retryMs: positiveInt().optional().describe('Proposer retry timeout before doubling, virtual ms'),
+    retryMaxMs: positiveInt().optional().describe('Largest proposer retry timeout, virtual ms'),
+    catchupMs: positiveInt().optional().describe('Learner catch-up interval before doubling, virtual ms'),
+    catchupMaxMs: positiveInt().optional().describe('Largest learner catch-up interval, virtual ms'),
+  })
+  .strict()
+  .describe('Single-decree Paxos timer settings');
+
+export const expectSchema = z
+  .object({
+    chosen: valueSchema.optional().describe('The value that must be chosen, or `any`, or `none`'),
+    safety: z.enum(['hold', 'violated'], { error: 'must be "hold" or "violated"' }).default('hold'),
+    liveness: z
+      .object({ within: positiveInt().describe('Virtual ms after the last heal by which every live learner must learn') })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+export const scenarioSchema = z
+  .object({
+    $schema: z.string().optional(),
+    name: z.string({ error: 'must be a non-empty string' }).min(1, { error: 'must be a non-empty string' }),
+    description: z.string({ error: 'must be a string' }).optional(),
+    protocol: z.literal('paxos', { error: 'must be "paxos"' }).default('paxos'),
+    nodes: nodeList().min(1, { error: 'must list at least one node' }),
+    roles: rolesSchema.optional(),
+    seed: nonNegativeInt().default(1).describe('Default seed; --seed overrides'),
+    network: networkSchema.default({ delay: { min: 1, max: 10 }, drop: 0, duplicate: 0 }),
+    proposals: z.array(proposalSchema, { error: 'must be a list of proposals' }).default([]),
+    faults: z.array(faultSchema, { error: 'must be a list of faults' }).default([]),
+    until: positiveInt().default(10_000).describe('Virtual ms at which the run stops'),
+    maxEvents: positiveInt().default(1_000_000).describe('Hard bound on processed events, so no scenario can hang'),
+    paxos: timingSchema.optional(),
+    expect: expectSchema.default({ safety: 'hold' }),
+  })
+  .strict();
+
+export type ScenarioInput = z.input<typeof scenarioSchema>;
+export type ParsedScenario = z.output<typeof scenarioSchema>;
+export type ParsedFault = z.output<typeof faultSchema>;
+export type DelayInput = z.output<typeof delaySchema>;
+
+/** The JSON Schema shipped for editors, generated from the same definition. */
+export function scenarioJsonSchema(): Record<string, unknown> {
+  const schema = z.toJSONSchema(scenarioSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  return {
+    ...schema,
+    $id: 'https://paxsim.dev/scenario.schema.json',
+    title: 'paxsim scenario',
+    description: 'A paxsim scenario: nodes, network, proposals, faults and what the run must show.',
+  };
+}

@@ -1,0 +1,99 @@
+import { assert } from '../util/assert.js';
+import type { DelaySpec, NetworkSpec, NodeId } from '../scenario/scenario.js';
+import { chance, uniformInt, type Random } from './rng.js';
+
+/**
+ * Which links are up, and what the network does to each message. Nodes are
+ * addressed by index in the sorted node list; a link is blocked when its
+ * ends sit in different partition groups or it is cut one way.
+ */
+export class LinkState {
+  private readonly indexOf: ReadonlyMap<NodeId, number>;
+  /** groupOf[i]: the partition group of node i; all zero when whole. */
+  private groupOf: number[];
+  /** cut[from * n + to]: the one-way link from → to is cut. */
+  private cut: boolean[];
+
+  constructor(readonly nodes: readonly NodeId[]) {
+    this.indexOf = new Map(nodes.map((id, index) => [id, index]));
+    this.groupOf = nodes.map(() => 0);
+    this.cut = new Array<boolean>(nodes.length * nodes.length).fill(false);
+  }
+
+  index(id: NodeId): number {
+    const index = this.indexOf.get(id);
+    assert(index !== undefined, () => `unknown node ${id}`);
+    return index;
+  }
+
+  /** A new partition replaces the previous one; nodes not listed form one more group together. */
+  partition(groups: readonly (readonly NodeId[])[]): void {
+    const unlisted = groups.length + 1;
+    this.groupOf = this.nodes.map(() => unlisted);
+    groups.forEach((group, groupIndex) => {
+      for (const id of group) this.groupOf[this.index(id)] = groupIndex + 1;
+    });
+  }
+
+  cutLink(from: NodeId, to: NodeId): void {
+    assert(from !== to, 'a node cannot be cut from itself');
+    this.cut[this.index(from) * this.nodes.length + this.index(to)] = true;
+  }
+
+  healAll(): void {
+    this.groupOf.fill(0);
+    this.cut.fill(false);
+  }
+
+  isBlocked(fromIndex: number, toIndex: number): boolean {
+    if (fromIndex === toIndex) return false;
+    return this.groupOf[fromIndex] !== this.groupOf[toIndex] || this.cut[fromIndex * this.nodes.length + toIndex] === true;
+  }
+
+  /** True when every link is up. */
+  isWhole(): boolean {
+    return this.groupOf.every((group) => group === this.groupOf[0]) && !this.cut.includes(true);
+  }
+}
+
+/** The per-message random choices: loss, delay, duplication, all from the network's own stream. */
+export class MessageFate {
+  constructor(
+    private readonly spec: NetworkSpec,
+    private readonly random: Random,
+  ) {}
+
+  isDropped(): boolean {
+    return chance(this.random, this.spec.drop);
+  }
+
+  isDuplicated(): boolean {
+    return chance(this.random, this.spec.duplicate);
+  }
+
+  delayMs(): number {
+    return drawDelayMs(this.spec.delay, this.random);
+  }
+}
+
+export function drawDelayMs(delay: DelaySpec, random: Random): number {
+  switch (delay.distribution) {
+    case 'uniform':
+      return delay.min === delay.max ? delay.min : uniformInt(random, delay.min, delay.max);
+    case 'exponential': {
+      const drawn = delay.min - delay.mean * Math.log(1 - random());
+      return clampDelay(Math.round(drawn), delay.min, delay.max);
+    }
+    case 'normal': {
+      // Box–Muller; one of the pair is discarded to keep one draw pattern per message.
+      const u1 = 1 - random();
+      const u2 = random();
+      const gaussian = Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+      return clampDelay(Math.round(delay.mean + delay.stddev * gaussian), delay.min, delay.max);
+    }
+  }
+}
+
+function clampDelay(delayMs: number, min: number, max: number): number {
+  return Math.min(max, Math.max(min, delayMs));
+}

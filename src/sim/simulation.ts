@@ -1,0 +1,286 @@
+import type { Effects, ProtocolFactory, ProtocolNode, Tagged } from '../protocols/effects.js';
+import type { Fault, NetworkSpec, NodeId } from '../scenario/scenario.js';
+import { assert, unreachable } from '../util/assert.js';
+import { EventQueue, type Scheduled } from './event-queue.js';
+import type { DropReason, TraceEvent } from './events.js';
+import { LinkState, MessageFate } from './network.js';
+import { randomStream, type Random } from './rng.js';
+
+/** A client request delivered to a node at a fixed time (single-decree Paxos: "propose X"). */
+export interface ScheduledRequest<Request> {
+  readonly atMs: number;
+  readonly node: NodeId;
+  readonly request: Request;
+  /** Shown in the trace if the request is lost because its node is down. */
+  readonly value: string;
+}
+
+export interface SimulationSetup<Message extends Tagged, Durable, Observation extends Tagged, Request> {
+  readonly seed: number;
+  readonly nodes: readonly NodeId[];
+  readonly network: NetworkSpec;
+  readonly faults: readonly Fault[];
+  readonly requests: readonly ScheduledRequest<Request>[];
+  readonly untilMs: number;
+  readonly maxEvents: number;
+  readonly protocol: ProtocolFactory<Message, Durable, Observation, Request>;
+  /** Receives every trace event, in order. */
+  readonly emit: (event: TraceEvent) => void;
+  /** Asked after every processed event; true ends the run early (a fuzzer stops at the first violation). */
+  readonly shouldStop?: () => boolean;
+}
+
+export type StopReason = 'quiescent' | 'until' | 'max-events' | 'stopped';
+
+export interface SimulationOutcome {
+  /** The virtual time the run is judged at: `until` unless it was cut short. */
+  readonly endMs: number;
+  readonly lastEventMs: number;
+  readonly processedEvents: number;
+  readonly stoppedBy: StopReason;
+}
+
+export interface NodeSnapshot {
+  readonly id: NodeId;
+  readonly up: boolean;
+  readonly durable: unknown;
+  readonly volatile: unknown;
+}
+
+type QueueEntry<Message, Request> =
+  | (Scheduled & { kind: 'deliver'; from: number; to: number; id: number; message: Message })
+  | (Scheduled & { kind: 'timer'; node: number; incarnation: number; name: string; token: number })
+  | (Scheduled & { kind: 'fault'; fault: Fault })
+  | (Scheduled & { kind: 'request'; node: number; request: Request; value: string });
+
+interface NodeSlot<Message extends Tagged, Durable, Request> {
+  readonly id: NodeId;
+  readonly index: number;
+  up: boolean;
+  /** Bumped on crash and restart, so effects and timers of a dead incarnation are recognized. */
+  incarnation: number;
+  instance: ProtocolNode<Message, Request> | null;
+  persisted: Durable;
+  /** Timer name → token of the live arming; a fired entry with another token was replaced or cancelled. */
+  timers: Map<string, number>;
+  readonly random: Random;
+}
+
+/**
+ * The discrete-event core: one queue ordered by (virtual time, sequence),
+ * a network that loses, delays, duplicates and partitions, and nodes that
+ * crash and recover. Pure function of its setup: no wall clock, no ambient
+ * randomness, no async.
+ */
+export class Simulation<Message extends Tagged, Durable, Observation extends Tagged, Request> {
+  private readonly queue = new EventQueue<QueueEntry<Message, Request>>();
+  private readonly links: LinkState;
+  private readonly fate: MessageFate;
+  private readonly slots: NodeSlot<Message, Durable, Request>[];
+  private readonly emit: (event: TraceEvent) => void;
+  private nowMs = 0;
+  private nextSequence = 0;
+  private nextMessageId = 1;
+  private nextTimerToken = 1;
+
+  constructor(private readonly setup: SimulationSetup<Message, Durable, Observation, Request>) {
+    assert(setup.nodes.length > 0, 'a simulation needs at least one node');
+    this.emit = setup.emit;
+    this.links = new LinkState(setup.nodes);
+    this.fate = new MessageFate(setup.network, randomStream(setup.seed, 'network'));
+    this.slots = setup.nodes.map((id, index) => ({
+      id,
+      index,
+      up: true,
+      incarnation: 0,
+      instance: null,
+      persisted: setup.protocol.initialDurable(id),
+      timers: new Map(),
+      random: randomStream(setup.seed, `node/${id}`),
+    }));
+    for (const fault of setup.faults) this.schedule({ timeMs: fault.at, sequence: 0, kind: 'fault', fault });
+    for (const request of setup.requests) {
+      this.schedule({ timeMs: request.atMs, sequence: 0, kind: 'request', node: this.links.index(request.node), request: request.request, value: request.value });
+    }
+  }
+
+  run(): SimulationOutcome {
+    const { untilMs, maxEvents, shouldStop } = this.setup;
+    for (const slot of this.slots) {
+      slot.instance = this.setup.protocol.createNode(this.effectsFor(slot), slot.persisted);
+      slot.instance.start();
+    }
+    let processedEvents = 0;
+    let lastEventMs = 0;
+    for (;;) {
+      const next = this.queue.peek();
+      if (next === undefined) return { endMs: untilMs, lastEventMs, processedEvents, stoppedBy: 'quiescent' };
+      if (next.timeMs > untilMs) return { endMs: untilMs, lastEventMs, processedEvents, stoppedBy: 'until' };
+      this.queue.pop();
+      assert(next.timeMs >= this.nowMs, () => `time went backwards: ${next.timeMs} < ${this.nowMs}`);
+      this.nowMs = next.timeMs;
+      lastEventMs = next.timeMs;
+      this.process(next);
+      processedEvents += 1;
+      if (shouldStop?.()) return { endMs: this.nowMs, lastEventMs, processedEvents, stoppedBy: 'stopped' };
+      if (processedEvents >= maxEvents) return { endMs: this.nowMs, lastEventMs, processedEvents, stoppedBy: 'max-events' };
+    }
+  }
+
+  /** Plain-data state of every node, for debugger views. */
+  snapshot(): NodeSnapshot[] {
+    return this.slots.map((slot) => ({
+      id: slot.id,
+      up: slot.up,
+      durable: slot.up ? slot.instance!.durableState() : slot.persisted,
+      volatile: slot.up ? slot.instance!.volatileState() : null,
+    }));
+  }
+
+  private process(entry: QueueEntry<Message, Request>): void {
+    switch (entry.kind) {
+      case 'deliver':
+        return this.deliver(entry.from, entry.to, entry.id, entry.message);
+      case 'timer':
+        return this.fireTimer(entry.node, entry.incarnation, entry.name, entry.token);
+      case 'fault':
+        return this.applyFault(entry.fault);
+      case 'request':
+        return this.handleRequest(entry.node, entry.request, entry.value);
+      default:
+        unreachable(entry, 'queue entry');
+    }
+  }
+
+  /** The only way into the queue: hands out the sequence number that breaks ties in time. */
+  private schedule(entry: QueueEntry<Message, Request>): void {
+    entry.sequence = this.nextSequence++;
+    this.queue.push(entry);
+  }
+
+  private send(fromSlot: NodeSlot<Message, Durable, Request>, to: NodeId, message: Message): void {
+    const from = fromSlot.index;
+    const toIndex = this.links.index(to);
+    const id = this.nextMessageId++;
+    const t = this.nowMs;
+    this.emit({ t, type: 'send', from: fromSlot.id, to, id, msg: message } as TraceEvent);
+    if (from === toIndex) {
+      // A node's message to itself never leaves the process: reliable and immediate.
+      this.schedule({ timeMs: t, sequence: 0, kind: 'deliver', from, to: toIndex, id, message });
+      return;
+    }
+    if (this.links.isBlocked(from, toIndex)) return this.emitDrop(fromSlot.id, to, id, 'partition');
+    if (this.fate.isDropped()) return this.emitDrop(fromSlot.id, to, id, 'random');
+    this.schedule({ timeMs: t + this.fate.delayMs(), sequence: 0, kind: 'deliver', from, to: toIndex, id, message });
+    if (this.fate.isDuplicated()) {
+      this.emit({ t, type: 'duplicate', from: fromSlot.id, to, id });
+      this.schedule({ timeMs: t + this.fate.delayMs(), sequence: 0, kind: 'deliver', from, to: toIndex, id, message });
+    }
+  }
+
+  private deliver(from: number, to: number, id: number, message: Message): void {
+    const fromId = this.slots[from]!.id;
+    const target = this.slots[to]!;
+    if (!target.up) return this.emitDrop(fromId, target.id, id, 'crashed');
+    // Checked again at delivery: a message in flight when a partition starts is lost.
+    if (this.links.isBlocked(from, to)) return this.emitDrop(fromId, target.id, id, 'partition');
+    this.emit({ t: this.nowMs, type: 'deliver', from: fromId, to: target.id, id, msg: message } as TraceEvent);
+    target.instance!.onMessage(fromId, message);
+  }
+
+  private emitDrop(from: NodeId, to: NodeId, id: number, reason: DropReason): void {
+    this.emit({ t: this.nowMs, type: 'drop', from, to, id, reason });
+  }
+
+  private fireTimer(node: number, incarnation: number, name: string, token: number): void {
+    const slot = this.slots[node]!;
+    if (!slot.up || slot.incarnation !== incarnation || slot.timers.get(name) !== token) return;
+    slot.timers.delete(name);
+    this.emit({ t: this.nowMs, type: 'timeout', node: slot.id, timer: name });
+    slot.instance!.onTimer(name);
+  }
+
+  private handleRequest(node: number, request: Request, value: string): void {
+    const slot = this.slots[node]!;
+    if (!slot.up) {
+      this.emit({ t: this.nowMs, type: 'request-lost', node: slot.id, value });
+      return;
+    }
+    slot.instance!.onRequest(request);
+  }
+
+  private applyFault(fault: Fault): void {
+    const t = this.nowMs;
+    switch (fault.kind) {
+      case 'crash':
+        return this.crash(this.slots[this.links.index(fault.node)]!);
+      case 'restart':
+        return this.restart(this.slots[this.links.index(fault.node)]!);
+      case 'partition':
+        this.links.partition(fault.groups);
+        this.emit({ t, type: 'partition', groups: fault.groups.map((group) => [...group]) });
+        return;
+      case 'cut':
+        this.links.cutLink(fault.from, fault.to);
+        this.emit({ t, type: 'cut', from: fault.from, to: fault.to });
+        return;
+      case 'heal':
+        this.links.healAll();
+        this.emit({ t, type: 'heal' });
+        return;
+      default:
+        unreachable(fault, 'fault');
+    }
+  }
+
+  private crash(slot: NodeSlot<Message, Durable, Request>): void {
+    assert(slot.up, () => `crash of ${slot.id}, which is already down`);
+    slot.up = false;
+    slot.instance = null;
+    slot.timers.clear();
+    slot.incarnation += 1;
+    this.emit({ t: this.nowMs, type: 'crash', node: slot.id });
+  }
+
+  private restart(slot: NodeSlot<Message, Durable, Request>): void {
+    assert(!slot.up, () => `restart of ${slot.id}, which is up`);
+    slot.up = true;
+    slot.incarnation += 1;
+    this.emit({ t: this.nowMs, type: 'restart', node: slot.id });
+    slot.instance = this.setup.protocol.createNode(this.effectsFor(slot), slot.persisted);
+    slot.instance.recover();
+  }
+
+  private effectsFor(slot: NodeSlot<Message, Durable, Request>): Effects<Message, Durable, Observation> {
+    const incarnation = slot.incarnation;
+    const checkAlive = (action: string) =>
+      assert(slot.up && slot.incarnation === incarnation, () => `${slot.id} tried to ${action} from a dead incarnation`);
+    return {
+      nodeId: slot.id,
+      send: (to, message) => {
+        checkAlive('send');
+        this.send(slot, to, message);
+      },
+      setTimer: (name, delayMs) => {
+        checkAlive('set a timer');
+        assert(Number.isInteger(delayMs) && delayMs >= 0, () => `timer ${name} on ${slot.id}: delay must be a non-negative integer, got ${delayMs}`);
+        const token = this.nextTimerToken++;
+        slot.timers.set(name, token);
+        this.schedule({ timeMs: this.nowMs + delayMs, sequence: 0, kind: 'timer', node: slot.index, incarnation, name, token });
+      },
+      cancelTimer: (name) => {
+        checkAlive('cancel a timer');
+        slot.timers.delete(name);
+      },
+      persist: (durable) => {
+        checkAlive('persist');
+        slot.persisted = durable;
+      },
+      observe: (observation) => {
+        checkAlive('observe');
+        this.emit(Object.assign({ t: this.nowMs, type: observation.type, node: slot.id }, observation) as unknown as TraceEvent);
+      },
+      random: () => slot.random(),
+    };
+  }
+}

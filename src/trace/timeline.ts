@@ -1,0 +1,88 @@
+import { formatBallot } from '../protocols/paxos/ballot.js';
+import type { TraceEvent } from '../sim/events.js';
+import { describeMessage } from './format.js';
+
+/** How the timeline is colored; the CLI passes chalk's functions, tests pass identity. */
+export interface Palette {
+  readonly dim: (text: string) => string;
+  readonly message: (text: string) => string;
+  readonly drop: (text: string) => string;
+  readonly fault: (text: string) => string;
+  readonly protocol: (text: string) => string;
+  readonly decision: (text: string) => string;
+  readonly violation: (text: string) => string;
+}
+
+export const PLAIN: Palette = {
+  dim: identity,
+  message: identity,
+  drop: identity,
+  fault: identity,
+  protocol: identity,
+  decision: identity,
+  violation: identity,
+};
+
+export interface TimelineOptions {
+  /** Also show `send` events (each delivery is shown anyway). */
+  readonly showSends?: boolean;
+}
+
+const TIME_WIDTH = 7;
+const WHO_WIDTH = 9;
+
+/** One readable line per event, or null for events the timeline leaves out. */
+export function timelineLine(event: TraceEvent, palette: Palette, options: TimelineOptions = {}): string | null {
+  const described = describeEvent(event, palette, options);
+  if (described === null) return null;
+  const time = String(event.t).padStart(TIME_WIDTH);
+  return `${palette.dim(time)}  ${described.who.padEnd(WHO_WIDTH)} ${described.what}`;
+}
+
+function describeEvent(event: TraceEvent, palette: Palette, options: TimelineOptions): { who: string; what: string } | null {
+  switch (event.type) {
+    case 'send':
+      if (!options.showSends) return null;
+      return { who: `${event.from}→${event.to}`, what: palette.dim(`send ${describeMessage(event.msg)}  #${event.id}`) };
+    case 'deliver':
+      return { who: `${event.from}→${event.to}`, what: palette.message(describeMessage(event.msg)) + palette.dim(`  #${event.id}`) };
+    case 'drop':
+      return { who: `${event.from}→${event.to}`, what: palette.drop(`✗ dropped (${event.reason})`) + palette.dim(`  #${event.id}`) };
+    case 'duplicate':
+      return { who: `${event.from}→${event.to}`, what: palette.dim(`duplicated  #${event.id}`) };
+    case 'crash':
+      return { who: event.node, what: palette.fault('CRASH') };
+    case 'restart':
+      return { who: event.node, what: palette.fault('RESTART (durable state only)') };
+    case 'partition':
+      return { who: '~', what: palette.fault(`partition ${event.groups.map((group) => `{${group.join(' ')}}`).join(' | ')}`) };
+    case 'cut':
+      return { who: '~', what: palette.fault(`cut ${event.from}→${event.to}`) };
+    case 'heal':
+      return { who: '~', what: palette.fault('heal all links') };
+    case 'timeout':
+      return { who: event.node, what: palette.dim(`timer ${event.timer} fired`) };
+    case 'request-lost':
+      return { who: event.node, what: palette.drop(`request to propose "${event.value}" lost: node is down`) };
+    case 'propose':
+      return { who: event.node, what: palette.protocol(`propose "${event.value}" with ballot ${formatBallot(event.ballot)}`) };
+    case 'adopt':
+      return { who: event.node, what: palette.protocol(`adopt "${event.value}" (accepted in ${formatBallot(event.from)}) for ballot ${formatBallot(event.ballot)}`) };
+    case 'promise':
+      return { who: event.node, what: palette.protocol(`promised ${formatBallot(event.ballot)}`) };
+    case 'accept':
+      return { who: event.node, what: palette.protocol(`accepted "${event.value}" in ${formatBallot(event.ballot)}`) };
+    case 'learn':
+      return { who: event.node, what: palette.decision(`learned "${event.value}"`) };
+    case 'chosen':
+      return { who: '*', what: palette.decision(`CHOSEN "${event.value}" in ballot ${formatBallot(event.ballot)}`) };
+    case 'violation':
+      return { who: '!', what: palette.violation(`VIOLATION ${event.checker}: ${event.message}`) };
+    default:
+      return { who: '?', what: JSON.stringify(event) };
+  }
+}
+
+function identity(text: string): string {
+  return text;
+}
