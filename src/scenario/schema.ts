@@ -161,7 +161,7 @@ export type DelayInput = z.output<typeof delaySchema>;
 
 /** The JSON Schema shipped for editors, generated from the same definition. */
 export function scenarioJsonSchema(): Record<string, unknown> {
-  const schema = z.toJSONSchema(scenarioSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  const schema = z.toJSONSchema(scenarioSchema, { io: 'input', unrepresentable: 'any', target: 'draft-7' }) as Record<string, unknown>;
   return {
     ...schema,
     $id: 'https://paxsim.dev/scenario.schema.json',
