@@ -26,7 +26,6 @@ export class LivenessChecker implements Checker {
   private stableSinceMs: number | null = null;
   private requiredLearners: NodeId[] = [];
   private reported = false;
-  private lastSeenMs = 0;
 
   constructor(
     private readonly context: CheckContext,
@@ -41,7 +40,6 @@ export class LivenessChecker implements Checker {
   }
 
   observe(event: TraceEvent): string | null {
-    this.lastSeenMs = event.t;
     const overdue = this.overdueMessage(event.t);
     if (overdue !== null) return overdue;
     if (this.track(event) && this.stableSinceMs === null && event.t >= this.options.quietFromMs) this.evaluateStability(event.t);
@@ -57,14 +55,14 @@ export class LivenessChecker implements Checker {
 
   describeHeld(): string {
     const deadline = this.deadlineMs;
-    if (this.stableSinceMs === null) {
+    if (this.stableSinceMs === null || deadline === null) {
       return 'not required: no connected majority of acceptors with a live proposer after the last fault';
     }
-    const missing = this.missingLearners();
-    if (missing.length > 0 && deadline !== null && this.lastSeenMs < deadline) {
+    if (this.missingLearners().length > 0) {
       return `inconclusive: the run ended before the deadline t=${deadline} (stable since t=${this.stableSinceMs})`;
     }
-    return `every connected live learner learned by t=${deadline} (stable since t=${this.stableSinceMs}, within ${this.options.withinMs})`;
+    const lastLearnedMs = Math.max(...this.requiredLearners.map((node) => this.learned.get(node)!.t));
+    return `${this.requiredLearners.length} connected learners learned by t=${lastLearnedMs} (stable since t=${this.stableSinceMs}, deadline t=${deadline})`;
   }
 
   /** True when the run ended before the deadline, so liveness could not be judged. */

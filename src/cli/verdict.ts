@@ -24,6 +24,9 @@ export function formatVerdict(result: RunResult, replayCommand: string, styles: 
       : styles.dim(checker.detail);
     lines.push(label(index === 0 ? 'checkers' : '') + `${mark} ${checker.name.padEnd(20)} ${detail}`);
   });
+  if (!result.checkers.some((checker) => checker.kind === 'liveness')) {
+    lines.push(label('') + `${styles.dim('-')} ${'liveness'.padEnd(20)} ${styles.dim('not checked: the scenario has no expect.liveness')}`);
+  }
   result.expectation.checks.forEach((check, index) => {
     const mark = check.met ? styles.pass('✓') : styles.fail('✗');
     lines.push(label(index === 0 ? 'expect' : '') + `${mark} ${check.what.padEnd(20)} ${styles.dim(check.detail)}`);

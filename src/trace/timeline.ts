@@ -65,15 +65,15 @@ function describeEvent(event: TraceEvent, palette: Palette, options: TimelineOpt
     case 'request-lost':
       return { who: event.node, what: palette.drop(`request to propose "${event.value}" lost: node is down`) };
     case 'propose':
-      return { who: event.node, what: palette.protocol(`propose "${event.value}" with ballot ${formatBallot(event.ballot)}`) };
+      return { who: event.node, what: palette.protocol(`● propose "${event.value}" with ballot ${formatBallot(event.ballot)}`) };
     case 'adopt':
-      return { who: event.node, what: palette.protocol(`adopt "${event.value}" (accepted in ${formatBallot(event.from)}) for ballot ${formatBallot(event.ballot)}`) };
+      return { who: event.node, what: palette.protocol(`● adopt "${event.value}" (accepted in ${formatBallot(event.from)}) for ballot ${formatBallot(event.ballot)}`) };
     case 'promise':
-      return { who: event.node, what: palette.protocol(`promised ${formatBallot(event.ballot)}`) };
+      return { who: event.node, what: palette.protocol(`● promised ${formatBallot(event.ballot)}`) };
     case 'accept':
-      return { who: event.node, what: palette.protocol(`accepted "${event.value}" in ${formatBallot(event.ballot)}`) };
+      return { who: event.node, what: palette.protocol(`● accepted "${event.value}" in ${formatBallot(event.ballot)}`) };
     case 'learn':
-      return { who: event.node, what: palette.decision(`learned "${event.value}"`) };
+      return { who: event.node, what: palette.decision(`● learned "${event.value}"`) };
     case 'chosen':
       return { who: '*', what: palette.decision(`CHOSEN "${event.value}" in ballot ${formatBallot(event.ballot)}`) };
     case 'violation':
