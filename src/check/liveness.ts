@@ -26,6 +26,9 @@ export class LivenessChecker implements Checker {
   private stableSinceMs: number | null = null;
   private requiredLearners: NodeId[] = [];
   private reported = false;
+  private lastChangeMs = 0;
+  /** Set when the cluster state changed (or nothing was judged yet) since stability was last evaluated. */
+  private needsEvaluation = true;
 
   constructor(
     private readonly context: CheckContext,
@@ -42,11 +45,16 @@ export class LivenessChecker implements Checker {
   observe(event: TraceEvent): string | null {
     const overdue = this.overdueMessage(event.t);
     if (overdue !== null) return overdue;
-    if (this.track(event) && this.stableSinceMs === null && event.t >= this.options.quietFromMs) this.evaluateStability(event.t);
+    if (this.track(event)) {
+      this.lastChangeMs = event.t;
+      this.needsEvaluation = true;
+    }
+    if (this.needsEvaluation && event.t >= this.options.quietFromMs) this.evaluateStability();
     return null;
   }
 
   finish(endMs: number): { message: string; t: number } | null {
+    if (this.needsEvaluation && endMs >= this.options.quietFromMs) this.evaluateStability();
     const deadline = this.deadlineMs;
     if (this.reported || deadline === null || endMs < deadline) return null;
     const message = this.overdueMessage(Math.max(endMs, deadline + 1));
@@ -95,7 +103,12 @@ export class LivenessChecker implements Checker {
         this.proposing.delete(event.node);
         return true;
       case 'restart':
+      case 'resume':
         this.up.add(event.node);
+        return true;
+      case 'pause':
+        // A paused proposer keeps its value: it goes on when it resumes.
+        this.up.delete(event.node);
         return true;
       case 'partition':
         this.links.partition(event.groups);
@@ -117,14 +130,17 @@ export class LivenessChecker implements Checker {
     }
   }
 
-  private evaluateStability(nowMs: number): void {
+  /** Stable from the later of the last fault and the last change, if a connected part can decide now. */
+  private evaluateStability(): void {
+    this.needsEvaluation = false;
+    if (this.stableSinceMs !== null) return;
     const majority = Math.floor(this.context.acceptors.length / 2) + 1;
     for (const component of this.connectedComponents()) {
       const members = new Set(component);
       const acceptors = this.context.acceptors.filter((node) => members.has(node)).length;
       const hasProposer = component.some((node) => this.proposing.has(node));
       if (acceptors >= majority && hasProposer) {
-        this.stableSinceMs = nowMs;
+        this.stableSinceMs = Math.max(this.options.quietFromMs, this.lastChangeMs);
         this.requiredLearners = this.context.learners.filter((node) => members.has(node));
         return;
       }

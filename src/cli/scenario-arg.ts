@@ -18,6 +18,10 @@ export function loadScenarioArg(file: string | undefined): ScenarioArg {
   const path = file ?? DEFAULT_SCENARIO_PATH;
   const loaded = loadScenarioFile(path);
   if (!loaded.ok) throw new UsageError(loaded.errors);
+  const bug = loaded.scenario.bug;
+  if (bug !== undefined && !isPaxosBug(bug)) {
+    throw new UsageError([`${path}: bug: unknown bug "${bug}"; known bugs: ${Object.keys(PAXOS_BUGS).join(', ')}`]);
+  }
   return { scenario: loaded.scenario, replayPath: file === undefined ? null : displayPath(file) };
 }
 

@@ -2,9 +2,11 @@ import { createHash, type Hash } from 'node:crypto';
 import type { Violation } from '../check/checker.js';
 import type { ChosenProposal } from '../check/chosen.js';
 import { CheckerSuite, type CheckerReport } from '../check/suite.js';
-import type { PaxosBug } from '../protocols/paxos/config.js';
-import type { NodeId, Scenario } from '../scenario/scenario.js';
+import { isPaxosBug, type PaxosBug } from '../protocols/paxos/config.js';
+import { assert } from '../util/assert.js';
+import { faultEndMs, type NodeId, type Scenario } from '../scenario/scenario.js';
 import type { TraceEvent, TraceMeta } from '../sim/events.js';
+import { materializeScenario } from '../sim/nemesis.js';
 import { Simulation, type SimulationOutcome } from '../sim/simulation.js';
 import { checkContextFor, protocolFor, requestsFor } from './protocol.js';
 import { judgeExpectation, type ExpectationReport } from './expect.js';
@@ -19,6 +21,8 @@ export interface RunOptions {
   readonly hash?: boolean;
   /** End the run at the first violation (fuzzing wants the verdict, not the aftermath). */
   readonly stopOnViolation?: boolean;
+  /** Also sees every trace event, in order (coverage, live views). */
+  readonly observe?: (event: TraceEvent) => void;
 }
 
 export interface LearnedValue {
@@ -27,6 +31,7 @@ export interface LearnedValue {
 }
 
 export interface RunResult {
+  /** The scenario as run: for a nemesis scenario, with this seed's faults and workload written in. */
   readonly scenario: Scenario;
   readonly seed: number;
   readonly bug: PaxosBug | undefined;
@@ -47,11 +52,14 @@ export interface RunResult {
 }
 
 /** One seeded run of one scenario: a pure function of (scenario, seed, bug). */
-export function runScenario(scenario: Scenario, options: RunOptions = {}): RunResult {
-  const seed = options.seed ?? scenario.seed;
-  const meta = traceMeta(scenario, seed, options.bug);
+export function runScenario(input: Scenario, options: RunOptions = {}): RunResult {
+  const seed = options.seed ?? input.seed;
+  // A nemesis scenario runs the schedule its generator draws for this seed, written in as plain faults.
+  const scenario = materializeScenario(input, seed);
+  const bug = options.bug ?? scenarioBug(scenario);
+  const meta = traceMeta(scenario, seed, bug);
   const context = checkContextFor(scenario);
-  const quietFromMs = scenario.faults.reduce((latest, fault) => Math.max(latest, fault.at), 0);
+  const quietFromMs = scenario.faults.reduce((latest, fault) => Math.max(latest, faultEndMs(fault)), 0);
   const liveness = scenario.expect.liveness ? { withinMs: scenario.expect.liveness.withinMs, quietFromMs } : undefined;
   const suite = new CheckerSuite(context, liveness);
   const recorded: TraceEvent[] | null = options.record ? [] : null;
@@ -61,8 +69,10 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
   let eventCount = 0;
   let stop = false;
 
+  const observe = options.observe;
   const append = (event: TraceEvent): void => {
     recorded?.push(event);
+    observe?.(event);
     hash?.update(JSON.stringify(event) + '\n');
     eventCount += 1;
   };
@@ -78,7 +88,7 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
     }
   };
 
-  const protocol = protocolFor(scenario, options.bug);
+  const protocol = protocolFor(scenario, bug);
   const simulation = new Simulation({
     seed,
     nodes: scenario.nodes,
@@ -101,7 +111,7 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
   return {
     scenario,
     seed,
-    bug: options.bug,
+    bug,
     meta,
     chosen,
     learned,
@@ -119,6 +129,13 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
     traceHash: hash ? hash.digest('hex') : null,
     events: recorded,
   };
+}
+
+/** The scenario's `bug`, which the CLI has already checked by name. */
+export function scenarioBug(scenario: Scenario): PaxosBug | undefined {
+  if (scenario.bug === undefined) return undefined;
+  assert(isPaxosBug(scenario.bug), () => `scenario ${scenario.name} names an unknown bug ${scenario.bug}`);
+  return scenario.bug;
 }
 
 export function traceMeta(scenario: Scenario, seed: number, bug: PaxosBug | undefined): TraceMeta {

@@ -23,7 +23,7 @@ export function parseScenarioText(text: string, file: string): LoadResult {
     return failure(`${file}: file is empty; a scenario needs at least \`name\` and \`nodes\``);
   }
   const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const document = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
   if (document.errors.length > 0) {
     return {
       ok: false,

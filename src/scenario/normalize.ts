@@ -1,6 +1,6 @@
-import { FAULT_KINDS, type DelayInput, type ParsedFault, type ParsedScenario } from './schema.js';
+import { FAULT_KINDS, NEMESIS_FAULT_KINDS, type DelayInput, type ParsedFault, type ParsedScenario } from './schema.js';
 import { formatProblem, type LoadResult, type SourceLocator } from './problems.js';
-import { sortedIds, type ChosenExpectation, type DelaySpec, type Fault, type NodeId, type Roles, type Scenario } from './scenario.js';
+import { sortedIds, type ChosenExpectation, type DelaySpec, type Fault, type NemesisSpec, type NodeId, type Roles, type Scenario } from './scenario.js';
 
 type Report = (path: readonly (string | number)[], message: string) => void;
 
@@ -37,9 +37,10 @@ export function normalizeScenario(parsed: ParsedScenario, locator: SourceLocator
     if (normalized) faults.push(normalized);
     if (fault.at > untilMs) report(['faults', index, 'at'], `${fault.at} is after until (${untilMs})`);
   });
-  if (errors.length === 0) checkCrashSequence(faults, report);
+  if (errors.length === 0) checkNodeLifecycles(faults, report);
 
-  const delay = normalizeDelay(parsed.network.delay, report);
+  const delay = normalizeDelay(parsed.network.delay, ['network', 'delay'], report);
+  const nemesis = parsed.nemesis ? normalizeNemesis(parsed, nodes, report) : undefined;
   checkTiming(parsed, report);
 
   if (errors.length > 0) return { ok: false, errors };
@@ -63,6 +64,8 @@ export function normalizeScenario(parsed: ParsedScenario, locator: SourceLocator
       untilMs,
       maxEvents: parsed.maxEvents,
       paxos: parsed.paxos ?? {},
+      bug: parsed.bug,
+      nemesis,
       expect: {
         chosen: parsed.expect.chosen === undefined ? undefined : chosenExpectation(String(parsed.expect.chosen)),
         safety: parsed.expect.safety,
@@ -120,26 +123,54 @@ function normalizeFault(fault: ParsedFault, index: number, checkNode: (id: NodeI
     if (fault.cut.from === fault.cut.to) report([...path, 'cut'], 'from and to must be different nodes');
     return { at, kind: 'cut', from: fault.cut.from, to: fault.cut.to };
   }
+  if (fault.pause !== undefined) {
+    checkNode(fault.pause, [...path, 'pause']);
+    return { at, kind: 'pause', node: fault.pause };
+  }
+  if (fault.resume !== undefined) {
+    checkNode(fault.resume, [...path, 'resume']);
+    return { at, kind: 'resume', node: fault.resume };
+  }
+  if (fault.drift !== undefined) {
+    checkNode(fault.drift.node, [...path, 'drift', 'node']);
+    return { at, kind: 'drift', node: fault.drift.node, rate: fault.drift.rate };
+  }
+  if (fault.burst !== undefined) {
+    const burst = fault.burst;
+    const delay = burst.delay === undefined ? undefined : normalizeDelay(burst.delay, [...path, 'burst', 'delay'], report);
+    return { at, kind: 'burst', forMs: burst.for, drop: burst.drop, duplicate: burst.duplicate, delay };
+  }
   return { at, kind: 'heal' };
 }
 
-/** Crashing a crashed node or restarting a running one is almost always a scenario mistake. */
-function checkCrashSequence(faults: readonly Fault[], report: Report): void {
+/**
+ * Faults must make sense in time order: crash a running (or paused) node,
+ * restart a crashed one, pause and resume only a running one. Anything else
+ * is almost always a scenario mistake.
+ */
+function checkNodeLifecycles(faults: readonly Fault[], report: Report): void {
   const order = faults.map((fault, index) => ({ fault, index })).sort((a, b) => a.fault.at - b.fault.at || a.index - b.index);
-  const crashed = new Set<NodeId>();
+  const state = new Map<NodeId, 'crashed' | 'paused'>();
   for (const { fault, index } of order) {
-    if (fault.kind === 'crash') {
-      if (crashed.has(fault.node)) report(['faults', index, 'crash'], `"${fault.node}" is already crashed at ${fault.at}`);
-      crashed.add(fault.node);
-    } else if (fault.kind === 'restart') {
-      if (!crashed.has(fault.node)) report(['faults', index, 'restart'], `"${fault.node}" is not crashed at ${fault.at}`);
-      crashed.delete(fault.node);
+    if (fault.kind !== 'crash' && fault.kind !== 'restart' && fault.kind !== 'pause' && fault.kind !== 'resume') continue;
+    const current = state.get(fault.node);
+    const path = ['faults', index, fault.kind];
+    const problem =
+      fault.kind === 'crash' ? (current === 'crashed' ? 'is already crashed' : null)
+      : fault.kind === 'restart' ? (current !== 'crashed' ? 'is not crashed' : null)
+      : fault.kind === 'pause' ? (current !== undefined ? `is ${current}` : null)
+      : current !== 'paused' ? 'is not paused' : null;
+    if (problem !== null) {
+      report(path, `"${fault.node}" ${problem} at ${fault.at}`);
+      continue;
     }
+    if (fault.kind === 'crash') state.set(fault.node, 'crashed');
+    else if (fault.kind === 'pause') state.set(fault.node, 'paused');
+    else state.delete(fault.node);
   }
 }
 
-function normalizeDelay(delay: DelayInput, report: Report): DelaySpec {
-  const path = ['network', 'delay'];
+function normalizeDelay(delay: DelayInput, path: readonly (string | number)[], report: Report): DelaySpec {
   if (delay.distribution === 'exponential') {
     const max = delay.max ?? delay.min + 20 * delay.mean;
     if (max < delay.min) report([...path, 'max'], `must be at least min (${delay.min})`);
@@ -177,4 +208,29 @@ function chosenExpectation(text: string): ChosenExpectation {
   if (text === 'any') return { kind: 'any' };
   if (text === 'none') return { kind: 'none' };
   return { kind: 'value', value: text };
+}
+
+export const DEFAULT_NEMESIS = { windowMs: 2000, quietMs: 3000, faultsPerSecond: 4, swarm: true } as const;
+
+/** A minority: the most nodes that may be down at once while a majority can still decide. */
+export function minorityOf(nodeCount: number): number {
+  return Math.floor((nodeCount - 1) / 2);
+}
+
+function normalizeNemesis(parsed: ParsedScenario, nodes: readonly NodeId[], report: Report): NemesisSpec {
+  const spec = parsed.nemesis!;
+  if (parsed.faults.length > 0) report(['faults'], 'a scenario with a `nemesis` gets its faults from it; remove `faults` or `nemesis`');
+  const windowMs = spec.windowMs ?? DEFAULT_NEMESIS.windowMs;
+  const quietMs = spec.quietMs ?? DEFAULT_NEMESIS.quietMs;
+  if (windowMs + quietMs > parsed.until) report(['until'], `must be at least nemesis.windowMs + nemesis.quietMs (${windowMs + quietMs})`);
+  const maxDown = spec.maxDown ?? minorityOf(nodes.length);
+  if (maxDown >= nodes.length) report(['nemesis', 'maxDown'], `must be less than the number of nodes (${nodes.length})`);
+  return {
+    windowMs,
+    quietMs,
+    kinds: spec.kinds ? [...new Set(spec.kinds)] : [...NEMESIS_FAULT_KINDS],
+    faultsPerSecond: spec.faultsPerSecond ?? DEFAULT_NEMESIS.faultsPerSecond,
+    maxDown,
+    swarm: spec.swarm ?? DEFAULT_NEMESIS.swarm,
+  };
 }

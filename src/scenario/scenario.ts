@@ -31,7 +31,29 @@ export type Fault =
   | { readonly at: number; readonly kind: 'restart'; readonly node: NodeId }
   | { readonly at: number; readonly kind: 'partition'; readonly groups: readonly (readonly NodeId[])[] }
   | { readonly at: number; readonly kind: 'cut'; readonly from: NodeId; readonly to: NodeId }
-  | { readonly at: number; readonly kind: 'heal' };
+  | { readonly at: number; readonly kind: 'heal' }
+  | { readonly at: number; readonly kind: 'pause'; readonly node: NodeId }
+  | { readonly at: number; readonly kind: 'resume'; readonly node: NodeId }
+  | { readonly at: number; readonly kind: 'drift'; readonly node: NodeId; readonly rate: number }
+  | { readonly at: number; readonly kind: 'burst'; readonly forMs: number; readonly drop?: number | undefined; readonly duplicate?: number | undefined; readonly delay?: DelaySpec | undefined };
+
+export type FaultKind = Fault['kind'];
+
+/** When a fault stops acting: its time, or the end of a burst. */
+export function faultEndMs(fault: Fault): number {
+  return fault.kind === 'burst' ? fault.at + fault.forMs : fault.at;
+}
+
+export type NemesisFaultKind = 'partition' | 'isolate' | 'cut' | 'crash' | 'pause' | 'drift' | 'burst';
+
+export interface NemesisSpec {
+  readonly windowMs: number;
+  readonly quietMs: number;
+  readonly kinds: readonly NemesisFaultKind[];
+  readonly faultsPerSecond: number;
+  readonly maxDown: number;
+  readonly swarm: boolean;
+}
 
 export type ChosenExpectation = { readonly kind: 'value'; readonly value: string } | { readonly kind: 'any' } | { readonly kind: 'none' };
 
@@ -63,6 +85,10 @@ export interface Scenario {
   readonly untilMs: number;
   readonly maxEvents: number;
   readonly paxos: PaxosTimingSpec;
+  /** A known-broken protocol variant to run instead of the correct one. */
+  readonly bug?: string | undefined;
+  /** When set, `paxsim fuzz` generates `faults` (and `proposals`, when none are given) per seed. */
+  readonly nemesis?: NemesisSpec | undefined;
   readonly expect: Expectation;
 }
 

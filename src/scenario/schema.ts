@@ -89,7 +89,7 @@ export const proposalSchema = z
   })
   .strict();
 
-export const FAULT_KINDS = ['crash', 'restart', 'partition', 'cut', 'heal'] as const;
+export const FAULT_KINDS = ['crash', 'restart', 'pause', 'resume', 'partition', 'cut', 'heal', 'drift', 'burst'] as const;
 
 /**
  * One fault: `at` plus exactly one kind. Kept as one object with optional
@@ -111,8 +111,56 @@ export const faultSchema = z
       .optional()
       .describe('Cut the one-way link from → to; cuts accumulate until a heal'),
     heal: z.literal('all', { error: 'must be "all"' }).optional().describe('Restore every link'),
+    pause: nodeIdSchema.optional().describe('Pause this node: it processes nothing; messages and timers wait for it'),
+    resume: nodeIdSchema.optional().describe('Resume this paused node: what waited is processed now, in order'),
+    drift: z
+      .object({
+        node: nodeIdSchema,
+        rate: z
+          .number({ error: 'must be a clock rate between 0.1 and 10' })
+          .min(0.1, { error: 'must be a clock rate between 0.1 and 10' })
+          .max(10, { error: 'must be a clock rate between 0.1 and 10' })
+          .describe("How fast the node's clock runs: 2 fires its timers twice as early, 0.5 twice as late; 1 is true time"),
+      })
+      .strict()
+      .optional()
+      .describe("Set a node's clock rate from now on"),
+    burst: z
+      .object({
+        for: positiveInt().describe('How long the burst lasts, virtual ms'),
+        drop: probability().optional(),
+        duplicate: probability().optional(),
+        delay: delaySchema.optional(),
+      })
+      .strict()
+      .optional()
+      .describe('For a while, the network loses, duplicates or delays more (unset fields keep their base value)'),
   })
   .strict();
+
+export const NEMESIS_FAULT_KINDS = ['partition', 'isolate', 'cut', 'crash', 'pause', 'drift', 'burst'] as const;
+
+export const nemesisSchema = z
+  .object({
+    windowMs: positiveInt().optional().describe('Faults happen in [0, windowMs); default 2000'),
+    quietMs: positiveInt().optional().describe('The healed tail after the window, in which a decision is expected; default 3000'),
+    kinds: z
+      .array(z.enum(NEMESIS_FAULT_KINDS, { error: `must be one of ${NEMESIS_FAULT_KINDS.join(', ')}` }))
+      .min(1, { error: 'must list at least one fault kind' })
+      .optional()
+      .describe('Fault kinds the nemesis may use; default all'),
+    faultsPerSecond: z
+      .number({ error: 'must be a non-negative number' })
+      .min(0, { error: 'must be a non-negative number' })
+      .optional()
+      .describe('Mean number of faults per second of window (before swarm intensity); default 4'),
+    maxDown: nonNegativeInt()
+      .optional()
+      .describe('Most nodes crashed or paused at once; default a minority, (n-1)/2 rounded down'),
+    swarm: z.boolean({ error: 'must be true or false' }).optional().describe('Each seed draws its own fault mix and intensity; default true'),
+  })
+  .strict()
+  .describe('A seeded fault generator: `paxsim fuzz` draws a fault schedule (and a workload, when no proposals are given) per seed');
 
 export const timingSchema = z
   .object({
@@ -150,6 +198,8 @@ export const scenarioSchema = z
     until: positiveInt().default(10_000).describe('Virtual ms at which the run stops'),
     maxEvents: positiveInt().default(1_000_000).describe('Hard bound on processed events, so no scenario can hang'),
     paxos: timingSchema.optional(),
+    bug: z.string({ error: 'must be a bug name' }).optional().describe('Run a known-broken protocol variant (see `paxsim list`)'),
+    nemesis: nemesisSchema.optional(),
     expect: expectSchema.default({ safety: 'hold' }),
   })
   .strict();

@@ -1,6 +1,6 @@
 import type { Ballot } from '../protocols/paxos/ballot.js';
 import type { PaxosMessage, Value } from '../protocols/paxos/messages.js';
-import type { NodeId } from '../scenario/scenario.js';
+import type { DelaySpec, NodeId } from '../scenario/scenario.js';
 
 /**
  * One line of the trace, in the order the simulator processed it. This is the
@@ -20,7 +20,11 @@ export type FaultEvent =
   | { t: number; type: 'restart'; node: NodeId }
   | { t: number; type: 'partition'; groups: NodeId[][] }
   | { t: number; type: 'cut'; from: NodeId; to: NodeId }
-  | { t: number; type: 'heal' };
+  | { t: number; type: 'heal' }
+  | { t: number; type: 'pause'; node: NodeId }
+  | { t: number; type: 'resume'; node: NodeId }
+  | { t: number; type: 'drift'; node: NodeId; rate: number }
+  | { t: number; type: 'burst'; for: number; drop?: number; duplicate?: number; delay?: DelaySpec };
 
 export type ObservationEvent =
   | { t: number; type: 'propose'; node: NodeId; value: Value; ballot: Ballot }
@@ -42,7 +46,7 @@ export type TraceEvent = NetworkEvent | FaultEvent | ObservationEvent | NodeEven
 
 export type TraceEventType = TraceEvent['type'];
 
-export const FAULT_EVENT_TYPES: ReadonlySet<string> = new Set(['crash', 'restart', 'partition', 'cut', 'heal']);
+export const FAULT_EVENT_TYPES: ReadonlySet<string> = new Set(['crash', 'restart', 'partition', 'cut', 'heal', 'pause', 'resume', 'drift', 'burst']);
 
 /** The trace's first line: what a reader needs to check the events that follow. */
 export interface TraceMeta {

@@ -56,23 +56,53 @@ export class LinkState {
   }
 }
 
-/** The per-message random choices: loss, delay, duplication, all from the network's own stream. */
+interface Burst {
+  readonly untilMs: number;
+  readonly spec: NetworkSpec;
+}
+
+/**
+ * The per-message random choices: loss, delay, duplication, all from the
+ * network's own stream. A burst overrides the base parameters for a while.
+ */
 export class MessageFate {
+  private burst: Burst | null = null;
+
   constructor(
-    private readonly spec: NetworkSpec,
+    private readonly base: NetworkSpec,
     private readonly random: Random,
   ) {}
 
-  isDropped(): boolean {
-    return chance(this.random, this.spec.drop);
+  /** From now until untilMs, use these parameters (unset ones keep their base value); a new burst replaces the last. */
+  startBurst(untilMs: number, change: Partial<NetworkSpec>): void {
+    this.burst = {
+      untilMs,
+      spec: {
+        delay: change.delay ?? this.base.delay,
+        drop: change.drop ?? this.base.drop,
+        duplicate: change.duplicate ?? this.base.duplicate,
+      },
+    };
   }
 
-  isDuplicated(): boolean {
-    return chance(this.random, this.spec.duplicate);
+  isDropped(nowMs: number): boolean {
+    return chance(this.random, this.current(nowMs).drop);
   }
 
-  delayMs(): number {
-    return drawDelayMs(this.spec.delay, this.random);
+  isDuplicated(nowMs: number): boolean {
+    return chance(this.random, this.current(nowMs).duplicate);
+  }
+
+  delayMs(nowMs: number): number {
+    return drawDelayMs(this.current(nowMs).delay, this.random);
+  }
+
+  private current(nowMs: number): NetworkSpec {
+    const burst = this.burst;
+    if (burst === null) return this.base;
+    if (nowMs < burst.untilMs) return burst.spec;
+    this.burst = null;
+    return this.base;
   }
 }
 

@@ -57,6 +57,11 @@ interface NodeSlot<Message extends Tagged, Durable, Request> {
   readonly id: NodeId;
   readonly index: number;
   up: boolean;
+  /** A paused node processes nothing: what arrives for it waits here, in order, until it resumes. */
+  paused: boolean;
+  waiting: QueueEntry<Message, Request>[];
+  /** How fast this node's clock runs relative to virtual time: its timer delays are divided by it. */
+  clockRate: number;
   /** Bumped on crash and restart, so effects and timers of a dead incarnation are recognized. */
   incarnation: number;
   instance: ProtocolNode<Message, Request> | null;
@@ -92,6 +97,9 @@ export class Simulation<Message extends Tagged, Durable, Observation extends Tag
       id,
       index,
       up: true,
+      paused: false,
+      waiting: [],
+      clockRate: 1,
       incarnation: 0,
       instance: null,
       persisted: setup.protocol.initialDurable(id),
@@ -138,6 +146,13 @@ export class Simulation<Message extends Tagged, Durable, Observation extends Tag
   }
 
   private process(entry: QueueEntry<Message, Request>): void {
+    if (entry.kind !== 'fault') {
+      const target = this.slots[entry.kind === 'deliver' ? entry.to : entry.node]!;
+      if (target.paused) {
+        target.waiting.push(entry);
+        return;
+      }
+    }
     switch (entry.kind) {
       case 'deliver':
         return this.deliver(entry.from, entry.to, entry.id, entry.message);
@@ -170,11 +185,11 @@ export class Simulation<Message extends Tagged, Durable, Observation extends Tag
       return;
     }
     if (this.links.isBlocked(from, toIndex)) return this.emitDrop(fromSlot.id, to, id, 'partition');
-    if (this.fate.isDropped()) return this.emitDrop(fromSlot.id, to, id, 'random');
-    this.schedule({ timeMs: t + this.fate.delayMs(), sequence: 0, kind: 'deliver', from, to: toIndex, id, message });
-    if (this.fate.isDuplicated()) {
+    if (this.fate.isDropped(t)) return this.emitDrop(fromSlot.id, to, id, 'random');
+    this.schedule({ timeMs: t + this.fate.delayMs(t), sequence: 0, kind: 'deliver', from, to: toIndex, id, message });
+    if (this.fate.isDuplicated(t)) {
       this.emit({ t, type: 'duplicate', from: fromSlot.id, to, id });
-      this.schedule({ timeMs: t + this.fate.delayMs(), sequence: 0, kind: 'deliver', from, to: toIndex, id, message });
+      this.schedule({ timeMs: t + this.fate.delayMs(t), sequence: 0, kind: 'deliver', from, to: toIndex, id, message });
     }
   }
 
@@ -228,6 +243,24 @@ export class Simulation<Message extends Tagged, Durable, Observation extends Tag
         this.links.healAll();
         this.emit({ t, type: 'heal' });
         return;
+      case 'pause':
+        return this.pause(this.slots[this.links.index(fault.node)]!);
+      case 'resume':
+        return this.resume(this.slots[this.links.index(fault.node)]!);
+      case 'drift': {
+        this.slots[this.links.index(fault.node)]!.clockRate = fault.rate;
+        this.emit({ t, type: 'drift', node: fault.node, rate: fault.rate });
+        return;
+      }
+      case 'burst': {
+        this.fate.startBurst(t + fault.forMs, { drop: fault.drop, duplicate: fault.duplicate, delay: fault.delay });
+        const event: TraceEvent = { t, type: 'burst', for: fault.forMs };
+        if (fault.drop !== undefined) event.drop = fault.drop;
+        if (fault.duplicate !== undefined) event.duplicate = fault.duplicate;
+        if (fault.delay !== undefined) event.delay = fault.delay;
+        this.emit(event);
+        return;
+      }
       default:
         unreachable(fault, 'fault');
     }
@@ -240,6 +273,31 @@ export class Simulation<Message extends Tagged, Durable, Observation extends Tag
     slot.timers.clear();
     slot.incarnation += 1;
     this.emit({ t: this.nowMs, type: 'crash', node: slot.id });
+    // What waited for a paused node now meets a crashed one: dropped, stale or lost, as usual.
+    this.releaseWaiting(slot);
+  }
+
+  private pause(slot: NodeSlot<Message, Durable, Request>): void {
+    assert(slot.up && !slot.paused, () => `pause of ${slot.id}, which is not running`);
+    slot.paused = true;
+    this.emit({ t: this.nowMs, type: 'pause', node: slot.id });
+  }
+
+  private resume(slot: NodeSlot<Message, Durable, Request>): void {
+    assert(slot.up && slot.paused, () => `resume of ${slot.id}, which is not paused`);
+    this.emit({ t: this.nowMs, type: 'resume', node: slot.id });
+    this.releaseWaiting(slot);
+  }
+
+  /** Everything that waited is processed now, in the order it arrived (timers fire late, messages arrive late). */
+  private releaseWaiting(slot: NodeSlot<Message, Durable, Request>): void {
+    slot.paused = false;
+    const waiting = slot.waiting;
+    slot.waiting = [];
+    for (const entry of waiting) {
+      entry.timeMs = this.nowMs;
+      this.schedule(entry);
+    }
   }
 
   private restart(slot: NodeSlot<Message, Durable, Request>): void {
@@ -266,7 +324,8 @@ export class Simulation<Message extends Tagged, Durable, Observation extends Tag
         assert(Number.isInteger(delayMs) && delayMs >= 0, () => `timer ${name} on ${slot.id}: delay must be a non-negative integer, got ${delayMs}`);
         const token = this.nextTimerToken++;
         slot.timers.set(name, token);
-        this.schedule({ timeMs: this.nowMs + delayMs, sequence: 0, kind: 'timer', node: slot.index, incarnation, name, token });
+        const virtualDelayMs = slot.clockRate === 1 ? delayMs : Math.round(delayMs / slot.clockRate);
+        this.schedule({ timeMs: this.nowMs + virtualDelayMs, sequence: 0, kind: 'timer', node: slot.index, incarnation, name, token });
       },
       cancelTimer: (name) => {
         checkAlive('cancel a timer');

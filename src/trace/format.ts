@@ -16,6 +16,8 @@ export function describeMessage(message: PaxosMessage): string {
       return `nack ${formatBallot(message.ballot)}, promised ${formatBallot(message.promised)}`;
     case 'catchup':
       return 'catchup';
+    case 'decided':
+      return `decided "${message.value}"`;
     default:
       return JSON.stringify(message);
   }

@@ -1,7 +1,7 @@
 import type { NodeId } from '../effects.js';
 import { ballotKey } from './ballot.js';
 import { backoffMs } from './config.js';
-import type { AcceptedMessage, Value } from './messages.js';
+import type { AcceptedMessage, DecidedMessage, Value } from './messages.js';
 import type { PaxosRole } from './role.js';
 
 export const CATCHUP_TIMER = 'catchup';
@@ -20,8 +20,9 @@ export interface LearnerState {
 /**
  * Learns a value once a quorum of acceptors report accepting it in the same
  * ballot. Until then it periodically asks the acceptors to resend what they
- * accepted, so a learner that missed the phase 2b messages (drops, a
- * partition, a crash) still learns once the network heals.
+ * accepted and the other learners what they learned, so a learner that missed
+ * the phase 2b messages (drops, a partition, a crash) still learns once the
+ * network heals.
  */
 export class Learner {
   readonly state: LearnerState = { votes: {}, catchupAttempt: 0 };
@@ -45,11 +46,30 @@ export class Learner {
     if (votes.acceptors.length >= this.role.quorum) this.learn(votes.value);
   }
 
+  /** Another learner learned: a value it learned is chosen, so this one learns it too. */
+  onDecided(message: DecidedMessage): void {
+    if (this.role.durable().learned !== null) return;
+    this.learn(message.value);
+  }
+
+  /** A learner that is behind asks: tell it what was learned. */
+  onCatchup(from: NodeId): void {
+    const learned = this.role.durable().learned;
+    if (learned !== null) this.role.send(from, { type: 'decided', value: learned });
+  }
+
   onCatchupTimer(): void {
     if (this.role.durable().learned !== null) return;
-    for (const acceptor of this.role.config.acceptors) this.role.send(acceptor, { type: 'catchup' });
+    for (const peer of this.catchupPeers()) this.role.send(peer, { type: 'catchup' });
     this.state.catchupAttempt += 1;
     this.armCatchup();
+  }
+
+  /** Every acceptor and every other learner, each once, in sorted order. */
+  private catchupPeers(): NodeId[] {
+    const config = this.role.config;
+    const others = config.learners.filter((learner) => learner !== this.role.nodeId && !config.acceptors.includes(learner));
+    return [...config.acceptors, ...others];
   }
 
   private learn(value: Value): void {

@@ -41,9 +41,19 @@ export interface NackMessage {
   readonly promised: Ballot;
 }
 
-/** A learner that has not learned asks acceptors to resend what they accepted. */
+/** A learner that has not learned asks acceptors to resend what they accepted, and learners what they learned. */
 export interface CatchupMessage {
   readonly type: 'catchup';
+}
+
+/**
+ * A learner that learned answers a catch-up with the value. Needed because
+ * after a duel the acceptors' latest accepted ballots can stay split, so no
+ * single ballot shows a majority any more although a value was chosen.
+ */
+export interface DecidedMessage {
+  readonly type: 'decided';
+  readonly value: Value;
 }
 
 export type PaxosMessage =
@@ -52,7 +62,8 @@ export type PaxosMessage =
   | AcceptMessage
   | AcceptedMessage
   | NackMessage
-  | CatchupMessage;
+  | CatchupMessage
+  | DecidedMessage;
 
 export type PaxosObservation =
   | { readonly type: 'propose'; readonly value: Value; readonly ballot: Ballot }

@@ -57,6 +57,10 @@ export class PaxosNode implements ProtocolNode<PaxosMessage, ProposeRequest> {
         return;
       case 'catchup':
         this.acceptor?.onCatchup(from);
+        this.learner?.onCatchup(from);
+        return;
+      case 'decided':
+        this.learner?.onDecided(message);
         return;
       case 'promise':
         this.proposer?.onPromise(from, message);

@@ -1,0 +1,61 @@
+import { COVERAGE_KEYS, CoverageTracker, type CoverageSituation } from '../check/coverage.js';
+import type { Violation } from '../check/checker.js';
+import type { PaxosBug } from '../protocols/paxos/config.js';
+import type { Scenario } from '../scenario/scenario.js';
+import { runScenario } from './runner.js';
+
+export interface SeedResult {
+  readonly scenario: string;
+  readonly seed: number;
+  readonly passed: boolean;
+  /** Checkers that found a violation, in the order they fired. */
+  readonly failedCheckers: readonly string[];
+  /** Expectations that were not met ("chosen: X", "liveness within 2500"). */
+  readonly unmet: readonly string[];
+  readonly firstViolation: Violation | null;
+  readonly events: number;
+  readonly processedEvents: number;
+  /** Bit i set when COVERAGE_KEYS[i] happened. */
+  readonly coverage: number;
+  /** Set when this seed was run twice: did the two trace hashes agree? */
+  readonly deterministic: boolean | null;
+}
+
+export interface FuzzSeedOptions {
+  readonly bug?: PaxosBug | undefined;
+  /** Run this seed twice and compare trace hashes. */
+  readonly checkDeterminism?: boolean;
+}
+
+/** One fuzz seed: run (with the nemesis's schedule for this seed, if any) and summarize. Pure function of its inputs. */
+export function runFuzzSeed(base: Scenario, seed: number, options: FuzzSeedOptions = {}): SeedResult {
+  const coverage = new CoverageTracker();
+  const hash = options.checkDeterminism === true;
+  const result = runScenario(base, {
+    seed,
+    bug: options.bug,
+    hash,
+    stopOnViolation: true,
+    observe: (event) => coverage.observe(event),
+  });
+  let deterministic: boolean | null = null;
+  if (hash) deterministic = runScenario(base, { seed, bug: options.bug, stopOnViolation: true }).traceHash === result.traceHash;
+  return {
+    scenario: base.name,
+    seed,
+    passed: result.expectation.met && deterministic !== false,
+    failedCheckers: result.violations.map((violation) => violation.checker),
+    unmet: result.expectation.checks.filter((check) => !check.met).map((check) => check.what),
+    firstViolation: result.violations[0] ?? null,
+    events: result.eventCount,
+    processedEvents: result.outcome.processedEvents,
+    coverage: coverageBits(coverage.situations()),
+    deterministic,
+  };
+}
+
+function coverageBits(situations: readonly CoverageSituation[]): number {
+  let bits = 0;
+  for (const situation of situations) bits |= 1 << COVERAGE_KEYS.indexOf(situation);
+  return bits;
+}

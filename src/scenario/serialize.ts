@@ -1,0 +1,102 @@
+import { relative, dirname } from 'node:path';
+import { Document, isMap, isSeq, visit } from 'yaml';
+import type { DelaySpec, Fault, Scenario } from './scenario.js';
+
+/**
+ * A scenario as a file again: what `paxsim fuzz` and `paxsim shrink` write, so
+ * a failing seed replays with `paxsim run FILE` alone. Loading the text gives
+ * back an equal scenario.
+ */
+export function scenarioToFileObject(scenario: Scenario): Record<string, unknown> {
+  const file: Record<string, unknown> = {
+    name: scenario.name,
+    description: scenario.description,
+    nodes: [...scenario.nodes],
+  };
+  const roles: Record<string, string[]> = {};
+  for (const role of ['proposers', 'acceptors', 'learners'] as const) {
+    if (scenario.roles[role].length !== scenario.nodes.length) roles[role] = [...scenario.roles[role]];
+  }
+  if (Object.keys(roles).length > 0) file['roles'] = roles;
+  file['seed'] = scenario.seed;
+  file['network'] = { delay: delayToFile(scenario.network.delay), drop: scenario.network.drop, duplicate: scenario.network.duplicate };
+  file['proposals'] = scenario.proposals.map((proposal) => {
+    const entry: Record<string, unknown> = { at: proposal.at, node: proposal.node, value: proposal.value };
+    if (proposal.ballot !== undefined) entry['ballot'] = proposal.ballot;
+    return entry;
+  });
+  file['faults'] = scenario.faults.map(faultToFile);
+  file['until'] = scenario.untilMs;
+  if (scenario.maxEvents !== 1_000_000) file['maxEvents'] = scenario.maxEvents;
+  if (Object.keys(scenario.paxos).length > 0) file['paxos'] = { ...scenario.paxos };
+  if (scenario.bug !== undefined) file['bug'] = scenario.bug;
+  if (scenario.nemesis !== undefined) file['nemesis'] = { ...scenario.nemesis, kinds: [...scenario.nemesis.kinds] };
+  const expect: Record<string, unknown> = {};
+  const chosen = scenario.expect.chosen;
+  if (chosen) expect['chosen'] = chosen.kind === 'value' ? chosen.value : chosen.kind;
+  expect['safety'] = scenario.expect.safety;
+  if (scenario.expect.liveness) expect['liveness'] = { within: scenario.expect.liveness.withinMs };
+  file['expect'] = expect;
+  return file;
+}
+
+export function faultToFile(fault: Fault): Record<string, unknown> {
+  switch (fault.kind) {
+    case 'crash':
+    case 'restart':
+    case 'pause':
+    case 'resume':
+      return { at: fault.at, [fault.kind]: fault.node };
+    case 'partition':
+      return { at: fault.at, partition: fault.groups.map((group) => [...group]) };
+    case 'cut':
+      return { at: fault.at, cut: { from: fault.from, to: fault.to } };
+    case 'heal':
+      return { at: fault.at, heal: 'all' };
+    case 'drift':
+      return { at: fault.at, drift: { node: fault.node, rate: fault.rate } };
+    case 'burst': {
+      const burst: Record<string, unknown> = { for: fault.forMs };
+      if (fault.drop !== undefined) burst['drop'] = fault.drop;
+      if (fault.duplicate !== undefined) burst['duplicate'] = fault.duplicate;
+      if (fault.delay !== undefined) burst['delay'] = delayToFile(fault.delay);
+      return { at: fault.at, burst };
+    }
+  }
+}
+
+function delayToFile(delay: DelaySpec): Record<string, unknown> {
+  if (delay.distribution === 'uniform') return { min: delay.min, max: delay.max };
+  return { ...delay };
+}
+
+/**
+ * YAML text with a schema comment (relative to where the file is written)
+ * and a header of comment lines; each fault and proposal on one line.
+ */
+export function scenarioToYaml(scenario: Scenario, options: { header?: readonly string[]; filePath?: string; schemaPath?: string } = {}): string {
+  const document = new Document(scenarioToFileObject(scenario));
+  visit(document, {
+    Map(_, node, path) {
+      // Entries of faults/proposals and small maps (network, roles, expect) read best on one line.
+      if (path.length > 2) node.flow = true;
+    },
+    Seq(_, node, path) {
+      if (path.length > 2) node.flow = true;
+    },
+  });
+  const top = document.contents;
+  if (isMap(top)) {
+    for (const item of top.items) {
+      const key = String((item.key as { value?: unknown }).value);
+      if (['nodes', 'roles', 'network', 'expect', 'paxos', 'nemesis'].includes(key) && (isMap(item.value) || isSeq(item.value))) item.value.flow = true;
+    }
+  }
+  const lines: string[] = [];
+  if (options.schemaPath !== undefined && options.filePath !== undefined) {
+    const schemaRelative = relative(dirname(options.filePath), options.schemaPath) || 'scenario.schema.json';
+    lines.push(`# yaml-language-server: $schema=${schemaRelative.startsWith('.') ? schemaRelative : `./${schemaRelative}`}`);
+  }
+  for (const line of options.header ?? []) lines.push(`# ${line}`);
+  return lines.join('\n') + (lines.length > 0 ? '\n' : '') + document.toString({ lineWidth: 0 });
+}

@@ -1,0 +1,208 @@
+import type { DelaySpec, Fault, NemesisFaultKind, NemesisSpec, NodeId, Proposal, Scenario } from '../scenario/scenario.js';
+import { assert } from '../util/assert.js';
+import { chance, randomStream, uniformInt, type Random } from './rng.js';
+
+/**
+ * The nemesis: a seeded fault-schedule generator. Within a fault window it
+ * partitions, cuts, isolates, crashes, pauses, skews clocks and degrades the
+ * network, never taking down more than `maxDown` nodes at once; at the end of
+ * the window it heals everything, so the quiet tail that follows is where the
+ * liveness checker expects a decision.
+ *
+ * Swarm testing: with `swarm`, each seed first draws its own mix (which kinds,
+ * how often each) and intensity, so some seeds are all partitions, some are
+ * crash storms, some are heavy loss.
+ *
+ * The output is plain scenario data (faults and proposals), so a failing seed
+ * can be written out and replayed with `paxsim run` alone.
+ */
+export interface GeneratedSchedule {
+  readonly faults: Fault[];
+  readonly proposals: Proposal[];
+}
+
+interface DownInterval {
+  readonly node: NodeId;
+  readonly fromMs: number;
+  readonly untilMs: number;
+}
+
+const MIX_WEIGHTS: Record<NemesisFaultKind, number> = {
+  partition: 3,
+  isolate: 2,
+  cut: 2,
+  crash: 3,
+  pause: 2,
+  drift: 1,
+  burst: 2,
+};
+
+const WORKLOAD_VALUES = ['X', 'Y', 'Z'];
+
+export function generateSchedule(scenario: Scenario, nemesis: NemesisSpec, seed: number): GeneratedSchedule {
+  const random = randomStream(seed, 'nemesis');
+  const faults = generateFaults(scenario, nemesis, random);
+  const proposals = scenario.proposals.length > 0 ? [...scenario.proposals] : generateWorkload(scenario, nemesis, random);
+  return { faults, proposals };
+}
+
+/** The scenario a fuzz seed runs: the nemesis's faults and workload written in, nothing left to generate. */
+export function materializeScenario(scenario: Scenario, seed: number): Scenario {
+  if (scenario.nemesis === undefined) return { ...scenario, seed };
+  const schedule = generateSchedule(scenario, scenario.nemesis, seed);
+  return { ...scenario, seed, faults: schedule.faults, proposals: schedule.proposals, nemesis: undefined };
+}
+
+function generateFaults(scenario: Scenario, nemesis: NemesisSpec, random: Random): Fault[] {
+  const weights = drawMix(nemesis, random);
+  const intensity = nemesis.swarm ? pick(random, [0.25, 0.5, 1, 2, 3]) : 1;
+  const windowMs = nemesis.windowMs;
+  const meanGapMs = nemesis.faultsPerSecond > 0 ? 1000 / (nemesis.faultsPerSecond * intensity) : Infinity;
+  const faults: Fault[] = [];
+  const down: DownInterval[] = [];
+  const nodes = scenario.nodes;
+  let partitioned = false;
+
+  for (let t = exponentialGap(random, meanGapMs); t < windowMs; t += exponentialGap(random, meanGapMs)) {
+    const at = Math.floor(t);
+    const kind = weightedPick(random, weights);
+    const durationMs = Math.max(1, Math.min(windowMs - at, Math.floor(exponentialGap(random, windowMs / 6))));
+    switch (kind) {
+      case 'partition': {
+        faults.push({ at, kind: 'partition', groups: randomSplit(nodes, random) });
+        partitioned = true;
+        break;
+      }
+      case 'isolate': {
+        const loner = pick(random, nodes);
+        faults.push({ at, kind: 'partition', groups: [[loner]] });
+        partitioned = true;
+        break;
+      }
+      case 'cut': {
+        if (nodes.length < 2) break;
+        const from = pick(random, nodes);
+        const to = pick(random, nodes.filter((node) => node !== from));
+        faults.push({ at, kind: 'cut', from, to });
+        partitioned = true;
+        break;
+      }
+      case 'crash':
+      case 'pause': {
+        const node = pickDownable(nodes, down, at, at + durationMs, nemesis.maxDown, random);
+        if (node === undefined) break;
+        down.push({ node, fromMs: at, untilMs: at + durationMs });
+        const [stop, start] = kind === 'crash' ? (['crash', 'restart'] as const) : (['pause', 'resume'] as const);
+        faults.push({ at, kind: stop, node }, { at: at + durationMs, kind: start, node });
+        break;
+      }
+      case 'drift': {
+        const node = pick(random, nodes);
+        faults.push({ at, kind: 'drift', node, rate: pick(random, [0.5, 0.8, 1.25, 2]) }, { at: at + durationMs, kind: 'drift', node, rate: 1 });
+        break;
+      }
+      case 'burst': {
+        faults.push(randomBurst(scenario, at, durationMs, random));
+        break;
+      }
+    }
+    // Some partitions heal inside the window too, so decisions can happen between faults.
+    if (partitioned && chance(random, 0.3)) {
+      faults.push({ at: Math.min(windowMs, at + durationMs), kind: 'heal' });
+      partitioned = false;
+    }
+  }
+  faults.push({ at: windowMs, kind: 'heal' });
+  return sortFaults(faults);
+}
+
+/** Stable by time; at equal times, ends (restart, resume, heal) before new faults, as generated. */
+function sortFaults(faults: Fault[]): Fault[] {
+  return faults.map((fault, index) => ({ fault, index })).sort((a, b) => a.fault.at - b.fault.at || a.index - b.index).map(({ fault }) => fault);
+}
+
+function drawMix(nemesis: NemesisSpec, random: Random): Map<NemesisFaultKind, number> {
+  const weights = new Map<NemesisFaultKind, number>();
+  for (const kind of nemesis.kinds) {
+    if (!nemesis.swarm) {
+      weights.set(kind, MIX_WEIGHTS[kind]);
+      continue;
+    }
+    // Each kind is in this seed's mix with probability one half, at a random weight.
+    if (chance(random, 0.5)) weights.set(kind, MIX_WEIGHTS[kind] * pick(random, [0.5, 1, 2, 4]));
+  }
+  if (weights.size === 0) weights.set(pick(random, nemesis.kinds), 1);
+  return weights;
+}
+
+function generateWorkload(scenario: Scenario, nemesis: NemesisSpec, random: Random): Proposal[] {
+  const candidates = [...scenario.roles.proposers];
+  if (candidates.length === 0) return [];
+  const count = Math.min(candidates.length, WORKLOAD_VALUES.length, chance(random, 0.5) ? 2 : 3);
+  const proposals: Proposal[] = [];
+  // Clients arrive close together (within a few round trips), so their ballots compete in most seeds.
+  const firstAtMs = uniformInt(random, 0, Math.floor(nemesis.windowMs / 4));
+  const spreadMs = 4 * Math.max(1, scenario.network.delay.max);
+  for (let index = 0; index < count; index++) {
+    const node = candidates.splice(uniformInt(random, 0, candidates.length - 1), 1)[0]!;
+    proposals.push({ at: firstAtMs + uniformInt(random, 0, spreadMs), node, value: WORKLOAD_VALUES[index]! });
+  }
+  // The first client retries once the faults are over, as real clients do, so the quiet tail always has a live proposer.
+  const retry = proposals[0]!;
+  proposals.push({ at: nemesis.windowMs + 1, node: retry.node, value: retry.value });
+  return proposals.sort((a, b) => a.at - b.at);
+}
+
+function randomBurst(scenario: Scenario, at: number, forMs: number, random: Random): Fault {
+  const burst: { at: number; kind: 'burst'; forMs: number; drop?: number; duplicate?: number; delay?: DelaySpec } = { at, kind: 'burst', forMs };
+  if (chance(random, 0.6)) burst.drop = pick(random, [0.2, 0.4, 0.6, 0.9]);
+  if (chance(random, 0.5)) burst.duplicate = pick(random, [0.2, 0.5, 0.9]);
+  if (chance(random, 0.4) || (burst.drop === undefined && burst.duplicate === undefined)) {
+    const base = scenario.network.delay;
+    const maxMs = Math.max(base.max, 1) * pick(random, [3, 5, 10]);
+    burst.delay = { distribution: 'uniform', min: base.min, max: maxMs };
+  }
+  return burst;
+}
+
+/** A node that may go down over [fromMs, untilMs) without exceeding maxDown at any moment. */
+function pickDownable(nodes: readonly NodeId[], down: readonly DownInterval[], fromMs: number, untilMs: number, maxDown: number, random: Random): NodeId | undefined {
+  const overlapping = down.filter((interval) => interval.fromMs < untilMs && fromMs < interval.untilMs);
+  // Intervals are generated in start order, so the peak overlap with this new one is at some start inside it.
+  const starts = [fromMs, ...overlapping.map((interval) => interval.fromMs).filter((start) => start >= fromMs)];
+  const peak = Math.max(...starts.map((start) => overlapping.filter((interval) => interval.fromMs <= start && start < interval.untilMs).length));
+  if (peak >= maxDown) return undefined;
+  const busy = new Set(overlapping.map((interval) => interval.node));
+  const candidates = nodes.filter((node) => !busy.has(node));
+  return candidates.length === 0 ? undefined : pick(random, candidates);
+}
+
+function randomSplit(nodes: readonly NodeId[], random: Random): NodeId[][] {
+  const groupCount = chance(random, 0.7) ? 2 : 3;
+  const groups: NodeId[][] = Array.from({ length: groupCount }, () => []);
+  for (const node of nodes) groups[uniformInt(random, 0, groupCount - 1)]!.push(node);
+  return groups.filter((group) => group.length > 0);
+}
+
+function exponentialGap(random: Random, meanMs: number): number {
+  if (!Number.isFinite(meanMs)) return Infinity;
+  return -meanMs * Math.log(1 - random());
+}
+
+function weightedPick<K>(random: Random, weights: ReadonlyMap<K, number>): K {
+  let total = 0;
+  for (const weight of weights.values()) total += weight;
+  let draw = random() * total;
+  for (const [key, weight] of weights) {
+    draw -= weight;
+    if (draw < 0) return key;
+  }
+  const last = [...weights.keys()].pop();
+  assert(last !== undefined, 'weightedPick needs at least one weight');
+  return last;
+}
+
+function pick<T>(random: Random, items: readonly T[]): T {
+  assert(items.length > 0, 'pick from an empty list');
+  return items[uniformInt(random, 0, items.length - 1)]!;
+}
