@@ -45,11 +45,12 @@ export class LivenessChecker implements Checker {
   observe(event: TraceEvent): string | null {
     const overdue = this.overdueMessage(event.t);
     if (overdue !== null) return overdue;
+    // Judge the state as of the end of an instant: faults at the same time as a heal all count.
+    if (this.needsEvaluation && event.t > this.lastChangeMs && event.t > this.options.quietFromMs) this.evaluateStability();
     if (this.track(event)) {
       this.lastChangeMs = event.t;
       this.needsEvaluation = true;
     }
-    if (this.needsEvaluation && event.t >= this.options.quietFromMs) this.evaluateStability();
     return null;
   }
 
