@@ -70,6 +70,7 @@ export class LivenessChecker implements Checker {
     if (this.missingLearners().length > 0) {
       return `inconclusive: the run ended before the deadline t=${deadline} (stable since t=${this.stableSinceMs})`;
     }
+    if (this.requiredLearners.length === 0) return `no learner is connected to the deciding majority (stable since t=${this.stableSinceMs})`;
     const lastLearnedMs = Math.max(...this.requiredLearners.map((node) => this.learned.get(node)!.t));
     return `${this.requiredLearners.length} connected learners learned by t=${lastLearnedMs} (stable since t=${this.stableSinceMs}, deadline t=${deadline})`;
   }

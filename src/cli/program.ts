@@ -16,8 +16,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     .description('A deterministic simulator for Paxos-family consensus protocols')
     .option('--debug', 'show stack traces for errors')
     .exitOverride()
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
-    .showHelpAfterError('(run paxsim --help for usage)');
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
 
   program
     .command('run')
