@@ -40,26 +40,31 @@ export class CheckerSuite {
   private readonly checkers: Checker[];
   private readonly liveness: LivenessChecker | null;
   private readonly firstViolation = new Map<string, Violation>();
+  /** Checkers still looking: each stops at its first violation. */
+  private active: Checker[];
 
   constructor(context: CheckContext, liveness: LivenessOptions | undefined) {
     this.ledger = new ChosenLedger(context.quorumSize);
     this.liveness = liveness ? new LivenessChecker(context, liveness) : null;
     this.checkers = [new AgreementChecker(), new ValidityChecker(), new IntegrityChecker(), new AcceptorDisciplineChecker()];
     if (this.liveness) this.checkers.push(this.liveness);
+    this.active = [...this.checkers];
   }
 
   /** Feeds one event; returns what it made chosen and any first violations it caused. */
   observe(event: TraceEvent, index: number): { chosen: ChosenProposal | null; violations: readonly Violation[] } {
     const chosen = this.ledger.observe(event);
     let violations: Violation[] | null = null;
-    for (const checker of this.checkers) {
-      if (this.firstViolation.has(checker.name)) continue;
+    const active = this.active;
+    for (let position = 0; position < active.length; position++) {
+      const checker = active[position]!;
       const message = checker.observe(event, this.ledger);
       if (message === null) continue;
       const violation = { checker: checker.name, message, t: event.t, event: index };
       this.firstViolation.set(checker.name, violation);
       (violations ??= []).push(violation);
     }
+    if (violations !== null) this.active = active.filter((checker) => !this.firstViolation.has(checker.name));
     return { chosen, violations: violations ?? NO_VIOLATIONS };
   }
 

@@ -1,8 +1,11 @@
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { InvariantError } from '../util/assert.js';
 import { EXIT, UsageError } from './errors.js';
 import type { CliIo } from './io.js';
+import { fuzzCommand } from './fuzz-command.js';
+import { listCommand } from './list-command.js';
 import { runCommand } from './run-command.js';
+import { shrinkCommand } from './shrink-command.js';
 
 /**
  * The whole CLI as a function: parse argv, run one command, return the exit
@@ -27,10 +30,61 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     .option('--json', 'print one JSON object instead of the timeline and verdict')
     .option('--quiet', 'print only the verdict')
     .option('--sends', 'show send events in the timeline too (deliveries are always shown)')
-    .addOption(new Option('--bug <name>', 'swap in a known-broken protocol variant').hideHelp())
+    .option('--bug <name>', 'swap in a known-broken protocol variant (see paxsim list)')
     .option('--no-color', 'no colors (also: NO_COLOR=1, or output not a terminal)')
     .action((file: string | undefined, flags) => {
       exitCode = runCommand(file, flags, io);
+    });
+
+  program
+    .command('fuzz')
+    .description('run many seeds of each scenario under a nemesis (default: the built-in five-node fuzz scenario); write, shrink and explain failures')
+    .argument('[scenarios...]', 'scenario files (default: scenarios/fuzz-default.yaml)')
+    .option('--seeds <n>', `seeds per scenario (default ${1000})`)
+    .option('--time <duration>', 'run for this long instead (60s, 5m, 1h)')
+    .option('--from <seed>', 'first seed (default 1)')
+    .option('--workers <k>', 'worker threads (default: all cores; 0 runs in the main thread)')
+    .option('--shard <i/n>', 'run only shard i of n (seeds s with (s - from) mod n = i - 1)')
+    .option('--bug <name>', 'swap in a known-broken protocol variant (see paxsim list)')
+    .option('--out <dir>', 'where failure files go', 'fuzz-failures')
+    .option('--junit <file>', 'write a JUnit XML report')
+    .option('--json', 'print the summary as one JSON object')
+    .option('--keep-going', 'go on after the first failing seed of a scenario')
+    .option('--no-shrink', 'do not shrink the first failure')
+    .option('--determinism-every <n>', 'run every n-th seed twice and compare trace hashes (0: never)', '20')
+    .option('--nemesis', 'generate faults with the default nemesis even for a scenario without a nemesis block (replaces its faults)')
+    .option('--window <duration>', 'nemesis: fault window length')
+    .option('--quiet-tail <duration>', 'nemesis: healed tail after the window')
+    .option('--faults <kinds>', 'nemesis: comma-separated fault kinds (partition,isolate,cut,crash,pause,drift,burst)')
+    .option('--fault-rate <n>', 'nemesis: mean faults per second of window')
+    .option('--max-down <n>', 'nemesis: most nodes crashed or paused at once')
+    .option('--no-swarm', 'nemesis: the same fault mix for every seed')
+    .option('--no-progress', 'no progress line on stderr')
+    .option('--no-color', 'no colors')
+    .action(async (files: string[], flags) => {
+      exitCode = await fuzzCommand(files, flags, io);
+    });
+
+  program
+    .command('shrink')
+    .description('shrink a failing scenario to a minimal one that fails the same checker with the same seed')
+    .argument('<scenario>', 'a failing scenario file (for example one written by paxsim fuzz)')
+    .option('--seed <n>', "seed (default: the scenario's seed)")
+    .option('--bug <name>', "protocol bug (default: the scenario's bug)")
+    .option('--out <file>', 'where to write the result (default: <scenario>.min.yaml)')
+    .option('--max-attempts <n>', 'most runs to spend', '400')
+    .option('--time <duration>', 'most time to spend', '30s')
+    .option('--no-color', 'no colors')
+    .action((file: string, flags) => {
+      exitCode = shrinkCommand(file, flags, io);
+    });
+
+  program
+    .command('list')
+    .description('list shipped scenarios, injectable bugs and checkers')
+    .option('--no-color', 'no colors')
+    .action((flags) => {
+      exitCode = listCommand(flags, io);
     });
 
   try {

@@ -1,12 +1,12 @@
-import { relative, isAbsolute } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { isAbsolute, join, relative } from 'node:path';
+import { packageRoot } from '../util/package-root.js';
 import { loadScenarioFile } from '../scenario/load.js';
 import type { Scenario } from '../scenario/scenario.js';
 import { isPaxosBug, PAXOS_BUGS, type PaxosBug } from '../protocols/paxos/config.js';
 import { UsageError } from './errors.js';
 
 /** The built-in default: the shipped seed example, found next to the package. */
-export const DEFAULT_SCENARIO_PATH = fileURLToPath(new URL('../../scenarios/seed-example.yaml', import.meta.url));
+export const DEFAULT_SCENARIO_PATH = join(packageRoot(), 'scenarios', 'seed-example.yaml');
 
 export interface ScenarioArg {
   readonly scenario: Scenario;

@@ -19,7 +19,7 @@ export class EventQueue<E extends Scheduled> {
   }
 
   push(event: E): void {
-    assert(Number.isInteger(event.timeMs) && event.timeMs >= 0, `event time must be a non-negative integer, got ${event.timeMs}`);
+    assert(Number.isInteger(event.timeMs) && event.timeMs >= 0, () => `event time must be a non-negative integer, got ${event.timeMs}`);
     const heap = this.heap;
     let index = heap.length;
     heap.push(event);

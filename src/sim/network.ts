@@ -1,6 +1,6 @@
 import { assert } from '../util/assert.js';
 import type { DelaySpec, NetworkSpec, NodeId } from '../scenario/scenario.js';
-import { chance, uniformInt, type Random } from './rng.js';
+import { chance, randomStream, uniformInt, type Random } from './rng.js';
 
 /**
  * Which links are up, and what the network does to each message. Nodes are
@@ -62,16 +62,34 @@ interface Burst {
 }
 
 /**
- * The per-message random choices: loss, delay, duplication, all from the
- * network's own stream. A burst overrides the base parameters for a while.
+ * The per-message random choices: loss, delay, duplication. Each directed
+ * link draws from its own stream, so a fault that changes the traffic on one
+ * link does not reshuffle the delays on every other link (DESIGN.md rule 2),
+ * which also keeps a shrunk scenario failing the way the original did.
+ * A burst overrides the base parameters for a while.
  */
 export class MessageFate {
   private burst: Burst | null = null;
+  private readonly linkStreams: (Random | undefined)[];
 
   constructor(
     private readonly base: NetworkSpec,
-    private readonly random: Random,
-  ) {}
+    private readonly seed: number,
+    private readonly nodes: readonly NodeId[],
+  ) {
+    this.linkStreams = new Array<Random | undefined>(nodes.length * nodes.length);
+  }
+
+  /** The stream of the link from → to (node indexes), created on first use. */
+  link(fromIndex: number, toIndex: number): Random {
+    const slot = fromIndex * this.nodes.length + toIndex;
+    let stream = this.linkStreams[slot];
+    if (stream === undefined) {
+      stream = randomStream(this.seed, `network/${this.nodes[fromIndex]}->${this.nodes[toIndex]}`);
+      this.linkStreams[slot] = stream;
+    }
+    return stream;
+  }
 
   /** From now until untilMs, use these parameters (unset ones keep their base value); a new burst replaces the last. */
   startBurst(untilMs: number, change: Partial<NetworkSpec>): void {
@@ -85,16 +103,16 @@ export class MessageFate {
     };
   }
 
-  isDropped(nowMs: number): boolean {
-    return chance(this.random, this.current(nowMs).drop);
+  isDropped(link: Random, nowMs: number): boolean {
+    return chance(link, this.current(nowMs).drop);
   }
 
-  isDuplicated(nowMs: number): boolean {
-    return chance(this.random, this.current(nowMs).duplicate);
+  isDuplicated(link: Random, nowMs: number): boolean {
+    return chance(link, this.current(nowMs).duplicate);
   }
 
-  delayMs(nowMs: number): number {
-    return drawDelayMs(this.current(nowMs).delay, this.random);
+  delayMs(link: Random, nowMs: number): number {
+    return drawDelayMs(this.current(nowMs).delay, link);
   }
 
   private current(nowMs: number): NetworkSpec {

@@ -92,7 +92,7 @@ export class Simulation<Message extends Tagged, Durable, Observation extends Tag
     assert(setup.nodes.length > 0, 'a simulation needs at least one node');
     this.emit = setup.emit;
     this.links = new LinkState(setup.nodes);
-    this.fate = new MessageFate(setup.network, randomStream(setup.seed, 'network'));
+    this.fate = new MessageFate(setup.network, setup.seed, setup.nodes);
     this.slots = setup.nodes.map((id, index) => ({
       id,
       index,
@@ -185,11 +185,12 @@ export class Simulation<Message extends Tagged, Durable, Observation extends Tag
       return;
     }
     if (this.links.isBlocked(from, toIndex)) return this.emitDrop(fromSlot.id, to, id, 'partition');
-    if (this.fate.isDropped(t)) return this.emitDrop(fromSlot.id, to, id, 'random');
-    this.schedule({ timeMs: t + this.fate.delayMs(t), sequence: 0, kind: 'deliver', from, to: toIndex, id, message });
-    if (this.fate.isDuplicated(t)) {
+    const link = this.fate.link(from, toIndex);
+    if (this.fate.isDropped(link, t)) return this.emitDrop(fromSlot.id, to, id, 'random');
+    this.schedule({ timeMs: t + this.fate.delayMs(link, t), sequence: 0, kind: 'deliver', from, to: toIndex, id, message });
+    if (this.fate.isDuplicated(link, t)) {
       this.emit({ t, type: 'duplicate', from: fromSlot.id, to, id });
-      this.schedule({ timeMs: t + this.fate.delayMs(t), sequence: 0, kind: 'deliver', from, to: toIndex, id, message });
+      this.schedule({ timeMs: t + this.fate.delayMs(link, t), sequence: 0, kind: 'deliver', from, to: toIndex, id, message });
     }
   }
 

@@ -1,0 +1,31 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { CHECKERS } from '../check/suite.js';
+import { PAXOS_BUGS } from '../protocols/paxos/config.js';
+import { loadScenarioFile } from '../scenario/load.js';
+import { packageRoot } from '../util/package-root.js';
+import { EXIT } from './errors.js';
+import { colorLevel, stylesFor, type CliIo } from './io.js';
+
+/** `paxsim list`: shipped scenarios, injectable bugs and checkers, a line each. */
+export function listCommand(flags: { color: boolean }, io: CliIo): number {
+  const styles = stylesFor(colorLevel(io, flags.color));
+  const directory = join(packageRoot(), 'scenarios');
+  const lines: string[] = [styles.bold('scenarios') + styles.dim(`  (${directory})`)];
+  for (const file of readdirSync(directory).filter((name) => name.endsWith('.yaml')).sort()) {
+    const loaded = loadScenarioFile(join(directory, file));
+    const summary = loaded.ok ? firstSentence(loaded.scenario.description) : 'invalid: ' + loaded.errors[0];
+    lines.push(`  ${file.replace(/\.yaml$/, '').padEnd(26)}${summary}`);
+  }
+  lines.push('', styles.bold('bugs') + styles.dim('  (--bug NAME on run, fuzz and shrink, or `bug:` in a scenario)'));
+  for (const [name, description] of Object.entries(PAXOS_BUGS)) lines.push(`  ${name.padEnd(26)}${description}`);
+  lines.push('', styles.bold('checkers'));
+  for (const checker of CHECKERS) lines.push(`  ${checker.name.padEnd(26)}${checker.summary}`);
+  io.stdout(lines.join('\n') + '\n');
+  return EXIT.ok;
+}
+
+function firstSentence(text: string): string {
+  const sentence = /^(.*?[.!?])(\s|$)/.exec(text.trim())?.[1] ?? text.trim();
+  return sentence.length > 100 ? `${sentence.slice(0, 97)}...` : sentence;
+}

@@ -1,0 +1,40 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import type { PaxosBug } from '../protocols/paxos/config.js';
+import type { Scenario } from '../scenario/scenario.js';
+import { runFuzzSeed, type SeedResult } from './fuzz-seed.js';
+
+/** Messages between the fuzz coordinator and its workers. */
+export interface WorkerSetup {
+  readonly scenarios: readonly Scenario[];
+  readonly bug: PaxosBug | undefined;
+  readonly determinismEvery: number;
+}
+
+export interface WorkRequest {
+  readonly scenarioIndex: number;
+  readonly seeds: readonly number[];
+}
+
+export interface WorkResult {
+  readonly results: readonly SeedResult[];
+}
+
+/** Whether this seed is one of those run twice to catch nondeterminism: chosen by the seed, never by timing. */
+export function checksDeterminism(seed: number, every: number): boolean {
+  return every > 0 && seed % every === 0;
+}
+
+export function runChunk(setup: WorkerSetup, request: WorkRequest): WorkResult {
+  const scenario = setup.scenarios[request.scenarioIndex];
+  if (scenario === undefined) throw new Error(`no scenario ${request.scenarioIndex}`);
+  const results = request.seeds.map((seed) =>
+    runFuzzSeed(scenario, seed, { bug: setup.bug, checkDeterminism: checksDeterminism(seed, setup.determinismEvery) }),
+  );
+  return { results };
+}
+
+if (parentPort !== null && workerData !== null && typeof workerData === 'object' && 'scenarios' in workerData) {
+  const setup = workerData as WorkerSetup;
+  const port = parentPort;
+  port.on('message', (request: WorkRequest) => port.postMessage(runChunk(setup, request)));
+}

@@ -1,0 +1,256 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { COVERAGE_KEYS } from '../check/coverage.js';
+import type { PaxosBug } from '../protocols/paxos/config.js';
+import type { Scenario } from '../scenario/scenario.js';
+import { assert } from '../util/assert.js';
+import { packageRoot } from '../util/package-root.js';
+import type { SeedResult } from './fuzz-seed.js';
+import { checksDeterminism, runChunk, type WorkerSetup, type WorkRequest, type WorkResult } from './fuzz-worker.js';
+
+export interface FuzzPlan {
+  readonly scenarios: readonly Scenario[];
+  readonly fromSeed: number;
+  /** Seeds per scenario across all shards; null runs until `shouldStop`. */
+  readonly seedCount: number | null;
+  /** This shard's 0-based index, of `count`: it runs the seeds s with (s - fromSeed) mod count = index. */
+  readonly shard: { readonly index: number; readonly count: number };
+  /** Worker threads; 0 runs in this thread. */
+  readonly workers: number;
+  readonly bug?: PaxosBug | undefined;
+  /** Go on after a scenario's first failing seed (otherwise it stops there). */
+  readonly keepGoing: boolean;
+  /** Every seed divisible by this is run twice and its trace hashes compared; 0 turns it off. */
+  readonly determinismEvery: number;
+  readonly chunkSize?: number;
+}
+
+export interface FuzzHooks {
+  /** Polled before each chunk is handed out: a time limit or Ctrl-C. */
+  readonly shouldStop?: () => boolean;
+  readonly onProgress?: (progress: FuzzProgress) => void;
+  /** Every counted per-seed result, in seed order per scenario (tests use it to compare runs). */
+  readonly onSeed?: (result: SeedResult) => void;
+}
+
+export interface FuzzProgress {
+  readonly seedsRun: number;
+  readonly failures: number;
+  /** Seeds the run will do in all, when known. */
+  readonly seedsPlanned: number | null;
+}
+
+export interface ScenarioFuzzReport {
+  readonly scenario: Scenario;
+  seedsRun: number;
+  events: number;
+  /** Failing seeds in seed order (the first few hundred; `failureCount` counts them all). */
+  readonly failures: SeedResult[];
+  failureCount: number;
+  readonly failuresByChecker: Record<string, number>;
+  /** Seeds in which COVERAGE_KEYS[i] happened. */
+  readonly coverageCounts: number[];
+  determinismChecks: number;
+  readonly nondeterministicSeeds: number[];
+  /** Stopped at its first failure. */
+  stopped: boolean;
+}
+
+export interface FuzzReport {
+  readonly scenarios: readonly ScenarioFuzzReport[];
+  readonly seedsRun: number;
+  readonly events: number;
+  readonly failureCount: number;
+  /** True when `shouldStop` ended the run before its seeds were done. */
+  readonly interrupted: boolean;
+}
+
+const KEPT_FAILURES = 200;
+
+/**
+ * Runs seed after seed over worker threads. Chunks are handed out in a fixed
+ * order and their results folded in that same order, so every per-seed
+ * result, the set of failing seeds and the totals are the same for any worker
+ * count or shard split (only `--time` limits depend on the clock).
+ */
+export async function fuzz(plan: FuzzPlan, hooks: FuzzHooks = {}): Promise<FuzzReport> {
+  assert(plan.shard.count >= 1 && plan.shard.index >= 0 && plan.shard.index < plan.shard.count, 'bad shard');
+  assert(plan.scenarios.length > 0, 'fuzz needs a scenario');
+  const setup: WorkerSetup = { scenarios: plan.scenarios, bug: plan.bug, determinismEvery: plan.determinismEvery };
+  const reports = plan.scenarios.map((scenario) => emptyReport(scenario));
+  const chunks = chunkSequence(plan);
+  const seedsPlanned = plan.seedCount === null ? null : plan.scenarios.length * seedsInShard(plan);
+  const pool = plan.workers > 0 ? new WorkerPool(plan.workers, setup) : null;
+  const pending = new Map<number, { request: WorkRequest; result: WorkResult }>();
+  let nextToFold = 0;
+  let interrupted = false;
+
+  const fold = (request: WorkRequest, result: WorkResult) => {
+    const report = reports[request.scenarioIndex]!;
+    for (const seedResult of result.results) {
+      if (report.stopped) break;
+      foldSeed(report, seedResult, plan);
+      hooks.onSeed?.(seedResult);
+      if (!seedResult.passed && !plan.keepGoing) report.stopped = true;
+    }
+  };
+  const foldReady = () => {
+    for (let ready = pending.get(nextToFold); ready !== undefined; ready = pending.get(nextToFold)) {
+      pending.delete(nextToFold);
+      fold(ready.request, ready.result);
+      nextToFold += 1;
+    }
+    hooks.onProgress?.({ seedsRun: sum(reports, (report) => report.seedsRun), failures: sum(reports, (report) => report.failureCount), seedsPlanned });
+  };
+
+  try {
+    const inFlight = new Set<Promise<void>>();
+    let sequence = 0;
+    const capacity = Math.max(1, plan.workers) * 2;
+    for (const request of chunks) {
+      if (hooks.shouldStop?.()) {
+        interrupted = true;
+        break;
+      }
+      if (reports.every((report) => report.stopped)) break;
+      // Skip work for scenarios that already stopped at a failure folded so far.
+      if (reports[request.scenarioIndex]!.stopped) continue;
+      const chunkSequenceNumber = sequence++;
+      if (pool === null) {
+        pending.set(chunkSequenceNumber, { request, result: runChunk(setup, request) });
+        foldReady();
+        continue;
+      }
+      const job = pool.run(request).then((result) => {
+        pending.set(chunkSequenceNumber, { request, result });
+        foldReady();
+      });
+      const tracked = job.finally(() => inFlight.delete(tracked));
+      inFlight.add(tracked);
+      if (inFlight.size >= capacity) await Promise.race(inFlight);
+    }
+    await Promise.all(inFlight);
+  } finally {
+    await pool?.close();
+  }
+  return {
+    scenarios: reports,
+    seedsRun: sum(reports, (report) => report.seedsRun),
+    events: sum(reports, (report) => report.events),
+    failureCount: sum(reports, (report) => report.failureCount),
+    interrupted,
+  };
+}
+
+function foldSeed(report: ScenarioFuzzReport, result: SeedResult, plan: FuzzPlan): void {
+  report.seedsRun += 1;
+  report.events += result.events;
+  COVERAGE_KEYS.forEach((_, index) => {
+    if (result.coverage & (1 << index)) report.coverageCounts[index]! += 1;
+  });
+  if (checksDeterminism(result.seed, plan.determinismEvery)) report.determinismChecks += 1;
+  if (result.deterministic === false) report.nondeterministicSeeds.push(result.seed);
+  if (result.passed) return;
+  report.failureCount += 1;
+  if (report.failures.length < KEPT_FAILURES) report.failures.push(result);
+  const key = failureKind(result);
+  report.failuresByChecker[key] = (report.failuresByChecker[key] ?? 0) + 1;
+}
+
+/** What a failing seed broke, for the summary: its first checker, or its first unmet expectation. */
+export function failureKind(result: SeedResult): string {
+  if (result.failedCheckers[0] !== undefined) return result.failedCheckers[0];
+  if (result.deterministic === false) return 'nondeterminism';
+  return `unmet ${result.unmet[0] ?? 'expectation'}`;
+}
+
+/** The work, in the order it is handed out: chunk k of every scenario, then chunk k+1. */
+function* chunkSequence(plan: FuzzPlan): Generator<WorkRequest> {
+  const chunkSize = plan.chunkSize ?? 25;
+  const perScenario = seedsInShard(plan);
+  for (let start = 0; plan.seedCount === null || start < perScenario; start += chunkSize) {
+    const seeds: number[] = [];
+    for (let offset = start; offset < start + chunkSize && (plan.seedCount === null || offset < perScenario); offset++) {
+      seeds.push(plan.fromSeed + plan.shard.index + offset * plan.shard.count);
+    }
+    for (let scenarioIndex = 0; scenarioIndex < plan.scenarios.length; scenarioIndex++) yield { scenarioIndex, seeds };
+  }
+}
+
+/** How many of the plan's seeds fall to this shard. */
+function seedsInShard(plan: FuzzPlan): number {
+  if (plan.seedCount === null) return Infinity;
+  const { index, count } = plan.shard;
+  return plan.seedCount > index ? Math.ceil((plan.seedCount - index) / count) : 0;
+}
+
+function emptyReport(scenario: Scenario): ScenarioFuzzReport {
+  return {
+    scenario,
+    seedsRun: 0,
+    events: 0,
+    failures: [],
+    failureCount: 0,
+    failuresByChecker: {},
+    coverageCounts: COVERAGE_KEYS.map(() => 0),
+    determinismChecks: 0,
+    nondeterministicSeeds: [],
+    stopped: false,
+  };
+}
+
+function sum<T>(items: readonly T[], value: (item: T) => number): number {
+  return items.reduce((total, item) => total + value(item), 0);
+}
+
+/** A fixed set of worker threads, each given one chunk at a time. */
+class WorkerPool {
+  private readonly idle: Worker[] = [];
+  private readonly waiting: ((worker: Worker) => void)[] = [];
+  private readonly workers: Worker[];
+
+  constructor(size: number, setup: WorkerSetup) {
+    const script = join(packageRoot(), 'dist', 'run', 'fuzz-worker.js');
+    assert(existsSync(script), () => `${script} is missing: run \`npm run build\` first`);
+    this.workers = Array.from({ length: size }, () => new Worker(script, { workerData: setup }));
+    this.idle.push(...this.workers);
+  }
+
+  async run(request: WorkRequest): Promise<WorkResult> {
+    const worker = await this.acquire();
+    try {
+      return await new Promise<WorkResult>((resolve, reject) => {
+        const onMessage = (result: WorkResult) => {
+          worker.off('error', onError);
+          resolve(result);
+        };
+        const onError = (error: Error) => {
+          worker.off('message', onMessage);
+          reject(error);
+        };
+        worker.once('message', onMessage);
+        worker.once('error', onError);
+        worker.postMessage(request);
+      });
+    } finally {
+      this.release(worker);
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((worker) => worker.terminate()));
+  }
+
+  private acquire(): Promise<Worker> {
+    const worker = this.idle.pop();
+    if (worker !== undefined) return Promise.resolve(worker);
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  private release(worker: Worker): void {
+    const next = this.waiting.shift();
+    if (next !== undefined) next(worker);
+    else this.idle.push(worker);
+  }
+}
