@@ -81,7 +81,7 @@ describe('shrinkScenario on a planted forget-promise failure', () => {
   });
 
   it('strips the noise: fewer faults, at most 3, sizes reported as run', () => {
-    expect(result.before).toEqual({ faults: 14, proposals: 2, events: run(planted, seed, bug).eventCount });
+    expect(result.before).toEqual({ faults: 14, faultUnits: 11, proposals: 2, events: run(planted, seed, bug).eventCount });
     expect(result.after.faults).toBeLessThan(result.before.faults);
     expect(result.after.faults).toBeLessThanOrEqual(3);
     expect(result.after).toEqual({

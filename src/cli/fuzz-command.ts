@@ -37,7 +37,7 @@ export interface FuzzFlags {
   readonly nemesis?: boolean;
   readonly window?: string;
   readonly quietTail?: string;
-  readonly faultKinds?: string;
+  readonly faults?: string;
   readonly faultRate?: string;
   readonly maxDown?: string;
   readonly swarm: boolean;
@@ -124,8 +124,8 @@ function planFrom(files: readonly string[], flags: FuzzFlags): FuzzCommandPlan {
 
 function nemesisOverrides(flags: FuzzFlags): NemesisOverrides {
   let kinds: NemesisFaultKind[] | undefined;
-  if (flags.faultKinds !== undefined) {
-    kinds = flags.faultKinds.split(',').map((kind) => kind.trim()) as NemesisFaultKind[];
+  if (flags.faults !== undefined) {
+    kinds = flags.faults.split(',').map((kind) => kind.trim()) as NemesisFaultKind[];
     const unknown = kinds.filter((kind) => !(NEMESIS_FAULT_KINDS as readonly string[]).includes(kind));
     if (unknown.length > 0 || kinds.length === 0) {
       throw new UsageError([`--faults: unknown fault kind "${unknown[0] ?? ''}"; choose from ${NEMESIS_FAULT_KINDS.join(', ')}`]);
@@ -148,7 +148,7 @@ interface WrittenEntry {
   readonly scenario: ScenarioFuzzReport;
   readonly seed: number;
   readonly failure: WrittenFailure;
-  readonly shrunk: { file: string; faultsBefore: number; faultsAfter: number; eventsBefore: number; eventsAfter: number; attempts: number } | null;
+  readonly shrunk: { file: string; faultsBefore: number; faultsAfter: number; unitsAfter: number; eventsBefore: number; eventsAfter: number; attempts: number } | null;
 }
 
 /** Each failing seed (the first, or the first few with --keep-going) as a replayable file; the first one shrunk. */
@@ -175,7 +175,7 @@ function shrinkAndWrite(failure: WrittenFailure, bug: PaxosBug | undefined, io: 
   const violation = rerun.violations[0];
   const header = [
     violation ? `paxsim found: ${violation.checker} violated at t=${violation.t} (event #${violation.event}): ${violation.message}` : 'paxsim found: see the unshrunk file',
-    `shrunk from ${failure.scenarioFile}: faults ${shrunk.before.faults} -> ${shrunk.after.faults}, events ${shrunk.before.events} -> ${shrunk.after.events} (${shrunk.attempts} runs)`,
+    `shrunk from ${failure.scenarioFile}: faults ${shrunk.before.faults} -> ${shrunk.after.faults}${unitNote(shrunk.after.faults, shrunk.after.faultUnits)}, events ${shrunk.before.events} -> ${shrunk.after.events} (${shrunk.attempts} runs)`,
     `replay: paxsim run ${file}`,
   ];
   writeOutput(file, scenarioToYaml({ ...shrunk.scenario, bug: bug ?? shrunk.scenario.bug }, { header, filePath: file, schemaPath: join(packageRoot(), 'scenarios', 'scenario.schema.json') }), 'shrink');
@@ -185,6 +185,7 @@ function shrinkAndWrite(failure: WrittenFailure, bug: PaxosBug | undefined, io: 
     file,
     faultsBefore: shrunk.before.faults,
     faultsAfter: shrunk.after.faults,
+    unitsAfter: shrunk.after.faultUnits,
     eventsBefore: shrunk.before.events,
     eventsAfter: shrunk.after.events,
     attempts: shrunk.attempts,
@@ -245,11 +246,17 @@ function formatSummary(report: FuzzReport, written: readonly WrittenEntry[], ela
     lines.push(label('failure') + styles.fail(`${entry.scenario.scenario.name} seed ${entry.seed}: ${what}`));
     lines.push(label('written') + `${entry.failure.scenarioFile} (+ .trace.jsonl)`);
     if (entry.shrunk) {
-      lines.push(label('shrunk') + `${entry.shrunk.file}: faults ${entry.shrunk.faultsBefore} → ${entry.shrunk.faultsAfter}, events ${entry.shrunk.eventsBefore} → ${entry.shrunk.eventsAfter} (${entry.shrunk.attempts} runs)`);
+      const shrunk = entry.shrunk;
+      lines.push(label('shrunk') + `${shrunk.file}: faults ${shrunk.faultsBefore} → ${shrunk.faultsAfter}${unitNote(shrunk.faultsAfter, shrunk.unitsAfter)}, events ${shrunk.eventsBefore} → ${shrunk.eventsAfter} (${shrunk.attempts} runs)`);
     }
     lines.push(label('replay') + styles.bold(replayOf(entry)));
   }
   return lines.join('\n') + '\n';
+}
+
+/** "(3 units)" when crash/restart-style pairs make the fault count look bigger than the story. */
+export function unitNote(faults: number, units: number): string {
+  return units === faults ? '' : ` (${units} fault unit${units === 1 ? '' : 's'}: a crash with its restart counts once)`;
 }
 
 function fuzzJson(report: FuzzReport, written: readonly WrittenEntry[], elapsedMs: number, workers: number, interrupted: boolean): Record<string, unknown> {

@@ -7,6 +7,7 @@ import { packageRoot } from '../util/package-root.js';
 import { parseCount, parseDuration } from './durations.js';
 import { EXIT, parseSeed, UsageError } from './errors.js';
 import { colorLevel, stylesFor, type CliIo } from './io.js';
+import { unitNote } from './fuzz-command.js';
 import { loadScenarioArg, parseBug } from './scenario-arg.js';
 
 export interface ShrinkFlags {
@@ -53,7 +54,7 @@ export function shrinkCommand(file: string, flags: ShrinkFlags, io: CliIo): numb
     [
       styles.bold(`── shrink: ${scenario.name}, seed ${seed}${bug ? `, bug ${bug}` : ''} ──`),
       label('checker') + `${shrunk.checker}${violation ? `: ${violation.message}` : ''}`,
-      label('faults') + `${shrunk.before.faults} → ${shrunk.after.faults}`,
+      label('faults') + `${shrunk.before.faults} → ${shrunk.after.faults}${unitNote(shrunk.after.faults, shrunk.after.faultUnits)}`,
       label('proposals') + `${shrunk.before.proposals} → ${shrunk.after.proposals}`,
       label('events') + `${shrunk.before.events} → ${shrunk.after.events}`,
       label('runs') + `${shrunk.attempts}${shrunk.exhausted ? styles.dim(' (budget reached: smaller, maybe not minimal)') : ' (no single removal keeps it failing)'}`,

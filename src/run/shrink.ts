@@ -28,6 +28,8 @@ export interface ShrinkOptions {
 
 export interface ShrinkSize {
   readonly faults: number;
+  /** Faults counting a crash with its restart (a pause with its resume, a drift with its reset) as one. */
+  readonly faultUnits: number;
   readonly proposals: number;
   /** Trace events of the run with stopOnViolation. */
   readonly events: number;
@@ -80,7 +82,7 @@ function runOptions(seed: number, bug: PaxosBug | undefined) {
 }
 
 function sizeOf(scenario: Scenario, events: number): ShrinkSize {
-  return { faults: scenario.faults.length, proposals: scenario.proposals.length, events };
+  return { faults: scenario.faults.length, faultUnits: faultUnits(scenario.faults).length, proposals: scenario.proposals.length, events };
 }
 
 const SHRINK_LOCATOR = { file: 'shrink', lineOf: () => undefined };

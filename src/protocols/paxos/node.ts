@@ -41,10 +41,14 @@ export class PaxosNode implements ProtocolNode<PaxosMessage, ProposeRequest> {
     this.boot();
   }
 
+  /**
+   * A client request always starts a full ballot, even when this node's
+   * learner already knows the outcome: phase 1 then adopts the chosen value.
+   * That is what a retried client request does in most implementations, and
+   * it keeps late proposals exercising the acceptors.
+   */
   onRequest(request: ProposeRequest): void {
-    if (this.proposer === null) return;
-    if (this.durableRecord.learned !== null && this.learner !== null) return;
-    this.proposer.onRequest(request);
+    this.proposer?.onRequest(request);
   }
 
   onMessage(from: NodeId, message: PaxosMessage): void {

@@ -1,0 +1,453 @@
+/**
+ * `npm run bench`: how fast paxsim is, measured against a baseline taken in
+ * the same process, so the ratios mean something on any machine.
+ *
+ * This file lives outside src/ on purpose: it reads the wall clock, which
+ * nothing under src/ may do (DESIGN.md, determinism rule 1). It imports the
+ * simulator from src/ (compiled alongside it into dist-bench/), while the fuzz
+ * worker threads load dist/run/fuzz-worker.js, which is why the npm script
+ * runs `npm run build` first.
+ */
+import os from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { PAXOS_BUGS, type PaxosBug } from '../src/protocols/paxos/config.js';
+import { failureKind, fuzz } from '../src/run/fuzz.js';
+import { runFuzzSeed, type SeedResult } from '../src/run/fuzz-seed.js';
+import { runScenario, type RunOptions } from '../src/run/runner.js';
+import { loadScenarioFile } from '../src/scenario/load.js';
+import type { Scenario } from '../src/scenario/scenario.js';
+import { EventQueue, type Scheduled } from '../src/sim/event-queue.js';
+import { randomStream, uniformInt } from '../src/sim/rng.js';
+import { packageRoot } from '../src/util/package-root.js';
+
+// ── budgets: together they keep the whole bench near a minute on two cores ──
+
+/** Untimed running before each measurement, so V8 has compiled the hot paths. */
+const WARMUP_MS = 300;
+/** Timed running per row: long enough that JIT and GC noise average out. */
+const MEASURE_MS = 1500;
+/** Events a bare-loop step processes between clock reads (reading the clock per event would dominate). */
+const BASELINE_BATCH = 10_000;
+/** Pending events in the bare loop: about what a five-node run keeps queued (messages in flight plus timers). */
+const BASELINE_PENDING = 64;
+const THROUGHPUT_SCENARIOS = ['seed-example', 'lossy-network', 'fuzz-default'] as const;
+const FUZZ_SEEDS_PER_WORKER = 4000;
+const FUZZ_DETERMINISM_EVERY = 20;
+const DETECTION_STARTS = [1, 10_001, 20_001, 30_001, 40_001] as const;
+const DETECTION_CAP = 5000;
+
+// ── targets, checked at the end ──
+
+const TARGET_EVENTS_PER_SECOND = 1_000_000;
+const TARGET_BASELINE_FRACTION = 0.2;
+const TARGET_SEEDS_PER_WORKER = 1000;
+/** 1.7× for two workers; a bigger machine is held to the same 85% per-worker efficiency. */
+const TARGET_WORKER_EFFICIENCY = 0.85;
+const TARGET_DETECTION_MEDIAN = 2000;
+
+interface BaselineResult {
+  readonly events: number;
+  readonly seconds: number;
+}
+
+interface ThroughputRow {
+  readonly scenario: string;
+  readonly tracing: boolean;
+  readonly runs: number;
+  readonly schedulerEvents: number;
+  readonly traceEvents: number;
+  readonly seconds: number;
+}
+
+interface FuzzRow {
+  readonly workers: number;
+  readonly seeds: number;
+  readonly failures: number;
+  readonly seconds: number;
+}
+
+interface DetectionRow {
+  readonly bug: PaxosBug;
+  /** Per starting seed: seeds run up to and including the first failing one, or null when none failed within the cap. */
+  readonly seedsNeeded: readonly (number | null)[];
+  /** What caught the bug at each start that found it (a checker, or an unmet expectation). */
+  readonly caughtBy: readonly string[];
+}
+
+async function main(): Promise<void> {
+  const startedAt = performance.now();
+  const fuzzDefault = loadBuiltInScenario('fuzz-default');
+
+  progress('bare event loop');
+  const baseline = measureBaseline();
+  const throughput = THROUGHPUT_SCENARIOS.flatMap((name) => {
+    const scenario = name === 'fuzz-default' ? fuzzDefault : loadBuiltInScenario(name);
+    return [false, true].map((tracing) => {
+      progress(`${name}, tracing ${tracing ? 'on' : 'off'}`);
+      return measureScenario(scenario, tracing);
+    });
+  });
+  const fuzzRows: FuzzRow[] = [];
+  for (const workers of workerCounts()) {
+    progress(`fuzz, ${workers} worker${workers === 1 ? '' : 's'}`);
+    fuzzRows.push(await measureFuzz(fuzzDefault, workers));
+  }
+  const detection = (Object.keys(PAXOS_BUGS) as PaxosBug[]).map((bug) => {
+    progress(`seeds to detect ${bug}`);
+    return measureDetection(fuzzDefault, bug);
+  });
+
+  const lines = [
+    ...machineSection(),
+    ...baselineSection(baseline),
+    ...throughputSection(throughput, baseline),
+    ...fuzzSection(fuzzRows),
+    ...detectionSection(detection),
+    ...targetsSection(throughput, baseline, fuzzRows, detection),
+    `_bench took ${formatFixed((performance.now() - startedAt) / 1000, 1)} s_`,
+  ];
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+// ── measuring ──
+
+/** Calls `step` until `budgetMs` of wall time has passed; returns the seconds that actually passed. */
+function runFor(budgetMs: number, step: () => void): number {
+  const start = performance.now();
+  let elapsedMs = 0;
+  do {
+    step();
+    elapsedMs = performance.now() - start;
+  } while (elapsedMs < budgetMs);
+  return elapsedMs / 1000;
+}
+
+/**
+ * The bare event loop: the simulator's own queue and random stream driving
+ * events that do nothing but schedule their successor. It is the ceiling a
+ * simulator step can approach, so scheduler events/s divided by it says how
+ * much of each step the protocol, network model and checkers cost.
+ */
+function measureBaseline(): BaselineResult {
+  const queue = new EventQueue<Scheduled>();
+  const random = randomStream(1, 'bench/baseline');
+  let sequence = 0;
+  for (let index = 0; index < BASELINE_PENDING; index++) queue.push({ timeMs: uniformInt(random, 1, 10), sequence: sequence++ });
+  let events = 0;
+  const step = (): void => {
+    for (let index = 0; index < BASELINE_BATCH; index++) {
+      const event = queue.pop()!;
+      queue.push({ timeMs: event.timeMs + uniformInt(random, 1, 10), sequence: sequence++ });
+    }
+    events += BASELINE_BATCH;
+  };
+  runFor(WARMUP_MS, step);
+  events = 0;
+  const seconds = runFor(MEASURE_MS, step);
+  return { events, seconds };
+}
+
+/**
+ * Runs one scenario seed after seed (1, 2, 3, …) for the budget. Tracing off is
+ * what fuzzing pays per seed; tracing on is what `paxsim run --trace` pays:
+ * every event kept and hashed.
+ */
+function measureScenario(scenario: Scenario, tracing: boolean): ThroughputRow {
+  const options: RunOptions = tracing ? { record: true, hash: true } : { hash: false };
+  let seed = 1;
+  let runs = 0;
+  let schedulerEvents = 0;
+  let traceEvents = 0;
+  const step = (): void => {
+    const result = runScenario(scenario, { ...options, seed: seed++ });
+    runs += 1;
+    schedulerEvents += result.outcome.processedEvents;
+    traceEvents += result.eventCount;
+  };
+  runFor(WARMUP_MS, step);
+  runs = schedulerEvents = traceEvents = 0;
+  const seconds = runFor(MEASURE_MS, step);
+  return { scenario: scenario.name, tracing, runs, schedulerEvents, traceEvents, seconds };
+}
+
+/** One worker, then every core (just one row on a single-core machine). */
+function workerCounts(): number[] {
+  return [...new Set([1, os.availableParallelism()])];
+}
+
+/** `paxsim fuzz` as a user runs it, worker start-up included; the seed count grows with the workers so each does the same share. */
+async function measureFuzz(scenario: Scenario, workers: number): Promise<FuzzRow> {
+  const start = performance.now();
+  const report = await fuzz({
+    scenarios: [scenario],
+    fromSeed: 1,
+    seedCount: FUZZ_SEEDS_PER_WORKER * workers,
+    shard: { index: 0, count: 1 },
+    workers,
+    keepGoing: false,
+    determinismEvery: FUZZ_DETERMINISM_EVERY,
+  });
+  const seconds = (performance.now() - start) / 1000;
+  return { workers, seeds: report.seedsRun, failures: report.failureCount, seconds };
+}
+
+/** How many seeds of the default fuzz scenario it takes to catch the bug, from each starting seed. */
+function measureDetection(scenario: Scenario, bug: PaxosBug): DetectionRow {
+  const seedsNeeded: (number | null)[] = [];
+  const caughtBy: string[] = [];
+  for (const from of DETECTION_STARTS) {
+    const failing = firstFailingSeed(scenario, bug, from);
+    seedsNeeded.push(failing === null ? null : failing.seed - from + 1);
+    if (failing !== null) caughtBy.push(failureKind(failing));
+  }
+  return { bug, seedsNeeded, caughtBy };
+}
+
+/** In-process, exactly as a fuzz worker runs each seed (stop at the first violation, no determinism re-run). */
+function firstFailingSeed(scenario: Scenario, bug: PaxosBug, from: number): SeedResult | null {
+  for (let seed = from; seed < from + DETECTION_CAP; seed++) {
+    const result = runFuzzSeed(scenario, seed, { bug });
+    if (!result.passed) return result;
+  }
+  return null;
+}
+
+function loadBuiltInScenario(name: string): Scenario {
+  const loaded = loadScenarioFile(join(packageRoot(), 'scenarios', `${name}.yaml`));
+  if (!loaded.ok) throw new Error(loaded.errors.join('\n'));
+  return loaded.scenario;
+}
+
+/** Progress goes to stderr so stdout is only the report. */
+function progress(what: string): void {
+  process.stderr.write(`bench: ${what}…\n`);
+}
+
+// ── report sections ──
+
+function machineSection(): string[] {
+  const cpus = os.cpus();
+  return [
+    '# paxsim bench',
+    '',
+    `- machine: ${cpus[0]?.model ?? 'unknown CPU'}, ${cpus.length} cores (${os.availableParallelism()} available), ${os.platform()} ${os.arch()}`,
+    `- node ${process.version}, ${new Date().toISOString()}`,
+    `- budgets: ${WARMUP_MS} ms warm-up + ${MEASURE_MS} ms per throughput row`,
+    '',
+  ];
+}
+
+function baselineSection(baseline: BaselineResult): string[] {
+  return [
+    '## (a) bare event loop',
+    '',
+    ...table(
+      ['loop', 'events', 'seconds', 'events/s'],
+      [[
+        `EventQueue + alea, ${BASELINE_PENDING} pending, each pop schedules now + uniformInt(1, 10)`,
+        formatInteger(baseline.events),
+        formatFixed(baseline.seconds, 2),
+        formatInteger(baselineRate(baseline)),
+      ]],
+    ),
+    '',
+  ];
+}
+
+function throughputSection(rows: readonly ThroughputRow[], baseline: BaselineResult): string[] {
+  return [
+    '## (b) simulator throughput (seeds 1, 2, 3, … per row)',
+    '',
+    'Scheduler events are queue pops (`outcome.processedEvents`), comparable with the bare loop; trace events are trace lines (`eventCount`: sends, drops, observations and checker verdicts too).',
+    '',
+    ...table(
+      ['scenario', 'tracing', 'runs/s', 'scheduler events/s', 'trace events/s', 'scheduler / baseline'],
+      rows.map((row) => [
+        row.scenario,
+        row.tracing ? 'on (record + hash)' : 'off',
+        formatInteger(row.runs / row.seconds),
+        formatInteger(schedulerRate(row)),
+        formatInteger(traceRate(row)),
+        formatPercent(schedulerRate(row) / baselineRate(baseline)),
+      ]),
+    ),
+    '',
+  ];
+}
+
+function fuzzSection(rows: readonly FuzzRow[]): string[] {
+  const single = rows[0];
+  return [
+    `## (c) fuzz, built-in default scenario (determinism check every ${FUZZ_DETERMINISM_EVERY} seeds)`,
+    '',
+    ...table(
+      ['workers', 'seeds', 'failures', 'seconds', 'seeds/s', 'seeds/s per worker', 'speed-up vs 1'],
+      rows.map((row) => [
+        String(row.workers),
+        formatInteger(row.seeds),
+        String(row.failures),
+        formatFixed(row.seconds, 2),
+        formatInteger(seedRate(row)),
+        formatInteger(seedRate(row) / row.workers),
+        single === undefined ? '' : `${formatFixed(seedRate(row) / seedRate(single), 2)}×`,
+      ]),
+    ),
+    '',
+  ];
+}
+
+function detectionSection(rows: readonly DetectionRow[]): string[] {
+  return [
+    `## (d) seeds to detect each planted bug (default fuzz scenario, cap ${formatInteger(DETECTION_CAP)})`,
+    '',
+    ...table(
+      ['bug', ...DETECTION_STARTS.map((from) => `from ${from}`), 'median', 'max', 'caught by'],
+      rows.map((row) => [
+        row.bug,
+        ...row.seedsNeeded.map(formatSeedsNeeded),
+        formatSeedsNeeded(median(row.seedsNeeded)),
+        formatSeedsNeeded(maximum(row.seedsNeeded)),
+        [...new Set(row.caughtBy)].join(', ') || '—',
+      ]),
+    ),
+    '',
+  ];
+}
+
+function targetsSection(
+  throughput: readonly ThroughputRow[],
+  baseline: BaselineResult,
+  fuzzRows: readonly FuzzRow[],
+  detection: readonly DetectionRow[],
+): string[] {
+  // Each target is judged on the slowest tracing-off scenario: the claim must hold for all of them.
+  const untraced = throughput.filter((row) => !row.tracing);
+  const slowestScheduler = minimumBy(untraced, schedulerRate);
+  const slowestTrace = minimumBy(untraced, traceRate);
+  const single = fuzzRows[0]!;
+  const all = fuzzRows[fuzzRows.length - 1]!;
+  const slowestPerWorker = Math.min(...fuzzRows.map((row) => seedRate(row) / row.workers));
+  const speedUp = seedRate(all) / seedRate(single);
+  const speedUpTarget = TARGET_WORKER_EFFICIENCY * all.workers;
+  const worstMedian = maximumBy(detection, (row) => median(row.seedsNeeded) ?? Infinity);
+  const worstMedianSeeds = median(worstMedian.seedsNeeded);
+
+  return [
+    '## targets',
+    '',
+    ...table(
+      ['target', 'measured', 'result'],
+      [
+        [
+          `tracing off ≥ ${formatInteger(TARGET_EVENTS_PER_SECOND)} scheduler events/s`,
+          `slowest: ${slowestScheduler.scenario} ${formatInteger(schedulerRate(slowestScheduler))}`,
+          verdict(schedulerRate(slowestScheduler) >= TARGET_EVENTS_PER_SECOND),
+        ],
+        [
+          `tracing off ≥ ${formatInteger(TARGET_EVENTS_PER_SECOND)} trace events/s`,
+          `slowest: ${slowestTrace.scenario} ${formatInteger(traceRate(slowestTrace))}`,
+          verdict(traceRate(slowestTrace) >= TARGET_EVENTS_PER_SECOND),
+        ],
+        [
+          `tracing off ≥ ${formatPercent(TARGET_BASELINE_FRACTION)} of bare loop (scheduler events)`,
+          `slowest: ${slowestScheduler.scenario} ${formatPercent(schedulerRate(slowestScheduler) / baselineRate(baseline))}`,
+          verdict(schedulerRate(slowestScheduler) >= TARGET_BASELINE_FRACTION * baselineRate(baseline)),
+        ],
+        [
+          `fuzz ≥ ${formatInteger(TARGET_SEEDS_PER_WORKER)} seeds/s per worker`,
+          `lowest: ${formatInteger(slowestPerWorker)} (${fuzzRows.map((row) => `${row.workers} w: ${formatInteger(seedRate(row) / row.workers)}`).join(', ')})`,
+          verdict(slowestPerWorker >= TARGET_SEEDS_PER_WORKER),
+        ],
+        all.workers > 1
+          ? [
+              `${all.workers} workers ≥ ${formatFixed(speedUpTarget, 2)}× one (${formatPercent(TARGET_WORKER_EFFICIENCY)} per worker)`,
+              `${formatFixed(speedUp, 2)}×`,
+              verdict(speedUp >= speedUpTarget),
+            ]
+          : ['2 workers ≥ 1.70× one', 'one core: not measurable', 'MISS'],
+        [
+          `every bug: median ≤ ${formatInteger(TARGET_DETECTION_MEDIAN)} seeds`,
+          `worst: ${worstMedian.bug} ${formatSeedsNeeded(worstMedianSeeds)}`,
+          verdict(worstMedianSeeds !== null && worstMedianSeeds <= TARGET_DETECTION_MEDIAN),
+        ],
+      ],
+    ),
+    '',
+  ];
+}
+
+// ── arithmetic ──
+
+function baselineRate(baseline: BaselineResult): number {
+  return baseline.events / baseline.seconds;
+}
+
+function schedulerRate(row: ThroughputRow): number {
+  return row.schedulerEvents / row.seconds;
+}
+
+function traceRate(row: ThroughputRow): number {
+  return row.traceEvents / row.seconds;
+}
+
+function seedRate(row: FuzzRow): number {
+  return row.seeds / row.seconds;
+}
+
+/** Seeds not found within the cap sort above every found count (null stands for "> cap"). */
+function sortedSeedsNeeded(values: readonly (number | null)[]): (number | null)[] {
+  return [...values].sort((a, b) => (a ?? Infinity) - (b ?? Infinity));
+}
+
+/** The middle value (the upper middle for an even count: misses must not be averaged away). */
+function median(values: readonly (number | null)[]): number | null {
+  const sorted = sortedSeedsNeeded(values);
+  return sorted[Math.floor(sorted.length / 2)] ?? null;
+}
+
+function maximum(values: readonly (number | null)[]): number | null {
+  const sorted = sortedSeedsNeeded(values);
+  return sorted[sorted.length - 1] ?? null;
+}
+
+function minimumBy<T>(items: readonly T[], value: (item: T) => number): T {
+  return items.reduce((best, item) => (value(item) < value(best) ? item : best));
+}
+
+function maximumBy<T>(items: readonly T[], value: (item: T) => number): T {
+  return items.reduce((best, item) => (value(item) > value(best) ? item : best));
+}
+
+// ── formatting ──
+
+function table(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
+  const line = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
+  const alignment = header.map((_, index) => (index === 0 ? '---' : '---:'));
+  return [line(header), line(alignment), ...rows.map(line)];
+}
+
+const integerFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
+function formatInteger(value: number): string {
+  return integerFormat.format(value);
+}
+
+function formatFixed(value: number, digits: number): string {
+  return value.toFixed(digits);
+}
+
+function formatPercent(fraction: number): string {
+  return `${(fraction * 100).toFixed(1)}%`;
+}
+
+function formatSeedsNeeded(value: number | null): string {
+  return value === null ? `> ${formatInteger(DETECTION_CAP)}` : formatInteger(value);
+}
+
+function verdict(passed: boolean): string {
+  return passed ? 'PASS' : 'MISS';
+}
+
+// Last, so every module-level constant above is initialized before the bench uses it.
+await main();
