@@ -86,6 +86,7 @@ describe('shrinkScenario on a planted forget-promise failure', () => {
     expect(result.after.faults).toBeLessThanOrEqual(3);
     expect(result.after).toEqual({
       faults: result.scenario.faults.length,
+      faultUnits: faultUnits(result.scenario.faults).length,
       proposals: result.scenario.proposals.length,
       events: run(result.scenario, seed, bug).eventCount,
     });
