@@ -233,6 +233,8 @@ function machineSection(): string[] {
     '',
     `- machine: ${cpus[0]?.model ?? 'unknown CPU'}, ${cpus.length} cores (${os.availableParallelism()} available), ${os.platform()} ${os.arch()}`,
     `- node ${process.version}, ${new Date().toISOString()}`,
+    // Other processes on the machine skew every rate here (the worker speed-up most), so say how busy it was.
+    `- load average at start: ${os.loadavg().map((load) => load.toFixed(2)).join(', ')} (1, 5, 15 min)`,
     `- budgets: ${WARMUP_MS} ms warm-up + ${MEASURE_MS} ms per throughput row`,
     '',
   ];
@@ -421,9 +423,11 @@ function maximumBy<T>(items: readonly T[], value: (item: T) => number): T {
 
 // ── formatting ──
 
+/** A markdown table; columns whose every cell is a number (or "> cap") are right-aligned. */
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
   const line = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
-  const alignment = header.map((_, index) => (index === 0 ? '---' : '---:'));
+  const isNumeric = (cell: string | undefined) => cell !== undefined && /^(> )?[\d.,]+[×%]?$/.test(cell);
+  const alignment = header.map((_, column) => (rows.every((row) => isNumeric(row[column])) ? '---:' : '---'));
   return [line(header), line(alignment), ...rows.map(line)];
 }
 

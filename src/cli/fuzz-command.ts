@@ -1,6 +1,6 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { COVERAGE_KEYS, COVERAGE_SITUATIONS } from '../check/coverage.js';
 import type { PaxosBug } from '../protocols/paxos/config.js';
 import { writeFailure, type WrittenFailure } from '../run/failure-files.js';
@@ -292,6 +292,7 @@ function fuzzJson(report: FuzzReport, written: readonly WrittenEntry[], elapsedM
 
 function writeOutput(path: string, text: string, what: string): void {
   try {
+    mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, text);
   } catch (error) {
     throw new UsageError([`${what} ${path}: cannot write (${(error as NodeJS.ErrnoException).code ?? String(error)})`]);
