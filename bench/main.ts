@@ -45,26 +45,31 @@ const TARGET_SEEDS_PER_WORKER = 1000;
 /** 1.7× for two workers; a bigger machine is held to the same 85% per-worker efficiency. */
 const TARGET_WORKER_EFFICIENCY = 0.85;
 const TARGET_DETECTION_MEDIAN = 2000;
+/** A row that got less than this share of the cores it could use ran on a busy machine. */
+const CONTENDED_BELOW = 0.9;
 
-interface BaselineResult {
-  readonly events: number;
+/** Wall time, and the CPU time this whole process (worker threads included) used in it. */
+interface Timing {
   readonly seconds: number;
+  readonly cpuSeconds: number;
 }
 
-interface ThroughputRow {
+interface BaselineResult extends Timing {
+  readonly events: number;
+}
+
+interface ThroughputRow extends Timing {
   readonly scenario: string;
   readonly tracing: boolean;
   readonly runs: number;
   readonly schedulerEvents: number;
   readonly traceEvents: number;
-  readonly seconds: number;
 }
 
-interface FuzzRow {
+interface FuzzRow extends Timing {
   readonly workers: number;
   readonly seeds: number;
   readonly failures: number;
-  readonly seconds: number;
 }
 
 interface DetectionRow {
@@ -112,15 +117,31 @@ async function main(): Promise<void> {
 
 // ── measuring ──
 
-/** Calls `step` until `budgetMs` of wall time has passed; returns the seconds that actually passed. */
-function runFor(budgetMs: number, step: () => void): number {
-  const start = performance.now();
-  let elapsedMs = 0;
-  do {
-    step();
-    elapsedMs = performance.now() - start;
-  } while (elapsedMs < budgetMs);
-  return elapsedMs / 1000;
+/**
+ * Measures wall and CPU time from its creation. CPU time shows contention:
+ * a single-threaded row that got less than a whole core shared the machine
+ * with someone else, and its rates are low for that reason, not ours.
+ */
+class Stopwatch {
+  private readonly startMs = performance.now();
+  private readonly startCpu = process.cpuUsage();
+
+  elapsedMs(): number {
+    return performance.now() - this.startMs;
+  }
+
+  read(): Timing {
+    const cpu = process.cpuUsage(this.startCpu);
+    return { seconds: this.elapsedMs() / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
+  }
+}
+
+/** Calls `step` until `budgetMs` of wall time has passed. */
+function runFor(budgetMs: number, step: () => void): Timing {
+  const stopwatch = new Stopwatch();
+  do step();
+  while (stopwatch.elapsedMs() < budgetMs);
+  return stopwatch.read();
 }
 
 /**
@@ -144,8 +165,8 @@ function measureBaseline(): BaselineResult {
   };
   runFor(WARMUP_MS, step);
   events = 0;
-  const seconds = runFor(MEASURE_MS, step);
-  return { events, seconds };
+  const timing = runFor(MEASURE_MS, step);
+  return { events, ...timing };
 }
 
 /**
@@ -167,8 +188,8 @@ function measureScenario(scenario: Scenario, tracing: boolean): ThroughputRow {
   };
   runFor(WARMUP_MS, step);
   runs = schedulerEvents = traceEvents = 0;
-  const seconds = runFor(MEASURE_MS, step);
-  return { scenario: scenario.name, tracing, runs, schedulerEvents, traceEvents, seconds };
+  const timing = runFor(MEASURE_MS, step);
+  return { scenario: scenario.name, tracing, runs, schedulerEvents, traceEvents, ...timing };
 }
 
 /** One worker, then every core (just one row on a single-core machine). */
@@ -178,7 +199,7 @@ function workerCounts(): number[] {
 
 /** `paxsim fuzz` as a user runs it, worker start-up included; the seed count grows with the workers so each does the same share. */
 async function measureFuzz(scenario: Scenario, workers: number): Promise<FuzzRow> {
-  const start = performance.now();
+  const stopwatch = new Stopwatch();
   const report = await fuzz({
     scenarios: [scenario],
     fromSeed: 1,
@@ -188,8 +209,7 @@ async function measureFuzz(scenario: Scenario, workers: number): Promise<FuzzRow
     keepGoing: false,
     determinismEvery: FUZZ_DETERMINISM_EVERY,
   });
-  const seconds = (performance.now() - start) / 1000;
-  return { workers, seeds: report.seedsRun, failures: report.failureCount, seconds };
+  return { workers, seeds: report.seedsRun, failures: report.failureCount, ...stopwatch.read() };
 }
 
 /** How many seeds of the default fuzz scenario it takes to catch the bug, from each starting seed. */
@@ -236,6 +256,7 @@ function machineSection(): string[] {
     // Other processes on the machine skew every rate here (the worker speed-up most), so say how busy it was.
     `- load average at start: ${os.loadavg().map((load) => load.toFixed(2)).join(', ')} (1, 5, 15 min)`,
     `- budgets: ${WARMUP_MS} ms warm-up + ${MEASURE_MS} ms per throughput row`,
+    '- cores busy: CPU time of this process (worker threads and V8 helper threads included) ÷ wall time. About 1 per single-threaded row, and N for N fuzz workers, on a quiet machine.',
     '',
   ];
 }
@@ -245,12 +266,13 @@ function baselineSection(baseline: BaselineResult): string[] {
     '## (a) bare event loop',
     '',
     ...table(
-      ['loop', 'events', 'seconds', 'events/s'],
+      ['loop', 'events', 'seconds', 'events/s', 'cores busy'],
       [[
         `EventQueue + alea, ${BASELINE_PENDING} pending, each pop schedules now + uniformInt(1, 10)`,
         formatInteger(baseline.events),
         formatFixed(baseline.seconds, 2),
         formatInteger(baselineRate(baseline)),
+        formatCoresBusy(baseline),
       ]],
     ),
     '',
@@ -264,7 +286,7 @@ function throughputSection(rows: readonly ThroughputRow[], baseline: BaselineRes
     'Scheduler events are queue pops (`outcome.processedEvents`), comparable with the bare loop; trace events are trace lines (`eventCount`: sends, drops, observations and checker verdicts too).',
     '',
     ...table(
-      ['scenario', 'tracing', 'runs/s', 'scheduler events/s', 'trace events/s', 'scheduler / baseline'],
+      ['scenario', 'tracing', 'runs/s', 'scheduler events/s', 'trace events/s', 'scheduler / baseline', 'cores busy'],
       rows.map((row) => [
         row.scenario,
         row.tracing ? 'on (record + hash)' : 'off',
@@ -272,6 +294,7 @@ function throughputSection(rows: readonly ThroughputRow[], baseline: BaselineRes
         formatInteger(schedulerRate(row)),
         formatInteger(traceRate(row)),
         formatPercent(schedulerRate(row) / baselineRate(baseline)),
+        formatCoresBusy(row),
       ]),
     ),
     '',
@@ -284,7 +307,7 @@ function fuzzSection(rows: readonly FuzzRow[]): string[] {
     `## (c) fuzz, built-in default scenario (determinism check every ${FUZZ_DETERMINISM_EVERY} seeds)`,
     '',
     ...table(
-      ['workers', 'seeds', 'failures', 'seconds', 'seeds/s', 'seeds/s per worker', 'speed-up vs 1'],
+      ['workers', 'seeds', 'failures', 'seconds', 'seeds/s', 'seeds/s per worker', 'speed-up vs 1', 'cores busy'],
       rows.map((row) => [
         String(row.workers),
         formatInteger(row.seeds),
@@ -293,6 +316,7 @@ function fuzzSection(rows: readonly FuzzRow[]): string[] {
         formatInteger(seedRate(row)),
         formatInteger(seedRate(row) / row.workers),
         single === undefined ? '' : `${formatFixed(seedRate(row) / seedRate(single), 2)}×`,
+        formatCoresBusy(row),
       ]),
     ),
     '',
@@ -376,7 +400,22 @@ function targetsSection(
       ],
     ),
     '',
+    contentionNote(throughput, baseline, fuzzRows),
+    '',
   ];
+}
+
+/** Names the rows that ran short of CPU, since their rates (and any MISS they cause) then say more about the machine than about paxsim. */
+function contentionNote(throughput: readonly ThroughputRow[], baseline: BaselineResult, fuzzRows: readonly FuzzRow[]): string {
+  const rows: { label: string; timing: Timing; cores: number }[] = [
+    { label: 'bare loop', timing: baseline, cores: 1 },
+    ...throughput.map((row) => ({ label: `${row.scenario} tracing ${row.tracing ? 'on' : 'off'}`, timing: row, cores: 1 })),
+    ...fuzzRows.map((row) => ({ label: `fuzz ${row.workers} w`, timing: row, cores: row.workers })),
+  ];
+  const contended = rows.filter((row) => row.timing.cpuSeconds / row.timing.seconds < CONTENDED_BELOW * row.cores);
+  if (contended.length === 0) return `No contention seen: every row kept at least ${formatPercent(CONTENDED_BELOW)} of the cores it could use busy.`;
+  const labels = contended.map((row) => `${row.label} (${formatCoresBusy(row.timing)} of ${row.cores})`);
+  return `⚠ Other processes took CPU during: ${labels.join(', ')}. Those rates are understated; rerun on a quiet machine before trusting a MISS.`;
 }
 
 // ── arithmetic ──
@@ -443,6 +482,10 @@ function formatFixed(value: number, digits: number): string {
 
 function formatPercent(fraction: number): string {
   return `${(fraction * 100).toFixed(1)}%`;
+}
+
+function formatCoresBusy(timing: Timing): string {
+  return formatFixed(timing.cpuSeconds / timing.seconds, 2);
 }
 
 function formatSeedsNeeded(value: number | null): string {

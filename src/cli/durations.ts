@@ -1,11 +1,11 @@
 import { UsageError } from './errors.js';
 
-/** `60s`, `2m`, `1h`, `500ms`, or bare seconds, in milliseconds. */
-export function parseDuration(text: string, flag: string): number {
+/** `60s`, `2m`, `1h`, `500ms`, or a bare number in `bareUnit`, in milliseconds. */
+export function parseDuration(text: string, flag: string, bareUnit: 'ms' | 's' = 's'): number {
   const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
   if (!match) throw new UsageError([`${flag}: must be a duration like 60s, 5m or 1h, got "${text}"`]);
   const amount = Number(match[1]);
-  const unitMs = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(match[2] ?? 's') as 'ms' | 's' | 'm' | 'h'];
+  const unitMs = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(match[2] ?? bareUnit) as 'ms' | 's' | 'm' | 'h'];
   const milliseconds = Math.round(amount * unitMs);
   if (milliseconds <= 0) throw new UsageError([`${flag}: must be longer than zero`]);
   return milliseconds;

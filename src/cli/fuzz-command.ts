@@ -135,8 +135,8 @@ function nemesisOverrides(flags: FuzzFlags): NemesisOverrides {
   if (faultRate !== undefined && !(faultRate >= 0)) throw new UsageError([`--fault-rate: must be a non-negative number, got "${flags.faultRate}"`]);
   return {
     enable: flags.nemesis === true,
-    windowMs: flags.window === undefined ? undefined : parseDuration(flags.window, '--window'),
-    quietMs: flags.quietTail === undefined ? undefined : parseDuration(flags.quietTail, '--quiet-tail'),
+    windowMs: flags.window === undefined ? undefined : parseDuration(flags.window, '--window', 'ms'),
+    quietMs: flags.quietTail === undefined ? undefined : parseDuration(flags.quietTail, '--quiet-tail', 'ms'),
     kinds,
     faultsPerSecond: faultRate,
     maxDown: flags.maxDown === undefined ? undefined : parseCount(flags.maxDown, '--max-down', 0),
