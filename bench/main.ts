@@ -21,7 +21,7 @@ import { EventQueue, type Scheduled } from '../src/sim/event-queue.js';
 import { randomStream, uniformInt } from '../src/sim/rng.js';
 import { packageRoot } from '../src/util/package-root.js';
 
-// ── budgets: together they keep the whole bench near a minute on two cores ──
+// ── budgets: about 20 s of measuring on two cores (the brief allows ~90 s in all, builds included) ──
 
 /** Untimed running before each measurement, so V8 has compiled the hot paths. */
 const WARMUP_MS = 300;
