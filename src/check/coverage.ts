@@ -1,6 +1,7 @@
 import { compareBallots, type Ballot } from '../protocols/paxos/ballot.js';
 import type { NodeId } from '../scenario/scenario.js';
 import type { TraceEvent } from '../sim/events.js';
+import type { TrafficCounts } from '../sim/simulation.js';
 
 /**
  * The situations that expose Paxos bugs. A fuzzer that never reaches them is
@@ -19,13 +20,12 @@ export type CoverageSituation = keyof typeof COVERAGE_SITUATIONS;
 
 export const COVERAGE_KEYS = Object.keys(COVERAGE_SITUATIONS) as CoverageSituation[];
 
-/** Watches one run's events and notes which situations occurred. */
+/** Watches one run's events (and, at its end, its traffic counts) and notes which situations occurred. */
 export class CoverageTracker {
   private readonly reached = new Set<CoverageSituation>();
   private readonly promised = new Map<NodeId, Ballot>();
   private readonly accepted = new Map<NodeId, Ballot>();
   private readonly proposersBeforeChoice = new Set<NodeId>();
-  private readonly delivered = new Set<number>();
   private healed = false;
   private chosen = false;
 
@@ -33,13 +33,6 @@ export class CoverageTracker {
     switch (event.type) {
       case 'adopt':
         this.reached.add('adopted');
-        return;
-      case 'send':
-        if (event.msg.type === 'nack') this.reached.add('refusedLower');
-        return;
-      case 'deliver':
-        if (this.delivered.has(event.id)) this.reached.add('deliveredTwice');
-        else this.delivered.add(event.id);
         return;
       case 'promise':
         this.promised.set(event.node, event.ballot);
@@ -68,6 +61,12 @@ export class CoverageTracker {
       default:
         return;
     }
+  }
+
+  /** The network's own counts: refusals are NACK messages, and second copies that arrived. */
+  observeTraffic(traffic: TrafficCounts): void {
+    if ((traffic.sentByType['nack'] ?? 0) > 0) this.reached.add('refusedLower');
+    if (traffic.duplicateDeliveries > 0) this.reached.add('deliveredTwice');
   }
 
   situations(): CoverageSituation[] {

@@ -42,6 +42,11 @@ export class LivenessChecker implements Checker {
     return this.stableSinceMs === null ? null : this.stableSinceMs + this.options.withinMs;
   }
 
+  /** For events that change nothing here: has the deadline passed with a learner still missing? */
+  checkDeadline(nowMs: number): string | null {
+    return this.overdueMessage(nowMs);
+  }
+
   observe(event: TraceEvent): string | null {
     const overdue = this.overdueMessage(event.t);
     if (overdue !== null) return overdue;

@@ -53,6 +53,8 @@ export class CheckerSuite {
 
   /** Feeds one event; returns what it made chosen and any first violations it caused. */
   observe(event: TraceEvent, index: number): { chosen: ChosenProposal | null; violations: readonly Violation[] } {
+    // Network traffic is most of a trace and no checker reads it; only the liveness deadline can pass during it.
+    if (!CHECKED_EVENT_TYPES.has(event.type)) return this.liveness === null ? NOTHING_NEW : this.watchDeadline(event, index);
     const chosen = this.ledger.observe(event);
     let violations: Violation[] | null = null;
     const active = this.active;
@@ -66,6 +68,17 @@ export class CheckerSuite {
     }
     if (violations !== null) this.active = active.filter((checker) => !this.firstViolation.has(checker.name));
     return { chosen, violations: violations ?? NO_VIOLATIONS };
+  }
+
+  private watchDeadline(event: TraceEvent, index: number): { chosen: null; violations: readonly Violation[] } {
+    const liveness = this.liveness!;
+    if (this.firstViolation.has(liveness.name)) return NOTHING_NEW;
+    const message = liveness.checkDeadline(event.t);
+    if (message === null) return NOTHING_NEW;
+    const violation = { checker: liveness.name, message, t: event.t, event: index };
+    this.firstViolation.set(liveness.name, violation);
+    this.active = this.active.filter((checker) => checker !== liveness);
+    return { chosen: null, violations: [violation] };
   }
 
   /** End of the run: deadline-based checkers judge now. `lastIndex` is the index given to a violation found here. */
@@ -105,3 +118,20 @@ export class CheckerSuite {
 }
 
 const NO_VIOLATIONS: readonly Violation[] = Object.freeze([]);
+const NOTHING_NEW = Object.freeze({ chosen: null, violations: NO_VIOLATIONS });
+
+/** Protocol observations and faults: the only events checkers read (README, "Minimal subset"). */
+const CHECKED_EVENT_TYPES: ReadonlySet<string> = new Set([
+  'propose',
+  'adopt',
+  'promise',
+  'accept',
+  'learn',
+  'crash',
+  'restart',
+  'pause',
+  'resume',
+  'partition',
+  'cut',
+  'heal',
+]);

@@ -38,6 +38,7 @@ export function runFuzzSeed(base: Scenario, seed: number, options: FuzzSeedOptio
     stopOnViolation: true,
     observe: (event) => coverage.observe(event),
   });
+  coverage.observeTraffic(result.outcome.traffic);
   let deterministic: boolean | null = null;
   if (hash) deterministic = runScenario(base, { seed, bug: options.bug, stopOnViolation: true }).traceHash === result.traceHash;
   return {

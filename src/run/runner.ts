@@ -7,7 +7,7 @@ import { assert } from '../util/assert.js';
 import { faultEndMs, type NodeId, type Scenario } from '../scenario/scenario.js';
 import type { TraceEvent, TraceMeta } from '../sim/events.js';
 import { materializeScenario } from '../sim/nemesis.js';
-import { Simulation, type SimulationOutcome } from '../sim/simulation.js';
+import { Simulation, type ClusterSnapshot, type SimulationOutcome } from '../sim/simulation.js';
 import { checkContextFor, protocolFor, requestsFor } from './protocol.js';
 import { judgeExpectation, type ExpectationReport } from './expect.js';
 
@@ -23,6 +23,16 @@ export interface RunOptions {
   readonly stopOnViolation?: boolean;
   /** Also sees every trace event, in order (coverage, live views). */
   readonly observe?: (event: TraceEvent) => void;
+  /** Stop after the last event at or before this virtual time (debugger views of a moment). */
+  readonly stopAtMs?: number;
+  /** Keep a snapshot of every node and link as the run ends. */
+  readonly snapshot?: boolean;
+  /**
+   * Build the network's events (send, deliver, drop, duplicate, timeout)?
+   * Default: when recording or hashing. Untraced, they are only counted, and
+   * event indexes and counts stay those of the full trace.
+   */
+  readonly traceNetwork?: boolean;
 }
 
 export interface LearnedValue {
@@ -49,6 +59,8 @@ export interface RunResult {
   readonly traceHash: string | null;
   /** Every event, when recording was on. */
   readonly events: readonly TraceEvent[] | null;
+  /** The cluster as the run ended, when asked for. */
+  readonly finalState: ClusterSnapshot | null;
 }
 
 /** One seeded run of one scenario: a pure function of (scenario, seed, bug). */
@@ -76,8 +88,9 @@ export function runScenario(input: Scenario, options: RunOptions = {}): RunResul
     hash?.update(JSON.stringify(event) + '\n');
     eventCount += 1;
   };
+  let untracedEvents = (): number => 0;
   const emit = (event: TraceEvent): void => {
-    const index = eventCount;
+    const index = eventCount + untracedEvents();
     append(event);
     if (event.type === 'learn' && learned[event.node] === undefined) learned[event.node] = { value: event.value, t: event.t };
     const { chosen, violations } = suite.observe(event, index);
@@ -95,13 +108,16 @@ export function runScenario(input: Scenario, options: RunOptions = {}): RunResul
     network: scenario.network,
     faults: scenario.faults,
     requests: requestsFor(scenario),
-    untilMs: scenario.untilMs,
+    untilMs: options.stopAtMs === undefined ? scenario.untilMs : Math.min(scenario.untilMs, options.stopAtMs),
     maxEvents: scenario.maxEvents,
     protocol: protocol.factory,
     emit,
+    traceNetwork: options.traceNetwork ?? (recorded !== null || hash !== null),
     shouldStop: () => stop,
   });
+  untracedEvents = () => simulation.untracedEvents;
   const outcome = simulation.run();
+  eventCount += outcome.traffic.untracedEvents;
   for (const violation of suite.finish(outcome.endMs, eventCount)) {
     append({ t: violation.t, type: 'violation', checker: violation.checker, message: violation.message });
   }
@@ -128,6 +144,7 @@ export function runScenario(input: Scenario, options: RunOptions = {}): RunResul
     outcome,
     traceHash: hash ? hash.digest('hex') : null,
     events: recorded,
+    finalState: options.snapshot ? simulation.snapshot() : null,
   };
 }
 

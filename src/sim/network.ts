@@ -50,6 +50,19 @@ export class LinkState {
     return this.groupOf[fromIndex] !== this.groupOf[toIndex] || this.cut[fromIndex * this.nodes.length + toIndex] === true;
   }
 
+  /** The links that are down now, for debugger views. */
+  describe(): { groups: NodeId[][] | null; cuts: [NodeId, NodeId][] } {
+    const distinctGroups = [...new Set(this.groupOf)];
+    const groups = distinctGroups.length <= 1 ? null : distinctGroups.map((group) => this.nodes.filter((_, index) => this.groupOf[index] === group));
+    const cuts: [NodeId, NodeId][] = [];
+    this.nodes.forEach((from, fromIndex) =>
+      this.nodes.forEach((to, toIndex) => {
+        if (this.cut[fromIndex * this.nodes.length + toIndex]) cuts.push([from, to]);
+      }),
+    );
+    return { groups, cuts };
+  }
+
   /** True when every link is up. */
   isWhole(): boolean {
     return this.groupOf.every((group) => group === this.groupOf[0]) && !this.cut.includes(true);
@@ -77,7 +90,7 @@ export class MessageFate {
     private readonly seed: number,
     private readonly nodes: readonly NodeId[],
   ) {
-    this.linkStreams = new Array<Random | undefined>(nodes.length * nodes.length);
+    this.linkStreams = new Array<Random | undefined>(nodes.length * nodes.length).fill(undefined);
   }
 
   /** The stream of the link from → to (node indexes), created on first use. */

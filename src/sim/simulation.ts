@@ -26,6 +26,12 @@ export interface SimulationSetup<Message extends Tagged, Durable, Observation ex
   readonly protocol: ProtocolFactory<Message, Durable, Observation, Request>;
   /** Receives every trace event, in order. */
   readonly emit: (event: TraceEvent) => void;
+  /**
+   * Emit the network's events (send, deliver, drop, duplicate, timeout)?
+   * Checkers never read them, so an untraced run (fuzzing, benchmarks) skips
+   * building them and only counts them. Default true.
+   */
+  readonly traceNetwork?: boolean;
   /** Asked after every processed event; true ends the run early (a fuzzer stops at the first violation). */
   readonly shouldStop?: () => boolean;
 }
@@ -38,13 +44,34 @@ export interface SimulationOutcome {
   readonly lastEventMs: number;
   readonly processedEvents: number;
   readonly stoppedBy: StopReason;
+  readonly traffic: TrafficCounts;
+}
+
+/** What the network did, counted whether or not its events were traced. */
+export interface TrafficCounts {
+  /** Network events not emitted because traceNetwork was off (they count as trace events all the same). */
+  untracedEvents: number;
+  /** Messages sent, by message type. */
+  readonly sentByType: Record<string, number>;
+  /** Deliveries of a second copy of a message whose first copy was delivered too. */
+  duplicateDeliveries: number;
 }
 
 export interface NodeSnapshot {
   readonly id: NodeId;
-  readonly up: boolean;
+  readonly status: 'up' | 'paused' | 'crashed';
+  /** What survives a crash: the node's live durable state when up, the persisted copy when crashed. */
   readonly durable: unknown;
   readonly volatile: unknown;
+  readonly clockRate: number;
+}
+
+/** The whole cluster at one moment, for debugger views. */
+export interface ClusterSnapshot {
+  readonly timeMs: number;
+  readonly nodes: readonly NodeSnapshot[];
+  readonly partition: NodeId[][] | null;
+  readonly cuts: readonly [NodeId, NodeId][];
 }
 
 type QueueEntry<Message, Request> =
@@ -87,10 +114,15 @@ export class Simulation<Message extends Tagged, Durable, Observation extends Tag
   private nextSequence = 0;
   private nextMessageId = 1;
   private nextTimerToken = 1;
+  private readonly traceNetwork: boolean;
+  private readonly traffic: TrafficCounts = { untracedEvents: 0, sentByType: {}, duplicateDeliveries: 0 };
+  /** Ids of duplicated messages → copies delivered so far; only duplicated ids are tracked. */
+  private readonly duplicatedDeliveries = new Map<number, number>();
 
   constructor(private readonly setup: SimulationSetup<Message, Durable, Observation, Request>) {
     assert(setup.nodes.length > 0, 'a simulation needs at least one node');
     this.emit = setup.emit;
+    this.traceNetwork = setup.traceNetwork !== false;
     this.links = new LinkState(setup.nodes);
     this.fate = new MessageFate(setup.network, setup.seed, setup.nodes);
     this.slots = setup.nodes.map((id, index) => ({
@@ -112,6 +144,11 @@ export class Simulation<Message extends Tagged, Durable, Observation extends Tag
     }
   }
 
+  /** Network events counted but not emitted so far (traceNetwork off). */
+  get untracedEvents(): number {
+    return this.traffic.untracedEvents;
+  }
+
   run(): SimulationOutcome {
     const { untilMs, maxEvents, shouldStop } = this.setup;
     for (const slot of this.slots) {
@@ -122,27 +159,34 @@ export class Simulation<Message extends Tagged, Durable, Observation extends Tag
     let lastEventMs = 0;
     for (;;) {
       const next = this.queue.peek();
-      if (next === undefined) return { endMs: untilMs, lastEventMs, processedEvents, stoppedBy: 'quiescent' };
-      if (next.timeMs > untilMs) return { endMs: untilMs, lastEventMs, processedEvents, stoppedBy: 'until' };
+      if (next === undefined) return { endMs: untilMs, lastEventMs, processedEvents, stoppedBy: 'quiescent', traffic: this.traffic };
+      if (next.timeMs > untilMs) return { endMs: untilMs, lastEventMs, processedEvents, stoppedBy: 'until', traffic: this.traffic };
       this.queue.pop();
       assert(next.timeMs >= this.nowMs, () => `time went backwards: ${next.timeMs} < ${this.nowMs}`);
       this.nowMs = next.timeMs;
       lastEventMs = next.timeMs;
       this.process(next);
       processedEvents += 1;
-      if (shouldStop?.()) return { endMs: this.nowMs, lastEventMs, processedEvents, stoppedBy: 'stopped' };
-      if (processedEvents >= maxEvents) return { endMs: this.nowMs, lastEventMs, processedEvents, stoppedBy: 'max-events' };
+      if (shouldStop?.()) return { endMs: this.nowMs, lastEventMs, processedEvents, stoppedBy: 'stopped', traffic: this.traffic };
+      if (processedEvents >= maxEvents) return { endMs: this.nowMs, lastEventMs, processedEvents, stoppedBy: 'max-events', traffic: this.traffic };
     }
   }
 
-  /** Plain-data state of every node, for debugger views. */
-  snapshot(): NodeSnapshot[] {
-    return this.slots.map((slot) => ({
-      id: slot.id,
-      up: slot.up,
-      durable: slot.up ? slot.instance!.durableState() : slot.persisted,
-      volatile: slot.up ? slot.instance!.volatileState() : null,
-    }));
+  /** Plain-data state of every node and link, for debugger views. */
+  snapshot(): ClusterSnapshot {
+    const links = this.links.describe();
+    return {
+      timeMs: this.nowMs,
+      nodes: this.slots.map((slot) => ({
+        id: slot.id,
+        status: !slot.up ? 'crashed' : slot.paused ? 'paused' : 'up',
+        durable: slot.up ? slot.instance!.durableState() : slot.persisted,
+        volatile: slot.up ? slot.instance!.volatileState() : null,
+        clockRate: slot.clockRate,
+      })),
+      partition: links.groups,
+      cuts: links.cuts,
+    };
   }
 
   private process(entry: QueueEntry<Message, Request>): void {
@@ -178,7 +222,10 @@ export class Simulation<Message extends Tagged, Durable, Observation extends Tag
     const toIndex = this.links.index(to);
     const id = this.nextMessageId++;
     const t = this.nowMs;
-    this.emit({ t, type: 'send', from: fromSlot.id, to, id, msg: message } as TraceEvent);
+    const sentByType = this.traffic.sentByType;
+    sentByType[message.type] = (sentByType[message.type] ?? 0) + 1;
+    if (this.traceNetwork) this.emit({ t, type: 'send', from: fromSlot.id, to, id, msg: message } as TraceEvent);
+    else this.traffic.untracedEvents += 1;
     if (from === toIndex) {
       // A node's message to itself never leaves the process: reliable and immediate.
       this.schedule({ timeMs: t, sequence: 0, kind: 'deliver', from, to: toIndex, id, message });
@@ -189,7 +236,9 @@ export class Simulation<Message extends Tagged, Durable, Observation extends Tag
     if (this.fate.isDropped(link, t)) return this.emitDrop(fromSlot.id, to, id, 'random');
     this.schedule({ timeMs: t + this.fate.delayMs(link, t), sequence: 0, kind: 'deliver', from, to: toIndex, id, message });
     if (this.fate.isDuplicated(link, t)) {
-      this.emit({ t, type: 'duplicate', from: fromSlot.id, to, id });
+      this.duplicatedDeliveries.set(id, 0);
+      if (this.traceNetwork) this.emit({ t, type: 'duplicate', from: fromSlot.id, to, id });
+      else this.traffic.untracedEvents += 1;
       this.schedule({ timeMs: t + this.fate.delayMs(link, t), sequence: 0, kind: 'deliver', from, to: toIndex, id, message });
     }
   }
@@ -200,19 +249,27 @@ export class Simulation<Message extends Tagged, Durable, Observation extends Tag
     if (!target.up) return this.emitDrop(fromId, target.id, id, 'crashed');
     // Checked again at delivery: a message in flight when a partition starts is lost.
     if (this.links.isBlocked(from, to)) return this.emitDrop(fromId, target.id, id, 'partition');
-    this.emit({ t: this.nowMs, type: 'deliver', from: fromId, to: target.id, id, msg: message } as TraceEvent);
+    const copiesDelivered = this.duplicatedDeliveries.get(id);
+    if (copiesDelivered !== undefined) {
+      if (copiesDelivered === 1) this.traffic.duplicateDeliveries += 1;
+      this.duplicatedDeliveries.set(id, copiesDelivered + 1);
+    }
+    if (this.traceNetwork) this.emit({ t: this.nowMs, type: 'deliver', from: fromId, to: target.id, id, msg: message } as TraceEvent);
+    else this.traffic.untracedEvents += 1;
     target.instance!.onMessage(fromId, message);
   }
 
   private emitDrop(from: NodeId, to: NodeId, id: number, reason: DropReason): void {
-    this.emit({ t: this.nowMs, type: 'drop', from, to, id, reason });
+    if (this.traceNetwork) this.emit({ t: this.nowMs, type: 'drop', from, to, id, reason });
+    else this.traffic.untracedEvents += 1;
   }
 
   private fireTimer(node: number, incarnation: number, name: string, token: number): void {
     const slot = this.slots[node]!;
     if (!slot.up || slot.incarnation !== incarnation || slot.timers.get(name) !== token) return;
     slot.timers.delete(name);
-    this.emit({ t: this.nowMs, type: 'timeout', node: slot.id, timer: name });
+    if (this.traceNetwork) this.emit({ t: this.nowMs, type: 'timeout', node: slot.id, timer: name });
+    else this.traffic.untracedEvents += 1;
     slot.instance!.onTimer(name);
   }
 

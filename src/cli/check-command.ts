@@ -1,0 +1,128 @@
+import { readFileSync } from 'node:fs';
+import { checkTrace, type CheckTraceResult } from '../check/check-trace.js';
+import { formatBallot } from '../protocols/paxos/ballot.js';
+import type { TraceMeta } from '../sim/events.js';
+import { readTrace } from '../trace/read-trace.js';
+import { parseDuration } from './durations.js';
+import { EXIT, UsageError } from './errors.js';
+import { colorLevel, stylesFor, type CliIo, type Styles } from './io.js';
+
+export interface CheckFlags {
+  readonly json?: boolean;
+  readonly color: boolean;
+  /** Virtual ms (or a duration such as 2s): check liveness with this deadline. */
+  readonly livenessWithin?: string;
+}
+
+/**
+ * `paxsim check TRACE.jsonl`: every checker over an existing trace (from
+ * `paxsim run --trace` or another implementation). Exit 0 when every checker
+ * held, 1 on a violation, 2 on bad input (one line per problem naming
+ * file:line and the field, on stderr; no stack trace).
+ */
+export function checkCommand(file: string, flags: CheckFlags, io: CliIo): number {
+  try {
+    return check(file, flags, io);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.stderr(error.lines.join('\n') + '\n');
+    return EXIT.usage;
+  }
+}
+
+function check(file: string, flags: CheckFlags, io: CliIo): number {
+  const livenessWithinMs = flags.livenessWithin === undefined ? undefined : parseDuration(flags.livenessWithin, '--liveness-within', 'ms');
+  const read = readTrace(readText(file), file);
+  if (!read.ok) throw new UsageError(read.errors);
+  const result = checkTrace(read.meta, read.events, { livenessWithinMs });
+  if (flags.json) io.stdout(JSON.stringify(checkJson(file, result)) + '\n');
+  else io.stdout(formatCheckVerdict(file, read.meta, result, stylesFor(colorLevel(io, flags.color))));
+  return result.violations.length > 0 ? EXIT.failed : EXIT.ok;
+}
+
+function readText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : (code ?? String(error));
+    throw new UsageError([`${file}: cannot read the trace (${reason})`]);
+  }
+}
+
+/** The verdict block, shaped like `paxsim run`'s: chosen, learned, each checker, notes, result. */
+export function formatCheckVerdict(file: string, meta: TraceMeta, result: CheckTraceResult, styles: Styles): string {
+  const lines: string[] = [];
+  const label = (text: string) => styles.bold(text.padEnd(10));
+  const origin = meta.scenario === '' ? '' : `, scenario ${meta.scenario}, seed ${meta.seed}${meta.bug ? `, bug ${meta.bug}` : ''}`;
+  lines.push(styles.bold(`── check: ${file}${origin} ──`));
+  lines.push(
+    label('chosen') + (result.chosen ? `"${result.chosen.value}" in ballot ${formatBallot(result.chosen.ballot)} at t=${result.chosen.t}` : 'nothing'),
+  );
+  const learnedParts = meta.learners.map((node) => {
+    const learned = result.learned[node];
+    return learned ? `${node} "${learned.value}" t=${learned.t}` : `${node} —`;
+  });
+  lines.push(label('learned') + learnedParts.join(styles.dim(' · ')));
+  result.reports.forEach((report, index) => {
+    const violation = report.violation;
+    const inconclusive = violation === null && report.kind === 'liveness' && result.livenessInconclusive;
+    const mark = violation ? styles.fail('✗') : inconclusive ? styles.fail('?') : styles.pass('✓');
+    const detail = violation
+      ? styles.fail(`${violation.message} (event #${violation.event}, line ${violation.event + 2}, t=${violation.t})`)
+      : styles.dim(report.detail);
+    lines.push(label(index === 0 ? 'checkers' : '') + `${mark} ${report.name.padEnd(20)} ${detail}`);
+  });
+  if (!result.livenessChecked) {
+    lines.push(label('') + `${styles.dim('-')} ${'liveness'.padEnd(20)} ${styles.dim('not checked: pass --liveness-within MS')}`);
+  }
+  const notes = checkNotes(result);
+  notes.forEach((note, index) => lines.push(label(index === 0 ? 'note' : '') + note));
+  const status = result.violations.length > 0 ? styles.fail('FAIL') : styles.pass('PASS');
+  lines.push(label('result') + `${status}  ${styles.dim(`${result.eventCount} events, ended t=${result.endMs}`)}`);
+  return lines.join('\n') + '\n';
+}
+
+/** What the reader should know beyond the checkers: recorded violations not reproduced, ignored event types. */
+function checkNotes(result: CheckTraceResult): string[] {
+  const notes: string[] = [];
+  for (const recorded of result.unreproduced) {
+    const where = `event #${recorded.event}, t=${recorded.t}`;
+    notes.push(
+      recorded.checker === 'liveness' && !result.livenessChecked
+        ? `the trace records a liveness violation (${where}); liveness is checked only with --liveness-within MS`
+        : `the trace records a ${recorded.checker} violation (${where}) that these checkers do not reproduce: ${recorded.message}`,
+    );
+  }
+  const ignored = Object.entries(result.ignoredTypes);
+  if (ignored.length > 0) {
+    const total = ignored.reduce((sum, [, count]) => sum + count, 0);
+    const kinds = ignored.map(([type, count]) => `${JSON.stringify(type)} ×${count}`).join(', ');
+    notes.push(`ignored ${total} event${total === 1 ? '' : 's'} of types outside the trace format: ${kinds}`);
+  }
+  if (result.livenessInconclusive) notes.push('liveness is inconclusive: the trace ends before its deadline (not counted as a violation)');
+  return notes;
+}
+
+/** The `--json` object: `{trace, events, endMs, chosen, learned, violations, livenessInconclusive, unreproduced, ignoredTypes}`. */
+export function checkJson(file: string, result: CheckTraceResult): Record<string, unknown> {
+  const learned: Record<string, string> = {};
+  for (const [node, entry] of Object.entries(result.learned)) learned[node] = entry.value;
+  const plain = (violation: { checker: string; message: string; t: number; event: number }) => ({
+    checker: violation.checker,
+    message: violation.message,
+    t: violation.t,
+    event: violation.event,
+  });
+  return {
+    trace: file,
+    events: result.eventCount,
+    endMs: result.endMs,
+    chosen: result.chosen?.value ?? null,
+    learned,
+    violations: result.violations.map(plain),
+    livenessInconclusive: result.livenessInconclusive,
+    unreproduced: result.unreproduced.map(plain),
+    ignoredTypes: result.ignoredTypes,
+  };
+}
