@@ -35,7 +35,7 @@ function check(file: string, flags: CheckFlags, io: CliIo): number {
   const read = readTrace(readText(file), file);
   if (!read.ok) throw new UsageError(read.errors);
   const result = checkTrace(read.meta, read.events, { livenessWithinMs });
-  if (flags.json) io.stdout(JSON.stringify(checkJson(file, result)) + '\n');
+  if (flags.json) io.stdout(JSON.stringify(checkJson(file, read.meta, result)) + '\n');
   else io.stdout(formatCheckVerdict(file, read.meta, result, stylesFor(colorLevel(io, flags.color))));
   return result.violations.length > 0 ? EXIT.failed : EXIT.ok;
 }
@@ -105,9 +105,12 @@ function checkNotes(result: CheckTraceResult): string[] {
 }
 
 /** The `--json` object: `{trace, events, endMs, chosen, learned, violations, livenessInconclusive, unreproduced, ignoredTypes}`. */
-export function checkJson(file: string, result: CheckTraceResult): Record<string, unknown> {
+export function checkJson(file: string, meta: TraceMeta, result: CheckTraceResult): Record<string, unknown> {
   const learned: Record<string, string> = {};
-  for (const [node, entry] of Object.entries(result.learned)) learned[node] = entry.value;
+  for (const node of meta.learners) {
+    const entry = result.learned[node];
+    if (entry) learned[node] = entry.value;
+  }
   const plain = (violation: { checker: string; message: string; t: number; event: number }) => ({
     checker: violation.checker,
     message: violation.message,

@@ -232,14 +232,14 @@ export class Simulation<Message extends Tagged, Durable, Observation extends Tag
       return;
     }
     if (this.links.isBlocked(from, toIndex)) return this.emitDrop(fromSlot.id, to, id, 'partition');
-    const link = this.fate.link(from, toIndex);
-    if (this.fate.isDropped(link, t)) return this.emitDrop(fromSlot.id, to, id, 'random');
-    this.schedule({ timeMs: t + this.fate.delayMs(link, t), sequence: 0, kind: 'deliver', from, to: toIndex, id, message });
-    if (this.fate.isDuplicated(link, t)) {
+    const stream = this.fate.sender(from);
+    if (this.fate.isDropped(stream, t)) return this.emitDrop(fromSlot.id, to, id, 'random');
+    this.schedule({ timeMs: t + this.fate.delayMs(stream, t), sequence: 0, kind: 'deliver', from, to: toIndex, id, message });
+    if (this.fate.isDuplicated(stream, t)) {
       this.duplicatedDeliveries.set(id, 0);
       if (this.traceNetwork) this.emit({ t, type: 'duplicate', from: fromSlot.id, to, id });
       else this.traffic.untracedEvents += 1;
-      this.schedule({ timeMs: t + this.fate.delayMs(link, t), sequence: 0, kind: 'deliver', from, to: toIndex, id, message });
+      this.schedule({ timeMs: t + this.fate.delayMs(stream, t), sequence: 0, kind: 'deliver', from, to: toIndex, id, message });
     }
   }
 
