@@ -110,7 +110,10 @@ export function checkTrace(meta: TraceMeta, events: readonly TraceEvent[], optio
       return;
     }
     if (event.type === 'violation') {
-      recorded.push({ checker: String(event.checker), message: String(event.message), t: event.t, event: index });
+      // Foreign traces may write violations their own way: only a named checker can be compared.
+      if (typeof event.checker === 'string') {
+        recorded.push({ checker: event.checker, message: typeof event.message === 'string' ? event.message : '', t: event.t, event: index });
+      }
       return;
     }
     if (event.type === 'chosen') return;

@@ -36,7 +36,7 @@ function check(file: string, flags: CheckFlags, io: CliIo): number {
   if (!read.ok) throw new UsageError(read.errors);
   const result = checkTrace(read.meta, read.events, { livenessWithinMs });
   if (flags.json) io.stdout(JSON.stringify(checkJson(file, read.meta, result)) + '\n');
-  else io.stdout(formatCheckVerdict(file, read.meta, result, stylesFor(colorLevel(io, flags.color))));
+  else io.stdout(formatCheckVerdict(file, read.meta, result, stylesFor(colorLevel(io, flags.color)), read.metaKeys.includes('seed')));
   return result.violations.length > 0 ? EXIT.failed : EXIT.ok;
 }
 
@@ -51,10 +51,11 @@ function readText(file: string): string {
 }
 
 /** The verdict block, shaped like `paxsim run`'s: chosen, learned, each checker, notes, result. */
-export function formatCheckVerdict(file: string, meta: TraceMeta, result: CheckTraceResult, styles: Styles): string {
+export function formatCheckVerdict(file: string, meta: TraceMeta, result: CheckTraceResult, styles: Styles, showSeed = true): string {
   const lines: string[] = [];
   const label = (text: string) => styles.bold(text.padEnd(10));
-  const origin = meta.scenario === '' ? '' : `, scenario ${meta.scenario}, seed ${meta.seed}${meta.bug ? `, bug ${meta.bug}` : ''}`;
+  const origin =
+    (meta.scenario === '' ? '' : `, scenario ${meta.scenario}`) + (showSeed ? `, seed ${meta.seed}` : '') + (meta.bug ? `, bug ${meta.bug}` : '');
   lines.push(styles.bold(`── check: ${file}${origin} ──`));
   lines.push(
     label('chosen') + (result.chosen ? `"${result.chosen.value}" in ballot ${formatBallot(result.chosen.ballot)} at t=${result.chosen.t}` : 'nothing'),

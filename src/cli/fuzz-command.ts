@@ -17,6 +17,7 @@ import { EXIT, parseSeed, UsageError } from './errors.js';
 import { colorLevel, stylesFor, type CliIo, type Styles } from './io.js';
 import { junitXml, type JunitFailure } from './junit.js';
 import { formatSeconds, ProgressDisplay } from './progress.js';
+import { determinismProblem } from './run-command.js';
 import { loadScenarioArg, parseBug } from './scenario-arg.js';
 
 export interface FuzzFlags {
@@ -32,6 +33,7 @@ export interface FuzzFlags {
   readonly keepGoing?: boolean;
   readonly shrink: boolean;
   readonly determinismEvery: string;
+  readonly checkDeterminism?: boolean;
   readonly color: boolean;
   readonly progress: boolean;
   readonly nemesis?: boolean;
@@ -77,6 +79,7 @@ export async function fuzzCommand(files: readonly string[], flags: FuzzFlags, io
   }
   const elapsedMs = progress.elapsedMs();
   const interrupted = interruptions > 0;
+  reportNondeterminism(report, plan.bug, io, styles);
   const written = writeFailures(report, plan, flags, io, styles);
   if (flags.junit !== undefined) writeOutput(flags.junit, junitXml(report, written.map(junitEntry), elapsedMs), '--junit');
   if (flags.json) io.stdout(JSON.stringify(fuzzJson(report, written, elapsedMs, plan.fuzz.workers, interrupted)) + '\n');
@@ -114,7 +117,7 @@ function planFrom(files: readonly string[], flags: FuzzFlags): FuzzCommandPlan {
       workers,
       bug,
       keepGoing: flags.keepGoing === true,
-      determinismEvery: parseCount(flags.determinismEvery, '--determinism-every', 0),
+      determinismEvery: flags.checkDeterminism ? 1 : parseCount(flags.determinismEvery, '--determinism-every', 0),
     },
     seedCount,
     bug,
@@ -159,7 +162,9 @@ function writeFailures(report: FuzzReport, plan: FuzzCommandPlan, flags: FuzzFla
     failures.forEach((seedResult, index) => {
       const header = [`found by: ${foundByCommand(scenarioReport, plan, seedResult.seed)}`];
       const failure = writeFailure(scenarioReport.scenario, seedResult.seed, plan.bug, flags.out, header);
-      const shrunk = index === 0 && flags.shrink ? shrinkAndWrite(failure, plan.bug, io, styles) : null;
+      // Only a checker's violation can be shrunk; an unmet expectation or nondeterminism has nothing to keep failing.
+      const shrinkable = index === 0 && flags.shrink && seedResult.failedCheckers.length > 0;
+      const shrunk = shrinkable ? shrinkAndWrite(failure, plan.bug, io, styles) : null;
       written.push({ scenario: scenarioReport, seed: seedResult.seed, failure, shrunk });
     });
   });
@@ -190,6 +195,18 @@ function shrinkAndWrite(failure: WrittenFailure, bug: PaxosBug | undefined, io: 
     eventsAfter: shrunk.after.events,
     attempts: shrunk.attempts,
   };
+}
+
+/** For the first few seeds whose two runs differed: run them twice more, recording, and say where they part. */
+function reportNondeterminism(report: FuzzReport, bug: PaxosBug | undefined, io: CliIo, styles: Styles): void {
+  for (const scenarioReport of report.scenarios) {
+    for (const seed of scenarioReport.nondeterministicSeeds.slice(0, 3)) {
+      const first = runScenario(scenarioReport.scenario, { seed, bug, record: true, stopOnViolation: true });
+      const second = runScenario(scenarioReport.scenario, { seed, bug, record: true, stopOnViolation: true });
+      const problem = determinismProblem(first, second) ?? `NONDETERMINISM: ${scenarioReport.scenario.name} seed ${seed} differed between two runs in a worker, but not in two re-runs here`;
+      io.stderr(styles.fail(problem) + '\n');
+    }
+  }
 }
 
 function foundByCommand(report: ScenarioFuzzReport, plan: FuzzCommandPlan, seed: number): string {

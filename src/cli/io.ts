@@ -7,6 +7,8 @@ export interface CliIo {
   readonly stderr: (text: string) => void;
   readonly isTTY: boolean;
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** The next line the user types (replay --step), or null at end of input. */
+  readonly readLine?: () => Promise<string | null>;
 }
 
 export function processIo(): CliIo {
@@ -15,6 +17,20 @@ export function processIo(): CliIo {
     stderr: (text) => process.stderr.write(text),
     isTTY: process.stdout.isTTY === true,
     env: process.env,
+    readLine: stdinLines(),
+  };
+}
+
+/** Lines from stdin, read only when asked for, so commands that never prompt never touch stdin. */
+function stdinLines(): () => Promise<string | null> {
+  let lines: AsyncIterator<string> | null = null;
+  return async () => {
+    if (lines === null) {
+      const { createInterface } = await import('node:readline');
+      lines = createInterface({ input: process.stdin, terminal: false })[Symbol.asyncIterator]();
+    }
+    const next = await lines.next();
+    return next.done ? null : next.value;
   };
 }
 

@@ -2,7 +2,9 @@ import { Command, CommanderError } from 'commander';
 import { InvariantError } from '../util/assert.js';
 import { EXIT, UsageError } from './errors.js';
 import type { CliIo } from './io.js';
+import { diffCommand } from './diff-command.js';
 import { fuzzCommand } from './fuzz-command.js';
+import { replayCommand } from './replay-command.js';
 import { listCommand } from './list-command.js';
 import { runCommand } from './run-command.js';
 import { shrinkCommand } from './shrink-command.js';
@@ -31,9 +33,45 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     .option('--quiet', 'print only the verdict')
     .option('--sends', 'show send events in the timeline too (deliveries are always shown)')
     .option('--bug <name>', 'swap in a known-broken protocol variant (see paxsim list)')
+    .option('--check-determinism', 'run twice and compare trace hashes; on a mismatch report the first divergent event')
+    .option('--shiviz <file>', 'write the run as a ShiViz log (vector clocks)')
     .option('--no-color', 'no colors (also: NO_COLOR=1, or output not a terminal)')
     .action((file: string | undefined, flags) => {
       exitCode = runCommand(file, flags, io);
+    });
+
+  program
+    .command('replay')
+    .description('replay one seed, byte for byte, with filters, node-state tables and a step mode')
+    .argument('<scenario>', 'scenario or failure file (YAML or JSON)')
+    .option('--seed <n>', "seed (default: the scenario's seed)")
+    .option('--bug <name>', "protocol bug (default: the scenario's bug)")
+    .option('--node <ids>', 'only events involving these nodes (A,C)')
+    .option('--from <t>', 'only events at or after virtual time t')
+    .option('--to <t>', 'only events at or before virtual time t')
+    .option('--type <types>', 'only these event or message types (prepare,accept,learn,crash,…)')
+    .option('--until-violation', 'stop at the first violating event and show every node’s state there')
+    .option('--state-at <t>', 'show every node’s state at virtual time t')
+    .option('--step', 'advance event by event (Enter: next, c: continue to the next violation, q: quit)')
+    .option('--sends', 'show send events too')
+    .option('--trace <file>', 'write the trace as JSON Lines')
+    .option('--shiviz <file>', 'write the run as a ShiViz log (vector clocks)')
+    .option('--no-color', 'no colors')
+    .action(async (file: string, flags) => {
+      exitCode = await replayCommand(file, flags, io);
+    });
+
+  program
+    .command('diff')
+    .description('compare two runs and show where their traces first diverge')
+    .argument('<scenarios...>', 'two scenario files (one seed), or one file with --seeds N,M')
+    .option('--seed <n>', 'seed for both scenarios (default: each file’s seed)')
+    .option('--seeds <n,m>', 'two seeds of one scenario')
+    .option('--bug <name>', 'protocol bug for both runs')
+    .option('--context <n>', 'events shown around the divergence', '5')
+    .option('--no-color', 'no colors')
+    .action((files: string[], flags) => {
+      exitCode = diffCommand(files, flags, io);
     });
 
   program
@@ -52,6 +90,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     .option('--keep-going', 'go on after the first failing seed of a scenario')
     .option('--no-shrink', 'do not shrink the first failure')
     .option('--determinism-every <n>', 'run every n-th seed twice and compare trace hashes (0: never)', '20')
+    .option('--check-determinism', 'run every seed twice (same as --determinism-every 1)')
     .option('--nemesis', 'generate faults with the default nemesis even for a scenario without a nemesis block (replaces its faults)')
     .option('--window <duration>', 'nemesis: fault window, virtual ms (or 2s)')
     .option('--quiet-tail <duration>', 'nemesis: healed tail after the window, virtual ms')

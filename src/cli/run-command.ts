@@ -1,9 +1,11 @@
 import { writeFileSync } from 'node:fs';
-import { runScenario, traceLines } from '../run/runner.js';
+import { runScenario, traceLines, type RunResult } from '../run/runner.js';
+import { firstDivergence } from '../trace/diff.js';
+import { shivizLog } from '../trace/shiviz.js';
 import { timelineLine } from '../trace/timeline.js';
 import { EXIT, parseSeed, UsageError } from './errors.js';
 import { colorLevel, stylesFor, type CliIo } from './io.js';
-import { loadScenarioArg, parseBug, replayCommand } from './scenario-arg.js';
+import { loadScenarioArg, parseBug, replayLine } from './scenario-arg.js';
 import { formatVerdict, verdictJson } from './verdict.js';
 
 export interface RunFlags {
@@ -14,6 +16,8 @@ export interface RunFlags {
   readonly color: boolean;
   readonly sends?: boolean;
   readonly bug?: string;
+  readonly checkDeterminism?: boolean;
+  readonly shiviz?: string;
 }
 
 /** `paxsim run [scenario]`: one seeded run, its timeline, and a verdict. */
@@ -22,9 +26,18 @@ export function runCommand(file: string | undefined, flags: RunFlags, io: CliIo)
   const seed = flags.seed === undefined ? scenario.seed : parseSeed(flags.seed);
   const bug = parseBug(flags.bug);
   const showTimeline = !flags.json && !flags.quiet;
-  const result = runScenario(scenario, { seed, bug, record: showTimeline || flags.trace !== undefined });
+  const needsEvents = showTimeline || flags.trace !== undefined || flags.shiviz !== undefined || flags.checkDeterminism === true;
+  const result = runScenario(scenario, { seed, bug, record: needsEvents });
+  if (flags.checkDeterminism) {
+    const nondeterminism = determinismProblem(result, runScenario(scenario, { seed, bug, record: true }));
+    if (nondeterminism !== null) {
+      io.stderr(nondeterminism + '\n');
+      return EXIT.failed;
+    }
+  }
+  if (flags.shiviz !== undefined) writeFile(flags.shiviz, shivizLog(result.meta, result.events!), '--shiviz');
 
-  if (flags.trace !== undefined) writeTrace(flags.trace, traceLines(result));
+  if (flags.trace !== undefined) writeFile(flags.trace, traceLines(result).join('\n') + '\n', '--trace');
   if (flags.json) {
     io.stdout(JSON.stringify(verdictJson(result)) + '\n');
   } else {
@@ -37,15 +50,23 @@ export function runCommand(file: string | undefined, flags: RunFlags, io: CliIo)
       }
       io.stdout(lines.join('\n') + '\n\n');
     }
-    io.stdout(formatVerdict(result, replayCommand('run', replayPath, seed, bug), styles));
+    io.stdout(formatVerdict(result, replayLine('run', replayPath, seed, bug), styles));
   }
   return result.expectation.met ? EXIT.ok : EXIT.failed;
 }
 
-function writeTrace(path: string, lines: readonly string[]): void {
+function writeFile(path: string, text: string, flag: string): void {
   try {
-    writeFileSync(path, lines.join('\n') + '\n');
+    writeFileSync(path, text);
   } catch (error) {
-    throw new UsageError([`--trace ${path}: cannot write (${(error as NodeJS.ErrnoException).code ?? String(error)})`]);
+    throw new UsageError([`${flag} ${path}: cannot write (${(error as NodeJS.ErrnoException).code ?? String(error)})`]);
   }
+}
+
+/** Two runs of the same seed must be byte-identical; if not, say where they part (a paxsim bug). */
+export function determinismProblem(first: RunResult, second: RunResult): string | null {
+  if (first.traceHash === second.traceHash) return null;
+  const divergence = firstDivergence(first.events!, second.events!);
+  const where = divergence === null ? 'the traces are equal but their hashes are not' : `first divergent event #${divergence.index} (trace line ${divergence.index + 2}): ${divergence.differences.join('; ')}`;
+  return `NONDETERMINISM: two runs of ${first.scenario.name} with seed ${first.seed} gave different traces (${first.traceHash?.slice(0, 16)} vs ${second.traceHash?.slice(0, 16)}); ${where}. This is a bug in paxsim or the protocol: a run must depend only on the scenario and the seed.`;
 }

@@ -31,7 +31,7 @@ export function parseBug(name: string | undefined): PaxosBug | undefined {
   return name;
 }
 
-export function replayCommand(command: string, replayPath: string | null, seed: number, bug: PaxosBug | undefined): string {
+export function replayLine(command: string, replayPath: string | null, seed: number, bug: PaxosBug | undefined): string {
   const parts = ['paxsim', command];
   if (replayPath !== null) parts.push(shellQuote(replayPath));
   parts.push('--seed', String(seed));

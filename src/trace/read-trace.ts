@@ -26,7 +26,15 @@ import type { TraceEvent, TraceMeta } from '../sim/events.js';
  *   `[7, ""]`, and an integer node id, ballot id or value reads as its decimal
  *   string.
  */
-export type ReadTraceResult = { ok: true; meta: TraceMeta; events: TraceEvent[] } | { ok: false; errors: string[] };
+export type ReadTraceResult =
+  | {
+      ok: true;
+      meta: TraceMeta;
+      events: TraceEvent[];
+      /** The keys the meta line actually had (a foreign trace may leave out `scenario`, `seed`, the roles). */
+      metaKeys: string[];
+    }
+  | { ok: false; errors: string[] };
 
 /** Most problem lines reported; one more line says how many were left out. */
 export const MAX_TRACE_ERRORS = 20;
@@ -72,7 +80,8 @@ export function readTrace(text: string, file: string): ReadTraceResult {
     return { ok: false, errors: [`${file}:1: meta: the trace is empty; line 1 must be the meta line {"type":"meta","nodes":[…]}`] };
   }
 
-  const meta = readMeta(lines[0]!, problems);
+  const metaRead = readMeta(lines[0]!, problems);
+  const meta = metaRead?.meta ?? null;
   const roles: Roles | null = meta && {
     nodes: new Set(meta.nodes),
     acceptors: new Set(meta.acceptors),
@@ -105,7 +114,7 @@ export function readTrace(text: string, file: string): ReadTraceResult {
   }
 
   if (meta === null || !problems.empty) return { ok: false, errors: problems.result() };
-  return { ok: true, meta, events };
+  return { ok: true, meta, events, metaKeys: metaRead?.keys ?? [] };
 }
 
 function parseJson(line: string): { ok: true; value: unknown } | { ok: false; reason: string } {
@@ -133,7 +142,7 @@ function asNodeId(value: unknown): NodeId | null {
   return null;
 }
 
-function readMeta(line: string, problems: Problems): TraceMeta | null {
+function readMeta(line: string, problems: Problems): { meta: TraceMeta; keys: string[] } | null {
   const parsed = parseJson(line);
   if (!parsed.ok) {
     problems.add(1, `meta: not valid JSON (${parsed.reason}); line 1 must be the meta line {"type":"meta","nodes":[…]}`);
@@ -194,7 +203,7 @@ function readMeta(line: string, problems: Problems): TraceMeta | null {
   if (!ok || nodes === null || acceptors === null || proposers === null || learners === null) return null;
   const meta: TraceMeta = { type: 'meta', scenario, seed, nodes, acceptors, proposers, learners, protocol };
   if (bug !== '') meta.bug = bug;
-  return meta;
+  return { meta, keys: Object.keys(raw) };
 }
 
 /** A list of distinct node ids; with `known`, each must be one of them (a role list inside `nodes`). */
@@ -320,7 +329,7 @@ class FieldReader {
 
   private present(field: string, what: string): unknown {
     const value = this.raw[field];
-    if (value === undefined) this.fail(field, `missing; a ${this.type} event needs ${what}`);
+    if (value === undefined) this.fail(field, `missing; ${/^[aeiou]/.test(this.type) ? 'an' : 'a'} ${this.type} event needs ${what}`);
     return value;
   }
 

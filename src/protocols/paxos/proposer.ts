@@ -85,7 +85,7 @@ export class Proposer {
 
   /** The co-located learner learned: a value is chosen, so there is nothing left to drive. */
   finish(): void {
-    if (this.state.phase === 'done') return;
+    if (this.state.phase === 'done' || this.state.phase === 'idle') return;
     this.state.phase = 'done';
     this.role.cancelTimer(RETRY_TIMER);
   }

@@ -1,0 +1,92 @@
+import { runScenario, type RunResult } from '../run/runner.js';
+import type { TraceEvent } from '../sim/events.js';
+import { firstDivergence, type TraceDivergence } from '../trace/diff.js';
+import { timelineLine } from '../trace/timeline.js';
+import { parseCount } from './durations.js';
+import { EXIT, parseSeed, UsageError } from './errors.js';
+import { colorLevel, stylesFor, type CliIo, type Styles } from './io.js';
+import { loadScenarioArg, parseBug } from './scenario-arg.js';
+
+export interface DiffFlags {
+  readonly seed?: string;
+  readonly seeds?: string;
+  readonly bug?: string;
+  readonly context: string;
+  readonly color: boolean;
+}
+
+interface Side {
+  readonly label: string;
+  readonly result: RunResult;
+}
+
+/**
+ * `paxsim diff A [B]`: two runs (one scenario with two seeds, or two
+ * scenarios with one seed) up to and around the first event where their
+ * traces part. Answers "what did that one fault change?". Exit 0 when the
+ * traces are identical, 1 when they differ.
+ */
+export function diffCommand(files: readonly string[], flags: DiffFlags, io: CliIo): number {
+  const [left, right] = sides(files, flags);
+  const styles = stylesFor(colorLevel(io, flags.color));
+  const context = parseCount(flags.context, '--context', 0);
+  const divergence = firstDivergence(left.result.events!, right.result.events!);
+  const lines = [styles.bold(`── diff: ${left.label}  vs  ${right.label} ──`)];
+  if (divergence === null) {
+    lines.push(styles.pass(`identical: all ${left.result.eventCount} events (trace ${left.result.traceHash?.slice(0, 16)})`));
+    io.stdout(lines.join('\n') + '\n');
+    return EXIT.ok;
+  }
+  lines.push(...describeDivergence(left, right, divergence, context, styles));
+  io.stdout(lines.join('\n') + '\n');
+  return EXIT.failed;
+}
+
+function sides(files: readonly string[], flags: DiffFlags): [Side, Side] {
+  const bug = parseBug(flags.bug);
+  if (files.length === 2) {
+    if (flags.seeds !== undefined) throw new UsageError(['--seeds: compares two seeds of one scenario; with two scenarios give --seed']);
+    return [0, 1].map((index) => {
+      const { scenario } = loadScenarioArg(files[index]!);
+      const seed = flags.seed === undefined ? scenario.seed : parseSeed(flags.seed);
+      return { label: `${files[index]} seed ${seed}`, result: runScenario(scenario, { seed, bug, record: true }) };
+    }) as [Side, Side];
+  }
+  if (files.length !== 1 || flags.seeds === undefined) {
+    throw new UsageError(['diff: give two scenario files, or one scenario file and --seeds N,M']);
+  }
+  const seeds = flags.seeds.split(',').map((text) => parseSeed(text.trim(), '--seeds'));
+  if (seeds.length !== 2) throw new UsageError([`--seeds: must be two seeds, N,M, got "${flags.seeds}"`]);
+  const { scenario } = loadScenarioArg(files[0]!);
+  return seeds.map((seed) => ({ label: `${files[0]} seed ${seed}`, result: runScenario(scenario, { seed, bug, record: true }) })) as [Side, Side];
+}
+
+function describeDivergence(left: Side, right: Side, divergence: TraceDivergence, context: number, styles: Styles): string[] {
+  const show = (event: TraceEvent | undefined) => (event === undefined ? styles.dim('(trace ended)') : (timelineLine(event, styles, { showSends: true }) ?? JSON.stringify(event)).trimStart());
+  const index = divergence.index;
+  const shared = left.result.events!.slice(Math.max(0, index - context), index);
+  const lines = [
+    index === 0 ? 'the traces differ from the first event' : `identical for the first ${index} events (up to t=${left.result.events![index - 1]!.t})`,
+    styles.fail(`first divergence at event #${index} (trace line ${index + 2}):`),
+    `  A  ${show(divergence.left)}`,
+    `  B  ${show(divergence.right)}`,
+    `  ${styles.bold('differs')}: ${divergence.differences.join('; ')}`,
+  ];
+  if (shared.length > 0) {
+    lines.push(styles.dim(`before it (shared):`));
+    for (const event of shared) lines.push(`     ${show(event)}`);
+  }
+  lines.push(styles.dim(`after it:`));
+  for (const [name, side] of [['A', left], ['B', right]] as const) {
+    for (const event of side.result.events!.slice(index + 1, index + 1 + context)) lines.push(`  ${name}  ${show(event)}`);
+  }
+  lines.push(styles.bold('outcome'));
+  for (const [name, side] of [['A', left], ['B', right]] as const) lines.push(`  ${name}  ${outcome(side.result)}`);
+  return lines;
+}
+
+function outcome(result: RunResult): string {
+  const chosen = result.chosen ? `chose "${result.chosen.value}" at t=${result.chosen.t}` : 'chose nothing';
+  const violations = result.violations.length === 0 ? 'no violations' : result.violations.map((violation) => `${violation.checker} at event #${violation.event}`).join(', ');
+  return `${chosen}; ${violations}; ${result.eventCount} events`;
+}

@@ -1,0 +1,122 @@
+import { writeFileSync } from 'node:fs';
+import type { RunResult } from '../run/runner.js';
+import { runScenario, traceLines } from '../run/runner.js';
+import type { TraceEvent } from '../sim/events.js';
+import { eventFilter } from '../trace/filter.js';
+import { shivizLog } from '../trace/shiviz.js';
+import { formatStateTable } from '../trace/state-table.js';
+import { timelineLine } from '../trace/timeline.js';
+import { parseCount } from './durations.js';
+import { EXIT, parseSeed, UsageError } from './errors.js';
+import { colorLevel, stylesFor, type CliIo, type Styles } from './io.js';
+import { loadScenarioArg, parseBug, replayLine } from './scenario-arg.js';
+import { formatVerdict } from './verdict.js';
+
+export interface ReplayFlags {
+  readonly seed?: string;
+  readonly bug?: string;
+  readonly node?: string;
+  readonly from?: string;
+  readonly to?: string;
+  readonly type?: string;
+  readonly untilViolation?: boolean;
+  readonly stateAt?: string;
+  readonly step?: boolean;
+  readonly sends?: boolean;
+  readonly trace?: string;
+  readonly shiviz?: string;
+  readonly color: boolean;
+}
+
+/**
+ * `paxsim replay FILE`: the same run as `paxsim run`, byte for byte, with a
+ * filtered timeline, node-state tables at the violation or at a chosen time,
+ * and a step-by-step mode.
+ */
+export async function replayCommand(file: string, flags: ReplayFlags, io: CliIo): Promise<number> {
+  const { scenario, replayPath } = loadScenarioArg(file);
+  const seed = flags.seed === undefined ? scenario.seed : parseSeed(flags.seed);
+  const bug = parseBug(flags.bug) ?? parseBug(scenario.bug);
+  const stateAtMs = flags.stateAt === undefined ? undefined : parseCount(flags.stateAt, '--state-at', 0);
+  const styles = stylesFor(colorLevel(io, flags.color));
+  const untilViolation = flags.untilViolation === true;
+  const result = runScenario(scenario, { seed, bug, record: true, stopOnViolation: untilViolation, snapshot: untilViolation });
+  const events = result.events!;
+  const shown = visibleEvents(events, flags, untilViolation);
+
+  if (flags.trace !== undefined) writeOutput(flags.trace, traceLines(result).join('\n') + '\n');
+  if (flags.shiviz !== undefined) writeOutput(flags.shiviz, shivizLog(result.meta, events));
+
+  if (flags.step) {
+    const finished = await stepThrough(shown, io, styles, flags.sends === true);
+    if (!finished) return result.expectation.met ? EXIT.ok : EXIT.failed;
+  } else {
+    io.stdout(shown.map((event) => timelineLine(event, styles, { showSends: flags.sends === true })).filter((line) => line !== null).join('\n') + '\n\n');
+  }
+
+  const violation = result.violations[0];
+  if (untilViolation && violation !== undefined && result.finalState !== null) {
+    io.stdout(styles.bold(`── state at the violation: t=${violation.t}, event #${violation.event} (${violation.checker}) ──`) + '\n');
+    io.stdout(formatStateTable(result.finalState, events, styles) + '\n');
+  } else if (untilViolation) {
+    io.stdout(styles.dim('no violation: the whole run is shown') + '\n\n');
+  }
+  if (stateAtMs !== undefined) {
+    const moment = runScenario(scenario, { seed, bug, record: true, stopAtMs: stateAtMs, snapshot: true });
+    io.stdout(styles.bold(`── state at t=${stateAtMs} (after every event up to then) ──`) + '\n');
+    io.stdout(formatStateTable(moment.finalState!, moment.events!, styles) + '\n');
+  }
+  io.stdout(formatVerdict(result, replayLine('replay', replayPath, seed, bug), styles));
+  return result.expectation.met ? EXIT.ok : EXIT.failed;
+}
+
+function visibleEvents(events: readonly TraceEvent[], flags: ReplayFlags, untilViolation: boolean): TraceEvent[] {
+  const keep = eventFilter(
+    {
+      nodes: splitList(flags.node),
+      fromMs: flags.from === undefined ? undefined : parseCount(flags.from, '--from', 0),
+      toMs: flags.to === undefined ? undefined : parseCount(flags.to, '--to', 0),
+      types: splitList(flags.type),
+    },
+    events,
+  );
+  const lastIndex = untilViolation ? events.findIndex((event) => event.type === 'violation') : -1;
+  const upTo = lastIndex === -1 ? events : events.slice(0, lastIndex + 1);
+  return upTo.filter((event) => keep(event) || event.type === 'violation');
+}
+
+/** Enter: next event; c: run to the next violation (or the end); q: quit. Returns false on quit. */
+async function stepThrough(events: readonly TraceEvent[], io: CliIo, styles: Styles, showSends: boolean): Promise<boolean> {
+  if (io.readLine === undefined) throw new UsageError(['--step: needs an interactive input']);
+  io.stdout(styles.dim('Enter: next event · c: continue to the next violation · q: quit') + '\n');
+  let running = false;
+  for (const event of events) {
+    const line = timelineLine(event, styles, { showSends });
+    if (line === null) continue;
+    io.stdout(line + '\n');
+    if (event.type === 'violation') running = false;
+    if (running) continue;
+    const answer = await io.readLine();
+    if (answer === null) return true;
+    const command = answer.trim().toLowerCase();
+    if (command === 'q') return false;
+    if (command === 'c') running = true;
+  }
+  io.stdout('\n');
+  return true;
+}
+
+function splitList(text: string | undefined): string[] | undefined {
+  if (text === undefined) return undefined;
+  const items = text.split(',').map((item) => item.trim()).filter((item) => item !== '');
+  return items.length === 0 ? undefined : items;
+}
+
+function writeOutput(path: string, text: string): void {
+  try {
+    writeFileSync(path, text);
+  } catch (error) {
+    throw new UsageError([`${path}: cannot write (${(error as NodeJS.ErrnoException).code ?? String(error)})`]);
+  }
+}
+

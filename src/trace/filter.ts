@@ -1,0 +1,38 @@
+import type { TraceEvent } from '../sim/events.js';
+
+export interface EventFilter {
+  /** Keep events that involve one of these nodes (as node, sender or receiver). */
+  readonly nodes?: readonly string[] | undefined;
+  readonly fromMs?: number | undefined;
+  readonly toMs?: number | undefined;
+  /** Event types (`learn`, `crash`) or message types (`prepare`, `nack`): a message event matches its message's type. */
+  readonly types?: readonly string[] | undefined;
+}
+
+/**
+ * A predicate for the replay timeline. Partitions, heals, decisions and
+ * violations concern everyone, so a node filter keeps them.
+ */
+export function eventFilter(filter: EventFilter, events: readonly TraceEvent[]): (event: TraceEvent) => boolean {
+  const messageTypeOf = new Map<number, string>();
+  for (const event of events) if (event.type === 'send') messageTypeOf.set(event.id, event.msg.type);
+  const nodes = filter.nodes ? new Set(filter.nodes) : null;
+  const types = filter.types ? new Set(filter.types) : null;
+  return (event) => {
+    if (filter.fromMs !== undefined && event.t < filter.fromMs) return false;
+    if (filter.toMs !== undefined && event.t > filter.toMs) return false;
+    if (nodes !== null && !involves(event, nodes)) return false;
+    if (types !== null && !types.has(event.type) && !types.has(messageTypeOf.get(messageId(event) ?? -1) ?? '')) return false;
+    return true;
+  };
+}
+
+function involves(event: TraceEvent, nodes: ReadonlySet<string>): boolean {
+  if ('node' in event) return nodes.has(event.node);
+  if ('from' in event && 'to' in event && typeof event.from === 'string') return nodes.has(event.from) || nodes.has(event.to);
+  return true;
+}
+
+function messageId(event: TraceEvent): number | undefined {
+  return 'id' in event ? event.id : undefined;
+}
