@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { InvariantError } from '../util/assert.js';
 import { EXIT, UsageError } from './errors.js';
 import type { CliIo } from './io.js';
+import { checkCommand } from './check-command.js';
 import { diffCommand } from './diff-command.js';
 import { fuzzCommand } from './fuzz-command.js';
 import { replayCommand } from './replay-command.js';
@@ -116,6 +117,17 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     .option('--no-color', 'no colors')
     .action((file: string, flags) => {
       exitCode = shrinkCommand(file, flags, io);
+    });
+
+  program
+    .command('check')
+    .description('run every checker over an existing JSON Lines trace (from paxsim run --trace or another implementation)')
+    .argument('<trace>', 'trace file (JSON Lines: a meta line, then one event per line)')
+    .option('--json', 'print one JSON object instead of the verdict')
+    .option('--liveness-within <ms>', 'also check liveness: every connected learner learns within this many virtual ms after the last fault')
+    .option('--no-color', 'no colors (also: NO_COLOR=1, or output not a terminal)')
+    .action((file: string, flags) => {
+      exitCode = checkCommand(file, flags, io);
     });
 
   program
