@@ -1,12 +1,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Command, CommanderError } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkTrace } from '../src/check/check-trace.js';
-import { checkCommand } from '../src/cli/check-command.js';
-import { EXIT } from '../src/cli/errors.js';
-import type { CliIo } from '../src/cli/io.js';
 import { runFuzzSeed } from '../src/run/fuzz-seed.js';
 import { readTrace } from '../src/trace/read-trace.js';
 import { runCli, type CliOutcome } from './helpers/cli.js';
@@ -27,48 +23,9 @@ afterAll(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-function captureIo(env: Record<string, string> = {}, isTTY = false): { io: CliIo; out: () => { stdout: string; stderr: string } } {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-    isTTY,
-    env,
-  };
-  return { io, out: () => ({ stdout, stderr }) };
-}
-
-/**
- * `paxsim check …` through commander, registered exactly as the snippet for
- * src/cli/program.ts does it (that file is not ours to edit), so flag parsing
- * (`--no-color`, `--liveness-within`) is exercised too.
- */
-async function runCheck(argv: readonly string[], options: { env?: Record<string, string>; isTTY?: boolean } = {}): Promise<CliOutcome> {
-  const { io, out } = captureIo(options.env, options.isTTY);
-  let exitCode: number = EXIT.ok;
-  const program = new Command('paxsim').exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
-  program
-    .command('check')
-    .description('run every checker over an existing JSON Lines trace (from paxsim run --trace or another implementation)')
-    .argument('<trace>', 'trace file (JSON Lines: a meta line, then one event per line)')
-    .option('--json', 'print one JSON object instead of the verdict')
-    .option('--liveness-within <ms>', 'also check liveness: every connected learner learns within this many virtual ms after the last fault')
-    .option('--no-color', 'no colors (also: NO_COLOR=1, or output not a terminal)')
-    .action((file: string, flags) => {
-      exitCode = checkCommand(file, flags, io);
-    });
-  try {
-    await program.parseAsync(['check', ...argv], { from: 'user' });
-  } catch (error) {
-    if (!(error instanceof CommanderError)) throw error;
-    exitCode = EXIT.usage;
-  }
-  return { code: exitCode, ...out() };
+/** `paxsim check …` through the real CLI. */
+function runCheck(argv: readonly string[], options: { env?: Record<string, string>; isTTY?: boolean } = {}): Promise<CliOutcome> {
+  return runCli(['check', ...argv], options);
 }
 
 function lines(text: string): string[] {
