@@ -89,6 +89,8 @@ function resolveRoles(parsed: ParsedScenario, nodes: readonly NodeId[], checkNod
   return roles;
 }
 
+const NODE_FAULT_KINDS = ['crash', 'restart', 'pause', 'resume'] as const;
+
 function normalizeFault(fault: ParsedFault, index: number, checkNode: (id: NodeId, path: (string | number)[]) => void, report: Report): Fault | undefined {
   const path = ['faults', index];
   const kinds = FAULT_KINDS.filter((kind) => fault[kind] !== undefined);
@@ -97,13 +99,12 @@ function normalizeFault(fault: ParsedFault, index: number, checkNode: (id: NodeI
     return undefined;
   }
   const at = fault.at;
-  if (fault.crash !== undefined) {
-    checkNode(fault.crash, [...path, 'crash']);
-    return { at, kind: 'crash', node: fault.crash };
-  }
-  if (fault.restart !== undefined) {
-    checkNode(fault.restart, [...path, 'restart']);
-    return { at, kind: 'restart', node: fault.restart };
+  // The faults that name one node: crash, restart, pause, resume.
+  for (const kind of NODE_FAULT_KINDS) {
+    const node = fault[kind];
+    if (node === undefined) continue;
+    checkNode(node, [...path, kind]);
+    return { at, kind, node };
   }
   if (fault.partition !== undefined) {
     const seen = new Set<NodeId>();
@@ -122,14 +123,6 @@ function normalizeFault(fault: ParsedFault, index: number, checkNode: (id: NodeI
     checkNode(fault.cut.to, [...path, 'cut', 'to']);
     if (fault.cut.from === fault.cut.to) report([...path, 'cut'], 'from and to must be different nodes');
     return { at, kind: 'cut', from: fault.cut.from, to: fault.cut.to };
-  }
-  if (fault.pause !== undefined) {
-    checkNode(fault.pause, [...path, 'pause']);
-    return { at, kind: 'pause', node: fault.pause };
-  }
-  if (fault.resume !== undefined) {
-    checkNode(fault.resume, [...path, 'resume']);
-    return { at, kind: 'resume', node: fault.resume };
   }
   if (fault.drift !== undefined) {
     checkNode(fault.drift.node, [...path, 'drift', 'node']);
