@@ -116,6 +116,8 @@ describe('paxsim fuzz (CLI)', () => {
     expect(failureFile).toBeDefined();
     expect(shrunkFile).toBeDefined();
     expect(files).toContain(failureFile!.replace(/\.yaml$/, '.trace.jsonl'));
+    const html = readFileSync(join(out, failureFile!.replace(/\.yaml$/, '.html')), 'utf8');
+    expect(html).toContain('id="violation"');
     expect(fuzzed.stdout).toContain(`replay      paxsim run ${join(out, shrunkFile!)}`);
 
     const replayed = JSON.parse((await runCli(['run', join(out, failureFile!), '--json'])).stdout);

@@ -41,11 +41,13 @@ describe('paxsim replay', () => {
     expect(rest).toMatch(/links: /);
   });
 
-  it('replays the same run as paxsim run, byte for byte', async () => {
+  it('replays the same run as paxsim run, byte for byte, diagram included', async () => {
     const dir = tempDir();
-    await runCli(['run', 'scenarios/lossy-network.yaml', '--seed', '4', '--trace', join(dir, 'run.jsonl'), '--quiet']);
-    await runCli(['replay', 'scenarios/lossy-network.yaml', '--seed', '4', '--trace', join(dir, 'replay.jsonl')]);
+    await runCli(['run', 'scenarios/lossy-network.yaml', '--seed', '4', '--trace', join(dir, 'run.jsonl'), '--html', join(dir, 'run.html'), '--quiet']);
+    await runCli(['replay', 'scenarios/lossy-network.yaml', '--seed', '4', '--trace', join(dir, 'replay.jsonl'), '--html', join(dir, 'replay.html')]);
     expect(readFileSync(join(dir, 'replay.jsonl'), 'utf8')).toBe(readFileSync(join(dir, 'run.jsonl'), 'utf8'));
+    expect(readFileSync(join(dir, 'replay.html'), 'utf8')).toBe(readFileSync(join(dir, 'run.html'), 'utf8'));
+    expect(readFileSync(join(dir, 'run.html'), 'utf8')).toContain('<svg');
   });
 
   it('filters by node, time and type', async () => {

@@ -261,7 +261,7 @@ function formatSummary(report: FuzzReport, written: readonly WrittenEntry[], ela
     const what = first ? `${first.checker}: ${first.message}` : failureKind(entry.scenario.failures.find((failure) => failure.seed === entry.seed)!);
     lines.push('');
     lines.push(label('failure') + styles.fail(`${entry.scenario.scenario.name} seed ${entry.seed}: ${what}`));
-    lines.push(label('written') + `${entry.failure.scenarioFile} (+ .trace.jsonl)`);
+    lines.push(label('written') + `${entry.failure.scenarioFile} (+ .trace.jsonl, .html sequence diagram)`);
     if (entry.shrunk) {
       const shrunk = entry.shrunk;
       lines.push(label('shrunk') + `${shrunk.file}: faults ${shrunk.faultsBefore} → ${shrunk.faultsAfter}${unitNote(shrunk.faultsAfter, shrunk.unitsAfter)}, events ${shrunk.eventsBefore} → ${shrunk.eventsAfter} (${shrunk.attempts} runs)`);
@@ -301,6 +301,7 @@ function fuzzJson(report: FuzzReport, written: readonly WrittenEntry[], elapsedM
       message: entry.failure.result.violations[0]?.message ?? null,
       file: entry.failure.scenarioFile,
       trace: entry.failure.traceFile,
+      html: entry.failure.htmlFile,
       shrunk: entry.shrunk?.file ?? null,
       replay: replayOf(entry),
     })),

@@ -36,6 +36,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     .option('--bug <name>', 'swap in a known-broken protocol variant (see paxsim list)')
     .option('--check-determinism', 'run twice and compare trace hashes; on a mismatch report the first divergent event')
     .option('--shiviz <file>', 'write the run as a ShiViz log (vector clocks)')
+    .option('--html <file>', 'write the run as a self-contained HTML sequence diagram')
     .option('--no-color', 'no colors (also: NO_COLOR=1, or output not a terminal)')
     .action((file: string | undefined, flags) => {
       exitCode = runCommand(file, flags, io);
@@ -57,6 +58,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     .option('--sends', 'show send events too')
     .option('--trace <file>', 'write the trace as JSON Lines')
     .option('--shiviz <file>', 'write the run as a ShiViz log (vector clocks)')
+    .option('--html <file>', 'write the run as a self-contained HTML sequence diagram')
     .option('--no-color', 'no colors')
     .action(async (file: string, flags) => {
       exitCode = await replayCommand(file, flags, io);

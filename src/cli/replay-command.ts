@@ -9,6 +9,7 @@ import { timelineLine } from '../trace/timeline.js';
 import { parseCount } from './durations.js';
 import { EXIT, parseSeed, UsageError } from './errors.js';
 import { colorLevel, stylesFor, type CliIo, type Styles } from './io.js';
+import { diagramOf } from './run-command.js';
 import { loadScenarioArg, parseBug, replayLine } from './scenario-arg.js';
 import { formatVerdict } from './verdict.js';
 
@@ -25,6 +26,7 @@ export interface ReplayFlags {
   readonly sends?: boolean;
   readonly trace?: string;
   readonly shiviz?: string;
+  readonly html?: string;
   readonly color: boolean;
 }
 
@@ -46,6 +48,7 @@ export async function replayCommand(file: string, flags: ReplayFlags, io: CliIo)
 
   if (flags.trace !== undefined) writeOutput(flags.trace, traceLines(result).join('\n') + '\n');
   if (flags.shiviz !== undefined) writeOutput(flags.shiviz, shivizLog(result.meta, events));
+  if (flags.html !== undefined) writeOutput(flags.html, diagramOf(result));
 
   if (flags.step) {
     const finished = await stepThrough(shown, io, styles, flags.sends === true);

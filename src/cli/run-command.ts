@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { runScenario, traceLines, type RunResult } from '../run/runner.js';
 import { firstDivergence } from '../trace/diff.js';
+import { sequenceDiagramHtml } from '../trace/html.js';
 import { shivizLog } from '../trace/shiviz.js';
 import { timelineLine } from '../trace/timeline.js';
 import { EXIT, parseSeed, UsageError } from './errors.js';
@@ -18,6 +19,7 @@ export interface RunFlags {
   readonly bug?: string;
   readonly checkDeterminism?: boolean;
   readonly shiviz?: string;
+  readonly html?: string;
 }
 
 /** `paxsim run [scenario]`: one seeded run, its timeline, and a verdict. */
@@ -26,7 +28,7 @@ export function runCommand(file: string | undefined, flags: RunFlags, io: CliIo)
   const seed = flags.seed === undefined ? scenario.seed : parseSeed(flags.seed);
   const bug = parseBug(flags.bug);
   const showTimeline = !flags.json && !flags.quiet;
-  const needsEvents = showTimeline || flags.trace !== undefined || flags.shiviz !== undefined || flags.checkDeterminism === true;
+  const needsEvents = showTimeline || flags.trace !== undefined || flags.shiviz !== undefined || flags.html !== undefined || flags.checkDeterminism === true;
   const result = runScenario(scenario, { seed, bug, record: needsEvents });
   if (flags.checkDeterminism) {
     const nondeterminism = determinismProblem(result, runScenario(scenario, { seed, bug, record: true }));
@@ -36,6 +38,7 @@ export function runCommand(file: string | undefined, flags: RunFlags, io: CliIo)
     }
   }
   if (flags.shiviz !== undefined) writeFile(flags.shiviz, shivizLog(result.meta, result.events!), '--shiviz');
+  if (flags.html !== undefined) writeFile(flags.html, diagramOf(result), '--html');
 
   if (flags.trace !== undefined) writeFile(flags.trace, traceLines(result).join('\n') + '\n', '--trace');
   if (flags.json) {
@@ -61,6 +64,11 @@ function writeFile(path: string, text: string, flag: string): void {
   } catch (error) {
     throw new UsageError([`${flag} ${path}: cannot write (${(error as NodeJS.ErrnoException).code ?? String(error)})`]);
   }
+}
+
+/** The run as a self-contained HTML sequence diagram. */
+export function diagramOf(result: RunResult): string {
+  return sequenceDiagramHtml({ meta: result.meta, events: result.events!, violations: result.violations });
 }
 
 /** Two runs of the same seed must be byte-identical; if not, say where they part (a paxsim bug). */

@@ -3,19 +3,21 @@ import { join } from 'node:path';
 import type { PaxosBug } from '../protocols/paxos/config.js';
 import type { Scenario } from '../scenario/scenario.js';
 import { scenarioToYaml } from '../scenario/serialize.js';
+import { sequenceDiagramHtml } from '../trace/html.js';
 import { packageRoot } from '../util/package-root.js';
 import { runScenario, traceLines, type RunResult } from './runner.js';
 
 export interface WrittenFailure {
   readonly scenarioFile: string;
   readonly traceFile: string;
+  readonly htmlFile: string;
   readonly result: RunResult;
 }
 
 /**
  * Re-runs a failing seed with recording on (fuzzing keeps no traces, so
  * memory stays flat) and writes a self-contained scenario that replays it
- * with `paxsim run FILE` alone, plus its trace.
+ * with `paxsim run FILE` alone, plus its trace and its sequence diagram.
  */
 export function writeFailure(base: Scenario, seed: number, bug: PaxosBug | undefined, directory: string, header: readonly string[], suffix = ''): WrittenFailure {
   mkdirSync(directory, { recursive: true });
@@ -24,6 +26,7 @@ export function writeFailure(base: Scenario, seed: number, bug: PaxosBug | undef
   const stem = join(directory, `${base.name}-seed-${seed}${suffix}`);
   const scenarioFile = `${stem}.yaml`;
   const traceFile = `${stem}.trace.jsonl`;
+  const htmlFile = `${stem}.html`;
   const firstViolation = result.violations[0];
   const lines = [
     firstViolation
@@ -35,5 +38,6 @@ export function writeFailure(base: Scenario, seed: number, bug: PaxosBug | undef
   const schemaPath = join(packageRoot(), 'scenarios', 'scenario.schema.json');
   writeFileSync(scenarioFile, scenarioToYaml(scenario, { header: lines, filePath: scenarioFile, schemaPath }));
   writeFileSync(traceFile, traceLines(result).join('\n') + '\n');
-  return { scenarioFile, traceFile, result };
+  writeFileSync(htmlFile, sequenceDiagramHtml({ meta: result.meta, events: result.events!, violations: result.violations }));
+  return { scenarioFile, traceFile, htmlFile, result };
 }

@@ -163,7 +163,7 @@ label{cursor:pointer;user-select:none;white-space:nowrap}
 .filter{padding:1px 6px;border-radius:10px;border:1px solid currentColor}
 main{flex:1;display:flex;min-height:0}
 #scroller{flex:1;overflow:auto;position:relative;outline:none}
-#lanehead{position:sticky;top:0;z-index:3;height:34px;background:rgba(255,255,255,.95);border-bottom:1px solid #e2e8f0}
+#lanehead{position:sticky;top:0;z-index:3;height:34px;background:#fff;border-bottom:1px solid #e2e8f0}
 #lanehead div{position:absolute;top:3px;transform:translateX(-50%);text-align:center;font-weight:700;font-size:13px}
 #lanehead small{display:block;font-weight:400;font-size:10px;color:#64748b}
 #canvas{position:relative}
@@ -269,7 +269,7 @@ const SCRIPT = String.raw`
     var open = new Map();      // 'crashed:A' -> start time of an interval still in force
     var partition = null, cuts = [];
     var endT = 0;
-    events.forEach(function (e, index) { if (e.t > endT) endT = e.t; });
+    events.forEach(function (e) { if (e.t > endT) endT = e.t; });
     function closeInterval(kind, node, t) {
       var key = kind + ':' + node;
       if (!open.has(key)) return;
@@ -583,10 +583,14 @@ const SCRIPT = String.raw`
       else { info.dropped = item.t1; info.reason = item.reason; }
       info.msg = item.msg;
       info.event = item.index;
-      detail.textContent = item.from + ' \u2192 ' + item.to + '  ' + label(item.msg) + (item.kind === 'drop' ? '  (dropped: ' + item.reason + ')' : '') + '\n' + JSON.stringify(info, null, 2);
+      detail.textContent = item.from + ' \u2192 ' + item.to + '  ' + label(item.msg) + (item.kind === 'drop' ? '  (dropped: ' + item.reason + ')' : '') + '\n' + pretty(info);
     } else {
-      detail.textContent = (item.event.type === 'chosen' ? 'chosen' : describeMark(item.event)) + '\n' + JSON.stringify(Object.assign({ index: item.index }, item.event), null, 2);
+      detail.textContent = (item.event.type === 'chosen' ? 'chosen' : describeMark(item.event)) + '\n' + pretty(Object.assign({ index: item.index }, item.event));
     }
+  }
+  // Indented JSON, but a ballot stays on one line: [10, "A"].
+  function pretty(value) {
+    return JSON.stringify(value, null, 2).replace(/\[\s*([^\[\]{}]*?)\s*\]/g, function (all, inner) { return '[' + inner.split(/,\s*/).join(', ') + ']'; });
   }
   function keyOf(target) {
     var el = target && target.closest ? target.closest('[data-key]') : null;

@@ -1,0 +1,382 @@
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { inflateSync } from 'node:zlib';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runFuzzSeed } from '../src/run/fuzz-seed.js';
+import { runScenario, type RunResult } from '../src/run/runner.js';
+import type { TraceEvent } from '../src/sim/events.js';
+import { sequenceDiagramHtml } from '../src/trace/html.js';
+import { scenarioFromYaml, shippedScenario } from './helpers/scenario.js';
+
+// The HTML sequence diagram, opened for real in headless Chromium (Debian's
+// package; `apt-get install chromium`). Nothing here asserts a tight timing:
+// load times are printed, and bounds are generous timeouts.
+
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium) {
+  console.warn(`html.browser.test.ts: SKIPPED, Chromium is not installed at ${CHROMIUM} (Debian: apt-get install -y chromium)`);
+}
+
+/** What the page exposes as window.paxsimDiagram (the parts the tests use). */
+interface DiagramApi {
+  ready: boolean;
+  deliveredCount: number;
+  droppedCount: number;
+  duplicateCount: number;
+  drawnArrowCount(): number;
+  drawnKeys(): string[];
+  renderedWindow(): { y0: number; y1: number; t0: number; t1: number };
+  visibleTimes(): { t0: number; t1: number };
+  totalHeight(): number;
+  scale(): number;
+  setScale(scale: number, anchorPx?: number): void;
+  zoomToFit(): void;
+  scrollToTime(t: number): void;
+  renderNow(): void;
+  setTypeVisible(type: string, visible: boolean): void;
+  yAt(t: number): number;
+}
+declare global {
+  interface Window {
+    paxsimDiagram: DiagramApi;
+  }
+}
+
+function eventsOf(result: RunResult): readonly TraceEvent[] {
+  if (result.events === null) throw new Error('run without record: true');
+  return result.events;
+}
+
+function count(events: readonly TraceEvent[], type: TraceEvent['type']): number {
+  return events.filter((event) => event.type === type).length;
+}
+
+/** Deliveries of an id already delivered before: the duplicates the diagram must badge. */
+function duplicateDeliveries(events: readonly TraceEvent[]): number {
+  const seen = new Set<number>();
+  let duplicates = 0;
+  for (const event of events) {
+    if (event.type !== 'deliver') continue;
+    if (seen.has(event.id)) duplicates += 1;
+    seen.add(event.id);
+  }
+  return duplicates;
+}
+
+/**
+ * A long, busy run for the performance check: a proposal every 40 ms for
+ * 9.6 s on a lossy, duplicating network, with a crash and a partition. Every
+ * request starts a full ballot, so traffic never dies down (about 22,000 events).
+ */
+function bigRun(): RunResult {
+  const proposals = Array.from({ length: 240 }, (_, i) => ({ at: i * 40, node: ['A', 'B', 'C'][i % 3], value: `V${i}` }));
+  const scenario = scenarioFromYaml(
+    JSON.stringify({
+      name: 'big',
+      nodes: ['A', 'B', 'C', 'D', 'E'],
+      network: { delay: { min: 1, max: 30 }, drop: 0.2, duplicate: 0.1 },
+      proposals,
+      faults: [
+        { at: 500, crash: 'D' },
+        { at: 1500, restart: 'D' },
+        { at: 2000, partition: [['A', 'B']] },
+        { at: 2600, heal: 'all' },
+      ],
+      until: 12_000,
+      expect: { safety: 'hold' },
+    }),
+    'big.json',
+  );
+  return runScenario(scenario, { record: true });
+}
+
+/** Tiny PNG decoder (8-bit RGB/RGBA, non-interlaced, as Chromium writes them): the pixels as RGBA. */
+function decodePng(png: Buffer): { width: number; height: number; rgba: Uint8Array } {
+  expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
+  let offset = 8;
+  let width = 0;
+  let height = 0;
+  let colorType = 0;
+  const idat: Buffer[] = [];
+  while (offset < png.length) {
+    const length = png.readUInt32BE(offset);
+    const type = png.subarray(offset + 4, offset + 8).toString('latin1');
+    const body = png.subarray(offset + 8, offset + 8 + length);
+    if (type === 'IHDR') {
+      width = body.readUInt32BE(0);
+      height = body.readUInt32BE(4);
+      expect(body[8]).toBe(8); // bit depth
+      colorType = body[9] ?? -1;
+      expect(body[12]).toBe(0); // no interlace
+    } else if (type === 'IDAT') {
+      idat.push(body);
+    }
+    offset += 12 + length;
+  }
+  const channels = colorType === 6 ? 4 : colorType === 2 ? 3 : 0;
+  expect(channels).toBeGreaterThan(0);
+  const raw = inflateSync(Buffer.concat(idat));
+  const stride = width * channels;
+  const pixels = new Uint8Array(height * stride);
+  for (let y = 0; y < height; y += 1) {
+    const filter = raw[y * (stride + 1)] ?? 0;
+    for (let x = 0; x < stride; x += 1) {
+      const value = raw[y * (stride + 1) + 1 + x] ?? 0;
+      const left = x >= channels ? (pixels[y * stride + x - channels] ?? 0) : 0;
+      const up = y > 0 ? (pixels[(y - 1) * stride + x] ?? 0) : 0;
+      const upLeft = y > 0 && x >= channels ? (pixels[(y - 1) * stride + x - channels] ?? 0) : 0;
+      let predictor = 0;
+      if (filter === 1) predictor = left;
+      else if (filter === 2) predictor = up;
+      else if (filter === 3) predictor = (left + up) >> 1;
+      else if (filter === 4) {
+        const p = left + up - upLeft;
+        const pa = Math.abs(p - left);
+        const pb = Math.abs(p - up);
+        const pc = Math.abs(p - upLeft);
+        predictor = pa <= pb && pa <= pc ? left : pb <= pc ? up : upLeft;
+      }
+      pixels[y * stride + x] = (value + predictor) & 0xff;
+    }
+  }
+  const rgba = new Uint8Array(width * height * 4);
+  for (let i = 0; i < width * height; i += 1) {
+    for (let c = 0; c < 3; c += 1) rgba[i * 4 + c] = pixels[i * channels + c] ?? 0;
+    rgba[i * 4 + 3] = channels === 4 ? (pixels[i * channels + 3] ?? 255) : 255;
+  }
+  return { width, height, rgba };
+}
+
+(haveChromium ? describe : describe.skip)('HTML sequence diagram in headless Chromium', () => {
+  let browser: Browser;
+  let dir: string;
+  const seedExample = runScenario(shippedScenario('seed-example'), { record: true });
+  const lossy = runScenario(shippedScenario('lossy-network'), { record: true });
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'paxsim-html-'));
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Script errors and requests that left the file, per open page: both must stay empty. */
+  const problems = new Map<Page, string[]>();
+
+  function diagramOf(result: RunResult): string {
+    return sequenceDiagramHtml({ meta: result.meta, events: eventsOf(result), violations: result.violations });
+  }
+
+  /** Writes the diagram to a file, opens it via file:// and waits until the page says it is ready. */
+  async function open(name: string, html: string, viewport = { width: 1400, height: 900 }): Promise<{ page: Page; loadMs: number }> {
+    const file = join(dir, `${name}.html`);
+    writeFileSync(file, html);
+    const page = await browser.newPage({ viewport });
+    const seen: string[] = [];
+    problems.set(page, seen);
+    page.on('pageerror', (error) => seen.push(`script error: ${error.message}`));
+    page.on('request', (request) => {
+      if (!request.url().startsWith('file:')) seen.push(`request to ${request.url()}`);
+    });
+    const started = Date.now();
+    await page.goto(pathToFileURL(file).href);
+    await page.waitForFunction(() => window.paxsimDiagram?.ready === true, undefined, { timeout: 30_000 });
+    const loadMs = Date.now() - started;
+    expect(seen).toEqual([]);
+    return { page, loadMs };
+  }
+
+  async function close(page: Page): Promise<void> {
+    expect(problems.get(page)).toEqual([]);
+    problems.delete(page);
+    await page.close();
+  }
+
+  /** Inked (not near-white) pixels and distinct colours in a screenshot of the diagram's scroll area. */
+  async function ink(page: Page): Promise<{ inked: number; colors: number; area: number }> {
+    const { width, height, rgba } = decodePng(await page.locator('#scroller').screenshot());
+    let inked = 0;
+    const colors = new Set<number>();
+    for (let i = 0; i < width * height; i += 1) {
+      const r = rgba[i * 4] ?? 255;
+      const g = rgba[i * 4 + 1] ?? 255;
+      const b = rgba[i * 4 + 2] ?? 255;
+      if (r < 235 || g < 235 || b < 235) inked += 1;
+      colors.add((r << 16) | (g << 8) | b);
+    }
+    return { inked, colors: colors.size, area: width * height };
+  }
+
+  it('seed-example: zoomed to fit, one arrow per deliver event, with the trace ids; no violation element', async () => {
+    const events = eventsOf(seedExample);
+    const { page, loadMs } = await open('seed-example', diagramOf(seedExample));
+    console.log(`seed-example (${events.length} events): ready ${loadMs} ms after navigation`);
+    await page.evaluate(() => window.paxsimDiagram.zoomToFit());
+    const drawn = await page.evaluate(() => window.paxsimDiagram.drawnArrowCount());
+    expect(drawn).toBe(count(events, 'deliver'));
+    expect(await page.evaluate(() => window.paxsimDiagram.deliveredCount)).toBe(count(events, 'deliver'));
+    const ids = await page.$$eval('#content .msg.deliver[data-id]', (elements) => elements.map((element) => Number(element.getAttribute('data-id'))));
+    const traceIds = events.flatMap((event) => (event.type === 'deliver' ? [event.id] : []));
+    expect([...ids].sort((a, b) => a - b)).toEqual([...traceIds].sort((a, b) => a - b));
+    expect(await page.$('#violation')).toBeNull();
+    expect(await page.$$('[data-violation]')).toHaveLength(0);
+    // a learn mark per learner and a chosen line
+    expect(await page.$$('#content .mark.learn')).toHaveLength(5);
+    expect(await page.$$('#content .chosen')).toHaveLength(1);
+
+    // ctrl+wheel zooms (a plain wheel scrolls).
+    const before = await page.evaluate(() => window.paxsimDiagram.scale());
+    await page.mouse.move(400, 400);
+    await page.keyboard.down('Control');
+    await page.mouse.wheel(0, -300);
+    await page.keyboard.up('Control');
+    await page.waitForFunction((scale) => window.paxsimDiagram.scale() > scale, before);
+    await close(page);
+  });
+
+  it('lossy-network: every delivery drawn, drops end in a cross with their reason, duplicates badged', async () => {
+    const events = eventsOf(lossy);
+    expect(count(events, 'drop')).toBeGreaterThan(0);
+    expect(duplicateDeliveries(events)).toBeGreaterThan(0);
+    const { page } = await open('lossy-network', diagramOf(lossy));
+    await page.evaluate(() => window.paxsimDiagram.zoomToFit());
+    expect(await page.evaluate(() => window.paxsimDiagram.drawnArrowCount())).toBe(count(events, 'deliver'));
+    expect(await page.$$('#content .msg.drop')).toHaveLength(count(events, 'drop'));
+    expect(await page.$$('#content .msg.drop .x')).toHaveLength(count(events, 'drop'));
+    expect(await page.$$('#content .msg.deliver.dup')).toHaveLength(duplicateDeliveries(events));
+    const dropTitle = await page.$eval('#content .msg.drop title', (element) => element.textContent ?? '');
+    expect(dropTitle).toMatch(/dropped \((random|partition|crashed)\)/);
+
+    // Hovering a message shows it in full, as JSON, in the details panel; a click pins it.
+    await page.evaluate(() => window.paxsimDiagram.setScale(window.paxsimDiagram.scale() * 8));
+    await page.evaluate(() => window.paxsimDiagram.scrollToTime(0));
+    const arrow = page.locator('#content .msg.deliver.t-prepare').first();
+    await arrow.dispatchEvent('mouseover');
+    const details = await page.locator('#detail-json').textContent();
+    expect(details).toContain('"type": "prepare"');
+    expect(details).toContain('"delivered":');
+    await close(page);
+  });
+
+  it('a failing run (fuzz-default, bug forget-promise) shows the violation in red at its time', async () => {
+    const base = shippedScenario('fuzz-default');
+    let seed = 1;
+    while (runFuzzSeed(base, seed, { bug: 'forget-promise' }).firstViolation === null) {
+      seed += 1;
+      expect(seed).toBeLessThanOrEqual(2000);
+    }
+    const failing = runScenario(base, { seed, bug: 'forget-promise', record: true });
+    const violation = failing.violations[0]!;
+    const { page } = await open('failing', diagramOf(failing));
+    const element = page.locator('#violation');
+    expect(await element.count()).toBe(1);
+    expect(await element.textContent()).toContain(`${violation.checker}: ${violation.message}`);
+    expect(await element.evaluate((el) => getComputedStyle(el).borderTopColor)).toBe('rgb(220, 38, 38)');
+    const top = await element.evaluate((el) => parseFloat((el as HTMLElement).style.top));
+    const expected = await page.evaluate((t) => window.paxsimDiagram.yAt(t), violation.t);
+    expect(top).toBeCloseTo(expected, 3);
+    await page.click('#jump-violation');
+    expect(await element.isVisible()).toBe(true);
+    await close(page);
+  });
+
+  it('a screenshot of the diagram is not blank: far more ink than the same page with no events', async () => {
+    const viewport = { width: 1200, height: 900 };
+    const empty = await open('empty', sequenceDiagramHtml({ meta: seedExample.meta, events: [], violations: [] }), viewport);
+    const baseline = await ink(empty.page); // lanes and node names only
+    await close(empty.page);
+    const { page } = await open('screenshot', diagramOf(seedExample), viewport);
+    const drawn = await ink(page);
+    await close(page);
+    console.log(`screenshot ink: seed-example ${drawn.inked} px in ${drawn.colors} colours; empty trace ${baseline.inked} px in ${baseline.colors}`);
+    expect(drawn.inked).toBeGreaterThan(drawn.area * 0.03);
+    expect(drawn.inked).toBeGreaterThan(baseline.inked * 5);
+    expect(drawn.colors).toBeGreaterThan(baseline.colors * 2);
+  });
+
+  it('a 20,000-event trace opens quickly, draws only near the viewport, and scrolls and filters correctly', async () => {
+    const big = bigRun();
+    const events = eventsOf(big);
+    expect(events.length).toBeGreaterThanOrEqual(20_000);
+    const delivered = count(events, 'deliver');
+    const { page, loadMs } = await open('big', diagramOf(big));
+    console.log(`big trace (${events.length} events, ${delivered} deliveries): ready ${loadMs} ms after navigation`);
+    expect(await page.evaluate(() => window.paxsimDiagram.deliveredCount)).toBe(delivered);
+
+    // Virtualized: at the default zoom only a small part is in the DOM.
+    const drawnAtStart = await page.evaluate(() => window.paxsimDiagram.drawnArrowCount());
+    expect(drawnAtStart).toBeGreaterThan(0);
+    expect(drawnAtStart).toBeLessThan(delivered / 10);
+
+    // Real scrolling (the scroll event, then a frame) redraws around the new viewport.
+    await page.evaluate(() => {
+      const scroller = document.getElementById('scroller')!;
+      scroller.scrollTop = window.paxsimDiagram.totalHeight() / 2;
+    });
+    await page.waitForFunction(() => {
+      const drawn = window.paxsimDiagram.renderedWindow();
+      const visible = window.paxsimDiagram.visibleTimes();
+      return drawn.t0 <= visible.t0 && drawn.t1 >= visible.t1;
+    });
+    const { drawnWindow, visible, spans } = await page.evaluate(() => ({
+      drawnWindow: window.paxsimDiagram.renderedWindow(),
+      visible: window.paxsimDiagram.visibleTimes(),
+      spans: Array.from(document.querySelectorAll('#content .msg'), (el) => [Number(el.getAttribute('data-t0')), Number(el.getAttribute('data-t1'))] as const),
+    }));
+    expect(spans.length).toBeGreaterThan(0);
+    for (const [t0, t1] of spans) expect(t1 >= drawnWindow.t0 - 1 && t0 <= drawnWindow.t1 + 1).toBe(true);
+    expect(spans.some(([t0, t1]) => t1 >= visible.t0 && t0 <= visible.t1)).toBe(true);
+
+    // Scrolling from top to bottom draws every delivered message exactly once as an arrow somewhere.
+    const sweep = await page.evaluate(() => {
+      const scroller = document.getElementById('scroller')!;
+      const keys = new Set<string>();
+      const step = scroller.clientHeight - 40;
+      let steps = 0;
+      for (let y = 0; y <= window.paxsimDiagram.totalHeight(); y += step) {
+        scroller.scrollTop = y;
+        window.paxsimDiagram.renderNow();
+        steps += 1;
+        for (const el of document.querySelectorAll('#content .msg.deliver')) keys.add(el.getAttribute('data-key') ?? '');
+      }
+      return { keys: keys.size, steps };
+    });
+    expect(sweep.keys).toBe(delivered);
+
+    // Filtering by type (through the checkbox) hides exactly that type, and brings it back.
+    await page.evaluate(() => window.paxsimDiagram.scrollToTime(3000));
+    await page.waitForFunction(() => document.querySelectorAll('#content .msg.t-prepare').length > 0);
+    await page.click('input[data-type="prepare"]');
+    expect(await page.$$('#content .msg.t-prepare')).toHaveLength(0);
+    expect(await page.$$('#content .msg.t-accepted')).not.toHaveLength(0);
+    await page.click('input[data-type="prepare"]');
+    expect(await page.$$('#content .msg.t-prepare')).not.toHaveLength(0);
+
+    // Zoom buttons change the scale; fit shows everything (every arrow in the DOM at once).
+    const before = await page.evaluate(() => window.paxsimDiagram.scale());
+    await page.click('#zoom-in');
+    expect(await page.evaluate(() => window.paxsimDiagram.scale())).toBeGreaterThan(before);
+    await page.click('#zoom-out');
+    await page.click('#zoom-out');
+    expect(await page.evaluate(() => window.paxsimDiagram.scale())).toBeLessThan(before);
+    await page.click('#zoom-fit');
+    expect(await page.evaluate(() => window.paxsimDiagram.drawnArrowCount())).toBe(delivered);
+    await close(page);
+  }, 120_000);
+});
