@@ -220,7 +220,7 @@ describe('paxsim check on hand-written traces from another implementation', () =
 
     // n3 never learns: with the trace ending before the deadline, liveness cannot be judged (exit 0, but said so).
     const unfinished = fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(0, -1);
-    const cut = writeTrace('unfinished.jsonl', [...unfinished, { t: 20, type: 'timeout', node: 'n3', timer: 'catchup' }]);
+    const cut = writeTrace('unfinished.jsonl', [...unfinished, { t: 20, type: 'timer', node: 'n3', timer: 'catchup' }]);
     const inconclusive = await runCheck([cut, '--no-color', '--liveness-within', '100']);
     expect(inconclusive.code).toBe(0);
     const out = lines(inconclusive.stdout);
@@ -233,7 +233,7 @@ describe('paxsim check on hand-written traces from another implementation', () =
       ...unfinished,
       { t: 20, type: 'promise', node: 'n1', ballot: 2 },
       { t: 200, type: 'promise', node: 'n2', ballot: 2 },
-      { t: 300, type: 'timeout', node: 'n3', timer: 'catchup' },
+      { t: 300, type: 'timer', node: 'n3', timer: 'catchup' },
     ]);
     expect(jsonOf(await runCheck([overdue, '--json', '--liveness-within', '100'])).violations).toEqual([
       { checker: 'liveness', message: 'n3 had not learned a value by t=109, 100 ms after the cluster became stable at t=9', t: 200, event: 11 },

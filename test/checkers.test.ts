@@ -25,7 +25,7 @@ const crash = (t: number, node: NodeId): TraceEvent => ({ t, type: 'crash', node
 const restart = (t: number, node: NodeId): TraceEvent => ({ t, type: 'restart', node });
 const heal = (t: number): TraceEvent => ({ t, type: 'heal' });
 const partition = (t: number, groups: NodeId[][]): TraceEvent => ({ t, type: 'partition', groups });
-const timeout = (t: number, node: NodeId): TraceEvent => ({ t, type: 'timeout', node, timer: 'retry' });
+const timeout = (t: number, node: NodeId): TraceEvent => ({ t, type: 'timer', node, timer: 'retry' });
 
 interface Checked {
   readonly suite: CheckerSuite;
@@ -40,7 +40,7 @@ function check(history: readonly TraceEvent[], liveness?: LivenessOptions): Chec
   const reported: Violation[] = [];
   const chosenAt: number[] = [];
   history.forEach((event, index) => {
-    const { chosen, violations } = suite.observe(event, index);
+    const { derived: chosen, violations } = suite.observe(event, index);
     if (chosen !== null) chosenAt.push(index);
     reported.push(...violations);
   });

@@ -58,7 +58,7 @@ declare global {
 
 function eventsOf(result: RunResult): readonly TraceEvent[] {
   if (result.events === null) throw new Error('run without record: true');
-  return result.events;
+  return result.events as readonly TraceEvent[];
 }
 
 function count(events: readonly TraceEvent[], type: TraceEvent['type']): number {

@@ -62,7 +62,7 @@ const KNOWN_TYPES: Record<TraceEventType, true> = {
   resume: true,
   drift: true,
   burst: true,
-  timeout: true,
+  timer: true,
   'request-lost': true,
   propose: true,
   adopt: true,

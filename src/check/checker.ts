@@ -1,5 +1,5 @@
 import type { NodeId } from '../scenario/scenario.js';
-import type { TraceEvent } from '../sim/events.js';
+import type { AnyTraceEvent, TraceEvent } from '../sim/events.js';
 import type { ChosenLedger } from './chosen.js';
 
 /** The cluster layout a checker judges against (from the scenario, or a trace's meta line). */
@@ -41,4 +41,28 @@ export interface Checker {
 
 export function majorityOf(count: number): number {
   return Math.floor(count / 2) + 1;
+}
+
+/**
+ * A protocol's checkers over a whole trace, fed event by event: what the run
+ * layer needs, whatever the protocol. `derived` is an omniscient event to
+ * append to the trace right after the one observed (`chosen`).
+ */
+export interface TraceChecks {
+  observe(event: AnyTraceEvent, index: number): { derived: AnyTraceEvent | null; violations: readonly Violation[] };
+  /** End of the run: deadline-based checkers judge now. */
+  finish(endMs: number, lastIndex: number): readonly Violation[];
+  readonly violations: readonly Violation[];
+  readonly hasSafetyViolation: boolean;
+  livenessInconclusive(endMs: number): boolean;
+  reports(): CheckerReport[];
+}
+
+export interface CheckerReport {
+  readonly name: string;
+  readonly kind: CheckerKind;
+  /** The first violation, or null when the property held. */
+  readonly violation: Violation | null;
+  /** What held, or why it was not required, when there is no violation. */
+  readonly detail: string;
 }

@@ -1,6 +1,6 @@
 import { compareBallots, type Ballot } from '../protocols/paxos/ballot.js';
 import type { NodeId } from '../scenario/scenario.js';
-import type { TraceEvent } from '../sim/events.js';
+import type { AnyTraceEvent, TraceEvent } from '../sim/events.js';
 import type { TrafficCounts } from '../sim/simulation.js';
 
 /**
@@ -29,7 +29,9 @@ export class CoverageTracker {
   private healed = false;
   private chosen = false;
 
-  observe(event: TraceEvent): void {
+  observe(anyEvent: AnyTraceEvent): void {
+    // Single-decree Paxos situations; other protocols' events pass through unmatched.
+    const event = anyEvent as TraceEvent;
     switch (event.type) {
       case 'adopt':
         this.reached.add('adopted');

@@ -1,20 +1,13 @@
-import type { TraceEvent } from '../sim/events.js';
+import type { AnyTraceEvent, TraceEvent } from '../sim/events.js';
 import { AcceptorDisciplineChecker } from './acceptor-discipline.js';
 import { AgreementChecker } from './agreement.js';
-import type { CheckContext, Checker, CheckerKind, Violation } from './checker.js';
-import { ChosenLedger, type ChosenProposal } from './chosen.js';
+import type { CheckContext, Checker, CheckerKind, CheckerReport, TraceChecks, Violation } from './checker.js';
+import { ChosenLedger } from './chosen.js';
 import { IntegrityChecker } from './integrity.js';
 import { LivenessChecker, type LivenessOptions } from './liveness.js';
 import { ValidityChecker } from './validity.js';
 
-export interface CheckerReport {
-  readonly name: string;
-  readonly kind: CheckerKind;
-  /** The first violation, or null when the property held. */
-  readonly violation: Violation | null;
-  /** What held, or why it was not required, when there is no violation. */
-  readonly detail: string;
-}
+export type { CheckerReport };
 
 export interface CheckerDescription {
   readonly name: string;
@@ -35,7 +28,7 @@ export const CHECKERS: readonly CheckerDescription[] = [
  * shared chosen-ledger first, then to each checker. Each checker keeps only
  * its first violation.
  */
-export class CheckerSuite {
+export class CheckerSuite implements TraceChecks {
   readonly ledger: ChosenLedger;
   private readonly checkers: Checker[];
   private readonly liveness: LivenessChecker | null;
@@ -52,10 +45,13 @@ export class CheckerSuite {
   }
 
   /** Feeds one event; returns what it made chosen and any first violations it caused. */
-  observe(event: TraceEvent, index: number): { chosen: ChosenProposal | null; violations: readonly Violation[] } {
+  observe(anyEvent: AnyTraceEvent, index: number): { derived: TraceEvent | null; violations: readonly Violation[] } {
+    // This suite is only ever given single-decree Paxos traces.
+    const event = anyEvent as TraceEvent;
     // Network traffic is most of a trace and no checker reads it; only the liveness deadline can pass during it.
     if (!CHECKED_EVENT_TYPES.has(event.type)) return this.liveness === null ? NOTHING_NEW : this.watchDeadline(event, index);
     const chosen = this.ledger.observe(event);
+    const derived: TraceEvent | null = chosen === null ? null : { t: event.t, type: 'chosen', value: chosen.value, ballot: chosen.ballot };
     let violations: Violation[] | null = null;
     const active = this.active;
     for (let position = 0; position < active.length; position++) {
@@ -67,10 +63,10 @@ export class CheckerSuite {
       (violations ??= []).push(violation);
     }
     if (violations !== null) this.active = active.filter((checker) => !this.firstViolation.has(checker.name));
-    return { chosen, violations: violations ?? NO_VIOLATIONS };
+    return { derived, violations: violations ?? NO_VIOLATIONS };
   }
 
-  private watchDeadline(event: TraceEvent, index: number): { chosen: null; violations: readonly Violation[] } {
+  private watchDeadline(event: TraceEvent, index: number): { derived: null; violations: readonly Violation[] } {
     const liveness = this.liveness!;
     if (this.firstViolation.has(liveness.name)) return NOTHING_NEW;
     const message = liveness.checkDeadline(event.t);
@@ -78,7 +74,7 @@ export class CheckerSuite {
     const violation = { checker: liveness.name, message, t: event.t, event: index };
     this.firstViolation.set(liveness.name, violation);
     this.active = this.active.filter((checker) => checker !== liveness);
-    return { chosen: null, violations: [violation] };
+    return { derived: null, violations: [violation] };
   }
 
   /** End of the run: deadline-based checkers judge now. `lastIndex` is the index given to a violation found here. */
@@ -118,7 +114,7 @@ export class CheckerSuite {
 }
 
 const NO_VIOLATIONS: readonly Violation[] = Object.freeze([]);
-const NOTHING_NEW = Object.freeze({ chosen: null, violations: NO_VIOLATIONS });
+const NOTHING_NEW = Object.freeze({ derived: null, violations: NO_VIOLATIONS });
 
 /** Protocol observations and faults: the only events checkers read (README, "Minimal subset"). */
 const CHECKED_EVENT_TYPES: ReadonlySet<string> = new Set([

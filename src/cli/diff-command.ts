@@ -1,5 +1,5 @@
 import { runScenario, type RunResult } from '../run/runner.js';
-import type { TraceEvent } from '../sim/events.js';
+import type { AnyTraceEvent } from '../sim/events.js';
 import { firstDivergence, type TraceDivergence } from '../trace/diff.js';
 import { timelineLine } from '../trace/timeline.js';
 import { parseCount } from './durations.js';
@@ -62,7 +62,7 @@ function sides(files: readonly string[], flags: DiffFlags): [Side, Side] {
 }
 
 function describeDivergence(left: Side, right: Side, divergence: TraceDivergence, context: number, styles: Styles): string[] {
-  const show = (event: TraceEvent | undefined) => (event === undefined ? styles.dim('(trace ended)') : (timelineLine(event, styles, { showSends: true }) ?? JSON.stringify(event)).trimStart());
+  const show = (event: AnyTraceEvent | undefined) => (event === undefined ? styles.dim('(trace ended)') : (timelineLine(event, styles, { showSends: true }) ?? JSON.stringify(event)).trimStart());
   const index = divergence.index;
   const shared = left.result.events!.slice(Math.max(0, index - context), index);
   const lines = [

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import type { RunResult } from '../run/runner.js';
 import { runScenario, traceLines } from '../run/runner.js';
-import type { TraceEvent } from '../sim/events.js';
+import type { AnyTraceEvent } from '../sim/events.js';
 import { eventFilter } from '../trace/filter.js';
 import { shivizLog } from '../trace/shiviz.js';
 import { formatStateTable } from '../trace/state-table.js';
@@ -73,7 +73,7 @@ export async function replayCommand(file: string, flags: ReplayFlags, io: CliIo)
   return result.expectation.met ? EXIT.ok : EXIT.failed;
 }
 
-function visibleEvents(events: readonly TraceEvent[], flags: ReplayFlags, untilViolation: boolean): TraceEvent[] {
+function visibleEvents(events: readonly AnyTraceEvent[], flags: ReplayFlags, untilViolation: boolean): AnyTraceEvent[] {
   const keep = eventFilter(
     {
       nodes: splitList(flags.node),
@@ -89,7 +89,7 @@ function visibleEvents(events: readonly TraceEvent[], flags: ReplayFlags, untilV
 }
 
 /** Enter: next event; c: run to the next violation (or the end); q: quit. Returns false on quit. */
-async function stepThrough(events: readonly TraceEvent[], io: CliIo, styles: Styles, showSends: boolean): Promise<boolean> {
+async function stepThrough(events: readonly AnyTraceEvent[], io: CliIo, styles: Styles, showSends: boolean): Promise<boolean> {
   if (io.readLine === undefined) throw new UsageError(['--step: needs an interactive input']);
   io.stdout(styles.dim('Enter: next event · c: continue to the next violation · q: quit') + '\n');
   let running = false;

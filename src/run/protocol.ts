@@ -1,49 +1,57 @@
-import { DEFAULT_PAXOS_TIMING, quorumSize, type PaxosBug, type PaxosConfig } from '../protocols/paxos/config.js';
-import { paxosProtocol } from '../protocols/paxos/node.js';
-import type { Scenario } from '../scenario/scenario.js';
-import type { CheckContext } from '../check/checker.js';
+import type { TraceChecks } from '../check/checker.js';
+import type { ChosenProposal } from '../check/chosen.js';
+import type { LivenessOptions } from '../check/liveness.js';
+import { PAXOS_BUGS, type PaxosBug } from '../protocols/paxos/config.js';
+import type { ProtocolFactory, Tagged } from '../protocols/effects.js';
+import type { NodeId, Scenario } from '../scenario/scenario.js';
+import type { AnyTraceEvent } from '../sim/events.js';
 import type { ScheduledRequest } from '../sim/simulation.js';
-import type { ProposeRequest } from '../protocols/paxos/messages.js';
-import { majorityOf } from '../check/checker.js';
+import { assert } from '../util/assert.js';
+import { paxosDriver } from './paxos-driver.js';
 
-/** The protocol configuration a scenario asks for, with an optional injected bug. */
-export function paxosConfigFor(scenario: Scenario, bug: PaxosBug | undefined): PaxosConfig {
-  const timing = scenario.paxos;
-  return {
-    proposers: scenario.roles.proposers,
-    acceptors: scenario.roles.acceptors,
-    learners: scenario.roles.learners,
-    timing: {
-      retryMs: timing.retryMs ?? DEFAULT_PAXOS_TIMING.retryMs,
-      retryMaxMs: timing.retryMaxMs ?? Math.max(DEFAULT_PAXOS_TIMING.retryMaxMs, timing.retryMs ?? 0),
-      catchupMs: timing.catchupMs ?? DEFAULT_PAXOS_TIMING.catchupMs,
-      catchupMaxMs: timing.catchupMaxMs ?? Math.max(DEFAULT_PAXOS_TIMING.catchupMaxMs, timing.catchupMs ?? 0),
-    },
-    bugs: new Set(bug ? [bug] : []),
-  };
+/** A known-broken variant of some protocol, by name (`paxsim list`). */
+export type ProtocolBug = string;
+
+export interface SummaryLine {
+  readonly label: string;
+  readonly text: string;
 }
 
-export function protocolFor(scenario: Scenario, bug: PaxosBug | undefined) {
-  const config = paxosConfigFor(scenario, bug);
-  return { factory: paxosProtocol(config), quorumSize: quorumSize(config) };
+/** What a run established, for verdicts and `--json`. */
+export interface RunFactsSummary {
+  /** Single-decree Paxos: the first value chosen (omniscient view), or null. */
+  readonly chosen: ChosenProposal | null;
+  /** Single-decree Paxos: what each learner learned, and when. */
+  readonly learned: Readonly<Record<NodeId, { value: string; t: number }>>;
+  /** Other protocols: lines for the verdict (log, clients, leader). */
+  readonly summary: readonly SummaryLine[];
 }
 
-export function requestsFor(scenario: Scenario): ScheduledRequest<ProposeRequest>[] {
-  return scenario.proposals.map((proposal) => ({
-    atMs: proposal.at,
-    node: proposal.node,
-    request: { value: proposal.value, round: proposal.ballot },
-    value: proposal.value,
-  }));
+/**
+ * Everything the run layer needs from a protocol: the nodes to simulate, the
+ * node factory, the scheduled client requests, the checkers, and a summary.
+ */
+export interface ProtocolDriver {
+  readonly simNodes: readonly NodeId[];
+  /** Nodes no partition or cut separates from anyone (Multi-Paxos clients). */
+  readonly alwaysConnected: readonly NodeId[];
+  readonly factory: ProtocolFactory<Tagged, unknown, Tagged, unknown>;
+  readonly requests: readonly ScheduledRequest<unknown>[];
+  readonly checks: TraceChecks;
+  /** Sees every event the run emits, for the facts. */
+  observe(event: AnyTraceEvent): void;
+  facts(): RunFactsSummary;
 }
 
-/** The checkers' view of the cluster: always the true majority, whatever a buggy protocol counts. */
-export function checkContextFor(scenario: Scenario): CheckContext {
-  return {
-    nodes: scenario.nodes,
-    proposers: scenario.roles.proposers,
-    acceptors: scenario.roles.acceptors,
-    learners: scenario.roles.learners,
-    quorumSize: majorityOf(scenario.roles.acceptors.length),
-  };
+export const BUGS_BY_PROTOCOL: Readonly<Record<Scenario['protocol'], Readonly<Record<string, string>>>> = {
+  paxos: PAXOS_BUGS,
+};
+
+export function isBugOf(protocol: Scenario['protocol'], name: string): boolean {
+  return Object.hasOwn(BUGS_BY_PROTOCOL[protocol], name);
+}
+
+export function driverFor(scenario: Scenario, bug: ProtocolBug | undefined, liveness: LivenessOptions | undefined): ProtocolDriver {
+  assert(bug === undefined || isBugOf(scenario.protocol, bug), () => `${scenario.protocol} has no bug named ${bug}`);
+  return paxosDriver(scenario, bug as PaxosBug | undefined, liveness);
 }

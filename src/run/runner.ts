@@ -1,34 +1,33 @@
 import { createHash, type Hash } from 'node:crypto';
-import type { Violation } from '../check/checker.js';
+import type { CheckerReport, Violation } from '../check/checker.js';
 import type { ChosenProposal } from '../check/chosen.js';
-import { CheckerSuite, type CheckerReport } from '../check/suite.js';
-import { isPaxosBug, type PaxosBug } from '../protocols/paxos/config.js';
 import { assert } from '../util/assert.js';
 import { faultEndMs, type NodeId, type Scenario } from '../scenario/scenario.js';
-import type { TraceEvent, TraceMeta } from '../sim/events.js';
+import type { AnyTraceEvent, TraceMeta } from '../sim/events.js';
 import { materializeScenario } from '../sim/nemesis.js';
 import { Simulation, type ClusterSnapshot, type SimulationOutcome } from '../sim/simulation.js';
-import { checkContextFor, protocolFor, requestsFor } from './protocol.js';
+import { driverFor, isBugOf, type ProtocolBug, type SummaryLine } from './protocol.js';
 import { judgeExpectation, type ExpectationReport } from './expect.js';
 
 export interface RunOptions {
   /** Overrides the scenario's seed. */
   readonly seed?: number | undefined;
-  readonly bug?: PaxosBug | undefined;
+  /** A known-broken protocol variant (overrides the scenario's `bug`). */
+  readonly bug?: ProtocolBug | undefined;
   /** Keep every trace event in the result (for timelines and trace files). */
   readonly record?: boolean;
   /** Compute the trace hash (costs one JSON serialization per event). Default true. */
   readonly hash?: boolean;
   /** End the run at the first violation (fuzzing wants the verdict, not the aftermath). */
   readonly stopOnViolation?: boolean;
-  /** Also sees every trace event, in order (coverage, live views). */
-  readonly observe?: (event: TraceEvent) => void;
+  /** Also sees every emitted trace event, in order (coverage, live views). */
+  readonly observe?: (event: AnyTraceEvent) => void;
   /** Stop after the last event at or before this virtual time (debugger views of a moment). */
   readonly stopAtMs?: number;
   /** Keep a snapshot of every node and link as the run ends. */
   readonly snapshot?: boolean;
   /**
-   * Build the network's events (send, deliver, drop, duplicate, timeout)?
+   * Build the network's events (send, deliver, drop, duplicate, timer)?
    * Default: when recording or hashing. Untraced, they are only counted, and
    * event indexes and counts stay those of the full trace.
    */
@@ -44,11 +43,13 @@ export interface RunResult {
   /** The scenario as run: for a nemesis scenario, with this seed's faults and workload written in. */
   readonly scenario: Scenario;
   readonly seed: number;
-  readonly bug: PaxosBug | undefined;
+  readonly bug: ProtocolBug | undefined;
   readonly meta: TraceMeta;
-  /** The first value chosen (omniscient view), or null. */
+  /** Single-decree Paxos: the first value chosen (omniscient view), or null. */
   readonly chosen: ChosenProposal | null;
   readonly learned: Readonly<Record<NodeId, LearnedValue>>;
+  /** Protocol-specific verdict lines (Multi-Paxos: log, clients, leader). */
+  readonly summary: readonly SummaryLine[];
   readonly violations: readonly Violation[];
   readonly checkers: readonly CheckerReport[];
   readonly expectation: ExpectationReport;
@@ -58,7 +59,7 @@ export interface RunResult {
   /** sha256 of the exact trace bytes, when hashing was on. */
   readonly traceHash: string | null;
   /** Every event, when recording was on. */
-  readonly events: readonly TraceEvent[] | null;
+  readonly events: readonly AnyTraceEvent[] | null;
   /** The cluster as the run ended, when asked for. */
   readonly finalState: ClusterSnapshot | null;
 }
@@ -70,47 +71,49 @@ export function runScenario(input: Scenario, options: RunOptions = {}): RunResul
   const scenario = materializeScenario(input, seed);
   const bug = options.bug ?? scenarioBug(scenario);
   const meta = traceMeta(scenario, seed, bug);
-  const context = checkContextFor(scenario);
   const quietFromMs = scenario.faults.reduce((latest, fault) => Math.max(latest, faultEndMs(fault)), 0);
   const liveness = scenario.expect.liveness ? { withinMs: scenario.expect.liveness.withinMs, quietFromMs } : undefined;
-  const suite = new CheckerSuite(context, liveness);
-  const recorded: TraceEvent[] | null = options.record ? [] : null;
+  const driver = driverFor(scenario, bug, liveness);
+  const checks = driver.checks;
+  const recorded: AnyTraceEvent[] | null = options.record ? [] : null;
   const hash: Hash | null = options.hash === false ? null : createHash('sha256');
   hash?.update(JSON.stringify(meta) + '\n');
-  const learned: Record<NodeId, LearnedValue> = {};
   let eventCount = 0;
   let stop = false;
 
   const observe = options.observe;
-  const append = (event: TraceEvent): void => {
+  const append = (event: AnyTraceEvent): void => {
     recorded?.push(event);
     observe?.(event);
+    driver.observe(event);
     hash?.update(JSON.stringify(event) + '\n');
     eventCount += 1;
   };
+  const appendViolation = (violation: Violation): void => {
+    append({ t: violation.t, type: 'violation', checker: violation.checker, message: violation.message });
+  };
   let untracedEvents = (): number => 0;
-  const emit = (event: TraceEvent): void => {
+  const emit = (event: AnyTraceEvent): void => {
     const index = eventCount + untracedEvents();
     append(event);
-    if (event.type === 'learn' && learned[event.node] === undefined) learned[event.node] = { value: event.value, t: event.t };
-    const { chosen, violations } = suite.observe(event, index);
-    if (chosen !== null) append({ t: event.t, type: 'chosen', value: chosen.value, ballot: chosen.ballot });
+    const { derived, violations } = checks.observe(event, index);
+    if (derived !== null) append(derived);
     for (const violation of violations) {
-      append({ t: violation.t, type: 'violation', checker: violation.checker, message: violation.message });
+      appendViolation(violation);
       if (options.stopOnViolation) stop = true;
     }
   };
 
-  const protocol = protocolFor(scenario, bug);
   const simulation = new Simulation({
     seed,
-    nodes: scenario.nodes,
+    nodes: driver.simNodes,
+    alwaysConnected: driver.alwaysConnected,
     network: scenario.network,
     faults: scenario.faults,
-    requests: requestsFor(scenario),
+    requests: driver.requests,
     untilMs: options.stopAtMs === undefined ? scenario.untilMs : Math.min(scenario.untilMs, options.stopAtMs),
     maxEvents: scenario.maxEvents,
-    protocol: protocol.factory,
+    protocol: driver.factory,
     emit,
     traceNetwork: options.traceNetwork ?? (recorded !== null || hash !== null),
     shouldStop: () => stop,
@@ -118,26 +121,25 @@ export function runScenario(input: Scenario, options: RunOptions = {}): RunResul
   untracedEvents = () => simulation.untracedEvents;
   const outcome = simulation.run();
   eventCount += outcome.traffic.untracedEvents;
-  for (const violation of suite.finish(outcome.endMs, eventCount)) {
-    append({ t: violation.t, type: 'violation', checker: violation.checker, message: violation.message });
-  }
+  for (const violation of checks.finish(outcome.endMs, eventCount)) appendViolation(violation);
 
-  const violations = suite.violations;
-  const chosen = suite.ledger.chosen[0] ?? null;
+  const violations = checks.violations;
+  const facts = driver.facts();
   return {
     scenario,
     seed,
     bug,
     meta,
-    chosen,
-    learned,
+    chosen: facts.chosen,
+    learned: facts.learned,
+    summary: facts.summary,
     violations,
-    checkers: suite.reports(),
+    checkers: checks.reports(),
     expectation: judgeExpectation(scenario.expect, {
-      chosen,
-      hasSafetyViolation: suite.hasSafetyViolation,
-      livenessViolated: violations.some((violation) => violation.checker === 'liveness'),
-      livenessInconclusive: suite.livenessInconclusive(outcome.endMs),
+      chosen: facts.chosen,
+      hasSafetyViolation: checks.hasSafetyViolation,
+      livenessViolated: violations.some((violation) => checks.reports().some((report) => report.kind === 'liveness' && report.name === violation.checker)),
+      livenessInconclusive: checks.livenessInconclusive(outcome.endMs),
       outcome,
     }),
     eventCount,
@@ -149,13 +151,13 @@ export function runScenario(input: Scenario, options: RunOptions = {}): RunResul
 }
 
 /** The scenario's `bug`, which the CLI has already checked by name. */
-export function scenarioBug(scenario: Scenario): PaxosBug | undefined {
+export function scenarioBug(scenario: Scenario): ProtocolBug | undefined {
   if (scenario.bug === undefined) return undefined;
-  assert(isPaxosBug(scenario.bug), () => `scenario ${scenario.name} names an unknown bug ${scenario.bug}`);
+  assert(isBugOf(scenario.protocol, scenario.bug), () => `scenario ${scenario.name} names an unknown bug ${scenario.bug}`);
   return scenario.bug;
 }
 
-export function traceMeta(scenario: Scenario, seed: number, bug: PaxosBug | undefined): TraceMeta {
+export function traceMeta(scenario: Scenario, seed: number, bug: ProtocolBug | undefined): TraceMeta {
   const meta: TraceMeta = {
     type: 'meta',
     scenario: scenario.name,

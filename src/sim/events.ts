@@ -1,5 +1,6 @@
 import type { Ballot } from '../protocols/paxos/ballot.js';
 import type { PaxosMessage, Value } from '../protocols/paxos/messages.js';
+import type { Command, KvOp, KvResult, MultiPaxosMessage } from '../protocols/multipaxos/messages.js';
 import type { DelaySpec, NodeId } from '../scenario/scenario.js';
 
 /**
@@ -9,9 +10,9 @@ import type { DelaySpec, NodeId } from '../scenario/scenario.js';
  */
 export type DropReason = 'random' | 'partition' | 'crashed';
 
-export type NetworkEvent =
-  | { t: number; type: 'send'; from: NodeId; to: NodeId; id: number; msg: PaxosMessage }
-  | { t: number; type: 'deliver'; from: NodeId; to: NodeId; id: number; msg: PaxosMessage }
+export type NetworkEvent<Message = PaxosMessage> =
+  | { t: number; type: 'send'; from: NodeId; to: NodeId; id: number; msg: Message }
+  | { t: number; type: 'deliver'; from: NodeId; to: NodeId; id: number; msg: Message }
   | { t: number; type: 'drop'; from: NodeId; to: NodeId; id: number; reason: DropReason }
   | { t: number; type: 'duplicate'; from: NodeId; to: NodeId; id: number };
 
@@ -34,7 +35,7 @@ export type ObservationEvent =
   | { t: number; type: 'learn'; node: NodeId; value: Value };
 
 export type NodeEvent =
-  | { t: number; type: 'timeout'; node: NodeId; timer: string }
+  | { t: number; type: 'timer'; node: NodeId; timer: string }
   /** A scheduled proposal reached a node that was down: the request is lost. */
   | { t: number; type: 'request-lost'; node: NodeId; value: Value };
 
@@ -42,7 +43,34 @@ export type DerivedEvent =
   | { t: number; type: 'chosen'; value: Value; ballot: Ballot }
   | { t: number; type: 'violation'; checker: string; message: string };
 
+/** A single-decree Paxos trace event (the protocol most of paxsim's tools speak). */
 export type TraceEvent = NetworkEvent | FaultEvent | ObservationEvent | NodeEvent | DerivedEvent;
+
+/**
+ * Multi-Paxos: `accept`, `learn` and `chosen` carry a `slot`; clients add
+ * `invoke`, `complete` and `timeout` (gave up: outcome unknown); replicas add
+ * `leader` and `apply`.
+ */
+export type MultiPaxosObservationEvent =
+  | { t: number; type: 'leader'; node: NodeId; ballot: Ballot }
+  | { t: number; type: 'promise'; node: NodeId; ballot: Ballot }
+  | { t: number; type: 'accept'; node: NodeId; slot: number; ballot: Ballot; command: Command }
+  | { t: number; type: 'learn'; node: NodeId; slot: number; command: Command }
+  | { t: number; type: 'apply'; node: NodeId; slot: number; command: Command; result: KvResult; duplicate?: true }
+  | { t: number; type: 'invoke'; node: NodeId; client: NodeId; requestId: number; op: KvOp }
+  | { t: number; type: 'complete'; node: NodeId; client: NodeId; requestId: number; op: KvOp; result: KvResult }
+  | { t: number; type: 'timeout'; node: NodeId; client: NodeId; requestId: number; op: KvOp };
+
+export type MultiPaxosTraceEvent =
+  | NetworkEvent<MultiPaxosMessage>
+  | FaultEvent
+  | MultiPaxosObservationEvent
+  | NodeEvent
+  | { t: number; type: 'chosen'; slot: number; command: Command; ballot: Ballot }
+  | { t: number; type: 'violation'; checker: string; message: string };
+
+/** Any protocol's trace event: what the simulator emits and protocol-neutral tools (diff, filter, HTML) read. */
+export type AnyTraceEvent = TraceEvent | MultiPaxosTraceEvent;
 
 export type TraceEventType = TraceEvent['type'];
 

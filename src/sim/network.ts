@@ -14,8 +14,15 @@ export class LinkState {
   /** cut[from * n + to]: the one-way link from → to is cut. */
   private cut: boolean[];
 
-  constructor(readonly nodes: readonly NodeId[]) {
+  /** alwaysConnected[i]: node i is never cut off (a protocol's clients). */
+  private readonly alwaysConnected: boolean[];
+
+  constructor(
+    readonly nodes: readonly NodeId[],
+    alwaysConnected: readonly NodeId[] = [],
+  ) {
     this.indexOf = new Map(nodes.map((id, index) => [id, index]));
+    this.alwaysConnected = nodes.map((id) => alwaysConnected.includes(id));
     this.groupOf = nodes.map(() => 0);
     this.cut = new Array<boolean>(nodes.length * nodes.length).fill(false);
   }
@@ -46,7 +53,7 @@ export class LinkState {
   }
 
   isBlocked(fromIndex: number, toIndex: number): boolean {
-    if (fromIndex === toIndex) return false;
+    if (fromIndex === toIndex || this.alwaysConnected[fromIndex] || this.alwaysConnected[toIndex]) return false;
     return this.groupOf[fromIndex] !== this.groupOf[toIndex] || this.cut[fromIndex * this.nodes.length + toIndex] === true;
   }
 

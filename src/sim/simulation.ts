@@ -2,7 +2,7 @@ import type { Effects, ProtocolFactory, ProtocolNode, Tagged } from '../protocol
 import type { Fault, NetworkSpec, NodeId } from '../scenario/scenario.js';
 import { assert, unreachable } from '../util/assert.js';
 import { EventQueue, type Scheduled } from './event-queue.js';
-import type { DropReason, TraceEvent } from './events.js';
+import type { AnyTraceEvent, DropReason, FaultEvent } from './events.js';
 import { LinkState, MessageFate } from './network.js';
 import { randomStream, type Random } from './rng.js';
 
@@ -18,6 +18,8 @@ export interface ScheduledRequest<Request> {
 export interface SimulationSetup<Message extends Tagged, Durable, Observation extends Tagged, Request> {
   readonly seed: number;
   readonly nodes: readonly NodeId[];
+  /** Nodes that no partition or cut separates from anyone (a protocol's clients). */
+  readonly alwaysConnected?: readonly NodeId[];
   readonly network: NetworkSpec;
   readonly faults: readonly Fault[];
   readonly requests: readonly ScheduledRequest<Request>[];
@@ -25,7 +27,7 @@ export interface SimulationSetup<Message extends Tagged, Durable, Observation ex
   readonly maxEvents: number;
   readonly protocol: ProtocolFactory<Message, Durable, Observation, Request>;
   /** Receives every trace event, in order. */
-  readonly emit: (event: TraceEvent) => void;
+  readonly emit: (event: AnyTraceEvent) => void;
   /**
    * Emit the network's events (send, deliver, drop, duplicate, timeout)?
    * Checkers never read them, so an untraced run (fuzzing, benchmarks) skips
@@ -109,7 +111,7 @@ export class Simulation<Message extends Tagged, Durable, Observation extends Tag
   private readonly links: LinkState;
   private readonly fate: MessageFate;
   private readonly slots: NodeSlot<Message, Durable, Request>[];
-  private readonly emit: (event: TraceEvent) => void;
+  private readonly emit: (event: AnyTraceEvent) => void;
   private nowMs = 0;
   private nextSequence = 0;
   private nextMessageId = 1;
@@ -123,7 +125,7 @@ export class Simulation<Message extends Tagged, Durable, Observation extends Tag
     assert(setup.nodes.length > 0, 'a simulation needs at least one node');
     this.emit = setup.emit;
     this.traceNetwork = setup.traceNetwork !== false;
-    this.links = new LinkState(setup.nodes);
+    this.links = new LinkState(setup.nodes, setup.alwaysConnected ?? []);
     this.fate = new MessageFate(setup.network, setup.seed, setup.nodes);
     this.slots = setup.nodes.map((id, index) => ({
       id,
@@ -224,7 +226,7 @@ export class Simulation<Message extends Tagged, Durable, Observation extends Tag
     const t = this.nowMs;
     const sentByType = this.traffic.sentByType;
     sentByType[message.type] = (sentByType[message.type] ?? 0) + 1;
-    if (this.traceNetwork) this.emit({ t, type: 'send', from: fromSlot.id, to, id, msg: message } as TraceEvent);
+    if (this.traceNetwork) this.emit({ t, type: 'send', from: fromSlot.id, to, id, msg: message } as AnyTraceEvent);
     else this.traffic.untracedEvents += 1;
     if (from === toIndex) {
       // A node's message to itself never leaves the process: reliable and immediate.
@@ -254,7 +256,7 @@ export class Simulation<Message extends Tagged, Durable, Observation extends Tag
       if (copiesDelivered === 1) this.traffic.duplicateDeliveries += 1;
       this.duplicatedDeliveries.set(id, copiesDelivered + 1);
     }
-    if (this.traceNetwork) this.emit({ t: this.nowMs, type: 'deliver', from: fromId, to: target.id, id, msg: message } as TraceEvent);
+    if (this.traceNetwork) this.emit({ t: this.nowMs, type: 'deliver', from: fromId, to: target.id, id, msg: message } as AnyTraceEvent);
     else this.traffic.untracedEvents += 1;
     target.instance!.onMessage(fromId, message);
   }
@@ -268,7 +270,7 @@ export class Simulation<Message extends Tagged, Durable, Observation extends Tag
     const slot = this.slots[node]!;
     if (!slot.up || slot.incarnation !== incarnation || slot.timers.get(name) !== token) return;
     slot.timers.delete(name);
-    if (this.traceNetwork) this.emit({ t: this.nowMs, type: 'timeout', node: slot.id, timer: name });
+    if (this.traceNetwork) this.emit({ t: this.nowMs, type: 'timer', node: slot.id, timer: name });
     else this.traffic.untracedEvents += 1;
     slot.instance!.onTimer(name);
   }
@@ -312,7 +314,7 @@ export class Simulation<Message extends Tagged, Durable, Observation extends Tag
       }
       case 'burst': {
         this.fate.startBurst(t + fault.forMs, { drop: fault.drop, duplicate: fault.duplicate, delay: fault.delay });
-        const event: TraceEvent = { t, type: 'burst', for: fault.forMs };
+        const event: FaultEvent & { type: 'burst' } = { t, type: 'burst', for: fault.forMs };
         if (fault.drop !== undefined) event.drop = fault.drop;
         if (fault.duplicate !== undefined) event.duplicate = fault.duplicate;
         if (fault.delay !== undefined) event.delay = fault.delay;
@@ -395,7 +397,7 @@ export class Simulation<Message extends Tagged, Durable, Observation extends Tag
       },
       observe: (observation) => {
         checkAlive('observe');
-        this.emit(Object.assign({ t: this.nowMs, type: observation.type, node: slot.id }, observation) as unknown as TraceEvent);
+        this.emit(Object.assign({ t: this.nowMs, type: observation.type, node: slot.id }, observation) as unknown as AnyTraceEvent);
       },
       random: () => slot.random(),
     };

@@ -1,16 +1,16 @@
-import type { TraceEvent } from '../sim/events.js';
+import type { AnyTraceEvent } from '../sim/events.js';
 
 export interface TraceDivergence {
   /** Index of the first event that differs (or that only one trace has). */
   readonly index: number;
-  readonly left: TraceEvent | undefined;
-  readonly right: TraceEvent | undefined;
+  readonly left: AnyTraceEvent | undefined;
+  readonly right: AnyTraceEvent | undefined;
   /** Field by field: `t: 12 ≠ 14`, `msg.ballot: [1,"A"] ≠ [2,"A"]`. */
   readonly differences: readonly string[];
 }
 
 /** Where two traces first part ways, or null when they are identical. */
-export function firstDivergence(left: readonly TraceEvent[], right: readonly TraceEvent[]): TraceDivergence | null {
+export function firstDivergence(left: readonly AnyTraceEvent[], right: readonly AnyTraceEvent[]): TraceDivergence | null {
   const length = Math.max(left.length, right.length);
   for (let index = 0; index < length; index++) {
     const a = left[index];
@@ -21,7 +21,7 @@ export function firstDivergence(left: readonly TraceEvent[], right: readonly Tra
   return null;
 }
 
-function describeDifferences(left: TraceEvent | undefined, right: TraceEvent | undefined): string[] {
+function describeDifferences(left: AnyTraceEvent | undefined, right: AnyTraceEvent | undefined): string[] {
   if (left === undefined) return ['only the second trace has this event (the first ended)'];
   if (right === undefined) return ['only the first trace has this event (the second ended)'];
   const differences: string[] = [];

@@ -1,4 +1,4 @@
-import type { TraceEvent } from '../sim/events.js';
+import type { AnyTraceEvent } from '../sim/events.js';
 
 export interface EventFilter {
   /** Keep events that involve one of these nodes (as node, sender or receiver). */
@@ -13,7 +13,7 @@ export interface EventFilter {
  * A predicate for the replay timeline. Partitions, heals, decisions and
  * violations concern everyone, so a node filter keeps them.
  */
-export function eventFilter(filter: EventFilter, events: readonly TraceEvent[]): (event: TraceEvent) => boolean {
+export function eventFilter(filter: EventFilter, events: readonly AnyTraceEvent[]): (event: AnyTraceEvent) => boolean {
   const messageTypeOf = new Map<number, string>();
   for (const event of events) if (event.type === 'send') messageTypeOf.set(event.id, event.msg.type);
   const nodes = filter.nodes ? new Set(filter.nodes) : null;
@@ -27,12 +27,12 @@ export function eventFilter(filter: EventFilter, events: readonly TraceEvent[]):
   };
 }
 
-function involves(event: TraceEvent, nodes: ReadonlySet<string>): boolean {
+function involves(event: AnyTraceEvent, nodes: ReadonlySet<string>): boolean {
   if ('node' in event) return nodes.has(event.node);
   if ('from' in event && 'to' in event && typeof event.from === 'string') return nodes.has(event.from) || nodes.has(event.to);
   return true;
 }
 
-function messageId(event: TraceEvent): number | undefined {
+function messageId(event: AnyTraceEvent): number | undefined {
   return 'id' in event ? event.id : undefined;
 }

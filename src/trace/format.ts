@@ -1,8 +1,12 @@
 import { formatBallot } from '../protocols/paxos/ballot.js';
 import type { AcceptedProposal, PaxosMessage } from '../protocols/paxos/messages.js';
+import { isNoop, type Command, type KvOp, type KvResult, type MultiPaxosMessage } from '../protocols/multipaxos/messages.js';
 
-/** A message as a person reads it: `prepare (10,A)`, `accept (10,A) "X"`. */
-export function describeMessage(message: PaxosMessage): string {
+/** A message of either protocol as a person reads it: `prepare (10,A)`, `accept (10,A) "X"`, `accept slot 3 (2,B) c1#4 put x="1"`. */
+export function describeMessage(message: PaxosMessage | MultiPaxosMessage): string {
+  // A NACK looks the same in both protocols.
+  if (message.type === 'nack') return `nack ${formatBallot(message.ballot)}, promised ${formatBallot(message.promised)}`;
+  if (isMultiPaxosMessage(message)) return describeMultiPaxosMessage(message);
   switch (message.type) {
     case 'prepare':
       return `prepare ${formatBallot(message.ballot)}`;
@@ -12,15 +16,60 @@ export function describeMessage(message: PaxosMessage): string {
       return `accept ${formatBallot(message.ballot)} "${message.value}"`;
     case 'accepted':
       return `accepted ${formatBallot(message.ballot)} "${message.value}"`;
-    case 'nack':
-      return `nack ${formatBallot(message.ballot)}, promised ${formatBallot(message.promised)}`;
     case 'catchup':
       return 'catchup';
     case 'decided':
       return `decided "${message.value}"`;
-    default:
-      return JSON.stringify(message);
   }
+}
+
+/** Multi-Paxos messages carry slots, commands or client fields that Paxos messages do not. */
+function isMultiPaxosMessage(message: PaxosMessage | MultiPaxosMessage): message is Exclude<MultiPaxosMessage, { type: 'nack' }> {
+  return 'slot' in message || 'fromSlot' in message || 'command' in message || 'commitIndex' in message || 'requestId' in message || Array.isArray((message as { accepted?: unknown }).accepted);
+}
+
+function describeMultiPaxosMessage(message: Exclude<MultiPaxosMessage, { type: 'nack' }>): string {
+  switch (message.type) {
+    case 'prepare':
+      return `prepare ${formatBallot(message.ballot)} from slot ${message.fromSlot}`;
+    case 'promise':
+      return `promise ${formatBallot(message.ballot)} (${message.accepted.length} accepted)`;
+    case 'accept':
+      return `accept slot ${message.slot} ${formatBallot(message.ballot)} ${describeCommand(message.command)}`;
+    case 'accepted':
+      return `accepted slot ${message.slot} ${formatBallot(message.ballot)}`;
+    case 'commit':
+      return `commit slot ${message.slot} ${describeCommand(message.command)}`;
+    case 'heartbeat':
+      return `heartbeat ${formatBallot(message.ballot)} commit ${message.commitIndex}`;
+    case 'catchup':
+      return `catchup from slot ${message.fromSlot}`;
+    case 'request':
+      return `request ${describeCommand(message.command)}`;
+    case 'reply':
+      return `reply #${message.requestId} ${describeResult(message.result)}`;
+    case 'redirect':
+      return `redirect #${message.requestId} to ${message.leaderHint ?? 'anyone'}`;
+  }
+}
+
+export function describeCommand(command: Command): string {
+  return isNoop(command) ? 'no-op' : `${command.client}#${command.requestId} ${describeOp(command.op)}`;
+}
+
+export function describeOp(op: KvOp): string {
+  switch (op.kind) {
+    case 'put':
+      return `put ${op.key}="${op.value}"`;
+    case 'get':
+      return `get ${op.key}`;
+    case 'cas':
+      return `cas ${op.key} ${op.expected === null ? 'absent' : `"${op.expected}"`}→"${op.value}"`;
+  }
+}
+
+export function describeResult(result: KvResult): string {
+  return result === null ? 'null' : typeof result === 'boolean' ? String(result) : `"${result}"`;
 }
 
 function describeAccepted(accepted: AcceptedProposal | null): string {

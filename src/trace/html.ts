@@ -1,4 +1,4 @@
-import type { TraceEvent, TraceMeta } from '../sim/events.js';
+import type { AnyTraceEvent, TraceMeta } from '../sim/events.js';
 
 /**
  * A run as one self-contained HTML page: a message-sequence diagram with one
@@ -22,7 +22,7 @@ export interface SequenceDiagramViolation {
 
 export interface SequenceDiagramInput {
   readonly meta: TraceMeta;
-  readonly events: readonly TraceEvent[];
+  readonly events: readonly AnyTraceEvent[];
   readonly violations: readonly SequenceDiagramViolation[];
   /** Page title; default "paxsim: <scenario>, seed <n>". */
   readonly title?: string | undefined;
@@ -109,7 +109,8 @@ function summaryLine(input: SequenceDiagramInput): string {
     } else if (event.type === 'drop') {
       dropped += 1;
     } else if (event.type === 'chosen') {
-      chosen.push(`"${event.value}" in (${event.ballot[0]},${event.ballot[1]}) at t=${event.t}`);
+      const what = 'slot' in event ? `slot ${event.slot}` : `"${event.value}"`;
+      chosen.push(`${what} in (${event.ballot[0]},${event.ballot[1]}) at t=${event.t}`);
     }
   }
   return [
@@ -311,7 +312,7 @@ const SCRIPT = String.raw`
         case 'burst': bands.push({ kind: 'burst', t0: e.t, t1: Math.min(e.t + e['for'], endT), label: burstLabel(e), x0: AXIS, x1: AXIS + LANE * nodes.length }); break;
         case 'chosen': lines.push({ index: index, t0: e.t, t1: e.t, event: e }); break;
         case 'propose': case 'adopt': case 'promise': case 'accept': case 'learn':
-        case 'timeout': case 'request-lost': case 'drift':
+        case 'timer': case 'request-lost': case 'drift':
           marks.push({ kind: e.type, index: index, node: e.node, t0: e.t, t1: e.t, event: e });
           break;
         default: break;  // violation events are drawn from data.violations, duplicate events by the deliveries
@@ -545,7 +546,7 @@ const SCRIPT = String.raw`
       case 'promise': return open + '<circle cx="' + (x - 6) + '" cy="' + y + '" r="2.5"/></g>';
       case 'accept': return open + '<rect x="' + (x - 9) + '" y="' + (y - 2.5) + '" width="5" height="5"/></g>';
       case 'learn': return open + '<text class="star" x="' + (x - 6) + '" y="' + (y + 6) + '">\u2605</text><text x="' + (x + 9) + '" y="' + (y + 4) + '">"' + esc(e.value) + '"</text></g>';
-      case 'timeout': return open + '<circle cx="' + (x - 6) + '" cy="' + y + '" r="3"/></g>';
+      case 'timer': return open + '<circle cx="' + (x - 6) + '" cy="' + y + '" r="3"/></g>';
       case 'request-lost': return open + '<path d="M' + (x - 4) + ' ' + (y - 4) + 'l8 8m0 -8l-8 8"/>' + text('request "' + e.value + '" lost') + '</g>';
       case 'drift': return open + text('clock \u00d7' + e.rate, 6) + '</g>';
       default: return '';
@@ -558,7 +559,7 @@ const SCRIPT = String.raw`
       case 'promise': return e.node + ' promised ' + ballot(e.ballot) + ' at t=' + e.t;
       case 'accept': return e.node + ' accepted "' + e.value + '" in ' + ballot(e.ballot) + ' at t=' + e.t;
       case 'learn': return e.node + ' learned "' + e.value + '" at t=' + e.t;
-      case 'timeout': return e.node + ': ' + e.timer + ' timer fired at t=' + e.t;
+      case 'timer': return e.node + ': ' + e.timer + ' timer fired at t=' + e.t;
       case 'request-lost': return 'request to propose "' + e.value + '" reached ' + e.node + ' while down';
       case 'drift': return e.node + "'s clock now runs at " + e.rate + '\u00d7';
       default: return JSON.stringify(e);

@@ -1,5 +1,5 @@
 import type { NodeId } from '../scenario/scenario.js';
-import type { TraceEvent, TraceMeta } from '../sim/events.js';
+import type { AnyTraceEvent, TraceMeta } from '../sim/events.js';
 import { describeMessage } from './format.js';
 
 /** The parsing expression ShiViz asks for; written on the first line, as GoVector logs do. */
@@ -15,7 +15,7 @@ type VectorClock = Record<NodeId, number>;
  * (partitions, drops, the omniscient `chosen`) are left out: ShiViz draws
  * what processes observed.
  */
-export function shivizLog(meta: TraceMeta, events: readonly TraceEvent[]): string {
+export function shivizLog(meta: TraceMeta, events: readonly AnyTraceEvent[]): string {
   const clocks = new Map<NodeId, VectorClock>(meta.nodes.map((node) => [node, {}]));
   const clockOfMessage = new Map<number, VectorClock>();
   const lines: string[] = [SHIVIZ_REGEX, ''];
@@ -41,7 +41,7 @@ export function shivizLog(meta: TraceMeta, events: readonly TraceEvent[]): strin
       case 'resume':
         record(event.node, `${event.t} ${event.type}`);
         break;
-      case 'timeout':
+      case 'timer':
         record(event.node, `${event.t} timer ${event.timer} fired`);
         break;
       case 'propose':

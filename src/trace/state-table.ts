@@ -3,7 +3,7 @@ import type { AcceptedProposal } from '../protocols/paxos/messages.js';
 import type { ProposerState } from '../protocols/paxos/proposer.js';
 import type { AcceptorRecord, PaxosDurable } from '../protocols/paxos/state.js';
 import type { NodeId } from '../scenario/scenario.js';
-import type { TraceEvent } from '../sim/events.js';
+import type { AnyTraceEvent, TraceEvent } from '../sim/events.js';
 import type { ClusterSnapshot, NodeSnapshot } from '../sim/simulation.js';
 import type { Palette } from './timeline.js';
 
@@ -22,7 +22,8 @@ interface AcceptedMemory extends PromiseMemory {
  * down. An acceptor whose promise is lower than one it made earlier in the
  * trace (a promise lost in a crash) is flagged with what it forgot.
  */
-export function formatStateTable(snapshot: ClusterSnapshot, history: readonly TraceEvent[], palette: Palette): string {
+export function formatStateTable(snapshot: ClusterSnapshot, anyHistory: readonly AnyTraceEvent[], palette: Palette): string {
+  const history = anyHistory as readonly TraceEvent[];
   const remembered = highestPromises(history, snapshot.timeMs);
   const header = ['node', 'status', 'promised', 'accepted', 'learned', 'proposer'];
   const rows = snapshot.nodes.map((node) => describeNode(node));

@@ -1,6 +1,6 @@
 import { formatBallot } from '../protocols/paxos/ballot.js';
-import type { TraceEvent } from '../sim/events.js';
-import { describeMessage } from './format.js';
+import type { AnyTraceEvent, MultiPaxosObservationEvent, TraceEvent } from '../sim/events.js';
+import { describeCommand, describeMessage, describeOp, describeResult } from './format.js';
 
 /** How the timeline is colored; the CLI passes chalk's functions, tests pass identity. */
 export interface Palette {
@@ -32,14 +32,17 @@ const TIME_WIDTH = 7;
 const WHO_WIDTH = 9;
 
 /** One readable line per event, or null for events the timeline leaves out. */
-export function timelineLine(event: TraceEvent, palette: Palette, options: TimelineOptions = {}): string | null {
+export function timelineLine(event: AnyTraceEvent, palette: Palette, options: TimelineOptions = {}): string | null {
   const described = describeEvent(event, palette, options);
   if (described === null) return null;
   const time = String(event.t).padStart(TIME_WIDTH);
   return `${palette.dim(time)}  ${described.who.padEnd(WHO_WIDTH)} ${described.what}`;
 }
 
-function describeEvent(event: TraceEvent, palette: Palette, options: TimelineOptions): { who: string; what: string } | null {
+function describeEvent(anyEvent: AnyTraceEvent, palette: Palette, options: TimelineOptions): { who: string; what: string } | null {
+  const multiPaxos = describeMultiPaxosEvent(anyEvent, palette);
+  if (multiPaxos !== null) return multiPaxos;
+  const event = anyEvent as TraceEvent;
   switch (event.type) {
     case 'send':
       if (!options.showSends) return null;
@@ -60,7 +63,7 @@ function describeEvent(event: TraceEvent, palette: Palette, options: TimelineOpt
       return { who: '~', what: palette.fault(`cut ${event.from}→${event.to}`) };
     case 'heal':
       return { who: '~', what: palette.fault('heal all links') };
-    case 'timeout':
+    case 'timer':
       return { who: event.node, what: palette.dim(`timer ${event.timer} fired`) };
     case 'request-lost':
       return { who: event.node, what: palette.drop(`request to propose "${event.value}" lost: node is down`) };
@@ -80,6 +83,52 @@ function describeEvent(event: TraceEvent, palette: Palette, options: TimelineOpt
       return { who: '!', what: palette.violation(`VIOLATION ${event.checker}: ${event.message}`) };
     default:
       return { who: '?', what: JSON.stringify(event) };
+  }
+}
+
+/** Multi-Paxos facts: the ones that carry a slot or a client, and leadership. */
+function describeMultiPaxosEvent(event: AnyTraceEvent, palette: Palette): { who: string; what: string } | null {
+  if (!isMultiPaxosObservation(event)) {
+    if (event.type === 'chosen' && 'slot' in event) {
+      return { who: '*', what: palette.decision(`CHOSEN slot ${event.slot}: ${describeCommand(event.command)} in ${formatBallot(event.ballot)}`) };
+    }
+    return null;
+  }
+  switch (event.type) {
+    case 'leader':
+      return { who: event.node, what: palette.decision(`● leads with ballot ${formatBallot(event.ballot)}`) };
+    case 'promise':
+      return { who: event.node, what: palette.protocol(`● promised ${formatBallot(event.ballot)}`) };
+    case 'accept':
+      return { who: event.node, what: palette.protocol(`● accepted slot ${event.slot}: ${describeCommand(event.command)} in ${formatBallot(event.ballot)}`) };
+    case 'learn':
+      return { who: event.node, what: palette.protocol(`● learned slot ${event.slot}: ${describeCommand(event.command)}`) };
+    case 'apply':
+      return { who: event.node, what: palette.decision(`● applied slot ${event.slot}: ${describeCommand(event.command)} → ${describeResult(event.result)}${event.duplicate ? ' (duplicate: not re-applied)' : ''}`) };
+    case 'invoke':
+      return { who: event.client, what: palette.message(`▶ invoke #${event.requestId} ${describeOp(event.op)}`) };
+    case 'complete':
+      return { who: event.client, what: palette.decision(`◀ complete #${event.requestId} ${describeOp(event.op)} → ${describeResult(event.result)}`) };
+    case 'timeout':
+      return { who: event.client, what: palette.drop(`◀ gave up on #${event.requestId} ${describeOp(event.op)}: outcome unknown`) };
+  }
+}
+
+function isMultiPaxosObservation(event: AnyTraceEvent): event is MultiPaxosObservationEvent {
+  switch (event.type) {
+    case 'leader':
+    case 'apply':
+    case 'invoke':
+    case 'complete':
+    case 'timeout':
+      return true;
+    case 'promise':
+      return false;
+    case 'accept':
+    case 'learn':
+      return 'slot' in event;
+    default:
+      return false;
   }
 }
 
