@@ -1,0 +1,189 @@
+import type { NodeId, ProtocolNode } from '../effects.js';
+import { assert, unreachable } from '../../util/assert.js';
+import { DEFAULT_KEYS, DEFAULT_OP_MIX, type MultiPaxosConfig } from './config.js';
+import type { ClientWorkload, KvOp, KvResult, MultiPaxosMessage, RedirectMessage, ReplyMessage } from './messages.js';
+import type { MultiPaxosEffects } from './replica.js';
+import type { ClientDurable } from './state.js';
+
+export const CLIENT_TIMEOUT_TIMER = 'client-timeout';
+export const CLIENT_RETRY_TIMER = 'client-retry';
+
+/** The operation in progress. */
+interface PendingOp {
+  readonly requestId: number;
+  readonly op: KvOp;
+  /** Sends after the first: one per timeout, one per redirect. */
+  retries: number;
+}
+
+export interface ClientState {
+  workload: ClientWorkload | null;
+  /** Operations of the workload issued so far. */
+  issued: number;
+  pending: PendingOp | null;
+  /** Index in config.replicas of the replica this client believes leads. */
+  target: number;
+  /** key → the value this client last saw there: the `expected` of its next cas on that key. */
+  lastSeen: Record<string, string | null>;
+}
+
+/**
+ * A client: one operation at a time, each with a fresh request id. It sends
+ * to the replica it believes leads (at first the first replica), follows
+ * redirects that name a leader, waits retryMs after one that does not, and on
+ * a timeout resends the same request id to the next replica (round-robin).
+ * After maxRetries resends it gives up (`timeout`: the outcome is unknown,
+ * the command may still be applied) and goes on with the next operation.
+ */
+export class Client implements ProtocolNode<MultiPaxosMessage, ClientWorkload> {
+  readonly state: ClientState = { workload: null, issued: 0, pending: null, target: 0, lastSeen: {} };
+  private durable: ClientDurable;
+  private readonly id: NodeId;
+
+  constructor(
+    private readonly effects: MultiPaxosEffects,
+    durable: ClientDurable,
+    private readonly config: MultiPaxosConfig,
+  ) {
+    assert(config.replicas.length > 0, 'a multipaxos client needs at least one replica');
+    this.durable = durable;
+    this.id = effects.nodeId;
+  }
+
+  start(): void {}
+
+  /** A restarted client has lost its workload; it only keeps its request ids unique. */
+  recover(): void {}
+
+  /** A new workload replaces what is left of the current one; the operation in progress finishes first. */
+  onRequest(workload: ClientWorkload): void {
+    this.state.workload = workload;
+    this.state.issued = 0;
+    if (this.state.pending === null) this.nextOp();
+  }
+
+  onMessage(from: NodeId, message: MultiPaxosMessage): void {
+    if (message.type === 'reply') this.onReply(from, message);
+    else if (message.type === 'redirect') this.onRedirect(from, message);
+  }
+
+  onTimer(name: string): void {
+    const pending = this.state.pending;
+    if (pending === null) return;
+    if (name === CLIENT_TIMEOUT_TIMER) {
+      if (!this.countRetry(pending)) return;
+      this.state.target = (this.state.target + 1) % this.config.replicas.length;
+      this.send(pending);
+    } else if (name === CLIENT_RETRY_TIMER) {
+      this.send(pending);
+    }
+  }
+
+  durableState(): ClientDurable {
+    return this.durable;
+  }
+
+  volatileState(): ClientState {
+    return this.state;
+  }
+
+  private onReply(from: NodeId, message: ReplyMessage): void {
+    const state = this.state;
+    const pending = state.pending;
+    if (pending === null || message.requestId !== pending.requestId) return; // a late or duplicated reply
+    this.effects.observe({ type: 'complete', client: this.id, requestId: pending.requestId, op: pending.op, result: message.result });
+    this.remember(pending.op, message.result);
+    const index = this.config.replicas.indexOf(from);
+    if (index >= 0) state.target = index;
+    this.finish();
+  }
+
+  private onRedirect(from: NodeId, message: RedirectMessage): void {
+    const state = this.state;
+    const pending = state.pending;
+    if (pending === null || message.requestId !== pending.requestId || from !== this.config.replicas[state.target]) return;
+    if (!this.countRetry(pending)) return;
+    const hint = message.leaderHint === null ? -1 : this.config.replicas.indexOf(message.leaderHint);
+    if (hint >= 0 && message.leaderHint !== from) {
+      state.target = hint;
+      this.send(pending);
+      return;
+    }
+    state.target = (state.target + 1) % this.config.replicas.length;
+    this.effects.cancelTimer(CLIENT_TIMEOUT_TIMER);
+    this.effects.setTimer(CLIENT_RETRY_TIMER, this.config.timing.retryMs);
+  }
+
+  /** One more resend; false (after giving up and moving on) once there were maxRetries already. */
+  private countRetry(pending: PendingOp): boolean {
+    pending.retries += 1;
+    if (pending.retries <= this.config.maxRetries) return true;
+    this.effects.observe({ type: 'timeout', client: this.id, requestId: pending.requestId, op: pending.op });
+    this.finish();
+    return false;
+  }
+
+  private finish(): void {
+    this.state.pending = null;
+    this.effects.cancelTimer(CLIENT_TIMEOUT_TIMER);
+    this.effects.cancelTimer(CLIENT_RETRY_TIMER);
+    this.nextOp();
+  }
+
+  private nextOp(): void {
+    const state = this.state;
+    const requestId = this.durable.nextRequestId;
+    const op = this.drawOp(requestId);
+    if (op === null) return;
+    state.issued += 1;
+    this.durable = { kind: 'client', nextRequestId: requestId + 1 };
+    this.effects.persist(this.durable);
+    this.effects.observe({ type: 'invoke', client: this.id, requestId, op });
+    const pending: PendingOp = { requestId, op, retries: 0 };
+    state.pending = pending;
+    this.send(pending);
+  }
+
+  private send(pending: PendingOp): void {
+    const target = this.config.replicas[this.state.target]!;
+    this.effects.send(target, { type: 'request', command: { client: this.id, requestId: pending.requestId, op: pending.op } });
+    this.effects.cancelTimer(CLIENT_RETRY_TIMER);
+    this.effects.setTimer(CLIENT_TIMEOUT_TIMER, this.config.timing.clientTimeoutMs);
+  }
+
+  /** The next operation of the workload, or null when it is done. Written values are unique: `<client>.<requestId>`. */
+  private drawOp(requestId: number): KvOp | null {
+    const state = this.state;
+    const workload = state.workload;
+    if (workload === null) return null;
+    if (workload.ops !== undefined) return workload.ops[state.issued] ?? null;
+    if (state.issued >= (workload.count ?? 0)) return null;
+    const mix = workload.mix ?? DEFAULT_OP_MIX;
+    const keys = workload.keys ?? DEFAULT_KEYS;
+    const total = mix.put + mix.get + mix.cas;
+    assert(keys.length > 0 && total > 0, () => `client ${this.id}: a workload needs keys and a mix with some weight`);
+    const kindDraw = this.effects.random() * total;
+    const key = keys[Math.min(keys.length - 1, Math.floor(this.effects.random() * keys.length))]!;
+    const value = `${this.id}.${requestId}`;
+    if (kindDraw < mix.put) return { kind: 'put', key, value };
+    if (kindDraw < mix.put + mix.get) return { kind: 'get', key };
+    return { kind: 'cas', key, expected: state.lastSeen[key] ?? null, value };
+  }
+
+  /** What a completed operation tells the client about its key. */
+  private remember(op: KvOp, result: KvResult): void {
+    switch (op.kind) {
+      case 'put':
+        this.state.lastSeen[op.key] = op.value;
+        return;
+      case 'get':
+        this.state.lastSeen[op.key] = typeof result === 'string' ? result : null;
+        return;
+      case 'cas':
+        if (result === true) this.state.lastSeen[op.key] = op.value;
+        return;
+      default:
+        unreachable(op, 'kv op');
+    }
+  }
+}

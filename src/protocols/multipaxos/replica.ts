@@ -1,0 +1,519 @@
+import type { Effects, NodeId, ProtocolNode } from '../effects.js';
+import { ballot, ballotsEqual, compareBallots, type Ballot } from '../paxos/ballot.js';
+import { unreachable } from '../../util/assert.js';
+import { electionDelayMs, replicaQuorum, type MultiPaxosConfig } from './config.js';
+import { applyCommand, emptyKvStore, readLocal, type KvStore } from './kv.js';
+import {
+  isNoop,
+  NOOP,
+  type AcceptedEntry,
+  type AcceptMessage,
+  type ClientCommand,
+  type ClientWorkload,
+  type Command,
+  type HeartbeatMessage,
+  type KvResult,
+  type MultiPaxosMessage,
+  type MultiPaxosObservation,
+  type PrepareMessage,
+  type PromiseMessage,
+  type Slot,
+} from './messages.js';
+import type { AcceptedValue, MultiPaxosDurable, ReplicaDurable } from './state.js';
+
+export type MultiPaxosEffects = Effects<MultiPaxosMessage, MultiPaxosDurable, MultiPaxosObservation>;
+
+export const ELECTION_TIMER = 'election';
+export const HEARTBEAT_TIMER = 'heartbeat';
+/** At most this many commits answer one catch-up request. */
+const CATCHUP_BATCH = 64;
+
+type ReplicaRole = 'follower' | 'candidate' | 'leader';
+
+/** A slot the leader proposed in its ballot and has not yet seen chosen. */
+interface Proposal {
+  readonly command: Command;
+  readonly acceptedBy: NodeId[];
+}
+
+/** Volatile replica state: a crash wipes it (the state machine is rebuilt from the durable log). */
+export interface ReplicaState {
+  role: ReplicaRole;
+  /** This replica's ballot while it campaigns or leads. */
+  ballot: Ballot | null;
+  /** The replica this one last heard lead (heartbeat or accept at or above its promise). */
+  leaderHint: NodeId | null;
+  highestRoundSeen: number;
+  /** Campaigns since this replica last heard a leader or led; lengthens the election timeout. */
+  failedCampaigns: number;
+  // candidate
+  promisedBy: NodeId[];
+  /** slot → the highest-ballot value any promiser reported accepted there. */
+  recovered: Record<Slot, AcceptedValue>;
+  // leader
+  /** False until every slot recovered at election is chosen; client commands wait in `queue` meanwhile. */
+  serving: boolean;
+  recoveryEnd: Slot;
+  nextSlot: Slot;
+  proposals: Record<Slot, Proposal>;
+  queue: ClientCommand[];
+  // learner and state machine
+  /** Slots known chosen above the applied log, waiting for the gap below them to fill. */
+  learned: Record<Slot, Command>;
+  /** client → the request id this replica received and owes a reply for once applied. */
+  replyTo: Record<NodeId, number>;
+  store: KvStore;
+}
+
+/**
+ * A Multi-Paxos replica: acceptor, leader candidate, learner and key-value
+ * state machine in one node.
+ *
+ * - Election: a replica that hears no leader for its election timeout picks a
+ *   ballot above anything it has seen and runs Phase 1 for every slot from its
+ *   applied log's end at once. With promises from a majority it leads: it
+ *   re-proposes, in its own ballot, the highest-ballot value the quorum
+ *   accepted in each slot up to the highest such slot (no-ops in the gaps),
+ *   and serves new client commands only once all of those are chosen. A
+ *   stable leader then runs Phase 2 alone for each new slot.
+ * - The leader sends heartbeats carrying its commit index every heartbeatMs
+ *   and retransmits unacknowledged accepts with them; a follower behind the
+ *   commit index asks for the missing commits. Anyone that sees a higher
+ *   ballot (prepare, accept, heartbeat, nack) steps down.
+ * - Acceptor: promise and accepted values are persisted before any reply.
+ * - A command is chosen when a majority accepted it in the leader's ballot;
+ *   the leader then sends `commit` to every other replica. Every replica
+ *   applies chosen commands in slot order; the replica that received a
+ *   client's request (the leader) replies once it is applied. A non-leader
+ *   answers a request with `redirect` to the leader it last heard.
+ */
+export class Replica implements ProtocolNode<MultiPaxosMessage, ClientWorkload> {
+  readonly state: ReplicaState;
+  private durable: ReplicaDurable;
+  private readonly id: NodeId;
+  private readonly quorum: number;
+  /** False under `no-dedup`: the client table is never consulted. */
+  private readonly dedup: boolean;
+
+  constructor(
+    private readonly effects: MultiPaxosEffects,
+    durable: ReplicaDurable,
+    private readonly config: MultiPaxosConfig,
+  ) {
+    this.durable = durable;
+    this.id = effects.nodeId;
+    this.quorum = replicaQuorum(config);
+    this.dedup = !config.bugs.has('no-dedup');
+    const store = emptyKvStore();
+    for (const command of durable.log) applyCommand(store, command, this.dedup);
+    this.state = {
+      role: 'follower',
+      ballot: null,
+      leaderHint: null,
+      highestRoundSeen: 0,
+      failedCampaigns: 0,
+      promisedBy: [],
+      recovered: {},
+      serving: false,
+      recoveryEnd: 0,
+      nextSlot: 0,
+      proposals: {},
+      queue: [],
+      learned: {},
+      replyTo: {},
+      store,
+    };
+  }
+
+  /** The first replica campaigns at once, so a fresh cluster has a leader without waiting out a timeout. */
+  start(): void {
+    if (this.id === this.config.replicas[0]) this.campaign();
+    else this.armElection();
+  }
+
+  recover(): void {
+    this.armElection();
+  }
+
+  /** Replicas take commands from clients over the network, never as scheduled requests. */
+  onRequest(): void {}
+
+  onMessage(from: NodeId, message: MultiPaxosMessage): void {
+    switch (message.type) {
+      case 'prepare':
+        return this.onPrepare(from, message);
+      case 'promise':
+        return this.onPromise(from, message);
+      case 'nack':
+        this.seeRound(message.promised);
+        if (this.state.role !== 'follower' && this.state.ballot !== null && ballotsEqual(message.ballot, this.state.ballot)) this.stepDown();
+        return;
+      case 'accept':
+        return this.onAccept(from, message);
+      case 'accepted':
+        return this.onAccepted(from, message.ballot, message.slot);
+      case 'commit':
+        return this.learn(message.slot, message.command);
+      case 'heartbeat':
+        return this.onHeartbeat(from, message);
+      case 'catchup':
+        return this.onCatchup(from, message.fromSlot);
+      case 'request':
+        return this.onClientRequest(from, message.command);
+      case 'reply':
+      case 'redirect':
+        return; // meant for clients
+      default:
+        unreachable(message, 'multipaxos message');
+    }
+  }
+
+  onTimer(name: string): void {
+    if (name === ELECTION_TIMER) {
+      if (this.state.role !== 'leader') this.campaign();
+    } else if (name === HEARTBEAT_TIMER) {
+      if (this.state.role === 'leader') this.beat();
+    }
+  }
+
+  durableState(): ReplicaDurable {
+    return this.durable;
+  }
+
+  volatileState(): ReplicaState {
+    return this.state;
+  }
+
+  // ── election ──────────────────────────────────────────────────────────────
+
+  private campaign(): void {
+    const state = this.state;
+    const round = Math.max(this.durable.lastRound, this.durable.promised?.[0] ?? 0, state.highestRoundSeen) + 1;
+    this.update({ lastRound: round });
+    this.clearLeadership();
+    state.role = 'candidate';
+    state.ballot = ballot(round, this.id);
+    state.leaderHint = null;
+    state.promisedBy = [];
+    state.recovered = {};
+    const prepare: PrepareMessage = { type: 'prepare', ballot: state.ballot, fromSlot: this.durable.log.length };
+    for (const replica of this.config.replicas) this.effects.send(replica, prepare);
+    this.armElection();
+    state.failedCampaigns += 1;
+  }
+
+  private onPromise(from: NodeId, message: PromiseMessage): void {
+    const state = this.state;
+    if (state.role !== 'candidate' || state.ballot === null || !ballotsEqual(message.ballot, state.ballot)) return;
+    if (state.promisedBy.includes(from)) return;
+    state.promisedBy.push(from);
+    for (const entry of message.accepted) {
+      const known = state.recovered[entry.slot];
+      if (known === undefined || compareBallots(entry.ballot, known.ballot) > 0) {
+        state.recovered[entry.slot] = { ballot: entry.ballot, command: entry.command };
+      }
+    }
+    if (state.promisedBy.length >= this.quorum) this.becomeLeader();
+  }
+
+  private becomeLeader(): void {
+    const state = this.state;
+    const leaderBallot = state.ballot!;
+    state.role = 'leader';
+    state.leaderHint = this.id;
+    state.failedCampaigns = 0;
+    this.effects.cancelTimer(ELECTION_TIMER);
+    this.effects.observe({ type: 'leader', ballot: leaderBallot });
+    const logLength = this.durable.log.length;
+    const afterLearned = highestKey(state.learned) + 1;
+    if (this.config.bugs.has('leader-skips-recovery')) {
+      // Trusts its own log: whatever the quorum accepted above it is ignored, and overwritten.
+      state.nextSlot = Math.max(logLength, afterLearned);
+    } else {
+      const end = Math.max(logLength, afterLearned, highestKey(state.recovered) + 1);
+      for (let slot = logLength; slot < end; slot++) {
+        if (state.learned[slot] !== undefined) continue;
+        this.propose(slot, state.recovered[slot]?.command ?? NOOP);
+      }
+      state.nextSlot = end;
+    }
+    state.recoveryEnd = state.nextSlot;
+    state.recovered = {};
+    state.promisedBy = [];
+    this.beat();
+    this.checkServing();
+  }
+
+  private stepDown(): void {
+    const state = this.state;
+    state.role = 'follower';
+    state.ballot = null;
+    state.leaderHint = null;
+    state.promisedBy = [];
+    state.recovered = {};
+    this.clearLeadership();
+    this.armElection();
+  }
+
+  private clearLeadership(): void {
+    const state = this.state;
+    state.serving = false;
+    state.recoveryEnd = 0;
+    state.nextSlot = 0;
+    state.proposals = {};
+    state.queue = [];
+    this.effects.cancelTimer(HEARTBEAT_TIMER);
+  }
+
+  /** A leader at or above this replica's promise is alive: follow it and wait for it again. */
+  private followLeader(leader: NodeId): void {
+    this.state.leaderHint = leader;
+    this.state.failedCampaigns = 0;
+    this.armElection();
+  }
+
+  private armElection(): void {
+    const delayMs = electionDelayMs(this.config.timing.electionMs, this.state.failedCampaigns, () => this.effects.random());
+    this.effects.setTimer(ELECTION_TIMER, delayMs);
+  }
+
+  private seeRound(seen: Ballot): void {
+    if (seen[0] > this.state.highestRoundSeen) this.state.highestRoundSeen = seen[0];
+  }
+
+  /** True (after sending a nack) when `messageBallot` is below this acceptor's promise. */
+  private refuseBelowPromise(from: NodeId, messageBallot: Ballot): boolean {
+    this.seeRound(messageBallot);
+    const promised = this.durable.promised;
+    if (promised === null || compareBallots(messageBallot, promised) >= 0) return false;
+    this.effects.send(from, { type: 'nack', ballot: messageBallot, promised });
+    return true;
+  }
+
+  // ── acceptor ──────────────────────────────────────────────────────────────
+
+  private onPrepare(from: NodeId, message: PrepareMessage): void {
+    if (this.refuseBelowPromise(from, message.ballot)) return;
+    const promised = this.durable.promised;
+    if (promised === null || compareBallots(message.ballot, promised) > 0) {
+      this.update({ promised: message.ballot });
+      this.effects.observe({ type: 'promise', ballot: message.ballot });
+      if (from !== this.id) {
+        // Another replica is taking over: stop leading or campaigning, and give it time to win.
+        if (this.state.role !== 'follower') this.stepDown();
+        this.state.leaderHint = null;
+        this.armElection();
+      }
+    }
+    this.effects.send(from, { type: 'promise', ballot: message.ballot, accepted: this.acceptedFrom(message.fromSlot) });
+  }
+
+  private acceptedFrom(fromSlot: Slot): AcceptedEntry[] {
+    const entries: AcceptedEntry[] = [];
+    const accepted = this.durable.accepted;
+    for (let slot = Math.max(0, fromSlot); slot < accepted.length; slot++) {
+      const entry = accepted[slot];
+      if (entry) entries.push({ slot, ballot: entry.ballot, command: entry.command });
+    }
+    return entries;
+  }
+
+  private onAccept(from: NodeId, message: AcceptMessage): void {
+    if (this.refuseBelowPromise(from, message.ballot)) return;
+    const state = this.state;
+    if (state.role !== 'follower' && state.ballot !== null && compareBallots(message.ballot, state.ballot) > 0) this.stepDown();
+    const current = this.durable.accepted[message.slot];
+    // A leader proposes one command per slot in its ballot: the same ballot again is a retransmission.
+    if (!current || !ballotsEqual(current.ballot, message.ballot)) {
+      const accepted = this.durable.accepted.slice();
+      while (accepted.length < message.slot) accepted.push(null);
+      accepted[message.slot] = { ballot: message.ballot, command: message.command };
+      const promised = this.durable.promised;
+      this.update({ promised: promised === null || compareBallots(message.ballot, promised) > 0 ? message.ballot : promised, accepted });
+      this.effects.observe({ type: 'accept', slot: message.slot, ballot: message.ballot, command: message.command });
+    }
+    this.effects.send(from, { type: 'accepted', ballot: message.ballot, slot: message.slot });
+    if (from !== this.id) this.followLeader(from);
+    // The bug: the leader's word is taken as the decision.
+    if (this.config.bugs.has('apply-unchosen')) this.learn(message.slot, message.command);
+  }
+
+  // ── leader ────────────────────────────────────────────────────────────────
+
+  private propose(slot: Slot, command: Command): void {
+    const state = this.state;
+    state.proposals[slot] = { command, acceptedBy: [] };
+    const accept: AcceptMessage = { type: 'accept', ballot: state.ballot!, slot, command };
+    for (const replica of this.config.replicas) this.effects.send(replica, accept);
+  }
+
+  private onAccepted(from: NodeId, acceptedBallot: Ballot, slot: Slot): void {
+    const state = this.state;
+    if (state.role !== 'leader' || !ballotsEqual(acceptedBallot, state.ballot!)) return;
+    const proposal = state.proposals[slot];
+    if (proposal === undefined || proposal.acceptedBy.includes(from)) return;
+    proposal.acceptedBy.push(from);
+    if (proposal.acceptedBy.length < this.quorum) return;
+    delete state.proposals[slot];
+    for (const replica of this.config.replicas) {
+      if (replica !== this.id) this.effects.send(replica, { type: 'commit', slot, command: proposal.command });
+    }
+    this.learn(slot, proposal.command);
+    this.checkServing();
+  }
+
+  /** Heartbeat to every other replica, with a retransmission of every accept not yet acknowledged. */
+  private beat(): void {
+    const state = this.state;
+    const leaderBallot = state.ballot!;
+    const heartbeat: HeartbeatMessage = { type: 'heartbeat', ballot: leaderBallot, commitIndex: this.durable.log.length };
+    for (const replica of this.config.replicas) {
+      if (replica !== this.id) this.effects.send(replica, heartbeat);
+    }
+    for (const key of Object.keys(state.proposals)) {
+      const slot = Number(key);
+      const proposal = state.proposals[slot]!;
+      for (const replica of this.config.replicas) {
+        if (!proposal.acceptedBy.includes(replica)) this.effects.send(replica, { type: 'accept', ballot: leaderBallot, slot, command: proposal.command });
+      }
+    }
+    this.effects.setTimer(HEARTBEAT_TIMER, this.config.timing.heartbeatMs);
+  }
+
+  /** Once every recovered slot is chosen, serve the commands that waited. */
+  private checkServing(): void {
+    const state = this.state;
+    if (state.role !== 'leader' || state.serving) return;
+    for (const key of Object.keys(state.proposals)) {
+      if (Number(key) < state.recoveryEnd) return;
+    }
+    state.serving = true;
+    const waiting = state.queue;
+    state.queue = [];
+    for (const command of waiting) this.serve(command);
+  }
+
+  private onClientRequest(from: NodeId, command: ClientCommand): void {
+    const state = this.state;
+    if (state.role !== 'leader') {
+      this.effects.send(from, { type: 'redirect', requestId: command.requestId, leaderHint: state.leaderHint === this.id ? null : state.leaderHint });
+      return;
+    }
+    if (command.op.kind === 'get' && this.config.bugs.has('stale-read')) {
+      // The bug: "I am the leader, so my state is the latest." No round, no lease.
+      this.reply(command.client, command.requestId, readLocal(state.store, command.op.key));
+      return;
+    }
+    this.serve(command);
+  }
+
+  private serve(command: ClientCommand): void {
+    const state = this.state;
+    if (this.dedup) {
+      const session = state.store.sessions[command.client];
+      if (session !== undefined && session.requestId >= command.requestId) {
+        // Applied already (a retry, or a duplicated message): answer from the client table.
+        if (session.requestId === command.requestId) this.reply(command.client, command.requestId, session.result);
+        return;
+      }
+      if (this.isInFlight(command)) {
+        this.expectReply(command);
+        return;
+      }
+    }
+    this.expectReply(command);
+    if (!state.serving) {
+      state.queue.push(command);
+      return;
+    }
+    this.propose(state.nextSlot, command);
+    state.nextSlot += 1;
+  }
+
+  /** Proposed, queued or chosen-but-not-yet-applied here already. */
+  private isInFlight(command: ClientCommand): boolean {
+    const state = this.state;
+    const same = (other: Command) => !isNoop(other) && other.client === command.client && other.requestId === command.requestId;
+    if (state.queue.some(same)) return true;
+    for (const key of Object.keys(state.proposals)) {
+      if (same(state.proposals[Number(key)]!.command)) return true;
+    }
+    for (const key of Object.keys(state.learned)) {
+      if (same(state.learned[Number(key)]!)) return true;
+    }
+    return false;
+  }
+
+  private expectReply(command: ClientCommand): void {
+    const owed = this.state.replyTo[command.client];
+    if (owed === undefined || owed < command.requestId) this.state.replyTo[command.client] = command.requestId;
+  }
+
+  private reply(client: NodeId, requestId: number, result: KvResult): void {
+    this.effects.send(client, { type: 'reply', requestId, result });
+  }
+
+  // ── follower and learner ──────────────────────────────────────────────────
+
+  private onHeartbeat(from: NodeId, message: HeartbeatMessage): void {
+    if (this.refuseBelowPromise(from, message.ballot)) return;
+    // At or above this replica's promise, from another replica: above any ballot of its own.
+    if (this.state.role !== 'follower') this.stepDown();
+    this.followLeader(from);
+    const logLength = this.durable.log.length;
+    if (message.commitIndex > logLength) this.effects.send(from, { type: 'catchup', fromSlot: logLength });
+  }
+
+  /** The applied log is chosen: any replica may hand it out. */
+  private onCatchup(from: NodeId, fromSlot: Slot): void {
+    const log = this.durable.log;
+    const end = Math.min(log.length, fromSlot + CATCHUP_BATCH);
+    for (let slot = Math.max(0, fromSlot); slot < end; slot++) this.effects.send(from, { type: 'commit', slot, command: log[slot]! });
+  }
+
+  private learn(slot: Slot, command: Command): void {
+    const state = this.state;
+    if (slot < this.durable.log.length || state.learned[slot] !== undefined) return;
+    state.learned[slot] = command;
+    this.effects.observe({ type: 'learn', slot, command });
+    this.applyLearned();
+  }
+
+  /** Apply every learned slot that extends the log, persisting the log before anything is reported or answered. */
+  private applyLearned(): void {
+    const state = this.state;
+    const log = this.durable.log;
+    const ready: Command[] = [];
+    for (let slot = log.length; state.learned[slot] !== undefined; slot++) {
+      ready.push(state.learned[slot]!);
+      delete state.learned[slot];
+    }
+    if (ready.length === 0) return;
+    this.update({ log: [...log, ...ready] });
+    ready.forEach((command, index) => {
+      const slot = log.length + index;
+      const outcome = applyCommand(state.store, command, this.dedup);
+      this.effects.observe(
+        outcome.duplicate
+          ? { type: 'apply', slot, command, result: outcome.result, duplicate: true }
+          : { type: 'apply', slot, command, result: outcome.result },
+      );
+      if (!isNoop(command) && state.replyTo[command.client] === command.requestId) {
+        delete state.replyTo[command.client];
+        this.reply(command.client, command.requestId, outcome.result);
+      }
+    });
+  }
+
+  /** Replace part of the durable state and persist the whole before going on. */
+  private update(change: Partial<Omit<ReplicaDurable, 'kind'>>): void {
+    this.durable = { ...this.durable, ...change };
+    this.effects.persist(this.durable);
+  }
+}
+
+/** The highest integer key of a slot-keyed record, or -1. Integer keys iterate in ascending order. */
+function highestKey(record: Record<Slot, unknown>): number {
+  const keys = Object.keys(record);
+  return keys.length === 0 ? -1 : Number(keys[keys.length - 1]);
+}
