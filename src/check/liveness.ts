@@ -1,7 +1,7 @@
 import type { Value } from '../protocols/paxos/messages.js';
 import type { NodeId } from '../scenario/scenario.js';
 import type { TraceEvent } from '../sim/events.js';
-import { LinkState } from '../sim/network.js';
+import { ClusterView } from './cluster-view.js';
 import type { CheckContext, Checker } from './checker.js';
 
 export interface LivenessOptions {
@@ -19,8 +19,7 @@ export interface LivenessOptions {
 export class LivenessChecker implements Checker {
   readonly name = 'liveness';
   readonly kind = 'liveness';
-  private readonly links: LinkState;
-  private readonly up: Set<NodeId>;
+  private readonly cluster: ClusterView;
   private readonly proposing = new Set<NodeId>();
   private readonly learned = new Map<NodeId, { value: Value; t: number }>();
   private stableSinceMs: number | null = null;
@@ -34,8 +33,7 @@ export class LivenessChecker implements Checker {
     private readonly context: CheckContext,
     private readonly options: LivenessOptions,
   ) {
-    this.links = new LinkState(context.nodes);
-    this.up = new Set(context.nodes);
+    this.cluster = new ClusterView(context.nodes);
   }
 
   get deadlineMs(): number | null {
@@ -106,26 +104,9 @@ export class LivenessChecker implements Checker {
   private track(event: TraceEvent): boolean {
     switch (event.type) {
       case 'crash':
-        this.up.delete(event.node);
+        // A crash wipes the value a proposer was asked to propose; a pause does not.
         this.proposing.delete(event.node);
-        return true;
-      case 'restart':
-      case 'resume':
-        this.up.add(event.node);
-        return true;
-      case 'pause':
-        // A paused proposer keeps its value: it goes on when it resumes.
-        this.up.delete(event.node);
-        return true;
-      case 'partition':
-        this.links.partition(event.groups);
-        return true;
-      case 'cut':
-        this.links.cutLink(event.from, event.to);
-        return true;
-      case 'heal':
-        this.links.healAll();
-        return true;
+        return this.cluster.track(event);
       case 'propose':
         this.proposing.add(event.node);
         return true;
@@ -133,7 +114,7 @@ export class LivenessChecker implements Checker {
         if (!this.learned.has(event.node)) this.learned.set(event.node, { value: event.value, t: event.t });
         return false;
       default:
-        return false;
+        return this.cluster.track(event);
     }
   }
 
@@ -142,7 +123,7 @@ export class LivenessChecker implements Checker {
     this.needsEvaluation = false;
     if (this.stableSinceMs !== null) return;
     const majority = Math.floor(this.context.acceptors.length / 2) + 1;
-    for (const component of this.connectedComponents()) {
+    for (const component of this.cluster.connectedComponents()) {
       const members = new Set(component);
       const acceptors = this.context.acceptors.filter((node) => members.has(node)).length;
       const hasProposer = component.some((node) => this.proposing.has(node));
@@ -152,30 +133,5 @@ export class LivenessChecker implements Checker {
         return;
       }
     }
-  }
-
-  /** Groups of up nodes that can all reach each other both ways, in sorted-node order. */
-  private connectedComponents(): NodeId[][] {
-    const nodes = this.context.nodes.filter((node) => this.up.has(node));
-    const componentOf = new Map<NodeId, number>();
-    const components: NodeId[][] = [];
-    for (const start of nodes) {
-      if (componentOf.has(start)) continue;
-      const component = [start];
-      componentOf.set(start, components.length);
-      for (let cursor = 0; cursor < component.length; cursor++) {
-        const current = this.links.index(component[cursor]!);
-        for (const other of nodes) {
-          if (componentOf.has(other)) continue;
-          const otherIndex = this.links.index(other);
-          if (!this.links.isBlocked(current, otherIndex) && !this.links.isBlocked(otherIndex, current)) {
-            componentOf.set(other, components.length);
-            component.push(other);
-          }
-        }
-      }
-      components.push(component);
-    }
-    return components;
   }
 }

@@ -43,11 +43,11 @@ export function diffCommand(files: readonly string[], flags: DiffFlags, io: CliI
 }
 
 function sides(files: readonly string[], flags: DiffFlags): [Side, Side] {
-  const bug = parseBug(flags.bug);
   if (files.length === 2) {
     if (flags.seeds !== undefined) throw new UsageError(['--seeds: compares two seeds of one scenario; with two scenarios give --seed']);
     return [0, 1].map((index) => {
       const { scenario } = loadScenarioArg(files[index]!);
+      const bug = parseBug(flags.bug, scenario.protocol);
       const seed = flags.seed === undefined ? scenario.seed : parseSeed(flags.seed);
       return { label: `${files[index]} seed ${seed}`, result: runScenario(scenario, { seed, bug, record: true }) };
     }) as [Side, Side];
@@ -58,6 +58,7 @@ function sides(files: readonly string[], flags: DiffFlags): [Side, Side] {
   const seeds = flags.seeds.split(',').map((text) => parseSeed(text.trim(), '--seeds'));
   if (seeds.length !== 2) throw new UsageError([`--seeds: must be two seeds, N,M, got "${flags.seeds}"`]);
   const { scenario } = loadScenarioArg(files[0]!);
+  const bug = parseBug(flags.bug, scenario.protocol);
   return seeds.map((seed) => ({ label: `${files[0]} seed ${seed}`, result: runScenario(scenario, { seed, bug, record: true }) })) as [Side, Side];
 }
 

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { COVERAGE_KEYS, COVERAGE_SITUATIONS } from '../check/coverage.js';
-import type { PaxosBug } from '../protocols/paxos/config.js';
+import type { ProtocolBug } from '../run/protocol.js';
 import { writeFailure, type WrittenFailure } from '../run/failure-files.js';
 import { failureKind, fuzz, type FuzzReport, type ScenarioFuzzReport } from '../run/fuzz.js';
 import { applyNemesisOverrides, type NemesisOverrides } from '../run/nemesis-overrides.js';
@@ -91,7 +91,7 @@ export async function fuzzCommand(files: readonly string[], flags: FuzzFlags, io
 interface FuzzCommandPlan {
   readonly fuzz: Parameters<typeof fuzz>[0];
   readonly seedCount: number;
-  readonly bug: PaxosBug | undefined;
+  readonly bug: ProtocolBug | undefined;
   readonly replayPaths: readonly (string | null)[];
 }
 
@@ -105,7 +105,9 @@ function planFrom(files: readonly string[], flags: FuzzFlags): FuzzCommandPlan {
     if (names.has(scenario.name)) throw new UsageError([`${scenario.name}: two scenarios share this name; failure files are named after it`]);
     names.add(scenario.name);
   }
-  const bug = parseBug(flags.bug);
+  // A bug belongs to one protocol: every fuzzed scenario must speak it.
+  const bugs = scenarios.map((scenario) => parseBug(flags.bug, scenario.protocol));
+  const bug = bugs[0];
   const workers = flags.workers === undefined ? availableParallelism() : parseCount(flags.workers, '--workers', 0);
   const seedCount = flags.seeds === undefined ? DEFAULT_SEEDS : parseCount(flags.seeds, '--seeds');
   return {
@@ -171,7 +173,7 @@ function writeFailures(report: FuzzReport, plan: FuzzCommandPlan, flags: FuzzFla
   return written;
 }
 
-function shrinkAndWrite(failure: WrittenFailure, bug: PaxosBug | undefined, io: CliIo, styles: Styles): WrittenEntry['shrunk'] {
+function shrinkAndWrite(failure: WrittenFailure, bug: ProtocolBug | undefined, io: CliIo, styles: Styles): WrittenEntry['shrunk'] {
   const startMs = performance.now();
   const scenario = failure.result.scenario;
   const shrunk = shrinkScenario(scenario, scenario.seed, { bug, shouldStop: () => performance.now() - startMs > SHRINK_BUDGET_MS });
@@ -198,7 +200,7 @@ function shrinkAndWrite(failure: WrittenFailure, bug: PaxosBug | undefined, io: 
 }
 
 /** For the first few seeds whose two runs differed: run them twice more, recording, and say where they part. */
-function reportNondeterminism(report: FuzzReport, bug: PaxosBug | undefined, io: CliIo, styles: Styles): void {
+function reportNondeterminism(report: FuzzReport, bug: ProtocolBug | undefined, io: CliIo, styles: Styles): void {
   for (const scenarioReport of report.scenarios) {
     for (const seed of scenarioReport.nondeterministicSeeds.slice(0, 3)) {
       const first = runScenario(scenarioReport.scenario, { seed, bug, record: true, stopOnViolation: true });

@@ -1,7 +1,8 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CHECKERS } from '../check/suite.js';
-import { PAXOS_BUGS } from '../protocols/paxos/config.js';
+import { MULTIPAXOS_CHECKERS } from '../check/multipaxos-checks.js';
+import { BUGS_BY_PROTOCOL } from '../run/protocol.js';
 import { loadScenarioFile } from '../scenario/load.js';
 import { packageRoot } from '../util/package-root.js';
 import { EXIT } from './errors.js';
@@ -17,10 +18,14 @@ export function listCommand(flags: { color: boolean }, io: CliIo): number {
     const summary = loaded.ok ? firstSentence(loaded.scenario.description) : 'invalid: ' + loaded.errors[0];
     lines.push(`  ${file.replace(/\.yaml$/, '').padEnd(26)}${summary}`);
   }
-  lines.push('', styles.bold('bugs') + styles.dim('  (--bug NAME on run, fuzz and shrink, or `bug:` in a scenario)'));
-  for (const [name, description] of Object.entries(PAXOS_BUGS)) lines.push(`  ${name.padEnd(26)}${description}`);
-  lines.push('', styles.bold('checkers'));
-  for (const checker of CHECKERS) lines.push(`  ${checker.name.padEnd(26)}${checker.summary}`);
+  for (const [protocol, bugs] of Object.entries(BUGS_BY_PROTOCOL)) {
+    lines.push('', styles.bold(`${protocol} bugs`) + styles.dim('  (--bug NAME on run, replay, fuzz and shrink, or `bug:` in a scenario)'));
+    for (const [name, description] of Object.entries(bugs)) lines.push(`  ${name.padEnd(26)}${description}`);
+  }
+  for (const [protocol, checkers] of [['paxos', CHECKERS], ['multipaxos', MULTIPAXOS_CHECKERS]] as const) {
+    lines.push('', styles.bold(`${protocol} checkers`));
+    for (const checker of checkers) lines.push(`  ${checker.name.padEnd(26)}${checker.summary}`);
+  }
   io.stdout(lines.join('\n') + '\n');
   return EXIT.ok;
 }

@@ -38,7 +38,7 @@ export interface ReplayFlags {
 export async function replayCommand(file: string, flags: ReplayFlags, io: CliIo): Promise<number> {
   const { scenario, replayPath } = loadScenarioArg(file);
   const seed = flags.seed === undefined ? scenario.seed : parseSeed(flags.seed);
-  const bug = parseBug(flags.bug) ?? parseBug(scenario.bug);
+  const bug = parseBug(flags.bug, scenario.protocol) ?? scenario.bug;
   const stateAtMs = flags.stateAt === undefined ? undefined : parseCount(flags.stateAt, '--state-at', 0);
   const styles = stylesFor(colorLevel(io, flags.color));
   const untilViolation = flags.untilViolation === true;

@@ -26,7 +26,7 @@ export interface RunFlags {
 export function runCommand(file: string | undefined, flags: RunFlags, io: CliIo): number {
   const { scenario, replayPath } = loadScenarioArg(file);
   const seed = flags.seed === undefined ? scenario.seed : parseSeed(flags.seed);
-  const bug = parseBug(flags.bug);
+  const bug = parseBug(flags.bug, scenario.protocol);
   const showTimeline = !flags.json && !flags.quiet;
   const needsEvents = showTimeline || flags.trace !== undefined || flags.shiviz !== undefined || flags.html !== undefined || flags.checkDeterminism === true;
   const result = runScenario(scenario, { seed, bug, record: needsEvents });

@@ -2,7 +2,8 @@ import { isAbsolute, join, relative } from 'node:path';
 import { packageRoot } from '../util/package-root.js';
 import { loadScenarioFile } from '../scenario/load.js';
 import type { Scenario } from '../scenario/scenario.js';
-import { isPaxosBug, PAXOS_BUGS, type PaxosBug } from '../protocols/paxos/config.js';
+import { BUGS_BY_PROTOCOL, isBugOf, type ProtocolBug } from '../run/protocol.js';
+import type { ProtocolName } from '../scenario/scenario.js';
 import { UsageError } from './errors.js';
 
 /** The built-in default: the shipped seed example, found next to the package. */
@@ -19,19 +20,22 @@ export function loadScenarioArg(file: string | undefined): ScenarioArg {
   const loaded = loadScenarioFile(path);
   if (!loaded.ok) throw new UsageError(loaded.errors);
   const bug = loaded.scenario.bug;
-  if (bug !== undefined && !isPaxosBug(bug)) {
-    throw new UsageError([`${path}: bug: unknown bug "${bug}"; known bugs: ${Object.keys(PAXOS_BUGS).join(', ')}`]);
+  if (bug !== undefined && !isBugOf(loaded.scenario.protocol, bug)) {
+    throw new UsageError([`${path}: bug: unknown ${loaded.scenario.protocol} bug "${bug}"; known: ${Object.keys(BUGS_BY_PROTOCOL[loaded.scenario.protocol]).join(', ')}`]);
   }
   return { scenario: loaded.scenario, replayPath: file === undefined ? null : displayPath(file) };
 }
 
-export function parseBug(name: string | undefined): PaxosBug | undefined {
+/** A --bug flag, checked against the protocol of the scenario(s) it applies to. */
+export function parseBug(name: string | undefined, protocol: ProtocolName = 'paxos'): ProtocolBug | undefined {
   if (name === undefined) return undefined;
-  if (!isPaxosBug(name)) throw new UsageError([`--bug: unknown bug "${name}"; known bugs: ${Object.keys(PAXOS_BUGS).join(', ')}`]);
+  if (!isBugOf(protocol, name)) {
+    throw new UsageError([`--bug: unknown ${protocol} bug "${name}"; known: ${Object.keys(BUGS_BY_PROTOCOL[protocol]).join(', ')}`]);
+  }
   return name;
 }
 
-export function replayLine(command: string, replayPath: string | null, seed: number, bug: PaxosBug | undefined): string {
+export function replayLine(command: string, replayPath: string | null, seed: number, bug: ProtocolBug | undefined): string {
   const parts = ['paxsim', command];
   if (replayPath !== null) parts.push(shellQuote(replayPath));
   parts.push('--seed', String(seed));

@@ -23,7 +23,7 @@ export interface ShrinkFlags {
 export function shrinkCommand(file: string, flags: ShrinkFlags, io: CliIo): number {
   const { scenario } = loadScenarioArg(file);
   const seed = flags.seed === undefined ? scenario.seed : parseSeed(flags.seed);
-  const bug = parseBug(flags.bug) ?? parseBug(scenario.bug);
+  const bug = parseBug(flags.bug, scenario.protocol) ?? scenario.bug;
   const maxAttempts = parseCount(flags.maxAttempts, '--max-attempts');
   const budgetMs = parseDuration(flags.time, '--time');
   const styles = stylesFor(colorLevel(io, flags.color));

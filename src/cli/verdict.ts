@@ -8,15 +8,18 @@ export function formatVerdict(result: RunResult, replayCommand: string, styles: 
   const label = (text: string) => styles.bold(text.padEnd(10));
   const scenario = result.scenario;
   lines.push(styles.bold(`── verdict: ${scenario.name}, seed ${result.seed}${result.bug ? `, bug ${result.bug}` : ''} ──`));
-  lines.push(
-    label('chosen') +
-      (result.chosen ? `"${result.chosen.value}" in ballot ${formatBallot(result.chosen.ballot)} at t=${result.chosen.t}` : 'nothing'),
-  );
-  const learnedParts = scenario.roles.learners.map((node) => {
-    const learned = result.learned[node];
-    return learned ? `${node} "${learned.value}" t=${learned.t}` : `${node} —`;
-  });
-  lines.push(label('learned') + learnedParts.join(styles.dim(' · ')));
+  if (scenario.protocol === 'paxos') {
+    lines.push(
+      label('chosen') +
+        (result.chosen ? `"${result.chosen.value}" in ballot ${formatBallot(result.chosen.ballot)} at t=${result.chosen.t}` : 'nothing'),
+    );
+    const learnedParts = scenario.roles.learners.map((node) => {
+      const learned = result.learned[node];
+      return learned ? `${node} "${learned.value}" t=${learned.t}` : `${node} —`;
+    });
+    lines.push(label('learned') + learnedParts.join(styles.dim(' · ')));
+  }
+  for (const line of result.summary) lines.push(label(line.label) + line.text);
   result.checkers.forEach((checker, index) => {
     const mark = checker.violation ? styles.fail('✗') : styles.pass('✓');
     const detail = checker.violation
@@ -25,7 +28,8 @@ export function formatVerdict(result: RunResult, replayCommand: string, styles: 
     lines.push(label(index === 0 ? 'checkers' : '') + `${mark} ${checker.name.padEnd(20)} ${detail}`);
   });
   if (!result.checkers.some((checker) => checker.kind === 'liveness')) {
-    lines.push(label('') + `${styles.dim('-')} ${'liveness'.padEnd(20)} ${styles.dim('not checked: the scenario has no expect.liveness')}`);
+    const name = scenario.protocol === 'paxos' ? 'liveness' : 'client-liveness';
+    lines.push(label('') + `${styles.dim('-')} ${name.padEnd(20)} ${styles.dim('not checked: the scenario has no expect.liveness')}`);
   }
   result.expectation.checks.forEach((check, index) => {
     const mark = check.met ? styles.pass('✓') : styles.fail('✗');
@@ -52,6 +56,7 @@ export function verdictJson(result: RunResult): Record<string, unknown> {
     bug: result.bug ?? null,
     chosen: result.chosen?.value ?? null,
     learned,
+    summary: Object.fromEntries(result.summary.map((line) => [line.label, line.text])),
     violations: result.violations.map((violation) => ({
       checker: violation.checker,
       message: violation.message,

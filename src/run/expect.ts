@@ -42,12 +42,12 @@ export function judgeExpectation(expect: Expectation, facts: RunFacts): Expectat
     const stoppedEarly = facts.outcome.stoppedBy === 'max-events';
     const met = !facts.livenessViolated && !facts.livenessInconclusive && !stoppedEarly;
     const detail = facts.livenessViolated
-      ? 'a live learner did not learn in time'
+      ? 'something owed progress did not make it in time (see the liveness checker)'
       : facts.livenessInconclusive
         ? 'the run ended before the liveness deadline (raise `until`)'
         : stoppedEarly
           ? `the run hit maxEvents at t=${facts.outcome.endMs}`
-          : 'every connected live learner learned in time';
+          : 'everything owed progress made it in time';
     checks.push({ what: `liveness within ${expect.liveness.withinMs}`, met, detail });
   }
   return { met: checks.every((check) => check.met), checks };

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { PaxosBug } from '../protocols/paxos/config.js';
+import type { ProtocolBug } from './protocol.js';
 import type { Scenario } from '../scenario/scenario.js';
 import { scenarioToYaml } from '../scenario/serialize.js';
 import { sequenceDiagramHtml } from '../trace/html.js';
@@ -19,7 +19,7 @@ export interface WrittenFailure {
  * memory stays flat) and writes a self-contained scenario that replays it
  * with `paxsim run FILE` alone, plus its trace and its sequence diagram.
  */
-export function writeFailure(base: Scenario, seed: number, bug: PaxosBug | undefined, directory: string, header: readonly string[], suffix = ''): WrittenFailure {
+export function writeFailure(base: Scenario, seed: number, bug: ProtocolBug | undefined, directory: string, header: readonly string[], suffix = ''): WrittenFailure {
   mkdirSync(directory, { recursive: true });
   const result = runScenario(base, { seed, bug, record: true });
   const scenario: Scenario = { ...result.scenario, seed, bug: bug ?? result.scenario.bug };

@@ -1,6 +1,6 @@
 import { COVERAGE_KEYS, CoverageTracker, type CoverageSituation } from '../check/coverage.js';
 import type { Violation } from '../check/checker.js';
-import type { PaxosBug } from '../protocols/paxos/config.js';
+import type { ProtocolBug } from './protocol.js';
 import type { Scenario } from '../scenario/scenario.js';
 import { runScenario } from './runner.js';
 
@@ -22,7 +22,7 @@ export interface SeedResult {
 }
 
 export interface FuzzSeedOptions {
-  readonly bug?: PaxosBug | undefined;
+  readonly bug?: ProtocolBug | undefined;
   /** Run this seed twice and compare trace hashes. */
   readonly checkDeterminism?: boolean;
 }

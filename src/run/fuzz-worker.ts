@@ -1,12 +1,12 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import type { PaxosBug } from '../protocols/paxos/config.js';
+import type { ProtocolBug } from './protocol.js';
 import type { Scenario } from '../scenario/scenario.js';
 import { runFuzzSeed, type SeedResult } from './fuzz-seed.js';
 
 /** Messages between the fuzz coordinator and its workers. */
 export interface WorkerSetup {
   readonly scenarios: readonly Scenario[];
-  readonly bug: PaxosBug | undefined;
+  readonly bug: ProtocolBug | undefined;
   readonly determinismEvery: number;
 }
 

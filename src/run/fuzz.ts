@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { COVERAGE_KEYS } from '../check/coverage.js';
-import type { PaxosBug } from '../protocols/paxos/config.js';
+import type { ProtocolBug } from './protocol.js';
 import type { Scenario } from '../scenario/scenario.js';
 import { assert } from '../util/assert.js';
 import { packageRoot } from '../util/package-root.js';
@@ -18,7 +18,7 @@ export interface FuzzPlan {
   readonly shard: { readonly index: number; readonly count: number };
   /** Worker threads; 0 runs in this thread. */
   readonly workers: number;
-  readonly bug?: PaxosBug | undefined;
+  readonly bug?: ProtocolBug | undefined;
   /** Go on after a scenario's first failing seed (otherwise it stops there). */
   readonly keepGoing: boolean;
   /** Every seed divisible by this is run twice and its trace hashes compared; 0 turns it off. */

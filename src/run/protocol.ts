@@ -7,7 +7,9 @@ import type { NodeId, Scenario } from '../scenario/scenario.js';
 import type { AnyTraceEvent } from '../sim/events.js';
 import type { ScheduledRequest } from '../sim/simulation.js';
 import { assert } from '../util/assert.js';
+import { multiPaxosDriver } from './multipaxos-driver.js';
 import { paxosDriver } from './paxos-driver.js';
+import { MULTIPAXOS_BUGS, type MultiPaxosBug } from '../protocols/multipaxos/config.js';
 
 /** A known-broken variant of some protocol, by name (`paxsim list`). */
 export type ProtocolBug = string;
@@ -45,6 +47,7 @@ export interface ProtocolDriver {
 
 export const BUGS_BY_PROTOCOL: Readonly<Record<Scenario['protocol'], Readonly<Record<string, string>>>> = {
   paxos: PAXOS_BUGS,
+  multipaxos: MULTIPAXOS_BUGS,
 };
 
 export function isBugOf(protocol: Scenario['protocol'], name: string): boolean {
@@ -53,5 +56,6 @@ export function isBugOf(protocol: Scenario['protocol'], name: string): boolean {
 
 export function driverFor(scenario: Scenario, bug: ProtocolBug | undefined, liveness: LivenessOptions | undefined): ProtocolDriver {
   assert(bug === undefined || isBugOf(scenario.protocol, bug), () => `${scenario.protocol} has no bug named ${bug}`);
+  if (scenario.protocol === 'multipaxos') return multiPaxosDriver(scenario, bug as MultiPaxosBug | undefined, liveness);
   return paxosDriver(scenario, bug as PaxosBug | undefined, liveness);
 }

@@ -1,5 +1,5 @@
 import { CHECKERS } from '../check/suite.js';
-import type { PaxosBug } from '../protocols/paxos/config.js';
+import type { ProtocolBug } from './protocol.js';
 import { validateScenario } from '../scenario/load.js';
 import type { DelaySpec, Fault, NetworkSpec, Scenario } from '../scenario/scenario.js';
 import { scenarioToFileObject } from '../scenario/serialize.js';
@@ -19,7 +19,7 @@ import { runScenario, type RunResult } from './runner.js';
  */
 
 export interface ShrinkOptions {
-  readonly bug?: PaxosBug | undefined;
+  readonly bug?: ProtocolBug | undefined;
   /** Most runs to spend, the first (which finds the checker to keep failing) included. Default 400. */
   readonly maxAttempts?: number;
   /** Asked before every candidate run; true stops shrinking with what was found so far. */
@@ -77,7 +77,7 @@ export function shrinkScenario(failing: Scenario, seed: number, options: ShrinkO
   };
 }
 
-function runOptions(seed: number, bug: PaxosBug | undefined) {
+function runOptions(seed: number, bug: ProtocolBug | undefined) {
   return { seed, bug, stopOnViolation: true, hash: false } as const;
 }
 
@@ -118,7 +118,7 @@ class Trial {
     firstRun: RunResult,
     readonly checker: string,
     private readonly seed: number,
-    private readonly bug: PaxosBug | undefined,
+    private readonly bug: ProtocolBug | undefined,
     private readonly maxAttempts: number,
     private readonly shouldStop: (() => boolean) | undefined,
   ) {

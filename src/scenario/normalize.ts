@@ -1,6 +1,6 @@
-import { FAULT_KINDS, NEMESIS_FAULT_KINDS, type DelayInput, type ParsedFault, type ParsedScenario } from './schema.js';
+import { FAULT_KINDS, NEMESIS_FAULT_KINDS, type ParsedKvOp, type DelayInput, type ParsedFault, type ParsedScenario } from './schema.js';
 import { formatProblem, type LoadResult, type SourceLocator } from './problems.js';
-import { sortedIds, type ChosenExpectation, type DelaySpec, type Fault, type NemesisSpec, type NodeId, type Roles, type Scenario } from './scenario.js';
+import { sortedIds, type ChosenExpectation, type DelaySpec, type Fault, type ClientSpec, type KvOpSpec, type NemesisSpec, type NodeId, type Roles, type Scenario } from './scenario.js';
 
 type Report = (path: readonly (string | number)[], message: string) => void;
 
@@ -40,6 +40,7 @@ export function normalizeScenario(parsed: ParsedScenario, locator: SourceLocator
   if (errors.length === 0) checkNodeLifecycles(faults, report);
 
   const delay = normalizeDelay(parsed.network.delay, ['network', 'delay'], report);
+  const clients = normalizeClients(parsed, known, report);
   const nemesis = parsed.nemesis ? normalizeNemesis(parsed, nodes, report) : undefined;
   checkTiming(parsed, report);
 
@@ -66,6 +67,8 @@ export function normalizeScenario(parsed: ParsedScenario, locator: SourceLocator
       paxos: parsed.paxos ?? {},
       bug: parsed.bug,
       nemesis,
+      clients,
+      multipaxos: parsed.multipaxos ?? {},
       expect: {
         chosen: parsed.expect.chosen === undefined ? undefined : chosenExpectation(String(parsed.expect.chosen)),
         safety: parsed.expect.safety,
@@ -201,6 +204,56 @@ function chosenExpectation(text: string): ChosenExpectation {
   if (text === 'any') return { kind: 'any' };
   if (text === 'none') return { kind: 'none' };
   return { kind: 'value', value: text };
+}
+
+/**
+ * Multi-Paxos clients, named and given their operations. `nodes` are the
+ * replicas; single-decree-only fields (roles, proposals) do not apply there,
+ * and clients do not apply to single-decree Paxos.
+ */
+function normalizeClients(parsed: ParsedScenario, nodes: ReadonlySet<NodeId>, report: Report): ClientSpec[] {
+  if (parsed.protocol === 'paxos') {
+    if (parsed.clients !== undefined) report(['clients'], 'clients need `protocol: multipaxos`; single-decree Paxos takes `proposals`');
+    if (parsed.multipaxos !== undefined) report(['multipaxos'], 'needs `protocol: multipaxos`');
+    return [];
+  }
+  for (const key of ['roles', 'paxos'] as const) {
+    if (parsed[key] !== undefined) report([key], 'does not apply to `protocol: multipaxos` (every node is a replica)');
+  }
+  if (parsed.proposals.length > 0) report(['proposals'], 'does not apply to `protocol: multipaxos`; declare `clients` instead');
+  if (parsed.expect.chosen !== undefined) report(['expect', 'chosen'], 'does not apply to `protocol: multipaxos`; use safety and liveness');
+  const clients = parsed.clients;
+  if (clients === undefined) {
+    report(['clients'], 'is required with `protocol: multipaxos`, e.g. {count: 3, ops: 10}');
+    return [];
+  }
+  const specs: ClientSpec[] = Array.isArray(clients)
+    ? clients.map((client, index) => ({ id: client.id, ops: client.ops.map((op, opIndex) => normalizeOp(op, ['clients', index, 'ops', opIndex], report)) }))
+    : Array.from({ length: clients.count }, (_, index) => ({
+        id: `c${index + 1}`,
+        count: clients.ops,
+        mix: clients.mix ? { put: clients.mix.put ?? 0, get: clients.mix.get ?? 0, cas: clients.mix.cas ?? 0 } : undefined,
+        keys: clients.keys === undefined ? undefined : typeof clients.keys === 'number' ? Array.from({ length: clients.keys }, (_, key) => `k${key + 1}`) : [...clients.keys],
+      }));
+  const seen = new Set<NodeId>();
+  specs.forEach((spec, index) => {
+    const path = Array.isArray(clients) ? ['clients', index, 'id'] : ['clients', 'count'];
+    if (nodes.has(spec.id)) report(path, `client "${spec.id}" has the name of a node`);
+    if (seen.has(spec.id)) report(path, `"${spec.id}" is listed twice`);
+    seen.add(spec.id);
+  });
+  if (!Array.isArray(clients) && clients.mix && (clients.mix.put ?? 0) + (clients.mix.get ?? 0) + (clients.mix.cas ?? 0) === 0) {
+    report(['clients', 'mix'], 'must give at least one operation kind a positive weight');
+  }
+  return specs;
+}
+
+function normalizeOp(op: ParsedKvOp, path: readonly (string | number)[], report: Report): KvOpSpec {
+  const kinds = (['put', 'get', 'cas'] as const).filter((kind) => op[kind] !== undefined);
+  if (kinds.length !== 1) report(path, kinds.length === 0 ? 'names no operation; expected one of put, get, cas' : `names ${kinds.join(' and ')}; an operation has exactly one kind`);
+  if (op.put !== undefined) return { kind: 'put', key: op.put.key, value: String(op.put.value) };
+  if (op.cas !== undefined) return { kind: 'cas', key: op.cas.key, expected: op.cas.expected === null ? null : String(op.cas.expected), value: String(op.cas.value) };
+  return { kind: 'get', key: op.get ?? '' };
 }
 
 export const DEFAULT_NEMESIS = { windowMs: 2000, quietMs: 3000, faultsPerSecond: 4, swarm: true } as const;

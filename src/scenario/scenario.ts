@@ -70,10 +70,34 @@ export interface PaxosTimingSpec {
   readonly catchupMaxMs?: number | undefined;
 }
 
+export type KvOpSpec =
+  | { readonly kind: 'put'; readonly key: string; readonly value: string }
+  | { readonly kind: 'get'; readonly key: string }
+  | { readonly kind: 'cas'; readonly key: string; readonly expected: string | null; readonly value: string };
+
+/** A Multi-Paxos client and what it will do: explicit operations, or `count` drawn from a mix over keys. */
+export interface ClientSpec {
+  readonly id: NodeId;
+  readonly ops?: readonly KvOpSpec[] | undefined;
+  readonly count?: number | undefined;
+  readonly mix?: { readonly put: number; readonly get: number; readonly cas: number } | undefined;
+  readonly keys?: readonly string[] | undefined;
+}
+
+export interface MultiPaxosTimingSpec {
+  readonly heartbeatMs?: number | undefined;
+  readonly electionMs?: number | undefined;
+  readonly clientTimeoutMs?: number | undefined;
+  readonly retryMs?: number | undefined;
+  readonly maxRetries?: number | undefined;
+}
+
+export type ProtocolName = 'paxos' | 'multipaxos';
+
 export interface Scenario {
   readonly name: string;
   readonly description: string;
-  readonly protocol: 'paxos';
+  readonly protocol: ProtocolName;
   /** Sorted once by code unit (DESIGN.md rule 4). */
   readonly nodes: readonly NodeId[];
   readonly roles: Roles;
@@ -85,6 +109,9 @@ export interface Scenario {
   readonly untilMs: number;
   readonly maxEvents: number;
   readonly paxos: PaxosTimingSpec;
+  /** Multi-Paxos: the clients (never crashed, never partitioned); `nodes` are the replicas. */
+  readonly clients: readonly ClientSpec[];
+  readonly multipaxos: MultiPaxosTimingSpec;
   /** A known-broken protocol variant to run instead of the correct one. */
   readonly bug?: string | undefined;
   /** When set, `paxsim fuzz` generates `faults` (and `proposals`, when none are given) per seed. */

@@ -172,6 +172,57 @@ export const timingSchema = z
   .strict()
   .describe('Single-decree Paxos timer settings');
 
+const kvOpSchema = z
+  .object({
+    put: z.object({ key: z.string(), value: valueSchema }).strict().optional(),
+    get: z.string({ error: 'must be a key' }).optional(),
+    cas: z.object({ key: z.string(), expected: z.union([valueSchema, z.null()]), value: valueSchema }).strict().optional(),
+  })
+  .strict()
+  .describe('One operation: {put: {key, value}}, {get: key} or {cas: {key, expected, value}} (expected null: the key is absent)');
+
+const explicitClientSchema = z
+  .object({
+    id: nodeIdSchema,
+    ops: z.array(kvOpSchema, { error: 'must be a list of operations' }).min(1, { error: 'must list at least one operation' }),
+  })
+  .strict();
+
+export const clientsSchema = z
+  .union(
+    [
+      z
+        .object({
+          count: positiveInt().describe('Number of clients, named c1, c2, …'),
+          ops: positiveInt().describe('Operations per client, one at a time'),
+          mix: z
+            .object({ put: nonNegativeInt().optional(), get: nonNegativeInt().optional(), cas: nonNegativeInt().optional() })
+            .strict()
+            .optional()
+            .describe('Relative weights of put, get and cas (default 2, 2, 1)'),
+          keys: z
+            .union([positiveInt(), z.array(z.string()).min(1)], { error: 'must be a number of keys or a list of keys' })
+            .optional()
+            .describe('The keys operations use: a list, or a count n for k1…kn (default [x, y])'),
+        })
+        .strict(),
+      z.array(explicitClientSchema, { error: 'must be a list of clients' }).min(1),
+    ],
+    { error: 'must be {count, ops, mix?, keys?} or a list of {id, ops}' },
+  )
+  .describe('Multi-Paxos clients: each issues its operations one at a time, with timeouts and retries to another replica');
+
+export const multiPaxosTimingSchema = z
+  .object({
+    heartbeatMs: positiveInt().optional().describe('Leader heartbeat period, virtual ms'),
+    electionMs: positiveInt().optional().describe('Base election timeout (randomized up to 2×), virtual ms'),
+    clientTimeoutMs: positiveInt().optional().describe('A client retries at another replica after this long without a reply'),
+    retryMs: positiveInt().optional().describe('A client redirected without a leader hint waits this long'),
+    maxRetries: nonNegativeInt().optional().describe('Resends of one operation before the client gives up (outcome unknown)'),
+  })
+  .strict()
+  .describe('Multi-Paxos timer settings');
+
 export const expectSchema = z
   .object({
     chosen: valueSchema.optional().describe('The value that must be chosen, or `any`, or `none`'),
@@ -188,7 +239,7 @@ export const scenarioSchema = z
     $schema: z.string().optional(),
     name: z.string({ error: 'must be a non-empty string' }).min(1, { error: 'must be a non-empty string' }),
     description: z.string({ error: 'must be a string' }).optional(),
-    protocol: z.literal('paxos', { error: 'must be "paxos"' }).default('paxos'),
+    protocol: z.enum(['paxos', 'multipaxos'], { error: 'must be "paxos" or "multipaxos"' }).default('paxos'),
     nodes: nodeList().min(1, { error: 'must list at least one node' }),
     roles: rolesSchema.optional(),
     seed: nonNegativeInt().default(1).describe('Default seed; --seed overrides'),
@@ -198,6 +249,8 @@ export const scenarioSchema = z
     until: positiveInt().default(10_000).describe('Virtual ms at which the run stops'),
     maxEvents: positiveInt().default(1_000_000).describe('Hard bound on processed events, so no scenario can hang'),
     paxos: timingSchema.optional(),
+    clients: clientsSchema.optional(),
+    multipaxos: multiPaxosTimingSchema.optional(),
     bug: z.string({ error: 'must be a bug name' }).optional().describe('Run a known-broken protocol variant (see `paxsim list`)'),
     nemesis: nemesisSchema.optional(),
     expect: expectSchema.default({ safety: 'hold' }),
@@ -208,6 +261,7 @@ export type ScenarioInput = z.input<typeof scenarioSchema>;
 export type ParsedScenario = z.output<typeof scenarioSchema>;
 export type ParsedFault = z.output<typeof faultSchema>;
 export type DelayInput = z.output<typeof delaySchema>;
+export type ParsedKvOp = z.output<typeof kvOpSchema>;
 
 /** The JSON Schema shipped for editors, generated from the same definition. */
 export function scenarioJsonSchema(): Record<string, unknown> {

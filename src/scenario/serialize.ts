@@ -1,6 +1,6 @@
 import { relative, dirname } from 'node:path';
 import { Document, isMap, isSeq, visit } from 'yaml';
-import type { DelaySpec, Fault, Scenario } from './scenario.js';
+import type { ClientSpec, DelaySpec, Fault, KvOpSpec, Scenario } from './scenario.js';
 
 /**
  * A scenario as a file again: what `paxsim fuzz` and `paxsim shrink` write, so
@@ -11,16 +11,18 @@ export function scenarioToFileObject(scenario: Scenario): Record<string, unknown
   const file: Record<string, unknown> = {
     name: scenario.name,
     description: scenario.description,
-    nodes: [...scenario.nodes],
   };
+  if (scenario.protocol !== 'paxos') file['protocol'] = scenario.protocol;
+  file['nodes'] = [...scenario.nodes];
+  if (scenario.protocol === 'multipaxos') file['clients'] = clientsToFile(scenario.clients);
   const roles: Record<string, string[]> = {};
-  for (const role of ['proposers', 'acceptors', 'learners'] as const) {
+  for (const role of scenario.protocol === 'paxos' ? (['proposers', 'acceptors', 'learners'] as const) : []) {
     if (scenario.roles[role].length !== scenario.nodes.length) roles[role] = [...scenario.roles[role]];
   }
   if (Object.keys(roles).length > 0) file['roles'] = roles;
   file['seed'] = scenario.seed;
   file['network'] = { delay: delayToFile(scenario.network.delay), drop: scenario.network.drop, duplicate: scenario.network.duplicate };
-  file['proposals'] = scenario.proposals.map((proposal) => {
+  if (scenario.protocol === 'paxos') file['proposals'] = scenario.proposals.map((proposal) => {
     const entry: Record<string, unknown> = { at: proposal.at, node: proposal.node, value: proposal.value };
     if (proposal.ballot !== undefined) entry['ballot'] = proposal.ballot;
     return entry;
@@ -29,6 +31,7 @@ export function scenarioToFileObject(scenario: Scenario): Record<string, unknown
   file['until'] = scenario.untilMs;
   if (scenario.maxEvents !== 1_000_000) file['maxEvents'] = scenario.maxEvents;
   if (Object.keys(scenario.paxos).length > 0) file['paxos'] = { ...scenario.paxos };
+  if (Object.keys(scenario.multipaxos).length > 0) file['multipaxos'] = { ...scenario.multipaxos };
   if (scenario.bug !== undefined) file['bug'] = scenario.bug;
   if (scenario.nemesis !== undefined) file['nemesis'] = { ...scenario.nemesis, kinds: [...scenario.nemesis.kinds] };
   const expect: Record<string, unknown> = {};
@@ -38,6 +41,21 @@ export function scenarioToFileObject(scenario: Scenario): Record<string, unknown
   if (scenario.expect.liveness) expect['liveness'] = { within: scenario.expect.liveness.withinMs };
   file['expect'] = expect;
   return file;
+}
+
+/** Drawn workloads keep the `{count, ops, mix, keys}` form they came from; explicit ones are listed. */
+function clientsToFile(clients: readonly ClientSpec[]): unknown {
+  const first = clients[0];
+  if (first !== undefined && first.ops === undefined) {
+    return { count: clients.length, ops: first.count, ...(first.mix ? { mix: { ...first.mix } } : {}), ...(first.keys ? { keys: [...first.keys] } : {}) };
+  }
+  return clients.map((client) => ({ id: client.id, ops: (client.ops ?? []).map(opToFile) }));
+}
+
+function opToFile(op: KvOpSpec): Record<string, unknown> {
+  if (op.kind === 'get') return { get: op.key };
+  if (op.kind === 'put') return { put: { key: op.key, value: op.value } };
+  return { cas: { key: op.key, expected: op.expected, value: op.value } };
 }
 
 export function faultToFile(fault: Fault): Record<string, unknown> {

@@ -86,5 +86,7 @@ export interface TraceMeta {
   proposers: NodeId[];
   learners: NodeId[];
   protocol: string;
+  /** Multi-Paxos: the client nodes (never crashed or cut off). */
+  clients?: NodeId[];
   bug?: string;
 }

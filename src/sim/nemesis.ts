@@ -42,7 +42,9 @@ const WORKLOAD_VALUES = ['X', 'Y', 'Z'];
 export function generateSchedule(scenario: Scenario, nemesis: NemesisSpec, seed: number): GeneratedSchedule {
   const random = randomStream(seed, 'nemesis');
   const faults = generateFaults(scenario, nemesis, random);
-  const proposals = scenario.proposals.length > 0 ? [...scenario.proposals] : generateWorkload(scenario, nemesis, random);
+  // Multi-Paxos scenarios bring their own workload: their clients.
+  const drawsWorkload = scenario.protocol === 'paxos' && scenario.proposals.length === 0;
+  const proposals = drawsWorkload ? generateWorkload(scenario, nemesis, random) : [...scenario.proposals];
   return { faults, proposals };
 }
 

@@ -59,8 +59,10 @@ export class LinkState {
 
   /** The links that are down now, for debugger views. */
   describe(): { groups: NodeId[][] | null; cuts: [NodeId, NodeId][] } {
-    const distinctGroups = [...new Set(this.groupOf)];
-    const groups = distinctGroups.length <= 1 ? null : distinctGroups.map((group) => this.nodes.filter((_, index) => this.groupOf[index] === group));
+    // Nodes that are never cut off (clients) belong to no group.
+    const members = (group: number) => this.nodes.filter((_, index) => this.groupOf[index] === group && !this.alwaysConnected[index]);
+    const distinctGroups = [...new Set(this.groupOf.filter((_, index) => !this.alwaysConnected[index]))];
+    const groups = distinctGroups.length <= 1 ? null : distinctGroups.map(members).filter((group) => group.length > 0);
     const cuts: [NodeId, NodeId][] = [];
     this.nodes.forEach((from, fromIndex) =>
       this.nodes.forEach((to, toIndex) => {

@@ -1,6 +1,9 @@
 import { compareBallots, formatBallot, type Ballot } from '../protocols/paxos/ballot.js';
 import type { AcceptedProposal } from '../protocols/paxos/messages.js';
 import type { ProposerState } from '../protocols/paxos/proposer.js';
+import type { ReplicaState } from '../protocols/multipaxos/replica.js';
+import type { ReplicaDurable } from '../protocols/multipaxos/state.js';
+import { describeCommand } from './format.js';
 import type { AcceptorRecord, PaxosDurable } from '../protocols/paxos/state.js';
 import type { NodeId } from '../scenario/scenario.js';
 import type { AnyTraceEvent, TraceEvent } from '../sim/events.js';
@@ -23,6 +26,7 @@ interface AcceptedMemory extends PromiseMemory {
  * trace (a promise lost in a crash) is flagged with what it forgot.
  */
 export function formatStateTable(snapshot: ClusterSnapshot, anyHistory: readonly AnyTraceEvent[], palette: Palette): string {
+  if (snapshot.nodes.some((node) => (node.durable as { kind?: string }).kind === 'replica')) return formatReplicaTable(snapshot, palette);
   const history = anyHistory as readonly TraceEvent[];
   const remembered = highestPromises(history, snapshot.timeMs);
   const header = ['node', 'status', 'promised', 'accepted', 'learned', 'proposer'];
@@ -52,6 +56,31 @@ export function formatStateTable(snapshot: ClusterSnapshot, anyHistory: readonly
   }
   lines.push(palette.dim(`links: ${describeLinks(snapshot)}`));
   for (const note of notes) lines.push(palette.violation(note));
+  return lines.join('\n') + '\n';
+}
+
+/**
+ * Multi-Paxos replicas: status, role and ballot, promise, how much of the log
+ * is applied, the last applied commands, and who each replica thinks leads.
+ */
+function formatReplicaTable(snapshot: ClusterSnapshot, palette: Palette): string {
+  const header = ['node', 'status', 'role', 'promised', 'applied', 'last applied', 'believes leader'];
+  const rows = snapshot.nodes
+    .filter((node) => (node.durable as { kind?: string }).kind === 'replica')
+    .map((node) => {
+      const durable = node.durable as ReplicaDurable;
+      const volatile = node.volatile as ReplicaState | null;
+      const role = volatile === null ? '—' : `${volatile.role}${volatile.ballot ? ` ${formatBallot(volatile.ballot)}` : ''}`;
+      const recent = durable.log.slice(-2).map((command, offset) => `${durable.log.length - Math.min(2, durable.log.length) + offset}: ${describeCommand(command)}`);
+      return {
+        status: node.status,
+        cells: [node.id, node.status, role, durable.promised ? formatBallot(durable.promised) : '—', `${durable.log.length} slots`, recent.join(', ') || '—', volatile?.leaderHint ?? '—'],
+      };
+    });
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row.cells[column]!.length)));
+  const line = (cells: readonly string[]) => cells.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd();
+  const lines = [palette.dim(line(header)), ...rows.map((row) => (row.status === 'up' ? line(row.cells) : palette.fault(line(row.cells))))];
+  lines.push(palette.dim(`links: ${describeLinks(snapshot)}`));
   return lines.join('\n') + '\n';
 }
 

@@ -1,0 +1,72 @@
+import type { NodeId } from '../scenario/scenario.js';
+import type { AnyTraceEvent } from '../sim/events.js';
+import { LinkState } from '../sim/network.js';
+
+/**
+ * Who is up and who can reach whom, rebuilt from a trace's fault events, so
+ * that liveness checkers can tell when the cluster is healthy enough to owe
+ * progress. Paused nodes count as down until they resume.
+ */
+export class ClusterView {
+  private readonly links: LinkState;
+  private readonly up: Set<NodeId>;
+
+  constructor(private readonly nodes: readonly NodeId[]) {
+    this.links = new LinkState(nodes);
+    this.up = new Set(nodes);
+  }
+
+  /** Applies a fault event; true when it changed who is up or connected. */
+  track(event: AnyTraceEvent): boolean {
+    switch (event.type) {
+      case 'crash':
+      case 'pause':
+        this.up.delete(event.node);
+        return true;
+      case 'restart':
+      case 'resume':
+        this.up.add(event.node);
+        return true;
+      case 'partition':
+        this.links.partition(event.groups);
+        return true;
+      case 'cut':
+        this.links.cutLink(event.from, event.to);
+        return true;
+      case 'heal':
+        this.links.healAll();
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  isUp(node: NodeId): boolean {
+    return this.up.has(node);
+  }
+
+  /** Groups of up nodes that can all reach each other both ways, in node order. */
+  connectedComponents(): NodeId[][] {
+    const nodes = this.nodes.filter((node) => this.up.has(node));
+    const componentOf = new Map<NodeId, number>();
+    const components: NodeId[][] = [];
+    for (const start of nodes) {
+      if (componentOf.has(start)) continue;
+      const component = [start];
+      componentOf.set(start, components.length);
+      for (let cursor = 0; cursor < component.length; cursor++) {
+        const current = this.links.index(component[cursor]!);
+        for (const other of nodes) {
+          if (componentOf.has(other)) continue;
+          const otherIndex = this.links.index(other);
+          if (!this.links.isBlocked(current, otherIndex) && !this.links.isBlocked(otherIndex, current)) {
+            componentOf.set(other, components.length);
+            component.push(other);
+          }
+        }
+      }
+      components.push(component);
+    }
+    return components;
+  }
+}

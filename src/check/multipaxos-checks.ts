@@ -1,0 +1,313 @@
+import { ballotKey, formatBallot, type Ballot } from '../protocols/paxos/ballot.js';
+import { isNoop, type Command, type KvOp, type KvResult } from '../protocols/multipaxos/messages.js';
+import type { NodeId } from '../scenario/scenario.js';
+import type { AnyTraceEvent, MultiPaxosTraceEvent } from '../sim/events.js';
+import { describeCommand } from '../trace/format.js';
+import type { CheckerKind, CheckerReport, TraceChecks, Violation } from './checker.js';
+import { ClusterView } from './cluster-view.js';
+import { checkLinearizability, type HistoryOperation } from './linearizability.js';
+
+export interface MultiPaxosCheckContext {
+  readonly replicas: readonly NodeId[];
+  readonly clients: readonly NodeId[];
+  /** A strict majority of replicas: the omniscient definition of "chosen". */
+  readonly quorumSize: number;
+}
+
+export interface ClientLivenessOptions {
+  readonly withinMs: number;
+  /** When the last fault ends. */
+  readonly quietFromMs: number;
+}
+
+export const MULTIPAXOS_CHECKERS: readonly { name: string; kind: CheckerKind; summary: string }[] = [
+  { name: 'slot-agreement', kind: 'safety', summary: 'at most one command is chosen per slot, and replicas learn only that one' },
+  { name: 'log-consistency', kind: 'safety', summary: 'each replica applies slots in order, only chosen commands, and all replicas apply the same command at a slot' },
+  { name: 'exactly-once', kind: 'safety', summary: 'no replica applies a client request (client, request id) twice' },
+  { name: 'linearizability', kind: 'safety', summary: 'the client history (invoke, ok, timeout as unknown) is linearizable against a key-value register per key' },
+  { name: 'client-liveness', kind: 'liveness', summary: 'after the last fault, with a connected majority of replicas, every client operation completes within expect.liveness.within' },
+];
+
+/** A command's identity: the same client request is the same command, wherever it is proposed. */
+export function commandKey(command: Command): string {
+  return isNoop(command) ? 'noop' : `${command.client}#${command.requestId}`;
+}
+
+interface SlotLedger {
+  chosen: { key: string; command: Command; ballot: Ballot; t: number } | null;
+  readonly votes: Map<string, Set<NodeId>>;
+  /** The first command any replica learned or applied here, for comparison. */
+  learned: { key: string; node: NodeId; t: number } | null;
+  applied: { key: string; node: NodeId; t: number } | null;
+}
+
+interface PendingOperation {
+  readonly id: number;
+  readonly client: NodeId;
+  readonly requestId: number;
+  readonly op: KvOp;
+  readonly invokeMs: number;
+  completeMs: number | null;
+  result: KvResult | undefined;
+  gaveUp: boolean;
+}
+
+/**
+ * The Multi-Paxos checkers over one trace: per-slot agreement, log
+ * consistency, exactly-once application, linearizability of what clients
+ * saw, and (when asked) that client operations complete once the cluster is
+ * healthy. Each keeps only its first violation.
+ */
+export class MultiPaxosChecks implements TraceChecks {
+  private readonly slots = new Map<number, SlotLedger>();
+  private readonly nextSlotOf = new Map<NodeId, number>();
+  private readonly appliedRequests = new Map<NodeId, Set<string>>();
+  private readonly operations: PendingOperation[] = [];
+  private readonly openOperation = new Map<NodeId, PendingOperation>();
+  private readonly firstViolation = new Map<string, Violation>();
+  private readonly cluster: ClusterView;
+  private stableSinceMs: number | null = null;
+  private lastChangeMs = 0;
+  private linearizabilityNote = 'not judged yet';
+
+  constructor(
+    private readonly context: MultiPaxosCheckContext,
+    private readonly liveness: ClientLivenessOptions | undefined,
+  ) {
+    this.cluster = new ClusterView(context.replicas);
+  }
+
+  observe(anyEvent: AnyTraceEvent, index: number): { derived: AnyTraceEvent | null; violations: readonly Violation[] } {
+    const event = anyEvent as MultiPaxosTraceEvent;
+    const found: Violation[] = [];
+    const report = (checker: string, message: string) => {
+      if (this.firstViolation.has(checker)) return;
+      const violation = { checker, message, t: event.t, event: index };
+      this.firstViolation.set(checker, violation);
+      found.push(violation);
+    };
+    let derived: AnyTraceEvent | null = null;
+    switch (event.type) {
+      case 'accept':
+        derived = this.onAccept(event.node, event.slot, event.ballot, event.command, event.t, report);
+        break;
+      case 'learn':
+        this.onLearn(event.node, event.slot, event.command, event.t, report);
+        break;
+      case 'apply':
+        this.onApply(event.node, event.slot, event.command, event.duplicate === true, event.t, report);
+        break;
+      case 'invoke':
+        this.onInvoke(event.client, event.requestId, event.op, event.t);
+        break;
+      case 'complete':
+      case 'timeout':
+        this.onFinished(event.client, event.type === 'complete' ? event.result : undefined, event.t);
+        break;
+      default:
+        if (this.cluster.track(event)) this.lastChangeMs = event.t;
+    }
+    this.watchLiveness(event.t, report);
+    return { derived, violations: found };
+  }
+
+  finish(endMs: number, lastIndex: number): readonly Violation[] {
+    const found: Violation[] = [];
+    const linearizability = this.judgeLinearizability();
+    if (linearizability !== null && !this.firstViolation.has('linearizability')) {
+      const violation = { checker: 'linearizability', message: linearizability, t: endMs, event: lastIndex };
+      this.firstViolation.set('linearizability', violation);
+      found.push(violation);
+    }
+    this.watchLiveness(endMs + 1, (checker, message) => {
+      if (this.firstViolation.has(checker)) return;
+      const violation = { checker, message, t: endMs, event: lastIndex };
+      this.firstViolation.set(checker, violation);
+      found.push(violation);
+    });
+    return found;
+  }
+
+  get violations(): Violation[] {
+    return [...this.firstViolation.values()].sort((a, b) => a.event - b.event);
+  }
+
+  get hasSafetyViolation(): boolean {
+    return MULTIPAXOS_CHECKERS.some((checker) => checker.kind === 'safety' && this.firstViolation.has(checker.name));
+  }
+
+  livenessInconclusive(endMs: number): boolean {
+    if (this.liveness === undefined || this.firstViolation.has('client-liveness')) return false;
+    return this.overdue(endMs + this.liveness.withinMs + 1).length > 0 && this.overdue(endMs + 1).length === 0;
+  }
+
+  reports(): CheckerReport[] {
+    return MULTIPAXOS_CHECKERS.filter((checker) => checker.kind === 'safety' || this.liveness !== undefined).map((checker) => ({
+      name: checker.name,
+      kind: checker.kind,
+      violation: this.firstViolation.get(checker.name) ?? null,
+      detail: this.describeHeld(checker.name),
+    }));
+  }
+
+  /** Chosen commands by slot, and what each client operation did: for verdicts. */
+  summary(): { chosenSlots: number; operations: number; completed: number; gaveUp: number } {
+    let chosenSlots = 0;
+    for (const ledger of this.slots.values()) if (ledger.chosen !== null) chosenSlots += 1;
+    return {
+      chosenSlots,
+      operations: this.operations.length,
+      completed: this.operations.filter((operation) => operation.completeMs !== null && !operation.gaveUp).length,
+      gaveUp: this.operations.filter((operation) => operation.gaveUp).length,
+    };
+  }
+
+  private ledger(slot: number): SlotLedger {
+    let ledger = this.slots.get(slot);
+    if (ledger === undefined) {
+      ledger = { chosen: null, votes: new Map(), learned: null, applied: null };
+      this.slots.set(slot, ledger);
+    }
+    return ledger;
+  }
+
+  /** A (slot, ballot, command) accepted by a majority is chosen; a second command chosen in one slot breaks agreement. */
+  private onAccept(node: NodeId, slot: number, ballot: Ballot, command: Command, t: number, report: (checker: string, message: string) => void): AnyTraceEvent | null {
+    const ledger = this.ledger(slot);
+    const key = commandKey(command);
+    const voteKey = `${ballotKey(ballot)}|${key}`;
+    let voters = ledger.votes.get(voteKey);
+    if (voters === undefined) {
+      voters = new Set();
+      ledger.votes.set(voteKey, voters);
+    }
+    if (voters.has(node)) return null;
+    voters.add(node);
+    if (voters.size !== this.context.quorumSize) return null;
+    if (ledger.chosen === null) {
+      ledger.chosen = { key, command, ballot, t };
+      return { t, type: 'chosen', slot, command, ballot };
+    }
+    if (ledger.chosen.key !== key) {
+      report('slot-agreement', `slot ${slot}: ${describeCommand(command)} chosen in ${formatBallot(ballot)} after ${describeCommand(ledger.chosen.command)} was chosen in ${formatBallot(ledger.chosen.ballot)} at t=${ledger.chosen.t}`);
+    }
+    return null;
+  }
+
+  private onLearn(node: NodeId, slot: number, command: Command, t: number, report: (checker: string, message: string) => void): void {
+    const ledger = this.ledger(slot);
+    const key = commandKey(command);
+    if (ledger.chosen !== null && ledger.chosen.key !== key) {
+      report('slot-agreement', `${node} learned ${describeCommand(command)} at slot ${slot}, but ${describeCommand(ledger.chosen.command)} was chosen there`);
+    } else if (ledger.learned !== null && ledger.learned.key !== key) {
+      report('slot-agreement', `${node} learned ${describeCommand(command)} at slot ${slot}, but ${ledger.learned.node} learned another command there at t=${ledger.learned.t}`);
+    }
+    ledger.learned ??= { key, node, t };
+  }
+
+  private onApply(node: NodeId, slot: number, command: Command, duplicate: boolean, t: number, report: (checker: string, message: string) => void): void {
+    const ledger = this.ledger(slot);
+    const key = commandKey(command);
+    const expectedSlot = this.nextSlotOf.get(node) ?? 0;
+    if (slot !== expectedSlot) report('log-consistency', `${node} applied slot ${slot} when its next slot was ${expectedSlot}: the log must be applied in order, without gaps`);
+    this.nextSlotOf.set(node, slot + 1);
+    if (ledger.chosen === null) {
+      report('log-consistency', `${node} applied ${describeCommand(command)} at slot ${slot}, which no majority of replicas had accepted`);
+    } else if (ledger.chosen.key !== key) {
+      report('log-consistency', `${node} applied ${describeCommand(command)} at slot ${slot}, but ${describeCommand(ledger.chosen.command)} was chosen there`);
+    }
+    if (ledger.applied !== null && ledger.applied.key !== key) {
+      report('log-consistency', `${node} applied ${describeCommand(command)} at slot ${slot}, but ${ledger.applied.node} applied another command there at t=${ledger.applied.t}`);
+    }
+    ledger.applied ??= { key, node, t };
+    if (isNoop(command) || duplicate) return;
+    const applied = this.appliedRequests.get(node) ?? new Set<string>();
+    this.appliedRequests.set(node, applied);
+    if (applied.has(key)) report('exactly-once', `${node} applied ${describeCommand(command)} a second time, at slot ${slot}`);
+    applied.add(key);
+  }
+
+  private onInvoke(client: NodeId, requestId: number, op: KvOp, t: number): void {
+    const operation: PendingOperation = { id: this.operations.length, client, requestId, op, invokeMs: t, completeMs: null, result: undefined, gaveUp: false };
+    this.operations.push(operation);
+    this.openOperation.set(client, operation);
+  }
+
+  private onFinished(client: NodeId, result: KvResult | undefined, t: number): void {
+    const operation = this.openOperation.get(client);
+    if (operation === undefined) return;
+    this.openOperation.delete(client);
+    if (result === undefined) {
+      operation.gaveUp = true;
+      return;
+    }
+    operation.completeMs = t;
+    operation.result = result;
+  }
+
+  private judgeLinearizability(): string | null {
+    const history: HistoryOperation[] = this.operations.map((operation) => ({
+      id: operation.id,
+      client: operation.client,
+      operation: operation.op,
+      invokeMs: operation.invokeMs,
+      completeMs: operation.gaveUp || operation.completeMs === null ? null : operation.completeMs,
+      outcome: outcomeOf(operation),
+    }));
+    const result = checkLinearizability(history);
+    if (result.linearizable === true) {
+      this.linearizabilityNote = `${result.operations} operations on ${result.keys} keys are linearizable (${result.statesExplored} states explored)`;
+      return null;
+    }
+    if (result.linearizable === 'unknown') {
+      this.linearizabilityNote = `undecided: ${result.reason}`;
+      return null;
+    }
+    return result.explanation;
+  }
+
+  /** Once the replicas are healthy, every operation must complete within the deadline. */
+  private watchLiveness(nowMs: number, report: (checker: string, message: string) => void): void {
+    const options = this.liveness;
+    if (options === undefined || this.firstViolation.has('client-liveness')) return;
+    if (this.stableSinceMs === null && nowMs > options.quietFromMs && nowMs > this.lastChangeMs && this.majorityConnected()) {
+      this.stableSinceMs = Math.max(options.quietFromMs, this.lastChangeMs);
+    }
+    const late = this.overdue(nowMs);
+    if (late.length === 0) return;
+    const first = late[0]!;
+    const what = first.gaveUp ? 'gave up on' : 'still waits for';
+    report('client-liveness', `${first.client} ${what} #${first.requestId} (invoked at t=${first.invokeMs}) ${options.withinMs} ms after the replicas became healthy at t=${this.stableSinceMs}`);
+  }
+
+  /** Operations owed a completion by nowMs that do not have one. */
+  private overdue(nowMs: number): PendingOperation[] {
+    const options = this.liveness;
+    if (options === undefined || this.stableSinceMs === null) return [];
+    const since = this.stableSinceMs;
+    return this.operations.filter((operation) => {
+      const deadline = Math.max(operation.invokeMs, since) + options.withinMs;
+      if (nowMs <= deadline) return false;
+      return operation.gaveUp ? operation.invokeMs >= since : operation.completeMs === null || operation.completeMs > deadline;
+    });
+  }
+
+  private majorityConnected(): boolean {
+    return this.cluster.connectedComponents().some((component) => component.length >= this.context.quorumSize);
+  }
+
+  private describeHeld(checker: string): string {
+    if (checker === 'linearizability') return this.linearizabilityNote;
+    if (checker === 'client-liveness') {
+      return this.stableSinceMs === null ? 'not required: no connected majority of replicas after the last fault' : `every operation completed in time (healthy since t=${this.stableSinceMs})`;
+    }
+    return MULTIPAXOS_CHECKERS.find((entry) => entry.name === checker)?.summary ?? '';
+  }
+}
+
+function outcomeOf(operation: PendingOperation): HistoryOperation['outcome'] {
+  if (operation.gaveUp || operation.completeMs === null) return { kind: 'unknown' };
+  if (operation.op.kind === 'cas') return { kind: 'cas', succeeded: operation.result === true };
+  if (operation.op.kind === 'get') return { kind: 'ok', value: (operation.result as string | null) ?? null };
+  return { kind: 'ok' };
+}

@@ -1,0 +1,61 @@
+import { majorityOf } from '../check/checker.js';
+import { MultiPaxosChecks } from '../check/multipaxos-checks.js';
+import { multiPaxosConfig, type MultiPaxosBug } from '../protocols/multipaxos/config.js';
+import type { ClientWorkload } from '../protocols/multipaxos/messages.js';
+import { multiPaxosProtocol } from '../protocols/multipaxos/node.js';
+import type { Scenario } from '../scenario/scenario.js';
+import type { AnyTraceEvent } from '../sim/events.js';
+import type { ScheduledRequest } from '../sim/simulation.js';
+import type { ProtocolDriver } from './protocol.js';
+
+/**
+ * Multi-Paxos: `nodes` are replicas, `clients` extra nodes that are never
+ * crashed or cut off; each client gets its workload at t=0.
+ */
+export function multiPaxosDriver(scenario: Scenario, bug: MultiPaxosBug | undefined, liveness: { withinMs: number; quietFromMs: number } | undefined): ProtocolDriver {
+  const clients = scenario.clients.map((client) => client.id);
+  const timing = scenario.multipaxos;
+  const config = multiPaxosConfig(scenario.nodes, clients, {
+    timing: {
+      ...(timing.heartbeatMs === undefined ? {} : { heartbeatMs: timing.heartbeatMs }),
+      ...(timing.electionMs === undefined ? {} : { electionMs: timing.electionMs }),
+      ...(timing.clientTimeoutMs === undefined ? {} : { clientTimeoutMs: timing.clientTimeoutMs }),
+      ...(timing.retryMs === undefined ? {} : { retryMs: timing.retryMs }),
+    },
+    maxRetries: timing.maxRetries,
+    bugs: bug ? [bug] : [],
+  });
+  const checks = new MultiPaxosChecks({ replicas: scenario.nodes, clients, quorumSize: majorityOf(scenario.nodes.length) }, liveness);
+  let leader: { node: string; ballot: string; t: number } | null = null;
+  const applied = new Map<string, number>();
+  const requests: ScheduledRequest<ClientWorkload>[] = scenario.clients.map((client) => ({
+    atMs: 0,
+    node: client.id,
+    request: { ops: client.ops, count: client.count, mix: client.mix, keys: client.keys },
+    value: client.ops ? `${client.ops.length} operations` : `${client.count ?? 0} operations`,
+  }));
+  return {
+    simNodes: [...scenario.nodes, ...clients],
+    alwaysConnected: clients,
+    factory: multiPaxosProtocol(config) as unknown as ProtocolDriver['factory'],
+    requests,
+    checks,
+    observe: (event: AnyTraceEvent) => {
+      if (event.type === 'leader') leader = { node: event.node, ballot: `(${event.ballot[0]},${event.ballot[1]})`, t: event.t };
+      if (event.type === 'apply') applied.set(event.node, event.slot + 1);
+    },
+    facts: () => {
+      const summary = checks.summary();
+      const current = leader as { node: string; ballot: string; t: number } | null;
+      return {
+        chosen: null,
+        learned: {},
+        summary: [
+          { label: 'log', text: `${summary.chosenSlots} slots chosen; applied: ${scenario.nodes.map((node) => `${node} ${applied.get(node) ?? 0}`).join(' · ')}` },
+          { label: 'clients', text: `${summary.operations} operations: ${summary.completed} completed, ${summary.gaveUp} gave up (outcome unknown), ${summary.operations - summary.completed - summary.gaveUp} in flight at the end` },
+          { label: 'leader', text: current === null ? 'none elected' : `last elected: ${current.node} with ballot ${current.ballot} at t=${current.t}` },
+        ],
+      };
+    },
+  };
+}
