@@ -1,13 +1,29 @@
-import { compareBallots, type Ballot } from '../protocols/paxos/ballot.js';
-import type { NodeId } from '../scenario/scenario.js';
-import type { AnyTraceEvent, TraceEvent } from '../sim/events.js';
+import { ballotKey, compareBallots, type Ballot } from '../protocols/paxos/ballot.js';
+import { isNoop } from '../protocols/multipaxos/messages.js';
+import type { NodeId, ProtocolName } from '../scenario/scenario.js';
+import type { AnyTraceEvent, MultiPaxosTraceEvent, TraceEvent } from '../sim/events.js';
 import type { TrafficCounts } from '../sim/simulation.js';
 
 /**
- * The situations that expose Paxos bugs. A fuzzer that never reaches them is
- * not testing Paxos, so `paxsim fuzz` reports how often each happened.
+ * The situations that expose a protocol's bugs. A fuzzer that never reaches
+ * them is not testing the protocol, so `paxsim fuzz` reports how often each
+ * happened across the seeds.
  */
-export const COVERAGE_SITUATIONS = {
+export interface CoverageTracker {
+  observe(event: AnyTraceEvent): void;
+  /** The network's own counts, at the end of the run. */
+  observeTraffic(traffic: TrafficCounts): void;
+  /** The situations reached, as indexes into the catalogue's keys. */
+  reached(): number;
+}
+
+export interface CoverageCatalogue {
+  readonly keys: readonly string[];
+  readonly descriptions: Readonly<Record<string, string>>;
+  tracker(): CoverageTracker;
+}
+
+export const PAXOS_COVERAGE = {
   adopted: 'a proposer adopted a previously accepted value',
   refusedLower: 'an acceptor refused a lower ballot (NACK)',
   crashBetweenPromiseAndAccept: 'an acceptor crashed after promising a ballot it had not accepted yet',
@@ -16,13 +32,47 @@ export const COVERAGE_SITUATIONS = {
   deliveredTwice: 'a message was delivered twice',
 } as const;
 
-export type CoverageSituation = keyof typeof COVERAGE_SITUATIONS;
+export const MULTIPAXOS_COVERAGE = {
+  leaderChanged: 'a second leader was elected',
+  reproposed: 'a new leader re-proposed a slot accepted under an earlier ballot',
+  noopFilled: 'a gap in the log was filled with a no-op',
+  deduplicated: 'a retried request was recognized and not applied again',
+  redirected: 'a replica redirected a client to the leader',
+  clientGaveUp: 'a client gave up on an operation (outcome unknown)',
+  deliveredTwice: 'a message was delivered twice',
+} as const;
 
-export const COVERAGE_KEYS = Object.keys(COVERAGE_SITUATIONS) as CoverageSituation[];
+export function coverageFor(protocol: ProtocolName): CoverageCatalogue {
+  if (protocol === 'multipaxos') return catalogue(MULTIPAXOS_COVERAGE, () => new MultiPaxosCoverage());
+  return catalogue(PAXOS_COVERAGE, () => new PaxosCoverage());
+}
 
-/** Watches one run's events (and, at its end, its traffic counts) and notes which situations occurred. */
-export class CoverageTracker {
-  private readonly reached = new Set<CoverageSituation>();
+function catalogue<K extends string>(descriptions: Readonly<Record<K, string>>, create: () => SituationTracker<K>): CoverageCatalogue {
+  const keys = Object.keys(descriptions) as K[];
+  return {
+    keys,
+    descriptions,
+    tracker: () => {
+      const tracker = create();
+      return {
+        observe: (event) => tracker.observe(event),
+        observeTraffic: (traffic) => tracker.observeTraffic(traffic),
+        reached: () => keys.reduce((bits, key, index) => (tracker.situations.has(key) ? bits | (1 << index) : bits), 0),
+      };
+    },
+  };
+}
+
+interface SituationTracker<K extends string> {
+  readonly situations: Set<K>;
+  observe(event: AnyTraceEvent): void;
+  observeTraffic(traffic: TrafficCounts): void;
+}
+
+type PaxosSituation = keyof typeof PAXOS_COVERAGE;
+
+class PaxosCoverage implements SituationTracker<PaxosSituation> {
+  readonly situations = new Set<PaxosSituation>();
   private readonly promised = new Map<NodeId, Ballot>();
   private readonly accepted = new Map<NodeId, Ballot>();
   private readonly proposersBeforeChoice = new Set<NodeId>();
@@ -30,11 +80,10 @@ export class CoverageTracker {
   private chosen = false;
 
   observe(anyEvent: AnyTraceEvent): void {
-    // Single-decree Paxos situations; other protocols' events pass through unmatched.
     const event = anyEvent as TraceEvent;
     switch (event.type) {
       case 'adopt':
-        this.reached.add('adopted');
+        this.situations.add('adopted');
         return;
       case 'promise':
         this.promised.set(event.node, event.ballot);
@@ -45,19 +94,19 @@ export class CoverageTracker {
       case 'crash': {
         const promised = this.promised.get(event.node);
         const accepted = this.accepted.get(event.node);
-        if (promised !== undefined && (accepted === undefined || compareBallots(accepted, promised) < 0)) this.reached.add('crashBetweenPromiseAndAccept');
+        if (promised !== undefined && (accepted === undefined || compareBallots(accepted, promised) < 0)) this.situations.add('crashBetweenPromiseAndAccept');
         return;
       }
       case 'propose':
         if (this.chosen) return;
         this.proposersBeforeChoice.add(event.node);
-        if (this.proposersBeforeChoice.size >= 2) this.reached.add('duel');
+        if (this.proposersBeforeChoice.size >= 2) this.situations.add('duel');
         return;
       case 'heal':
         this.healed = true;
         return;
       case 'chosen':
-        if (!this.chosen && this.healed) this.reached.add('decidedAfterHeal');
+        if (!this.chosen && this.healed) this.situations.add('decidedAfterHeal');
         this.chosen = true;
         return;
       default:
@@ -65,13 +114,47 @@ export class CoverageTracker {
     }
   }
 
-  /** The network's own counts: refusals are NACK messages, and second copies that arrived. */
   observeTraffic(traffic: TrafficCounts): void {
-    if ((traffic.sentByType['nack'] ?? 0) > 0) this.reached.add('refusedLower');
-    if (traffic.duplicateDeliveries > 0) this.reached.add('deliveredTwice');
+    if ((traffic.sentByType['nack'] ?? 0) > 0) this.situations.add('refusedLower');
+    if (traffic.duplicateDeliveries > 0) this.situations.add('deliveredTwice');
+  }
+}
+
+type MultiPaxosSituation = keyof typeof MULTIPAXOS_COVERAGE;
+
+class MultiPaxosCoverage implements SituationTracker<MultiPaxosSituation> {
+  readonly situations = new Set<MultiPaxosSituation>();
+  private leaders = 0;
+  private readonly acceptedBallotOf = new Map<number, string>();
+
+  observe(anyEvent: AnyTraceEvent): void {
+    const event = anyEvent as MultiPaxosTraceEvent;
+    switch (event.type) {
+      case 'leader':
+        this.leaders += 1;
+        if (this.leaders >= 2) this.situations.add('leaderChanged');
+        return;
+      case 'accept': {
+        const previous = this.acceptedBallotOf.get(event.slot);
+        const key = ballotKey(event.ballot);
+        if (previous !== undefined && previous !== key) this.situations.add('reproposed');
+        this.acceptedBallotOf.set(event.slot, key);
+        return;
+      }
+      case 'apply':
+        if (isNoop(event.command)) this.situations.add('noopFilled');
+        if (event.duplicate) this.situations.add('deduplicated');
+        return;
+      case 'timeout':
+        this.situations.add('clientGaveUp');
+        return;
+      default:
+        return;
+    }
   }
 
-  situations(): CoverageSituation[] {
-    return COVERAGE_KEYS.filter((key) => this.reached.has(key));
+  observeTraffic(traffic: TrafficCounts): void {
+    if ((traffic.sentByType['redirect'] ?? 0) > 0) this.situations.add('redirected');
+    if (traffic.duplicateDeliveries > 0) this.situations.add('deliveredTwice');
   }
 }

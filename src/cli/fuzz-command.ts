@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
-import { COVERAGE_KEYS, COVERAGE_SITUATIONS } from '../check/coverage.js';
+import { coverageFor } from '../check/coverage.js';
 import type { ProtocolBug } from '../run/protocol.js';
 import { writeFailure, type WrittenFailure } from '../run/failure-files.js';
 import { failureKind, fuzz, type FuzzReport, type ScenarioFuzzReport } from '../run/fuzz.js';
@@ -252,12 +252,17 @@ function formatSummary(report: FuzzReport, written: readonly WrittenEntry[], ela
     label('determinism') +
       (nondeterministic.length === 0 ? `${checks} seeds run twice, identical traces` : styles.fail(`NONDETERMINISM: seeds ${nondeterministic.join(', ')} gave different traces on a second run`)),
   );
-  COVERAGE_KEYS.forEach((key, index) => {
-    const count = report.scenarios.reduce((total, scenario) => total + scenario.coverageCounts[index]!, 0);
-    const share = report.seedsRun === 0 ? 0 : (100 * count) / report.seedsRun;
-    const text = `${share.toFixed(share < 10 ? 1 : 0).padStart(5)}%  ${COVERAGE_SITUATIONS[key]}`;
-    lines.push(label(index === 0 ? 'coverage' : '') + (count === 0 ? styles.fail(`${text}  (never reached)`) : text));
-  });
+  for (const protocol of [...new Set(report.scenarios.map((scenario) => scenario.scenario.protocol))]) {
+    const scenarios = report.scenarios.filter((scenario) => scenario.scenario.protocol === protocol);
+    const seeds = scenarios.reduce((total, scenario) => total + scenario.seedsRun, 0);
+    const catalogue = coverageFor(protocol);
+    catalogue.keys.forEach((key, index) => {
+      const count = scenarios.reduce((total, scenario) => total + scenario.coverageCounts[index]!, 0);
+      const share = seeds === 0 ? 0 : (100 * count) / seeds;
+      const text = `${share.toFixed(share < 10 ? 1 : 0).padStart(5)}%  ${catalogue.descriptions[key]}`;
+      lines.push(label(index === 0 ? (report.scenarios.length === scenarios.length ? 'coverage' : `coverage (${protocol})`) : '') + (count === 0 ? styles.fail(`${text}  (never reached)`) : text));
+    });
+  }
   for (const entry of written) {
     const first = entry.failure.result.violations[0];
     const what = first ? `${first.checker}: ${first.message}` : failureKind(entry.scenario.failures.find((failure) => failure.seed === entry.seed)!);
@@ -292,7 +297,7 @@ function fuzzJson(report: FuzzReport, written: readonly WrittenEntry[], elapsedM
       failures: scenario.failureCount,
       failingSeeds: scenario.failures.map((failure) => failure.seed),
       failuresByChecker: scenario.failuresByChecker,
-      coverage: Object.fromEntries(COVERAGE_KEYS.map((key, index) => [key, scenario.seedsRun === 0 ? 0 : scenario.coverageCounts[index]! / scenario.seedsRun])),
+      coverage: Object.fromEntries(coverageFor(scenario.scenario.protocol).keys.map((key, index) => [key, scenario.seedsRun === 0 ? 0 : scenario.coverageCounts[index]! / scenario.seedsRun])),
       determinismChecks: scenario.determinismChecks,
       nondeterministicSeeds: scenario.nondeterministicSeeds,
     })),

@@ -1,4 +1,4 @@
-import { COVERAGE_KEYS, CoverageTracker, type CoverageSituation } from '../check/coverage.js';
+import { coverageFor } from '../check/coverage.js';
 import type { Violation } from '../check/checker.js';
 import type { ProtocolBug } from './protocol.js';
 import type { Scenario } from '../scenario/scenario.js';
@@ -15,7 +15,7 @@ export interface SeedResult {
   readonly firstViolation: Violation | null;
   readonly events: number;
   readonly processedEvents: number;
-  /** Bit i set when COVERAGE_KEYS[i] happened. */
+  /** Bit i set when situation i of the protocol's coverage catalogue happened. */
   readonly coverage: number;
   /** Set when this seed was run twice: did the two trace hashes agree? */
   readonly deterministic: boolean | null;
@@ -29,7 +29,7 @@ export interface FuzzSeedOptions {
 
 /** One fuzz seed: run (with the nemesis's schedule for this seed, if any) and summarize. Pure function of its inputs. */
 export function runFuzzSeed(base: Scenario, seed: number, options: FuzzSeedOptions = {}): SeedResult {
-  const coverage = new CoverageTracker();
+  const coverage = coverageFor(base.protocol).tracker();
   const hash = options.checkDeterminism === true;
   const result = runScenario(base, {
     seed,
@@ -50,13 +50,7 @@ export function runFuzzSeed(base: Scenario, seed: number, options: FuzzSeedOptio
     firstViolation: result.violations[0] ?? null,
     events: result.eventCount,
     processedEvents: result.outcome.processedEvents,
-    coverage: coverageBits(coverage.situations()),
+    coverage: coverage.reached(),
     deterministic,
   };
-}
-
-function coverageBits(situations: readonly CoverageSituation[]): number {
-  let bits = 0;
-  for (const situation of situations) bits |= 1 << COVERAGE_KEYS.indexOf(situation);
-  return bits;
 }

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { COVERAGE_KEYS } from '../check/coverage.js';
+import { coverageFor } from '../check/coverage.js';
 import type { ProtocolBug } from './protocol.js';
 import type { Scenario } from '../scenario/scenario.js';
 import { assert } from '../util/assert.js';
@@ -49,7 +49,7 @@ export interface ScenarioFuzzReport {
   readonly failures: SeedResult[];
   failureCount: number;
   readonly failuresByChecker: Record<string, number>;
-  /** Seeds in which COVERAGE_KEYS[i] happened. */
+  /** Seeds in which situation i of the scenario protocol's coverage catalogue happened. */
   readonly coverageCounts: number[];
   determinismChecks: number;
   readonly nondeterministicSeeds: number[];
@@ -146,7 +146,7 @@ export async function fuzz(plan: FuzzPlan, hooks: FuzzHooks = {}): Promise<FuzzR
 function foldSeed(report: ScenarioFuzzReport, result: SeedResult, plan: FuzzPlan): void {
   report.seedsRun += 1;
   report.events += result.events;
-  COVERAGE_KEYS.forEach((_, index) => {
+  report.coverageCounts.forEach((_, index) => {
     if (result.coverage & (1 << index)) report.coverageCounts[index]! += 1;
   });
   if (checksDeterminism(result.seed, plan.determinismEvery)) report.determinismChecks += 1;
@@ -193,7 +193,7 @@ function emptyReport(scenario: Scenario): ScenarioFuzzReport {
     failures: [],
     failureCount: 0,
     failuresByChecker: {},
-    coverageCounts: COVERAGE_KEYS.map(() => 0),
+    coverageCounts: coverageFor(scenario.protocol).keys.map(() => 0),
     determinismChecks: 0,
     nondeterministicSeeds: [],
     stopped: false,

@@ -7,6 +7,7 @@ import type { ClientDurable } from './state.js';
 
 export const CLIENT_TIMEOUT_TIMER = 'client-timeout';
 export const CLIENT_RETRY_TIMER = 'client-retry';
+export const CLIENT_THINK_TIMER = 'client-think';
 
 /** The operation in progress. */
 interface PendingOp {
@@ -59,7 +60,10 @@ export class Client implements ProtocolNode<MultiPaxosMessage, ClientWorkload> {
   onRequest(workload: ClientWorkload): void {
     this.state.workload = workload;
     this.state.issued = 0;
-    if (this.state.pending === null) this.nextOp();
+    if (this.state.pending === null) {
+      this.effects.cancelTimer(CLIENT_THINK_TIMER);
+      this.nextOp();
+    }
   }
 
   onMessage(from: NodeId, message: MultiPaxosMessage): void {
@@ -68,6 +72,10 @@ export class Client implements ProtocolNode<MultiPaxosMessage, ClientWorkload> {
   }
 
   onTimer(name: string): void {
+    if (name === CLIENT_THINK_TIMER) {
+      if (this.state.pending === null) this.nextOp();
+      return;
+    }
     const pending = this.state.pending;
     if (pending === null) return;
     if (name === CLIENT_TIMEOUT_TIMER) {
@@ -123,11 +131,14 @@ export class Client implements ProtocolNode<MultiPaxosMessage, ClientWorkload> {
     return false;
   }
 
+  /** The operation is over (answered or given up): think, then start the next one. */
   private finish(): void {
     this.state.pending = null;
     this.effects.cancelTimer(CLIENT_TIMEOUT_TIMER);
     this.effects.cancelTimer(CLIENT_RETRY_TIMER);
-    this.nextOp();
+    const thinkMs = this.state.workload?.thinkMs ?? 0;
+    if (thinkMs > 0) this.effects.setTimer(CLIENT_THINK_TIMER, Math.floor(this.effects.random() * (thinkMs + 1)));
+    else this.nextOp();
   }
 
   private nextOp(): void {

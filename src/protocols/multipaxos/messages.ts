@@ -165,10 +165,13 @@ export interface OpMix {
  * What a client is asked to do (its `onRequest`): either an explicit list of
  * operations, or `count` operations drawn from `mix` over `keys` with the
  * client's own random stream. Values written are unique: `<client>.<requestId>`.
+ * Between operations the client thinks for a time drawn from [0, thinkMs]
+ * (default 0: the next operation starts when the last one ends).
  */
 export interface ClientWorkload {
   readonly ops?: readonly KvOp[] | undefined;
   readonly count?: number | undefined;
   readonly mix?: OpMix | undefined;
   readonly keys?: readonly string[] | undefined;
+  readonly thinkMs?: number | undefined;
 }
