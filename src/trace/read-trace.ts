@@ -1,6 +1,7 @@
+import type { Command, KvOp, KvResult } from '../protocols/multipaxos/messages.js';
 import type { Ballot } from '../protocols/paxos/ballot.js';
 import type { NodeId } from '../scenario/scenario.js';
-import type { TraceEvent, TraceMeta } from '../sim/events.js';
+import type { FaultEvent, MultiPaxosTraceEvent, TraceEvent, TraceMeta } from '../sim/events.js';
 
 /**
  * Reads a JSON Lines trace in the documented format (README, "Trace format"),
@@ -25,22 +26,69 @@ import type { TraceEvent, TraceMeta } from '../sim/events.js';
  * - Lenient where it costs nothing: a bare integer ballot `7` reads as
  *   `[7, ""]`, and an integer node id, ballot id or value reads as its decimal
  *   string.
+ *
+ * A meta line with `"protocol":"multipaxos"` makes it a Multi-Paxos trace:
+ * `nodes` are the replicas and `clients` (default: none) the client ids, a
+ * separate set. Then the validated types are `leader`, `promise`, `accept`,
+ * `learn`, `apply`, `invoke`, `complete`, `timeout` and the faults (whose
+ * nodes must be replicas); a command is `{client, requestId, op}` or
+ * `{noop: true}`, an op `{kind: "put", key, value}`, `{kind: "get", key}` or
+ * `{kind: "cas", key, expected, value}` (keys, values and a get's result may
+ * be integers, read as strings). Each client has at most one operation in
+ * flight: `complete` and `timeout` must close the client's open `invoke`
+ * (same request id and op), and request ids are never reused, because the
+ * checkers pair them by client and identify a request by (client, requestId).
  */
 export type ReadTraceResult =
   | {
       ok: true;
+      protocol: 'paxos';
       meta: TraceMeta;
       events: TraceEvent[];
       /** The keys the meta line actually had (a foreign trace may leave out `scenario`, `seed`, the roles). */
       metaKeys: string[];
     }
+  | {
+      ok: true;
+      protocol: 'multipaxos';
+      meta: TraceMeta;
+      events: MultiPaxosTraceEvent[];
+      metaKeys: string[];
+    }
   | { ok: false; errors: string[] };
+
+/** The meta line's `protocol` that makes a trace a Multi-Paxos one; any other (or none) is single-decree Paxos. */
+export const MULTIPAXOS_PROTOCOL = 'multipaxos';
+
+export function isMultiPaxosMeta(meta: Pick<TraceMeta, 'protocol'>): boolean {
+  return meta.protocol === MULTIPAXOS_PROTOCOL;
+}
 
 /** Most problem lines reported; one more line says how many were left out. */
 export const MAX_TRACE_ERRORS = 20;
 
 /** Types whose fields the checkers read, and so are validated. */
 const VALIDATED_TYPES = new Set(['propose', 'promise', 'accept', 'learn', 'crash', 'restart', 'pause', 'resume', 'partition', 'cut', 'heal', 'burst']);
+
+/** The same for a Multi-Paxos trace. */
+const MULTIPAXOS_VALIDATED_TYPES = new Set([
+  'leader',
+  'promise',
+  'accept',
+  'learn',
+  'apply',
+  'invoke',
+  'complete',
+  'timeout',
+  'crash',
+  'restart',
+  'pause',
+  'resume',
+  'partition',
+  'cut',
+  'heal',
+  'burst',
+]);
 
 type Json = Record<string, unknown>;
 
@@ -66,11 +114,16 @@ class Problems {
 }
 
 interface Roles {
+  /** Multi-Paxos: the replicas. */
   readonly nodes: ReadonlySet<NodeId>;
   readonly acceptors: ReadonlySet<NodeId>;
   readonly proposers: ReadonlySet<NodeId>;
   readonly learners: ReadonlySet<NodeId>;
+  /** Multi-Paxos only (empty for Paxos). */
+  readonly clients: ReadonlySet<NodeId>;
 }
+
+type Role = 'acceptors' | 'proposers' | 'learners' | 'clients';
 
 export function readTrace(text: string, file: string): ReadTraceResult {
   const problems = new Problems(file);
@@ -80,16 +133,19 @@ export function readTrace(text: string, file: string): ReadTraceResult {
     return { ok: false, errors: [`${file}:1: meta: the trace is empty; line 1 must be the meta line {"type":"meta","nodes":[…]}`] };
   }
 
-  const metaRead = readMeta(lines[0]!, problems);
+  const multipaxos = declaresMultiPaxos(lines[0]!);
+  const metaRead = readMeta(lines[0]!, problems, multipaxos);
   const meta = metaRead?.meta ?? null;
   const roles: Roles | null = meta && {
     nodes: new Set(meta.nodes),
     acceptors: new Set(meta.acceptors),
     proposers: new Set(meta.proposers),
     learners: new Set(meta.learners),
+    clients: new Set(meta.clients ?? []),
   };
 
-  const events: TraceEvent[] = [];
+  const events: (TraceEvent | MultiPaxosTraceEvent)[] = [];
+  const clientHistory = multipaxos ? new ClientHistory(problems) : null;
   let previousT = 0;
   for (let index = 1; index < lines.length; index++) {
     const lineNumber = index + 1;
@@ -103,18 +159,32 @@ export function readTrace(text: string, file: string): ReadTraceResult {
       problems.add(lineNumber, `not valid JSON (${parsed.reason})`);
       continue;
     }
-    const event = readEvent(parsed.value, lineNumber, roles, problems);
-    if (event === null) continue;
+    const event = multipaxos ? readMultiPaxosEvent(parsed.value, lineNumber, roles, problems) : readEvent(parsed.value, lineNumber, roles, problems);
+    if (event === null) {
+      clientHistory?.rejected(parsed.value);
+      continue;
+    }
     if (event.t < previousT) {
       problems.add(lineNumber, `t: ${event.t} is before the previous event's t=${previousT}; events must be in time order`);
+      clientHistory?.rejected(event);
       continue;
     }
     previousT = event.t;
+    clientHistory?.follow(event as MultiPaxosTraceEvent, lineNumber);
     events.push(event);
   }
 
   if (meta === null || !problems.empty) return { ok: false, errors: problems.result() };
-  return { ok: true, meta, events, metaKeys: metaRead?.keys ?? [] };
+  const metaKeys = metaRead?.keys ?? [];
+  // The readers built each event for its protocol: only validated types are narrowed, the rest pass through.
+  if (multipaxos) return { ok: true, protocol: 'multipaxos', meta, events: events as MultiPaxosTraceEvent[], metaKeys };
+  return { ok: true, protocol: 'paxos', meta, events: events as TraceEvent[], metaKeys };
+}
+
+/** Whether line 1 says `"protocol":"multipaxos"`, read before the meta line is validated, so events are read right even when it is not. */
+function declaresMultiPaxos(line: string): boolean {
+  const parsed = parseJson(line);
+  return parsed.ok && isObject(parsed.value) && parsed.value['protocol'] === MULTIPAXOS_PROTOCOL;
 }
 
 function parseJson(line: string): { ok: true; value: unknown } | { ok: false; reason: string } {
@@ -142,7 +212,7 @@ function asNodeId(value: unknown): NodeId | null {
   return null;
 }
 
-function readMeta(line: string, problems: Problems): { meta: TraceMeta; keys: string[] } | null {
+function readMeta(line: string, problems: Problems, multipaxos: boolean): { meta: TraceMeta; keys: string[] } | null {
   const parsed = parseJson(line);
   if (!parsed.ok) {
     problems.add(1, `meta: not valid JSON (${parsed.reason}); line 1 must be the meta line {"type":"meta","nodes":[…]}`);
@@ -200,8 +270,19 @@ function readMeta(line: string, problems: Problems): { meta: TraceMeta; keys: st
       ok = false;
     }
   }
-  if (!ok || nodes === null || acceptors === null || proposers === null || learners === null) return null;
+  let clients: NodeId[] | null = [];
+  if (multipaxos && raw['clients'] !== undefined) {
+    clients = readNodeList(raw, 'clients', null, problems);
+    clients?.forEach((client, position) => {
+      if (known?.has(client) !== true) return;
+      problems.add(1, `clients[${position}]: "${client}" is also in nodes; in a Multi-Paxos trace nodes are the replicas and clients the other ids`);
+      ok = false;
+    });
+    if (clients === null) ok = false;
+  }
+  if (!ok || nodes === null || acceptors === null || proposers === null || learners === null || clients === null) return null;
   const meta: TraceMeta = { type: 'meta', scenario, seed, nodes, acceptors, proposers, learners, protocol };
+  if (multipaxos) meta.clients = clients;
   if (bug !== '') meta.bug = bug;
   return { meta, keys: Object.keys(raw) };
 }
@@ -239,6 +320,23 @@ function readNodeList(raw: Json, key: string, known: ReadonlySet<NodeId> | null,
 
 /** One event line: the validated, normalized event, or null after reporting its problems. */
 function readEvent(raw: unknown, line: number, roles: Roles | null, problems: Problems): TraceEvent | null {
+  return readEventWith(raw, line, roles, problems, VALIDATED_TYPES, '("propose", "promise", "accept", "learn", …)', readValidated);
+}
+
+/** The same for a Multi-Paxos trace. */
+function readMultiPaxosEvent(raw: unknown, line: number, roles: Roles | null, problems: Problems): MultiPaxosTraceEvent | null {
+  return readEventWith(raw, line, roles, problems, MULTIPAXOS_VALIDATED_TYPES, '("accept", "learn", "apply", "invoke", …)', readMultiPaxosValidated);
+}
+
+function readEventWith<E>(
+  raw: unknown,
+  line: number,
+  roles: Roles | null,
+  problems: Problems,
+  validatedTypes: ReadonlySet<string>,
+  typeExamples: string,
+  build: (type: string, reader: FieldReader) => E,
+): E | null {
   if (!isObject(raw)) {
     problems.add(line, `must be a JSON object with "t" and "type", got ${describe(raw)}`);
     return null;
@@ -254,7 +352,7 @@ function readEvent(raw: unknown, line: number, roles: Roles | null, problems: Pr
     ok = false;
   }
   if (type === undefined) {
-    problems.add(line, 'type: missing; every event needs a type ("propose", "promise", "accept", "learn", …)');
+    problems.add(line, `type: missing; every event needs a type ${typeExamples}`);
     return null;
   }
   if (typeof type !== 'string' || type === '') {
@@ -266,10 +364,10 @@ function readEvent(raw: unknown, line: number, roles: Roles | null, problems: Pr
     return null;
   }
   if (!ok) return null;
-  if (!VALIDATED_TYPES.has(type)) return raw as unknown as TraceEvent;
+  if (!validatedTypes.has(type)) return raw as unknown as E;
 
   const reader = new FieldReader(raw, type, line, roles, problems);
-  const event = readValidated(type, reader);
+  const event = build(type, reader);
   return reader.ok ? event : null;
 }
 
@@ -282,9 +380,75 @@ function readValidated(type: string, r: FieldReader): TraceEvent {
     case 'promise':
       return { ...rest, t, type: 'promise', node: r.node('node', 'acceptors'), ballot: r.ballot('ballot') };
     case 'accept':
-      return { ...rest, t, type: 'accept', node: r.node('node', 'acceptors'), ballot: r.ballot('ballot'), value: r.value('value') };
+      return { ...rest, t, type: 'accept', node: r.node('node', 'acceptors'), ballot: r.ballot('ballot'), value: r.paxosValue('value') };
     case 'learn':
-      return { ...rest, t, type: 'learn', node: r.node('node', 'learners'), value: r.value('value') };
+      return { ...rest, t, type: 'learn', node: r.node('node', 'learners'), value: r.paxosValue('value') };
+    case 'crash':
+    case 'restart':
+    case 'pause':
+    case 'resume':
+    case 'partition':
+    case 'cut':
+    case 'heal':
+    case 'burst':
+      return readFault(type, r);
+    default:
+      throw new Error(`readValidated: unhandled type ${type}`);
+  }
+}
+
+/** A Multi-Paxos event of a validated type: replica events name replicas (`nodes`), client events clients. */
+function readMultiPaxosValidated(type: string, r: FieldReader): MultiPaxosTraceEvent {
+  const t = r.raw['t'] as number;
+  const rest = r.raw;
+  switch (type) {
+    case 'leader':
+    case 'promise':
+      return { ...rest, t, type, node: r.node('node'), ballot: r.ballot('ballot') };
+    case 'accept':
+      return { ...rest, t, type: 'accept', node: r.node('node'), slot: r.slot('slot'), ballot: r.ballot('ballot'), command: r.command('command') };
+    case 'learn':
+      return { ...rest, t, type: 'learn', node: r.node('node'), slot: r.slot('slot'), command: r.command('command') };
+    case 'apply': {
+      const node = r.node('node');
+      const slot = r.slot('slot');
+      const command = r.command('command');
+      const result = r.result('result', null);
+      const { duplicate: _duplicate, ...others } = rest;
+      const event = { ...others, t, type: 'apply' as const, node, slot, command, result };
+      return r.optionalFlag('duplicate') ? { ...event, duplicate: true } : event;
+    }
+    case 'invoke':
+      return { ...rest, t, type: 'invoke', node: r.node('node', 'clients'), client: r.node('client', 'clients'), requestId: r.requestId('requestId'), op: r.op('op', r.raw['op']) };
+    case 'complete': {
+      const node = r.node('node', 'clients');
+      const client = r.node('client', 'clients');
+      const requestId = r.requestId('requestId');
+      const failuresBefore = r.failures;
+      const op = r.op('op', r.raw['op']);
+      return { ...rest, t, type: 'complete', node, client, requestId, op, result: r.result('result', r.failures === failuresBefore ? op : null) };
+    }
+    case 'timeout':
+      return { ...rest, t, type: 'timeout', node: r.node('node', 'clients'), client: r.node('client', 'clients'), requestId: r.requestId('requestId'), op: r.op('op', r.raw['op']) };
+    case 'crash':
+    case 'restart':
+    case 'pause':
+    case 'resume':
+    case 'partition':
+    case 'cut':
+    case 'heal':
+    case 'burst':
+      return readFault(type, r);
+    default:
+      throw new Error(`readMultiPaxosValidated: unhandled type ${type}`);
+  }
+}
+
+/** A fault: its nodes must be in `nodes` (the replicas, for Multi-Paxos). */
+function readFault(type: string, r: FieldReader): FaultEvent {
+  const t = r.raw['t'] as number;
+  const rest = r.raw;
+  switch (type) {
     case 'crash':
     case 'restart':
     case 'pause':
@@ -303,16 +467,92 @@ function readValidated(type: string, r: FieldReader): TraceEvent {
     case 'burst': {
       const forMs = r.optionalDuration('for');
       // `for` is optional here: without it the burst counts as a fault at its own time only.
-      return (forMs === undefined ? { ...rest, t, type: 'burst' } : { ...rest, t, type: 'burst', for: forMs }) as TraceEvent;
+      return (forMs === undefined ? { ...rest, t, type: 'burst' } : { ...rest, t, type: 'burst', for: forMs }) as FaultEvent;
     }
     default:
-      throw new Error(`readValidated: unhandled type ${type}`);
+      throw new Error(`readFault: unhandled type ${type}`);
   }
+}
+
+type ClientEvent = Extract<MultiPaxosTraceEvent, { type: 'invoke' | 'complete' | 'timeout' }>;
+
+/**
+ * A Multi-Paxos client history must pair up the way the checkers read it:
+ * each client has at most one operation in flight, `complete` or `timeout`
+ * closes it (same request id and op), and a request id is never reused (it
+ * names the command in the log). A client whose line was rejected is not
+ * followed any further, so one bad line is one problem, not a cascade.
+ */
+class ClientHistory {
+  private readonly open = new Map<NodeId, { requestId: number; op: KvOp; line: number }>();
+  private readonly invoked = new Map<NodeId, Map<number, number>>();
+  private readonly lost = new Set<NodeId>();
+
+  constructor(private readonly problems: Problems) {}
+
+  /** A line that was not read: stop following its client. */
+  rejected(raw: unknown): void {
+    if (!isObject(raw) || !['invoke', 'complete', 'timeout'].includes(raw['type'] as string)) return;
+    const client = asNodeId(raw['client']);
+    if (client !== null) this.lost.add(client);
+  }
+
+  follow(event: MultiPaxosTraceEvent, line: number): void {
+    if (event.type !== 'invoke' && event.type !== 'complete' && event.type !== 'timeout') return;
+    if (this.lost.has(event.client)) return;
+    if (event.type === 'invoke') this.invoke(event, line);
+    else this.close(event, line);
+  }
+
+  private invoke(event: ClientEvent, line: number): void {
+    const { client, requestId } = event;
+    const open = this.open.get(client);
+    const ids = this.invoked.get(client) ?? new Map<number, number>();
+    this.invoked.set(client, ids);
+    const earlier = ids.get(requestId);
+    if (open !== undefined) {
+      this.fail(line, 'invoke.requestId', `${client} invokes #${requestId} while #${open.requestId} (line ${open.line}) has neither completed nor timed out; a client has one operation in flight at a time`);
+    } else if (earlier !== undefined) {
+      this.fail(line, 'invoke.requestId', `${client} already invoked #${requestId} on line ${earlier}; a request id names one command, so it is never reused`);
+    } else {
+      this.open.set(client, { requestId, op: event.op, line });
+    }
+    ids.set(requestId, ids.get(requestId) ?? line);
+  }
+
+  private close(event: ClientEvent, line: number): void {
+    const { client, requestId, type } = event;
+    const open = this.open.get(client);
+    if (open === undefined) {
+      this.fail(line, `${type}.requestId`, `${client} has no operation in flight to ${type === 'complete' ? 'complete' : 'time out'} (#${requestId} needs an invoke before it)`);
+      return;
+    }
+    this.open.delete(client);
+    if (open.requestId !== requestId) {
+      this.fail(line, `${type}.requestId`, `#${requestId} is not ${client}'s operation in flight, #${open.requestId} (invoked on line ${open.line})`);
+    } else if (JSON.stringify(open.op) !== JSON.stringify(event.op)) {
+      this.fail(line, `${type}.op`, `${describe(event.op)} differs from the op ${client} invoked as #${requestId} on line ${open.line}, ${describe(open.op)}`);
+    }
+  }
+
+  private fail(line: number, field: string, message: string): void {
+    this.problems.add(line, `${field}: ${message}`);
+  }
+}
+
+/** "an accept", "a learn". */
+function articled(type: string): string {
+  return `${/^[aeiou]/.test(type) ? 'an' : 'a'} ${type}`;
 }
 
 /** Reads and checks one event's fields, reporting each problem as `file:line: type.field: …`. */
 class FieldReader {
-  ok = true;
+  /** Problems reported so far for this event. */
+  failures = 0;
+
+  get ok(): boolean {
+    return this.failures === 0;
+  }
 
   constructor(
     readonly raw: Json,
@@ -323,29 +563,47 @@ class FieldReader {
   ) {}
 
   fail(field: string, message: string): void {
-    this.ok = false;
+    this.failures += 1;
     this.problems.add(this.line, `${this.type}.${field}: ${message}`);
   }
 
   private present(field: string, what: string): unknown {
     const value = this.raw[field];
-    if (value === undefined) this.fail(field, `missing; ${/^[aeiou]/.test(this.type) ? 'an' : 'a'} ${this.type} event needs ${what}`);
+    if (value === undefined) this.fail(field, `missing; ${articled(this.type)} event needs ${what}`);
     return value;
   }
 
-  node(field: string, role?: 'acceptors' | 'proposers' | 'learners'): NodeId {
+  node(field: string, role?: Role): NodeId {
     const value = this.present(field, 'a node id');
     if (value === undefined) return '';
+    return this.nodeAt(field, value, role);
+  }
+
+  /** A node id at `path`; Multi-Paxos: without a role it must be a replica, with `clients` a client. */
+  private nodeAt(path: string, value: unknown, role?: Role): NodeId {
     const id = asNodeId(value);
     if (id === null) {
-      this.fail(field, `must be a node id (a non-empty string), got ${describe(value)}`);
+      this.fail(path, `must be a node id (a non-empty string), got ${describe(value)}`);
       return '';
     }
     if (this.roles === null) return id;
+    if (role === 'clients') {
+      const clients = this.roles.clients;
+      if (clients.has(id)) return id;
+      if (clients.size === 0) this.fail(path, `"${id}" is not a client: the meta line lists no clients (add "clients":["${id}", …] to it)`);
+      else if (this.roles.nodes.has(id)) this.fail(path, `"${id}" is a replica, not one of the meta line's clients (${[...clients].join(', ')})`);
+      else this.fail(path, `"${id}" is not one of the meta line's clients (${[...clients].join(', ')})`);
+      return id;
+    }
     if (!this.roles.nodes.has(id)) {
-      this.fail(field, `"${id}" is not a node in the meta line (nodes: ${[...this.roles.nodes].join(', ')})`);
+      this.fail(
+        path,
+        this.roles.clients.has(id)
+          ? `"${id}" is a client; ${articled(this.type)} event names a replica (nodes: ${[...this.roles.nodes].join(', ')})`
+          : `"${id}" is not a node in the meta line (nodes: ${[...this.roles.nodes].join(', ')})`,
+      );
     } else if (role !== undefined && !this.roles[role].has(id)) {
-      this.fail(field, `"${id}" is not one of the meta line's ${role} (${[...this.roles[role]].join(', ')})`);
+      this.fail(path, `"${id}" is not one of the meta line's ${role} (${[...this.roles[role]].join(', ')})`);
     }
     return id;
   }
@@ -357,6 +615,130 @@ class FieldReader {
     if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
     this.fail(field, `must be a string (or an integer), got ${describe(value)}`);
     return '';
+  }
+
+  /** A Paxos value; a missing one next to a slot or a command hints at the meta line's protocol. */
+  paxosValue(field: string): string {
+    if (this.raw[field] === undefined && (this.raw['slot'] !== undefined || this.raw['command'] !== undefined)) {
+      this.fail(field, `missing; ${articled(this.type)} event needs a value (this one has a slot or a command: for a Multi-Paxos trace, put "protocol":"multipaxos" in the meta line)`);
+      return '';
+    }
+    return this.value(field);
+  }
+
+  /** A Multi-Paxos log slot: a non-negative integer. */
+  slot(field: string): number {
+    const value = this.present(field, 'a slot (a non-negative integer)');
+    if (value === undefined) return 0;
+    return this.naturalAt(field, value);
+  }
+
+  requestId(field: string): number {
+    const value = this.present(field, 'a request id (a non-negative integer)');
+    if (value === undefined) return 0;
+    return this.naturalAt(field, value);
+  }
+
+  private naturalAt(path: string, value: unknown): number {
+    if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return value;
+    this.fail(path, `must be a non-negative integer, got ${describe(value)}`);
+    return 0;
+  }
+
+  /** A string, or an integer read as its decimal string (keys and values of the key-value store). */
+  private textAt(path: string, value: unknown, what: string): string {
+    if (value === undefined) {
+      this.fail(path, `missing; ${what}`);
+      return '';
+    }
+    if (typeof value === 'string') return value;
+    if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
+    this.fail(path, `must be a string (or an integer), got ${describe(value)}`);
+    return '';
+  }
+
+  /** A Multi-Paxos command: `{client, requestId, op}`, or `{noop: true}`. */
+  command(field: string): Command {
+    const shape = 'a command {client, requestId, op} or {noop: true}';
+    const value = this.present(field, shape);
+    if (value === undefined) return { noop: true };
+    if (!isObject(value)) {
+      this.fail(field, `must be ${shape}, got ${describe(value)}`);
+      return { noop: true };
+    }
+    if (value['noop'] !== undefined) {
+      if (value['noop'] !== true) this.fail(`${field}.noop`, `must be true (a no-op command is {"noop":true}), got ${describe(value['noop'])}`);
+      return { noop: true };
+    }
+    const client = value['client'];
+    const requestId = value['requestId'];
+    if (client === undefined) this.fail(`${field}.client`, `missing; ${shape} needs the client id`);
+    if (requestId === undefined) this.fail(`${field}.requestId`, `missing; ${shape} needs the request id`);
+    return {
+      client: client === undefined ? '' : this.nodeAt(`${field}.client`, client, 'clients'),
+      requestId: requestId === undefined ? 0 : this.naturalAt(`${field}.requestId`, requestId),
+      op: this.op(`${field}.op`, value['op']),
+    };
+  }
+
+  /** A key-value operation: put {key, value}, get {key}, cas {key, expected (null: absent), value}. */
+  op(path: string, value: unknown): KvOp {
+    const shape = 'an op {kind: "put" | "get" | "cas", key, …}';
+    const fallback: KvOp = { kind: 'get', key: '' };
+    if (value === undefined) {
+      this.fail(path, path === 'op' ? `missing; ${articled(this.type)} event needs ${shape}` : `missing; a command needs ${shape}`);
+      return fallback;
+    }
+    if (!isObject(value)) {
+      this.fail(path, `must be ${shape}, got ${describe(value)}`);
+      return fallback;
+    }
+    const kind = value['kind'];
+    if (kind !== 'put' && kind !== 'get' && kind !== 'cas') {
+      this.fail(`${path}.kind`, kind === undefined ? 'missing; an op needs a kind: "put", "get" or "cas"' : `must be "put", "get" or "cas", got ${describe(kind)}`);
+      return fallback;
+    }
+    const key = this.textAt(`${path}.key`, value['key'], `a ${kind} op needs a key`);
+    if (kind === 'get') return { kind, key };
+    const written = this.textAt(`${path}.value`, value['value'], `a ${kind} op needs the value it writes`);
+    if (kind === 'put') return { kind, key, value: written };
+    const expected = value['expected'];
+    if (expected === null) return { kind, key, expected: null, value: written };
+    const expectedText = this.textAt(`${path}.expected`, expected, 'a cas op needs expected: the value it replaces, or null for an absent key');
+    return { kind, key, expected: expectedText, value: written };
+  }
+
+  /** What an operation returned; with its op, checked against it: a get reads a string or null, a cas says true or false. */
+  result(field: string, op: KvOp | null): KvResult {
+    if (!Object.hasOwn(this.raw, field)) {
+      this.present(field, 'a result');
+      return null;
+    }
+    const value = this.raw[field];
+    const text = typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : value;
+    switch (op?.kind) {
+      case 'get':
+        if (typeof text === 'string' || text === null) return text;
+        this.fail(field, `must be what the get read: a string, or null when the key is absent; got ${describe(value)}`);
+        return null;
+      case 'cas':
+        if (typeof text === 'boolean') return text;
+        this.fail(field, `must be true or false (whether the cas swapped), got ${describe(value)}`);
+        return null;
+      default:
+        if (typeof text === 'string' || typeof text === 'boolean' || text === null) return text;
+        this.fail(field, `must be a string, a boolean or null, got ${describe(value)}`);
+        return null;
+    }
+  }
+
+  /** An optional boolean: absent is false. */
+  optionalFlag(field: string): boolean {
+    const value = this.raw[field];
+    if (value === undefined) return false;
+    if (typeof value === 'boolean') return value;
+    this.fail(field, `must be true or false, got ${describe(value)}`);
+    return false;
   }
 
   ballot(field: string): Ballot {
