@@ -5,12 +5,11 @@
  * key and check each register on its own (P-compositionality).
  */
 
+import type { KvOp } from '../protocols/multipaxos/messages.js';
 import { assert, unreachable } from '../util/assert.js';
 
-export type KvOperation =
-  | { readonly kind: 'put'; readonly key: string; readonly value: string }
-  | { readonly kind: 'get'; readonly key: string }
-  | { readonly kind: 'cas'; readonly key: string; readonly expected: string | null; readonly value: string };
+/** The operations the replicated key-value store offers, as its clients issue them. */
+export type KvOperation = KvOp;
 
 export type KvOutcome =
   /** put: value undefined; get: the value read (null = absent). */

@@ -27,7 +27,7 @@ export function loadScenarioArg(file: string | undefined): ScenarioArg {
 }
 
 /** A --bug flag, checked against the protocol of the scenario(s) it applies to. */
-export function parseBug(name: string | undefined, protocol: ProtocolName = 'paxos'): ProtocolBug | undefined {
+export function parseBug(name: string | undefined, protocol: ProtocolName): ProtocolBug | undefined {
   if (name === undefined) return undefined;
   if (!isBugOf(protocol, name)) {
     throw new UsageError([`--bug: unknown ${protocol} bug "${name}"; known: ${Object.keys(BUGS_BY_PROTOCOL[protocol]).join(', ')}`]);
