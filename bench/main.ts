@@ -480,8 +480,8 @@ function linearizabilitySection(rows: readonly CheckRow[]): string[] {
     `## (g) linearizability check time (\`checkLinearizability\`: one untimed call, then repeated for ≥ ${CHECK_MEASURE_MS} ms and ≥ ${CHECK_MIN_REPEATS} calls)`,
     '',
     `Synthetic histories come from a linearizable key-value store simulated in bench/kv-history.ts (seed ${LINEARIZABILITY_SEED}; put 2 : get 2 : cas 1; ` +
-      `operations take 1–40 ms, so about ${LINEARIZABILITY_CLIENTS} are concurrent at any time). ` +
-      'Multi-Paxos histories are what the checker is handed at the end of that run (invoke, complete, timeout as unknown).',
+      `operations take 1–40 ms, so about ${LINEARIZABILITY_CLIENTS} are concurrent at any time; a timed-out operation's outcome is unknown and half of them took effect). ` +
+      'Multi-Paxos histories are read from a run\'s invoke, complete and timeout events: the history its own linearizability checker judges at the end of the run.',
     '',
     ...table(
       ['history', 'operations', 'keys', 'timed out', 'verdict', 'states explored', 'ms per check', 'µs per operation', 'repeats', 'cores busy'],
