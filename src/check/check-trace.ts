@@ -1,7 +1,10 @@
+import type { Ballot } from '../protocols/paxos/ballot.js';
 import type { NodeId } from '../scenario/scenario.js';
-import { FAULT_EVENT_TYPES, type TraceEvent, type TraceEventType, type TraceMeta } from '../sim/events.js';
+import { FAULT_EVENT_TYPES, type AnyTraceEvent, type MultiPaxosTraceEvent, type TraceEvent, type TraceEventType, type TraceMeta } from '../sim/events.js';
+import { isMultiPaxosMeta } from '../trace/read-trace.js';
 import { majorityOf, type CheckContext, type Violation } from './checker.js';
 import type { ChosenProposal } from './chosen.js';
+import { MultiPaxosChecks } from './multipaxos-checks.js';
 import { CheckerSuite, type CheckerReport } from './suite.js';
 
 export interface CheckTraceOptions {
@@ -23,14 +26,35 @@ export interface RecordedViolation {
   readonly event: number;
 }
 
+/** What a Multi-Paxos trace did, beyond its checkers: the verdict's log, clients and leader lines. */
+export interface MultiPaxosTraceSummary {
+  /** Slots where a majority of replicas accepted one command in one ballot. */
+  readonly slotsChosen: number;
+  /** Per replica (every one in meta.nodes), how many slots it applied: its last applied slot + 1. */
+  readonly applied: Record<NodeId, number>;
+  /** Client operations invoked, and how they ended. */
+  readonly operations: number;
+  readonly completed: number;
+  /** Gave up (`timeout`): the outcome is unknown. */
+  readonly gaveUp: number;
+  /** Neither completed nor gave up when the trace ends. */
+  readonly inFlight: number;
+  /** The last `leader` event. */
+  readonly leader: { readonly node: NodeId; readonly ballot: Ballot; readonly t: number } | null;
+}
+
 export interface CheckTraceResult {
+  /** Which checkers ran: single-decree Paxos's, or Multi-Paxos's (meta line `"protocol":"multipaxos"`). */
+  readonly protocol: 'paxos' | 'multipaxos';
   /** First violation per checker, by event index. */
   readonly violations: Violation[];
   readonly reports: CheckerReport[];
-  /** The first (ballot, value) a majority of acceptors accepted, or null. */
+  /** Paxos: the first (ballot, value) a majority of acceptors accepted, or null (always null for Multi-Paxos). */
   readonly chosen: ChosenProposal | null;
-  /** Each learner's first `learn`. */
+  /** Paxos: each learner's first `learn` (empty for Multi-Paxos). */
   readonly learned: Record<NodeId, TraceLearnedValue>;
+  /** Multi-Paxos: the log, the clients' operations and the last leader; null for Paxos. */
+  readonly multipaxos: MultiPaxosTraceSummary | null;
   /** Events in the trace (lines after the meta line), recorded `chosen` and `violation` lines included. */
   readonly eventCount: number;
   /** The last event's t (0 for a trace without events): where the checkers stop looking. */
@@ -77,6 +101,39 @@ export function isKnownEventType(type: string): type is TraceEventType {
   return Object.hasOwn(KNOWN_TYPES, type);
 }
 
+const KNOWN_MULTIPAXOS_TYPES: Record<MultiPaxosTraceEvent['type'], true> = {
+  send: true,
+  deliver: true,
+  drop: true,
+  duplicate: true,
+  crash: true,
+  restart: true,
+  partition: true,
+  cut: true,
+  heal: true,
+  pause: true,
+  resume: true,
+  drift: true,
+  burst: true,
+  timer: true,
+  'request-lost': true,
+  leader: true,
+  promise: true,
+  accept: true,
+  learn: true,
+  apply: true,
+  invoke: true,
+  complete: true,
+  timeout: true,
+  chosen: true,
+  violation: true,
+};
+
+/** The types of the Multi-Paxos trace format: anything else is ignored and counted. */
+export function isKnownMultiPaxosEventType(type: string): type is MultiPaxosTraceEvent['type'] {
+  return Object.hasOwn(KNOWN_MULTIPAXOS_TYPES, type);
+}
+
 export function checkContextForMeta(meta: TraceMeta): CheckContext {
   return {
     nodes: meta.nodes,
@@ -92,9 +149,16 @@ export function checkContextForMeta(meta: TraceMeta): CheckContext {
  * during a run: each event with its index in the trace, then `finish` at the
  * last event's time. Recorded `chosen` and `violation` lines are derived
  * facts, not inputs: they are skipped (keeping their indexes, so event numbers
- * match the run's) and recomputed.
+ * match the run's) and recomputed. A meta line with `"protocol":"multipaxos"`
+ * gets the Multi-Paxos checkers; any other, single-decree Paxos's.
  */
-export function checkTrace(meta: TraceMeta, events: readonly TraceEvent[], options: CheckTraceOptions = {}): CheckTraceResult {
+export function checkTrace(meta: TraceMeta, events: readonly AnyTraceEvent[], options: CheckTraceOptions = {}): CheckTraceResult {
+  // readTrace built the events for the meta line's protocol.
+  if (isMultiPaxosMeta(meta)) return checkMultiPaxosTrace(meta, events as readonly MultiPaxosTraceEvent[], options);
+  return checkPaxosTrace(meta, events as readonly TraceEvent[], options);
+}
+
+function checkPaxosTrace(meta: TraceMeta, events: readonly TraceEvent[], options: CheckTraceOptions): CheckTraceResult {
   const quietFromMs = events.reduce((latest, event) => Math.max(latest, faultEndMs(event)), 0);
   const endMs = events.length === 0 ? 0 : events[events.length - 1]!.t;
   const livenessWithinMs = options.livenessWithinMs;
@@ -110,10 +174,7 @@ export function checkTrace(meta: TraceMeta, events: readonly TraceEvent[], optio
       return;
     }
     if (event.type === 'violation') {
-      // Foreign traces may write violations their own way: only a named checker can be compared.
-      if (typeof event.checker === 'string') {
-        recorded.push({ checker: event.checker, message: typeof event.message === 'string' ? event.message : '', t: event.t, event: index });
-      }
+      recordViolation(event, index, recorded);
       return;
     }
     if (event.type === 'chosen') return;
@@ -127,10 +188,12 @@ export function checkTrace(meta: TraceMeta, events: readonly TraceEvent[], optio
   const violations = suite.violations;
   const found = new Set(violations.map((violation) => violation.checker));
   return {
+    protocol: 'paxos',
     violations,
     reports: suite.reports(),
     chosen: suite.ledger.chosen[0] ?? null,
     learned,
+    multipaxos: null,
     eventCount: events.length,
     endMs,
     quietFromMs,
@@ -142,8 +205,103 @@ export function checkTrace(meta: TraceMeta, events: readonly TraceEvent[], optio
   };
 }
 
+/**
+ * Multi-Paxos: `nodes` are the replicas (quorum: a strict majority of them),
+ * `clients` the client ids; client-liveness only with a deadline, judged from
+ * the end of the last fault, as the run does.
+ */
+function checkMultiPaxosTrace(meta: TraceMeta, events: readonly MultiPaxosTraceEvent[], options: CheckTraceOptions): CheckTraceResult {
+  const quietFromMs = events.reduce((latest, event) => Math.max(latest, faultEndMs(event)), 0);
+  const endMs = events.length === 0 ? 0 : events[events.length - 1]!.t;
+  const livenessWithinMs = options.livenessWithinMs;
+  const checks = new MultiPaxosChecks(
+    { replicas: meta.nodes, clients: meta.clients ?? [], quorumSize: majorityOf(meta.nodes.length) },
+    livenessWithinMs === undefined ? undefined : { withinMs: livenessWithinMs, quietFromMs },
+  );
+  const recorded: RecordedViolation[] = [];
+  const ignoredTypes: Record<string, number> = {};
+  const applied: Record<NodeId, number> = Object.fromEntries(meta.nodes.map((node) => [node, 0]));
+  let leader: MultiPaxosTraceSummary['leader'] = null;
+
+  events.forEach((event, index) => {
+    const type: string = event.type;
+    if (!isKnownMultiPaxosEventType(type)) {
+      ignoredTypes[type] = (ignoredTypes[type] ?? 0) + 1;
+      return;
+    }
+    if (event.type === 'violation') {
+      recordViolation(event, index, recorded);
+      return;
+    }
+    if (event.type === 'chosen') return;
+    if (event.type === 'leader') leader = { node: event.node, ballot: event.ballot, t: event.t };
+    if (event.type === 'apply') applied[event.node] = event.slot + 1;
+    checks.observe(event, index);
+  });
+  checks.finish(endMs, finishIndex(events, new Set(checks.violations.map((violation) => violation.checker)), livenessWithinMs !== undefined));
+
+  const violations = checks.violations;
+  const found = new Set(violations.map((violation) => violation.checker));
+  const livenessInconclusive = checks.livenessInconclusive(endMs);
+  const summary = checks.summary();
+  return {
+    protocol: 'multipaxos',
+    violations,
+    reports: checks.reports().map((report) =>
+      report.kind === 'liveness' && report.violation === null && livenessInconclusive
+        ? { ...report, detail: `inconclusive: the trace ends at t=${endMs}, before operations still open are due` }
+        : report,
+    ),
+    chosen: null,
+    learned: {},
+    multipaxos: {
+      slotsChosen: summary.chosenSlots,
+      applied,
+      operations: summary.operations,
+      completed: summary.completed,
+      gaveUp: summary.gaveUp,
+      inFlight: summary.operations - summary.completed - summary.gaveUp,
+      leader,
+    },
+    eventCount: events.length,
+    endMs,
+    quietFromMs,
+    livenessChecked: livenessWithinMs !== undefined,
+    livenessInconclusive,
+    recorded,
+    unreproduced: recorded.filter((violation) => !found.has(violation.checker)),
+    ignoredTypes,
+  };
+}
+
+/**
+ * Where a violation found at the end of a Multi-Paxos trace is charged. The
+ * runner charges every one it finds at the end to the index of the first
+ * violation line it then appends; a trace it wrote ends with those lines, so
+ * that is the first trailing `violation` line of a checker that can report at
+ * the end (and did not report earlier). Otherwise, as for Paxos, the last line.
+ */
+function finishIndex(events: readonly MultiPaxosTraceEvent[], alreadyViolated: ReadonlySet<string>, livenessChecked: boolean): number {
+  let index = Math.max(0, events.length - 1);
+  for (let position = events.length - 1; position >= 0; position--) {
+    const event = events[position]!;
+    if (event.type !== 'violation') break;
+    // The checkers that can report at the end of a trace rather than at an event.
+    const checker: unknown = event.checker;
+    if ((checker === 'linearizability' || (checker === 'client-liveness' && livenessChecked)) && !alreadyViolated.has(checker)) index = position;
+  }
+  return index;
+}
+
+/** Keeps a recorded `violation` line; foreign traces may write violations their own way: only a named checker can be compared. */
+function recordViolation(event: { t: number; checker: string; message: string }, index: number, recorded: RecordedViolation[]): void {
+  const checker: unknown = event.checker;
+  const message: unknown = event.message;
+  if (typeof checker === 'string') recorded.push({ checker, message: typeof message === 'string' ? message : '', t: event.t, event: index });
+}
+
 /** When a fault event stops acting: its t, or the end of a burst; 0 for other events. */
-function faultEndMs(event: TraceEvent): number {
+function faultEndMs(event: AnyTraceEvent): number {
   if (!FAULT_EVENT_TYPES.has(event.type)) return 0;
   if (event.type === 'burst' && typeof event.for === 'number') return event.t + event.for;
   return event.t;

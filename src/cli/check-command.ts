@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { checkTrace, type CheckTraceResult } from '../check/check-trace.js';
+import { checkTrace, type CheckTraceResult, type MultiPaxosTraceSummary } from '../check/check-trace.js';
 import { formatBallot } from '../protocols/paxos/ballot.js';
 import type { TraceMeta } from '../sim/events.js';
 import { readTrace } from '../trace/read-trace.js';
@@ -16,9 +16,10 @@ export interface CheckFlags {
 
 /**
  * `paxsim check TRACE.jsonl`: every checker over an existing trace (from
- * `paxsim run --trace` or another implementation). Exit 0 when every checker
- * held, 1 on a violation, 2 on bad input (one line per problem naming
- * file:line and the field, on stderr; no stack trace).
+ * `paxsim run --trace` or another implementation): single-decree Paxos's, or
+ * Multi-Paxos's when the meta line says `"protocol":"multipaxos"`. Exit 0 when
+ * every checker held, 1 on a violation, 2 on bad input (one line per problem
+ * naming file:line and the field, on stderr; no stack trace).
  */
 export function checkCommand(file: string, flags: CheckFlags, io: CliIo): number {
   try {
@@ -50,21 +51,29 @@ function readText(file: string): string {
   }
 }
 
-/** The verdict block, shaped like `paxsim run`'s: chosen, learned, each checker, notes, result. */
+/**
+ * The verdict block, shaped like `paxsim run`'s: chosen and learned (Paxos)
+ * or the log, clients and leader lines (Multi-Paxos), each checker, notes, result.
+ */
 export function formatCheckVerdict(file: string, meta: TraceMeta, result: CheckTraceResult, styles: Styles, showSeed = true): string {
   const lines: string[] = [];
   const label = (text: string) => styles.bold(text.padEnd(10));
   const origin =
     (meta.scenario === '' ? '' : `, scenario ${meta.scenario}`) + (showSeed ? `, seed ${meta.seed}` : '') + (meta.bug ? `, bug ${meta.bug}` : '');
-  lines.push(styles.bold(`── check: ${file}${origin} ──`));
-  lines.push(
-    label('chosen') + (result.chosen ? `"${result.chosen.value}" in ballot ${formatBallot(result.chosen.ballot)} at t=${result.chosen.t}` : 'nothing'),
-  );
-  const learnedParts = meta.learners.map((node) => {
-    const learned = result.learned[node];
-    return learned ? `${node} "${learned.value}" t=${learned.t}` : `${node} —`;
-  });
-  lines.push(label('learned') + learnedParts.join(styles.dim(' · ')));
+  const multipaxos = result.multipaxos;
+  lines.push(styles.bold(`── check: ${file}${multipaxos ? ', multipaxos' : ''}${origin} ──`));
+  if (multipaxos) {
+    for (const line of multiPaxosSummaryLines(meta, multipaxos)) lines.push(label(line.label) + line.text);
+  } else {
+    lines.push(
+      label('chosen') + (result.chosen ? `"${result.chosen.value}" in ballot ${formatBallot(result.chosen.ballot)} at t=${result.chosen.t}` : 'nothing'),
+    );
+    const learnedParts = meta.learners.map((node) => {
+      const learned = result.learned[node];
+      return learned ? `${node} "${learned.value}" t=${learned.t}` : `${node} —`;
+    });
+    lines.push(label('learned') + learnedParts.join(styles.dim(' · ')));
+  }
   result.reports.forEach((report, index) => {
     const violation = report.violation;
     const inconclusive = violation === null && report.kind === 'liveness' && result.livenessInconclusive;
@@ -75,7 +84,8 @@ export function formatCheckVerdict(file: string, meta: TraceMeta, result: CheckT
     lines.push(label(index === 0 ? 'checkers' : '') + `${mark} ${report.name.padEnd(20)} ${detail}`);
   });
   if (!result.livenessChecked) {
-    lines.push(label('') + `${styles.dim('-')} ${'liveness'.padEnd(20)} ${styles.dim('not checked: pass --liveness-within MS')}`);
+    const name = multipaxos ? 'client-liveness' : 'liveness';
+    lines.push(label('') + `${styles.dim('-')} ${name.padEnd(20)} ${styles.dim('not checked: pass --liveness-within MS')}`);
   }
   const notes = checkNotes(result);
   notes.forEach((note, index) => lines.push(label(index === 0 ? 'note' : '') + note));
@@ -84,14 +94,29 @@ export function formatCheckVerdict(file: string, meta: TraceMeta, result: CheckT
   return lines.join('\n') + '\n';
 }
 
+/** The same `log`, `clients` and `leader` lines `paxsim run` prints for a Multi-Paxos run. */
+export function multiPaxosSummaryLines(meta: TraceMeta, summary: MultiPaxosTraceSummary): { label: string; text: string }[] {
+  const applied = meta.nodes.map((node) => `${node} ${summary.applied[node] ?? 0}`).join(' · ');
+  const leader = summary.leader;
+  return [
+    { label: 'log', text: `${summary.slotsChosen} slots chosen; applied: ${applied}` },
+    {
+      label: 'clients',
+      text: `${summary.operations} operations: ${summary.completed} completed, ${summary.gaveUp} gave up (outcome unknown), ${summary.inFlight} in flight at the end`,
+    },
+    { label: 'leader', text: leader === null ? 'none elected' : `last elected: ${leader.node} with ballot ${formatBallot(leader.ballot)} at t=${leader.t}` },
+  ];
+}
+
 /** What the reader should know beyond the checkers: recorded violations not reproduced, ignored event types. */
 function checkNotes(result: CheckTraceResult): string[] {
   const notes: string[] = [];
   for (const recorded of result.unreproduced) {
     const where = `event #${recorded.event}, t=${recorded.t}`;
+    const livenessChecker = result.protocol === 'multipaxos' ? 'client-liveness' : 'liveness';
     notes.push(
-      recorded.checker === 'liveness' && !result.livenessChecked
-        ? `the trace records a liveness violation (${where}); liveness is checked only with --liveness-within MS`
+      recorded.checker === livenessChecker && !result.livenessChecked
+        ? `the trace records a ${livenessChecker} violation (${where}); ${livenessChecker} is checked only with --liveness-within MS`
         : `the trace records a ${recorded.checker} violation (${where}) that these checkers do not reproduce: ${recorded.message}`,
     );
   }
@@ -105,28 +130,53 @@ function checkNotes(result: CheckTraceResult): string[] {
   return notes;
 }
 
-/** The `--json` object: `{trace, events, endMs, chosen, learned, violations, livenessInconclusive, unreproduced, ignoredTypes}`. */
+/**
+ * The `--json` object. Paxos: `{trace, events, endMs, chosen, learned, violations,
+ * livenessInconclusive, unreproduced, ignoredTypes}`. Multi-Paxos: `{trace,
+ * protocol, events, endMs, slotsChosen, applied, operations: {total, completed,
+ * gaveUp, inFlight}, leader, summary: {log, clients, leader}, violations,
+ * livenessInconclusive, unreproduced, ignoredTypes}`, where `summary` holds the
+ * same lines as `paxsim run --json`.
+ */
 export function checkJson(file: string, meta: TraceMeta, result: CheckTraceResult): Record<string, unknown> {
-  const learned: Record<string, string> = {};
-  for (const node of meta.learners) {
-    const entry = result.learned[node];
-    if (entry) learned[node] = entry.value;
-  }
   const plain = (violation: { checker: string; message: string; t: number; event: number }) => ({
     checker: violation.checker,
     message: violation.message,
     t: violation.t,
     event: violation.event,
   });
+  const verdict = {
+    violations: result.violations.map(plain),
+    livenessInconclusive: result.livenessInconclusive,
+    unreproduced: result.unreproduced.map(plain),
+    ignoredTypes: result.ignoredTypes,
+  };
+  const multipaxos = result.multipaxos;
+  if (multipaxos) {
+    return {
+      trace: file,
+      protocol: 'multipaxos',
+      events: result.eventCount,
+      endMs: result.endMs,
+      slotsChosen: multipaxos.slotsChosen,
+      applied: multipaxos.applied,
+      operations: { total: multipaxos.operations, completed: multipaxos.completed, gaveUp: multipaxos.gaveUp, inFlight: multipaxos.inFlight },
+      leader: multipaxos.leader,
+      summary: Object.fromEntries(multiPaxosSummaryLines(meta, multipaxos).map((line) => [line.label, line.text])),
+      ...verdict,
+    };
+  }
+  const learned: Record<string, string> = {};
+  for (const node of meta.learners) {
+    const entry = result.learned[node];
+    if (entry) learned[node] = entry.value;
+  }
   return {
     trace: file,
     events: result.eventCount,
     endMs: result.endMs,
     chosen: result.chosen?.value ?? null,
     learned,
-    violations: result.violations.map(plain),
-    livenessInconclusive: result.livenessInconclusive,
-    unreproduced: result.unreproduced.map(plain),
-    ignoredTypes: result.ignoredTypes,
+    ...verdict,
   };
 }

@@ -2,6 +2,7 @@ import type { Command, KvOp, KvResult } from '../protocols/multipaxos/messages.j
 import type { Ballot } from '../protocols/paxos/ballot.js';
 import type { NodeId } from '../scenario/scenario.js';
 import type { FaultEvent, MultiPaxosTraceEvent, TraceEvent, TraceMeta } from '../sim/events.js';
+import { describeOp } from './format.js';
 
 /**
  * Reads a JSON Lines trace in the documented format (README, "Trace format"),
@@ -531,7 +532,7 @@ class ClientHistory {
     if (open.requestId !== requestId) {
       this.fail(line, `${type}.requestId`, `#${requestId} is not ${client}'s operation in flight, #${open.requestId} (invoked on line ${open.line})`);
     } else if (JSON.stringify(open.op) !== JSON.stringify(event.op)) {
-      this.fail(line, `${type}.op`, `${describe(event.op)} differs from the op ${client} invoked as #${requestId} on line ${open.line}, ${describe(open.op)}`);
+      this.fail(line, `${type}.op`, `${describeOp(event.op)} differs from the op ${client} invoked as #${requestId} on line ${open.line} (${describeOp(open.op)})`);
     }
   }
 
