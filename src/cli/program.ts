@@ -126,7 +126,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     .description('run every checker over an existing JSON Lines trace (from paxsim run --trace or another implementation)')
     .argument('<trace>', 'trace file (JSON Lines: a meta line, then one event per line)')
     .option('--json', 'print one JSON object instead of the verdict')
-    .option('--liveness-within <ms>', 'also check liveness: every connected learner learns within this many virtual ms after the last fault')
+    .option('--liveness-within <ms>', 'also check liveness: after the last fault, every connected learner learns (Multi-Paxos: every client operation completes) within this many virtual ms')
     .option('--no-color', 'no colors (also: NO_COLOR=1, or output not a terminal)')
     .action((file: string, flags) => {
       exitCode = checkCommand(file, flags, io);
