@@ -1,4 +1,4 @@
-import { assert } from '../util/assert.js';
+import { fail } from '../util/assert.js';
 
 /** Anything the scheduler can order: integer virtual time, then scheduling sequence. */
 export interface Scheduled {
@@ -19,7 +19,7 @@ export class EventQueue<E extends Scheduled> {
   }
 
   push(event: E): void {
-    assert(Number.isInteger(event.timeMs) && event.timeMs >= 0, () => `event time must be a non-negative integer, got ${event.timeMs}`);
+    if (!(Number.isInteger(event.timeMs) && event.timeMs >= 0)) fail(`event time must be a non-negative integer, got ${event.timeMs}`);
     const heap = this.heap;
     let index = heap.length;
     heap.push(event);

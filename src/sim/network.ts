@@ -1,4 +1,4 @@
-import { assert } from '../util/assert.js';
+import { assert, fail } from '../util/assert.js';
 import type { DelaySpec, NetworkSpec, NodeId } from '../scenario/scenario.js';
 import { chance, randomStream, uniformInt, type Random } from './rng.js';
 
@@ -29,7 +29,7 @@ export class LinkState {
 
   index(id: NodeId): number {
     const index = this.indexOf.get(id);
-    assert(index !== undefined, () => `unknown node ${id}`);
+    if (index === undefined) fail(`unknown node ${id}`);
     return index;
   }
 

@@ -1,5 +1,5 @@
 import seedrandom from 'seedrandom';
-import { assert } from '../util/assert.js';
+import { fail } from '../util/assert.js';
 
 /** A uniform draw in [0, 1). */
 export type Random = () => number;
@@ -15,7 +15,7 @@ export type Random = () => number;
  * is hashed straight into alea's starting state (~0.4 µs).
  */
 export function randomStream(seed: number, streamName: string): Random {
-  if (!Number.isSafeInteger(seed)) assert(false, `seed must be a safe integer, got ${seed}`);
+  if (!Number.isSafeInteger(seed)) fail(`seed must be a safe integer, got ${seed}`);
   const key = `${seed}/${streamName}`;
   return seedrandom.alea('', {
     state: { c: 1, s0: hashToUnit(key, 0x9e3779b9), s1: hashToUnit(key, 0x85ebca6b), s2: hashToUnit(key, 0xc2b2ae35) },
@@ -37,7 +37,7 @@ function hashToUnit(text: string, salt: number): number {
 
 /** An integer drawn uniformly from [min, max], both inclusive. */
 export function uniformInt(random: Random, min: number, max: number): number {
-  assert(Number.isInteger(min) && Number.isInteger(max) && min <= max, () => `bad range [${min}, ${max}]`);
+  if (!(Number.isInteger(min) && Number.isInteger(max) && min <= max)) fail(`bad range [${min}, ${max}]`);
   return min + Math.floor(random() * (max - min + 1));
 }
 

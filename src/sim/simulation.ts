@@ -1,6 +1,6 @@
 import type { Effects, ProtocolFactory, ProtocolNode, Tagged } from '../protocols/effects.js';
 import type { Fault, NetworkSpec, NodeId } from '../scenario/scenario.js';
-import { assert, unreachable } from '../util/assert.js';
+import { assert, fail, unreachable } from '../util/assert.js';
 import { EventQueue, type Scheduled } from './event-queue.js';
 import type { AnyTraceEvent, DropReason, FaultEvent } from './events.js';
 import { LinkState, MessageFate } from './network.js';
@@ -164,7 +164,7 @@ export class Simulation<Message extends Tagged, Durable, Observation extends Tag
       if (next === undefined) return { endMs: untilMs, lastEventMs, processedEvents, stoppedBy: 'quiescent', traffic: this.traffic };
       if (next.timeMs > untilMs) return { endMs: untilMs, lastEventMs, processedEvents, stoppedBy: 'until', traffic: this.traffic };
       this.queue.pop();
-      assert(next.timeMs >= this.nowMs, () => `time went backwards: ${next.timeMs} < ${this.nowMs}`);
+      if (next.timeMs < this.nowMs) fail(`time went backwards: ${next.timeMs} < ${this.nowMs}`);
       this.nowMs = next.timeMs;
       lastEventMs = next.timeMs;
       this.process(next);
@@ -371,8 +371,9 @@ export class Simulation<Message extends Tagged, Durable, Observation extends Tag
 
   private effectsFor(slot: NodeSlot<Message, Durable, Request>): Effects<Message, Durable, Observation> {
     const incarnation = slot.incarnation;
-    const checkAlive = (action: string) =>
-      assert(slot.up && slot.incarnation === incarnation, () => `${slot.id} tried to ${action} from a dead incarnation`);
+    const checkAlive = (action: string) => {
+      if (!slot.up || slot.incarnation !== incarnation) fail(`${slot.id} tried to ${action} from a dead incarnation`);
+    };
     return {
       nodeId: slot.id,
       send: (to, message) => {
@@ -381,7 +382,7 @@ export class Simulation<Message extends Tagged, Durable, Observation extends Tag
       },
       setTimer: (name, delayMs) => {
         checkAlive('set a timer');
-        assert(Number.isInteger(delayMs) && delayMs >= 0, () => `timer ${name} on ${slot.id}: delay must be a non-negative integer, got ${delayMs}`);
+        if (!(Number.isInteger(delayMs) && delayMs >= 0)) fail(`timer ${name} on ${slot.id}: delay must be a non-negative integer, got ${delayMs}`);
         const token = this.nextTimerToken++;
         slot.timers.set(name, token);
         const virtualDelayMs = slot.clockRate === 1 ? delayMs : Math.round(delayMs / slot.clockRate);

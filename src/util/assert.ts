@@ -12,6 +12,14 @@ export function assert(condition: unknown, message: string | (() => string)): as
   }
 }
 
+/**
+ * For hot paths: `if (!condition) fail(message)` builds the message (and
+ * allocates nothing) only when the invariant is already broken.
+ */
+export function fail(message: string): never {
+  throw new InvariantError(message);
+}
+
 export function unreachable(value: never, context: string): never {
   throw new InvariantError(`${context}: unexpected ${JSON.stringify(value)}`);
 }
