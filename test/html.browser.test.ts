@@ -7,7 +7,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runFuzzSeed } from '../src/run/fuzz-seed.js';
 import { runScenario, type RunResult } from '../src/run/runner.js';
-import type { TraceEvent } from '../src/sim/events.js';
+import type { AnyTraceEvent, TraceEvent } from '../src/sim/events.js';
 import { sequenceDiagramHtml } from '../src/trace/html.js';
 import { scenarioFromYaml, shippedScenario } from './helpers/scenario.js';
 
@@ -37,6 +37,11 @@ interface DiagramApi {
   deliveredCount: number;
   droppedCount: number;
   duplicateCount: number;
+  protocol: string;
+  types: string[];
+  hiddenTypes(): string[];
+  lanes(): { node: string; x: number; client: boolean }[];
+  leaderTerms(): { node: string; ballot: [number, string]; t0: number; t1: number; staleFrom: number | null }[];
   drawnArrowCount(): number;
   drawnKeys(): string[];
   renderedWindow(): { y0: number; y1: number; t0: number; t1: number };
@@ -180,7 +185,8 @@ function decodePng(png: Buffer): { width: number; height: number; rgba: Uint8Arr
   const problems = new Map<Page, string[]>();
 
   function diagramOf(result: RunResult): string {
-    return sequenceDiagramHtml({ meta: result.meta, events: eventsOf(result), violations: result.violations });
+    if (result.events === null) throw new Error('run without record: true');
+    return sequenceDiagramHtml({ meta: result.meta, events: result.events, violations: result.violations });
   }
 
   /** Writes the diagram to a file, opens it via file:// and waits until the page says it is ready. */
@@ -307,6 +313,129 @@ function decodePng(png: Buffer): { width: number; height: number; rgba: Uint8Arr
     console.log(`screenshot ink: seed-example ${drawn.inked} px in ${drawn.colors} colours; empty trace ${baseline.inked} px in ${baseline.colors}`);
     expect(drawn.inked).toBeGreaterThan(drawn.area * 0.03);
     expect(drawn.inked).toBeGreaterThan(baseline.inked * 5);
+    expect(drawn.colors).toBeGreaterThan(baseline.colors * 2);
+  });
+
+  it('leader-partitioned (Multi-Paxos, seed 1): replicas then clients, both leaders\' overlapping terms, every delivery of the visible types drawn', async () => {
+    const run = runScenario(shippedScenario('leader-partitioned'), { record: true });
+    expect(run.meta.seed).toBe(1);
+    const events = (run.events ?? []) as readonly AnyTraceEvent[];
+    const deliveries = events.flatMap((event) => (event.type === 'deliver' ? [event] : []));
+    const deliveredOf = (type: string): number => deliveries.filter((event) => event.msg.type === type).length;
+    const leaders = events.flatMap((event) => (event.type === 'leader' ? [event] : []));
+    const { page, loadMs } = await open('leader-partitioned', diagramOf(run));
+    console.log(`leader-partitioned (${events.length} events, ${deliveries.length} deliveries, ${leaders.length} elections): ready ${loadMs} ms after navigation`);
+    const api = await page.evaluate(() => ({ protocol: window.paxsimDiagram.protocol, types: window.paxsimDiagram.types, hidden: window.paxsimDiagram.hiddenTypes(), lanes: window.paxsimDiagram.lanes(), scale: window.paxsimDiagram.scale() }));
+    expect(api.protocol).toBe('multipaxos');
+
+    // Lanes: the five replicas, then the three clients, drawn apart (dashed, italic heads).
+    expect(api.lanes.map((lane) => lane.node)).toEqual([...run.meta.nodes, ...(run.meta.clients ?? [])]);
+    expect(api.lanes.map((lane) => lane.client)).toEqual([false, false, false, false, false, true, true, true]);
+    expect(await page.$$eval('#lanehead div.client', (heads) => heads.map((head) => head.getAttribute('data-node')))).toEqual(run.meta.clients);
+    expect(await page.$$('#content .lane.client')).toHaveLength(3);
+    expect(await page.$eval('#lanehead div.client', (el) => getComputedStyle(el).fontStyle)).toBe('italic');
+
+    // The filter offers the types in the trace; heartbeats (449) start hidden.
+    expect(api.types).toEqual(['prepare', 'promise', 'nack', 'accept', 'accepted', 'commit', 'heartbeat', 'catchup', 'request', 'reply', 'redirect']);
+    expect(deliveredOf('heartbeat')).toBeGreaterThan(200);
+    expect(api.hidden).toEqual(['heartbeat']);
+    expect(await page.isChecked('input[data-type="heartbeat"]')).toBe(false);
+    await page.evaluate(() => window.paxsimDiagram.zoomToFit());
+    expect(await page.evaluate(() => window.paxsimDiagram.drawnArrowCount())).toBe(deliveries.length - deliveredOf('heartbeat'));
+    expect(await page.$$('#content .msg.t-heartbeat')).toHaveLength(0);
+
+    // Every type on: one arrow per deliver event, per type too.
+    await page.click('input[data-type="heartbeat"]');
+    expect(await page.evaluate(() => window.paxsimDiagram.hiddenTypes())).toEqual([]);
+    expect(await page.evaluate(() => window.paxsimDiagram.drawnArrowCount())).toBe(deliveries.length);
+    for (const type of api.types) expect(await page.$$(`#content .msg.deliver.t-${type}`), type).toHaveLength(deliveredOf(type));
+
+    // Leader terms: A's (1,A) and C's (2,C) overlap in time, A's hatched as stale from C's election.
+    const terms = await page.$$eval('#content .term', (elements) =>
+      elements.map((el) => ({
+        node: el.getAttribute('data-node') ?? '',
+        ballot: el.getAttribute('data-ballot') ?? '',
+        t0: Number(el.getAttribute('data-t0')),
+        t1: Number(el.getAttribute('data-t1')),
+        staleFrom: el.hasAttribute('data-stale-from') ? Number(el.getAttribute('data-stale-from')) : null,
+        staleDrawn: el.querySelector('rect.stale') !== null,
+        text: Array.from(el.querySelectorAll('text'), (text) => text.textContent ?? ''),
+      })),
+    );
+    expect(terms.length).toBeGreaterThanOrEqual(2);
+    const overlapping = terms.flatMap((a) => terms.filter((b) => b.node !== a.node && Math.max(a.t0, b.t0) < Math.min(a.t1, b.t1)).map((b) => [a.node, b.node]));
+    expect(overlapping).toContainEqual(['A', 'C']);
+    const a = terms.find((term) => term.node === 'A')!;
+    const c = terms.find((term) => term.node === 'C')!;
+    expect([a.ballot, a.t0, c.ballot, c.t0]).toEqual(['1,A', leaders[0]!.t, '2,C', leaders[1]!.t]);
+    expect(a.staleFrom).toBe(leaders[1]!.t);
+    expect(a.staleDrawn).toBe(true);
+    expect(c.staleFrom).toBeNull();
+    expect(a.t1).toBeGreaterThan(1500);
+    expect(a.text.join(' ')).toContain('stale A (1,A)');
+    expect(c.text.join(' ')).toContain('leader C (2,C)');
+    const stripes = await page.$$eval('#content .term .stripe', (rects) => rects.map((rect) => ({ x: Number(rect.getAttribute('x')), h: Number(rect.getAttribute('height')) })));
+    for (const stripe of stripes) expect(stripe.h).toBeGreaterThan(20);
+    expect(await page.evaluate(() => window.paxsimDiagram.leaderTerms().map((term) => term.node))).toEqual(['A', 'C']);
+
+    // Marks: an election crown per leader event, chosen-slot lines, applies on replica lanes, invokes and completes on client lanes.
+    expect(await page.$$eval('#content .mark.leader', (marks) => marks.map((mark) => mark.getAttribute('data-node')))).toEqual(leaders.map((event) => event.node));
+    expect(await page.$$('#content .chosen.slot')).toHaveLength(events.filter((event) => event.type === 'chosen').length);
+    const markNodes = async (kind: string): Promise<string[]> => page.$$eval(`#content .mark.${kind}`, (marks) => [...new Set(marks.map((mark) => mark.getAttribute('data-node') ?? ''))].sort());
+    expect(await markNodes('apply')).toEqual(run.meta.nodes);
+    expect(await markNodes('invoke')).toEqual(run.meta.clients);
+    expect(await markNodes('complete')).toEqual(run.meta.clients);
+    expect(await page.$$('#content .op')).toHaveLength(events.filter((event) => event.type === 'invoke').length);
+
+    // Zoomed in (the initial scale) near the start, arrows carry Multi-Paxos labels.
+    await page.evaluate((scale) => window.paxsimDiagram.setScale(scale), api.scale);
+    await page.evaluate(() => window.paxsimDiagram.scrollToTime(0));
+    const labels = await page.$$eval('#content .msg.deliver', (arrows) => arrows.map((arrow) => [arrow.getAttribute('class') ?? '', arrow.querySelector('text')?.textContent ?? ''] as const));
+    const labelOf = (type: string): string[] => labels.filter(([cls]) => cls.split(' ').includes(`t-${type}`)).map(([, text]) => text);
+    const expected: Record<string, RegExp> = {
+      prepare: /^prepare \(1,A\) from s0$/,
+      promise: /^promise \(1,A\)( \+\d+ acc)?$/,
+      accept: /^accept s\d+ \(1,A\)$/,
+      accepted: /^accepted s\d+ \(1,A\)$/,
+      commit: /^commit s\d+$/,
+      heartbeat: /^heartbeat \(1,A\) c=\d+$/,
+      request: /^request c[123]#\d+ (put|get|cas) [xy]$/,
+      reply: /^reply #\d+$/,
+      redirect: /^redirect →([A-E]|\?)$/,
+    };
+    for (const [type, pattern] of Object.entries(expected)) {
+      const texts = labelOf(type);
+      expect(texts.length, type).toBeGreaterThan(0);
+      for (const text of texts) expect(text).toMatch(pattern);
+    }
+    expect(await page.$$eval('#content .mark.leader text', (texts) => texts.map((text) => text.textContent))).toEqual(['leader (1,A)']);
+
+    // Hovering A's term explains it; its chip above the diagram scrolls to it.
+    await page.locator('#content .term[data-node="A"] .stripe').first().dispatchEvent('mouseover');
+    const details = (await page.locator('#detail-json').textContent()) ?? '';
+    expect(details).toContain('A leads with (1,A) from t=13');
+    expect(details).toContain(`stale from t=${leaders[1]!.t}: C was elected with the higher ballot (2,C)`);
+    await page.click('.termchip[data-node="C"]');
+    const visible = await page.evaluate(() => window.paxsimDiagram.visibleTimes());
+    expect(visible.t0 <= leaders[1]!.t && leaders[1]!.t <= visible.t1).toBe(true);
+    expect(await page.$$('#content .term.selected[data-node="C"]')).toHaveLength(1);
+    await close(page);
+  });
+
+  it('leader-partitioned: a screenshot is not blank, and the term stripes are in it', async () => {
+    const run = runScenario(shippedScenario('leader-partitioned'), { record: true });
+    const viewport = { width: 1400, height: 900 };
+    const empty = await open('mp-empty', sequenceDiagramHtml({ meta: run.meta, events: [], violations: [] }), viewport);
+    const baseline = await ink(empty.page); // lanes, client shading and names only
+    await close(empty.page);
+    const { page } = await open('mp-screenshot', diagramOf(run), viewport);
+    await page.evaluate(() => window.paxsimDiagram.scrollToTime(360)); // C's election, while A still leads
+    expect(await page.$$('#content .term')).toHaveLength(2);
+    const drawn = await ink(page);
+    await close(page);
+    console.log(`screenshot ink: leader-partitioned ${drawn.inked} px in ${drawn.colors} colours; empty trace ${baseline.inked} px in ${baseline.colors}`);
+    expect(drawn.inked).toBeGreaterThan(drawn.area * 0.05);
+    expect(drawn.inked).toBeGreaterThan(baseline.inked * 2);
     expect(drawn.colors).toBeGreaterThan(baseline.colors * 2);
   });
 
