@@ -35,7 +35,7 @@ const BASELINE_BATCH = 10_000;
 /** Pending events in the bare loop: about what a five-node run keeps queued (messages in flight plus timers). */
 const BASELINE_PENDING = 64;
 const THROUGHPUT_SCENARIOS = ['seed-example', 'lossy-network', 'fuzz-default'] as const;
-const FUZZ_SEEDS_PER_WORKER = 4000;
+const FUZZ_SEEDS_PER_WORKER = 12_000;
 const FUZZ_DETERMINISM_EVERY = 20;
 const DETECTION_STARTS = [1, 10_001, 20_001, 30_001, 40_001] as const;
 const DETECTION_CAP = 5000;

@@ -213,7 +213,7 @@ class WorkerPool {
   constructor(size: number, setup: WorkerSetup) {
     const script = join(packageRoot(), 'dist', 'run', 'fuzz-worker.js');
     assert(existsSync(script), () => `${script} is missing: run \`npm run build\` first`);
-    this.workers = Array.from({ length: size }, () => new Worker(script, { workerData: setup }));
+    this.workers = Array.from({ length: size }, () => new Worker(script, { workerData: setup, resourceLimits: { maxYoungGenerationSizeMb: 64 } }));
     this.idle.push(...this.workers);
   }
 
