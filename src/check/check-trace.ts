@@ -72,7 +72,8 @@ export interface CheckTraceResult {
   readonly ignoredTypes: Record<string, number>;
 }
 
-const KNOWN_TYPES: Record<TraceEventType, true> = {
+/** The network, fault and node events both protocols' traces share. */
+const COMMON_EVENT_TYPES = {
   send: true,
   deliver: true,
   drop: true,
@@ -88,13 +89,17 @@ const KNOWN_TYPES: Record<TraceEventType, true> = {
   burst: true,
   timer: true,
   'request-lost': true,
+  chosen: true,
+  violation: true,
+} as const;
+
+const KNOWN_TYPES: Record<TraceEventType, true> = {
+  ...COMMON_EVENT_TYPES,
   propose: true,
   adopt: true,
   promise: true,
   accept: true,
   learn: true,
-  chosen: true,
-  violation: true,
 };
 
 export function isKnownEventType(type: string): type is TraceEventType {
@@ -102,21 +107,7 @@ export function isKnownEventType(type: string): type is TraceEventType {
 }
 
 const KNOWN_MULTIPAXOS_TYPES: Record<MultiPaxosTraceEvent['type'], true> = {
-  send: true,
-  deliver: true,
-  drop: true,
-  duplicate: true,
-  crash: true,
-  restart: true,
-  partition: true,
-  cut: true,
-  heal: true,
-  pause: true,
-  resume: true,
-  drift: true,
-  burst: true,
-  timer: true,
-  'request-lost': true,
+  ...COMMON_EVENT_TYPES,
   leader: true,
   promise: true,
   accept: true,
@@ -125,8 +116,6 @@ const KNOWN_MULTIPAXOS_TYPES: Record<MultiPaxosTraceEvent['type'], true> = {
   invoke: true,
   complete: true,
   timeout: true,
-  chosen: true,
-  violation: true,
 };
 
 /** The types of the Multi-Paxos trace format: anything else is ignored and counted. */

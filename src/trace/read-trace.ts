@@ -68,28 +68,14 @@ export function isMultiPaxosMeta(meta: Pick<TraceMeta, 'protocol'>): boolean {
 /** Most problem lines reported; one more line says how many were left out. */
 export const MAX_TRACE_ERRORS = 20;
 
+/** The faults, whose fields liveness reads in either protocol. */
+const FAULT_TYPES = ['crash', 'restart', 'pause', 'resume', 'partition', 'cut', 'heal', 'burst'];
+
 /** Types whose fields the checkers read, and so are validated. */
-const VALIDATED_TYPES = new Set(['propose', 'promise', 'accept', 'learn', 'crash', 'restart', 'pause', 'resume', 'partition', 'cut', 'heal', 'burst']);
+const VALIDATED_TYPES = new Set(['propose', 'promise', 'accept', 'learn', ...FAULT_TYPES]);
 
 /** The same for a Multi-Paxos trace. */
-const MULTIPAXOS_VALIDATED_TYPES = new Set([
-  'leader',
-  'promise',
-  'accept',
-  'learn',
-  'apply',
-  'invoke',
-  'complete',
-  'timeout',
-  'crash',
-  'restart',
-  'pause',
-  'resume',
-  'partition',
-  'cut',
-  'heal',
-  'burst',
-]);
+const MULTIPAXOS_VALIDATED_TYPES = new Set(['leader', 'promise', 'accept', 'learn', 'apply', 'invoke', 'complete', 'timeout', ...FAULT_TYPES]);
 
 type Json = Record<string, unknown>;
 
