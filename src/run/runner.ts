@@ -124,6 +124,8 @@ export function runScenario(input: Scenario, options: RunOptions = {}): RunResul
   for (const violation of checks.finish(outcome.endMs, eventCount)) appendViolation(violation);
 
   const violations = checks.violations;
+  const reports = checks.reports();
+  const livenessCheckers = new Set(reports.filter((report) => report.kind === 'liveness').map((report) => report.name));
   const facts = driver.facts();
   return {
     scenario,
@@ -134,11 +136,11 @@ export function runScenario(input: Scenario, options: RunOptions = {}): RunResul
     learned: facts.learned,
     summary: facts.summary,
     violations,
-    checkers: checks.reports(),
+    checkers: reports,
     expectation: judgeExpectation(scenario.expect, {
       chosen: facts.chosen,
       hasSafetyViolation: checks.hasSafetyViolation,
-      livenessViolated: violations.some((violation) => checks.reports().some((report) => report.kind === 'liveness' && report.name === violation.checker)),
+      livenessViolated: violations.some((violation) => livenessCheckers.has(violation.checker)),
       livenessInconclusive: checks.livenessInconclusive(outcome.endMs),
       outcome,
     }),
