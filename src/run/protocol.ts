@@ -1,6 +1,7 @@
 import type { TraceChecks } from '../check/checker.js';
 import type { ChosenProposal } from '../check/chosen.js';
 import type { LivenessOptions } from '../check/liveness.js';
+import { MULTIPAXOS_BUGS, type MultiPaxosBug } from '../protocols/multipaxos/config.js';
 import { PAXOS_BUGS, type PaxosBug } from '../protocols/paxos/config.js';
 import type { ProtocolFactory, Tagged } from '../protocols/effects.js';
 import type { NodeId, Scenario } from '../scenario/scenario.js';
@@ -9,7 +10,6 @@ import type { ScheduledRequest } from '../sim/simulation.js';
 import { assert } from '../util/assert.js';
 import { multiPaxosDriver } from './multipaxos-driver.js';
 import { paxosDriver } from './paxos-driver.js';
-import { MULTIPAXOS_BUGS, type MultiPaxosBug } from '../protocols/multipaxos/config.js';
 
 /** A known-broken variant of some protocol, by name (`paxsim list`). */
 export type ProtocolBug = string;
