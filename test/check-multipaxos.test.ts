@@ -8,6 +8,7 @@ import { applyNemesisOverrides } from '../src/run/nemesis-overrides.js';
 import { runScenario, traceLines } from '../src/run/runner.js';
 import { readTrace } from '../src/trace/read-trace.js';
 import { runCli, type CliOutcome } from './helpers/cli.js';
+import { outputLines, writeTraceFile } from './helpers/trace-files.js';
 import { shippedScenario } from './helpers/scenario.js';
 
 /** `paxsim check TRACE.jsonl` on Multi-Paxos traces: meta line `"protocol":"multipaxos"`, `nodes` = replicas, `clients`. */
@@ -28,10 +29,7 @@ function runCheck(argv: readonly string[]): Promise<CliOutcome> {
   return runCli(['check', ...argv]);
 }
 
-function lines(text: string): string[] {
-  expect(text.endsWith('\n'), `ends with a newline: ${JSON.stringify(text.slice(-40))}`).toBe(true);
-  return text.slice(0, -1).split('\n');
-}
+const lines = outputLines;
 
 interface PlainViolation {
   checker: string;
@@ -64,9 +62,7 @@ function jsonOf(outcome: CliOutcome): MultiPaxosJsonVerdict {
 }
 
 function writeTrace(name: string, traceLines: readonly unknown[]): string {
-  const file = path.join(dir, name);
-  fs.writeFileSync(file, traceLines.map((line) => (typeof line === 'string' ? line : JSON.stringify(line))).join('\n') + '\n');
-  return file;
+  return writeTraceFile(dir, name, traceLines);
 }
 
 /** Expects exit 2, nothing on stdout, and exactly these stderr lines (no stack trace). */

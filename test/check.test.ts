@@ -6,6 +6,7 @@ import { checkTrace } from '../src/check/check-trace.js';
 import { runFuzzSeed } from '../src/run/fuzz-seed.js';
 import { readTrace } from '../src/trace/read-trace.js';
 import { runCli, type CliOutcome } from './helpers/cli.js';
+import { outputLines, writeTraceFile } from './helpers/trace-files.js';
 import { shippedScenario } from './helpers/scenario.js';
 
 /** `paxsim check TRACE.jsonl`: every checker over a recorded trace, from paxsim or from another implementation. */
@@ -28,10 +29,7 @@ function runCheck(argv: readonly string[], options: { env?: Record<string, strin
   return runCli(['check', ...argv], options);
 }
 
-function lines(text: string): string[] {
-  expect(text.endsWith('\n'), `ends with a newline: ${JSON.stringify(text.slice(-40))}`).toBe(true);
-  return text.slice(0, -1).split('\n');
-}
+const lines = outputLines;
 
 interface JsonVerdict {
   trace: string;
@@ -53,9 +51,7 @@ function jsonOf(outcome: CliOutcome): JsonVerdict {
 }
 
 function writeTrace(name: string, traceLines: readonly unknown[]): string {
-  const file = path.join(dir, name);
-  fs.writeFileSync(file, traceLines.map((line) => (typeof line === 'string' ? line : JSON.stringify(line))).join('\n') + '\n');
-  return file;
+  return writeTraceFile(dir, name, traceLines);
 }
 
 /** Expects exit 2 and exactly one stderr line, matching `pattern`, with no stack trace. */

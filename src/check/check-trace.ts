@@ -1,10 +1,9 @@
-import type { Ballot } from '../protocols/paxos/ballot.js';
 import type { NodeId } from '../scenario/scenario.js';
 import { FAULT_EVENT_TYPES, type AnyTraceEvent, type MultiPaxosTraceEvent, type TraceEvent, type TraceEventType, type TraceMeta } from '../sim/events.js';
 import { isMultiPaxosMeta } from '../trace/read-trace.js';
 import { majorityOf, type CheckContext, type Violation } from './checker.js';
 import type { ChosenProposal } from './chosen.js';
-import { MultiPaxosChecks } from './multipaxos-checks.js';
+import { MultiPaxosChecks, type MultiPaxosSummary } from './multipaxos-checks.js';
 import { CheckerSuite, type CheckerReport } from './suite.js';
 
 export interface CheckTraceOptions {
@@ -27,21 +26,7 @@ export interface RecordedViolation {
 }
 
 /** What a Multi-Paxos trace did, beyond its checkers: the verdict's log, clients and leader lines. */
-export interface MultiPaxosTraceSummary {
-  /** Slots where a majority of replicas accepted one command in one ballot. */
-  readonly slotsChosen: number;
-  /** Per replica (every one in meta.nodes), how many slots it applied: its last applied slot + 1. */
-  readonly applied: Record<NodeId, number>;
-  /** Client operations invoked, and how they ended. */
-  readonly operations: number;
-  readonly completed: number;
-  /** Gave up (`timeout`): the outcome is unknown. */
-  readonly gaveUp: number;
-  /** Neither completed nor gave up when the trace ends. */
-  readonly inFlight: number;
-  /** The last `leader` event. */
-  readonly leader: { readonly node: NodeId; readonly ballot: Ballot; readonly t: number } | null;
-}
+export type MultiPaxosTraceSummary = MultiPaxosSummary;
 
 export interface CheckTraceResult {
   /** Which checkers ran: single-decree Paxos's, or Multi-Paxos's (meta line `"protocol":"multipaxos"`). */
@@ -153,20 +138,7 @@ function checkPaxosTrace(meta: TraceMeta, events: readonly TraceEvent[], options
   const livenessWithinMs = options.livenessWithinMs;
   const suite = new CheckerSuite(checkContextForMeta(meta), livenessWithinMs === undefined ? undefined : { withinMs: livenessWithinMs, quietFromMs });
   const learned: Record<NodeId, TraceLearnedValue> = {};
-  const recorded: RecordedViolation[] = [];
-  const ignoredTypes: Record<string, number> = {};
-
-  events.forEach((event, index) => {
-    const type: string = event.type;
-    if (!isKnownEventType(type)) {
-      ignoredTypes[type] = (ignoredTypes[type] ?? 0) + 1;
-      return;
-    }
-    if (event.type === 'violation') {
-      recordViolation(event, index, recorded);
-      return;
-    }
-    if (event.type === 'chosen') return;
+  const { recorded, ignoredTypes } = feedChecks(events, isKnownEventType, (event, index) => {
     if (event.type === 'learn' && learned[event.node] === undefined) learned[event.node] = { value: event.value, t: event.t };
     suite.observe(event, index);
   });
@@ -207,32 +179,12 @@ function checkMultiPaxosTrace(meta: TraceMeta, events: readonly MultiPaxosTraceE
     { replicas: meta.nodes, clients: meta.clients ?? [], quorumSize: majorityOf(meta.nodes.length) },
     livenessWithinMs === undefined ? undefined : { withinMs: livenessWithinMs, quietFromMs },
   );
-  const recorded: RecordedViolation[] = [];
-  const ignoredTypes: Record<string, number> = {};
-  const applied: Record<NodeId, number> = Object.fromEntries(meta.nodes.map((node) => [node, 0]));
-  let leader: MultiPaxosTraceSummary['leader'] = null;
-
-  events.forEach((event, index) => {
-    const type: string = event.type;
-    if (!isKnownMultiPaxosEventType(type)) {
-      ignoredTypes[type] = (ignoredTypes[type] ?? 0) + 1;
-      return;
-    }
-    if (event.type === 'violation') {
-      recordViolation(event, index, recorded);
-      return;
-    }
-    if (event.type === 'chosen') return;
-    if (event.type === 'leader') leader = { node: event.node, ballot: event.ballot, t: event.t };
-    if (event.type === 'apply') applied[event.node] = event.slot + 1;
-    checks.observe(event, index);
-  });
+  const { recorded, ignoredTypes } = feedChecks(events, isKnownMultiPaxosEventType, (event, index) => checks.observe(event, index));
   checks.finish(endMs, finishIndex(events, new Set(checks.violations.map((violation) => violation.checker)), livenessWithinMs !== undefined));
 
   const violations = checks.violations;
   const found = new Set(violations.map((violation) => violation.checker));
   const livenessInconclusive = checks.livenessInconclusive(endMs);
-  const summary = checks.summary();
   return {
     protocol: 'multipaxos',
     violations,
@@ -243,15 +195,7 @@ function checkMultiPaxosTrace(meta: TraceMeta, events: readonly MultiPaxosTraceE
     ),
     chosen: null,
     learned: {},
-    multipaxos: {
-      slotsChosen: summary.chosenSlots,
-      applied,
-      operations: summary.operations,
-      completed: summary.completed,
-      gaveUp: summary.gaveUp,
-      inFlight: summary.operations - summary.completed - summary.gaveUp,
-      leader,
-    },
+    multipaxos: checks.summary(),
     eventCount: events.length,
     endMs,
     quietFromMs,
@@ -280,6 +224,27 @@ function finishIndex(events: readonly MultiPaxosTraceEvent[], alreadyViolated: R
     if ((checker === 'linearizability' || (checker === 'client-liveness' && livenessChecked)) && !alreadyViolated.has(checker)) index = position;
   }
   return index;
+}
+
+/**
+ * Feeds a trace's events to its checkers, in order: events of unknown types
+ * are counted and skipped, recorded `violation` lines kept for comparison,
+ * recorded `chosen` lines skipped (the checkers recompute both).
+ */
+function feedChecks<E extends AnyTraceEvent>(
+  events: readonly E[],
+  isKnown: (type: string) => boolean,
+  observe: (event: Exclude<E, { type: 'violation' | 'chosen' }>, index: number) => void,
+): { recorded: RecordedViolation[]; ignoredTypes: Record<string, number> } {
+  const recorded: RecordedViolation[] = [];
+  const ignoredTypes: Record<string, number> = {};
+  events.forEach((event, index) => {
+    const type: string = event.type;
+    if (!isKnown(type)) ignoredTypes[type] = (ignoredTypes[type] ?? 0) + 1;
+    else if (event.type === 'violation') recordViolation(event as { t: number; checker: string; message: string }, index, recorded);
+    else if (event.type !== 'chosen') observe(event as Exclude<E, { type: 'violation' | 'chosen' }>, index);
+  });
+  return { recorded, ignoredTypes };
 }
 
 /** Keeps a recorded `violation` line; foreign traces may write violations their own way: only a named checker can be compared. */

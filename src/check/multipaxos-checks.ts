@@ -20,6 +20,23 @@ export interface ClientLivenessOptions {
   readonly quietFromMs: number;
 }
 
+/** What a Multi-Paxos run or trace established, beyond its checkers' verdicts. */
+export interface MultiPaxosSummary {
+  /** Slots where a majority of replicas accepted one command in one ballot. */
+  readonly slotsChosen: number;
+  /** Per replica, how many slots it applied: its last applied slot + 1. */
+  readonly applied: Readonly<Record<NodeId, number>>;
+  /** Client operations invoked, and how they ended. */
+  readonly operations: number;
+  readonly completed: number;
+  /** Gave up (`timeout`): the outcome is unknown. */
+  readonly gaveUp: number;
+  /** Neither completed nor gave up at the end. */
+  readonly inFlight: number;
+  /** The last `leader` event. */
+  readonly leader: { readonly node: NodeId; readonly ballot: Ballot; readonly t: number } | null;
+}
+
 export const MULTIPAXOS_CHECKERS: readonly { name: string; kind: CheckerKind; summary: string }[] = [
   { name: 'slot-agreement', kind: 'safety', summary: 'at most one command is chosen per slot, and replicas learn only that one' },
   { name: 'log-consistency', kind: 'safety', summary: 'each replica applies slots in order, only chosen commands, and all replicas apply the same command at a slot' },
@@ -69,6 +86,7 @@ export class MultiPaxosChecks implements TraceChecks {
   private stableSinceMs: number | null = null;
   private lastChangeMs = 0;
   private linearizabilityNote = 'not judged yet';
+  private lastLeader: MultiPaxosSummary['leader'] = null;
 
   constructor(
     private readonly context: MultiPaxosCheckContext,
@@ -99,6 +117,9 @@ export class MultiPaxosChecks implements TraceChecks {
         break;
       case 'invoke':
         this.onInvoke(event.client, event.requestId, event.op, event.t);
+        break;
+      case 'leader':
+        this.lastLeader = { node: event.node, ballot: event.ballot, t: event.t };
         break;
       case 'complete':
       case 'timeout':
@@ -150,16 +171,15 @@ export class MultiPaxosChecks implements TraceChecks {
     }));
   }
 
-  /** Chosen commands by slot, and what each client operation did: for verdicts. */
-  summary(): { chosenSlots: number; operations: number; completed: number; gaveUp: number } {
-    let chosenSlots = 0;
-    for (const ledger of this.slots.values()) if (ledger.chosen !== null) chosenSlots += 1;
-    return {
-      chosenSlots,
-      operations: this.operations.length,
-      completed: this.operations.filter((operation) => operation.completeMs !== null && !operation.gaveUp).length,
-      gaveUp: this.operations.filter((operation) => operation.gaveUp).length,
-    };
+  /** Chosen slots, applied logs, what each client operation did, and the last leader: for verdicts. */
+  summary(): MultiPaxosSummary {
+    let slotsChosen = 0;
+    for (const ledger of this.slots.values()) if (ledger.chosen !== null) slotsChosen += 1;
+    const operations = this.operations.length;
+    const completed = this.operations.filter((operation) => operation.completeMs !== null && !operation.gaveUp).length;
+    const gaveUp = this.operations.filter((operation) => operation.gaveUp).length;
+    const applied = Object.fromEntries(this.context.replicas.map((replica) => [replica, this.nextSlotOf.get(replica) ?? 0]));
+    return { slotsChosen, applied, operations, completed, gaveUp, inFlight: operations - completed - gaveUp, leader: this.lastLeader };
   }
 
   private ledger(slot: number): SlotLedger {
@@ -310,4 +330,23 @@ function outcomeOf(operation: PendingOperation): HistoryOperation['outcome'] {
   if (operation.op.kind === 'cas') return { kind: 'cas', succeeded: operation.result === true };
   if (operation.op.kind === 'get') return { kind: 'ok', value: (operation.result as string | null) ?? null };
   return { kind: 'ok' };
+}
+
+export interface SummaryLine {
+  readonly label: string;
+  readonly text: string;
+}
+
+/** The `log`, `clients` and `leader` lines of a Multi-Paxos verdict, for `paxsim run` and `paxsim check` alike. */
+export function multiPaxosSummaryLines(replicas: readonly NodeId[], summary: MultiPaxosSummary): SummaryLine[] {
+  const applied = replicas.map((node) => `${node} ${summary.applied[node] ?? 0}`).join(' · ');
+  const leader = summary.leader;
+  return [
+    { label: 'log', text: `${summary.slotsChosen} slots chosen; applied: ${applied}` },
+    {
+      label: 'clients',
+      text: `${summary.operations} operations: ${summary.completed} completed, ${summary.gaveUp} gave up (outcome unknown), ${summary.inFlight} in flight at the end`,
+    },
+    { label: 'leader', text: leader === null ? 'none elected' : `last elected: ${leader.node} with ballot ${formatBallot(leader.ballot)} at t=${leader.t}` },
+  ];
 }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { checkTrace, type CheckTraceResult, type MultiPaxosTraceSummary } from '../check/check-trace.js';
+import { checkTrace, type CheckTraceResult } from '../check/check-trace.js';
+import { multiPaxosSummaryLines } from '../check/multipaxos-checks.js';
 import { formatBallot } from '../protocols/paxos/ballot.js';
 import type { TraceMeta } from '../sim/events.js';
 import { readTrace } from '../trace/read-trace.js';
@@ -63,7 +64,7 @@ export function formatCheckVerdict(file: string, meta: TraceMeta, result: CheckT
   const multipaxos = result.multipaxos;
   lines.push(styles.bold(`── check: ${file}${multipaxos ? ', multipaxos' : ''}${origin} ──`));
   if (multipaxos) {
-    for (const line of multiPaxosSummaryLines(meta, multipaxos)) lines.push(label(line.label) + line.text);
+    for (const line of multiPaxosSummaryLines(meta.nodes, multipaxos)) lines.push(label(line.label) + line.text);
   } else {
     lines.push(
       label('chosen') + (result.chosen ? `"${result.chosen.value}" in ballot ${formatBallot(result.chosen.ballot)} at t=${result.chosen.t}` : 'nothing'),
@@ -92,20 +93,6 @@ export function formatCheckVerdict(file: string, meta: TraceMeta, result: CheckT
   const status = result.violations.length > 0 ? styles.fail('FAIL') : styles.pass('PASS');
   lines.push(label('result') + `${status}  ${styles.dim(`${result.eventCount} events, ended t=${result.endMs}`)}`);
   return lines.join('\n') + '\n';
-}
-
-/** The same `log`, `clients` and `leader` lines `paxsim run` prints for a Multi-Paxos run. */
-export function multiPaxosSummaryLines(meta: TraceMeta, summary: MultiPaxosTraceSummary): { label: string; text: string }[] {
-  const applied = meta.nodes.map((node) => `${node} ${summary.applied[node] ?? 0}`).join(' · ');
-  const leader = summary.leader;
-  return [
-    { label: 'log', text: `${summary.slotsChosen} slots chosen; applied: ${applied}` },
-    {
-      label: 'clients',
-      text: `${summary.operations} operations: ${summary.completed} completed, ${summary.gaveUp} gave up (outcome unknown), ${summary.inFlight} in flight at the end`,
-    },
-    { label: 'leader', text: leader === null ? 'none elected' : `last elected: ${leader.node} with ballot ${formatBallot(leader.ballot)} at t=${leader.t}` },
-  ];
 }
 
 /** What the reader should know beyond the checkers: recorded violations not reproduced, ignored event types. */
@@ -162,7 +149,7 @@ export function checkJson(file: string, meta: TraceMeta, result: CheckTraceResul
       applied: multipaxos.applied,
       operations: { total: multipaxos.operations, completed: multipaxos.completed, gaveUp: multipaxos.gaveUp, inFlight: multipaxos.inFlight },
       leader: multipaxos.leader,
-      summary: Object.fromEntries(multiPaxosSummaryLines(meta, multipaxos).map((line) => [line.label, line.text])),
+      summary: Object.fromEntries(multiPaxosSummaryLines(meta.nodes, multipaxos).map((line) => [line.label, line.text])),
       ...verdict,
     };
   }

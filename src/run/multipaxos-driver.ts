@@ -1,11 +1,11 @@
 import { majorityOf } from '../check/checker.js';
-import { MultiPaxosChecks } from '../check/multipaxos-checks.js';
+import { MultiPaxosChecks, multiPaxosSummaryLines } from '../check/multipaxos-checks.js';
 import { multiPaxosConfig, type MultiPaxosBug } from '../protocols/multipaxos/config.js';
 import type { ClientWorkload } from '../protocols/multipaxos/messages.js';
 import { multiPaxosProtocol } from '../protocols/multipaxos/node.js';
 import type { Scenario } from '../scenario/scenario.js';
-import type { AnyTraceEvent } from '../sim/events.js';
 import type { ScheduledRequest } from '../sim/simulation.js';
+
 import type { ProtocolDriver } from './protocol.js';
 
 /**
@@ -26,8 +26,6 @@ export function multiPaxosDriver(scenario: Scenario, bug: MultiPaxosBug | undefi
     bugs: bug ? [bug] : [],
   });
   const checks = new MultiPaxosChecks({ replicas: scenario.nodes, clients, quorumSize: majorityOf(scenario.nodes.length) }, liveness);
-  let leader: { node: string; ballot: string; t: number } | null = null;
-  const applied = new Map<string, number>();
   const requests: ScheduledRequest<ClientWorkload>[] = scenario.clients.map((client) => ({
     atMs: 0,
     node: client.id,
@@ -40,22 +38,8 @@ export function multiPaxosDriver(scenario: Scenario, bug: MultiPaxosBug | undefi
     factory: multiPaxosProtocol(config) as unknown as ProtocolDriver['factory'],
     requests,
     checks,
-    observe: (event: AnyTraceEvent) => {
-      if (event.type === 'leader') leader = { node: event.node, ballot: `(${event.ballot[0]},${event.ballot[1]})`, t: event.t };
-      if (event.type === 'apply') applied.set(event.node, event.slot + 1);
-    },
-    facts: () => {
-      const summary = checks.summary();
-      const current = leader as { node: string; ballot: string; t: number } | null;
-      return {
-        chosen: null,
-        learned: {},
-        summary: [
-          { label: 'log', text: `${summary.chosenSlots} slots chosen; applied: ${scenario.nodes.map((node) => `${node} ${applied.get(node) ?? 0}`).join(' · ')}` },
-          { label: 'clients', text: `${summary.operations} operations: ${summary.completed} completed, ${summary.gaveUp} gave up (outcome unknown), ${summary.operations - summary.completed - summary.gaveUp} in flight at the end` },
-          { label: 'leader', text: current === null ? 'none elected' : `last elected: ${current.node} with ballot ${current.ballot} at t=${current.t}` },
-        ],
-      };
-    },
+    // The checks see every event already, and keep the summary too.
+    observe: () => undefined,
+    facts: () => ({ chosen: null, learned: {}, summary: multiPaxosSummaryLines(scenario.nodes, checks.summary()) }),
   };
 }

@@ -7,6 +7,7 @@ import type { ProtocolFactory, Tagged } from '../protocols/effects.js';
 import type { NodeId, Scenario } from '../scenario/scenario.js';
 import type { AnyTraceEvent } from '../sim/events.js';
 import type { ScheduledRequest } from '../sim/simulation.js';
+import type { SummaryLine } from '../check/multipaxos-checks.js';
 import { assert } from '../util/assert.js';
 import { multiPaxosDriver } from './multipaxos-driver.js';
 import { paxosDriver } from './paxos-driver.js';
@@ -14,10 +15,7 @@ import { paxosDriver } from './paxos-driver.js';
 /** A known-broken variant of some protocol, by name (`paxsim list`). */
 export type ProtocolBug = string;
 
-export interface SummaryLine {
-  readonly label: string;
-  readonly text: string;
-}
+export type { SummaryLine };
 
 /** What a run established, for verdicts and `--json`. */
 export interface RunFactsSummary {

@@ -361,6 +361,7 @@ function readEventWith<E>(
 function readValidated(type: string, r: FieldReader): TraceEvent {
   const t = r.raw['t'] as number;
   const rest = r.raw;
+  if (FAULT_TYPES.includes(type)) return readFault(type, r);
   switch (type) {
     case 'propose':
       return { ...rest, t, type: 'propose', node: r.node('node', 'proposers'), value: r.value('value'), ballot: r.ballot('ballot') };
@@ -370,15 +371,6 @@ function readValidated(type: string, r: FieldReader): TraceEvent {
       return { ...rest, t, type: 'accept', node: r.node('node', 'acceptors'), ballot: r.ballot('ballot'), value: r.paxosValue('value') };
     case 'learn':
       return { ...rest, t, type: 'learn', node: r.node('node', 'learners'), value: r.paxosValue('value') };
-    case 'crash':
-    case 'restart':
-    case 'pause':
-    case 'resume':
-    case 'partition':
-    case 'cut':
-    case 'heal':
-    case 'burst':
-      return readFault(type, r);
     default:
       throw new Error(`readValidated: unhandled type ${type}`);
   }
@@ -388,6 +380,7 @@ function readValidated(type: string, r: FieldReader): TraceEvent {
 function readMultiPaxosValidated(type: string, r: FieldReader): MultiPaxosTraceEvent {
   const t = r.raw['t'] as number;
   const rest = r.raw;
+  if (FAULT_TYPES.includes(type)) return readFault(type, r);
   switch (type) {
     case 'leader':
     case 'promise':
@@ -417,15 +410,6 @@ function readMultiPaxosValidated(type: string, r: FieldReader): MultiPaxosTraceE
     }
     case 'timeout':
       return { ...rest, t, type: 'timeout', node: r.node('node', 'clients'), client: r.node('client', 'clients'), requestId: r.requestId('requestId'), op: r.op('op', r.raw['op']) };
-    case 'crash':
-    case 'restart':
-    case 'pause':
-    case 'resume':
-    case 'partition':
-    case 'cut':
-    case 'heal':
-    case 'burst':
-      return readFault(type, r);
     default:
       throw new Error(`readMultiPaxosValidated: unhandled type ${type}`);
   }
