@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runScenario } from '../src/run/runner.js';
 import type { AnyTraceEvent } from '../src/sim/events.js';
 import { PLAIN, timelineLine } from '../src/trace/timeline.js';
+import { runCli } from './helpers/cli.js';
 import { shippedScenario } from './helpers/scenario.js';
 
 /** What a new user sees: timelines, replay filters, names, labels, end times and counted nouns. */
@@ -50,5 +52,45 @@ describe('timeline: every event the simulator emits reads as a line, never as ra
     expect(line({ t: 255, type: 'burst', for: 392, duplicate: 0.5 })).toContain('~         burst 392 ms: duplicate 0.5');
     expect(line({ t: 356, type: 'burst', for: 1, drop: 0.4, delay: { distribution: 'uniform', min: 1, max: 50 } })).toContain('burst 1 ms: drop 0.4, delay 1–50 ms');
     expect(line({ t: 9, type: 'burst', for: 10, delay: { distribution: 'exponential', mean: 20, min: 1, max: 200 } })).toContain('delay exponential mean 20 ms (1–200)');
+  });
+});
+
+describe('shipped scenarios by name, and --version', () => {
+  it('paxsim --version prints package.json\'s version', async () => {
+    const version = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version;
+    expect(await runCli(['--version'])).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
+  });
+
+  it('every name paxsim list shows runs by name, the same run as its file, with a replay line that names it', async () => {
+    const listed = (await runCli(['list'])).stdout.split('\n\n')[0]!.split('\n').slice(1).map((line) => line.trim().split(/\s+/)[0]!);
+    expect(listed).toContain('dueling-proposers');
+    expect(listed).toContain('multipaxos-kv');
+    for (const name of listed) {
+      const byName = await runCli(['run', name, '--json', '--seed', '2']);
+      expect(byName.stderr, name).toBe('');
+      const byFile = await runCli(['run', `scenarios/${name}.yaml`, '--json', '--seed', '2']);
+      expect(JSON.parse(byName.stdout), name).toEqual(JSON.parse(byFile.stdout));
+    }
+    const verdict = await runCli(['run', 'dueling-proposers', '--quiet']);
+    expect(verdict.code).toBe(0);
+    expect(verdict.stdout).toMatch(/^replay {4}paxsim run dueling-proposers --seed 1$/m);
+  });
+
+  it.each([
+    ['replay', ['replay', 'leader-crash', '--type', 'leader'], /leads with ballot/],
+    ['diff', ['diff', 'seed-example', '--seeds', '1,2'], /first divergence/],
+    ['shrink', ['shrink', 'seed-example'], /^seed-example: nothing to shrink: no checker fails with seed 1$/m],
+    ['fuzz', ['fuzz', 'seed-example', '--seeds', '2', '--workers', '0', '--no-progress'], /seed-example/],
+  ])('%s takes a shipped scenario by name', async (_command, argv, shows) => {
+    const outcome = await runCli(argv);
+    expect(outcome.stderr).not.toMatch(/no such file|shipped scenario/);
+    expect(outcome.stdout + outcome.stderr).toMatch(shows);
+  });
+
+  it('a misspelled name is one line, exit 2, with a suggestion', async () => {
+    const outcome = await runCli(['run', 'dueling-proposer']);
+    expect(outcome.code).toBe(2);
+    expect(outcome.stdout).toBe('');
+    expect(outcome.stderr).toBe('dueling-proposer: no such file, nor a shipped scenario of that name (did you mean "dueling-proposers"?); paxsim list shows them\n');
   });
 });
