@@ -94,3 +94,51 @@ describe('shipped scenarios by name, and --version', () => {
     expect(outcome.stderr).toBe('dueling-proposer: no such file, nor a shipped scenario of that name (did you mean "dueling-proposers"?); paxsim list shows them\n');
   });
 });
+
+describe('replay filters: a filter that can match nothing is named, not shown as an empty timeline', () => {
+  /** The timeline part of replay's output: the lines before the verdict. */
+  async function timeline(argv: readonly string[]): Promise<string[]> {
+    const outcome = await runCli(['replay', ...argv]);
+    expect(outcome.stderr).toBe('');
+    return outcome.stdout.split('\n── verdict')[0]!.split('\n').filter((line) => line.trim() !== '');
+  }
+
+  it('accepts the words the timeline prints: --type promised shows the promises', async () => {
+    const promised = await timeline(['dueling-proposers', '--type', 'promised']);
+    expect(promised.length).toBeGreaterThan(2);
+    for (const line of promised) expect(line).toMatch(/● promised \(/);
+    // `CRASH` as printed, any case; `learned` as printed; `accepted` is the message and the printed word for accept.
+    expect(await timeline(['acceptor-crash-recovery', '--type', 'CRASH'])).not.toHaveLength(0);
+    const learned = await timeline(['seed-example', '--type', 'learned']);
+    expect(learned).toHaveLength(5);
+    const accepted = await timeline(['seed-example', '--type', 'accepted']);
+    expect(accepted.some((line) => line.includes('● accepted "X"'))).toBe(true);
+    expect(accepted.some((line) => /→\S+ +accepted \(10,A\) "X"/.test(line))).toBe(true);
+    const gaveUpOrLeads = await timeline(['leader-crash', '--type', 'leads']);
+    expect(gaveUpOrLeads.length).toBeGreaterThan(0);
+    for (const line of gaveUpOrLeads) expect(line).toContain('● leads with ballot');
+  });
+
+  it.each([
+    [['seed-example', '--type', 'bogus'], /^--type: unknown paxos event or message type "bogus"; known: accept, accepted, adopt, burst, catchup, chosen, .*, violation$/],
+    [['seed-example', '--type', 'learn,prepair'], /^--type: unknown paxos event or message type "prepair" \(did you mean "prepare"\?\); known: /],
+    [['multipaxos-kv', '--type', 'heartbeats'], /^--type: unknown multipaxos event or message type "heartbeats" \(did you mean "heartbeat"\?\)/],
+    [['seed-example', '--type', 'leader'], /^--type: unknown paxos event or message type "leader"/],
+    [['seed-example', '--node', 'Q'], /^--node: unknown node "Q"; nodes: A, B, C, D, E$/],
+    [['seed-example', '--node', 'A,c'], /^--node: unknown node "c" \(did you mean "C"\?\); nodes: A, B, C, D, E$/],
+    [['seed-example', '--from', '50', '--to', '10'], /^--from 50 is after --to 10: no event can be in that window$/],
+  ])('replay %j: exit 2, one line', async (argv, message) => {
+    const outcome = await runCli(['replay', ...argv]);
+    expect(outcome.code).toBe(2);
+    expect(outcome.stdout).toBe('');
+    const lines = outcome.stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(message);
+  });
+
+  it('Multi-Paxos clients are nodes a filter may name', async () => {
+    const lines = await timeline(['multipaxos-kv', '--node', 'c1', '--type', 'invoke']);
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect(line).toMatch(/c1 +▶ invoke/);
+  });
+});
