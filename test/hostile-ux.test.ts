@@ -142,3 +142,19 @@ describe('replay filters: a filter that can match nothing is named, not shown as
     for (const line of lines) expect(line).toMatch(/c1 +▶ invoke/);
   });
 });
+
+describe('diff names its sides left and right, never like a node', () => {
+  it('a divergence, the events after it and the outcomes are labelled left/right', async () => {
+    const outcome = await runCli(['diff', 'lossy-network', '--seeds', '1,2', '--context', '2']);
+    expect(outcome.code).toBe(1);
+    const lines = outcome.stdout.split('\n');
+    expect(lines[0]).toBe('── diff: left lossy-network seed 1  vs  right lossy-network seed 2 ──');
+    const labelled = lines.filter((line) => /^ {2}(left |right) {2}/.test(line));
+    // the divergent pair, two events after it on each side, and the two outcomes
+    expect(labelled.filter((line) => line.startsWith('  left '))).toHaveLength(4);
+    expect(labelled.filter((line) => line.startsWith('  right'))).toHaveLength(4);
+    // Node ids sit in the who column of timeline lines; no line may start with a bare side letter.
+    expect(lines.filter((line) => /^ {2}[AB] {2}/.test(line))).toEqual([]);
+    expect(lines.at(-4)).toBe('outcome'); // then left, right and the final newline
+  });
+});
