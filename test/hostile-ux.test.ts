@@ -1,10 +1,13 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runScenario } from '../src/run/runner.js';
 import type { AnyTraceEvent } from '../src/sim/events.js';
 import { PLAIN, timelineLine } from '../src/trace/timeline.js';
 import { runCli } from './helpers/cli.js';
 import { shippedScenario } from './helpers/scenario.js';
+import { writeTraceFile } from './helpers/trace-files.js';
 
 /** What a new user sees: timelines, replay filters, names, labels, end times and counted nouns. */
 
@@ -156,5 +159,75 @@ describe('diff names its sides left and right, never like a node', () => {
     // Node ids sit in the who column of timeline lines; no line may start with a bare side letter.
     expect(lines.filter((line) => /^ {2}[AB] {2}/.test(line))).toEqual([]);
     expect(lines.at(-4)).toBe('outcome'); // then left, right and the final newline
+  });
+});
+
+describe('check ends where the run ended: the meta line records untilMs', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'paxsim-ux-'));
+
+  it('run --trace, then check: the same end time, and the meta line says it', async () => {
+    const file = join(dir, 'seed-example.jsonl');
+    const ran = await runCli(['run', 'seed-example', '--trace', file, '--json']);
+    const runJson = JSON.parse(ran.stdout) as { endMs: number; events: number };
+    expect(runJson.endMs).toBe(10000);
+    const meta = JSON.parse(readFileSync(file, 'utf8').split('\n')[0]!) as Record<string, unknown>;
+    expect(meta['untilMs']).toBe(10000);
+    const checked = await runCli(['check', file]);
+    expect(checked.code).toBe(0);
+    expect(checked.stdout).toMatch(new RegExp(`^result +PASS {2}${runJson.events} events, ended t=10000$`, 'm'));
+    const checkJson = JSON.parse((await runCli(['check', file, '--json'])).stdout) as { endMs: number };
+    expect(checkJson.endMs).toBe(10000);
+  });
+
+  it('Multi-Paxos too', async () => {
+    const file = join(dir, 'multipaxos-kv.jsonl');
+    const runJson = JSON.parse((await runCli(['run', 'multipaxos-kv', '--trace', file, '--json'])).stdout) as { endMs: number };
+    const checkJson = JSON.parse((await runCli(['check', file, '--json'])).stdout) as { endMs: number };
+    expect(checkJson.endMs).toBe(runJson.endMs);
+  });
+
+  /** A proposal nobody acts on, then silence: whether liveness is violated depends on how long the silence lasted. */
+  function silentTrace(name: string, meta: Record<string, unknown>): string {
+    return writeTraceFile(dir, name, [
+      { type: 'meta', nodes: ['A', 'B', 'C'], ...meta },
+      { t: 0, type: 'propose', node: 'A', value: 'X', ballot: [1, 'A'] },
+      { t: 3, type: 'promise', node: 'B', ballot: [1, 'A'] },
+    ]);
+  }
+
+  it('liveness is judged at untilMs: a deadline inside the silence is missed, not inconclusive', async () => {
+    const judged = JSON.parse((await runCli(['check', silentTrace('until.jsonl', { untilMs: 5000 }), '--json', '--liveness-within', '1000'])).stdout) as Record<string, unknown>;
+    expect(judged['endMs']).toBe(5000);
+    expect(judged['livenessInconclusive']).toBe(false);
+    expect((judged['violations'] as { checker: string }[]).map((violation) => violation.checker)).toEqual(['liveness']);
+    // Without untilMs the trace may have been cut short at its last event: too early to tell.
+    const cut = JSON.parse((await runCli(['check', silentTrace('no-until.jsonl', {}), '--json', '--liveness-within', '1000'])).stdout) as Record<string, unknown>;
+    expect(cut['endMs']).toBe(3);
+    expect(cut['livenessInconclusive']).toBe(true);
+    expect(cut['violations']).toEqual([]);
+  });
+
+  it.each([
+    [{ untilMs: 2 }, /^.*until-early\.jsonl:3: t: 3 is after the meta line's untilMs 2, when the run ended$/],
+    [{ untilMs: -1 }, /^.*until-early\.jsonl:1: untilMs: must be a non-negative integer \(virtual ms the run ran until\), got -1$/],
+    [{ untilMs: '10s' }, /^.*until-early\.jsonl:1: untilMs: must be a non-negative integer .*, got "10s"$/],
+  ])('a meta line with %j: exit 2, one line naming the line and field', async (meta, message) => {
+    const outcome = await runCli(['check', silentTrace('until-early.jsonl', meta)]);
+    expect(outcome.code).toBe(2);
+    expect(outcome.stdout).toBe('');
+    expect(outcome.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(outcome.stderr.trimEnd()).toMatch(message);
+  });
+
+  it('a trace cut at its first violation (replay --until-violation) says no end', async () => {
+    const file = join(dir, 'cut.jsonl');
+    const scenario = shippedScenario('fuzz-default');
+    let seed = 1;
+    while (runScenario(scenario, { seed, bug: 'ignore-accepted', hash: false }).violations.length === 0) seed += 1;
+    await runCli(['replay', 'fuzz-default', '--seed', String(seed), '--bug', 'ignore-accepted', '--until-violation', '--trace', file]);
+    const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
+    expect(lines.some((line) => line.includes('"type":"violation"'))).toBe(true);
+    expect((JSON.parse(lines.at(-1)!) as { t: number }).t).toBeLessThan(scenario.untilMs);
+    expect(JSON.parse(lines[0]!)).not.toHaveProperty('untilMs');
   });
 });

@@ -42,7 +42,7 @@ export interface CheckTraceResult {
   readonly multipaxos: MultiPaxosTraceSummary | null;
   /** Events in the trace (lines after the meta line), recorded `chosen` and `violation` lines included. */
   readonly eventCount: number;
-  /** The last event's t (0 for a trace without events): where the checkers stop looking. */
+  /** When the run ended: the meta line's `untilMs`, else the last event's t (0 without events). Deadlines are judged here. */
   readonly endMs: number;
   /** The end of the last fault (its t, or t + for for a burst): liveness is judged from here. */
   readonly quietFromMs: number;
@@ -120,8 +120,8 @@ export function checkContextForMeta(meta: TraceMeta): CheckContext {
 
 /**
  * Runs every checker over a recorded trace, exactly as the runner feeds them
- * during a run: each event with its index in the trace, then `finish` at the
- * last event's time. Recorded `chosen` and `violation` lines are derived
+ * during a run: each event with its index in the trace, then `finish` where
+ * the run ended (`untilMs`, else the last event's time). Recorded `chosen` and `violation` lines are derived
  * facts, not inputs: they are skipped (keeping their indexes, so event numbers
  * match the run's) and recomputed. A meta line with `"protocol":"multipaxos"`
  * gets the Multi-Paxos checkers; any other, single-decree Paxos's.
@@ -134,7 +134,7 @@ export function checkTrace(meta: TraceMeta, events: readonly AnyTraceEvent[], op
 
 function checkPaxosTrace(meta: TraceMeta, events: readonly TraceEvent[], options: CheckTraceOptions): CheckTraceResult {
   const quietFromMs = events.reduce((latest, event) => Math.max(latest, faultEndMs(event)), 0);
-  const endMs = events.length === 0 ? 0 : events[events.length - 1]!.t;
+  const endMs = traceEndMs(meta, events);
   const livenessWithinMs = options.livenessWithinMs;
   const suite = new CheckerSuite(checkContextForMeta(meta), livenessWithinMs === undefined ? undefined : { withinMs: livenessWithinMs, quietFromMs });
   const learned: Record<NodeId, TraceLearnedValue> = {};
@@ -173,7 +173,7 @@ function checkPaxosTrace(meta: TraceMeta, events: readonly TraceEvent[], options
  */
 function checkMultiPaxosTrace(meta: TraceMeta, events: readonly MultiPaxosTraceEvent[], options: CheckTraceOptions): CheckTraceResult {
   const quietFromMs = events.reduce((latest, event) => Math.max(latest, faultEndMs(event)), 0);
-  const endMs = events.length === 0 ? 0 : events[events.length - 1]!.t;
+  const endMs = traceEndMs(meta, events);
   const livenessWithinMs = options.livenessWithinMs;
   const checks = new MultiPaxosChecks(
     { replicas: meta.nodes, clients: meta.clients ?? [], quorumSize: majorityOf(meta.nodes.length) },
@@ -252,6 +252,11 @@ function recordViolation(event: { t: number; checker: string; message: string },
   const checker: unknown = event.checker;
   const message: unknown = event.message;
   if (typeof checker === 'string') recorded.push({ checker, message: typeof message === 'string' ? message : '', t: event.t, event: index });
+}
+
+/** The meta line's `untilMs` (the reader checked no event comes after it), or else the last event's t. */
+function traceEndMs(meta: TraceMeta, events: readonly AnyTraceEvent[]): number {
+  return meta.untilMs ?? (events.length === 0 ? 0 : events[events.length - 1]!.t);
 }
 
 /** When a fault event stops acting: its t, or the end of a burst; 0 for other events. */

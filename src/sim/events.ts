@@ -118,6 +118,12 @@ export interface TraceMeta {
   type: 'meta';
   scenario: string;
   seed: number;
+  /**
+   * The virtual time the run ran until (its `until`): nothing happened between
+   * the last event and then, and checkers judge deadlines there. Absent when a
+   * run stopped early at a violation.
+   */
+  untilMs?: number;
   nodes: NodeId[];
   acceptors: NodeId[];
   proposers: NodeId[];
