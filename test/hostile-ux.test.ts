@@ -1,10 +1,11 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runScenario } from '../src/run/runner.js';
 import type { AnyTraceEvent } from '../src/sim/events.js';
 import { PLAIN, timelineLine } from '../src/trace/timeline.js';
+import { plural } from '../src/util/plural.js';
 import { runCli } from './helpers/cli.js';
 import { shippedScenario } from './helpers/scenario.js';
 import { writeTraceFile } from './helpers/trace-files.js';
@@ -229,5 +230,26 @@ describe('check ends where the run ended: the meta line records untilMs', () => 
     expect(lines.some((line) => line.includes('"type":"violation"'))).toBe(true);
     expect((JSON.parse(lines.at(-1)!) as { t: number }).t).toBeLessThan(scenario.untilMs);
     expect(JSON.parse(lines[0]!)).not.toHaveProperty('untilMs');
+  });
+});
+
+describe('counted nouns agree with their counts', () => {
+  it('plural: one is singular, zero and many are plural', () => {
+    expect([0, 1, 2].map((count) => plural(count, 'slot'))).toEqual(['0 slots', '1 slot', '2 slots']);
+    expect(plural(1, 'policy', 'policies')).toBe('1 policy');
+    expect(plural(3, 'policy', 'policies')).toBe('3 policies');
+  });
+
+  it('a one-operation Multi-Paxos run says "1 slot chosen" and "1 operation"; a one-learner Paxos run "1 connected learner"', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'paxsim-ux-'));
+    const multi = join(dir, 'one-op.yaml');
+    writeFileSync(multi, 'name: one-op\nprotocol: multipaxos\nnodes: [A, B, C]\nclients: [ { id: c1, ops: [ { put: { key: x, value: "1" } } ] } ]\nuntil: 2000\n');
+    const multiJson = JSON.parse((await runCli(['run', multi, '--json'])).stdout) as { summary: Record<string, string> };
+    expect(multiJson.summary['log']).toMatch(/^1 slot chosen; /);
+    expect(multiJson.summary['clients']).toMatch(/^1 operation: 1 completed/);
+    const paxos = join(dir, 'one-learner.yaml');
+    writeFileSync(paxos, 'name: one-learner\nnodes: [A, B, C]\nroles: { learners: [A] }\nproposals: [ { at: 0, node: A, value: X } ]\nexpect: { liveness: { within: 2000 } }\n');
+    const verdict = (await runCli(['run', paxos, '--quiet'])).stdout;
+    expect(verdict).toMatch(/✓ liveness +1 connected learner learned by t=\d+/);
   });
 });

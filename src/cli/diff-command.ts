@@ -6,6 +6,7 @@ import { parseCount } from './durations.js';
 import { EXIT, parseSeed, UsageError } from './errors.js';
 import { colorLevel, stylesFor, type CliIo, type Styles } from './io.js';
 import { loadScenarioArg, parseBug } from './scenario-arg.js';
+import { plural } from '../util/plural.js';
 
 export interface DiffFlags {
   readonly seed?: string;
@@ -41,7 +42,7 @@ export function diffCommand(files: readonly string[], flags: DiffFlags, io: CliI
   const divergence = firstDivergence(left.result.events!, right.result.events!);
   const lines = [styles.bold(`── diff: ${SIDE_NAMES[0]} ${left.label}  vs  ${SIDE_NAMES[1]} ${right.label} ──`)];
   if (divergence === null) {
-    lines.push(styles.pass(`identical: all ${left.result.eventCount} events (trace ${left.result.traceHash?.slice(0, 16)})`));
+    lines.push(styles.pass(`identical: all ${plural(left.result.eventCount, 'event')} (trace ${left.result.traceHash?.slice(0, 16)})`));
     io.stdout(lines.join('\n') + '\n');
     return EXIT.ok;
   }
@@ -75,7 +76,7 @@ function describeDivergence(left: Side, right: Side, divergence: TraceDivergence
   const index = divergence.index;
   const shared = left.result.events!.slice(Math.max(0, index - context), index);
   const lines = [
-    index === 0 ? 'the traces differ from the first event' : `identical for the first ${index} events (up to t=${left.result.events![index - 1]!.t})`,
+    index === 0 ? 'the traces differ from the first event' : `identical for the first ${plural(index, 'event')} (up to t=${left.result.events![index - 1]!.t})`,
     styles.fail(`first divergence at event #${index} (trace line ${index + 2}):`),
     `  ${sideName(0)}  ${show(divergence.left)}`,
     `  ${sideName(1)}  ${show(divergence.right)}`,
@@ -101,5 +102,5 @@ function sideName(position: number): string {
 function outcome(result: RunResult): string {
   const chosen = result.chosen ? `chose "${result.chosen.value}" at t=${result.chosen.t}` : 'chose nothing';
   const violations = result.violations.length === 0 ? 'no violations' : result.violations.map((violation) => `${violation.checker} at event #${violation.event}`).join(', ');
-  return `${chosen}; ${violations}; ${result.eventCount} events`;
+  return `${chosen}; ${violations}; ${plural(result.eventCount, 'event')}`;
 }

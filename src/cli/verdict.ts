@@ -1,6 +1,7 @@
 import { formatBallot } from '../protocols/paxos/ballot.js';
 import type { RunResult } from '../run/runner.js';
 import type { Styles } from './io.js';
+import { plural } from '../util/plural.js';
 
 /** The verdict block: what was chosen, who learned it when, each checker, each expectation, and how to replay. */
 export function formatVerdict(result: RunResult, replayCommand: string, styles: Styles): string {
@@ -38,7 +39,7 @@ export function formatVerdict(result: RunResult, replayCommand: string, styles: 
   const stopped = result.outcome.stoppedBy === 'max-events' ? styles.fail(`, stopped at maxEvents (${scenario.maxEvents})`) : '';
   const status = result.expectation.met ? styles.pass('PASS') : styles.fail('FAIL');
   const hash = result.traceHash ? `, trace ${result.traceHash.slice(0, 16)}` : '';
-  lines.push(label('result') + `${status}  ${styles.dim(`${result.eventCount} events, ended t=${result.outcome.endMs}${hash}`)}${stopped}`);
+  lines.push(label('result') + `${status}  ${styles.dim(`${plural(result.eventCount, 'event')}, ended t=${result.outcome.endMs}${hash}`)}${stopped}`);
   lines.push(label('replay') + replayCommand);
   return lines.join('\n') + '\n';
 }
