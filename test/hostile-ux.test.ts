@@ -253,3 +253,30 @@ describe('counted nouns agree with their counts', () => {
     expect(verdict).toMatch(/✓ liveness +1 connected learner learned by t=\d+/);
   });
 });
+
+describe('run --json: Multi-Paxos facts as numbers, not only prose', () => {
+  it('slotsChosen, applied per replica, operations and the last leader agree with the summary lines and with check --json', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'paxsim-ux-'));
+    const file = join(dir, 'kv.jsonl');
+    const json = JSON.parse((await runCli(['run', 'multipaxos-kv', '--json', '--trace', file])).stdout) as Record<string, unknown>;
+    expect(json['protocol']).toBe('multipaxos');
+    const operations = json['operations'] as { total: number; completed: number; gaveUp: number; inFlight: number };
+    expect(operations).toEqual({ total: 60, completed: 60, gaveUp: 0, inFlight: 0 });
+    expect(json['slotsChosen']).toBe(60);
+    expect(json['applied']).toEqual({ A: 60, B: 60, C: 60, D: 60, E: 60 });
+    expect(json['leader']).toMatchObject({ node: expect.any(String) as string, ballot: [expect.any(Number), expect.any(String)], t: expect.any(Number) as number });
+    const summary = json['summary'] as Record<string, string>;
+    expect(summary['log']).toBe('60 slots chosen; applied: A 60 · B 60 · C 60 · D 60 · E 60');
+    const leader = json['leader'] as { node: string; t: number };
+    expect(summary['leader']).toContain(`last elected: ${leader.node} `);
+    const checked = JSON.parse((await runCli(['check', file, '--json'])).stdout) as Record<string, unknown>;
+    for (const key of ['slotsChosen', 'applied', 'operations', 'leader', 'summary']) expect(checked[key], key).toEqual(json[key]);
+  });
+
+  it('Paxos runs say their protocol and carry no Multi-Paxos keys', async () => {
+    const json = JSON.parse((await runCli(['run', '--json'])).stdout) as Record<string, unknown>;
+    expect(json['protocol']).toBe('paxos');
+    expect(json).not.toHaveProperty('slotsChosen');
+    expect(json['summary']).toEqual({});
+  });
+});

@@ -7,6 +7,7 @@ import { readTrace } from '../trace/read-trace.js';
 import { parseDuration } from './durations.js';
 import { EXIT, UsageError } from './errors.js';
 import { colorLevel, stylesFor, type CliIo, type Styles } from './io.js';
+import { multiPaxosJson } from './verdict.js';
 import { plural } from '../util/plural.js';
 
 export interface CheckFlags {
@@ -146,10 +147,7 @@ export function checkJson(file: string, meta: TraceMeta, result: CheckTraceResul
       protocol: 'multipaxos',
       events: result.eventCount,
       endMs: result.endMs,
-      slotsChosen: multipaxos.slotsChosen,
-      applied: multipaxos.applied,
-      operations: { total: multipaxos.operations, completed: multipaxos.completed, gaveUp: multipaxos.gaveUp, inFlight: multipaxos.inFlight },
-      leader: multipaxos.leader,
+      ...multiPaxosJson(meta.nodes, multipaxos),
       summary: Object.fromEntries(multiPaxosSummaryLines(meta.nodes, multipaxos).map((line) => [line.label, line.text])),
       ...verdict,
     };

@@ -1,6 +1,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import type { CheckerReport, Violation } from '../check/checker.js';
 import type { ChosenProposal } from '../check/chosen.js';
+import type { MultiPaxosSummary } from '../check/multipaxos-checks.js';
 import { assert } from '../util/assert.js';
 import { faultEndMs, type NodeId, type Scenario } from '../scenario/scenario.js';
 import type { AnyTraceEvent, TraceMeta } from '../sim/events.js';
@@ -50,6 +51,8 @@ export interface RunResult {
   readonly learned: Readonly<Record<NodeId, LearnedValue>>;
   /** Protocol-specific verdict lines (Multi-Paxos: log, clients, leader). */
   readonly summary: readonly SummaryLine[];
+  /** Multi-Paxos: slots chosen, applied per replica, operations, last leader; null for Paxos. */
+  readonly multipaxos: MultiPaxosSummary | null;
   readonly violations: readonly Violation[];
   readonly checkers: readonly CheckerReport[];
   readonly expectation: ExpectationReport;
@@ -137,6 +140,7 @@ export function runScenario(input: Scenario, options: RunOptions = {}): RunResul
     chosen: facts.chosen,
     learned: facts.learned,
     summary: facts.summary,
+    multipaxos: facts.multipaxos,
     violations,
     checkers: reports,
     expectation: judgeExpectation(scenario.expect, {
