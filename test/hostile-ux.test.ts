@@ -280,3 +280,43 @@ describe('run --json: Multi-Paxos facts as numbers, not only prose', () => {
     expect(json['summary']).toEqual({});
   });
 });
+
+describe('the README documents what the CLI does', () => {
+  const readme = readFileSync('README.md', 'utf8');
+
+  /** The long flags a command's --help lists. */
+  async function flagsOf(command: string): Promise<string[]> {
+    const help = (await runCli([command, '--help'])).stdout;
+    return [...new Set([...help.matchAll(/(--[a-z][a-z-]*)/g)].map((match) => match[1]!))].filter((flag) => flag !== '--help');
+  }
+
+  /** The lines of fenced synopsis blocks (they start with `paxsim `) that give `paxsim <command>`, with their continuation lines. */
+  function synopsis(command: string): string {
+    const blocks = [...readme.matchAll(/```\n(paxsim [\s\S]*?)```/g)].map((match) => match[1]!);
+    const lines = blocks.flatMap((block) => block.split(/\n(?=paxsim )/)).filter((text) => text.startsWith(`paxsim ${command} `));
+    expect(lines, `a synopsis for paxsim ${command}`).not.toEqual([]);
+    return lines.join('\n');
+  }
+
+  it.each(['run', 'replay', 'diff', 'fuzz'])('the synopsis of paxsim %s names every flag', async (command) => {
+    const documented = synopsis(command);
+    expect((await flagsOf(command)).length).toBeGreaterThan(4);
+    const missing = (await flagsOf(command)).filter((flag) => !documented.includes(flag) && !['--no-color', '--debug'].includes(flag) && !(command === 'fuzz' && ['--determinism-every', '--check-determinism'].includes(flag)));
+    expect(missing).toEqual([]);
+  });
+
+  it('the quick start shows the result line paxsim run prints today (events, end, trace hash)', async () => {
+    const result = (await runCli(['run'])).stdout.split('\n').find((line) => line.startsWith('result '));
+    expect(result).toMatch(/trace [0-9a-f]{16}$/);
+    expect(readme).toContain(result);
+  });
+
+  it('the trace format documents the meta line a run writes, untilMs included', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'paxsim-ux-'));
+    await runCli(['run', '--trace', join(dir, 't.jsonl')]);
+    const meta = JSON.parse(readFileSync(join(dir, 't.jsonl'), 'utf8').split('\n')[0]!) as Record<string, unknown>;
+    const documented = /```json\n(\{"type":"meta".*\})\n```/.exec(readme)![1]!;
+    expect(Object.keys(meta).map((key) => `"${key}"`).filter((key) => !documented.includes(key))).toEqual([]);
+    expect(documented).toContain('"untilMs":10000');
+  });
+});
