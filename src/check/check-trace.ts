@@ -1,5 +1,5 @@
 import type { NodeId } from '../scenario/scenario.js';
-import { FAULT_EVENT_TYPES, type AnyTraceEvent, type MultiPaxosTraceEvent, type TraceEvent, type TraceEventType, type TraceMeta } from '../sim/events.js';
+import { FAULT_EVENT_TYPES, MULTIPAXOS_EVENT_TYPES, PAXOS_EVENT_TYPES, type AnyTraceEvent, type MultiPaxosTraceEvent, type TraceEvent, type TraceEventType, type TraceMeta } from '../sim/events.js';
 import { isMultiPaxosMeta } from '../trace/read-trace.js';
 import { majorityOf, type CheckContext, type Violation } from './checker.js';
 import type { ChosenProposal } from './chosen.js';
@@ -57,55 +57,13 @@ export interface CheckTraceResult {
   readonly ignoredTypes: Record<string, number>;
 }
 
-/** The network, fault and node events both protocols' traces share. */
-const COMMON_EVENT_TYPES = {
-  send: true,
-  deliver: true,
-  drop: true,
-  duplicate: true,
-  crash: true,
-  restart: true,
-  partition: true,
-  cut: true,
-  heal: true,
-  pause: true,
-  resume: true,
-  drift: true,
-  burst: true,
-  timer: true,
-  'request-lost': true,
-  chosen: true,
-  violation: true,
-} as const;
-
-const KNOWN_TYPES: Record<TraceEventType, true> = {
-  ...COMMON_EVENT_TYPES,
-  propose: true,
-  adopt: true,
-  promise: true,
-  accept: true,
-  learn: true,
-};
-
 export function isKnownEventType(type: string): type is TraceEventType {
-  return Object.hasOwn(KNOWN_TYPES, type);
+  return Object.hasOwn(PAXOS_EVENT_TYPES, type);
 }
-
-const KNOWN_MULTIPAXOS_TYPES: Record<MultiPaxosTraceEvent['type'], true> = {
-  ...COMMON_EVENT_TYPES,
-  leader: true,
-  promise: true,
-  accept: true,
-  learn: true,
-  apply: true,
-  invoke: true,
-  complete: true,
-  timeout: true,
-};
 
 /** The types of the Multi-Paxos trace format: anything else is ignored and counted. */
 export function isKnownMultiPaxosEventType(type: string): type is MultiPaxosTraceEvent['type'] {
-  return Object.hasOwn(KNOWN_MULTIPAXOS_TYPES, type);
+  return Object.hasOwn(MULTIPAXOS_EVENT_TYPES, type);
 }
 
 export function checkContextForMeta(meta: TraceMeta): CheckContext {
