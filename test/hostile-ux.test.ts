@@ -131,6 +131,7 @@ describe('replay filters: a filter that can match nothing is named, not shown as
     [['seed-example', '--node', 'Q'], /^--node: unknown node "Q"; nodes: A, B, C, D, E$/],
     [['seed-example', '--node', 'A,c'], /^--node: unknown node "c" \(did you mean "C"\?\); nodes: A, B, C, D, E$/],
     [['seed-example', '--from', '50', '--to', '10'], /^--from 50 is after --to 10: no event can be in that window$/],
+    [['seed-example', '--from', '20000'], /^--from 20000 is after the end of the run \(until 10000\): no event can be shown$/],
   ])('replay %j: exit 2, one line', async (argv, message) => {
     const outcome = await runCli(['replay', ...argv]);
     expect(outcome.code).toBe(2);
@@ -138,6 +139,12 @@ describe('replay filters: a filter that can match nothing is named, not shown as
     const lines = outcome.stderr.trimEnd().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(message);
+  });
+
+  it('--type send shows the sends without also needing --sends', async () => {
+    const sends = await timeline(['seed-example', '--type', 'send']);
+    expect(sends.length).toBeGreaterThan(5);
+    for (const line of sends) expect(line).toMatch(/ send (prepare|promise|accept|accepted|catchup|decided|nack)\b/);
   });
 
   it('Multi-Paxos clients are nodes a filter may name', async () => {

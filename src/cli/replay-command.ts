@@ -45,18 +45,23 @@ export async function replayCommand(file: string, flags: ReplayFlags, io: CliIo)
   const untilViolation = flags.untilViolation === true;
   const filter = parseFilterFlags(flags, scenario);
   const result = runScenario(scenario, { seed, bug, record: true, stopOnViolation: untilViolation, snapshot: untilViolation });
+  if (filter.fromMs !== undefined && filter.fromMs > result.scenario.untilMs) {
+    throw new UsageError([`--from ${filter.fromMs} is after the end of the run (until ${result.scenario.untilMs}): no event can be shown`]);
+  }
   const events = result.events!;
   const shown = visibleEvents(events, filter, untilViolation);
+  // Asking for sends by type asks to see them.
+  const showSends = flags.sends === true || filter.eventTypes?.includes('send') === true;
 
   if (flags.trace !== undefined) writeOutput(flags.trace, traceLines(result).join('\n') + '\n');
   if (flags.shiviz !== undefined) writeOutput(flags.shiviz, shivizLog(result.meta, events));
   if (flags.html !== undefined) writeOutput(flags.html, diagramOf(result));
 
   if (flags.step) {
-    const finished = await stepThrough(shown, io, styles, flags.sends === true);
+    const finished = await stepThrough(shown, io, styles, showSends);
     if (!finished) return result.expectation.met ? EXIT.ok : EXIT.failed;
   } else {
-    io.stdout(shown.map((event) => timelineLine(event, styles, { showSends: flags.sends === true })).filter((line) => line !== null).join('\n') + '\n\n');
+    io.stdout(shown.map((event) => timelineLine(event, styles, { showSends })).filter((line) => line !== null).join('\n') + '\n\n');
   }
 
   const violation = result.violations[0];
