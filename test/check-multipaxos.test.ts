@@ -187,7 +187,7 @@ describe('paxsim check on hand-written Multi-Paxos traces', () => {
       operations: { total: 2, completed: 1, gaveUp: 0, inFlight: 1 },
       leader: { node: 'A', ballot: [1, 'A'], t: 2 },
       summary: {
-        log: '1 slots chosen; applied: A 1 · B 1 · C 1',
+        log: '1 slot chosen; applied: A 1 · B 1 · C 1',
         clients: '2 operations: 1 completed, 0 gave up (outcome unknown), 1 in flight at the end',
         leader: 'last elected: A with ballot (1,A) at t=2',
       },

@@ -112,7 +112,7 @@ describe('paxsim diff', () => {
     writeFileSync(join(dir, 'b.yaml'), base.replace('faults: []', 'faults: [ { at: 6, crash: C } ]'));
     const changed = await runCli(['diff', join(dir, 'a.yaml'), join(dir, 'b.yaml')]);
     expect(changed.code).toBe(1);
-    expect(changed.stdout).toMatch(/B\s+6\s+C\s+CRASH/);
+    expect(changed.stdout).toMatch(/^  right +6  C +CRASH/m);
     const same = await runCli(['diff', join(dir, 'a.yaml'), join(dir, 'a.yaml')]);
     expect(same.code).toBe(0);
     expect(same.stdout).toContain('identical: all');

@@ -1,5 +1,5 @@
 import type { NodeId } from '../scenario/scenario.js';
-import { FAULT_EVENT_TYPES, type AnyTraceEvent, type MultiPaxosTraceEvent, type TraceEvent, type TraceEventType, type TraceMeta } from '../sim/events.js';
+import { FAULT_EVENT_TYPES, MULTIPAXOS_EVENT_TYPES, PAXOS_EVENT_TYPES, type AnyTraceEvent, type MultiPaxosTraceEvent, type TraceEvent, type TraceEventType, type TraceMeta } from '../sim/events.js';
 import { isMultiPaxosMeta } from '../trace/read-trace.js';
 import { majorityOf, type CheckContext, type Violation } from './checker.js';
 import type { ChosenProposal } from './chosen.js';
@@ -42,7 +42,7 @@ export interface CheckTraceResult {
   readonly multipaxos: MultiPaxosTraceSummary | null;
   /** Events in the trace (lines after the meta line), recorded `chosen` and `violation` lines included. */
   readonly eventCount: number;
-  /** The last event's t (0 for a trace without events): where the checkers stop looking. */
+  /** When the run ended: the meta line's `untilMs`, else the last event's t (0 without events). Deadlines are judged here. */
   readonly endMs: number;
   /** The end of the last fault (its t, or t + for for a burst): liveness is judged from here. */
   readonly quietFromMs: number;
@@ -57,55 +57,13 @@ export interface CheckTraceResult {
   readonly ignoredTypes: Record<string, number>;
 }
 
-/** The network, fault and node events both protocols' traces share. */
-const COMMON_EVENT_TYPES = {
-  send: true,
-  deliver: true,
-  drop: true,
-  duplicate: true,
-  crash: true,
-  restart: true,
-  partition: true,
-  cut: true,
-  heal: true,
-  pause: true,
-  resume: true,
-  drift: true,
-  burst: true,
-  timer: true,
-  'request-lost': true,
-  chosen: true,
-  violation: true,
-} as const;
-
-const KNOWN_TYPES: Record<TraceEventType, true> = {
-  ...COMMON_EVENT_TYPES,
-  propose: true,
-  adopt: true,
-  promise: true,
-  accept: true,
-  learn: true,
-};
-
 export function isKnownEventType(type: string): type is TraceEventType {
-  return Object.hasOwn(KNOWN_TYPES, type);
+  return Object.hasOwn(PAXOS_EVENT_TYPES, type);
 }
-
-const KNOWN_MULTIPAXOS_TYPES: Record<MultiPaxosTraceEvent['type'], true> = {
-  ...COMMON_EVENT_TYPES,
-  leader: true,
-  promise: true,
-  accept: true,
-  learn: true,
-  apply: true,
-  invoke: true,
-  complete: true,
-  timeout: true,
-};
 
 /** The types of the Multi-Paxos trace format: anything else is ignored and counted. */
 export function isKnownMultiPaxosEventType(type: string): type is MultiPaxosTraceEvent['type'] {
-  return Object.hasOwn(KNOWN_MULTIPAXOS_TYPES, type);
+  return Object.hasOwn(MULTIPAXOS_EVENT_TYPES, type);
 }
 
 export function checkContextForMeta(meta: TraceMeta): CheckContext {
@@ -120,8 +78,8 @@ export function checkContextForMeta(meta: TraceMeta): CheckContext {
 
 /**
  * Runs every checker over a recorded trace, exactly as the runner feeds them
- * during a run: each event with its index in the trace, then `finish` at the
- * last event's time. Recorded `chosen` and `violation` lines are derived
+ * during a run: each event with its index in the trace, then `finish` where
+ * the run ended (`untilMs`, else the last event's time). Recorded `chosen` and `violation` lines are derived
  * facts, not inputs: they are skipped (keeping their indexes, so event numbers
  * match the run's) and recomputed. A meta line with `"protocol":"multipaxos"`
  * gets the Multi-Paxos checkers; any other, single-decree Paxos's.
@@ -134,7 +92,7 @@ export function checkTrace(meta: TraceMeta, events: readonly AnyTraceEvent[], op
 
 function checkPaxosTrace(meta: TraceMeta, events: readonly TraceEvent[], options: CheckTraceOptions): CheckTraceResult {
   const quietFromMs = events.reduce((latest, event) => Math.max(latest, faultEndMs(event)), 0);
-  const endMs = events.length === 0 ? 0 : events[events.length - 1]!.t;
+  const endMs = traceEndMs(meta, events);
   const livenessWithinMs = options.livenessWithinMs;
   const suite = new CheckerSuite(checkContextForMeta(meta), livenessWithinMs === undefined ? undefined : { withinMs: livenessWithinMs, quietFromMs });
   const learned: Record<NodeId, TraceLearnedValue> = {};
@@ -173,7 +131,7 @@ function checkPaxosTrace(meta: TraceMeta, events: readonly TraceEvent[], options
  */
 function checkMultiPaxosTrace(meta: TraceMeta, events: readonly MultiPaxosTraceEvent[], options: CheckTraceOptions): CheckTraceResult {
   const quietFromMs = events.reduce((latest, event) => Math.max(latest, faultEndMs(event)), 0);
-  const endMs = events.length === 0 ? 0 : events[events.length - 1]!.t;
+  const endMs = traceEndMs(meta, events);
   const livenessWithinMs = options.livenessWithinMs;
   const checks = new MultiPaxosChecks(
     { replicas: meta.nodes, clients: meta.clients ?? [], quorumSize: majorityOf(meta.nodes.length) },
@@ -252,6 +210,11 @@ function recordViolation(event: { t: number; checker: string; message: string },
   const checker: unknown = event.checker;
   const message: unknown = event.message;
   if (typeof checker === 'string') recorded.push({ checker, message: typeof message === 'string' ? message : '', t: event.t, event: index });
+}
+
+/** The meta line's `untilMs` (the reader checked no event comes after it), or else the last event's t. */
+function traceEndMs(meta: TraceMeta, events: readonly AnyTraceEvent[]): number {
+  return meta.untilMs ?? (events.length === 0 ? 0 : events[events.length - 1]!.t);
 }
 
 /** When a fault event stops acting: its t, or the end of a burst; 0 for other events. */

@@ -47,6 +47,7 @@ import {
   type KvOutcome,
   type RegisterValue,
 } from './kv-model.js';
+import { plural } from '../util/plural.js';
 
 export type { KvOperation, KvOutcome } from './kv-model.js';
 
@@ -464,8 +465,8 @@ class KeySearch {
   private budgetExceeded(): KeyVerdict {
     const states = this.visited.size;
     const reason =
-      `key ${JSON.stringify(this.key)}: gave up after exploring ${states} configurations ` +
-      `(maxStatesPerKey ${this.maxStates}) over ${this.size} operations; neither linearizability nor a violation was established`;
+      `key ${JSON.stringify(this.key)}: gave up after exploring ${plural(states, 'configuration')} ` +
+      `(maxStatesPerKey ${this.maxStates}) over ${plural(this.size, 'operation')}; neither linearizability nor a violation was established`;
     return { kind: 'budget', statesExplored: states, reason };
   }
 }

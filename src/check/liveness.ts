@@ -3,6 +3,7 @@ import type { NodeId } from '../scenario/scenario.js';
 import type { TraceEvent } from '../sim/events.js';
 import { ClusterView } from './cluster-view.js';
 import type { CheckContext, Checker } from './checker.js';
+import { plural } from '../util/plural.js';
 
 export interface LivenessOptions {
   readonly withinMs: number;
@@ -75,7 +76,7 @@ export class LivenessChecker implements Checker {
     }
     if (this.requiredLearners.length === 0) return `no learner is connected to the deciding majority (stable since t=${this.stableSinceMs})`;
     const lastLearnedMs = Math.max(...this.requiredLearners.map((node) => this.learned.get(node)!.t));
-    return `${this.requiredLearners.length} connected learners learned by t=${lastLearnedMs} (stable since t=${this.stableSinceMs}, deadline t=${deadline})`;
+    return `${plural(this.requiredLearners.length, 'connected learner')} learned by t=${lastLearnedMs} (stable since t=${this.stableSinceMs}, deadline t=${deadline})`;
   }
 
   /** True when the run ended before the deadline, so liveness could not be judged. */

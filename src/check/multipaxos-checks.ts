@@ -6,6 +6,7 @@ import { describeCommand } from '../trace/format.js';
 import type { CheckerKind, CheckerReport, TraceChecks, Violation } from './checker.js';
 import { ClusterView } from './cluster-view.js';
 import { checkLinearizability, type HistoryOperation } from './linearizability.js';
+import { plural } from '../util/plural.js';
 
 export interface MultiPaxosCheckContext {
   readonly replicas: readonly NodeId[];
@@ -276,7 +277,7 @@ export class MultiPaxosChecks implements TraceChecks {
     }));
     const result = checkLinearizability(history);
     if (result.linearizable === true) {
-      this.linearizabilityNote = `${result.operations} operations on ${result.keys} keys are linearizable (${result.statesExplored} states explored)`;
+      this.linearizabilityNote = `${plural(result.operations, 'operation')} on ${plural(result.keys, 'key')} ${result.operations === 1 ? 'is' : 'are'} linearizable (${plural(result.statesExplored, 'state')} explored)`;
       return null;
     }
     if (result.linearizable === 'unknown') {
@@ -342,10 +343,10 @@ export function multiPaxosSummaryLines(replicas: readonly NodeId[], summary: Mul
   const applied = replicas.map((node) => `${node} ${summary.applied[node] ?? 0}`).join(' · ');
   const leader = summary.leader;
   return [
-    { label: 'log', text: `${summary.slotsChosen} slots chosen; applied: ${applied}` },
+    { label: 'log', text: `${plural(summary.slotsChosen, 'slot')} chosen; applied: ${applied}` },
     {
       label: 'clients',
-      text: `${summary.operations} operations: ${summary.completed} completed, ${summary.gaveUp} gave up (outcome unknown), ${summary.inFlight} in flight at the end`,
+      text: `${plural(summary.operations, 'operation')}: ${summary.completed} completed, ${summary.gaveUp} gave up (outcome unknown), ${summary.inFlight} in flight at the end`,
     },
     { label: 'leader', text: leader === null ? 'none elected' : `last elected: ${leader.node} with ballot ${formatBallot(leader.ballot)} at t=${leader.t}` },
   ];

@@ -7,6 +7,8 @@ import { readTrace } from '../trace/read-trace.js';
 import { parseDuration } from './durations.js';
 import { EXIT, UsageError } from './errors.js';
 import { colorLevel, stylesFor, type CliIo, type Styles } from './io.js';
+import { multiPaxosJson } from './verdict.js';
+import { plural } from '../util/plural.js';
 
 export interface CheckFlags {
   readonly json?: boolean;
@@ -91,7 +93,7 @@ export function formatCheckVerdict(file: string, meta: TraceMeta, result: CheckT
   const notes = checkNotes(result);
   notes.forEach((note, index) => lines.push(label(index === 0 ? 'note' : '') + note));
   const status = result.violations.length > 0 ? styles.fail('FAIL') : styles.pass('PASS');
-  lines.push(label('result') + `${status}  ${styles.dim(`${result.eventCount} events, ended t=${result.endMs}`)}`);
+  lines.push(label('result') + `${status}  ${styles.dim(`${plural(result.eventCount, 'event')}, ended t=${result.endMs}`)}`);
   return lines.join('\n') + '\n';
 }
 
@@ -111,7 +113,7 @@ function checkNotes(result: CheckTraceResult): string[] {
   if (ignored.length > 0) {
     const total = ignored.reduce((sum, [, count]) => sum + count, 0);
     const kinds = ignored.map(([type, count]) => `${JSON.stringify(type)} ×${count}`).join(', ');
-    notes.push(`ignored ${total} event${total === 1 ? '' : 's'} of types outside the trace format: ${kinds}`);
+    notes.push(`ignored ${plural(total, 'event')} of types outside the trace format: ${kinds}`);
   }
   if (result.livenessInconclusive) notes.push('liveness is inconclusive: the trace ends before its deadline (not counted as a violation)');
   return notes;
@@ -145,10 +147,7 @@ export function checkJson(file: string, meta: TraceMeta, result: CheckTraceResul
       protocol: 'multipaxos',
       events: result.eventCount,
       endMs: result.endMs,
-      slotsChosen: multipaxos.slotsChosen,
-      applied: multipaxos.applied,
-      operations: { total: multipaxos.operations, completed: multipaxos.completed, gaveUp: multipaxos.gaveUp, inFlight: multipaxos.inFlight },
-      leader: multipaxos.leader,
+      ...multiPaxosJson(meta.nodes, multipaxos),
       summary: Object.fromEntries(multiPaxosSummaryLines(meta.nodes, multipaxos).map((line) => [line.label, line.text])),
       ...verdict,
     };

@@ -6,6 +6,7 @@ import { parseCount } from './durations.js';
 import { EXIT, parseSeed, UsageError } from './errors.js';
 import { colorLevel, stylesFor, type CliIo, type Styles } from './io.js';
 import { loadScenarioArg, parseBug } from './scenario-arg.js';
+import { plural } from '../util/plural.js';
 
 export interface DiffFlags {
   readonly seed?: string;
@@ -16,12 +17,20 @@ export interface DiffFlags {
 }
 
 interface Side {
+  /** What ran: `scenarios/x.yaml seed 2`. */
   readonly label: string;
   readonly result: RunResult;
 }
 
 /**
- * `paxsim diff A [B]`: two runs (one scenario with two seeds, or two
+ * The sides' names in the output: words, because node ids are often single
+ * letters (`A`, `B`) or digits, and a side named like a node misleads.
+ */
+const SIDE_NAMES = ['left', 'right'] as const;
+const SIDE_WIDTH = 5;
+
+/**
+ * `paxsim diff LEFT [RIGHT]`: two runs (one scenario with two seeds, or two
  * scenarios with one seed) up to and around the first event where their
  * traces part. Answers "what did that one fault change?". Exit 0 when the
  * traces are identical, 1 when they differ.
@@ -31,9 +40,9 @@ export function diffCommand(files: readonly string[], flags: DiffFlags, io: CliI
   const styles = stylesFor(colorLevel(io, flags.color));
   const context = parseCount(flags.context, '--context', 0);
   const divergence = firstDivergence(left.result.events!, right.result.events!);
-  const lines = [styles.bold(`── diff: ${left.label}  vs  ${right.label} ──`)];
+  const lines = [styles.bold(`── diff: ${SIDE_NAMES[0]} ${left.label}  vs  ${SIDE_NAMES[1]} ${right.label} ──`)];
   if (divergence === null) {
-    lines.push(styles.pass(`identical: all ${left.result.eventCount} events (trace ${left.result.traceHash?.slice(0, 16)})`));
+    lines.push(styles.pass(`identical: all ${plural(left.result.eventCount, 'event')} (trace ${left.result.traceHash?.slice(0, 16)})`));
     io.stdout(lines.join('\n') + '\n');
     return EXIT.ok;
   }
@@ -67,27 +76,31 @@ function describeDivergence(left: Side, right: Side, divergence: TraceDivergence
   const index = divergence.index;
   const shared = left.result.events!.slice(Math.max(0, index - context), index);
   const lines = [
-    index === 0 ? 'the traces differ from the first event' : `identical for the first ${index} events (up to t=${left.result.events![index - 1]!.t})`,
+    index === 0 ? 'the traces differ from the first event' : `identical for the first ${plural(index, 'event')} (up to t=${left.result.events![index - 1]!.t})`,
     styles.fail(`first divergence at event #${index} (trace line ${index + 2}):`),
-    `  A  ${show(divergence.left)}`,
-    `  B  ${show(divergence.right)}`,
+    `  ${sideName(0)}  ${show(divergence.left)}`,
+    `  ${sideName(1)}  ${show(divergence.right)}`,
     `  ${styles.bold('differs')}: ${divergence.differences.join('; ')}`,
   ];
   if (shared.length > 0) {
     lines.push(styles.dim(`before it (shared):`));
-    for (const event of shared) lines.push(`     ${show(event)}`);
+    for (const event of shared) lines.push(`  ${' '.repeat(SIDE_WIDTH)}  ${show(event)}`);
   }
   lines.push(styles.dim(`after it:`));
-  for (const [name, side] of [['A', left], ['B', right]] as const) {
-    for (const event of side.result.events!.slice(index + 1, index + 1 + context)) lines.push(`  ${name}  ${show(event)}`);
-  }
+  [left, right].forEach((side, position) => {
+    for (const event of side.result.events!.slice(index + 1, index + 1 + context)) lines.push(`  ${sideName(position)}  ${show(event)}`);
+  });
   lines.push(styles.bold('outcome'));
-  for (const [name, side] of [['A', left], ['B', right]] as const) lines.push(`  ${name}  ${outcome(side.result)}`);
+  [left, right].forEach((side, position) => lines.push(`  ${sideName(position)}  ${outcome(side.result)}`));
   return lines;
+}
+
+function sideName(position: number): string {
+  return SIDE_NAMES[position]!.padEnd(SIDE_WIDTH);
 }
 
 function outcome(result: RunResult): string {
   const chosen = result.chosen ? `chose "${result.chosen.value}" at t=${result.chosen.t}` : 'chose nothing';
   const violations = result.violations.length === 0 ? 'no violations' : result.violations.map((violation) => `${violation.checker} at event #${violation.event}`).join(', ');
-  return `${chosen}; ${violations}; ${result.eventCount} events`;
+  return `${chosen}; ${violations}; ${plural(result.eventCount, 'event')}`;
 }

@@ -19,6 +19,7 @@ import { junitXml, type JunitFailure } from './junit.js';
 import { formatSeconds, ProgressDisplay } from './progress.js';
 import { determinismProblem } from './run-command.js';
 import { loadScenarioArg, parseBug } from './scenario-arg.js';
+import { plural } from '../util/plural.js';
 
 export interface FuzzFlags {
   readonly seeds?: string;
@@ -182,7 +183,7 @@ function shrinkAndWrite(failure: WrittenFailure, bug: ProtocolBug | undefined, i
   const violation = rerun.violations[0];
   const header = [
     violation ? `paxsim found: ${violation.checker} violated at t=${violation.t} (event #${violation.event}): ${violation.message}` : 'paxsim found: see the unshrunk file',
-    `shrunk from ${failure.scenarioFile}: faults ${shrunk.before.faults} -> ${shrunk.after.faults}${unitNote(shrunk.after.faults, shrunk.after.faultUnits)}, events ${shrunk.before.events} -> ${shrunk.after.events} (${shrunk.attempts} runs)`,
+    `shrunk from ${failure.scenarioFile}: faults ${shrunk.before.faults} -> ${shrunk.after.faults}${unitNote(shrunk.after.faults, shrunk.after.faultUnits)}, events ${shrunk.before.events} -> ${shrunk.after.events} (${plural(shrunk.attempts, 'run')})`,
     `replay: paxsim run ${file}`,
   ];
   writeOutput(file, scenarioToYaml({ ...shrunk.scenario, bug: bug ?? shrunk.scenario.bug }, { header, filePath: file, schemaPath: join(packageRoot(), 'scenarios', 'scenario.schema.json') }), 'shrink');
@@ -237,11 +238,11 @@ function formatSummary(report: FuzzReport, written: readonly WrittenEntry[], ela
   for (const scenario of report.scenarios) {
     const status = scenario.failureCount === 0 ? styles.pass('all held') : styles.fail(`${scenario.failureCount} failing`);
     const stopped = scenario.stopped ? styles.dim(' (stopped at the first failure; --keep-going to go on)') : '';
-    lines.push(label('scenario') + `${scenario.scenario.name}: ${scenario.seedsRun} seeds, ${status}${stopped}`);
+    lines.push(label('scenario') + `${scenario.scenario.name}: ${plural(scenario.seedsRun, 'seed')}, ${status}${stopped}`);
   }
   lines.push(
     label('seeds') +
-      `${report.seedsRun} in ${formatSeconds(seconds)}: ${Math.round(report.seedsRun / seconds)} seeds/s on ${workers || 'no'} worker${workers === 1 ? '' : 's'}, ${report.events} events`,
+      `${report.seedsRun} in ${formatSeconds(seconds)}: ${Math.round(report.seedsRun / seconds)} seeds/s on ${workers === 0 ? 'no workers' : plural(workers, 'worker')}, ${plural(report.events, 'event')}`,
   );
   const byChecker = new Map<string, number>();
   for (const scenario of report.scenarios) for (const [kind, count] of Object.entries(scenario.failuresByChecker)) byChecker.set(kind, (byChecker.get(kind) ?? 0) + count);
@@ -250,7 +251,7 @@ function formatSummary(report: FuzzReport, written: readonly WrittenEntry[], ela
   const nondeterministic = report.scenarios.flatMap((scenario) => scenario.nondeterministicSeeds);
   lines.push(
     label('determinism') +
-      (nondeterministic.length === 0 ? `${checks} seeds run twice, identical traces` : styles.fail(`NONDETERMINISM: seeds ${nondeterministic.join(', ')} gave different traces on a second run`)),
+      (nondeterministic.length === 0 ? `${plural(checks, 'seed')} run twice, identical traces` : styles.fail(`NONDETERMINISM: ${nondeterministic.length === 1 ? 'seed' : 'seeds'} ${nondeterministic.join(', ')} gave different traces on a second run`)),
   );
   for (const protocol of [...new Set(report.scenarios.map((scenario) => scenario.scenario.protocol))]) {
     const scenarios = report.scenarios.filter((scenario) => scenario.scenario.protocol === protocol);
@@ -271,7 +272,7 @@ function formatSummary(report: FuzzReport, written: readonly WrittenEntry[], ela
     lines.push(label('written') + `${entry.failure.scenarioFile} (+ .trace.jsonl, .html sequence diagram)`);
     if (entry.shrunk) {
       const shrunk = entry.shrunk;
-      lines.push(label('shrunk') + `${shrunk.file}: faults ${shrunk.faultsBefore} → ${shrunk.faultsAfter}${unitNote(shrunk.faultsAfter, shrunk.unitsAfter)}, events ${shrunk.eventsBefore} → ${shrunk.eventsAfter} (${shrunk.attempts} runs)`);
+      lines.push(label('shrunk') + `${shrunk.file}: faults ${shrunk.faultsBefore} → ${shrunk.faultsAfter}${unitNote(shrunk.faultsAfter, shrunk.unitsAfter)}, events ${shrunk.eventsBefore} → ${shrunk.eventsAfter} (${plural(shrunk.attempts, 'run')})`);
     }
     lines.push(label('replay') + styles.bold(replayOf(entry)));
   }
@@ -280,7 +281,7 @@ function formatSummary(report: FuzzReport, written: readonly WrittenEntry[], ela
 
 /** "(3 units)" when crash/restart-style pairs make the fault count look bigger than the story. */
 export function unitNote(faults: number, units: number): string {
-  return units === faults ? '' : ` (${units} fault unit${units === 1 ? '' : 's'}: a crash with its restart counts once)`;
+  return units === faults ? '' : ` (${plural(units, 'fault unit')}: a crash with its restart counts once)`;
 }
 
 function fuzzJson(report: FuzzReport, written: readonly WrittenEntry[], elapsedMs: number, workers: number, interrupted: boolean): Record<string, unknown> {

@@ -1,5 +1,6 @@
 import type { FuzzReport } from '../run/fuzz.js';
 import { failureKind } from '../run/fuzz.js';
+import { plural } from '../util/plural.js';
 
 export interface JunitFailure {
   readonly scenario: string;
@@ -15,7 +16,7 @@ export function junitXml(report: FuzzReport, replays: readonly JunitFailure[], e
     const attributes = `classname="paxsim.fuzz" name="${name}" time="${(elapsedMs / 1000 / report.scenarios.length).toFixed(3)}"`;
     if (first === undefined) return `    <testcase ${attributes}/>`;
     const replay = replays.find((entry) => entry.scenario === scenario.scenario.name && entry.seed === first.seed)?.replay ?? '';
-    const summary = `${failureKind(first)} failed at seed ${first.seed} (${scenario.failureCount} of ${scenario.seedsRun} seeds failed)`;
+    const summary = `${failureKind(first)} failed at seed ${first.seed} (${scenario.failureCount} of ${plural(scenario.seedsRun, 'seed')} failed)`;
     const body = [
       first.firstViolation ? `${first.firstViolation.checker}: ${first.firstViolation.message} (t=${first.firstViolation.t}, event #${first.firstViolation.event})` : summary,
       `replay: ${replay}`,

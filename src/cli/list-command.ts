@@ -1,22 +1,20 @@
-import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CHECKERS } from '../check/suite.js';
 import { MULTIPAXOS_CHECKERS } from '../check/multipaxos-checks.js';
 import { BUGS_BY_PROTOCOL } from '../run/protocol.js';
 import { loadScenarioFile } from '../scenario/load.js';
-import { packageRoot } from '../util/package-root.js';
 import { EXIT } from './errors.js';
 import { colorLevel, stylesFor, type CliIo } from './io.js';
+import { SHIPPED_SCENARIOS_DIR, shippedScenarioNames } from './scenario-arg.js';
 
 /** `paxsim list`: shipped scenarios, injectable bugs and checkers, a line each. */
 export function listCommand(flags: { color: boolean }, io: CliIo): number {
   const styles = stylesFor(colorLevel(io, flags.color));
-  const directory = join(packageRoot(), 'scenarios');
-  const lines: string[] = [styles.bold('scenarios') + styles.dim(`  (${directory})`)];
-  for (const file of readdirSync(directory).filter((name) => name.endsWith('.yaml')).sort()) {
-    const loaded = loadScenarioFile(join(directory, file));
+  const lines: string[] = [styles.bold('scenarios') + styles.dim(`  (${SHIPPED_SCENARIOS_DIR}; run, replay, diff, fuzz and shrink take these names)`)];
+  for (const name of shippedScenarioNames()) {
+    const loaded = loadScenarioFile(join(SHIPPED_SCENARIOS_DIR, `${name}.yaml`));
     const summary = loaded.ok ? firstSentence(loaded.scenario.description) : 'invalid: ' + loaded.errors[0];
-    lines.push(`  ${file.replace(/\.yaml$/, '').padEnd(26)}${summary}`);
+    lines.push(`  ${name.padEnd(26)}${summary}`);
   }
   for (const [protocol, bugs] of Object.entries(BUGS_BY_PROTOCOL)) {
     lines.push('', styles.bold(`${protocol} bugs`) + styles.dim('  (--bug NAME on run, replay, fuzz and shrink, or `bug:` in a scenario)'));

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { InvariantError } from '../util/assert.js';
+import { packageVersion } from '../util/package-root.js';
 import { EXIT, UsageError } from './errors.js';
 import type { CliIo } from './io.js';
 import { checkCommand } from './check-command.js';
@@ -20,6 +21,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const debug = argv.includes('--debug');
   const program = new Command('paxsim')
     .description('A deterministic simulator for Paxos-family consensus protocols')
+    .version(packageVersion(), '--version', 'print the version and exit')
     .option('--debug', 'show stack traces for errors')
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });

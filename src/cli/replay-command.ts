@@ -1,8 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import type { RunResult } from '../run/runner.js';
 import { runScenario, traceLines } from '../run/runner.js';
+import type { Scenario } from '../scenario/scenario.js';
 import type { AnyTraceEvent } from '../sim/events.js';
-import { eventFilter } from '../trace/filter.js';
+import { eventFilter, resolveTypeWords, unknownNodeProblem, type EventFilter } from '../trace/filter.js';
 import { shivizLog } from '../trace/shiviz.js';
 import { formatStateTable } from '../trace/state-table.js';
 import { timelineLine } from '../trace/timeline.js';
@@ -42,19 +43,25 @@ export async function replayCommand(file: string, flags: ReplayFlags, io: CliIo)
   const stateAtMs = flags.stateAt === undefined ? undefined : parseCount(flags.stateAt, '--state-at', 0);
   const styles = stylesFor(colorLevel(io, flags.color));
   const untilViolation = flags.untilViolation === true;
+  const filter = parseFilterFlags(flags, scenario);
   const result = runScenario(scenario, { seed, bug, record: true, stopOnViolation: untilViolation, snapshot: untilViolation });
+  if (filter.fromMs !== undefined && filter.fromMs > result.scenario.untilMs) {
+    throw new UsageError([`--from ${filter.fromMs} is after the end of the run (until ${result.scenario.untilMs}): no event can be shown`]);
+  }
   const events = result.events!;
-  const shown = visibleEvents(events, flags, untilViolation);
+  const shown = visibleEvents(events, filter, untilViolation);
+  // Asking for sends by type asks to see them.
+  const showSends = flags.sends === true || filter.eventTypes?.includes('send') === true;
 
   if (flags.trace !== undefined) writeOutput(flags.trace, traceLines(result).join('\n') + '\n');
   if (flags.shiviz !== undefined) writeOutput(flags.shiviz, shivizLog(result.meta, events));
   if (flags.html !== undefined) writeOutput(flags.html, diagramOf(result));
 
   if (flags.step) {
-    const finished = await stepThrough(shown, io, styles, flags.sends === true);
+    const finished = await stepThrough(shown, io, styles, showSends);
     if (!finished) return result.expectation.met ? EXIT.ok : EXIT.failed;
   } else {
-    io.stdout(shown.map((event) => timelineLine(event, styles, { showSends: flags.sends === true })).filter((line) => line !== null).join('\n') + '\n\n');
+    io.stdout(shown.map((event) => timelineLine(event, styles, { showSends })).filter((line) => line !== null).join('\n') + '\n\n');
   }
 
   const violation = result.violations[0];
@@ -73,16 +80,27 @@ export async function replayCommand(file: string, flags: ReplayFlags, io: CliIo)
   return result.expectation.met ? EXIT.ok : EXIT.failed;
 }
 
-function visibleEvents(events: readonly AnyTraceEvent[], flags: ReplayFlags, untilViolation: boolean): AnyTraceEvent[] {
-  const keep = eventFilter(
-    {
-      nodes: splitList(flags.node),
-      fromMs: flags.from === undefined ? undefined : parseCount(flags.from, '--from', 0),
-      toMs: flags.to === undefined ? undefined : parseCount(flags.to, '--to', 0),
-      types: splitList(flags.type),
-    },
-    events,
-  );
+/**
+ * --node, --from, --to and --type, checked before the run: a filter that can
+ * match nothing (an unknown node or type, an empty window) is a mistake to
+ * name, not an empty timeline to show.
+ */
+function parseFilterFlags(flags: ReplayFlags, scenario: Scenario): EventFilter {
+  const fromMs = flags.from === undefined ? undefined : parseCount(flags.from, '--from', 0);
+  const toMs = flags.to === undefined ? undefined : parseCount(flags.to, '--to', 0);
+  if (fromMs !== undefined && toMs !== undefined && fromMs > toMs) throw new UsageError([`--from ${fromMs} is after --to ${toMs}: no event can be in that window`]);
+  const nodes = splitList(flags.node);
+  const nodeProblem = nodes === undefined ? null : unknownNodeProblem(nodes, [...scenario.nodes, ...scenario.clients.map((client) => client.id)], '--node');
+  if (nodeProblem !== null) throw new UsageError([nodeProblem]);
+  const words = splitList(flags.type);
+  if (words === undefined) return { nodes, fromMs, toMs };
+  const types = resolveTypeWords(words, scenario.protocol, '--type');
+  if (!types.ok) throw new UsageError([types.error]);
+  return { nodes, fromMs, toMs, eventTypes: types.eventTypes, messageTypes: types.messageTypes };
+}
+
+function visibleEvents(events: readonly AnyTraceEvent[], filter: EventFilter, untilViolation: boolean): AnyTraceEvent[] {
+  const keep = eventFilter(filter, events);
   const lastIndex = untilViolation ? events.findIndex((event) => event.type === 'violation') : -1;
   const upTo = lastIndex === -1 ? events : events.slice(0, lastIndex + 1);
   return upTo.filter((event) => keep(event) || event.type === 'violation');

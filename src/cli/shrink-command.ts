@@ -9,6 +9,7 @@ import { EXIT, parseSeed, UsageError } from './errors.js';
 import { colorLevel, stylesFor, type CliIo } from './io.js';
 import { unitNote } from './fuzz-command.js';
 import { loadScenarioArg, parseBug } from './scenario-arg.js';
+import { plural } from '../util/plural.js';
 
 export interface ShrinkFlags {
   readonly seed?: string;
@@ -39,7 +40,7 @@ export function shrinkCommand(file: string, flags: ShrinkFlags, io: CliIo): numb
   const violation = rerun.violations[0];
   const header = [
     violation ? `paxsim found: ${violation.checker} violated at t=${violation.t} (event #${violation.event}): ${violation.message}` : 'paxsim: the shrunk scenario no longer fails (a bug in the shrinker)',
-    `shrunk from ${file}: faults ${shrunk.before.faults} -> ${shrunk.after.faults}, events ${shrunk.before.events} -> ${shrunk.after.events} (${shrunk.attempts} runs)`,
+    `shrunk from ${file}: faults ${shrunk.before.faults} -> ${shrunk.after.faults}, events ${shrunk.before.events} -> ${shrunk.after.events} (${plural(shrunk.attempts, 'run')})`,
     `replay: paxsim run ${out}`,
   ];
   const text = scenarioToYaml({ ...shrunk.scenario, seed, bug: bug ?? shrunk.scenario.bug }, { header, filePath: out, schemaPath: join(packageRoot(), 'scenarios', 'scenario.schema.json') });

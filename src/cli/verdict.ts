@@ -1,6 +1,9 @@
 import { formatBallot } from '../protocols/paxos/ballot.js';
+import type { MultiPaxosSummary } from '../check/multipaxos-checks.js';
 import type { RunResult } from '../run/runner.js';
+import type { NodeId } from '../scenario/scenario.js';
 import type { Styles } from './io.js';
+import { plural } from '../util/plural.js';
 
 /** The verdict block: what was chosen, who learned it when, each checker, each expectation, and how to replay. */
 export function formatVerdict(result: RunResult, replayCommand: string, styles: Styles): string {
@@ -38,12 +41,15 @@ export function formatVerdict(result: RunResult, replayCommand: string, styles: 
   const stopped = result.outcome.stoppedBy === 'max-events' ? styles.fail(`, stopped at maxEvents (${scenario.maxEvents})`) : '';
   const status = result.expectation.met ? styles.pass('PASS') : styles.fail('FAIL');
   const hash = result.traceHash ? `, trace ${result.traceHash.slice(0, 16)}` : '';
-  lines.push(label('result') + `${status}  ${styles.dim(`${result.eventCount} events, ended t=${result.outcome.endMs}${hash}`)}${stopped}`);
+  lines.push(label('result') + `${status}  ${styles.dim(`${plural(result.eventCount, 'event')}, ended t=${result.outcome.endMs}${hash}`)}${stopped}`);
   lines.push(label('replay') + replayCommand);
   return lines.join('\n') + '\n';
 }
 
-/** The `--json` object: stable keys, for scripts and CI. */
+/**
+ * The `--json` object: stable keys, for scripts and CI. Multi-Paxos adds its
+ * facts as numbers (see `multiPaxosJson`); `summary` holds the verdict's lines.
+ */
 export function verdictJson(result: RunResult): Record<string, unknown> {
   const learned: Record<string, string> = {};
   for (const node of result.scenario.roles.learners) {
@@ -54,8 +60,10 @@ export function verdictJson(result: RunResult): Record<string, unknown> {
     scenario: result.scenario.name,
     seed: result.seed,
     bug: result.bug ?? null,
+    protocol: result.scenario.protocol,
     chosen: result.chosen?.value ?? null,
     learned,
+    ...(result.multipaxos === null ? {} : multiPaxosJson(result.scenario.nodes, result.multipaxos)),
     summary: Object.fromEntries(result.summary.map((line) => [line.label, line.text])),
     violations: result.violations.map((violation) => ({
       checker: violation.checker,
@@ -67,5 +75,15 @@ export function verdictJson(result: RunResult): Record<string, unknown> {
     events: result.eventCount,
     endMs: result.outcome.endMs,
     traceHash: result.traceHash,
+  };
+}
+
+/** A Multi-Paxos run's or trace's facts for `--json`: `applied` has every replica, 0 if it applied nothing. */
+export function multiPaxosJson(replicas: readonly NodeId[], summary: MultiPaxosSummary): Record<string, unknown> {
+  return {
+    slotsChosen: summary.slotsChosen,
+    applied: Object.fromEntries(replicas.map((node) => [node, summary.applied[node] ?? 0])),
+    operations: { total: summary.operations, completed: summary.completed, gaveUp: summary.gaveUp, inFlight: summary.inFlight },
+    leader: summary.leader,
   };
 }

@@ -40,6 +40,9 @@ export function multiPaxosDriver(scenario: Scenario, bug: MultiPaxosBug | undefi
     checks,
     // The checks see every event already, and keep the summary too.
     observe: () => undefined,
-    facts: () => ({ chosen: null, learned: {}, summary: multiPaxosSummaryLines(scenario.nodes, checks.summary()) }),
+    facts: () => {
+      const summary = checks.summary();
+      return { chosen: null, learned: {}, summary: multiPaxosSummaryLines(scenario.nodes, summary), multipaxos: summary };
+    },
   };
 }

@@ -60,6 +60,6 @@ export function paxosDriver(scenario: Scenario, bug: PaxosBug | undefined, liven
     observe: (event: AnyTraceEvent) => {
       if (event.type === 'learn' && 'value' in event && learned[event.node] === undefined) learned[event.node] = { value: event.value, t: event.t };
     },
-    facts: (): RunFactsSummary => ({ chosen: checks.ledger.chosen[0] ?? null, learned, summary: [] }),
+    facts: (): RunFactsSummary => ({ chosen: checks.ledger.chosen[0] ?? null, learned, summary: [], multipaxos: null }),
   };
 }

@@ -7,7 +7,7 @@ import type { ProtocolFactory, Tagged } from '../protocols/effects.js';
 import type { NodeId, Scenario } from '../scenario/scenario.js';
 import type { AnyTraceEvent } from '../sim/events.js';
 import type { ScheduledRequest } from '../sim/simulation.js';
-import type { SummaryLine } from '../check/multipaxos-checks.js';
+import type { MultiPaxosSummary, SummaryLine } from '../check/multipaxos-checks.js';
 import { assert } from '../util/assert.js';
 import { multiPaxosDriver } from './multipaxos-driver.js';
 import { paxosDriver } from './paxos-driver.js';
@@ -25,6 +25,8 @@ export interface RunFactsSummary {
   readonly learned: Readonly<Record<NodeId, { value: string; t: number }>>;
   /** Other protocols: lines for the verdict (log, clients, leader). */
   readonly summary: readonly SummaryLine[];
+  /** Multi-Paxos: the same facts as numbers (for `--json`); null for Paxos. */
+  readonly multipaxos: MultiPaxosSummary | null;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import type { CheckerReport, Violation } from '../check/checker.js';
 import type { ChosenProposal } from '../check/chosen.js';
+import type { MultiPaxosSummary } from '../check/multipaxos-checks.js';
 import { assert } from '../util/assert.js';
 import { faultEndMs, type NodeId, type Scenario } from '../scenario/scenario.js';
 import type { AnyTraceEvent, TraceMeta } from '../sim/events.js';
@@ -50,6 +51,8 @@ export interface RunResult {
   readonly learned: Readonly<Record<NodeId, LearnedValue>>;
   /** Protocol-specific verdict lines (Multi-Paxos: log, clients, leader). */
   readonly summary: readonly SummaryLine[];
+  /** Multi-Paxos: slots chosen, applied per replica, operations, last leader; null for Paxos. */
+  readonly multipaxos: MultiPaxosSummary | null;
   readonly violations: readonly Violation[];
   readonly checkers: readonly CheckerReport[];
   readonly expectation: ExpectationReport;
@@ -70,7 +73,9 @@ export function runScenario(input: Scenario, options: RunOptions = {}): RunResul
   // A nemesis scenario runs the schedule its generator draws for this seed, written in as plain faults.
   const scenario = materializeScenario(input, seed);
   const bug = options.bug ?? scenarioBug(scenario);
-  const meta = traceMeta(scenario, seed, bug);
+  const endAtMs = options.stopAtMs === undefined ? scenario.untilMs : Math.min(scenario.untilMs, options.stopAtMs);
+  // A run stopped at its first violation ends wherever that is: its trace then says no end, and readers take the last event's t.
+  const meta = traceMeta(scenario, seed, bug, options.stopOnViolation ? undefined : endAtMs);
   const quietFromMs = scenario.faults.reduce((latest, fault) => Math.max(latest, faultEndMs(fault)), 0);
   const liveness = scenario.expect.liveness ? { withinMs: scenario.expect.liveness.withinMs, quietFromMs } : undefined;
   const driver = driverFor(scenario, bug, liveness);
@@ -111,7 +116,7 @@ export function runScenario(input: Scenario, options: RunOptions = {}): RunResul
     network: scenario.network,
     faults: scenario.faults,
     requests: driver.requests,
-    untilMs: options.stopAtMs === undefined ? scenario.untilMs : Math.min(scenario.untilMs, options.stopAtMs),
+    untilMs: endAtMs,
     maxEvents: scenario.maxEvents,
     protocol: driver.factory,
     emit,
@@ -135,6 +140,7 @@ export function runScenario(input: Scenario, options: RunOptions = {}): RunResul
     chosen: facts.chosen,
     learned: facts.learned,
     summary: facts.summary,
+    multipaxos: facts.multipaxos,
     violations,
     checkers: reports,
     expectation: judgeExpectation(scenario.expect, {
@@ -159,11 +165,12 @@ export function scenarioBug(scenario: Scenario): ProtocolBug | undefined {
   return scenario.bug;
 }
 
-export function traceMeta(scenario: Scenario, seed: number, bug: ProtocolBug | undefined): TraceMeta {
+export function traceMeta(scenario: Scenario, seed: number, bug: ProtocolBug | undefined, untilMs: number | undefined): TraceMeta {
   const meta: TraceMeta = {
     type: 'meta',
     scenario: scenario.name,
     seed,
+    ...(untilMs === undefined ? {} : { untilMs }),
     nodes: [...scenario.nodes],
     acceptors: [...scenario.roles.acceptors],
     proposers: [...scenario.roles.proposers],

@@ -74,6 +74,43 @@ export type AnyTraceEvent = TraceEvent | MultiPaxosTraceEvent;
 
 export type TraceEventType = TraceEvent['type'];
 
+/** The network, fault, node and derived event types both protocols' traces share. */
+const SHARED_EVENT_TYPES = {
+  send: true,
+  deliver: true,
+  drop: true,
+  duplicate: true,
+  crash: true,
+  restart: true,
+  partition: true,
+  cut: true,
+  heal: true,
+  pause: true,
+  resume: true,
+  drift: true,
+  burst: true,
+  timer: true,
+  'request-lost': true,
+  chosen: true,
+  violation: true,
+} as const;
+
+/** Every type a single-decree Paxos trace's events may have (the compiler keeps it complete). */
+export const PAXOS_EVENT_TYPES: Readonly<Record<TraceEvent['type'], true>> = { ...SHARED_EVENT_TYPES, propose: true, adopt: true, promise: true, accept: true, learn: true };
+
+/** The same for Multi-Paxos. */
+export const MULTIPAXOS_EVENT_TYPES: Readonly<Record<MultiPaxosTraceEvent['type'], true>> = {
+  ...SHARED_EVENT_TYPES,
+  leader: true,
+  promise: true,
+  accept: true,
+  learn: true,
+  apply: true,
+  invoke: true,
+  complete: true,
+  timeout: true,
+};
+
 export const FAULT_EVENT_TYPES: ReadonlySet<string> = new Set(['crash', 'restart', 'partition', 'cut', 'heal', 'pause', 'resume', 'drift', 'burst']);
 
 /** The trace's first line: what a reader needs to check the events that follow. */
@@ -81,6 +118,12 @@ export interface TraceMeta {
   type: 'meta';
   scenario: string;
   seed: number;
+  /**
+   * The virtual time the run ran until (its `until`): nothing happened between
+   * the last event and then, and checkers judge deadlines there. Absent when a
+   * run stopped early at a violation.
+   */
+  untilMs?: number;
   nodes: NodeId[];
   acceptors: NodeId[];
   proposers: NodeId[];

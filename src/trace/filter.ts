@@ -1,12 +1,18 @@
-import type { AnyTraceEvent } from '../sim/events.js';
+import type { MultiPaxosMessage } from '../protocols/multipaxos/messages.js';
+import type { PaxosMessage } from '../protocols/paxos/messages.js';
+import type { ProtocolName } from '../scenario/scenario.js';
+import { closestMatch, editDistance } from '../scenario/suggest.js';
+import { MULTIPAXOS_EVENT_TYPES, PAXOS_EVENT_TYPES, type AnyTraceEvent } from '../sim/events.js';
 
 export interface EventFilter {
   /** Keep events that involve one of these nodes (as node, sender or receiver). */
   readonly nodes?: readonly string[] | undefined;
   readonly fromMs?: number | undefined;
   readonly toMs?: number | undefined;
-  /** Event types (`learn`, `crash`) or message types (`prepare`, `nack`): a message event matches its message's type. */
-  readonly types?: readonly string[] | undefined;
+  /** Event types (`learn`, `crash`, `deliver`): an event matches its own type. */
+  readonly eventTypes?: readonly string[] | undefined;
+  /** Message types (`prepare`, `nack`): a message event (send, deliver, drop, duplicate) matches its message's type. */
+  readonly messageTypes?: readonly string[] | undefined;
 }
 
 /**
@@ -17,14 +23,104 @@ export function eventFilter(filter: EventFilter, events: readonly AnyTraceEvent[
   const messageTypeOf = new Map<number, string>();
   for (const event of events) if (event.type === 'send') messageTypeOf.set(event.id, event.msg.type);
   const nodes = filter.nodes ? new Set(filter.nodes) : null;
-  const types = filter.types ? new Set(filter.types) : null;
+  const typed = filter.eventTypes !== undefined || filter.messageTypes !== undefined;
+  const eventTypes = new Set(filter.eventTypes ?? []);
+  const messageTypes = new Set(filter.messageTypes ?? []);
   return (event) => {
     if (filter.fromMs !== undefined && event.t < filter.fromMs) return false;
     if (filter.toMs !== undefined && event.t > filter.toMs) return false;
     if (nodes !== null && !involves(event, nodes)) return false;
-    if (types !== null && !types.has(event.type) && !types.has(messageTypeOf.get(messageId(event) ?? -1) ?? '')) return false;
+    if (typed && !eventTypes.has(event.type) && !messageTypes.has(messageTypeOf.get(messageId(event) ?? -1) ?? '')) return false;
     return true;
   };
+}
+
+const PAXOS_MESSAGE_TYPES: Record<PaxosMessage['type'], true> = { prepare: true, promise: true, accept: true, accepted: true, nack: true, catchup: true, decided: true };
+
+const MULTIPAXOS_MESSAGE_TYPES: Record<MultiPaxosMessage['type'], true> = {
+  prepare: true,
+  promise: true,
+  nack: true,
+  accept: true,
+  accepted: true,
+  commit: true,
+  heartbeat: true,
+  catchup: true,
+  request: true,
+  reply: true,
+  redirect: true,
+};
+
+/**
+ * The words the timeline prints for an event (`● promised`, `✗ dropped`,
+ * `◀ gave up`) and their past tenses, accepted for its type: people filter by
+ * what they just read.
+ */
+const PRINTED_WORDS: Readonly<Record<string, string>> = {
+  proposed: 'propose',
+  adopted: 'adopt',
+  promised: 'promise',
+  accepted: 'accept',
+  learned: 'learn',
+  dropped: 'drop',
+  duplicated: 'duplicate',
+  delivered: 'deliver',
+  sent: 'send',
+  crashed: 'crash',
+  restarted: 'restart',
+  paused: 'pause',
+  resumed: 'resume',
+  healed: 'heal',
+  lost: 'request-lost',
+  leads: 'leader',
+  applied: 'apply',
+  invoked: 'invoke',
+  completed: 'complete',
+  'gave up': 'timeout',
+  'gave-up': 'timeout',
+};
+
+export type TypeWords = { ok: true; eventTypes: string[]; messageTypes: string[] } | { ok: false; error: string };
+
+/**
+ * `--type` words for a protocol's trace: event types, message types, or the
+ * words the timeline prints. A word may be both (`promise` is an event and a
+ * message; `accepted` a message and the printed word for `accept`): it keeps both.
+ */
+export function resolveTypeWords(words: readonly string[], protocol: ProtocolName, flag: string): TypeWords {
+  const eventNames = Object.keys(protocol === 'multipaxos' ? MULTIPAXOS_EVENT_TYPES : PAXOS_EVENT_TYPES);
+  const messageNames = Object.keys(protocol === 'multipaxos' ? MULTIPAXOS_MESSAGE_TYPES : PAXOS_MESSAGE_TYPES);
+  const printed = Object.keys(PRINTED_WORDS).filter((word) => eventNames.includes(PRINTED_WORDS[word]!));
+  const eventTypes = new Set<string>();
+  const messageTypes = new Set<string>();
+  for (const raw of words) {
+    const word = raw.toLowerCase();
+    const alias = printed.includes(word) ? PRINTED_WORDS[word]! : undefined;
+    if (eventNames.includes(word)) eventTypes.add(word);
+    if (alias !== undefined) eventTypes.add(alias);
+    if (messageNames.includes(word)) messageTypes.add(word);
+    if (eventNames.includes(word) || alias !== undefined || messageNames.includes(word)) continue;
+    const known = [...new Set([...eventNames, ...messageNames])].sort();
+    return { ok: false, error: `${flag}: unknown ${protocol} event or message type "${raw}"${suggestion(word, [...known, ...printed])}; known: ${known.join(', ')}` };
+  }
+  return { ok: true, eventTypes: [...eventTypes], messageTypes: [...messageTypes] };
+}
+
+/** The first of `words` that is not a known node id, as one problem line; null when all are known. */
+export function unknownNodeProblem(words: readonly string[], nodes: readonly string[], flag: string): string | null {
+  const unknown = words.find((word) => !nodes.includes(word));
+  if (unknown === undefined) return null;
+  return `${flag}: unknown node "${unknown}"${suggestion(unknown, nodes)}; nodes: ${nodes.join(', ')}`;
+}
+
+/**
+ * ` (did you mean "X"?)` for a plausible typo, else nothing. Short names (node
+ * ids `A`, `B`) are all one edit apart, so a guess must share more than it changes.
+ */
+function suggestion(word: string, candidates: readonly string[]): string {
+  const guess = closestMatch(word, candidates);
+  if (guess === undefined || editDistance(word.toLowerCase(), guess.toLowerCase()) >= word.length) return '';
+  return ` (did you mean "${guess}"?)`;
 }
 
 function involves(event: AnyTraceEvent, nodes: ReadonlySet<string>): boolean {

@@ -1,5 +1,6 @@
 import { formatBallot } from '../protocols/paxos/ballot.js';
 import type { AcceptedProposal, PaxosMessage } from '../protocols/paxos/messages.js';
+import type { DelaySpec } from '../scenario/scenario.js';
 import { isNoop, type Command, type KvOp, type KvResult, type MultiPaxosMessage } from '../protocols/multipaxos/messages.js';
 
 /** A message of either protocol as a person reads it: `prepare (10,A)`, `accept (10,A) "X"`, `accept slot 3 (2,B) c1#4 put x="1"`. */
@@ -65,6 +66,18 @@ export function describeOp(op: KvOp): string {
       return `get ${op.key}`;
     case 'cas':
       return `cas ${op.key} ${op.expected === null ? 'absent' : `"${op.expected}"`}→"${op.value}"`;
+  }
+}
+
+/** A delay distribution as a person reads it: `1–50 ms`, `exponential mean 20 ms (1–200)`. */
+export function describeDelay(delay: DelaySpec): string {
+  switch (delay.distribution) {
+    case 'uniform':
+      return delay.min === delay.max ? `${delay.min} ms` : `${delay.min}–${delay.max} ms`;
+    case 'exponential':
+      return `exponential mean ${delay.mean} ms (${delay.min}–${delay.max})`;
+    case 'normal':
+      return `normal mean ${delay.mean} ms, stddev ${delay.stddev} (${delay.min}–${delay.max})`;
   }
 }
 

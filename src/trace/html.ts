@@ -1,5 +1,6 @@
 import { compareBallots, type Ballot } from '../protocols/paxos/ballot.js';
 import type { AnyTraceEvent, TraceMeta } from '../sim/events.js';
+import { plural } from '../util/plural.js';
 
 /**
  * A run as one self-contained HTML page: a message-sequence diagram with one
@@ -348,18 +349,18 @@ function summaryLine(input: SequenceDiagramInput): string {
   const chosenText = multi
     ? slots.length === 0
       ? 'no slot chosen'
-      : `${slots.length} slot${slots.length === 1 ? '' : 's'} chosen (${slots[0]}…${slots[slots.length - 1]})`
+      : `${plural(slots.length, 'slot')} chosen (${slots[0]}…${slots[slots.length - 1]})`
     : chosen.length === 0
       ? 'nothing chosen'
       : `chosen ${chosen.join(', then ')}`;
   return [
-    multi ? `${input.meta.nodes.length} replicas, ${clients.length} client${clients.length === 1 ? '' : 's'}` : `${input.meta.nodes.length} nodes`,
-    `${input.events.length} events`,
-    `${delivered} delivered (${duplicates} duplicate${duplicates === 1 ? '' : 's'})`,
+    multi ? `${plural(input.meta.nodes.length, 'replica')}, ${plural(clients.length, 'client')}` : plural(input.meta.nodes.length, 'node'),
+    plural(input.events.length, 'event'),
+    `${delivered} delivered (${plural(duplicates, 'duplicate')})`,
     `${dropped} dropped`,
     `t = 0…${lastT} ms`,
     chosenText,
-    ...(multi ? [`${completed} operation${completed === 1 ? '' : 's'} completed, ${timedOut} timed out`] : []),
+    ...(multi ? [`${plural(completed, 'operation')} completed, ${timedOut} timed out`] : []),
   ].join(' · ');
 }
 

@@ -12,7 +12,8 @@ import { describeOp } from './format.js';
  *
  * - Line 1 is the meta line: `type: "meta"` and `nodes`. `acceptors`,
  *   `proposers` and `learners` default to `nodes`; `scenario`, `seed`,
- *   `protocol` and `bug` are optional (`""`, 0, `""`).
+ *   `protocol` and `bug` are optional (`""`, 0, `""`), and so is `untilMs`
+ *   (when the run ended; no event may come after it).
  * - Every later line is one event with a non-negative integer `t`
  *   (non-decreasing) and a string `type`. Blank lines are allowed only at the
  *   end, so event index `i` is always line `i + 2`.
@@ -156,6 +157,11 @@ export function readTrace(text: string, file: string): ReadTraceResult {
       clientHistory?.rejected(event);
       continue;
     }
+    if (meta?.untilMs !== undefined && event.t > meta.untilMs) {
+      problems.add(lineNumber, `t: ${event.t} is after the meta line's untilMs ${meta.untilMs}, when the run ended`);
+      clientHistory?.rejected(event);
+      continue;
+    }
     previousT = event.t;
     clientHistory?.follow(event as MultiPaxosTraceEvent, lineNumber);
     events.push(event);
@@ -257,6 +263,14 @@ function readMeta(line: string, problems: Problems, multipaxos: boolean): { meta
       ok = false;
     }
   }
+  let untilMs: number | undefined;
+  if (raw['untilMs'] !== undefined) {
+    if (typeof raw['untilMs'] === 'number' && Number.isSafeInteger(raw['untilMs']) && raw['untilMs'] >= 0) untilMs = raw['untilMs'];
+    else {
+      problems.add(1, `untilMs: must be a non-negative integer (virtual ms the run ran until), got ${describe(raw['untilMs'])}`);
+      ok = false;
+    }
+  }
   let clients: NodeId[] | null = [];
   if (multipaxos && raw['clients'] !== undefined) {
     clients = readNodeList(raw, 'clients', null, problems);
@@ -268,7 +282,7 @@ function readMeta(line: string, problems: Problems, multipaxos: boolean): { meta
     if (clients === null) ok = false;
   }
   if (!ok || nodes === null || acceptors === null || proposers === null || learners === null || clients === null) return null;
-  const meta: TraceMeta = { type: 'meta', scenario, seed, nodes, acceptors, proposers, learners, protocol };
+  const meta: TraceMeta = { type: 'meta', scenario, seed, ...(untilMs === undefined ? {} : { untilMs }), nodes, acceptors, proposers, learners, protocol };
   if (multipaxos) meta.clients = clients;
   if (bug !== '') meta.bug = bug;
   return { meta, keys: Object.keys(raw) };

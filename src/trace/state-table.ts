@@ -9,6 +9,7 @@ import type { NodeId } from '../scenario/scenario.js';
 import type { AnyTraceEvent, TraceEvent } from '../sim/events.js';
 import type { ClusterSnapshot, NodeSnapshot } from '../sim/simulation.js';
 import type { Palette } from './timeline.js';
+import { plural } from '../util/plural.js';
 
 interface PromiseMemory {
   readonly ballot: Ballot;
@@ -74,7 +75,7 @@ function formatReplicaTable(snapshot: ClusterSnapshot, palette: Palette): string
       const recent = durable.log.slice(-2).map((command, offset) => `${durable.log.length - Math.min(2, durable.log.length) + offset}: ${describeCommand(command)}`);
       return {
         status: node.status,
-        cells: [node.id, node.status, role, durable.promised ? formatBallot(durable.promised) : '—', `${durable.log.length} slots`, recent.join(', ') || '—', volatile?.leaderHint ?? '—'],
+        cells: [node.id, node.status, role, durable.promised ? formatBallot(durable.promised) : '—', plural(durable.log.length, 'slot'), recent.join(', ') || '—', volatile?.leaderHint ?? '—'],
       };
     });
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row.cells[column]!.length)));
@@ -120,7 +121,7 @@ function describeProposer(proposer: ProposerState | null, lastRound: number): st
   // The value sent in phase 2 once there is one; before that, the value the client asked for.
   const value = proposer.proposalValue !== null ? `"${proposer.proposalValue}"` : proposer.input !== null ? `(client value "${proposer.input}")` : null;
   const progress =
-    proposer.phase === 'preparing' ? `${proposer.promisedBy.length} promises` : proposer.phase === 'accepting' ? `${proposer.acceptedBy.length} accepted` : '';
+    proposer.phase === 'preparing' ? plural(proposer.promisedBy.length, 'promise') : proposer.phase === 'accepting' ? `${proposer.acceptedBy.length} accepted` : '';
   return [proposer.phase, ballot, value ?? '', progress].filter((part) => part !== '').join(' ');
 }
 

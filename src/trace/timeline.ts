@@ -1,6 +1,6 @@
 import { formatBallot } from '../protocols/paxos/ballot.js';
 import type { AnyTraceEvent, MultiPaxosObservationEvent, TraceEvent } from '../sim/events.js';
-import { describeCommand, describeMessage, describeOp, describeResult } from './format.js';
+import { describeCommand, describeDelay, describeMessage, describeOp, describeResult } from './format.js';
 
 /** How the timeline is colored; the CLI passes chalk's functions, tests pass identity. */
 export interface Palette {
@@ -63,6 +63,14 @@ function describeEvent(anyEvent: AnyTraceEvent, palette: Palette, options: Timel
       return { who: '~', what: palette.fault(`cut ${event.from}→${event.to}`) };
     case 'heal':
       return { who: '~', what: palette.fault('heal all links') };
+    case 'pause':
+      return { who: event.node, what: palette.fault('PAUSE (processes nothing; its messages and timers wait)') };
+    case 'resume':
+      return { who: event.node, what: palette.fault('RESUME (handles what waited, in order)') };
+    case 'drift':
+      return { who: event.node, what: palette.fault(`clock drift: runs at ${event.rate}× from now on`) };
+    case 'burst':
+      return { who: '~', what: palette.fault(describeBurst(event)) };
     case 'timer':
       return { who: event.node, what: palette.dim(`timer ${event.timer} fired`) };
     case 'request-lost':
@@ -82,8 +90,25 @@ function describeEvent(anyEvent: AnyTraceEvent, palette: Palette, options: Timel
     case 'violation':
       return { who: '!', what: palette.violation(`VIOLATION ${event.checker}: ${event.message}`) };
     default:
-      return { who: '?', what: JSON.stringify(event) };
+      return unknownEvent(event);
   }
+}
+
+/** `burst 300 ms: drop 0.5, delay 1–50 ms`: only the fields the burst changes. */
+function describeBurst(event: Extract<TraceEvent, { type: 'burst' }>): string {
+  const changes: string[] = [];
+  if (event.drop !== undefined) changes.push(`drop ${event.drop}`);
+  if (event.duplicate !== undefined) changes.push(`duplicate ${event.duplicate}`);
+  if (event.delay !== undefined) changes.push(`delay ${describeDelay(event.delay)}`);
+  return `burst ${event.for} ms: ${changes.length === 0 ? 'base network' : changes.join(', ')}`;
+}
+
+/**
+ * An event outside the trace format (a foreign trace may carry its own). The
+ * `never` makes the compiler name any simulator event type left unhandled above.
+ */
+function unknownEvent(event: never): { who: string; what: string } {
+  return { who: '?', what: JSON.stringify(event) };
 }
 
 /** Multi-Paxos facts: the ones that carry a slot or a client, and leadership. */

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -15,4 +15,11 @@ export function packageRoot(): string {
     if (parent === directory) throw new Error('cannot find the paxsim package directory');
     directory = parent;
   }
+}
+
+/** The `version` of paxsim's package.json, for `paxsim --version`. */
+export function packageVersion(): string {
+  const manifest = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version?: unknown };
+  if (typeof manifest.version !== 'string') throw new Error('package.json has no version');
+  return manifest.version;
 }
