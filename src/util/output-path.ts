@@ -45,6 +45,7 @@ export function outputFileProblem(file: string): string | null {
     return canWrite(file) ? null : 'is not writable';
   }
   const parent = dirname(resolve(file));
+  if (statOrNull(parent)?.isDirectory() === false) return `${dirname(file)} is not a directory`;
   const parentProblem = outputDirectoryProblem(parent);
   if (parentProblem !== null) return parentProblem;
   if (statOrNull(parent) === null) return null; // created at write time; the probe above showed it can be
