@@ -354,6 +354,14 @@ describe('signals: ones that arrive together count once', () => {
     expectWrittenAndSummarized(await run.done, run.out);
   }, 60_000);
 
+  it.concurrent('two SIGINTs 50 ms apart (one keypress, forwarded twice) count once: no exit 130, files and summary written', async () => {
+    const run = longFuzz([]);
+    await run.started;
+    run.child.kill('SIGINT');
+    setTimeout(() => run.child.kill('SIGINT'), 50);
+    expectWrittenAndSummarized(await run.done, run.out);
+  }, 60_000);
+
   it.concurrent('SIGTERM stops, writes and summarizes too', async () => {
     const run = longFuzz([]);
     await run.started;
