@@ -259,6 +259,22 @@ describe('printed commands paste into a shell as they are', () => {
   });
 });
 
+describe('the `found by` command reproduces the seed', () => {
+  it('carries the nemesis flags that shaped the schedule, and running it fails the same seed the same way', async () => {
+    const out = tempDir();
+    const flags = ['--bug', 'same-ballot', '--faults', 'crash, partition', '--window', '1500', '--no-swarm'];
+    const result = await runCli(['fuzz', ...flags, '--seeds', '200', '--workers', '0', '--no-shrink', '--out', out, '--json']);
+    expect(result.code).toBe(1);
+    const written = JSON.parse(result.stdout).written[0];
+    const foundBy = shellWords(lineAfter('# found by:', readFileSync(written.file, 'utf8')));
+    expect(foundBy).toEqual(['paxsim', 'fuzz', 'scenarios/fuzz-default.yaml', '--from', String(written.seed), '--seeds', '1', '--bug', 'same-ballot', '--window', '1500', '--faults', 'crash, partition', '--no-swarm']);
+    const again = await runCli([...foundBy.slice(1), '--workers', '0', '--no-shrink', '--out', tempDir(), '--json']);
+    expect(again.code).toBe(1);
+    const rerun = JSON.parse(again.stdout).written[0];
+    expect([rerun.seed, rerun.checker, rerun.message]).toEqual([written.seed, written.checker, written.message]);
+  });
+});
+
 describe('--keep-going: every failing seed is accounted for in text mode', () => {
   it('lists the seeds without files and counts failures by checker per scenario', async () => {
     const argv = ['fuzz', '--bug', 'same-ballot', '--keep-going', '--seeds', '150', '--workers', '0', '--no-shrink'];

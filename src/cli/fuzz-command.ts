@@ -193,7 +193,7 @@ function writeFailures(report: FuzzReport, plan: FuzzCommandPlan, flags: FuzzFla
   report.scenarios.forEach((scenarioReport) => {
     const failures = scenarioReport.failures.slice(0, flags.keepGoing ? WRITTEN_FAILURES_PER_SCENARIO : 1);
     failures.forEach((seedResult, index) => {
-      const foundBy = foundByCommand(scenarioReport, plan, seedResult.seed);
+      const foundBy = foundByCommand(scenarioReport, plan, flags, seedResult.seed);
       const failure = writeFailure(scenarioReport.scenario, seedResult.seed, plan.bug, flags.out, [`found by: ${foundBy}`]);
       if (failure.problem !== null) io.stderr(styles.fail(`paxsim: cannot write ${failure.scenarioFile} (or its trace or diagram): ${failure.problem}`) + '\n');
       // Only a checker's violation can be shrunk; an unmet expectation or nondeterminism has nothing to keep failing.
@@ -247,13 +247,24 @@ function reportNondeterminism(report: FuzzReport, bug: ProtocolBug | undefined, 
   }
 }
 
-function foundByCommand(report: ScenarioFuzzReport, plan: FuzzCommandPlan, seed: number): string {
+/** The fuzz command for this one seed, with the nemesis flags that shaped its schedule. */
+function foundByCommand(report: ScenarioFuzzReport, plan: FuzzCommandPlan, flags: FuzzFlags, seed: number): string {
   const index = plan.fuzz.scenarios.indexOf(report.scenario);
   const path = plan.replayPaths[index] ?? null;
   const parts = ['paxsim', 'fuzz'];
   if (path !== null) parts.push(path);
   parts.push('--from', String(seed), '--seeds', '1');
   if (plan.bug) parts.push('--bug', plan.bug);
+  if (flags.nemesis) parts.push('--nemesis');
+  const valued: [string, string | undefined][] = [
+    ['--window', flags.window],
+    ['--quiet-tail', flags.quietTail],
+    ['--faults', flags.faults],
+    ['--fault-rate', flags.faultRate],
+    ['--max-down', flags.maxDown],
+  ];
+  for (const [flag, value] of valued) if (value !== undefined) parts.push(flag, value);
+  if (!flags.swarm) parts.push('--no-swarm');
   return shellCommand(parts);
 }
 
