@@ -80,6 +80,29 @@ describe('failure files round-trip for any text the schema accepts', () => {
   });
 });
 
+describe('Multi-Paxos failure files round-trip any key and value', () => {
+  it('property: client ids, keys and values of put, get and cas', () => {
+    const op = fc.oneof(
+      fc.record({ put: fc.record({ key: anyText, value: anyText }) }),
+      fc.record({ get: anyText }),
+      fc.record({ cas: fc.record({ key: anyText, expected: fc.option(anyText, { nil: null }), value: anyText }) }),
+    );
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', minLength: 1 }), fc.uniqueArray(nodeId, { minLength: 1, maxLength: 2 }), fc.array(op, { minLength: 1, maxLength: 3 }), (name, clientIds, ops) => {
+        const scenario = scenarioFrom({
+          name,
+          protocol: 'multipaxos',
+          nodes: ['R1', 'R2', 'R3'],
+          clients: clientIds.map((id) => ({ id: `client-${id}`, ops })),
+          until: 3000,
+        });
+        expectRoundTrip(scenario);
+      }),
+      { numRuns: 25 },
+    );
+  });
+});
+
 describe('failure file names', () => {
   it('never leave --out: a name with ../ or / becomes one plain file name', () => {
     const directory = join(tempDir(), 'out');
