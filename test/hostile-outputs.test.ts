@@ -361,9 +361,9 @@ describe('signals: ones that arrive together count once', () => {
   });
 
   /** Starts a long keep-going fuzz of a planted bug; resolves once its first progress line shows it is running. */
-  function longFuzz(prefix: string[]): { child: ReturnType<typeof spawn>; out: string; started: Promise<void>; done: Promise<{ code: number | null; stdout: string; stderr: string }> } {
+  function longFuzz(prefix: string[], shrink = false): { child: ReturnType<typeof spawn>; out: string; started: Promise<void>; done: Promise<{ code: number | null; stdout: string; stderr: string }> } {
     const out = tempDir();
-    const [command, ...args] = [...prefix, process.execPath, builtBinary(), 'fuzz', '--bug', 'same-ballot', '--keep-going', '--seeds', '100000000', '--workers', '1', '--no-shrink', '--out', out];
+    const [command, ...args] = [...prefix, process.execPath, builtBinary(), 'fuzz', '--bug', 'same-ballot', '--keep-going', '--seeds', '100000000', '--workers', '1', ...(shrink ? [] : ['--no-shrink']), '--out', out];
     const child = spawn(command!, args, { cwd: ROOT, env: quietEnv() });
     let stdout = '';
     let stderr = '';
@@ -402,10 +402,14 @@ describe('signals: ones that arrive together count once', () => {
   }, 60_000);
 
   it.concurrent('SIGTERM stops, writes and summarizes too', async () => {
-    const run = longFuzz([]);
+    const run = longFuzz([], true);
     await run.started;
     run.child.kill('SIGTERM');
-    expectWrittenAndSummarized(await run.done, run.out);
+    const result = await run.done;
+    expectWrittenAndSummarized(result, run.out);
+    // Stopping means stopping: the first failure is written unshrunk, with the command that shrinks it.
+    expect(result.stderr).toMatch(/interrupted, so not shrunk; shrink it with: paxsim shrink \S+-seed-\d+\.yaml/);
+    expect(readdirSync(run.out).some((file) => file.endsWith('.min.yaml'))).toBe(false);
   }, 60_000);
 });
 

@@ -199,6 +199,9 @@ function writeFailures(report: FuzzReport, plan: FuzzCommandPlan, flags: FuzzFla
       // Only a checker's violation can be shrunk; an unmet expectation or nondeterminism has nothing to keep failing.
       const shrinkable = index === 0 && shrink && failure.problem === null && seedResult.failedCheckers.length > 0;
       const shrunk = shrinkable ? shrinkAndWrite(failure, plan.bug, io, styles, interrupts) : null;
+      if (index === 0 && flags.shrink && !shrink && failure.problem === null && seedResult.failedCheckers.length > 0) {
+        io.stderr(styles.dim(`paxsim: interrupted, so not shrunk; shrink it with: ${shellCommand(['paxsim', 'shrink', failure.scenarioFile])}`) + '\n');
+      }
       const replayFile = shrunk !== null && shrunk.problem === null ? shrunk.file : failure.problem === null ? failure.scenarioFile : null;
       const replay = replayFile === null ? foundBy : shellCommand(['paxsim', 'run', replayFile]);
       written.push({ scenario: scenarioReport, seed: seedResult.seed, failure, shrunk, replay });
