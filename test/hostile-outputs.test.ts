@@ -116,6 +116,12 @@ describe('failure file names', () => {
     expect(readdirSync(join(directory, '..'))).toEqual(['out']);
   });
 
+  it('a directory that refuses files is a problem value, not a crash (the fuzz summary still prints)', () => {
+    const scenario = scenarioFrom({ name: 'refused', nodes: ['A', 'B', 'C'], proposals: [{ at: 0, node: 'A', value: 'X' }], until: 500 });
+    const written = writeFailure(scenario, 1, undefined, '/proc/x', []);
+    expect(written.problem).toBe('cannot create directory /proc/x (ENOENT)');
+  });
+
   it('keeps plain names as they are and different names apart', () => {
     expect(safeFileName('fuzz-default')).toBe('fuzz-default');
     expect(safeFileName('a/b')).not.toBe(safeFileName('a:b'));
@@ -207,6 +213,7 @@ describe('output paths are checked before anything runs: exit 2, one line', () =
     ['run --html under a file', ['run', '--html', join(aFile, 'x.html')], `--html ${join(aFile, 'x.html')}: ${aFile} is not a directory`],
     ['run --shiviz a directory', ['run', '--shiviz', dir], `--shiviz ${dir}: is a directory`],
     ['replay --trace /proc/x', ['replay', join(ROOT, 'scenarios', 'seed-example.yaml'), '--trace', '/proc/x'], '--trace /proc/x: cannot create (ENOENT)'],
+    ['shrink --out /proc/x/y.yaml', ['shrink', join(ROOT, 'scenarios', 'seed-example.yaml'), '--out', '/proc/x/y.yaml'], '--out /proc/x/y.yaml: cannot create directory /proc/x (ENOENT)'],
     ['replay --html /sys/x.html', ['replay', join(ROOT, 'scenarios', 'seed-example.yaml'), '--html', '/sys/x.html'], '--html /sys/x.html: cannot create'],
   ];
   it.each(cases)('%s', async (_, argv, message) => {
