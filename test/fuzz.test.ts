@@ -111,8 +111,8 @@ describe('paxsim fuzz (CLI)', () => {
     const fuzzed = await runCli(['fuzz', '--bug', 'forget-promise', '--seeds', '2000', '--out', out, '--junit', junit, '--workers', '0', '--no-progress']);
     expect(fuzzed.code).toBe(1);
     const files = readdirSync(out);
-    const failureFile = files.find((file) => /^fuzz-default-seed-\d+\.yaml$/.test(file));
-    const shrunkFile = files.find((file) => /^fuzz-default-seed-\d+\.min\.yaml$/.test(file));
+    const failureFile = files.find((file) => /^fuzz-default-forget-promise-seed-\d+\.yaml$/.test(file));
+    const shrunkFile = files.find((file) => /^fuzz-default-forget-promise-seed-\d+\.min\.yaml$/.test(file));
     expect(failureFile).toBeDefined();
     expect(shrunkFile).toBeDefined();
     expect(files).toContain(failureFile!.replace(/\.yaml$/, '.trace.jsonl'));

@@ -69,7 +69,7 @@ describe('Multi-Paxos bugs are found by fuzzing within 2000 seeds', () => {
     const out = tempDir();
     const fuzzed = await runCli(['fuzz', 'scenarios/multipaxos-nemesis.yaml', '--bug', 'stale-read', '--seeds', '2000', '--workers', '2', '--out', out, '--no-shrink', '--no-progress']);
     expect(fuzzed.code).toBe(1);
-    const file = readdirSync(out).find((name) => /^multipaxos-nemesis-seed-\d+\.yaml$/.test(name))!;
+    const file = readdirSync(out).find((name) => /^multipaxos-nemesis-stale-read-seed-\d+\.yaml$/.test(name))!;
     const replayed = JSON.parse((await runCli(['run', join(out, file), '--json'])).stdout);
     expect(replayed.bug).toBe('stale-read');
     expect(replayed.violations[0].checker).toBe('linearizability');

@@ -28,7 +28,7 @@ describe('paxsim replay', () => {
     const out = tempDir();
     const fuzzed = await runCli(['fuzz', '--bug', 'forget-promise', '--from', String(seed), '--seeds', '1', '--workers', '0', '--out', out, '--no-shrink']);
     expect(fuzzed.code).toBe(1);
-    const file = join(out, `fuzz-default-seed-${seed}.yaml`);
+    const file = join(out, `fuzz-default-forget-promise-seed-${seed}.yaml`);
     const replay = await runCli(['replay', file, '--until-violation']);
     expect(replay.code).toBe(1);
     const [timeline, rest] = replay.stdout.split('── state at the violation');

@@ -1,21 +1,24 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { coverageFor } from '../check/coverage.js';
 import type { ProtocolBug } from '../run/protocol.js';
-import { writeFailure, type WrittenFailure } from '../run/failure-files.js';
+import { failureFileStem, foundLine, SCHEMA_PATH, writeFailure, type WrittenFailure } from '../run/failure-files.js';
 import { failureKind, fuzz, type FuzzReport, type ScenarioFuzzReport } from '../run/fuzz.js';
 import { applyNemesisOverrides, type NemesisOverrides } from '../run/nemesis-overrides.js';
 import { shrinkScenario } from '../run/shrink.js';
 import { scenarioToYaml } from '../scenario/serialize.js';
 import { NEMESIS_FAULT_KINDS } from '../scenario/schema.js';
 import type { NemesisFaultKind, Scenario } from '../scenario/scenario.js';
+import { writeOutputFile } from '../util/output-path.js';
 import { packageRoot } from '../util/package-root.js';
+import { shellCommand } from '../util/shell-quote.js';
 import { runScenario, traceLines } from '../run/runner.js';
 import { parseCount, parseDuration, parseShard } from './durations.js';
 import { EXIT, parseSeed, UsageError } from './errors.js';
 import { colorLevel, stylesFor, type CliIo, type Styles } from './io.js';
 import { junitXml, type JunitFailure } from './junit.js';
+import { InterruptWatch, signalExitCode } from './interrupt.js';
+import { checkOutputDirectory, checkOutputFile } from './output-check.js';
 import { formatSeconds, ProgressDisplay } from './progress.js';
 import { determinismProblem } from './run-command.js';
 import { loadScenarioArg, parseBug } from './scenario-arg.js';
@@ -55,38 +58,51 @@ export const FUZZ_DEFAULT_SCENARIO = join(packageRoot(), 'scenarios', 'fuzz-defa
 /** `paxsim fuzz`: many seeds per scenario on worker threads; failures written out, shrunk and replayable. */
 export async function fuzzCommand(files: readonly string[], flags: FuzzFlags, io: CliIo): Promise<number> {
   const plan = planFrom(files, flags);
+  checkOutputDirectory(flags.out, '--out');
+  checkOutputFile(flags.junit, '--junit');
   const styles = stylesFor(colorLevel(io, flags.color));
   const progress = new ProgressDisplay(io, flags.progress && !flags.json);
   const timeLimitMs = flags.time === undefined ? null : parseDuration(flags.time, '--time');
-  let interruptions = 0;
-  const onInterrupt = () => {
-    interruptions += 1;
-    if (interruptions > 1) process.exit(130);
-    io.stderr('\npaxsim: stopping after the seeds in flight (Ctrl-C again to quit at once)\n');
-  };
-  process.on('SIGINT', onInterrupt);
-  let report: FuzzReport;
+  const interrupts = new InterruptWatch({
+    acknowledge: () => io.stderr('\npaxsim: stopping after the seeds in flight, then writing what was found (Ctrl-C again in a second to quit at once)\n'),
+    quitNow: (signal) => {
+      io.stderr('paxsim: quitting at once; failures not yet written are lost\n');
+      process.exit(signalExitCode(signal));
+    },
+  }).install();
   try {
-    report = await fuzz(
-      { ...plan.fuzz, seedCount: timeLimitMs === null ? plan.seedCount : null },
-      {
-        shouldStop: () => interruptions > 0 || (timeLimitMs !== null && progress.elapsedMs() >= timeLimitMs),
-        onProgress: (update) => progress.update(update),
-      },
-    );
+    let report: FuzzReport;
+    try {
+      report = await fuzz(
+        { ...plan.fuzz, seedCount: timeLimitMs === null ? plan.seedCount : null },
+        {
+          shouldStop: () => interrupts.stopRequested || (timeLimitMs !== null && progress.elapsedMs() >= timeLimitMs),
+          onProgress: (update) => progress.update(update),
+        },
+      );
+    } finally {
+      progress.finish();
+    }
+    const elapsedMs = progress.elapsedMs();
+    const interrupted = interrupts.stopRequested;
+    reportNondeterminism(report, plan.bug, io, styles);
+    const written = writeFailures(report, plan, flags, io, styles, interrupts);
+    // The summary first: a report file that cannot be written must not take the verdict with it.
+    if (flags.json) io.stdout(JSON.stringify(fuzzJson(report, written, elapsedMs, plan.fuzz.workers, interrupted)) + '\n');
+    else io.stdout(formatSummary(report, written, elapsedMs, plan.fuzz.workers, interrupted, styles));
+    let outputProblem = written.some((entry) => entry.failure.problem !== null || entry.shrunk?.problem);
+    if (flags.junit !== undefined) {
+      const problem = writeOutputFile(flags.junit, junitXml(report, written.map(junitEntry), elapsedMs));
+      if (problem !== null) io.stderr(`--junit ${flags.junit}: ${problem}\n`);
+      outputProblem ||= problem !== null;
+    }
+    // A failing seed outranks a file that could not be written: CI must see the failure.
+    if (report.failureCount > 0) return EXIT.failed;
+    if (outputProblem) return EXIT.usage;
+    return interrupted ? signalExitCode(interrupts.signal) : EXIT.ok;
   } finally {
-    process.off('SIGINT', onInterrupt);
-    progress.finish();
+    interrupts.dispose();
   }
-  const elapsedMs = progress.elapsedMs();
-  const interrupted = interruptions > 0;
-  reportNondeterminism(report, plan.bug, io, styles);
-  const written = writeFailures(report, plan, flags, io, styles);
-  if (flags.junit !== undefined) writeOutput(flags.junit, junitXml(report, written.map(junitEntry), elapsedMs), '--junit');
-  if (flags.json) io.stdout(JSON.stringify(fuzzJson(report, written, elapsedMs, plan.fuzz.workers, interrupted)) + '\n');
-  else io.stdout(formatSummary(report, written, elapsedMs, plan.fuzz.workers, interrupted, styles));
-  if (report.failureCount > 0) return EXIT.failed;
-  return interrupted ? 130 : EXIT.ok;
 }
 
 interface FuzzCommandPlan {
@@ -103,8 +119,9 @@ function planFrom(files: readonly string[], flags: FuzzFlags): FuzzCommandPlan {
   const scenarios: Scenario[] = loaded.map((entry) => applyNemesisOverrides(entry.scenario, overrides));
   const names = new Set<string>();
   for (const scenario of scenarios) {
-    if (names.has(scenario.name)) throw new UsageError([`${scenario.name}: two scenarios share this name; failure files are named after it`]);
-    names.add(scenario.name);
+    const stem = failureFileStem(scenario.name, undefined, 0);
+    if (names.has(stem)) throw new UsageError([`${scenario.name}: two scenarios share this name; failure files are named after it`]);
+    names.add(stem);
   }
   // A bug belongs to one protocol: every fuzzed scenario must speak it.
   const bugs = scenarios.map((scenario) => parseBug(flags.bug, scenario.protocol));
@@ -154,42 +171,64 @@ interface WrittenEntry {
   readonly scenario: ScenarioFuzzReport;
   readonly seed: number;
   readonly failure: WrittenFailure;
-  readonly shrunk: { file: string; faultsBefore: number; faultsAfter: number; unitsAfter: number; eventsBefore: number; eventsAfter: number; attempts: number } | null;
+  readonly shrunk: {
+    file: string;
+    faultsBefore: number;
+    faultsAfter: number;
+    unitsAfter: number;
+    eventsBefore: number;
+    eventsAfter: number;
+    attempts: number;
+    /** Why the shrunk file could not be written, or null. */
+    problem: string | null;
+  } | null;
+  /** How to run this seed again: the written file, or the fuzz command for this one seed when it could not be written. */
+  readonly replay: string;
 }
 
 /** Each failing seed (the first, or the first few with --keep-going) as a replayable file; the first one shrunk. */
-function writeFailures(report: FuzzReport, plan: FuzzCommandPlan, flags: FuzzFlags, io: CliIo, styles: Styles): WrittenEntry[] {
+function writeFailures(report: FuzzReport, plan: FuzzCommandPlan, flags: FuzzFlags, io: CliIo, styles: Styles, interrupts: InterruptWatch): WrittenEntry[] {
   const written: WrittenEntry[] = [];
+  // Interrupted before this point: write what was found at once, and leave shrinking to `paxsim shrink`.
+  const shrink = flags.shrink && !interrupts.stopRequested;
   report.scenarios.forEach((scenarioReport) => {
     const failures = scenarioReport.failures.slice(0, flags.keepGoing ? WRITTEN_FAILURES_PER_SCENARIO : 1);
     failures.forEach((seedResult, index) => {
-      const header = [`found by: ${foundByCommand(scenarioReport, plan, seedResult.seed)}`];
-      const failure = writeFailure(scenarioReport.scenario, seedResult.seed, plan.bug, flags.out, header);
+      const foundBy = foundByCommand(scenarioReport, plan, flags, seedResult.seed);
+      const failure = writeFailure(scenarioReport.scenario, seedResult.seed, plan.bug, flags.out, [`found by: ${foundBy}`]);
+      if (failure.problem !== null) io.stderr(styles.fail(`paxsim: cannot write ${failure.scenarioFile} (or its trace or diagram): ${failure.problem}`) + '\n');
       // Only a checker's violation can be shrunk; an unmet expectation or nondeterminism has nothing to keep failing.
-      const shrinkable = index === 0 && flags.shrink && seedResult.failedCheckers.length > 0;
-      const shrunk = shrinkable ? shrinkAndWrite(failure, plan.bug, io, styles) : null;
-      written.push({ scenario: scenarioReport, seed: seedResult.seed, failure, shrunk });
+      const shrinkable = index === 0 && shrink && failure.problem === null && seedResult.failedCheckers.length > 0;
+      const shrunk = shrinkable ? shrinkAndWrite(failure, plan.bug, io, styles, interrupts) : null;
+      if (index === 0 && flags.shrink && !shrink && failure.problem === null && seedResult.failedCheckers.length > 0) {
+        io.stderr(styles.dim(`paxsim: interrupted, so not shrunk; shrink it with: ${shellCommand(['paxsim', 'shrink', failure.scenarioFile])}`) + '\n');
+      }
+      const replayFile = shrunk !== null && shrunk.problem === null ? shrunk.file : failure.problem === null ? failure.scenarioFile : null;
+      const replay = replayFile === null ? foundBy : shellCommand(['paxsim', 'run', replayFile]);
+      written.push({ scenario: scenarioReport, seed: seedResult.seed, failure, shrunk, replay });
     });
   });
   return written;
 }
 
-function shrinkAndWrite(failure: WrittenFailure, bug: ProtocolBug | undefined, io: CliIo, styles: Styles): WrittenEntry['shrunk'] {
+function shrinkAndWrite(failure: WrittenFailure, bug: ProtocolBug | undefined, io: CliIo, styles: Styles, interrupts: InterruptWatch): WrittenEntry['shrunk'] {
   const startMs = performance.now();
   const scenario = failure.result.scenario;
-  const shrunk = shrinkScenario(scenario, scenario.seed, { bug, shouldStop: () => performance.now() - startMs > SHRINK_BUDGET_MS });
+  const shrunk = shrinkScenario(scenario, scenario.seed, { bug, shouldStop: () => interrupts.stopRequested || performance.now() - startMs > SHRINK_BUDGET_MS });
   const file = failure.scenarioFile.replace(/\.yaml$/, '.min.yaml');
   const rerun = runScenario(shrunk.scenario, { record: true, bug });
-  const violation = rerun.violations[0];
   const header = [
-    violation ? `paxsim found: ${violation.checker} violated at t=${violation.t} (event #${violation.event}): ${violation.message}` : 'paxsim found: see the unshrunk file',
+    rerun.violations.length > 0 ? foundLine(rerun) : 'paxsim found: see the unshrunk file',
     `shrunk from ${failure.scenarioFile}: faults ${shrunk.before.faults} -> ${shrunk.after.faults}${unitNote(shrunk.after.faults, shrunk.after.faultUnits)}, events ${shrunk.before.events} -> ${shrunk.after.events} (${plural(shrunk.attempts, 'run')})`,
-    `replay: paxsim run ${file}`,
+    `replay: ${shellCommand(['paxsim', 'run', file])}`,
   ];
-  writeOutput(file, scenarioToYaml({ ...shrunk.scenario, bug: bug ?? shrunk.scenario.bug }, { header, filePath: file, schemaPath: join(packageRoot(), 'scenarios', 'scenario.schema.json') }), 'shrink');
-  writeOutput(file.replace(/\.yaml$/, '.trace.jsonl'), traceLines(rerun).join('\n') + '\n', 'shrink');
-  if (shrunk.exhausted) io.stderr(styles.dim(`paxsim: shrinking ${failure.scenarioFile} stopped at its budget; the result is smaller but may not be minimal\n`));
+  const problem =
+    writeOutputFile(file, scenarioToYaml({ ...shrunk.scenario, bug: bug ?? shrunk.scenario.bug }, { header, filePath: file, schemaPath: SCHEMA_PATH })) ??
+    writeOutputFile(file.replace(/\.yaml$/, '.trace.jsonl'), traceLines(rerun).join('\n') + '\n');
+  if (problem !== null) io.stderr(styles.fail(`paxsim: cannot write ${file}: ${problem}`) + '\n');
+  if (shrunk.exhausted) io.stderr(styles.dim(`paxsim: shrinking ${failure.scenarioFile} stopped ${interrupts.stopRequested ? 'when interrupted' : 'at its budget'}; the result is smaller but may not be minimal\n`));
   return {
+    problem,
     file,
     faultsBefore: shrunk.before.faults,
     faultsAfter: shrunk.after.faults,
@@ -212,22 +251,29 @@ function reportNondeterminism(report: FuzzReport, bug: ProtocolBug | undefined, 
   }
 }
 
-function foundByCommand(report: ScenarioFuzzReport, plan: FuzzCommandPlan, seed: number): string {
+/** The fuzz command for this one seed, with the nemesis flags that shaped its schedule. */
+function foundByCommand(report: ScenarioFuzzReport, plan: FuzzCommandPlan, flags: FuzzFlags, seed: number): string {
   const index = plan.fuzz.scenarios.indexOf(report.scenario);
   const path = plan.replayPaths[index] ?? null;
-  const parts = ['paxsim fuzz'];
+  const parts = ['paxsim', 'fuzz'];
   if (path !== null) parts.push(path);
   parts.push('--from', String(seed), '--seeds', '1');
   if (plan.bug) parts.push('--bug', plan.bug);
-  return parts.join(' ');
-}
-
-function replayOf(entry: WrittenEntry): string {
-  return `paxsim run ${entry.shrunk?.file ?? entry.failure.scenarioFile}`;
+  if (flags.nemesis) parts.push('--nemesis');
+  const valued: [string, string | undefined][] = [
+    ['--window', flags.window],
+    ['--quiet-tail', flags.quietTail],
+    ['--faults', flags.faults],
+    ['--fault-rate', flags.faultRate],
+    ['--max-down', flags.maxDown],
+  ];
+  for (const [flag, value] of valued) if (value !== undefined) parts.push(flag, value);
+  if (!flags.swarm) parts.push('--no-swarm');
+  return shellCommand(parts);
 }
 
 function junitEntry(entry: WrittenEntry): JunitFailure {
-  return { scenario: entry.scenario.scenario.name, seed: entry.seed, replay: replayOf(entry) };
+  return { scenario: entry.scenario.scenario.name, seed: entry.seed, replay: entry.replay };
 }
 
 function formatSummary(report: FuzzReport, written: readonly WrittenEntry[], elapsedMs: number, workers: number, interrupted: boolean, styles: Styles): string {
@@ -246,7 +292,8 @@ function formatSummary(report: FuzzReport, written: readonly WrittenEntry[], ela
   );
   const byChecker = new Map<string, number>();
   for (const scenario of report.scenarios) for (const [kind, count] of Object.entries(scenario.failuresByChecker)) byChecker.set(kind, (byChecker.get(kind) ?? 0) + count);
-  lines.push(label('failures') + (byChecker.size === 0 ? styles.pass('none') : styles.fail([...byChecker].map(([kind, count]) => `${kind} ${count}`).join(', '))));
+  lines.push(label('failures') + (byChecker.size === 0 ? styles.pass('none') : styles.fail(checkerCounts(byChecker))));
+  for (const scenario of report.scenarios) lines.push(...failingSeedLines(scenario, written, label, styles));
   const checks = report.scenarios.reduce((total, scenario) => total + scenario.determinismChecks, 0);
   const nondeterministic = report.scenarios.flatMap((scenario) => scenario.nondeterministicSeeds);
   lines.push(
@@ -269,14 +316,39 @@ function formatSummary(report: FuzzReport, written: readonly WrittenEntry[], ela
     const what = first ? `${first.checker}: ${first.message}` : failureKind(entry.scenario.failures.find((failure) => failure.seed === entry.seed)!);
     lines.push('');
     lines.push(label('failure') + styles.fail(`${entry.scenario.scenario.name} seed ${entry.seed}: ${what}`));
-    lines.push(label('written') + `${entry.failure.scenarioFile} (+ .trace.jsonl, .html sequence diagram)`);
+    if (entry.failure.problem === null) lines.push(label('written') + `${entry.failure.scenarioFile} (+ .trace.jsonl, .html sequence diagram)`);
+    else lines.push(label('not written') + styles.fail(`${entry.failure.scenarioFile}: ${entry.failure.problem}`));
     if (entry.shrunk) {
       const shrunk = entry.shrunk;
-      lines.push(label('shrunk') + `${shrunk.file}: faults ${shrunk.faultsBefore} → ${shrunk.faultsAfter}${unitNote(shrunk.faultsAfter, shrunk.unitsAfter)}, events ${shrunk.eventsBefore} → ${shrunk.eventsAfter} (${plural(shrunk.attempts, 'run')})`);
+      const sizes = `faults ${shrunk.faultsBefore} → ${shrunk.faultsAfter}${unitNote(shrunk.faultsAfter, shrunk.unitsAfter)}, events ${shrunk.eventsBefore} → ${shrunk.eventsAfter} (${plural(shrunk.attempts, 'run')})`;
+      lines.push(label('shrunk') + (shrunk.problem === null ? `${shrunk.file}: ${sizes}` : styles.fail(`${shrunk.file} not written: ${shrunk.problem}`)));
     }
-    lines.push(label('replay') + styles.bold(replayOf(entry)));
+    lines.push(label('replay') + styles.bold(entry.replay));
   }
   return lines.join('\n') + '\n';
+}
+
+function checkerCounts(counts: Iterable<[string, number]>): string {
+  return [...counts].map(([kind, count]) => `${kind} ${count}`).join(', ');
+}
+
+/**
+ * Every failing seed of a scenario, not just the written ones: with
+ * --keep-going only the first few get files, and the rest must not vanish.
+ */
+function failingSeedLines(scenario: ScenarioFuzzReport, written: readonly WrittenEntry[], label: (text: string) => string, styles: Styles): string[] {
+  if (scenario.failureCount === 0) return [];
+  const count = scenario.failureCount;
+  const lines = [label('failing') + `${scenario.scenario.name}: ${plural(count, 'seed')} (${checkerCounts(Object.entries(scenario.failuresByChecker))})`];
+  const writtenSeeds = new Set(written.filter((entry) => entry.scenario === scenario).map((entry) => entry.seed));
+  const unwritten = scenario.failures.map((failure) => failure.seed).filter((seed) => !writtenSeeds.has(seed));
+  const unlisted = count - scenario.failures.length;
+  if (unwritten.length > 0 || unlisted > 0) {
+    const seeds = unwritten.length > 0 ? `: seeds ${unwritten.join(', ')}` : '';
+    const beyond = unlisted > 0 ? `${unwritten.length > 0 ? ',' : ''} and ${unlisted} later seeds not kept` : '';
+    lines.push(label('') + styles.dim(`${unwritten.length + unlisted} more, not written${seeds}${beyond} (replay one: --from SEED --seeds 1)`));
+  }
+  return lines;
 }
 
 /** "(3 units)" when crash/restart-style pairs make the fault count look bigger than the story. */
@@ -311,16 +383,8 @@ function fuzzJson(report: FuzzReport, written: readonly WrittenEntry[], elapsedM
       trace: entry.failure.traceFile,
       html: entry.failure.htmlFile,
       shrunk: entry.shrunk?.file ?? null,
-      replay: replayOf(entry),
+      replay: entry.replay,
+      writeProblem: entry.failure.problem ?? entry.shrunk?.problem ?? null,
     })),
   };
-}
-
-function writeOutput(path: string, text: string, what: string): void {
-  try {
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, text);
-  } catch (error) {
-    throw new UsageError([`${what} ${path}: cannot write (${(error as NodeJS.ErrnoException).code ?? String(error)})`]);
-  }
 }

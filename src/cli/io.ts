@@ -11,10 +11,53 @@ export interface CliIo {
   readonly readLine?: () => Promise<string | null>;
 }
 
+/**
+ * What became of writes to stdout and stderr. A reader that goes away
+ * (`paxsim run | head -1`, EPIPE) is the reader's choice: the rest of the
+ * output is dropped quietly and the exit code stays the verdict's. Any other
+ * write error (a full disk: ENOSPC) is one line on stderr and exit 2, never
+ * 1, which would read as "a violation".
+ */
+export interface StandardStreams {
+  /** The exit code to use, given the command's own. */
+  exitCodeFor(commandExitCode: number): number;
+}
+
+const streamState = { stdoutClosed: false, stderrClosed: false, writeFailed: false };
+const WRITE_FAILED_EXIT = 2;
+
+export function guardStandardStreams(): StandardStreams {
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (streamState.stdoutClosed) return;
+    streamState.stdoutClosed = true;
+    if (error.code === 'EPIPE') return;
+    streamState.writeFailed = true;
+    // The error may come after the command returned: set the exit code here too.
+    process.exitCode = WRITE_FAILED_EXIT;
+    writeStderr(`paxsim: cannot write to stdout (${error.code ?? error.message})\n`);
+  });
+  process.stderr.on('error', (error: NodeJS.ErrnoException) => {
+    if (streamState.stderrClosed) return;
+    streamState.stderrClosed = true;
+    if (error.code === 'EPIPE') return;
+    streamState.writeFailed = true;
+    process.exitCode = WRITE_FAILED_EXIT;
+  });
+  return { exitCodeFor: (code) => (streamState.writeFailed ? WRITE_FAILED_EXIT : code) };
+}
+
+function writeStdout(text: string): void {
+  if (!streamState.stdoutClosed) process.stdout.write(text);
+}
+
+function writeStderr(text: string): void {
+  if (!streamState.stderrClosed) process.stderr.write(text);
+}
+
 export function processIo(): CliIo {
   return {
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
+    stdout: writeStdout,
+    stderr: writeStderr,
     isTTY: process.stdout.isTTY === true,
     env: process.env,
     readLine: stdinLines(),

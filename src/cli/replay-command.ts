@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs';
 import type { RunResult } from '../run/runner.js';
 import { runScenario, traceLines } from '../run/runner.js';
 import type { Scenario } from '../scenario/scenario.js';
@@ -10,7 +9,8 @@ import { timelineLine } from '../trace/timeline.js';
 import { parseCount } from './durations.js';
 import { EXIT, parseSeed, UsageError } from './errors.js';
 import { colorLevel, stylesFor, type CliIo, type Styles } from './io.js';
-import { diagramOf } from './run-command.js';
+import { writeCheckedOutput } from './output-check.js';
+import { checkRunOutputs, diagramOf } from './run-command.js';
 import { loadScenarioArg, parseBug, replayLine } from './scenario-arg.js';
 import { formatVerdict } from './verdict.js';
 
@@ -40,6 +40,7 @@ export async function replayCommand(file: string, flags: ReplayFlags, io: CliIo)
   const { scenario, replayPath } = loadScenarioArg(file);
   const seed = flags.seed === undefined ? scenario.seed : parseSeed(flags.seed);
   const bug = parseBug(flags.bug, scenario.protocol) ?? scenario.bug;
+  checkRunOutputs(flags);
   const stateAtMs = flags.stateAt === undefined ? undefined : parseCount(flags.stateAt, '--state-at', 0);
   const styles = stylesFor(colorLevel(io, flags.color));
   const untilViolation = flags.untilViolation === true;
@@ -53,9 +54,9 @@ export async function replayCommand(file: string, flags: ReplayFlags, io: CliIo)
   // Asking for sends by type asks to see them.
   const showSends = flags.sends === true || filter.eventTypes?.includes('send') === true;
 
-  if (flags.trace !== undefined) writeOutput(flags.trace, traceLines(result).join('\n') + '\n');
-  if (flags.shiviz !== undefined) writeOutput(flags.shiviz, shivizLog(result.meta, events));
-  if (flags.html !== undefined) writeOutput(flags.html, diagramOf(result));
+  if (flags.trace !== undefined) writeCheckedOutput(flags.trace, traceLines(result).join('\n') + '\n', '--trace');
+  if (flags.shiviz !== undefined) writeCheckedOutput(flags.shiviz, shivizLog(result.meta, events), '--shiviz');
+  if (flags.html !== undefined) writeCheckedOutput(flags.html, diagramOf(result), '--html');
 
   if (flags.step) {
     const finished = await stepThrough(shown, io, styles, showSends);
@@ -131,13 +132,5 @@ function splitList(text: string | undefined): string[] | undefined {
   if (text === undefined) return undefined;
   const items = text.split(',').map((item) => item.trim()).filter((item) => item !== '');
   return items.length === 0 ? undefined : items;
-}
-
-function writeOutput(path: string, text: string): void {
-  try {
-    writeFileSync(path, text);
-  } catch (error) {
-    throw new UsageError([`${path}: cannot write (${(error as NodeJS.ErrnoException).code ?? String(error)})`]);
-  }
 }
 

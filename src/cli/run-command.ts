@@ -1,11 +1,11 @@
-import { writeFileSync } from 'node:fs';
 import { runScenario, traceLines, type RunResult } from '../run/runner.js';
 import { firstDivergence } from '../trace/diff.js';
 import { sequenceDiagramHtml } from '../trace/html.js';
 import { shivizLog } from '../trace/shiviz.js';
 import { timelineLine } from '../trace/timeline.js';
-import { EXIT, parseSeed, UsageError } from './errors.js';
+import { EXIT, parseSeed } from './errors.js';
 import { colorLevel, stylesFor, type CliIo } from './io.js';
+import { checkOutputFile, writeCheckedOutput } from './output-check.js';
 import { loadScenarioArg, parseBug, replayLine } from './scenario-arg.js';
 import { formatVerdict, verdictJson } from './verdict.js';
 
@@ -27,6 +27,7 @@ export function runCommand(file: string | undefined, flags: RunFlags, io: CliIo)
   const { scenario, replayPath } = loadScenarioArg(file);
   const seed = flags.seed === undefined ? scenario.seed : parseSeed(flags.seed);
   const bug = parseBug(flags.bug, scenario.protocol);
+  checkRunOutputs(flags);
   const showTimeline = !flags.json && !flags.quiet;
   const needsEvents = showTimeline || flags.trace !== undefined || flags.shiviz !== undefined || flags.html !== undefined || flags.checkDeterminism === true;
   const result = runScenario(scenario, { seed, bug, record: needsEvents });
@@ -37,10 +38,9 @@ export function runCommand(file: string | undefined, flags: RunFlags, io: CliIo)
       return EXIT.failed;
     }
   }
-  if (flags.shiviz !== undefined) writeFile(flags.shiviz, shivizLog(result.meta, result.events!), '--shiviz');
-  if (flags.html !== undefined) writeFile(flags.html, diagramOf(result), '--html');
-
-  if (flags.trace !== undefined) writeFile(flags.trace, traceLines(result).join('\n') + '\n', '--trace');
+  if (flags.shiviz !== undefined) writeCheckedOutput(flags.shiviz, shivizLog(result.meta, result.events!), '--shiviz');
+  if (flags.html !== undefined) writeCheckedOutput(flags.html, diagramOf(result), '--html');
+  if (flags.trace !== undefined) writeCheckedOutput(flags.trace, traceLines(result).join('\n') + '\n', '--trace');
   if (flags.json) {
     io.stdout(JSON.stringify(verdictJson(result)) + '\n');
   } else {
@@ -58,12 +58,11 @@ export function runCommand(file: string | undefined, flags: RunFlags, io: CliIo)
   return result.expectation.met ? EXIT.ok : EXIT.failed;
 }
 
-function writeFile(path: string, text: string, flag: string): void {
-  try {
-    writeFileSync(path, text);
-  } catch (error) {
-    throw new UsageError([`${flag} ${path}: cannot write (${(error as NodeJS.ErrnoException).code ?? String(error)})`]);
-  }
+/** `--trace`, `--html` and `--shiviz` of run and replay, checked before the run. */
+export function checkRunOutputs(flags: { readonly trace?: string; readonly html?: string; readonly shiviz?: string }): void {
+  checkOutputFile(flags.trace, '--trace');
+  checkOutputFile(flags.html, '--html');
+  checkOutputFile(flags.shiviz, '--shiviz');
 }
 
 /** The run as a self-contained HTML sequence diagram. */

@@ -6,6 +6,7 @@ import { closestMatch } from '../scenario/suggest.js';
 import type { Scenario } from '../scenario/scenario.js';
 import { BUGS_BY_PROTOCOL, isBugOf, type ProtocolBug } from '../run/protocol.js';
 import type { ProtocolName } from '../scenario/scenario.js';
+import { shellCommand } from '../util/shell-quote.js';
 import { UsageError } from './errors.js';
 
 /** The scenarios shipped with paxsim (`paxsim list`), found next to the package. */
@@ -63,18 +64,14 @@ export function parseBug(name: string | undefined, protocol: ProtocolName): Prot
 
 export function replayLine(command: string, replayPath: string | null, seed: number, bug: ProtocolBug | undefined): string {
   const parts = ['paxsim', command];
-  if (replayPath !== null) parts.push(shellQuote(replayPath));
+  if (replayPath !== null) parts.push(replayPath);
   parts.push('--seed', String(seed));
   if (bug) parts.push('--bug', bug);
-  return parts.join(' ');
+  return shellCommand(parts);
 }
 
 function displayPath(file: string): string {
   if (!isAbsolute(file)) return file;
   const fromCwd = relative(process.cwd(), file);
   return fromCwd.startsWith('..') ? file : fromCwd;
-}
-
-function shellQuote(text: string): string {
-  return /^[\w./@%+=:,-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 }

@@ -1,12 +1,13 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { runScenario, traceLines } from '../run/runner.js';
 import { shrinkScenario } from '../run/shrink.js';
+import { foundLine, SCHEMA_PATH } from '../run/failure-files.js';
 import { scenarioToYaml } from '../scenario/serialize.js';
-import { packageRoot } from '../util/package-root.js';
+import { writeOutputFile } from '../util/output-path.js';
+import { shellCommand } from '../util/shell-quote.js';
 import { parseCount, parseDuration } from './durations.js';
 import { EXIT, parseSeed, UsageError } from './errors.js';
 import { colorLevel, stylesFor, type CliIo } from './io.js';
+import { checkOutputFile } from './output-check.js';
 import { unitNote } from './fuzz-command.js';
 import { loadScenarioArg, parseBug } from './scenario-arg.js';
 import { plural } from '../util/plural.js';
@@ -28,6 +29,8 @@ export function shrinkCommand(file: string, flags: ShrinkFlags, io: CliIo): numb
   const maxAttempts = parseCount(flags.maxAttempts, '--max-attempts');
   const budgetMs = parseDuration(flags.time, '--time');
   const styles = stylesFor(colorLevel(io, flags.color));
+  const out = flags.out ?? file.replace(/(\.min)?\.(ya?ml|json)$/i, '') + '.min.yaml';
+  checkOutputFile(out, '--out');
 
   const original = runScenario(scenario, { seed, bug, stopOnViolation: true, hash: false });
   if (original.violations.length === 0) {
@@ -35,21 +38,16 @@ export function shrinkCommand(file: string, flags: ShrinkFlags, io: CliIo): numb
   }
   const startMs = performance.now();
   const shrunk = shrinkScenario(scenario, seed, { bug, maxAttempts, shouldStop: () => performance.now() - startMs > budgetMs });
-  const out = flags.out ?? file.replace(/(\.min)?\.(ya?ml|json)$/i, '') + '.min.yaml';
   const rerun = runScenario(shrunk.scenario, { seed, bug, record: true });
   const violation = rerun.violations[0];
   const header = [
-    violation ? `paxsim found: ${violation.checker} violated at t=${violation.t} (event #${violation.event}): ${violation.message}` : 'paxsim: the shrunk scenario no longer fails (a bug in the shrinker)',
+    violation ? foundLine(rerun) : 'paxsim: the shrunk scenario no longer fails (a bug in the shrinker)',
     `shrunk from ${file}: faults ${shrunk.before.faults} -> ${shrunk.after.faults}, events ${shrunk.before.events} -> ${shrunk.after.events} (${plural(shrunk.attempts, 'run')})`,
-    `replay: paxsim run ${out}`,
+    `replay: ${shellCommand(['paxsim', 'run', out])}`,
   ];
-  const text = scenarioToYaml({ ...shrunk.scenario, seed, bug: bug ?? shrunk.scenario.bug }, { header, filePath: out, schemaPath: join(packageRoot(), 'scenarios', 'scenario.schema.json') });
-  try {
-    writeFileSync(out, text);
-    writeFileSync(out.replace(/\.yaml$/, '.trace.jsonl'), traceLines(rerun).join('\n') + '\n');
-  } catch (error) {
-    throw new UsageError([`${out}: cannot write (${(error as NodeJS.ErrnoException).code ?? String(error)})`]);
-  }
+  const text = scenarioToYaml({ ...shrunk.scenario, seed, bug: bug ?? shrunk.scenario.bug }, { header, filePath: out, schemaPath: SCHEMA_PATH });
+  const problem = writeOutputFile(out, text) ?? writeOutputFile(out.replace(/\.yaml$/, '.trace.jsonl'), traceLines(rerun).join('\n') + '\n');
+  if (problem !== null) throw new UsageError([`--out ${out}: ${problem}`]);
   const label = (name: string) => styles.bold(name.padEnd(10));
   io.stdout(
     [
@@ -60,7 +58,7 @@ export function shrinkCommand(file: string, flags: ShrinkFlags, io: CliIo): numb
       label('events') + `${shrunk.before.events} → ${shrunk.after.events}`,
       label('runs') + `${shrunk.attempts}${shrunk.exhausted ? styles.dim(' (budget reached: smaller, maybe not minimal)') : ' (no single removal keeps it failing)'}`,
       label('written') + out,
-      label('replay') + styles.bold(`paxsim run ${out}`),
+      label('replay') + styles.bold(shellCommand(['paxsim', 'run', out])),
     ].join('\n') + '\n',
   );
   return violation && violation.checker === shrunk.checker ? EXIT.ok : EXIT.internal;

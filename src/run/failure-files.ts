@@ -1,10 +1,13 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { join, relative, resolve } from 'node:path';
 import type { ProtocolBug } from './protocol.js';
 import type { Scenario } from '../scenario/scenario.js';
 import { scenarioToYaml } from '../scenario/serialize.js';
 import { sequenceDiagramHtml } from '../trace/html.js';
+import { assert } from '../util/assert.js';
+import { writeOutputFile } from '../util/output-path.js';
 import { packageRoot } from '../util/package-root.js';
+import { shellCommand } from '../util/shell-quote.js';
 import { runScenario, traceLines, type RunResult } from './runner.js';
 
 export interface WrittenFailure {
@@ -12,6 +15,38 @@ export interface WrittenFailure {
   readonly traceFile: string;
   readonly htmlFile: string;
   readonly result: RunResult;
+  /** Why a file could not be written (a full disk, say), or null when all three were. */
+  readonly problem: string | null;
+}
+
+const MAX_STEM_NAME_CHARS = 80;
+
+/** The JSON Schema a written scenario points editors to. */
+export const SCHEMA_PATH = join(packageRoot(), 'scenarios', 'scenario.schema.json');
+
+/**
+ * The file-name part for a scenario name (or a bug name): user text, so only
+ * letters, digits, `.`, `_` and `-` are kept, never a path separator or a
+ * leading dot. A name that had to change gets a short hash of the original,
+ * so two different names never share a file.
+ */
+export function safeFileName(text: string): string {
+  const cleaned = text.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[.-]+/, '').slice(0, MAX_STEM_NAME_CHARS);
+  if (cleaned === text && cleaned !== '') return cleaned;
+  const hash = createHash('sha256').update(text).digest('hex').slice(0, 8);
+  return `${cleaned === '' ? 'scenario' : cleaned}-${hash}`;
+}
+
+/** `<scenario>-seed-N`, or `<scenario>-<bug>-seed-N`, so runs with different bugs in one directory never overwrite each other. */
+export function failureFileStem(scenarioName: string, bug: ProtocolBug | string | undefined, seed: number): string {
+  return `${safeFileName(scenarioName)}${bug === undefined ? '' : `-${safeFileName(bug)}`}-seed-${seed}`;
+}
+
+/** The one line a failure file starts with: the first violation, or the expectations that were not met. */
+export function foundLine(result: RunResult): string {
+  const violation = result.violations[0];
+  if (violation) return `paxsim found: ${violation.checker} violated at t=${violation.t} (event #${violation.event}): ${violation.message}`;
+  return `paxsim found: ${result.expectation.checks.filter((check) => !check.met).map((check) => `${check.what} not met (${check.detail})`).join('; ')}`;
 }
 
 /**
@@ -19,25 +54,18 @@ export interface WrittenFailure {
  * memory stays flat) and writes a self-contained scenario that replays it
  * with `paxsim run FILE` alone, plus its trace and its sequence diagram.
  */
-export function writeFailure(base: Scenario, seed: number, bug: ProtocolBug | undefined, directory: string, header: readonly string[], suffix = ''): WrittenFailure {
-  mkdirSync(directory, { recursive: true });
+export function writeFailure(base: Scenario, seed: number, bug: ProtocolBug | undefined, directory: string, header: readonly string[]): WrittenFailure {
   const result = runScenario(base, { seed, bug, record: true });
   const scenario: Scenario = { ...result.scenario, seed, bug: bug ?? result.scenario.bug };
-  const stem = join(directory, `${base.name}-seed-${seed}${suffix}`);
+  const stem = join(directory, failureFileStem(base.name, scenario.bug, seed));
+  assert(relative(resolve(directory), resolve(stem)).startsWith('..') === false, `failure file ${stem} would be outside ${directory}`);
   const scenarioFile = `${stem}.yaml`;
   const traceFile = `${stem}.trace.jsonl`;
   const htmlFile = `${stem}.html`;
-  const firstViolation = result.violations[0];
-  const lines = [
-    firstViolation
-      ? `paxsim found: ${firstViolation.checker} violated at t=${firstViolation.t} (event #${firstViolation.event}): ${firstViolation.message}`
-      : `paxsim found: ${result.expectation.checks.filter((check) => !check.met).map((check) => `${check.what} not met (${check.detail})`).join('; ')}`,
-    ...header,
-    `replay: paxsim run ${scenarioFile}`,
-  ];
-  const schemaPath = join(packageRoot(), 'scenarios', 'scenario.schema.json');
-  writeFileSync(scenarioFile, scenarioToYaml(scenario, { header: lines, filePath: scenarioFile, schemaPath }));
-  writeFileSync(traceFile, traceLines(result).join('\n') + '\n');
-  writeFileSync(htmlFile, sequenceDiagramHtml({ meta: result.meta, events: result.events!, violations: result.violations }));
-  return { scenarioFile, traceFile, htmlFile, result };
+  const lines = [foundLine(result), ...header, `replay: ${shellCommand(['paxsim', 'run', scenarioFile])}`];
+  const problem =
+    writeOutputFile(scenarioFile, scenarioToYaml(scenario, { header: lines, filePath: scenarioFile, schemaPath: SCHEMA_PATH })) ??
+    writeOutputFile(traceFile, traceLines(result).join('\n') + '\n') ??
+    writeOutputFile(htmlFile, sequenceDiagramHtml({ meta: result.meta, events: result.events!, violations: result.violations }));
+  return { scenarioFile, traceFile, htmlFile, result, problem };
 }
