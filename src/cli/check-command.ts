@@ -6,6 +6,8 @@ import type { TraceMeta } from '../sim/events.js';
 import { readTrace } from '../trace/read-trace.js';
 import { parseDuration } from './durations.js';
 import { EXIT, UsageError } from './errors.js';
+import { learnedValues } from './verdict.js';
+import { dictFrom } from '../util/dict.js';
 import { colorLevel, stylesFor, type CliIo, type Styles } from './io.js';
 
 export interface CheckFlags {
@@ -149,15 +151,11 @@ export function checkJson(file: string, meta: TraceMeta, result: CheckTraceResul
       applied: multipaxos.applied,
       operations: { total: multipaxos.operations, completed: multipaxos.completed, gaveUp: multipaxos.gaveUp, inFlight: multipaxos.inFlight },
       leader: multipaxos.leader,
-      summary: Object.fromEntries(multiPaxosSummaryLines(meta.nodes, multipaxos).map((line) => [line.label, line.text])),
+      summary: dictFrom(multiPaxosSummaryLines(meta.nodes, multipaxos).map((line) => [line.label, line.text])),
       ...verdict,
     };
   }
-  const learned: Record<string, string> = {};
-  for (const node of meta.learners) {
-    const entry = result.learned[node];
-    if (entry) learned[node] = entry.value;
-  }
+  const learned = learnedValues(meta.learners, result.learned);
   return {
     trace: file,
     events: result.eventCount,

@@ -1,5 +1,7 @@
 import { formatBallot } from '../protocols/paxos/ballot.js';
 import type { RunResult } from '../run/runner.js';
+import type { NodeId } from '../scenario/scenario.js';
+import { dictFrom, type Dict } from '../util/dict.js';
 import type { Styles } from './io.js';
 
 /** The verdict block: what was chosen, who learned it when, each checker, each expectation, and how to replay. */
@@ -43,20 +45,21 @@ export function formatVerdict(result: RunResult, replayCommand: string, styles: 
   return lines.join('\n') + '\n';
 }
 
+/** Each learner's learned value, in learner order, for `--json` (node ids are user text: no prototype). */
+export function learnedValues(learners: readonly NodeId[], learned: Readonly<Dict<{ value: string }>>): Dict<string> {
+  return dictFrom(learners.flatMap((node) => (Object.hasOwn(learned, node) ? [[node, learned[node]!.value] as const] : [])));
+}
+
 /** The `--json` object: stable keys, for scripts and CI. */
 export function verdictJson(result: RunResult): Record<string, unknown> {
-  const learned: Record<string, string> = {};
-  for (const node of result.scenario.roles.learners) {
-    const entry = result.learned[node];
-    if (entry) learned[node] = entry.value;
-  }
+  const learned = learnedValues(result.scenario.roles.learners, result.learned);
   return {
     scenario: result.scenario.name,
     seed: result.seed,
     bug: result.bug ?? null,
     chosen: result.chosen?.value ?? null,
     learned,
-    summary: Object.fromEntries(result.summary.map((line) => [line.label, line.text])),
+    summary: dictFrom(result.summary.map((line) => [line.label, line.text])),
     violations: result.violations.map((violation) => ({
       checker: violation.checker,
       message: violation.message,

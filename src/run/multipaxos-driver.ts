@@ -5,6 +5,7 @@ import type { ClientWorkload } from '../protocols/multipaxos/messages.js';
 import { multiPaxosProtocol } from '../protocols/multipaxos/node.js';
 import type { Scenario } from '../scenario/scenario.js';
 import type { ScheduledRequest } from '../sim/simulation.js';
+import { emptyDict } from '../util/dict.js';
 
 import type { ProtocolDriver } from './protocol.js';
 
@@ -40,6 +41,6 @@ export function multiPaxosDriver(scenario: Scenario, bug: MultiPaxosBug | undefi
     checks,
     // The checks see every event already, and keep the summary too.
     observe: () => undefined,
-    facts: () => ({ chosen: null, learned: {}, summary: multiPaxosSummaryLines(scenario.nodes, checks.summary()) }),
+    facts: () => ({ chosen: null, learned: emptyDict(), summary: multiPaxosSummaryLines(scenario.nodes, checks.summary()) }),
   };
 }
