@@ -1,0 +1,166 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from './helpers/cli.js';
+import { outputLines, writeTraceFile } from './helpers/trace-files.js';
+
+/**
+ * Hostile user text: names that collide with Object.prototype (`__proto__`,
+ * `constructor`, `toString`), terminal escape sequences, and ballots near
+ * 2^53. Each is handled like any other input: no wrong verdict, no lost
+ * result, no raw escape reaching the terminal, no arithmetic past safe integers.
+ */
+
+let dir: string;
+
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'paxsim-hostile-keys-'));
+});
+
+afterAll(() => {
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function writeFile(name: string, text: string): string {
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, text);
+  return file;
+}
+
+function traceEvents(file: string): Array<Record<string, unknown>> {
+  return outputLines(fs.readFileSync(file, 'utf8')).map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+const PROTOTYPE_NAMES = ['__proto__', 'constructor', 'toString'] as const;
+
+describe('names that are Object.prototype properties', () => {
+  it('a single-decree run with node ids __proto__, constructor, toString reports every learner, in text and --json', async () => {
+    const file = writeFile(
+      'proto-nodes.yaml',
+      `name: proto-nodes
+nodes: [__proto__, constructor, toString]
+proposals: [ { at: 0, node: constructor, value: X } ]
+until: 3000
+expect: { chosen: X, liveness: { within: 2000 } }
+`,
+    );
+    const json = await runCli(['run', file, '--json']);
+    expect(json.code).toBe(0);
+    const verdict = JSON.parse(json.stdout) as { learned: Record<string, string>; chosen: string };
+    expect(verdict.chosen).toBe('X');
+    expect(Object.keys(verdict.learned).sort()).toEqual([...PROTOTYPE_NAMES].sort());
+    for (const node of PROTOTYPE_NAMES) expect(Object.getOwnPropertyDescriptor(verdict.learned, node)?.value).toBe('X');
+
+    const text = await runCli(['run', file, '--quiet', '--no-color']);
+    expect(text.code).toBe(0);
+    const learnedLine = text.stdout.split('\n').find((line) => line.startsWith('learned'))!;
+    for (const node of PROTOTYPE_NAMES) expect(learnedLine).toMatch(new RegExp(`${node} "X" t=\\d+`));
+    expect(text.stdout).not.toContain('undefined');
+  });
+
+  it('check of that run\'s trace reports the same learners', async () => {
+    const scenario = writeFile('proto-nodes-2.yaml', `name: proto-nodes-2\nnodes: [__proto__, constructor, toString]\nproposals: [ { at: 0, node: __proto__, value: Y } ]\n`);
+    const trace = path.join(dir, 'proto-nodes-2.jsonl');
+    expect((await runCli(['run', scenario, '--quiet', '--trace', trace])).code).toBe(0);
+    const checked = await runCli(['check', trace, '--json']);
+    expect(checked.code).toBe(0);
+    const learned = (JSON.parse(checked.stdout) as { learned: Record<string, string> }).learned;
+    expect(Object.entries(learned).sort()).toEqual(PROTOTYPE_NAMES.map((node) => [node, 'Y']).sort());
+  });
+
+  it('Multi-Paxos: a client named __proto__ puts then gets key __proto__ and reads its write; linearizability holds', async () => {
+    const file = writeFile(
+      'proto-kv.yaml',
+      `name: proto-kv
+protocol: multipaxos
+nodes: [A, B, C]
+clients:
+  - id: __proto__
+    ops: [ {put: {key: __proto__, value: v1}}, {get: __proto__}, {put: {key: constructor, value: v2}}, {get: constructor}, {cas: {key: toString, expected: null, value: v3}}, {get: toString} ]
+  - id: constructor
+    ops: [ {get: hasOwnProperty}, {cas: {key: valueOf, expected: null, value: q}}, {get: valueOf} ]
+until: 3000
+expect: { safety: hold, liveness: { within: 2000 } }
+`,
+    );
+    const trace = path.join(dir, 'proto-kv.jsonl');
+    const result = await runCli(['run', file, '--json', '--trace', trace]);
+    expect(result.code).toBe(0);
+    expect((JSON.parse(result.stdout) as { violations: unknown[] }).violations).toEqual([]);
+    const reads = traceEvents(trace)
+      .filter((event) => event['type'] === 'complete' && (event['op'] as { kind: string }).kind === 'get')
+      .map((event) => [(event['op'] as { key: string }).key, event['result']]);
+    // Before the store was prototype-free, the write to __proto__ was lost and this read null.
+    expect(new Map(reads as Array<[string, unknown]>)).toEqual(
+      new Map<string, unknown>([
+        ['hasOwnProperty', null],
+        ['__proto__', 'v1'],
+        ['valueOf', 'q'],
+        ['constructor', 'v2'],
+        ['toString', 'v3'],
+      ]),
+    );
+    const applies = traceEvents(trace).filter((event) => event['type'] === 'apply' && event['duplicate'] === true);
+    expect(applies).toEqual([]);
+
+    const checked = await runCli(['check', trace, '--json']);
+    expect(checked.code).toBe(0);
+    expect((JSON.parse(checked.stdout) as { violations: unknown[] }).violations).toEqual([]);
+  });
+
+  const MULTIPAXOS_META = { type: 'meta', scenario: 'proto', nodes: ['A', 'B', 'C'], protocol: 'multipaxos', clients: ['__proto__', 'constructor'] };
+  const put = { kind: 'put', key: '__proto__', value: 'a' };
+  const get = { kind: 'get', key: '__proto__' };
+  const command = { client: '__proto__', requestId: 1, op: put };
+  function protoHistory(readResult: string | null): unknown[] {
+    return [
+      MULTIPAXOS_META,
+      { t: 0, type: 'leader', node: 'A', ballot: [1, 'A'] },
+      { t: 0, type: 'invoke', node: '__proto__', client: '__proto__', requestId: 1, op: put },
+      { t: 2, type: 'accept', node: 'A', slot: 0, ballot: [1, 'A'], command },
+      { t: 3, type: 'accept', node: 'B', slot: 0, ballot: [1, 'A'], command },
+      { t: 4, type: 'learn', node: 'A', slot: 0, command },
+      { t: 4, type: 'apply', node: 'A', slot: 0, command, result: 'ok' },
+      { t: 5, type: 'complete', node: '__proto__', client: '__proto__', requestId: 1, op: put, result: 'ok' },
+      { t: 7, type: 'invoke', node: 'constructor', client: 'constructor', requestId: 1, op: get },
+      { t: 9, type: 'complete', node: 'constructor', client: 'constructor', requestId: 1, op: get, result: readResult },
+      { t: 10, type: 'constructor', node: 'A' },
+      { t: 11, type: 'toString' },
+      { t: 12, type: 'constructor' },
+    ];
+  }
+
+  it('check on a Multi-Paxos trace with client ids and keys __proto__/constructor: a read of the write passes, a lost write fails', async () => {
+    const good = await runCli(['check', writeTraceFile(dir, 'proto-good.jsonl', protoHistory('a')), '--json']);
+    expect(good.code).toBe(0);
+    const goodJson = JSON.parse(good.stdout) as { violations: unknown[]; ignoredTypes: Record<string, number> };
+    expect(goodJson.violations).toEqual([]);
+    expect(goodJson.ignoredTypes).toEqual({ constructor: 2, toString: 1 });
+
+    const lost = await runCli(['check', writeTraceFile(dir, 'proto-lost.jsonl', protoHistory(null)), '--no-color']);
+    expect(lost.code).toBe(1);
+    expect(lost.stdout).toMatch(/✗ linearizability/);
+  });
+
+  it('check reports a sane ignored-types note for event types __proto__, constructor, toString', async () => {
+    const trace = writeTraceFile(dir, 'proto-types.jsonl', [
+      { type: 'meta', nodes: ['A', 'B', 'C'] },
+      { t: 0, type: 'propose', node: 'A', value: 'v', ballot: [1, 'A'] },
+      { t: 1, type: 'constructor', node: 'A' },
+      { t: 2, type: 'toString' },
+      { t: 3, type: '__proto__' },
+      { t: 4, type: 'constructor' },
+    ]);
+    const text = await runCli(['check', trace, '--no-color']);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain('ignored 4 events of types outside the trace format: "constructor" ×2, "toString" ×1, "__proto__" ×1\n');
+    const json = await runCli(['check', trace, '--json']);
+    const ignored = (JSON.parse(json.stdout) as { ignoredTypes: Record<string, number> }).ignoredTypes;
+    expect(Object.entries(ignored)).toEqual([
+      ['constructor', 2],
+      ['toString', 1],
+      ['__proto__', 1],
+    ]);
+  });
+});
