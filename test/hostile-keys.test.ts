@@ -2,6 +2,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nextRound } from '../src/protocols/paxos/ballot.js';
+import { InvariantError } from '../src/util/assert.js';
 import { runCli } from './helpers/cli.js';
 import { outputLines, writeTraceFile } from './helpers/trace-files.js';
 
@@ -161,6 +163,75 @@ expect: { safety: hold, liveness: { within: 2000 } }
       ['constructor', 2],
       ['toString', 1],
       ['__proto__', 1],
+    ]);
+  });
+});
+
+describe('ballot rounds near 2^53', () => {
+  const MAX = 2 ** 48;
+  const dueling = (round: number) => `name: big-ballots
+nodes: [A, B, C]
+proposals: [ { at: 0, node: A, value: X, ballot: ${round} }, { at: 0, node: B, value: Y, ballot: ${round} }, { at: 0, node: C, value: Z, ballot: ${round} } ]
+faults: [ { at: 0, partition: [[A], [B], [C]] }, { at: 1000, heal: all } ]
+until: 6000
+expect: { chosen: any, liveness: { within: 3000 } }
+`;
+
+  it('a proposal ballot above 2^48 is bad input naming the field (before, rounds saturated at 2^53 and check rejected the run\'s own trace)', async () => {
+    const file = writeFile('ballot-too-big.yaml', dueling(9007199254740990));
+    const result = await runCli(['run', file, '--quiet']);
+    expect(result.code).toBe(2);
+    expect(outputLines(result.stderr)).toEqual(
+      [0, 1, 2].map((index) => `${file}:3: proposals[${index}].ballot: must be a positive integer at most 2^48 (281474976710656)`),
+    );
+    expect((await runCli(['run', writeFile('ballot-one-over.yaml', dueling(MAX + 1)), '--quiet'])).code).toBe(2);
+  });
+
+  it('a run at the largest allowed ballot, with retries, writes a trace that check accepts', async () => {
+    const file = writeFile('ballot-max.yaml', dueling(MAX));
+    const trace = path.join(dir, 'ballot-max.jsonl');
+    const result = await runCli(['run', file, '--json', '--trace', trace]);
+    expect(result.code).toBe(0);
+    const proposes = traceEvents(trace).filter((event) => event['type'] === 'propose');
+    const rounds = proposes.map((event) => (event['ballot'] as [number, string])[0]);
+    // The partition makes every proposer retry: the rounds really grew past the starting one.
+    expect(Math.max(...rounds)).toBeGreaterThan(MAX + 2);
+    const checked = await runCli(['check', trace, '--liveness-within', '3000', '--json']);
+    expect(checked.code).toBe(0);
+    expect((JSON.parse(checked.stdout) as { violations: unknown[] }).violations).toEqual([]);
+  });
+
+  it('fuzzing a nemesis scenario at the largest allowed ballot holds on every seed', async () => {
+    const file = writeFile(
+      'ballot-max-fuzz.yaml',
+      `name: ballot-max-fuzz
+nodes: [A, B, C, D, E]
+proposals: [ { at: 0, node: A, value: X, ballot: ${MAX} }, { at: 5, node: B, value: Y, ballot: ${MAX} } ]
+nemesis: {}
+expect: { liveness: { within: 2000 } }
+`,
+    );
+    const result = await runCli(['fuzz', file, '--seeds', '100', '--workers', '1', '--out', path.join(dir, 'fuzz-out'), '--json']);
+    expect(result.code).toBe(0);
+  });
+
+  it('round arithmetic asserts rather than lose exactness past 2^53 - 1', () => {
+    expect(nextRound(MAX, 3)).toBe(MAX + 1);
+    expect(nextRound(Number.MAX_SAFE_INTEGER - 1)).toBe(Number.MAX_SAFE_INTEGER);
+    expect(() => nextRound(Number.MAX_SAFE_INTEGER)).toThrow(InvariantError);
+  });
+});
+
+describe('check reads only exact ballot rounds', () => {
+  it('a trace whose ballot round is past 2^53 - 1 is bad input naming the line and field', async () => {
+    const trace = writeTraceFile(dir, 'unsafe-round.jsonl', [
+      { type: 'meta', nodes: ['A', 'B', 'C'] },
+      '{"t":0,"type":"propose","node":"A","value":"v","ballot":[9007199254740993,"A"]}',
+    ]);
+    const result = await runCli(['check', trace]);
+    expect(result.code).toBe(2);
+    expect(outputLines(result.stderr)).toEqual([
+      `${trace}:2: propose.ballot: must be a ballot [round, "node"] (an integer round and a string id) or a bare integer round, got [9007199254740992,"A"]`,
     ]);
   });
 });

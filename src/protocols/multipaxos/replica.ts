@@ -1,5 +1,5 @@
 import type { Effects, NodeId, ProtocolNode } from '../effects.js';
-import { ballot, ballotsEqual, compareBallots, type Ballot } from '../paxos/ballot.js';
+import { ballot, ballotsEqual, compareBallots, nextRound, type Ballot } from '../paxos/ballot.js';
 import { unreachable } from '../../util/assert.js';
 import { emptyDict, type Dict } from '../../util/dict.js';
 import { electionDelayMs, replicaQuorum, type MultiPaxosConfig } from './config.js';
@@ -189,7 +189,7 @@ export class Replica implements ProtocolNode<MultiPaxosMessage, ClientWorkload> 
 
   private campaign(): void {
     const state = this.state;
-    const round = Math.max(this.durable.lastRound, this.durable.promised?.[0] ?? 0, state.highestRoundSeen) + 1;
+    const round = nextRound(this.durable.lastRound, this.durable.promised?.[0] ?? 0, state.highestRoundSeen);
     this.update({ lastRound: round });
     this.clearLeadership();
     state.role = 'candidate';
