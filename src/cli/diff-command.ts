@@ -1,6 +1,7 @@
 import { runScenario, type RunResult } from '../run/runner.js';
 import type { AnyTraceEvent } from '../sim/events.js';
 import { firstDivergence, type TraceDivergence } from '../trace/diff.js';
+import { printable } from '../trace/format.js';
 import { timelineLine } from '../trace/timeline.js';
 import { parseCount } from './durations.js';
 import { EXIT, parseSeed, UsageError } from './errors.js';
@@ -31,7 +32,7 @@ export function diffCommand(files: readonly string[], flags: DiffFlags, io: CliI
   const styles = stylesFor(colorLevel(io, flags.color));
   const context = parseCount(flags.context, '--context', 0);
   const divergence = firstDivergence(left.result.events!, right.result.events!);
-  const lines = [styles.bold(`── diff: ${left.label}  vs  ${right.label} ──`)];
+  const lines = [styles.bold(printable(`── diff: ${left.label}  vs  ${right.label} ──`))];
   if (divergence === null) {
     lines.push(styles.pass(`identical: all ${left.result.eventCount} events (trace ${left.result.traceHash?.slice(0, 16)})`));
     io.stdout(lines.join('\n') + '\n');
@@ -63,7 +64,7 @@ function sides(files: readonly string[], flags: DiffFlags): [Side, Side] {
 }
 
 function describeDivergence(left: Side, right: Side, divergence: TraceDivergence, context: number, styles: Styles): string[] {
-  const show = (event: AnyTraceEvent | undefined) => (event === undefined ? styles.dim('(trace ended)') : (timelineLine(event, styles, { showSends: true }) ?? JSON.stringify(event)).trimStart());
+  const show = (event: AnyTraceEvent | undefined) => (event === undefined ? styles.dim('(trace ended)') : (timelineLine(event, styles, { showSends: true }) ?? printable(JSON.stringify(event))).trimStart());
   const index = divergence.index;
   const shared = left.result.events!.slice(Math.max(0, index - context), index);
   const lines = [
@@ -71,7 +72,7 @@ function describeDivergence(left: Side, right: Side, divergence: TraceDivergence
     styles.fail(`first divergence at event #${index} (trace line ${index + 2}):`),
     `  A  ${show(divergence.left)}`,
     `  B  ${show(divergence.right)}`,
-    `  ${styles.bold('differs')}: ${divergence.differences.join('; ')}`,
+    `  ${styles.bold('differs')}: ${printable(divergence.differences.join('; '))}`,
   ];
   if (shared.length > 0) {
     lines.push(styles.dim(`before it (shared):`));
@@ -82,7 +83,7 @@ function describeDivergence(left: Side, right: Side, divergence: TraceDivergence
     for (const event of side.result.events!.slice(index + 1, index + 1 + context)) lines.push(`  ${name}  ${show(event)}`);
   }
   lines.push(styles.bold('outcome'));
-  for (const [name, side] of [['A', left], ['B', right]] as const) lines.push(`  ${name}  ${outcome(side.result)}`);
+  for (const [name, side] of [['A', left], ['B', right]] as const) lines.push(`  ${name}  ${printable(outcome(side.result))}`);
   return lines;
 }
 

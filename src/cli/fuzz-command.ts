@@ -10,6 +10,7 @@ import { shrinkScenario } from '../run/shrink.js';
 import { scenarioToYaml } from '../scenario/serialize.js';
 import { NEMESIS_FAULT_KINDS } from '../scenario/schema.js';
 import type { NemesisFaultKind, Scenario } from '../scenario/scenario.js';
+import { printable } from '../trace/format.js';
 import { packageRoot } from '../util/package-root.js';
 import { runScenario, traceLines } from '../run/runner.js';
 import { parseCount, parseDuration, parseShard } from './durations.js';
@@ -187,7 +188,7 @@ function shrinkAndWrite(failure: WrittenFailure, bug: ProtocolBug | undefined, i
   ];
   writeOutput(file, scenarioToYaml({ ...shrunk.scenario, bug: bug ?? shrunk.scenario.bug }, { header, filePath: file, schemaPath: join(packageRoot(), 'scenarios', 'scenario.schema.json') }), 'shrink');
   writeOutput(file.replace(/\.yaml$/, '.trace.jsonl'), traceLines(rerun).join('\n') + '\n', 'shrink');
-  if (shrunk.exhausted) io.stderr(styles.dim(`paxsim: shrinking ${failure.scenarioFile} stopped at its budget; the result is smaller but may not be minimal\n`));
+  if (shrunk.exhausted) io.stderr(styles.dim(`paxsim: shrinking ${printable(failure.scenarioFile)} stopped at its budget; the result is smaller but may not be minimal\n`));
   return {
     file,
     faultsBefore: shrunk.before.faults,
@@ -206,7 +207,7 @@ function reportNondeterminism(report: FuzzReport, bug: ProtocolBug | undefined, 
       const first = runScenario(scenarioReport.scenario, { seed, bug, record: true, stopOnViolation: true });
       const second = runScenario(scenarioReport.scenario, { seed, bug, record: true, stopOnViolation: true });
       const problem = determinismProblem(first, second) ?? `NONDETERMINISM: ${scenarioReport.scenario.name} seed ${seed} differed between two runs in a worker, but not in two re-runs here`;
-      io.stderr(styles.fail(problem) + '\n');
+      io.stderr(styles.fail(printable(problem)) + '\n');
     }
   }
 }
@@ -237,7 +238,7 @@ function formatSummary(report: FuzzReport, written: readonly WrittenEntry[], ela
   for (const scenario of report.scenarios) {
     const status = scenario.failureCount === 0 ? styles.pass('all held') : styles.fail(`${scenario.failureCount} failing`);
     const stopped = scenario.stopped ? styles.dim(' (stopped at the first failure; --keep-going to go on)') : '';
-    lines.push(label('scenario') + `${scenario.scenario.name}: ${scenario.seedsRun} seeds, ${status}${stopped}`);
+    lines.push(label('scenario') + `${printable(scenario.scenario.name)}: ${scenario.seedsRun} seeds, ${status}${stopped}`);
   }
   lines.push(
     label('seeds') +
@@ -267,13 +268,13 @@ function formatSummary(report: FuzzReport, written: readonly WrittenEntry[], ela
     const first = entry.failure.result.violations[0];
     const what = first ? `${first.checker}: ${first.message}` : failureKind(entry.scenario.failures.find((failure) => failure.seed === entry.seed)!);
     lines.push('');
-    lines.push(label('failure') + styles.fail(`${entry.scenario.scenario.name} seed ${entry.seed}: ${what}`));
-    lines.push(label('written') + `${entry.failure.scenarioFile} (+ .trace.jsonl, .html sequence diagram)`);
+    lines.push(label('failure') + styles.fail(printable(`${entry.scenario.scenario.name} seed ${entry.seed}: ${what}`)));
+    lines.push(label('written') + `${printable(entry.failure.scenarioFile)} (+ .trace.jsonl, .html sequence diagram)`);
     if (entry.shrunk) {
       const shrunk = entry.shrunk;
-      lines.push(label('shrunk') + `${shrunk.file}: faults ${shrunk.faultsBefore} → ${shrunk.faultsAfter}${unitNote(shrunk.faultsAfter, shrunk.unitsAfter)}, events ${shrunk.eventsBefore} → ${shrunk.eventsAfter} (${shrunk.attempts} runs)`);
+      lines.push(label('shrunk') + `${printable(shrunk.file)}: faults ${shrunk.faultsBefore} → ${shrunk.faultsAfter}${unitNote(shrunk.faultsAfter, shrunk.unitsAfter)}, events ${shrunk.eventsBefore} → ${shrunk.eventsAfter} (${shrunk.attempts} runs)`);
     }
-    lines.push(label('replay') + styles.bold(replayOf(entry)));
+    lines.push(label('replay') + styles.bold(printable(replayOf(entry))));
   }
   return lines.join('\n') + '\n';
 }

@@ -1,5 +1,6 @@
 import { formatBallot } from '../protocols/paxos/ballot.js';
 import type { RunResult } from '../run/runner.js';
+import { printable, quoted } from '../trace/format.js';
 import type { NodeId } from '../scenario/scenario.js';
 import { dictFrom, type Dict } from '../util/dict.js';
 import type { Styles } from './io.js';
@@ -9,24 +10,24 @@ export function formatVerdict(result: RunResult, replayCommand: string, styles: 
   const lines: string[] = [];
   const label = (text: string) => styles.bold(text.padEnd(10));
   const scenario = result.scenario;
-  lines.push(styles.bold(`── verdict: ${scenario.name}, seed ${result.seed}${result.bug ? `, bug ${result.bug}` : ''} ──`));
+  lines.push(styles.bold(`── verdict: ${printable(scenario.name)}, seed ${result.seed}${result.bug ? `, bug ${result.bug}` : ''} ──`));
   if (scenario.protocol === 'paxos') {
     lines.push(
       label('chosen') +
-        (result.chosen ? `"${result.chosen.value}" in ballot ${formatBallot(result.chosen.ballot)} at t=${result.chosen.t}` : 'nothing'),
+        (result.chosen ? `${quoted(result.chosen.value)} in ballot ${printable(formatBallot(result.chosen.ballot))} at t=${result.chosen.t}` : 'nothing'),
     );
     const learnedParts = scenario.roles.learners.map((node) => {
       const learned = result.learned[node];
-      return learned ? `${node} "${learned.value}" t=${learned.t}` : `${node} —`;
+      return learned ? `${printable(node)} ${quoted(learned.value)} t=${learned.t}` : `${printable(node)} —`;
     });
     lines.push(label('learned') + learnedParts.join(styles.dim(' · ')));
   }
-  for (const line of result.summary) lines.push(label(line.label) + line.text);
+  for (const line of result.summary) lines.push(label(line.label) + printable(line.text));
   result.checkers.forEach((checker, index) => {
     const mark = checker.violation ? styles.fail('✗') : styles.pass('✓');
     const detail = checker.violation
-      ? styles.fail(`${checker.violation.message} (event #${checker.violation.event}, t=${checker.violation.t})`)
-      : styles.dim(checker.detail);
+      ? styles.fail(`${printable(checker.violation.message)} (event #${checker.violation.event}, t=${checker.violation.t})`)
+      : styles.dim(printable(checker.detail));
     lines.push(label(index === 0 ? 'checkers' : '') + `${mark} ${checker.name.padEnd(20)} ${detail}`);
   });
   if (!result.checkers.some((checker) => checker.kind === 'liveness')) {
@@ -35,13 +36,13 @@ export function formatVerdict(result: RunResult, replayCommand: string, styles: 
   }
   result.expectation.checks.forEach((check, index) => {
     const mark = check.met ? styles.pass('✓') : styles.fail('✗');
-    lines.push(label(index === 0 ? 'expect' : '') + `${mark} ${check.what.padEnd(20)} ${styles.dim(check.detail)}`);
+    lines.push(label(index === 0 ? 'expect' : '') + `${mark} ${printable(check.what).padEnd(20)} ${styles.dim(printable(check.detail))}`);
   });
   const stopped = result.outcome.stoppedBy === 'max-events' ? styles.fail(`, stopped at maxEvents (${scenario.maxEvents})`) : '';
   const status = result.expectation.met ? styles.pass('PASS') : styles.fail('FAIL');
   const hash = result.traceHash ? `, trace ${result.traceHash.slice(0, 16)}` : '';
   lines.push(label('result') + `${status}  ${styles.dim(`${result.eventCount} events, ended t=${result.outcome.endMs}${hash}`)}${stopped}`);
-  lines.push(label('replay') + replayCommand);
+  lines.push(label('replay') + printable(replayCommand));
   return lines.join('\n') + '\n';
 }
 

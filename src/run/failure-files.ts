@@ -23,7 +23,7 @@ export function writeFailure(base: Scenario, seed: number, bug: ProtocolBug | un
   mkdirSync(directory, { recursive: true });
   const result = runScenario(base, { seed, bug, record: true });
   const scenario: Scenario = { ...result.scenario, seed, bug: bug ?? result.scenario.bug };
-  const stem = join(directory, `${base.name}-seed-${seed}${suffix}`);
+  const stem = join(directory, `${fileNameSafe(base.name)}-seed-${seed}${suffix}`);
   const scenarioFile = `${stem}.yaml`;
   const traceFile = `${stem}.trace.jsonl`;
   const htmlFile = `${stem}.html`;
@@ -40,4 +40,9 @@ export function writeFailure(base: Scenario, seed: number, bug: ProtocolBug | un
   writeFileSync(traceFile, traceLines(result).join('\n') + '\n');
   writeFileSync(htmlFile, sequenceDiagramHtml({ meta: result.meta, events: result.events!, violations: result.violations }));
   return { scenarioFile, traceFile, htmlFile, result };
+}
+
+/** A scenario name as part of a file name: no path separators, control characters or spaces (`../x` → `.._x`). */
+function fileNameSafe(name: string): string {
+  return name.replace(/[^A-Za-z0-9_.-]/g, '_');
 }

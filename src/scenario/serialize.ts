@@ -1,6 +1,7 @@
 import { relative, dirname } from 'node:path';
 import { Document, isMap, isSeq, visit } from 'yaml';
 import type { ClientSpec, DelaySpec, Fault, KvOpSpec, Scenario } from './scenario.js';
+import { printable } from '../util/printable.js';
 
 /**
  * A scenario as a file again: what `paxsim fuzz` and `paxsim shrink` write, so
@@ -115,6 +116,7 @@ export function scenarioToYaml(scenario: Scenario, options: { header?: readonly 
     const schemaRelative = relative(dirname(options.filePath), options.schemaPath) || 'scenario.schema.json';
     lines.push(`# yaml-language-server: $schema=${schemaRelative.startsWith('.') ? schemaRelative : `./${schemaRelative}`}`);
   }
-  for (const line of options.header ?? []) lines.push(`# ${line}`);
+  // Header lines carry user text (values in a violation message): a raw line break would end the comment.
+  for (const line of options.header ?? []) lines.push(`# ${printable(line)}`);
   return lines.join('\n') + (lines.length > 0 ? '\n' : '') + document.toString({ lineWidth: 0 });
 }
