@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nextRound } from '../src/protocols/paxos/ballot.js';
+import { printable } from '../src/trace/format.js';
 import { InvariantError } from '../src/util/assert.js';
 import { runCli } from './helpers/cli.js';
 import { outputLines, writeTraceFile } from './helpers/trace-files.js';
@@ -233,5 +234,131 @@ describe('check reads only exact ballot rounds', () => {
     expect(outputLines(result.stderr)).toEqual([
       `${trace}:2: propose.ballot: must be a ballot [round, "node"] (an integer round and a string id) or a bare integer round, got [9007199254740992,"A"]`,
     ]);
+  });
+});
+
+describe('escape sequences in user text never reach the terminal raw', () => {
+  // OSC (set the window title), CSI clear screen, a bidi override, a C1 CSI, a line break, DEL.
+  const EVIL = '\u001b]0;pwned\u0007\u001b[2J\u202e\u009b31m\nX\u007f';
+  const SHOWN = '\\x1b]0;pwned\\x07\\x1b[2J\\u202e\\x9b31m\\nX\\x7f';
+  const RAW = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+
+  function expectPrintable(text: string): void {
+    expect(text).not.toMatch(RAW);
+  }
+
+  it('printable() escapes C0, DEL, C1, bidi controls and line separators, and leaves other text alone', () => {
+    expect(printable(EVIL)).toBe(SHOWN);
+    expect(printable('\t\r\u2028\u2066\u061c\u200f')).toBe('\\t\\r\\u2028\\u2066\\u061c\\u200f');
+    expect(printable('plain "ascii" C:\\path ünïcödé → ✓ 日本')).toBe('plain "ascii" C:\\path ünïcödé → ✓ 日本');
+  });
+
+  function evilScenario(name: string, extra = ''): string {
+    return writeFile(
+      `${name}.json`,
+      JSON.stringify({
+        name: `${name}${EVIL}`,
+        nodes: ['A', 'B', 'C'],
+        proposals: [
+          { at: 0, node: 'A', value: `v${EVIL}` },
+          { at: 0, node: 'B', value: `w${EVIL}` },
+        ],
+        ...(extra === 'nemesis'
+          ? { nemesis: {} }
+          : {
+              faults: [
+                { at: 1, crash: 'C' },
+                { at: 50, restart: 'C' },
+              ],
+              until: 2000,
+            }),
+      }),
+    );
+  }
+
+  it('run (timeline and verdict, with and without colour), replay with state tables, diff', async () => {
+    const file = evilScenario('evil-run');
+    for (const env of [{}, { FORCE_COLOR: '1' }]) {
+      const run = await runCli(['run', file], { env });
+      expect(run.code).toBe(0);
+      // Colour codes are ours: strip exactly chalk's SGR sequences, then nothing raw may remain.
+      expectPrintable(run.stdout.replace(/\u001b\[\d+(;\d+)*m/g, ''));
+      expect(run.stdout).toContain(`● propose "v${SHOWN}" with ballot (1,A)`);
+    }
+    const replay = await runCli(['replay', file, '--bug', 'same-ballot', '--until-violation', '--state-at', '10']);
+    expectPrintable(replay.stdout);
+    expect(replay.stdout).toContain(`"v${SHOWN}"`);
+    const diff = await runCli(['diff', file, '--seeds', '1,2']);
+    expectPrintable(diff.stdout);
+  });
+
+  it('Multi-Paxos keys and values, and check on a trace whose node ids, values and event types carry escapes', async () => {
+    const kv = writeFile(
+      'evil-kv.json',
+      JSON.stringify({
+        name: 'evil-kv',
+        protocol: 'multipaxos',
+        nodes: ['A', 'B', 'C'],
+        clients: [{ id: 'c1', ops: [{ put: { key: `k${EVIL}`, value: `v${EVIL}` } }, { get: `k${EVIL}` }] }],
+        until: 2000,
+      }),
+    );
+    const run = await runCli(['run', kv]);
+    expect(run.code).toBe(0);
+    expectPrintable(run.stdout);
+    expect(run.stdout).toContain(`put k${SHOWN}="v${SHOWN}"`);
+    const replay = await runCli(['replay', kv, '--state-at', '200']);
+    expectPrintable(replay.stdout);
+
+    const trace = writeTraceFile(dir, 'evil-trace.jsonl', [
+      { type: 'meta', scenario: `s${EVIL}`, nodes: [`n${EVIL}`, 'B', 'C'], bug: `b${EVIL}` },
+      { t: 0, type: 'propose', node: `n${EVIL}`, value: `v${EVIL}`, ballot: [1, `n${EVIL}`] },
+      { t: 1, type: 'accept', node: `n${EVIL}`, value: `v${EVIL}`, ballot: [1, `n${EVIL}`] },
+      { t: 1, type: 'accept', node: 'B', value: `v${EVIL}`, ballot: [1, `n${EVIL}`] },
+      { t: 2, type: 'learn', node: 'C', value: `w${EVIL}` },
+      { t: 3, type: `odd${EVIL}` },
+      { t: 4, type: 'violation', checker: `c${EVIL}`, message: `m${EVIL}` },
+    ]);
+    const checked = await runCli(['check', trace]);
+    expect(checked.code).toBe(1);
+    expectPrintable(checked.stdout);
+    expect(checked.stdout).toContain(`chosen    "v${SHOWN}" in ballot (1,n${SHOWN})`);
+    // JSON output stays JSON: the raw text, escaped the JSON way.
+    const json = await runCli(['check', trace, '--json']);
+    expect((JSON.parse(json.stdout) as { chosen: string }).chosen).toBe(`v${EVIL}`);
+  });
+
+  it('fuzz failure lines, failure file names and their header comments; the written file replays', async () => {
+    const file = evilScenario('evil-fuzz', 'nemesis');
+    const out = path.join(dir, 'evil-fuzz-out');
+    const fuzzed = await runCli(['fuzz', file, '--bug', 'same-ballot', '--seeds', '50', '--workers', '1', '--out', out]);
+    expect(fuzzed.code).toBe(1);
+    expectPrintable(fuzzed.stdout + fuzzed.stderr);
+    expect(fuzzed.stdout).toContain(`failure     evil-fuzz${SHOWN} seed`);
+    const written = fs.readdirSync(out);
+    expect(written.length).toBeGreaterThan(0);
+    for (const name of written) expect(name).toMatch(/^evil-fuzz_+0_pwned_+2J_+31m_X_-seed-\d+(\.min)?(\.yaml|\.trace\.jsonl|\.html)$/);
+    const failureFile = path.join(out, written.find((name) => /-seed-\d+\.yaml$/.test(name))!);
+    // The header comments: a raw line break there used to end the comment and break the file.
+    const comments = fs.readFileSync(failureFile, 'utf8').split('\n').filter((line) => line.startsWith('#'));
+    expect(comments.some((line) => line.includes(`"v${SHOWN}"`) || line.includes(`"w${SHOWN}"`))).toBe(true);
+    for (const line of comments) expectPrintable(line);
+    const replayed = await runCli(['run', failureFile, '--quiet']);
+    expect(replayed.code).toBe(1);
+    expect(replayed.stdout).toMatch(/✗ agreement/);
+  });
+
+  it('bad input: error lines name the field with the text escaped, exit 2, from scenarios, flags and unknown options', async () => {
+    const bad = writeFile('evil-bad.json', JSON.stringify({ name: 'x', nodes: [`A${EVIL}`], [`bogus${EVIL}`]: 1 }));
+    const result = await runCli(['run', bad]);
+    expect(result.code).toBe(2);
+    expectPrintable(result.stderr);
+    expect(result.stderr).toContain(`bogus${SHOWN}: unknown key "bogus${SHOWN}"`);
+    for (const argv of [['run', `missing${EVIL}.yaml`], ['run', '--seed', EVIL], ['run', `--x${EVIL}`], ['check', `missing${EVIL}.jsonl`]]) {
+      const outcome = await runCli(argv);
+      expect(outcome.code).toBe(2);
+      expectPrintable(outcome.stderr);
+      expect(outcome.stderr).toContain(SHOWN.slice(0, 12));
+    }
   });
 });
