@@ -278,7 +278,7 @@ describe('escape sequences in user text never reach the terminal raw', () => {
 
   it('run (timeline and verdict, with and without colour), replay with state tables, diff', async () => {
     const file = evilScenario('evil-run');
-    for (const env of [{}, { FORCE_COLOR: '1' }]) {
+    for (const env of [{}, { FORCE_COLOR: '1' }] as Array<Record<string, string>>) {
       const run = await runCli(['run', file], { env });
       expect(run.code).toBe(0);
       // Colour codes are ours: strip exactly chalk's SGR sequences, then nothing raw may remain.
