@@ -1,15 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { checkTrace, type CheckTraceResult } from '../check/check-trace.js';
 import { multiPaxosSummaryLines } from '../check/multipaxos-checks.js';
-import { formatBallot } from '../protocols/paxos/ballot.js';
 import type { TraceMeta } from '../sim/events.js';
-import { printable, quoted } from '../trace/format.js';
+import { printable } from '../trace/format.js';
 import { readTrace } from '../trace/read-trace.js';
+import { dictFrom } from '../util/dict.js';
 import { parseDuration } from './durations.js';
 import { EXIT, UsageError } from './errors.js';
-import { learnedValues } from './verdict.js';
-import { dictFrom } from '../util/dict.js';
 import { colorLevel, stylesFor, type CliIo, type Styles } from './io.js';
+import { chosenText, learnedText, learnedValues } from './verdict.js';
 
 export interface CheckFlags {
   readonly json?: boolean;
@@ -69,14 +68,8 @@ export function formatCheckVerdict(file: string, meta: TraceMeta, result: CheckT
   if (multipaxos) {
     for (const line of multiPaxosSummaryLines(meta.nodes, multipaxos)) lines.push(label(line.label) + printable(line.text));
   } else {
-    lines.push(
-      label('chosen') + (result.chosen ? `${quoted(result.chosen.value)} in ballot ${printable(formatBallot(result.chosen.ballot))} at t=${result.chosen.t}` : 'nothing'),
-    );
-    const learnedParts = meta.learners.map((node) => {
-      const learned = result.learned[node];
-      return learned ? `${printable(node)} ${quoted(learned.value)} t=${learned.t}` : `${printable(node)} —`;
-    });
-    lines.push(label('learned') + learnedParts.join(styles.dim(' · ')));
+    lines.push(label('chosen') + chosenText(result.chosen));
+    lines.push(label('learned') + learnedText(meta.learners, result.learned, styles));
   }
   result.reports.forEach((report, index) => {
     const violation = report.violation;

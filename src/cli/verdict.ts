@@ -1,7 +1,8 @@
+import type { ChosenProposal } from '../check/chosen.js';
 import { formatBallot } from '../protocols/paxos/ballot.js';
 import type { RunResult } from '../run/runner.js';
-import { printable, quoted } from '../trace/format.js';
 import type { NodeId } from '../scenario/scenario.js';
+import { printable, quoted } from '../trace/format.js';
 import { dictFrom, type Dict } from '../util/dict.js';
 import type { Styles } from './io.js';
 
@@ -12,15 +13,8 @@ export function formatVerdict(result: RunResult, replayCommand: string, styles: 
   const scenario = result.scenario;
   lines.push(styles.bold(`── verdict: ${printable(scenario.name)}, seed ${result.seed}${result.bug ? `, bug ${result.bug}` : ''} ──`));
   if (scenario.protocol === 'paxos') {
-    lines.push(
-      label('chosen') +
-        (result.chosen ? `${quoted(result.chosen.value)} in ballot ${printable(formatBallot(result.chosen.ballot))} at t=${result.chosen.t}` : 'nothing'),
-    );
-    const learnedParts = scenario.roles.learners.map((node) => {
-      const learned = result.learned[node];
-      return learned ? `${printable(node)} ${quoted(learned.value)} t=${learned.t}` : `${printable(node)} —`;
-    });
-    lines.push(label('learned') + learnedParts.join(styles.dim(' · ')));
+    lines.push(label('chosen') + chosenText(result.chosen));
+    lines.push(label('learned') + learnedText(scenario.roles.learners, result.learned, styles));
   }
   for (const line of result.summary) lines.push(label(line.label) + printable(line.text));
   result.checkers.forEach((checker, index) => {
@@ -44,6 +38,20 @@ export function formatVerdict(result: RunResult, replayCommand: string, styles: 
   lines.push(label('result') + `${status}  ${styles.dim(`${result.eventCount} events, ended t=${result.outcome.endMs}${hash}`)}${stopped}`);
   lines.push(label('replay') + printable(replayCommand));
   return lines.join('\n') + '\n';
+}
+
+/** Single-decree Paxos's chosen line (run and check): the value, its ballot and when, escaped for the terminal. */
+export function chosenText(chosen: ChosenProposal | null): string {
+  return chosen ? `${quoted(chosen.value)} in ballot ${printable(formatBallot(chosen.ballot))} at t=${chosen.t}` : 'nothing';
+}
+
+/** The learned line (run and check): each learner with what it learned and when, or — . */
+export function learnedText(learners: readonly NodeId[], learned: Readonly<Dict<{ value: string; t: number }>>, styles: Styles): string {
+  const parts = learners.map((node) => {
+    const entry = Object.hasOwn(learned, node) ? learned[node] : undefined;
+    return entry ? `${printable(node)} ${quoted(entry.value)} t=${entry.t}` : `${printable(node)} —`;
+  });
+  return parts.join(styles.dim(' · '));
 }
 
 /** Each learner's learned value, in learner order, for `--json` (node ids are user text: no prototype). */

@@ -1,4 +1,3 @@
-import type { NodeId } from '../effects.js';
 import { emptyDict, type Dict } from '../../util/dict.js';
 import { isNoop, type Command, type KvOp, type KvResult } from './messages.js';
 
@@ -16,6 +15,7 @@ export interface Session {
  */
 export interface KvStore {
   readonly data: Dict<string>;
+  /** By client id. */
   readonly sessions: Dict<Session>;
 }
 
