@@ -112,6 +112,28 @@ expect: { safety: hold, liveness: { within: 2000 } }
     expect((JSON.parse(checked.stdout) as { violations: unknown[] }).violations).toEqual([]);
   });
 
+  it('Multi-Paxos replicas named __proto__, constructor, toString: run and check count every replica\'s applied slots', async () => {
+    const file = writeFile(
+      'proto-replicas.yaml',
+      `name: proto-replicas
+protocol: multipaxos
+nodes: [__proto__, constructor, toString]
+clients: { count: 2, ops: 5, keys: [__proto__, valueOf] }
+until: 3000
+expect: { safety: hold, liveness: { within: 2000 } }
+`,
+    );
+    const trace = path.join(dir, 'proto-replicas.jsonl');
+    const run = await runCli(['run', file, '--quiet', '--no-color', '--trace', trace]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/applied: __proto__ (\d+) · constructor \1 · toString \1\n/);
+    const checked = await runCli(['check', trace, '--json']);
+    expect(checked.code).toBe(0);
+    const applied = (JSON.parse(checked.stdout) as { applied: Record<string, number> }).applied;
+    expect(Object.keys(applied)).toEqual(['__proto__', 'constructor', 'toString']);
+    expect(new Set(Object.values(applied))).toEqual(new Set([10]));
+  });
+
   const MULTIPAXOS_META = { type: 'meta', scenario: 'proto', nodes: ['A', 'B', 'C'], protocol: 'multipaxos', clients: ['__proto__', 'constructor'] };
   const put = { kind: 'put', key: '__proto__', value: 'a' };
   const get = { kind: 'get', key: '__proto__' };
