@@ -1,6 +1,7 @@
 import type { NodeId } from '../scenario/scenario.js';
 import { FAULT_EVENT_TYPES, MULTIPAXOS_EVENT_TYPES, PAXOS_EVENT_TYPES, type AnyTraceEvent, type MultiPaxosTraceEvent, type TraceEvent, type TraceEventType, type TraceMeta } from '../sim/events.js';
 import { isMultiPaxosMeta } from '../trace/read-trace.js';
+import { emptyDict } from '../util/dict.js';
 import { majorityOf, type CheckContext, type Violation } from './checker.js';
 import type { ChosenProposal } from './chosen.js';
 import { MultiPaxosChecks, type MultiPaxosSummary } from './multipaxos-checks.js';
@@ -95,7 +96,7 @@ function checkPaxosTrace(meta: TraceMeta, events: readonly TraceEvent[], options
   const endMs = traceEndMs(meta, events);
   const livenessWithinMs = options.livenessWithinMs;
   const suite = new CheckerSuite(checkContextForMeta(meta), livenessWithinMs === undefined ? undefined : { withinMs: livenessWithinMs, quietFromMs });
-  const learned: Record<NodeId, TraceLearnedValue> = {};
+  const learned = emptyDict<TraceLearnedValue>();
   const { recorded, ignoredTypes } = feedChecks(events, isKnownEventType, (event, index) => {
     if (event.type === 'learn' && learned[event.node] === undefined) learned[event.node] = { value: event.value, t: event.t };
     suite.observe(event, index);
@@ -152,7 +153,7 @@ function checkMultiPaxosTrace(meta: TraceMeta, events: readonly MultiPaxosTraceE
         : report,
     ),
     chosen: null,
-    learned: {},
+    learned: emptyDict(),
     multipaxos: checks.summary(),
     eventCount: events.length,
     endMs,
@@ -195,7 +196,7 @@ function feedChecks<E extends AnyTraceEvent>(
   observe: (event: Exclude<E, { type: 'violation' | 'chosen' }>, index: number) => void,
 ): { recorded: RecordedViolation[]; ignoredTypes: Record<string, number> } {
   const recorded: RecordedViolation[] = [];
-  const ignoredTypes: Record<string, number> = {};
+  const ignoredTypes = emptyDict<number>();
   events.forEach((event, index) => {
     const type: string = event.type;
     if (!isKnown(type)) ignoredTypes[type] = (ignoredTypes[type] ?? 0) + 1;

@@ -1,3 +1,4 @@
+import { dictFrom } from '../util/dict.js';
 import { ballotKey, formatBallot, type Ballot } from '../protocols/paxos/ballot.js';
 import { isNoop, type Command, type KvOp, type KvResult } from '../protocols/multipaxos/messages.js';
 import type { NodeId } from '../scenario/scenario.js';
@@ -179,7 +180,7 @@ export class MultiPaxosChecks implements TraceChecks {
     const operations = this.operations.length;
     const completed = this.operations.filter((operation) => operation.completeMs !== null && !operation.gaveUp).length;
     const gaveUp = this.operations.filter((operation) => operation.gaveUp).length;
-    const applied = Object.fromEntries(this.context.replicas.map((replica) => [replica, this.nextSlotOf.get(replica) ?? 0]));
+    const applied = dictFrom(this.context.replicas.map((replica) => [replica, this.nextSlotOf.get(replica) ?? 0]));
     return { slotsChosen, applied, operations, completed, gaveUp, inFlight: operations - completed - gaveUp, leader: this.lastLeader };
   }
 

@@ -1,14 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { checkTrace, type CheckTraceResult } from '../check/check-trace.js';
 import { multiPaxosSummaryLines } from '../check/multipaxos-checks.js';
-import { formatBallot } from '../protocols/paxos/ballot.js';
 import type { TraceMeta } from '../sim/events.js';
+import { printable } from '../trace/format.js';
 import { readTrace } from '../trace/read-trace.js';
+import { dictFrom } from '../util/dict.js';
 import { parseDuration } from './durations.js';
 import { EXIT, UsageError } from './errors.js';
 import { colorLevel, stylesFor, type CliIo, type Styles } from './io.js';
 import { multiPaxosJson } from './verdict.js';
 import { plural } from '../util/plural.js';
+import { chosenText, learnedText, learnedValues } from './verdict.js';
 
 export interface CheckFlags {
   readonly json?: boolean;
@@ -29,7 +31,7 @@ export function checkCommand(file: string, flags: CheckFlags, io: CliIo): number
     return check(file, flags, io);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    io.stderr(error.lines.join('\n') + '\n');
+    io.stderr(error.lines.map(printable).join('\n') + '\n');
     return EXIT.usage;
   }
 }
@@ -62,28 +64,22 @@ export function formatCheckVerdict(file: string, meta: TraceMeta, result: CheckT
   const lines: string[] = [];
   const label = (text: string) => styles.bold(text.padEnd(10));
   const origin =
-    (meta.scenario === '' ? '' : `, scenario ${meta.scenario}`) + (showSeed ? `, seed ${meta.seed}` : '') + (meta.bug ? `, bug ${meta.bug}` : '');
+    (meta.scenario === '' ? '' : `, scenario ${printable(meta.scenario)}`) + (showSeed ? `, seed ${meta.seed}` : '') + (meta.bug ? `, bug ${printable(meta.bug)}` : '');
   const multipaxos = result.multipaxos;
-  lines.push(styles.bold(`── check: ${file}${multipaxos ? ', multipaxos' : ''}${origin} ──`));
+  lines.push(styles.bold(`── check: ${printable(file)}${multipaxos ? ', multipaxos' : ''}${origin} ──`));
   if (multipaxos) {
-    for (const line of multiPaxosSummaryLines(meta.nodes, multipaxos)) lines.push(label(line.label) + line.text);
+    for (const line of multiPaxosSummaryLines(meta.nodes, multipaxos)) lines.push(label(line.label) + printable(line.text));
   } else {
-    lines.push(
-      label('chosen') + (result.chosen ? `"${result.chosen.value}" in ballot ${formatBallot(result.chosen.ballot)} at t=${result.chosen.t}` : 'nothing'),
-    );
-    const learnedParts = meta.learners.map((node) => {
-      const learned = result.learned[node];
-      return learned ? `${node} "${learned.value}" t=${learned.t}` : `${node} —`;
-    });
-    lines.push(label('learned') + learnedParts.join(styles.dim(' · ')));
+    lines.push(label('chosen') + chosenText(result.chosen));
+    lines.push(label('learned') + learnedText(meta.learners, result.learned, styles));
   }
   result.reports.forEach((report, index) => {
     const violation = report.violation;
     const inconclusive = violation === null && report.kind === 'liveness' && result.livenessInconclusive;
     const mark = violation ? styles.fail('✗') : inconclusive ? styles.fail('?') : styles.pass('✓');
     const detail = violation
-      ? styles.fail(`${violation.message} (event #${violation.event}, line ${violation.event + 2}, t=${violation.t})`)
-      : styles.dim(report.detail);
+      ? styles.fail(`${printable(violation.message)} (event #${violation.event}, line ${violation.event + 2}, t=${violation.t})`)
+      : styles.dim(printable(report.detail));
     lines.push(label(index === 0 ? 'checkers' : '') + `${mark} ${report.name.padEnd(20)} ${detail}`);
   });
   if (!result.livenessChecked) {
@@ -91,7 +87,7 @@ export function formatCheckVerdict(file: string, meta: TraceMeta, result: CheckT
     lines.push(label('') + `${styles.dim('-')} ${name.padEnd(20)} ${styles.dim('not checked: pass --liveness-within MS')}`);
   }
   const notes = checkNotes(result);
-  notes.forEach((note, index) => lines.push(label(index === 0 ? 'note' : '') + note));
+  notes.forEach((note, index) => lines.push(label(index === 0 ? 'note' : '') + printable(note)));
   const status = result.violations.length > 0 ? styles.fail('FAIL') : styles.pass('PASS');
   lines.push(label('result') + `${status}  ${styles.dim(`${plural(result.eventCount, 'event')}, ended t=${result.endMs}`)}`);
   return lines.join('\n') + '\n';
@@ -148,15 +144,11 @@ export function checkJson(file: string, meta: TraceMeta, result: CheckTraceResul
       events: result.eventCount,
       endMs: result.endMs,
       ...multiPaxosJson(meta.nodes, multipaxos),
-      summary: Object.fromEntries(multiPaxosSummaryLines(meta.nodes, multipaxos).map((line) => [line.label, line.text])),
+      summary: dictFrom(multiPaxosSummaryLines(meta.nodes, multipaxos).map((line) => [line.label, line.text])),
       ...verdict,
     };
   }
-  const learned: Record<string, string> = {};
-  for (const node of meta.learners) {
-    const entry = result.learned[node];
-    if (entry) learned[node] = entry.value;
-  }
+  const learned = learnedValues(meta.learners, result.learned);
   return {
     trace: file,
     events: result.eventCount,

@@ -1,6 +1,7 @@
 import { runScenario, type RunResult } from '../run/runner.js';
 import type { AnyTraceEvent } from '../sim/events.js';
 import { firstDivergence, type TraceDivergence } from '../trace/diff.js';
+import { printable } from '../trace/format.js';
 import { timelineLine } from '../trace/timeline.js';
 import { parseCount } from './durations.js';
 import { EXIT, parseSeed, UsageError } from './errors.js';
@@ -40,7 +41,7 @@ export function diffCommand(files: readonly string[], flags: DiffFlags, io: CliI
   const styles = stylesFor(colorLevel(io, flags.color));
   const context = parseCount(flags.context, '--context', 0);
   const divergence = firstDivergence(left.result.events!, right.result.events!);
-  const lines = [styles.bold(`── diff: ${SIDE_NAMES[0]} ${left.label}  vs  ${SIDE_NAMES[1]} ${right.label} ──`)];
+  const lines = [styles.bold(printable(`── diff: ${SIDE_NAMES[0]} ${left.label}  vs  ${SIDE_NAMES[1]} ${right.label} ──`))];
   if (divergence === null) {
     lines.push(styles.pass(`identical: all ${plural(left.result.eventCount, 'event')} (trace ${left.result.traceHash?.slice(0, 16)})`));
     io.stdout(lines.join('\n') + '\n');
@@ -72,7 +73,7 @@ function sides(files: readonly string[], flags: DiffFlags): [Side, Side] {
 }
 
 function describeDivergence(left: Side, right: Side, divergence: TraceDivergence, context: number, styles: Styles): string[] {
-  const show = (event: AnyTraceEvent | undefined) => (event === undefined ? styles.dim('(trace ended)') : (timelineLine(event, styles, { showSends: true }) ?? JSON.stringify(event)).trimStart());
+  const show = (event: AnyTraceEvent | undefined) => (event === undefined ? styles.dim('(trace ended)') : (timelineLine(event, styles, { showSends: true }) ?? printable(JSON.stringify(event))).trimStart());
   const index = divergence.index;
   const shared = left.result.events!.slice(Math.max(0, index - context), index);
   const lines = [
@@ -80,7 +81,7 @@ function describeDivergence(left: Side, right: Side, divergence: TraceDivergence
     styles.fail(`first divergence at event #${index} (trace line ${index + 2}):`),
     `  ${sideName(0)}  ${show(divergence.left)}`,
     `  ${sideName(1)}  ${show(divergence.right)}`,
-    `  ${styles.bold('differs')}: ${divergence.differences.join('; ')}`,
+    `  ${styles.bold('differs')}: ${printable(divergence.differences.join('; '))}`,
   ];
   if (shared.length > 0) {
     lines.push(styles.dim(`before it (shared):`));
@@ -91,7 +92,7 @@ function describeDivergence(left: Side, right: Side, divergence: TraceDivergence
     for (const event of side.result.events!.slice(index + 1, index + 1 + context)) lines.push(`  ${sideName(position)}  ${show(event)}`);
   });
   lines.push(styles.bold('outcome'));
-  [left, right].forEach((side, position) => lines.push(`  ${sideName(position)}  ${outcome(side.result)}`));
+  [left, right].forEach((side, position) => lines.push(`  ${sideName(position)}  ${printable(outcome(side.result))}`));
   return lines;
 }
 

@@ -10,6 +10,7 @@ import { scenarioToYaml } from '../scenario/serialize.js';
 import { NEMESIS_FAULT_KINDS } from '../scenario/schema.js';
 import type { NemesisFaultKind, Scenario } from '../scenario/scenario.js';
 import { writeOutputFile } from '../util/output-path.js';
+import { printable } from '../trace/format.js';
 import { packageRoot } from '../util/package-root.js';
 import { shellCommand } from '../util/shell-quote.js';
 import { runScenario, traceLines } from '../run/runner.js';
@@ -225,8 +226,8 @@ function shrinkAndWrite(failure: WrittenFailure, bug: ProtocolBug | undefined, i
   const problem =
     writeOutputFile(file, scenarioToYaml({ ...shrunk.scenario, bug: bug ?? shrunk.scenario.bug }, { header, filePath: file, schemaPath: SCHEMA_PATH })) ??
     writeOutputFile(file.replace(/\.yaml$/, '.trace.jsonl'), traceLines(rerun).join('\n') + '\n');
-  if (problem !== null) io.stderr(styles.fail(`paxsim: cannot write ${file}: ${problem}`) + '\n');
-  if (shrunk.exhausted) io.stderr(styles.dim(`paxsim: shrinking ${failure.scenarioFile} stopped ${interrupts.stopRequested ? 'when interrupted' : 'at its budget'}; the result is smaller but may not be minimal\n`));
+  if (problem !== null) io.stderr(styles.fail(printable(`paxsim: cannot write ${file}: ${problem}`)) + '\n');
+  if (shrunk.exhausted) io.stderr(styles.dim(`paxsim: shrinking ${printable(failure.scenarioFile)} stopped ${interrupts.stopRequested ? 'when interrupted' : 'at its budget'}; the result is smaller but may not be minimal\n`));
   return {
     problem,
     file,
@@ -246,7 +247,7 @@ function reportNondeterminism(report: FuzzReport, bug: ProtocolBug | undefined, 
       const first = runScenario(scenarioReport.scenario, { seed, bug, record: true, stopOnViolation: true });
       const second = runScenario(scenarioReport.scenario, { seed, bug, record: true, stopOnViolation: true });
       const problem = determinismProblem(first, second) ?? `NONDETERMINISM: ${scenarioReport.scenario.name} seed ${seed} differed between two runs in a worker, but not in two re-runs here`;
-      io.stderr(styles.fail(problem) + '\n');
+      io.stderr(styles.fail(printable(problem)) + '\n');
     }
   }
 }
@@ -284,7 +285,7 @@ function formatSummary(report: FuzzReport, written: readonly WrittenEntry[], ela
   for (const scenario of report.scenarios) {
     const status = scenario.failureCount === 0 ? styles.pass('all held') : styles.fail(`${scenario.failureCount} failing`);
     const stopped = scenario.stopped ? styles.dim(' (stopped at the first failure; --keep-going to go on)') : '';
-    lines.push(label('scenario') + `${scenario.scenario.name}: ${plural(scenario.seedsRun, 'seed')}, ${status}${stopped}`);
+    lines.push(label('scenario') + `${printable(scenario.scenario.name)}: ${plural(scenario.seedsRun, 'seed')}, ${status}${stopped}`);
   }
   lines.push(
     label('seeds') +
@@ -315,15 +316,15 @@ function formatSummary(report: FuzzReport, written: readonly WrittenEntry[], ela
     const first = entry.failure.result.violations[0];
     const what = first ? `${first.checker}: ${first.message}` : failureKind(entry.scenario.failures.find((failure) => failure.seed === entry.seed)!);
     lines.push('');
-    lines.push(label('failure') + styles.fail(`${entry.scenario.scenario.name} seed ${entry.seed}: ${what}`));
-    if (entry.failure.problem === null) lines.push(label('written') + `${entry.failure.scenarioFile} (+ .trace.jsonl, .html sequence diagram)`);
-    else lines.push(label('not written') + styles.fail(`${entry.failure.scenarioFile}: ${entry.failure.problem}`));
+    lines.push(label('failure') + styles.fail(printable(`${entry.scenario.scenario.name} seed ${entry.seed}: ${what}`)));
+    if (entry.failure.problem === null) lines.push(label('written') + `${printable(entry.failure.scenarioFile)} (+ .trace.jsonl, .html sequence diagram)`);
+    else lines.push(label('not written') + styles.fail(printable(`${entry.failure.scenarioFile}: ${entry.failure.problem}`)));
     if (entry.shrunk) {
       const shrunk = entry.shrunk;
       const sizes = `faults ${shrunk.faultsBefore} → ${shrunk.faultsAfter}${unitNote(shrunk.faultsAfter, shrunk.unitsAfter)}, events ${shrunk.eventsBefore} → ${shrunk.eventsAfter} (${plural(shrunk.attempts, 'run')})`;
-      lines.push(label('shrunk') + (shrunk.problem === null ? `${shrunk.file}: ${sizes}` : styles.fail(`${shrunk.file} not written: ${shrunk.problem}`)));
+      lines.push(label('shrunk') + (shrunk.problem === null ? `${printable(shrunk.file)}: ${sizes}` : styles.fail(printable(`${shrunk.file} not written: ${shrunk.problem}`))));
     }
-    lines.push(label('replay') + styles.bold(entry.replay));
+    lines.push(label('replay') + styles.bold(printable(entry.replay)));
   }
   return lines.join('\n') + '\n';
 }
@@ -339,7 +340,7 @@ function checkerCounts(counts: Iterable<[string, number]>): string {
 function failingSeedLines(scenario: ScenarioFuzzReport, written: readonly WrittenEntry[], label: (text: string) => string, styles: Styles): string[] {
   if (scenario.failureCount === 0) return [];
   const count = scenario.failureCount;
-  const lines = [label('failing') + `${scenario.scenario.name}: ${plural(count, 'seed')} (${checkerCounts(Object.entries(scenario.failuresByChecker))})`];
+  const lines = [label('failing') + `${printable(scenario.scenario.name)}: ${plural(count, 'seed')} (${checkerCounts(Object.entries(scenario.failuresByChecker))})`];
   const writtenSeeds = new Set(written.filter((entry) => entry.scenario === scenario).map((entry) => entry.seed));
   const unwritten = scenario.failures.map((failure) => failure.seed).filter((seed) => !writtenSeeds.has(seed));
   const unlisted = count - scenario.failures.length;

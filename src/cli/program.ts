@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { printable, printableLines } from '../trace/format.js';
 import { InvariantError } from '../util/assert.js';
 import { packageVersion } from '../util/package-root.js';
 import { EXIT, UsageError } from './errors.js';
@@ -24,7 +25,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     .version(packageVersion(), '--version', 'print the version and exit')
     .option('--debug', 'show stack traces for errors')
     .exitOverride()
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+    .configureOutput({ writeOut: io.stdout, writeErr: (text) => io.stderr(printableLines(text)) });
 
   program
     .command('run')
@@ -156,13 +157,13 @@ function handleError(error: unknown, io: CliIo, debug: boolean): number {
     return EXIT.usage;
   }
   if (error instanceof UsageError) {
-    io.stderr(error.lines.join('\n') + '\n');
+    io.stderr(error.lines.map(printable).join('\n') + '\n');
     if (debug) io.stderr(`${error.stack ?? ''}\n`);
     return EXIT.usage;
   }
   const message = error instanceof Error ? error.message : String(error);
   const kind = error instanceof InvariantError ? 'broken invariant' : 'internal error';
-  io.stderr(`paxsim: ${kind}: ${message}\nThis is a bug in paxsim, not in your scenario.${debug ? '' : ' Rerun with --debug for the stack trace.'}\n`);
+  io.stderr(`paxsim: ${kind}: ${printable(message)}\nThis is a bug in paxsim, not in your scenario.${debug ? '' : ' Rerun with --debug for the stack trace.'}\n`);
   if (debug && error instanceof Error) io.stderr(`${error.stack ?? ''}\n`);
   return EXIT.internal;
 }

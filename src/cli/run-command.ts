@@ -1,5 +1,6 @@
 import { runScenario, traceLines, type RunResult } from '../run/runner.js';
 import { firstDivergence } from '../trace/diff.js';
+import { printable } from '../trace/format.js';
 import { sequenceDiagramHtml } from '../trace/html.js';
 import { shivizLog } from '../trace/shiviz.js';
 import { timelineLine } from '../trace/timeline.js';
@@ -34,7 +35,7 @@ export function runCommand(file: string | undefined, flags: RunFlags, io: CliIo)
   if (flags.checkDeterminism) {
     const nondeterminism = determinismProblem(result, runScenario(scenario, { seed, bug, record: true }));
     if (nondeterminism !== null) {
-      io.stderr(nondeterminism + '\n');
+      io.stderr(printable(nondeterminism) + '\n');
       return EXIT.failed;
     }
   }

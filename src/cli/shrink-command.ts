@@ -4,6 +4,8 @@ import { foundLine, SCHEMA_PATH } from '../run/failure-files.js';
 import { scenarioToYaml } from '../scenario/serialize.js';
 import { writeOutputFile } from '../util/output-path.js';
 import { shellCommand } from '../util/shell-quote.js';
+import { printable } from '../trace/format.js';
+import { packageRoot } from '../util/package-root.js';
 import { parseCount, parseDuration } from './durations.js';
 import { EXIT, parseSeed, UsageError } from './errors.js';
 import { colorLevel, stylesFor, type CliIo } from './io.js';
@@ -51,14 +53,14 @@ export function shrinkCommand(file: string, flags: ShrinkFlags, io: CliIo): numb
   const label = (name: string) => styles.bold(name.padEnd(10));
   io.stdout(
     [
-      styles.bold(`── shrink: ${scenario.name}, seed ${seed}${bug ? `, bug ${bug}` : ''} ──`),
-      label('checker') + `${shrunk.checker}${violation ? `: ${violation.message}` : ''}`,
+      styles.bold(`── shrink: ${printable(scenario.name)}, seed ${seed}${bug ? `, bug ${bug}` : ''} ──`),
+      label('checker') + printable(`${shrunk.checker}${violation ? `: ${violation.message}` : ''}`),
       label('faults') + `${shrunk.before.faults} → ${shrunk.after.faults}${unitNote(shrunk.after.faults, shrunk.after.faultUnits)}`,
       label('proposals') + `${shrunk.before.proposals} → ${shrunk.after.proposals}`,
       label('events') + `${shrunk.before.events} → ${shrunk.after.events}`,
       label('runs') + `${shrunk.attempts}${shrunk.exhausted ? styles.dim(' (budget reached: smaller, maybe not minimal)') : ' (no single removal keeps it failing)'}`,
-      label('written') + out,
-      label('replay') + styles.bold(shellCommand(['paxsim', 'run', out])),
+      label('written') + printable(out),
+      label('replay') + styles.bold(printable(shellCommand(['paxsim', 'run', out]))),
     ].join('\n') + '\n',
   );
   return violation && violation.checker === shrunk.checker ? EXIT.ok : EXIT.internal;

@@ -1,7 +1,10 @@
+import type { ChosenProposal } from '../check/chosen.js';
 import { formatBallot } from '../protocols/paxos/ballot.js';
 import type { MultiPaxosSummary } from '../check/multipaxos-checks.js';
 import type { RunResult } from '../run/runner.js';
 import type { NodeId } from '../scenario/scenario.js';
+import { printable, quoted } from '../trace/format.js';
+import { dictFrom, type Dict } from '../util/dict.js';
 import type { Styles } from './io.js';
 import { plural } from '../util/plural.js';
 
@@ -10,24 +13,17 @@ export function formatVerdict(result: RunResult, replayCommand: string, styles: 
   const lines: string[] = [];
   const label = (text: string) => styles.bold(text.padEnd(10));
   const scenario = result.scenario;
-  lines.push(styles.bold(`── verdict: ${scenario.name}, seed ${result.seed}${result.bug ? `, bug ${result.bug}` : ''} ──`));
+  lines.push(styles.bold(`── verdict: ${printable(scenario.name)}, seed ${result.seed}${result.bug ? `, bug ${result.bug}` : ''} ──`));
   if (scenario.protocol === 'paxos') {
-    lines.push(
-      label('chosen') +
-        (result.chosen ? `"${result.chosen.value}" in ballot ${formatBallot(result.chosen.ballot)} at t=${result.chosen.t}` : 'nothing'),
-    );
-    const learnedParts = scenario.roles.learners.map((node) => {
-      const learned = result.learned[node];
-      return learned ? `${node} "${learned.value}" t=${learned.t}` : `${node} —`;
-    });
-    lines.push(label('learned') + learnedParts.join(styles.dim(' · ')));
+    lines.push(label('chosen') + chosenText(result.chosen));
+    lines.push(label('learned') + learnedText(scenario.roles.learners, result.learned, styles));
   }
-  for (const line of result.summary) lines.push(label(line.label) + line.text);
+  for (const line of result.summary) lines.push(label(line.label) + printable(line.text));
   result.checkers.forEach((checker, index) => {
     const mark = checker.violation ? styles.fail('✗') : styles.pass('✓');
     const detail = checker.violation
-      ? styles.fail(`${checker.violation.message} (event #${checker.violation.event}, t=${checker.violation.t})`)
-      : styles.dim(checker.detail);
+      ? styles.fail(`${printable(checker.violation.message)} (event #${checker.violation.event}, t=${checker.violation.t})`)
+      : styles.dim(printable(checker.detail));
     lines.push(label(index === 0 ? 'checkers' : '') + `${mark} ${checker.name.padEnd(20)} ${detail}`);
   });
   if (!result.checkers.some((checker) => checker.kind === 'liveness')) {
@@ -36,14 +32,33 @@ export function formatVerdict(result: RunResult, replayCommand: string, styles: 
   }
   result.expectation.checks.forEach((check, index) => {
     const mark = check.met ? styles.pass('✓') : styles.fail('✗');
-    lines.push(label(index === 0 ? 'expect' : '') + `${mark} ${check.what.padEnd(20)} ${styles.dim(check.detail)}`);
+    lines.push(label(index === 0 ? 'expect' : '') + `${mark} ${printable(check.what).padEnd(20)} ${styles.dim(printable(check.detail))}`);
   });
   const stopped = result.outcome.stoppedBy === 'max-events' ? styles.fail(`, stopped at maxEvents (${scenario.maxEvents})`) : '';
   const status = result.expectation.met ? styles.pass('PASS') : styles.fail('FAIL');
   const hash = result.traceHash ? `, trace ${result.traceHash.slice(0, 16)}` : '';
   lines.push(label('result') + `${status}  ${styles.dim(`${plural(result.eventCount, 'event')}, ended t=${result.outcome.endMs}${hash}`)}${stopped}`);
-  lines.push(label('replay') + replayCommand);
+  lines.push(label('replay') + printable(replayCommand));
   return lines.join('\n') + '\n';
+}
+
+/** Single-decree Paxos's chosen line (run and check): the value, its ballot and when, escaped for the terminal. */
+export function chosenText(chosen: ChosenProposal | null): string {
+  return chosen ? `${quoted(chosen.value)} in ballot ${printable(formatBallot(chosen.ballot))} at t=${chosen.t}` : 'nothing';
+}
+
+/** The learned line (run and check): each learner with what it learned and when, or — . */
+export function learnedText(learners: readonly NodeId[], learned: Readonly<Dict<{ value: string; t: number }>>, styles: Styles): string {
+  const parts = learners.map((node) => {
+    const entry = Object.hasOwn(learned, node) ? learned[node] : undefined;
+    return entry ? `${printable(node)} ${quoted(entry.value)} t=${entry.t}` : `${printable(node)} —`;
+  });
+  return parts.join(styles.dim(' · '));
+}
+
+/** Each learner's learned value, in learner order, for `--json` (node ids are user text: no prototype). */
+export function learnedValues(learners: readonly NodeId[], learned: Readonly<Dict<{ value: string }>>): Dict<string> {
+  return dictFrom(learners.flatMap((node) => (Object.hasOwn(learned, node) ? [[node, learned[node]!.value] as const] : [])));
 }
 
 /**
@@ -51,11 +66,7 @@ export function formatVerdict(result: RunResult, replayCommand: string, styles: 
  * facts as numbers (see `multiPaxosJson`); `summary` holds the verdict's lines.
  */
 export function verdictJson(result: RunResult): Record<string, unknown> {
-  const learned: Record<string, string> = {};
-  for (const node of result.scenario.roles.learners) {
-    const entry = result.learned[node];
-    if (entry) learned[node] = entry.value;
-  }
+  const learned = learnedValues(result.scenario.roles.learners, result.learned);
   return {
     scenario: result.scenario.name,
     seed: result.seed,
@@ -64,7 +75,7 @@ export function verdictJson(result: RunResult): Record<string, unknown> {
     chosen: result.chosen?.value ?? null,
     learned,
     ...(result.multipaxos === null ? {} : multiPaxosJson(result.scenario.nodes, result.multipaxos)),
-    summary: Object.fromEntries(result.summary.map((line) => [line.label, line.text])),
+    summary: dictFrom(result.summary.map((line) => [line.label, line.text])),
     violations: result.violations.map((violation) => ({
       checker: violation.checker,
       message: violation.message,
@@ -82,7 +93,7 @@ export function verdictJson(result: RunResult): Record<string, unknown> {
 export function multiPaxosJson(replicas: readonly NodeId[], summary: MultiPaxosSummary): Record<string, unknown> {
   return {
     slotsChosen: summary.slotsChosen,
-    applied: Object.fromEntries(replicas.map((node) => [node, summary.applied[node] ?? 0])),
+    applied: dictFrom(replicas.map((node) => [node, Object.hasOwn(summary.applied, node) ? summary.applied[node]! : 0])),
     operations: { total: summary.operations, completed: summary.completed, gaveUp: summary.gaveUp, inFlight: summary.inFlight },
     leader: summary.leader,
   };

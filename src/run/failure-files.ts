@@ -69,3 +69,4 @@ export function writeFailure(base: Scenario, seed: number, bug: ProtocolBug | un
     writeOutputFile(htmlFile, sequenceDiagramHtml({ meta: result.meta, events: result.events!, violations: result.violations }));
   return { scenarioFile, traceFile, htmlFile, result, problem };
 }
+

@@ -5,6 +5,7 @@ import type { ClientWorkload } from '../protocols/multipaxos/messages.js';
 import { multiPaxosProtocol } from '../protocols/multipaxos/node.js';
 import type { Scenario } from '../scenario/scenario.js';
 import type { ScheduledRequest } from '../sim/simulation.js';
+import { emptyDict } from '../util/dict.js';
 
 import type { ProtocolDriver } from './protocol.js';
 
@@ -42,7 +43,7 @@ export function multiPaxosDriver(scenario: Scenario, bug: MultiPaxosBug | undefi
     observe: () => undefined,
     facts: () => {
       const summary = checks.summary();
-      return { chosen: null, learned: {}, summary: multiPaxosSummaryLines(scenario.nodes, summary), multipaxos: summary };
+      return { chosen: null, learned: emptyDict(), summary: multiPaxosSummaryLines(scenario.nodes, summary), multipaxos: summary };
     },
   };
 }

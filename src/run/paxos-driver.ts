@@ -7,6 +7,7 @@ import type { Scenario } from '../scenario/scenario.js';
 import type { AnyTraceEvent } from '../sim/events.js';
 import type { ScheduledRequest } from '../sim/simulation.js';
 import type { LivenessOptions } from '../check/liveness.js';
+import { emptyDict } from '../util/dict.js';
 import type { ProtocolDriver, RunFactsSummary } from './protocol.js';
 
 /** The protocol configuration a scenario asks for, with an optional injected bug. */
@@ -50,7 +51,7 @@ export function checkContextFor(scenario: Scenario): CheckContext {
 export function paxosDriver(scenario: Scenario, bug: PaxosBug | undefined, liveness: LivenessOptions | undefined): ProtocolDriver {
   const config = paxosConfigFor(scenario, bug);
   const checks = new CheckerSuite(checkContextFor(scenario), liveness);
-  const learned: Record<string, { value: string; t: number }> = {};
+  const learned = emptyDict<{ value: string; t: number }>();
   return {
     simNodes: scenario.nodes,
     alwaysConnected: [],

@@ -80,12 +80,22 @@ export const rolesSchema = z
   .strict()
   .describe('Which nodes play which role; every node plays every role unless listed here');
 
+/**
+ * The largest first round a proposal may ask for: 2^48 leaves 2^53 - 2^48
+ * (about 8.7e15) rounds of headroom, so retries within any run's maxEvents
+ * keep ballot arithmetic exact (rounds in traces must be safe integers).
+ */
+export const MAX_PROPOSAL_BALLOT = 2 ** 48;
+
 export const proposalSchema = z
   .object({
     at: nonNegativeInt().describe('Virtual ms at which the node is asked to propose'),
     node: nodeIdSchema,
     value: valueSchema,
-    ballot: positiveInt().optional().describe('Round of the first proposal number (the ballot is [round, node])'),
+    ballot: positiveInt(`a positive integer at most 2^48 (${MAX_PROPOSAL_BALLOT})`)
+      .max(MAX_PROPOSAL_BALLOT, { error: `must be a positive integer at most 2^48 (${MAX_PROPOSAL_BALLOT})` })
+      .optional()
+      .describe('Round of the first proposal number (the ballot is [round, node]); at most 2^48'),
   })
   .strict();
 

@@ -1,6 +1,7 @@
 import { relative, dirname } from 'node:path';
 import { Document, isMap, isSeq, visit } from 'yaml';
 import type { ClientSpec, DelaySpec, Fault, KvOpSpec, Scenario } from './scenario.js';
+import { printable } from '../util/printable.js';
 
 /**
  * A scenario as a file again: what `paxsim fuzz` and `paxsim shrink` write, so
@@ -115,16 +116,8 @@ export function scenarioToYaml(scenario: Scenario, options: { header?: readonly 
     const schemaRelative = relative(dirname(options.filePath), options.schemaPath) || 'scenario.schema.json';
     lines.push(`# yaml-language-server: $schema=${schemaRelative.startsWith('.') ? schemaRelative : `./${schemaRelative}`}`);
   }
-  for (const line of options.header ?? []) lines.push(`# ${commentSafe(line)}`);
+  // Header lines carry user text (values in a violation message): a raw line break would end the comment.
+  for (const line of options.header ?? []) lines.push(`# ${printable(line)}`);
   return lines.join('\n') + (lines.length > 0 ? '\n' : '') + document.toString({ lineWidth: 0 });
 }
 
-/**
- * A header line is user text (names, values, messages): a line break in it
- * would end the comment and turn the rest into YAML. Control characters and
- * Unicode line separators are written as JSON-style escapes instead.
- */
-function commentSafe(line: string): string {
-  // eslint-disable-next-line no-control-regex
-  return line.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\ufeff]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}

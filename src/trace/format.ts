@@ -2,6 +2,14 @@ import { formatBallot } from '../protocols/paxos/ballot.js';
 import type { AcceptedProposal, PaxosMessage } from '../protocols/paxos/messages.js';
 import type { DelaySpec } from '../scenario/scenario.js';
 import { isNoop, type Command, type KvOp, type KvResult, type MultiPaxosMessage } from '../protocols/multipaxos/messages.js';
+import { printable, printableLines } from '../util/printable.js';
+
+export { printable, printableLines };
+
+/** A value as the timeline and verdicts show it: in double quotes, printable. */
+export function quoted(value: string): string {
+  return `"${printable(value)}"`;
+}
 
 /** A message of either protocol as a person reads it: `prepare (10,A)`, `accept (10,A) "X"`, `accept slot 3 (2,B) c1#4 put x="1"`. */
 export function describeMessage(message: PaxosMessage | MultiPaxosMessage): string {
@@ -14,13 +22,13 @@ export function describeMessage(message: PaxosMessage | MultiPaxosMessage): stri
     case 'promise':
       return `promise ${formatBallot(message.ballot)} ${describeAccepted(message.accepted)}`;
     case 'accept':
-      return `accept ${formatBallot(message.ballot)} "${message.value}"`;
+      return `accept ${formatBallot(message.ballot)} ${quoted(message.value)}`;
     case 'accepted':
-      return `accepted ${formatBallot(message.ballot)} "${message.value}"`;
+      return `accepted ${formatBallot(message.ballot)} ${quoted(message.value)}`;
     case 'catchup':
       return 'catchup';
     case 'decided':
-      return `decided "${message.value}"`;
+      return `decided ${quoted(message.value)}`;
   }
 }
 
@@ -50,22 +58,22 @@ function describeMultiPaxosMessage(message: Exclude<MultiPaxosMessage, { type: '
     case 'reply':
       return `reply #${message.requestId} ${describeResult(message.result)}`;
     case 'redirect':
-      return `redirect #${message.requestId} to ${message.leaderHint ?? 'anyone'}`;
+      return `redirect #${message.requestId} to ${message.leaderHint === null ? 'anyone' : printable(message.leaderHint)}`;
   }
 }
 
 export function describeCommand(command: Command): string {
-  return isNoop(command) ? 'no-op' : `${command.client}#${command.requestId} ${describeOp(command.op)}`;
+  return isNoop(command) ? 'no-op' : `${printable(command.client)}#${command.requestId} ${describeOp(command.op)}`;
 }
 
 export function describeOp(op: KvOp): string {
   switch (op.kind) {
     case 'put':
-      return `put ${op.key}="${op.value}"`;
+      return `put ${printable(op.key)}=${quoted(op.value)}`;
     case 'get':
-      return `get ${op.key}`;
+      return `get ${printable(op.key)}`;
     case 'cas':
-      return `cas ${op.key} ${op.expected === null ? 'absent' : `"${op.expected}"`}→"${op.value}"`;
+      return `cas ${printable(op.key)} ${op.expected === null ? 'absent' : quoted(op.expected)}→${quoted(op.value)}`;
   }
 }
 
@@ -82,9 +90,9 @@ export function describeDelay(delay: DelaySpec): string {
 }
 
 export function describeResult(result: KvResult): string {
-  return result === null ? 'null' : typeof result === 'boolean' ? String(result) : `"${result}"`;
+  return result === null ? 'null' : typeof result === 'boolean' ? String(result) : quoted(result);
 }
 
 function describeAccepted(accepted: AcceptedProposal | null): string {
-  return accepted === null ? '(nothing accepted)' : `(accepted "${accepted.value}" in ${formatBallot(accepted.ballot)})`;
+  return accepted === null ? '(nothing accepted)' : `(accepted ${quoted(accepted.value)} in ${formatBallot(accepted.ballot)})`;
 }

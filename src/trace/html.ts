@@ -1,6 +1,7 @@
 import { compareBallots, type Ballot } from '../protocols/paxos/ballot.js';
 import type { AnyTraceEvent, TraceMeta } from '../sim/events.js';
 import { plural } from '../util/plural.js';
+import { dictFrom } from '../util/dict.js';
 
 /**
  * A run as one self-contained HTML page: a message-sequence diagram with one
@@ -279,11 +280,7 @@ export function leaderTerms(events: readonly AnyTraceEvent[]): LeaderTerm[] {
 function termColors(meta: TraceMeta, terms: readonly LeaderTerm[]): Record<string, string> {
   const order = [...meta.nodes];
   for (const term of terms) if (!order.includes(term.node)) order.push(term.node);
-  const colors: Record<string, string> = {};
-  order.forEach((node, index) => {
-    colors[node] = TERM_COLORS[index % TERM_COLORS.length]!;
-  });
-  return colors;
+  return dictFrom(order.map((node, index) => [node, TERM_COLORS[index % TERM_COLORS.length]!]));
 }
 
 /** The terms listed above the diagram (a click scrolls to one): readable before, or without, the script. */

@@ -1,11 +1,12 @@
 import type { NodeId } from '../scenario/scenario.js';
 import type { AnyTraceEvent, TraceMeta } from '../sim/events.js';
+import { dictFrom, emptyDict, type Dict } from '../util/dict.js';
 import { describeMessage } from './format.js';
 
 /** The parsing expression ShiViz asks for; written on the first line, as GoVector logs do. */
 export const SHIVIZ_REGEX = '(?<host>\\S*) (?<clock>{.*})\\n(?<event>.*)';
 
-type VectorClock = Record<NodeId, number>;
+type VectorClock = Dict<number>;
 
 /**
  * A trace in the log format ShiViz reads: per event a host line with its
@@ -16,16 +17,16 @@ type VectorClock = Record<NodeId, number>;
  * what processes observed.
  */
 export function shivizLog(meta: TraceMeta, events: readonly AnyTraceEvent[]): string {
-  const clocks = new Map<NodeId, VectorClock>(meta.nodes.map((node) => [node, {}]));
+  const clocks = new Map<NodeId, VectorClock>(meta.nodes.map((node) => [node, emptyDict<number>()]));
   const clockOfMessage = new Map<number, VectorClock>();
   const lines: string[] = [SHIVIZ_REGEX, ''];
   const record = (host: NodeId, description: string, merge?: VectorClock) => {
-    const clock = clocks.get(host) ?? {};
+    const clock = clocks.get(host) ?? emptyDict<number>();
     if (merge) for (const [node, count] of Object.entries(merge)) clock[node] = Math.max(clock[node] ?? 0, count);
     clock[host] = (clock[host] ?? 0) + 1;
     clocks.set(host, clock);
     lines.push(`${host} ${JSON.stringify(clock)}`, `t=${description}`);
-    return { ...clock };
+    return dictFrom(Object.entries(clock));
   };
   for (const event of events) {
     switch (event.type) {

@@ -3,7 +3,7 @@ import type { AcceptedProposal } from '../protocols/paxos/messages.js';
 import type { ProposerState } from '../protocols/paxos/proposer.js';
 import type { ReplicaState } from '../protocols/multipaxos/replica.js';
 import type { ReplicaDurable } from '../protocols/multipaxos/state.js';
-import { describeCommand } from './format.js';
+import { describeCommand, printable, quoted } from './format.js';
 import type { AcceptorRecord, PaxosDurable } from '../protocols/paxos/state.js';
 import type { NodeId } from '../scenario/scenario.js';
 import type { AnyTraceEvent, TraceEvent } from '../sim/events.js';
@@ -48,9 +48,9 @@ export function formatStateTable(snapshot: ClusterSnapshot, anyHistory: readonly
     }
     const lastAccepted = remembered.accepted.get(row.id);
     if (lastAccepted !== undefined && (row.accepted === null || compareBallots(row.accepted.ballot, lastAccepted.ballot) < 0)) {
-      text += palette.violation(` ← forgot it accepted "${lastAccepted.value}" in ${formatBallot(lastAccepted.ballot)}`);
+      text += palette.violation(` ← forgot it accepted ${quoted(lastAccepted.value)} in ${formatBallot(lastAccepted.ballot)}`);
       notes.push(
-        `${row.id} accepted "${lastAccepted.value}" in ${formatBallot(lastAccepted.ballot)} at t=${lastAccepted.t} but now holds ${row.accepted ? `"${row.accepted.value}" in ${formatBallot(row.accepted.ballot)}` : 'nothing accepted'}: the acceptance was lost`,
+        `${row.id} accepted ${quoted(lastAccepted.value)} in ${formatBallot(lastAccepted.ballot)} at t=${lastAccepted.t} but now holds ${row.accepted ? `${quoted(row.accepted.value)} in ${formatBallot(row.accepted.ballot)}` : 'nothing accepted'}: the acceptance was lost`,
       );
     }
     lines.push(text);
@@ -75,7 +75,7 @@ function formatReplicaTable(snapshot: ClusterSnapshot, palette: Palette): string
       const recent = durable.log.slice(-2).map((command, offset) => `${durable.log.length - Math.min(2, durable.log.length) + offset}: ${describeCommand(command)}`);
       return {
         status: node.status,
-        cells: [node.id, node.status, role, durable.promised ? formatBallot(durable.promised) : '—', plural(durable.log.length, 'slot'), recent.join(', ') || '—', volatile?.leaderHint ?? '—'],
+        cells: [printable(node.id), node.status, role, durable.promised ? formatBallot(durable.promised) : '—', plural(durable.log.length, 'slot'), recent.join(', ') || '—', volatile?.leaderHint ? printable(volatile.leaderHint) : '—'],
       };
     });
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row.cells[column]!.length)));
@@ -105,11 +105,11 @@ function describeNode(node: NodeSnapshot): NodeRow {
     promised: acceptor.promised,
     accepted: acceptor.accepted,
     cells: [
-      node.id,
+      printable(node.id),
       status,
       acceptor.promised ? formatBallot(acceptor.promised) : '—',
-      acceptor.accepted ? `"${acceptor.accepted.value}" in ${formatBallot(acceptor.accepted.ballot)}` : '—',
-      durable.learned === null ? '—' : `"${durable.learned}"`,
+      acceptor.accepted ? `${quoted(acceptor.accepted.value)} in ${formatBallot(acceptor.accepted.ballot)}` : '—',
+      durable.learned === null ? '—' : `${quoted(durable.learned)}`,
       describeProposer(volatile?.proposer ?? null, durable.lastRound),
     ],
   };
@@ -119,7 +119,7 @@ function describeProposer(proposer: ProposerState | null, lastRound: number): st
   if (proposer === null || proposer.phase === 'idle') return lastRound > 0 ? `idle (last round ${lastRound})` : '—';
   const ballot = proposer.ballot ? formatBallot(proposer.ballot) : '';
   // The value sent in phase 2 once there is one; before that, the value the client asked for.
-  const value = proposer.proposalValue !== null ? `"${proposer.proposalValue}"` : proposer.input !== null ? `(client value "${proposer.input}")` : null;
+  const value = proposer.proposalValue !== null ? `${quoted(proposer.proposalValue)}` : proposer.input !== null ? `(client value ${quoted(proposer.input)})` : null;
   const progress =
     proposer.phase === 'preparing' ? plural(proposer.promisedBy.length, 'promise') : proposer.phase === 'accepting' ? `${proposer.acceptedBy.length} accepted` : '';
   return [proposer.phase, ballot, value ?? '', progress].filter((part) => part !== '').join(' ');

@@ -1,6 +1,6 @@
 import { formatBallot } from '../protocols/paxos/ballot.js';
 import type { AnyTraceEvent, MultiPaxosObservationEvent, TraceEvent } from '../sim/events.js';
-import { describeCommand, describeDelay, describeMessage, describeOp, describeResult } from './format.js';
+import { describeCommand, describeDelay, describeMessage, describeOp, describeResult, printable, quoted } from './format.js';
 
 /** How the timeline is colored; the CLI passes chalk's functions, tests pass identity. */
 export interface Palette {
@@ -36,7 +36,7 @@ export function timelineLine(event: AnyTraceEvent, palette: Palette, options: Ti
   const described = describeEvent(event, palette, options);
   if (described === null) return null;
   const time = String(event.t).padStart(TIME_WIDTH);
-  return `${palette.dim(time)}  ${described.who.padEnd(WHO_WIDTH)} ${described.what}`;
+  return `${palette.dim(time)}  ${printable(described.who).padEnd(WHO_WIDTH)} ${described.what}`;
 }
 
 function describeEvent(anyEvent: AnyTraceEvent, palette: Palette, options: TimelineOptions): { who: string; what: string } | null {
@@ -50,7 +50,7 @@ function describeEvent(anyEvent: AnyTraceEvent, palette: Palette, options: Timel
     case 'deliver':
       return { who: `${event.from}→${event.to}`, what: palette.message(describeMessage(event.msg)) + palette.dim(`  #${event.id}`) };
     case 'drop':
-      return { who: `${event.from}→${event.to}`, what: palette.drop(`✗ dropped (${event.reason})`) + palette.dim(`  #${event.id}`) };
+      return { who: `${event.from}→${event.to}`, what: palette.drop(`✗ dropped (${printable(event.reason)})`) + palette.dim(`  #${event.id}`) };
     case 'duplicate':
       return { who: `${event.from}→${event.to}`, what: palette.dim(`duplicated  #${event.id}`) };
     case 'crash':
@@ -58,9 +58,9 @@ function describeEvent(anyEvent: AnyTraceEvent, palette: Palette, options: Timel
     case 'restart':
       return { who: event.node, what: palette.fault('RESTART (durable state only)') };
     case 'partition':
-      return { who: '~', what: palette.fault(`partition ${event.groups.map((group) => `{${group.join(' ')}}`).join(' | ')}`) };
+      return { who: '~', what: palette.fault(printable(`partition ${event.groups.map((group) => `{${group.join(' ')}}`).join(' | ')}`)) };
     case 'cut':
-      return { who: '~', what: palette.fault(`cut ${event.from}→${event.to}`) };
+      return { who: '~', what: palette.fault(printable(`cut ${event.from}→${event.to}`)) };
     case 'heal':
       return { who: '~', what: palette.fault('heal all links') };
     case 'pause':
@@ -72,23 +72,23 @@ function describeEvent(anyEvent: AnyTraceEvent, palette: Palette, options: Timel
     case 'burst':
       return { who: '~', what: palette.fault(describeBurst(event)) };
     case 'timer':
-      return { who: event.node, what: palette.dim(`timer ${event.timer} fired`) };
+      return { who: event.node, what: palette.dim(`timer ${printable(event.timer)} fired`) };
     case 'request-lost':
-      return { who: event.node, what: palette.drop(`request to propose "${event.value}" lost: node is down`) };
+      return { who: event.node, what: palette.drop(`request to propose ${quoted(event.value)} lost: node is down`) };
     case 'propose':
-      return { who: event.node, what: palette.protocol(`● propose "${event.value}" with ballot ${formatBallot(event.ballot)}`) };
+      return { who: event.node, what: palette.protocol(`● propose ${quoted(event.value)} with ballot ${formatBallot(event.ballot)}`) };
     case 'adopt':
-      return { who: event.node, what: palette.protocol(`● adopt "${event.value}" (accepted in ${formatBallot(event.from)}) for ballot ${formatBallot(event.ballot)}`) };
+      return { who: event.node, what: palette.protocol(`● adopt ${quoted(event.value)} (accepted in ${formatBallot(event.from)}) for ballot ${formatBallot(event.ballot)}`) };
     case 'promise':
       return { who: event.node, what: palette.protocol(`● promised ${formatBallot(event.ballot)}`) };
     case 'accept':
-      return { who: event.node, what: palette.protocol(`● accepted "${event.value}" in ${formatBallot(event.ballot)}`) };
+      return { who: event.node, what: palette.protocol(`● accepted ${quoted(event.value)} in ${formatBallot(event.ballot)}`) };
     case 'learn':
-      return { who: event.node, what: palette.decision(`● learned "${event.value}"`) };
+      return { who: event.node, what: palette.decision(`● learned ${quoted(event.value)}`) };
     case 'chosen':
-      return { who: '*', what: palette.decision(`CHOSEN "${event.value}" in ballot ${formatBallot(event.ballot)}`) };
+      return { who: '*', what: palette.decision(`CHOSEN ${quoted(event.value)} in ballot ${formatBallot(event.ballot)}`) };
     case 'violation':
-      return { who: '!', what: palette.violation(`VIOLATION ${event.checker}: ${event.message}`) };
+      return { who: '!', what: palette.violation(`VIOLATION ${printable(`${event.checker}: ${event.message}`)}`) };
     default:
       return unknownEvent(event);
   }
@@ -108,7 +108,7 @@ function describeBurst(event: Extract<TraceEvent, { type: 'burst' }>): string {
  * `never` makes the compiler name any simulator event type left unhandled above.
  */
 function unknownEvent(event: never): { who: string; what: string } {
-  return { who: '?', what: JSON.stringify(event) };
+  return { who: '?', what: printable(JSON.stringify(event)) };
 }
 
 /** Multi-Paxos facts: the ones that carry a slot or a client, and leadership. */

@@ -1,5 +1,6 @@
 import type { NodeId, ProtocolNode } from '../effects.js';
 import { assert, unreachable } from '../../util/assert.js';
+import { emptyDict, type Dict } from '../../util/dict.js';
 import { DEFAULT_KEYS, DEFAULT_OP_MIX, type MultiPaxosConfig } from './config.js';
 import type { ClientWorkload, KvOp, KvResult, MultiPaxosMessage, RedirectMessage, ReplyMessage } from './messages.js';
 import type { MultiPaxosEffects } from './replica.js';
@@ -25,7 +26,7 @@ export interface ClientState {
   /** Index in config.replicas of the replica this client believes leads. */
   target: number;
   /** key → the value this client last saw there: the `expected` of its next cas on that key. */
-  lastSeen: Record<string, string | null>;
+  lastSeen: Dict<string | null>;
 }
 
 /**
@@ -37,7 +38,7 @@ export interface ClientState {
  * the command may still be applied) and goes on with the next operation.
  */
 export class Client implements ProtocolNode<MultiPaxosMessage, ClientWorkload> {
-  readonly state: ClientState = { workload: null, issued: 0, pending: null, target: 0, lastSeen: {} };
+  readonly state: ClientState = { workload: null, issued: 0, pending: null, target: 0, lastSeen: emptyDict() };
   private durable: ClientDurable;
   private readonly id: NodeId;
 

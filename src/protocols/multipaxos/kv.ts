@@ -1,4 +1,4 @@
-import type { NodeId } from '../effects.js';
+import { emptyDict, type Dict } from '../../util/dict.js';
 import { isNoop, type Command, type KvOp, type KvResult } from './messages.js';
 
 /** The last request applied for a client, and what it returned. */
@@ -10,15 +10,17 @@ export interface Session {
 /**
  * The replicated state machine: a key-value map plus the client table that
  * makes a retried request apply at most once. Volatile (rebuilt from the
- * durable log); plain data, keys in the order the log first wrote them.
+ * durable log); plain data, keys in the order the log first wrote them;
+ * prototype-free, since keys and client ids are user text.
  */
 export interface KvStore {
-  readonly data: Record<string, string>;
-  readonly sessions: Record<NodeId, Session>;
+  readonly data: Dict<string>;
+  /** By client id. */
+  readonly sessions: Dict<Session>;
 }
 
 export function emptyKvStore(): KvStore {
-  return { data: {}, sessions: {} };
+  return { data: emptyDict(), sessions: emptyDict() };
 }
 
 export interface ApplyOutcome {
@@ -48,7 +50,7 @@ export function readLocal(store: KvStore, key: string): string | null {
   return Object.hasOwn(store.data, key) ? store.data[key]! : null;
 }
 
-function execute(data: Record<string, string>, op: KvOp): KvResult {
+function execute(data: Dict<string>, op: KvOp): KvResult {
   const current = Object.hasOwn(data, op.key) ? data[op.key]! : null;
   switch (op.kind) {
     case 'put':

@@ -1,6 +1,7 @@
 import type { Effects, NodeId, ProtocolNode } from '../effects.js';
-import { ballot, ballotsEqual, compareBallots, type Ballot } from '../paxos/ballot.js';
+import { ballot, ballotsEqual, compareBallots, nextRound, type Ballot } from '../paxos/ballot.js';
 import { unreachable } from '../../util/assert.js';
+import { emptyDict, type Dict } from '../../util/dict.js';
 import { electionDelayMs, replicaQuorum, type MultiPaxosConfig } from './config.js';
 import { applyCommand, emptyKvStore, readLocal, type KvStore } from './kv.js';
 import {
@@ -61,7 +62,7 @@ export interface ReplicaState {
   /** Slots known chosen above the applied log, waiting for the gap below them to fill. */
   learned: Record<Slot, Command>;
   /** client → the request id this replica received and owes a reply for once applied. */
-  replyTo: Record<NodeId, number>;
+  replyTo: Dict<number>;
   store: KvStore;
 }
 
@@ -120,7 +121,7 @@ export class Replica implements ProtocolNode<MultiPaxosMessage, ClientWorkload> 
       proposals: {},
       queue: [],
       learned: {},
-      replyTo: {},
+      replyTo: emptyDict(),
       store,
     };
   }
@@ -188,7 +189,7 @@ export class Replica implements ProtocolNode<MultiPaxosMessage, ClientWorkload> 
 
   private campaign(): void {
     const state = this.state;
-    const round = Math.max(this.durable.lastRound, this.durable.promised?.[0] ?? 0, state.highestRoundSeen) + 1;
+    const round = nextRound(this.durable.lastRound, this.durable.promised?.[0] ?? 0, state.highestRoundSeen);
     this.update({ lastRound: round });
     this.clearLeadership();
     state.role = 'candidate';

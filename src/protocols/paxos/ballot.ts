@@ -1,4 +1,5 @@
 import type { NodeId } from '../effects.js';
+import { assert } from '../../util/assert.js';
 
 /**
  * A proposal number: (round, proposer id). Unique because no two proposers
@@ -20,6 +21,18 @@ export function compareBallots(a: Ballot, b: Ballot): number {
 
 export function ballotsEqual(a: Ballot, b: Ballot): boolean {
   return a[0] === b[0] && a[1] === b[1];
+}
+
+/**
+ * The round after every round given: how a proposer moves past the rounds it
+ * used and saw. Scenarios start rounds at most at 2^48 and each ballot started
+ * adds one, so a run stays far below 2^53; past it, `+ 1` would round back to
+ * the same number and a proposer would reuse a ballot without noticing.
+ */
+export function nextRound(...rounds: readonly number[]): number {
+  const round = Math.max(...rounds) + 1;
+  assert(Number.isSafeInteger(round), () => `ballot round ${round} is past 2^53 - 1: round arithmetic would no longer be exact`);
+  return round;
 }
 
 /** A string key for maps keyed by ballot. */

@@ -1,5 +1,5 @@
 import type { NodeId } from '../effects.js';
-import { ballot, ballotsEqual, compareBallots, type Ballot } from './ballot.js';
+import { ballot, ballotsEqual, compareBallots, nextRound, type Ballot } from './ballot.js';
 import { backoffMs } from './config.js';
 import type { AcceptedMessage, AcceptedProposal, NackMessage, PromiseMessage, ProposeRequest, Value } from './messages.js';
 import type { PaxosRole } from './role.js';
@@ -94,7 +94,7 @@ export class Proposer {
     const state = this.state;
     const input = state.input;
     if (input === null) return;
-    const round = Math.max(this.role.durable().lastRound + 1, state.highestRoundSeen + 1, requestedRound ?? 0);
+    const round = Math.max(nextRound(this.role.durable().lastRound, state.highestRoundSeen), requestedRound ?? 0);
     this.role.updateDurable({ lastRound: round });
     const proposerTag = this.role.config.bugs.has('same-ballot') ? '' : this.role.nodeId;
     state.ballot = ballot(round, proposerTag);
