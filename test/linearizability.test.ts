@@ -95,7 +95,10 @@ describe('rejects non-linearizable histories', () => {
   it('a cas that succeeded although the register held something else', () => {
     const history = [put('c1', 'k', 'a', 0, 10), cas('c2', 'k', 'b', 'c', true, 20, 30)];
     const result = expectViolation(checkLinearizability(history));
-    expect(result.explanation).toContain('cas k "b"→"c" by c2 [t=20..30] succeeded, but no order');
+    expect(result.explanation).toContain('cas k "b"→"c" by c2 [t=20..30] succeeded, but no operation ever writes "b"');
+    // With "b" written before, the search (not the pruning) must find it.
+    const searched = [put('c1', 'k', 'b', 0, 5), put('c1', 'k', 'a', 6, 10), cas('c2', 'k', 'b', 'c', true, 20, 30)];
+    expect(expectViolation(checkLinearizability(searched)).explanation).toContain('cas k "b"→"c" by c2 [t=20..30] succeeded, but no order');
   });
 
   it('a cas that failed although the register held the expected value', () => {

@@ -107,6 +107,8 @@ export function checkLinearizability(
   let firstUnknown: { key: string; reason: string } | null = null;
   for (const [key, ops] of byKey) {
     operations += ops.length;
+    const impossibleRead = readOfUnwrittenValue(key, ops);
+    if (impossibleRead !== null) return { linearizable: false, key, ...impossibleRead, statesExplored };
     const verdict = new KeySearch(key, withoutUnobservableTimeouts(ops), maxStates).run();
     statesExplored += verdict.statesExplored;
     if (verdict.kind === 'violation') {
@@ -179,6 +181,61 @@ function withoutUnobservableTimeouts(ops: readonly HistoryOperation[]): readonly
   return ops.filter((op) => !(op.operation.kind === 'put' && op.outcome.kind === 'unknown' && !observed.has(op.operation.value)));
 }
 
+/**
+ * Pruning before the search (Lowe; Porcupine): a completed operation that
+ * needs the register to hold v (a get that returned v, a cas that succeeded
+ * expecting v) when v is not the initial value and no operation that could
+ * write v (a put of v, a cas to v that did not fail) was invoked by the time
+ * it returned. No order can explain it, so it is a violation at once, however
+ * many concurrent operations would make the search give up. Among several,
+ * the one that returned first is reported.
+ */
+function readOfUnwrittenValue(key: string, ops: readonly HistoryOperation[]): Omit<Extract<LinearizabilityResult, { linearizable: false }>, 'linearizable' | 'key' | 'statesExplored'> | null {
+  const firstWriteMs = new Map<RegisterValue, number>();
+  for (const op of ops) {
+    const written = writtenValue(op);
+    if (written === undefined) continue;
+    const known = firstWriteMs.get(written);
+    if (known === undefined || op.invokeMs < known) firstWriteMs.set(written, op.invokeMs);
+  }
+  let culprit: HistoryOperation | null = null;
+  for (const op of ops) {
+    const needed = requiredValue(op);
+    if (needed === undefined || needed === INITIAL_REGISTER || op.completeMs === null) continue;
+    const firstWrite = firstWriteMs.get(needed);
+    if (firstWrite !== undefined && firstWrite <= op.completeMs) continue;
+    if (culprit === null || op.completeMs < (culprit.completeMs as number)) culprit = op;
+  }
+  if (culprit === null) return null;
+  const needed = requiredValue(culprit) as RegisterValue;
+  const firstWrite = firstWriteMs.get(needed);
+  const why =
+    firstWrite === undefined
+      ? `no operation ever writes ${formatValue(needed)}`
+      : `no operation writing ${formatValue(needed)} was invoked before it returned (the first at t=${firstWrite})`;
+  return {
+    explanation: `key ${JSON.stringify(key)}: ${describeOperation(culprit)}, but ${why}`,
+    longestPrefix: [],
+    stuckAt: [culprit.id],
+  };
+}
+
+/** The value an operation may leave in the register (put; cas unless it failed), or undefined. */
+function writtenValue(op: HistoryOperation): RegisterValue | undefined {
+  const { operation, outcome } = op;
+  if (operation.kind === 'put') return operation.value;
+  if (operation.kind === 'cas' && !(outcome.kind === 'cas' && !outcome.succeeded)) return operation.value;
+  return undefined;
+}
+
+/** The value a completed operation's answer says the register held (get; successful cas), or undefined. */
+function requiredValue(op: HistoryOperation): RegisterValue | undefined {
+  const { operation, outcome } = op;
+  if (operation.kind === 'get' && outcome.kind === 'ok') return outcome.value ?? null;
+  if (operation.kind === 'cas' && outcome.kind === 'cas' && outcome.succeeded) return operation.expected;
+  return undefined;
+}
+
 type KeyVerdict =
   | { readonly kind: 'linearizable'; readonly statesExplored: number }
   | {
@@ -213,6 +270,12 @@ class KeySearch {
   private readonly head: number;
   /** 1 for operations that may be linearized at once whenever they leave the register unchanged (see shortcutCandidate). */
   private readonly shortcut: Uint8Array;
+  /**
+   * For a timed-out operation, the nearest lower rank with the identical step
+   * (same kind and values) that also timed out, or -1: such twins are
+   * linearized in rank order (see mayLinearize).
+   */
+  private readonly earlierTwin: Int32Array;
   private deepest: DeepestPoint | null = null;
 
   // The search's current configuration and the choices that led to it.
@@ -245,6 +308,7 @@ class KeySearch {
       this.stepB[rank] = step.b;
     });
     this.markShortcuts();
+    this.earlierTwin = this.findEarlierTwins();
     this.completedLeft = this.completed.reduce((sum, flag) => sum + flag, 0);
     this.linearized = new LinearizedSet(this.size);
     this.stackOps = new Int32Array(this.size);
@@ -277,7 +341,7 @@ class KeySearch {
       if (!dead && (entry & 1) === 0) {
         const rank = entry >> 1;
         const after = this.step(rank);
-        if (after >= 0 && this.tryLinearize(rank, after, false)) {
+        if (after >= 0 && this.mayLinearize(rank, after) && this.tryLinearize(rank, after, false)) {
           entry = this.next[this.head] as number;
           fresh = true;
           continue;
@@ -341,6 +405,40 @@ class KeySearch {
       if (this.shortcut[rank] === 1 && this.step(rank) === this.register) return rank;
     }
     return -1;
+  }
+
+  /**
+   * Two restrictions on timed-out operations (their return is at +infinity,
+   * so they can always be put off until after everything, i.e. never), each
+   * keeping at least one linearization whenever there is one:
+   *  - one that would leave the register as it is (a cas whose expected
+   *    value is not there, a put of the value already there) is not
+   *    linearized now: dropping it from a linearization changes no state;
+   *  - identical ones go in rank (invocation) order: in a linearization that
+   *    places a later twin before an earlier one (or the later one alone),
+   *    exchanging the two keeps every state, and the earlier one may stand
+   *    wherever the later one did because it was invoked no later.
+   * Without them, each pending timed-out operation doubles the
+   * configurations (linearized or not), which is what exhausts the budget
+   * on histories whose clients time out often (Jepsen-style etcd registers).
+   */
+  private mayLinearize(rank: number, after: number): boolean {
+    if (this.completed[rank] === 1) return true;
+    if (after === this.register) return false;
+    const twin = this.earlierTwin[rank] as number;
+    return twin < 0 || this.linearized.has(twin);
+  }
+
+  private findEarlierTwins(): Int32Array {
+    const earlier = new Int32Array(this.size).fill(-1);
+    const lastOfStep = new Map<string, number>();
+    for (let rank = 0; rank < this.size; rank++) {
+      if (this.completed[rank] === 1) continue;
+      const step = `${this.stepKind[rank]} ${this.stepA[rank]} ${this.stepB[rank]}`;
+      earlier[rank] = lastOfStep.get(step) ?? -1;
+      lastOfStep.set(step, rank);
+    }
+    return earlier;
   }
 
   /** Linearizes `rank` next unless that configuration was explored already; `forced` marks the shortcut. */
@@ -499,6 +597,10 @@ class LinearizedSet {
     this.hash ^= this.zobrist[i] as number;
     if (w > this.top) this.top = w;
     while (this.fullWords < this.words.length && this.words[this.fullWords] === 0xffffffff) this.fullWords += 1;
+  }
+
+  has(i: number): boolean {
+    return (((this.words[i >>> 5] as number) >>> (i & 31)) & 1) === 1;
   }
 
   remove(i: number): void {
