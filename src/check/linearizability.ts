@@ -279,8 +279,16 @@ class KeySearch {
   private deepest: DeepestPoint | null = null;
 
   // The search's current configuration and the choices that led to it.
+  /**
+   * Linearized operations, split for the dominance memo (ExploredConfigurations):
+   * completed ones in a LinearizedSet (by their index among completed
+   * operations, so it stays compact), timed-out ones in a plain bitset (by
+   * their index among timed-out operations). bitIndex maps a rank to either.
+   */
   private readonly linearized: LinearizedSet;
-  private readonly visited = new VisitedConfigurations();
+  private readonly pendingUsed: Uint32Array;
+  private readonly bitIndex: Int32Array;
+  private readonly visited: ExploredConfigurations;
   private readonly stackOps: Int32Array;
   private readonly stackRegisters: Int32Array;
   private readonly stackForced: Uint8Array;
@@ -310,7 +318,15 @@ class KeySearch {
     this.markShortcuts();
     this.earlierTwin = this.findEarlierTwins();
     this.completedLeft = this.completed.reduce((sum, flag) => sum + flag, 0);
-    this.linearized = new LinearizedSet(this.size);
+    this.bitIndex = new Int32Array(this.size);
+    let completedCount = 0;
+    let pendingCount = 0;
+    for (let rank = 0; rank < this.size; rank++) {
+      this.bitIndex[rank] = this.completed[rank] === 1 ? completedCount++ : pendingCount++;
+    }
+    this.linearized = new LinearizedSet(completedCount);
+    this.pendingUsed = new Uint32Array(Math.ceil(pendingCount / 32));
+    this.visited = new ExploredConfigurations(this.pendingUsed.length);
     this.stackOps = new Int32Array(this.size);
     this.stackRegisters = new Int32Array(this.size);
     this.stackForced = new Uint8Array(this.size);
@@ -426,7 +442,7 @@ class KeySearch {
     if (this.completed[rank] === 1) return true;
     if (after === this.register) return false;
     const twin = this.earlierTwin[rank] as number;
-    return twin < 0 || this.linearized.has(twin);
+    return twin < 0 || this.isLinearized(twin);
   }
 
   private findEarlierTwins(): Int32Array {
@@ -443,9 +459,9 @@ class KeySearch {
 
   /** Linearizes `rank` next unless that configuration was explored already; `forced` marks the shortcut. */
   private tryLinearize(rank: number, after: number, forced: boolean): boolean {
-    this.linearized.add(rank);
-    if (!this.visited.addIfNew(this.linearized, after)) {
-      this.linearized.remove(rank);
+    this.mark(rank);
+    if (!this.visited.addIfNew(this.linearized, after, this.pendingUsed)) {
+      this.unmark(rank);
       return false;
     }
     this.stackOps[this.depth] = rank;
@@ -458,6 +474,24 @@ class KeySearch {
     return true;
   }
 
+  private mark(rank: number): void {
+    const index = this.bitIndex[rank] as number;
+    if (this.completed[rank] === 1) this.linearized.add(index);
+    else this.pendingUsed[index >>> 5] = (this.pendingUsed[index >>> 5] as number) | (1 << (index & 31));
+  }
+
+  private unmark(rank: number): void {
+    const index = this.bitIndex[rank] as number;
+    if (this.completed[rank] === 1) this.linearized.remove(index);
+    else this.pendingUsed[index >>> 5] = (this.pendingUsed[index >>> 5] as number) & ~(1 << (index & 31));
+  }
+
+  private isLinearized(rank: number): boolean {
+    const index = this.bitIndex[rank] as number;
+    if (this.completed[rank] === 1) return this.linearized.has(index);
+    return (((this.pendingUsed[index >>> 5] as number) >>> (index & 31)) & 1) === 1;
+  }
+
   /**
    * Undoes the latest choice and returns the operation whose call entry the
    * scan resumes after, or -1 when every choice is exhausted. A shortcut
@@ -468,7 +502,7 @@ class KeySearch {
       this.depth -= 1;
       const rank = this.stackOps[this.depth] as number;
       this.register = this.stackRegisters[this.depth] as number;
-      this.linearized.remove(rank);
+      this.unmark(rank);
       this.completedLeft += this.completed[rank] as number;
       this.unlift(rank);
       if (this.stackForced[this.depth] === 0) return rank;
@@ -621,7 +655,7 @@ class LinearizedSet {
  * The memo of explored configurations: an open-addressing hash table whose
  * slots point into one growing Int32Array pool, because millions of small
  * typed arrays or string keys would cost far more memory and time. Each pool
- * record is [hash, register, fullWords, tailLength, ...tail words]; lookups
+ * record is [hash, register, fullWords, tailLength, index, ...tail words]; lookups
  * compare the record exactly, so hash collisions cost time, never soundness.
  */
 class VisitedConfigurations {
@@ -632,17 +666,25 @@ class VisitedConfigurations {
 
   /** Records (set, register); false if it was already recorded. */
   addIfNew(set: LinearizedSet, register: number): boolean {
+    const before = this.size;
+    this.indexOf(set, register);
+    return this.size > before;
+  }
+
+  /** The dense index (0, 1, …, in order of first sight) of (set, register), recording it if new. */
+  indexOf(set: LinearizedSet, register: number): number {
     const hash = (set.hash ^ mix32(register ^ 0x5bd1e995)) | 0;
     const mask = this.slots.length - 1;
     let slot = hash & mask;
     for (let ref = this.slots[slot] as number; ref !== 0; ref = this.slots[slot] as number) {
-      if (this.matches(ref - 1, hash, set, register)) return false;
+      if (this.matches(ref - 1, hash, set, register)) return this.pool[ref - 1 + 4] as number;
       slot = (slot + 1) & mask;
     }
-    this.slots[slot] = this.append(hash, set, register) + 1;
+    const index = this.size;
+    this.slots[slot] = this.append(hash, set, register, index) + 1;
     this.size += 1;
     if (this.size * 2 > this.slots.length) this.growSlots();
-    return true;
+    return index;
   }
 
   private matches(offset: number, hash: number, set: LinearizedSet, register: number): boolean {
@@ -652,22 +694,23 @@ class VisitedConfigurations {
       return false;
     }
     for (let k = 0; k < tail; k++) {
-      if (pool[offset + 4 + k] !== ((set.words[set.fullWords + k] as number) | 0)) return false;
+      if (pool[offset + 5 + k] !== ((set.words[set.fullWords + k] as number) | 0)) return false;
     }
     return true;
   }
 
-  private append(hash: number, set: LinearizedSet, register: number): number {
+  private append(hash: number, set: LinearizedSet, register: number, index: number): number {
     const tail = set.tailLength;
-    this.reservePool(4 + tail);
+    this.reservePool(5 + tail);
     const offset = this.poolUsed;
     const pool = this.pool;
     pool[offset] = hash;
     pool[offset + 1] = register;
     pool[offset + 2] = set.fullWords;
     pool[offset + 3] = tail;
-    for (let k = 0; k < tail; k++) pool[offset + 4 + k] = set.words[set.fullWords + k] as number;
-    this.poolUsed += 4 + tail;
+    pool[offset + 4] = index;
+    for (let k = 0; k < tail; k++) pool[offset + 5 + k] = set.words[set.fullWords + k] as number;
+    this.poolUsed += 5 + tail;
     return offset;
   }
 
@@ -693,6 +736,60 @@ class VisitedConfigurations {
       this.slots[slot] = ref;
     }
   }
+}
+
+/**
+ * The memo with dominance (Lowe's cache, strengthened for timed-out
+ * operations): a configuration is (completed operations linearized,
+ * register, timed-out operations linearized). Of two configurations that
+ * agree on the first two, the one that used fewer timed-out operations can do
+ * everything the other can (an unused timed-out operation can always stay
+ * unused, i.e. take effect after everything), so a configuration is skipped
+ * when one with a subset of its timed-out operations was already reached. Per
+ * (completed set, register), the timed-out sets seen are kept flat in one
+ * array, `words` words each; a set that a newer one makes redundant is dropped.
+ */
+class ExploredConfigurations {
+  size = 0;
+  private readonly byCompleted = new VisitedConfigurations();
+  private readonly pendingSets: number[][] = [];
+
+  constructor(private readonly words: number) {}
+
+  /** Records the configuration; false if it, or one that dominates it, was recorded before. */
+  addIfNew(set: LinearizedSet, register: number, pending: Uint32Array): boolean {
+    if (this.words === 0) {
+      const added = this.byCompleted.addIfNew(set, register);
+      if (added) this.size += 1;
+      return added;
+    }
+    const record = this.byCompleted.indexOf(set, register);
+    const seen = (this.pendingSets[record] ??= []);
+    const words = this.words;
+    let kept = 0;
+    for (let start = 0; start < seen.length; start += words) {
+      if (isSubset(seen, start, pending, words)) return false;
+      if (!isSuperset(seen, start, pending, words)) {
+        for (let k = 0; k < words; k++) seen[kept + k] = seen[start + k] as number;
+        kept += words;
+      }
+    }
+    seen.length = kept;
+    for (let k = 0; k < words; k++) seen.push(pending[k] as number);
+    this.size += 1;
+    return true;
+  }
+}
+
+/** Is the set stored at seen[start..start+words) a subset of `set`? */
+function isSubset(seen: readonly number[], start: number, set: Uint32Array, words: number): boolean {
+  for (let k = 0; k < words; k++) if (((seen[start + k] as number) & ~(set[k] as number)) !== 0) return false;
+  return true;
+}
+
+function isSuperset(seen: readonly number[], start: number, set: Uint32Array, words: number): boolean {
+  for (let k = 0; k < words; k++) if (((set[k] as number) & ~(seen[start + k] as number)) !== 0) return false;
+  return true;
 }
 
 /** murmur3's 32-bit finalizer: a fixed, well-mixed word per input (no randomness, so runs repeat exactly). */
