@@ -84,7 +84,8 @@ export async function fuzzCommand(files: readonly string[], flags: FuzzFlags, io
   if (flags.junit !== undefined) writeOutput(flags.junit, junitXml(report, written.map(junitEntry), elapsedMs), '--junit');
   if (flags.json) io.stdout(JSON.stringify(fuzzJson(report, written, elapsedMs, plan.fuzz.workers, interrupted)) + '\n');
   else io.stdout(formatSummary(report, written, elapsedMs, plan.fuzz.workers, interrupted, styles));
-  if (report.failureCount > 0) return EXIT.failed;
+  // An undecided seed is not a pass: as `paxsim run` on it, fuzz exits 1 (it is counted apart from failures).
+  if (report.failureCount > 0 || report.inconclusiveCount > 0) return EXIT.failed;
   return interrupted ? 130 : EXIT.ok;
 }
 
@@ -246,6 +247,10 @@ function formatSummary(report: FuzzReport, written: readonly WrittenEntry[], ela
   const byChecker = new Map<string, number>();
   for (const scenario of report.scenarios) for (const [kind, count] of Object.entries(scenario.failuresByChecker)) byChecker.set(kind, (byChecker.get(kind) ?? 0) + count);
   lines.push(label('failures') + (byChecker.size === 0 ? styles.pass('none') : styles.fail([...byChecker].map(([kind, count]) => `${kind} ${count}`).join(', '))));
+  if (report.inconclusiveCount > 0) {
+    const seeds = report.scenarios.filter((scenario) => scenario.inconclusiveCount > 0).map((scenario) => `${scenario.scenario.name} seeds ${scenario.inconclusiveSeeds.join(', ')}`);
+    lines.push(label('inconclusive') + styles.fail(`${report.inconclusiveCount} seeds a checker could not decide (not failures, not passes): ${seeds.join('; ')}`));
+  }
   const checks = report.scenarios.reduce((total, scenario) => total + scenario.determinismChecks, 0);
   const nondeterministic = report.scenarios.flatMap((scenario) => scenario.nondeterministicSeeds);
   lines.push(
@@ -291,12 +296,14 @@ function fuzzJson(report: FuzzReport, written: readonly WrittenEntry[], elapsedM
     workers,
     interrupted,
     failures: report.failureCount,
+    inconclusive: report.inconclusiveCount,
     scenarios: report.scenarios.map((scenario) => ({
       scenario: scenario.scenario.name,
       seeds: scenario.seedsRun,
       failures: scenario.failureCount,
       failingSeeds: scenario.failures.map((failure) => failure.seed),
       failuresByChecker: scenario.failuresByChecker,
+      inconclusiveSeeds: scenario.inconclusiveSeeds,
       coverage: Object.fromEntries(coverageFor(scenario.scenario.protocol).keys.map((key, index) => [key, scenario.seedsRun === 0 ? 0 : scenario.coverageCounts[index]! / scenario.seedsRun])),
       determinismChecks: scenario.determinismChecks,
       nondeterministicSeeds: scenario.nondeterministicSeeds,

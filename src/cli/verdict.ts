@@ -21,7 +21,7 @@ export function formatVerdict(result: RunResult, replayCommand: string, styles: 
   }
   for (const line of result.summary) lines.push(label(line.label) + line.text);
   result.checkers.forEach((checker, index) => {
-    const mark = checker.violation ? styles.fail('✗') : styles.pass('✓');
+    const mark = checker.violation ? styles.fail('✗') : checker.inconclusive === true ? styles.fail('?') : styles.pass('✓');
     const detail = checker.violation
       ? styles.fail(`${checker.violation.message} (event #${checker.violation.event}, t=${checker.violation.t})`)
       : styles.dim(checker.detail);
@@ -36,7 +36,7 @@ export function formatVerdict(result: RunResult, replayCommand: string, styles: 
     lines.push(label(index === 0 ? 'expect' : '') + `${mark} ${check.what.padEnd(20)} ${styles.dim(check.detail)}`);
   });
   const stopped = result.outcome.stoppedBy === 'max-events' ? styles.fail(`, stopped at maxEvents (${scenario.maxEvents})`) : '';
-  const status = result.expectation.met ? styles.pass('PASS') : styles.fail('FAIL');
+  const status = result.expectation.met ? styles.pass('PASS') : styles.fail(result.expectation.inconclusive ? 'INCONCLUSIVE' : 'FAIL');
   const hash = result.traceHash ? `, trace ${result.traceHash.slice(0, 16)}` : '';
   lines.push(label('result') + `${status}  ${styles.dim(`${result.eventCount} events, ended t=${result.outcome.endMs}${hash}`)}${stopped}`);
   lines.push(label('replay') + replayCommand);
@@ -63,6 +63,7 @@ export function verdictJson(result: RunResult): Record<string, unknown> {
       t: violation.t,
       event: violation.event,
     })),
+    inconclusive: result.inconclusive,
     expectMet: result.expectation.met,
     events: result.eventCount,
     endMs: result.outcome.endMs,
