@@ -169,6 +169,7 @@ describe('paxsim check on hand-written traces from another implementation', () =
       learned: { n1: 'v1', n2: 'v1', n3: 'v1' },
       violations: [],
       livenessInconclusive: false,
+      inconclusive: [],
       unreproduced: [],
       ignoredTypes: {},
     });
