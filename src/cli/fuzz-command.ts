@@ -236,7 +236,8 @@ function formatSummary(report: FuzzReport, written: readonly WrittenEntry[], ela
   const seconds = Math.max(elapsedMs / 1000, 0.001);
   lines.push(styles.bold(`── fuzz summary${interrupted ? ' (interrupted)' : ''} ──`));
   for (const scenario of report.scenarios) {
-    const status = scenario.failureCount === 0 ? styles.pass('all held') : styles.fail(`${scenario.failureCount} failing`);
+    const undecided = scenario.inconclusiveCount > 0 ? `, ${scenario.inconclusiveCount} inconclusive` : '';
+    const status = scenario.failureCount > 0 ? styles.fail(`${scenario.failureCount} failing${undecided}`) : undecided ? styles.fail(`none failing${undecided}`) : styles.pass('all held');
     const stopped = scenario.stopped ? styles.dim(' (stopped at the first failure; --keep-going to go on)') : '';
     lines.push(label('scenario') + `${scenario.scenario.name}: ${scenario.seedsRun} seeds, ${status}${stopped}`);
   }
@@ -249,7 +250,7 @@ function formatSummary(report: FuzzReport, written: readonly WrittenEntry[], ela
   lines.push(label('failures') + (byChecker.size === 0 ? styles.pass('none') : styles.fail([...byChecker].map(([kind, count]) => `${kind} ${count}`).join(', '))));
   if (report.inconclusiveCount > 0) {
     const seeds = report.scenarios.filter((scenario) => scenario.inconclusiveCount > 0).map((scenario) => `${scenario.scenario.name} seeds ${scenario.inconclusiveSeeds.join(', ')}`);
-    lines.push(label('inconclusive') + styles.fail(`${report.inconclusiveCount} seeds a checker could not decide (not failures, not passes): ${seeds.join('; ')}`));
+    lines.push(label('undecided') + styles.fail(`${report.inconclusiveCount} seeds inconclusive, a checker could not decide (not failures, not passes): ${seeds.join('; ')}`));
   }
   const checks = report.scenarios.reduce((total, scenario) => total + scenario.determinismChecks, 0);
   const nondeterministic = report.scenarios.flatMap((scenario) => scenario.nondeterministicSeeds);

@@ -32,7 +32,7 @@ export function formatVerdict(result: RunResult, replayCommand: string, styles: 
     lines.push(label('') + `${styles.dim('-')} ${name.padEnd(20)} ${styles.dim('not checked: the scenario has no expect.liveness')}`);
   }
   result.expectation.checks.forEach((check, index) => {
-    const mark = check.met ? styles.pass('✓') : styles.fail('✗');
+    const mark = check.met ? styles.pass('✓') : check.inconclusive === true ? styles.fail('?') : styles.fail('✗');
     lines.push(label(index === 0 ? 'expect' : '') + `${mark} ${check.what.padEnd(20)} ${styles.dim(check.detail)}`);
   });
   const stopped = result.outcome.stoppedBy === 'max-events' ? styles.fail(`, stopped at maxEvents (${scenario.maxEvents})`) : '';

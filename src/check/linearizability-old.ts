@@ -1,0 +1,646 @@
+/**
+ * Linearizability checker for what clients of a replicated key-value store
+ * observe: is there one sequential order of the operations, consistent with
+ * real time, in which every answer is what the sequential model
+ * (kv-model.ts) would have given?
+ *
+ * The search is Wing & Gong's, with Lowe's improvements ("Testing for
+ * linearizability", 2017), as in Porcupine and Knossos:
+ *  - just-in-time linearization: the history is a doubly linked list of call
+ *    and return entries sorted by time; an operation can be linearized next
+ *    only if its call comes before the first return still in the list, and a
+ *    return reached before its operation was linearized forces a backtrack;
+ *  - memoization: a configuration (set of linearized operations, model
+ *    state) already explored cannot lead anywhere new, so it is skipped;
+ *  - P-compositionality: keys are independent registers, so the history is
+ *    linearizable iff each key's sub-history is, and each key is searched
+ *    alone (the search is exponential in the worst case, so smaller is much
+ *    better).
+ *
+ * Three reductions on top, each argued where it is made, keep histories with
+ * many concurrent clients or timeouts tractable without changing a verdict:
+ * values nobody read share one model state (distinguishableValues), timed-out
+ * puts of such values are dropped (withoutUnobservableTimeouts), and reads
+ * consistent with the register are linearized at once (markShortcuts).
+ *
+ * Edge conventions (all lenient: they can hide a violation, never invent one):
+ *  - an operation that returns at time t and another invoked at the same t
+ *    are treated as concurrent, because integer timestamps cannot order them;
+ *  - a timed-out (unknown) operation returns at +infinity, so it can be
+ *    linearized anywhere after its invocation, or after everything else,
+ *    which is the same as never taking effect. The search accepts as soon as
+ *    every completed operation is linearized.
+ */
+
+import { assert } from '../util/assert.js';
+import {
+  INITIAL_REGISTER,
+  IMPOSSIBLE,
+  RegisterInterner,
+  applyToRegister,
+  distinguishableValues,
+  assertOutcomeFits,
+  compileRegisterStep,
+  runCompiledStep,
+  StepKind,
+  type KvOperation,
+  type KvOutcome,
+  type RegisterValue,
+} from './kv-model.js';
+
+export type { KvOperation, KvOutcome } from './kv-model.js';
+
+export interface HistoryOperation {
+  /** Unique within the history. */
+  readonly id: number;
+  readonly client: string;
+  readonly operation: KvOperation;
+  readonly invokeMs: number;
+  /** null exactly when the outcome is unknown (timed out). */
+  readonly completeMs: number | null;
+  readonly outcome: KvOutcome;
+}
+
+export type LinearizabilityResult =
+  /**
+   * keys and operations count what was searched: failed operations and
+   * timed-out gets are left out, as they cannot affect the verdict.
+   * statesExplored sums the configurations memoized over all keys searched.
+   */
+  | { readonly linearizable: true; readonly keys: number; readonly operations: number; readonly statesExplored: number }
+  | {
+      readonly linearizable: false;
+      readonly key: string;
+      readonly explanation: string;
+      /** Ids of the longest linearizable prefix found, in linearization order. */
+      readonly longestPrefix: readonly number[];
+      /** Ids of the operations that could come next after that prefix, none of which could be linearized. */
+      readonly stuckAt: readonly number[];
+      readonly statesExplored: number;
+    }
+  | { readonly linearizable: 'unknown'; readonly key: string; readonly reason: string; readonly statesExplored: number };
+
+export interface LinearizabilityOptions {
+  /**
+   * Budget: the most distinct (linearized set, register) configurations the
+   * search may visit for one key before giving up with 'unknown' (rather
+   * than hang). Each costs about 24 to 32 bytes, plus 4 per 32 operations in
+   * the window of concurrent operations, so the default bounds the memo near
+   * 40 MB per key. Linearizable histories with about ten concurrent clients
+   * need a few configurations per operation.
+   */
+  readonly maxStatesPerKey?: number;
+}
+
+export const DEFAULT_MAX_STATES_PER_KEY = 1_000_000;
+
+export function checkLinearizability(
+  history: readonly HistoryOperation[],
+  options: LinearizabilityOptions = {},
+): LinearizabilityResult {
+  const maxStates = options.maxStatesPerKey ?? DEFAULT_MAX_STATES_PER_KEY;
+  assert(Number.isInteger(maxStates) && maxStates > 0, () => `maxStatesPerKey must be a positive integer, got ${maxStates}`);
+  validateHistory(history);
+  const byKey = partitionByKey(history);
+  let statesExplored = 0;
+  let operations = 0;
+  let firstUnknown: { key: string; reason: string } | null = null;
+  for (const [key, ops] of byKey) {
+    operations += ops.length;
+    const verdict = new KeySearch(key, withoutUnobservableTimeouts(ops), maxStates).run();
+    statesExplored += verdict.statesExplored;
+    if (verdict.kind === 'violation') {
+      // A definite violation outranks a budget overrun on an earlier key.
+      return { linearizable: false, key, ...verdict.violation, statesExplored };
+    }
+    if (verdict.kind === 'budget' && firstUnknown === null) firstUnknown = { key, reason: verdict.reason };
+  }
+  if (firstUnknown !== null) return { linearizable: 'unknown', ...firstUnknown, statesExplored };
+  return { linearizable: true, keys: byKey.length, operations, statesExplored };
+}
+
+/** A malformed history is a bug in whoever recorded it (paxsim), not a verdict. */
+function validateHistory(history: readonly HistoryOperation[]): void {
+  const ids = new Set<number>();
+  for (const op of history) {
+    assert(!ids.has(op.id), () => `history: duplicate operation id ${op.id}`);
+    ids.add(op.id);
+    assert(Number.isFinite(op.invokeMs), () => `history: operation ${op.id} has invokeMs ${op.invokeMs}`);
+    assertOutcomeFits(op.operation, op.outcome);
+    if (op.outcome.kind === 'unknown') {
+      assert(op.completeMs === null, () => `history: operation ${op.id} timed out but has completeMs ${op.completeMs}`);
+    } else if (op.outcome.kind !== 'fail') {
+      const complete = op.completeMs;
+      assert(complete !== null && Number.isFinite(complete), () => `history: completed operation ${op.id} needs a completeMs`);
+      assert(complete >= op.invokeMs, () => `history: operation ${op.id} completes at ${complete}, before its invocation at ${op.invokeMs}`);
+    }
+  }
+}
+
+/**
+ * Splits the history into per-key sub-histories, each sorted by (invokeMs,
+ * id), keys in code-unit order, so the search order depends only on the input.
+ * Failed operations did not happen, and a timed-out get neither constrains nor
+ * changes anything: both are dropped here.
+ */
+function partitionByKey(history: readonly HistoryOperation[]): Array<[string, HistoryOperation[]]> {
+  const relevant = history.filter((op) => op.outcome.kind !== 'fail' && !(op.operation.kind === 'get' && op.outcome.kind === 'unknown'));
+  const sorted = [...relevant].sort((x, y) => x.invokeMs - y.invokeMs || x.id - y.id);
+  const groups = new Map<string, HistoryOperation[]>();
+  for (const op of sorted) {
+    const group = groups.get(op.operation.key);
+    if (group === undefined) groups.set(op.operation.key, [op]);
+    else group.push(op);
+  }
+  const keys = [...groups.keys()].sort(compareCodeUnits);
+  return keys.map((key) => [key, groups.get(key) as HistoryOperation[]]);
+}
+
+function compareCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Drops timed-out puts whose value nobody could have observed. Without this,
+ * each pending timed-out put multiplies the configurations to explore (it
+ * may be linearized at every point or never), which is what makes checkers
+ * blow up under partitions.
+ *
+ * Sound because such a put p of v changes nothing anyone saw: in any
+ * linearization, the operations between p and the next write read nothing
+ * (no completed get returned v, no cas expects v, no completed cas failed), so
+ * removing p and moving any timed-out cas there to the end keeps the order
+ * legal; conversely p can always go last. A completed cas that failed could
+ * have failed because of p, so keys with one keep every put.
+ */
+function withoutUnobservableTimeouts(ops: readonly HistoryOperation[]): readonly HistoryOperation[] {
+  if (ops.some(({ outcome }) => outcome.kind === 'cas' && !outcome.succeeded)) return ops;
+  const observed = distinguishableValues(ops);
+  return ops.filter((op) => !(op.operation.kind === 'put' && op.outcome.kind === 'unknown' && !observed.has(op.operation.value)));
+}
+
+type KeyVerdict =
+  | { readonly kind: 'linearizable'; readonly statesExplored: number }
+  | {
+      readonly kind: 'violation';
+      readonly statesExplored: number;
+      readonly violation: { readonly explanation: string; readonly longestPrefix: number[]; readonly stuckAt: number[] };
+    }
+  | { readonly kind: 'budget'; readonly statesExplored: number; readonly reason: string };
+
+/** The deepest point the search reached before it had to backtrack: what the explanation shows. */
+interface DeepestPoint {
+  readonly prefix: number[];
+  /** The operation whose return was reached before it could be linearized. */
+  readonly blocking: number;
+  readonly candidates: number[];
+}
+
+/**
+ * The search over one key. Operations are numbered by rank (position in the
+ * sorted sub-history); entry 2r is the call of operation r and 2r+1 its
+ * return, and two sentinels bracket the list so unlinking needs no branches.
+ */
+class KeySearch {
+  private readonly size: number;
+  private readonly stepKind: Int32Array;
+  private readonly stepA: Int32Array;
+  private readonly stepB: Int32Array;
+  /** 1 for operations that completed; the search is done when all of these are linearized. */
+  private readonly completed: Uint8Array;
+  private readonly next: Int32Array;
+  private readonly prev: Int32Array;
+  private readonly head: number;
+  /** 1 for operations that may be linearized at once whenever they leave the register unchanged (see shortcutCandidate). */
+  private readonly shortcut: Uint8Array;
+  private deepest: DeepestPoint | null = null;
+
+  // The search's current configuration and the choices that led to it.
+  private readonly linearized: LinearizedSet;
+  private readonly visited = new VisitedConfigurations();
+  private readonly stackOps: Int32Array;
+  private readonly stackRegisters: Int32Array;
+  private readonly stackForced: Uint8Array;
+  private depth = 0;
+  private register = 0;
+  private completedLeft: number;
+
+  constructor(
+    private readonly key: string,
+    private readonly ops: readonly HistoryOperation[],
+    private readonly maxStates: number,
+  ) {
+    this.size = ops.length;
+    this.stepKind = new Int32Array(this.size);
+    this.stepA = new Int32Array(this.size);
+    this.stepB = new Int32Array(this.size);
+    this.completed = new Uint8Array(this.size);
+    this.shortcut = new Uint8Array(this.size);
+    const interner = new RegisterInterner(distinguishableValues(ops));
+    ops.forEach((op, rank) => {
+      this.completed[rank] = op.completeMs === null ? 0 : 1;
+      const step = compileRegisterStep(op.operation, op.outcome, interner);
+      this.stepKind[rank] = step.kind;
+      this.stepA[rank] = step.a;
+      this.stepB[rank] = step.b;
+    });
+    this.markShortcuts();
+    this.completedLeft = this.completed.reduce((sum, flag) => sum + flag, 0);
+    this.linearized = new LinearizedSet(this.size);
+    this.stackOps = new Int32Array(this.size);
+    this.stackRegisters = new Int32Array(this.size);
+    this.stackForced = new Uint8Array(this.size);
+    this.head = 2 * this.size;
+    this.next = new Int32Array(2 * this.size + 2);
+    this.prev = new Int32Array(2 * this.size + 2);
+    this.linkEntriesInTimeOrder();
+  }
+
+  run(): KeyVerdict {
+    let entry = this.next[this.head] as number;
+    let fresh = true;
+    while (this.completedLeft > 0) {
+      if (this.visited.size > this.maxStates) return this.budgetExceeded();
+      let dead = false;
+      if (fresh) {
+        fresh = false;
+        const forced = this.shortcutCandidate();
+        if (forced >= 0) {
+          if (this.tryLinearize(forced, this.register, true)) {
+            entry = this.next[this.head] as number;
+            fresh = true;
+            continue;
+          }
+          dead = true;
+        }
+      }
+      if (!dead && (entry & 1) === 0) {
+        const rank = entry >> 1;
+        const after = this.step(rank);
+        if (after >= 0 && this.tryLinearize(rank, after, false)) {
+          entry = this.next[this.head] as number;
+          fresh = true;
+          continue;
+        }
+        entry = this.next[entry] as number;
+        continue;
+      }
+      // Either a return was reached (its operation should have been
+      // linearized by now, and no candidate before it leads anywhere new) or
+      // the shortcut showed this configuration dead: undo choices.
+      if (!dead) this.noteDeepest(entry >> 1);
+      const resumeAfter = this.backtrack();
+      if (resumeAfter < 0) return { kind: 'violation', statesExplored: this.visited.size, violation: this.explain() };
+      entry = this.next[2 * resumeAfter] as number;
+    }
+    return { kind: 'linearizable', statesExplored: this.visited.size };
+  }
+
+  /** The register after operation `rank` runs now, or -1 if its outcome is impossible here. */
+  private step(rank: number): number {
+    return runCompiledStep(this.stepKind[rank] as StepKind, this.stepA[rank] as number, this.stepB[rank] as number, this.register);
+  }
+
+  /**
+   * Which operations can take the shortcut (partial-order reduction): when
+   * one of them is a candidate and leaves the register as it is, some
+   * completion of the current configuration (if any exists) starts with it.
+   * Take any completion and move the operation to its front: nothing before
+   * it had to precede it in real time (every remaining return comes after a
+   * candidate's call), and the states the others see do not change, because
+   *  - a read (completed get, failed cas) never changes the register;
+   *  - a write of an unread value (see distinguishableValues) leaves the
+   *    register in a state only a write can follow, provided the key has no
+   *    failed or timed-out cas (the only steps that accept that state without
+   *    writing), so removing it from its old place changes nothing.
+   * Other writes of the current value may matter where they stand, so they
+   * get no shortcut.
+   */
+  private markShortcuts(): void {
+    let blindWritesSafe = true;
+    for (let rank = 0; rank < this.size; rank++) {
+      const kind = this.stepKind[rank];
+      if (kind === StepKind.ReadNot || kind === StepKind.MaybeSwap) blindWritesSafe = false;
+    }
+    for (let rank = 0; rank < this.size; rank++) {
+      const kind = this.stepKind[rank];
+      const read = kind === StepKind.Read || kind === StepKind.ReadNot;
+      const blindWrite = kind === StepKind.Write && this.stepB[rank] === RegisterInterner.UNREAD && this.completed[rank] === 1;
+      this.shortcut[rank] = read || (blindWrite && blindWritesSafe) ? 1 : 0;
+    }
+  }
+
+  /**
+   * A candidate that may take the shortcut (see markShortcuts) and leaves the
+   * register unchanged, or -1. It is linearized without trying alternatives,
+   * and if that configuration was already explored, this one is dead too.
+   */
+  private shortcutCandidate(): number {
+    for (let entry = this.next[this.head] as number; (entry & 1) === 0; entry = this.next[entry] as number) {
+      const rank = entry >> 1;
+      if (this.shortcut[rank] === 1 && this.step(rank) === this.register) return rank;
+    }
+    return -1;
+  }
+
+  /** Linearizes `rank` next unless that configuration was explored already; `forced` marks the shortcut. */
+  private tryLinearize(rank: number, after: number, forced: boolean): boolean {
+    this.linearized.add(rank);
+    if (!this.visited.addIfNew(this.linearized, after)) {
+      this.linearized.remove(rank);
+      return false;
+    }
+    this.stackOps[this.depth] = rank;
+    this.stackRegisters[this.depth] = this.register;
+    this.stackForced[this.depth] = forced ? 1 : 0;
+    this.depth += 1;
+    this.register = after;
+    this.completedLeft -= this.completed[rank] as number;
+    this.lift(rank);
+    return true;
+  }
+
+  /**
+   * Undoes the latest choice and returns the operation whose call entry the
+   * scan resumes after, or -1 when every choice is exhausted. A shortcut
+   * was the only option of its configuration, so undoing it keeps undoing.
+   */
+  private backtrack(): number {
+    while (this.depth > 0) {
+      this.depth -= 1;
+      const rank = this.stackOps[this.depth] as number;
+      this.register = this.stackRegisters[this.depth] as number;
+      this.linearized.remove(rank);
+      this.completedLeft += this.completed[rank] as number;
+      this.unlift(rank);
+      if (this.stackForced[this.depth] === 0) return rank;
+    }
+    return -1;
+  }
+
+  /** Sorts calls and returns by time; at equal times calls go first, so touching intervals count as concurrent. */
+  private linkEntriesInTimeOrder(): void {
+    const time = (entry: number): number => {
+      const op = this.ops[entry >> 1] as HistoryOperation;
+      return (entry & 1) === 0 ? op.invokeMs : (op.completeMs ?? Number.POSITIVE_INFINITY);
+    };
+    const entries = Array.from({ length: 2 * this.size }, (_, entry) => entry);
+    // Infinity - Infinity is NaN, which is falsy, so timed-out returns fall through to the tie-breaks.
+    entries.sort((x, y) => time(x) - time(y) || (x & 1) - (y & 1) || x - y);
+    let previous = this.head;
+    for (const entry of entries) {
+      this.next[previous] = entry;
+      this.prev[entry] = previous;
+      previous = entry;
+    }
+    const tail = this.head + 1;
+    this.next[previous] = tail;
+    this.prev[tail] = previous;
+  }
+
+  /** Unlinks an operation's call and return (dancing links: they remember their neighbours for unlift). */
+  private lift(rank: number): void {
+    this.unlink(2 * rank);
+    this.unlink(2 * rank + 1);
+  }
+
+  /** Relinks in the reverse order of lift, so every neighbour pointer is restored exactly. */
+  private unlift(rank: number): void {
+    this.relink(2 * rank + 1);
+    this.relink(2 * rank);
+  }
+
+  private unlink(entry: number): void {
+    const before = this.prev[entry] as number;
+    const after = this.next[entry] as number;
+    this.next[before] = after;
+    this.prev[after] = before;
+  }
+
+  private relink(entry: number): void {
+    this.next[this.prev[entry] as number] = entry;
+    this.prev[this.next[entry] as number] = entry;
+  }
+
+  /** Keeps the first deepest dead end: the longest prefix and the operations that could not follow it. */
+  private noteDeepest(blocking: number): void {
+    if (this.deepest !== null && this.deepest.prefix.length >= this.depth) return;
+    const candidates: number[] = [];
+    for (let entry = this.next[this.head] as number; (entry & 1) === 0; entry = this.next[entry] as number) {
+      candidates.push(entry >> 1);
+    }
+    const prefix = Array.from(this.stackOps.subarray(0, this.depth));
+    this.deepest = { prefix, blocking, candidates };
+  }
+
+  private explain(): { explanation: string; longestPrefix: number[]; stuckAt: number[] } {
+    const deepest = this.deepest;
+    assert(deepest !== null, 'a violation is only reported after a dead end was noted');
+    const describe = (rank: number): string => describeOperation(this.ops[rank] as HistoryOperation);
+    const prefix = deepest.prefix.length === 0 ? 'none' : listTail(deepest.prefix.map(describe), 6);
+    const explanation =
+      `key ${JSON.stringify(this.key)}: ${describeClaim(this.ops[deepest.blocking] as HistoryOperation)}, but no order of the operations before it allows that ` +
+      `(longest linearizable prefix: ${prefix}; after it the register holds ${formatValue(this.replay(deepest.prefix))}; ` +
+      `none of these could be linearized next: ${listHead(deepest.candidates.map(describe), 6)})`;
+    const id = (rank: number): number => (this.ops[rank] as HistoryOperation).id;
+    return { explanation, longestPrefix: deepest.prefix.map(id), stuckAt: deepest.candidates.map(id) };
+  }
+
+  /**
+   * The register after `prefix`, by the readable specification: the search
+   * keeps only the interned id, which merges values nobody read.
+   */
+  private replay(prefix: readonly number[]): RegisterValue {
+    let register = INITIAL_REGISTER;
+    for (const rank of prefix) {
+      const op = this.ops[rank] as HistoryOperation;
+      const after = applyToRegister(register, op.operation, op.outcome);
+      assert(after !== IMPOSSIBLE, () => `replaying the linearizable prefix failed at operation ${op.id}`);
+      register = after;
+    }
+    return register;
+  }
+
+  private budgetExceeded(): KeyVerdict {
+    const states = this.visited.size;
+    const reason =
+      `key ${JSON.stringify(this.key)}: gave up after exploring ${states} configurations ` +
+      `(maxStatesPerKey ${this.maxStates}) over ${this.size} operations; neither linearizability nor a violation was established`;
+    return { kind: 'budget', statesExplored: states, reason };
+  }
+}
+
+/**
+ * The set of linearized operations as a bitset, with what the cache needs
+ * kept up to date incrementally: a Zobrist hash (XOR of a fixed pseudo-random
+ * word per member) and the compact form. Because operations are ranked by
+ * invocation, a linearized set is nearly always "everything up to some point,
+ * plus a few concurrent ones", so it is stored as the count of leading
+ * all-ones words plus the words up to the highest non-zero one.
+ */
+class LinearizedSet {
+  readonly words: Uint32Array;
+  hash = 0;
+  /** words[0 .. fullWords) are all ones. */
+  fullWords = 0;
+  /** The highest non-zero word, or -1. */
+  top = -1;
+  private readonly zobrist: Int32Array;
+
+  constructor(size: number) {
+    this.words = new Uint32Array(Math.ceil(size / 32));
+    this.zobrist = new Int32Array(size);
+    for (let i = 0; i < size; i++) this.zobrist[i] = mix32(i + 1);
+  }
+
+  add(i: number): void {
+    const w = i >>> 5;
+    this.words[w] = (this.words[w] as number) | (1 << (i & 31));
+    this.hash ^= this.zobrist[i] as number;
+    if (w > this.top) this.top = w;
+    while (this.fullWords < this.words.length && this.words[this.fullWords] === 0xffffffff) this.fullWords += 1;
+  }
+
+  remove(i: number): void {
+    const w = i >>> 5;
+    this.words[w] = (this.words[w] as number) & ~(1 << (i & 31));
+    this.hash ^= this.zobrist[i] as number;
+    if (w < this.fullWords) this.fullWords = w;
+    while (this.top >= 0 && this.words[this.top] === 0) this.top -= 1;
+  }
+
+  /** How many words after the full ones the compact form stores. */
+  get tailLength(): number {
+    return Math.max(0, this.top - this.fullWords + 1);
+  }
+}
+
+/**
+ * The memo of explored configurations: an open-addressing hash table whose
+ * slots point into one growing Int32Array pool, because millions of small
+ * typed arrays or string keys would cost far more memory and time. Each pool
+ * record is [hash, register, fullWords, tailLength, ...tail words]; lookups
+ * compare the record exactly, so hash collisions cost time, never soundness.
+ */
+class VisitedConfigurations {
+  size = 0;
+  private pool = new Int32Array(1 << 12);
+  private poolUsed = 0;
+  private slots = new Int32Array(1 << 12);
+
+  /** Records (set, register); false if it was already recorded. */
+  addIfNew(set: LinearizedSet, register: number): boolean {
+    const hash = (set.hash ^ mix32(register ^ 0x5bd1e995)) | 0;
+    const mask = this.slots.length - 1;
+    let slot = hash & mask;
+    for (let ref = this.slots[slot] as number; ref !== 0; ref = this.slots[slot] as number) {
+      if (this.matches(ref - 1, hash, set, register)) return false;
+      slot = (slot + 1) & mask;
+    }
+    this.slots[slot] = this.append(hash, set, register) + 1;
+    this.size += 1;
+    if (this.size * 2 > this.slots.length) this.growSlots();
+    return true;
+  }
+
+  private matches(offset: number, hash: number, set: LinearizedSet, register: number): boolean {
+    const pool = this.pool;
+    const tail = set.tailLength;
+    if (pool[offset] !== hash || pool[offset + 1] !== register || pool[offset + 2] !== set.fullWords || pool[offset + 3] !== tail) {
+      return false;
+    }
+    for (let k = 0; k < tail; k++) {
+      if (pool[offset + 4 + k] !== ((set.words[set.fullWords + k] as number) | 0)) return false;
+    }
+    return true;
+  }
+
+  private append(hash: number, set: LinearizedSet, register: number): number {
+    const tail = set.tailLength;
+    this.reservePool(4 + tail);
+    const offset = this.poolUsed;
+    const pool = this.pool;
+    pool[offset] = hash;
+    pool[offset + 1] = register;
+    pool[offset + 2] = set.fullWords;
+    pool[offset + 3] = tail;
+    for (let k = 0; k < tail; k++) pool[offset + 4 + k] = set.words[set.fullWords + k] as number;
+    this.poolUsed += 4 + tail;
+    return offset;
+  }
+
+  private reservePool(words: number): void {
+    if (this.poolUsed + words <= this.pool.length) return;
+    let capacity = this.pool.length * 2;
+    while (capacity < this.poolUsed + words) capacity *= 2;
+    assert(capacity < 2 ** 31, 'linearizability memo outgrew its pool; lower maxStatesPerKey');
+    const grown = new Int32Array(capacity);
+    grown.set(this.pool.subarray(0, this.poolUsed));
+    this.pool = grown;
+  }
+
+  /** Doubles the table, re-placing every record by its stored hash. */
+  private growSlots(): void {
+    const old = this.slots;
+    this.slots = new Int32Array(old.length * 2);
+    const mask = this.slots.length - 1;
+    for (const ref of old) {
+      if (ref === 0) continue;
+      let slot = (this.pool[ref - 1] as number) & mask;
+      while (this.slots[slot] !== 0) slot = (slot + 1) & mask;
+      this.slots[slot] = ref;
+    }
+  }
+}
+
+/** murmur3's 32-bit finalizer: a fixed, well-mixed word per input (no randomness, so runs repeat exactly). */
+function mix32(x: number): number {
+  let h = Math.imul(x, 0x9e3779b9) | 0;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h | 0;
+}
+
+/** e.g. `get k1 by c2 [t=40..55] returned "a"`, `put k1="b" by c3 [t=30..?] (timed out)`. */
+export function describeOperation(op: HistoryOperation): string {
+  const when = `[t=${op.invokeMs}..${op.completeMs ?? '?'}]`;
+  const { operation, outcome } = op;
+  const timedOut = outcome.kind === 'unknown' ? ' (timed out)' : '';
+  switch (operation.kind) {
+    case 'put':
+      return `put ${operation.key}=${formatValue(operation.value)} by ${op.client} ${when}${timedOut}`;
+    case 'get': {
+      const read = outcome.kind === 'ok' ? ` returned ${formatValue(outcome.value ?? null)}` : '';
+      return `get ${operation.key} by ${op.client} ${when}${read}${timedOut}`;
+    }
+    case 'cas': {
+      const verdict = outcome.kind === 'cas' ? (outcome.succeeded ? ' succeeded' : ' failed') : '';
+      return `cas ${operation.key} ${formatValue(operation.expected)}→${formatValue(operation.value)} by ${op.client} ${when}${verdict}${timedOut}`;
+    }
+  }
+}
+
+/** What a completed operation's answer claims, for the operation the search could not place. */
+function describeClaim(op: HistoryOperation): string {
+  const description = describeOperation(op);
+  return op.operation.kind === 'put' ? `${description} must take effect by t=${op.completeMs}` : description;
+}
+
+function formatValue(value: RegisterValue): string {
+  return value === null ? 'null (absent)' : JSON.stringify(value);
+}
+
+/** The last `limit` items, saying how many earlier ones were left out. */
+function listTail(items: readonly string[], limit: number): string {
+  if (items.length <= limit) return items.join(', ');
+  return `… ${items.length - limit} earlier, then ${items.slice(-limit).join(', ')}`;
+}
+
+/** The first `limit` items, saying how many more were left out. */
+function listHead(items: readonly string[], limit: number): string {
+  if (items.length <= limit) return items.join(', ');
+  return `${items.slice(0, limit).join(', ')} and ${items.length - limit} more`;
+}
