@@ -11,6 +11,7 @@ import {
 } from '../src/check/kv-model.js';
 import { checkLinearizability, type HistoryOperation, type LinearizabilityResult } from '../src/check/linearizability.js';
 import { InvariantError } from '../src/util/assert.js';
+import { etcdLinearizableHistory } from '../bench/etcd-history.js';
 
 /** Linearizability checker for client-observed key-value histories (Wing–Gong with Lowe's improvements). */
 
@@ -473,6 +474,27 @@ describe('generated histories', () => {
     // Both verdicts must be well represented for the comparison to mean anything.
     expect(violations).toBeGreaterThan(300);
     expect(violations).toBeLessThan(1200);
+  });
+
+  it('agrees with brute force on small etcd-like histories with many timeouts (the timed-out-operation reductions)', () => {
+    let violations = 0;
+    for (let seed = 1; seed <= 400; seed++) {
+      const rng = prng(seed * 7919);
+      const history = etcdLinearizableHistory({ seed, events: 18, timeoutRate: 0.45 });
+      // Corrupt one completed answer at random, so both verdicts occur.
+      const completed = history.filter((h) => h.completeMs !== null && h.operation.kind !== 'put');
+      const victim = completed.length > 0 && rng.next() < 0.6 ? rng.pick(completed) : null;
+      const mutated = history.map((h): HistoryOperation => {
+        if (h !== victim) return h;
+        if (h.operation.kind === 'cas') return { ...h, outcome: { kind: 'cas', succeeded: !(h.outcome.kind === 'cas' && h.outcome.succeeded) } };
+        return { ...h, outcome: { kind: 'ok', value: rng.pick([null, '0', '1', '2', '3', '4']) } };
+      });
+      const expected = bruteForceLinearizable(mutated);
+      expect(checkLinearizability(mutated).linearizable, `seed ${seed}: ${JSON.stringify(mutated)}`).toBe(expected);
+      if (!expected) violations++;
+    }
+    expect(violations).toBeGreaterThan(60);
+    expect(violations).toBeLessThan(340);
   });
 
   it('accepts a large overlapping linearizable execution within the default budget', () => {
