@@ -442,7 +442,27 @@ class KeySearch {
     if (this.completed[rank] === 1) return true;
     if (after === this.register) return false;
     const twin = this.earlierTwin[rank] as number;
-    return twin < 0 || this.isLinearized(twin);
+    if (twin >= 0 && !this.isLinearized(twin)) return false;
+    return this.stepKind[rank] !== StepKind.Write || !this.casCanStandIn(after);
+  }
+
+  /**
+   * Whether a timed-out cas that is a candidate now would take the register
+   * from its current value to `after`, as a timed-out put being considered
+   * would. Then the cas goes first: in a linearization using the put here,
+   * swap the two (the cas here gives the same state; the put, invoked before
+   * this point, can stand wherever the cas stood, writing the same value, or
+   * stay unused with it), so keeping the put, which works from any state,
+   * loses nothing.
+   */
+  private casCanStandIn(after: number): boolean {
+    for (let entry = this.next[this.head] as number; (entry & 1) === 0; entry = this.next[entry] as number) {
+      const rank = entry >> 1;
+      if (this.completed[rank] === 0 && this.stepKind[rank] === StepKind.MaybeSwap && this.stepA[rank] === this.register && this.stepB[rank] === after) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private findEarlierTwins(): Int32Array {
