@@ -174,3 +174,58 @@ function writesValue(op: HistoryOperation, value: string | null): boolean {
   if (op.operation.kind === 'get' || op.operation.value !== value) return false;
   return !(op.outcome.kind === 'cas' && !op.outcome.succeeded) && op.outcome.kind !== 'fail';
 }
+
+/** One row of the bench's etcd-like table: many seeds of one history shape, each linearizable and (when it has one) with a stale read. */
+export interface EtcdCheckRow {
+  readonly timeoutRate: number;
+  readonly seeds: number;
+  readonly histories: number;
+  /** Verdicts that match how the history was made (none may be wrong; a wrong one is counted here and shown). */
+  readonly correct: number;
+  readonly wrong: number;
+  readonly undecided: number;
+  readonly maxMs: number;
+  readonly meanMs: number;
+  /** The seed of the slowest history, to look at. */
+  readonly slowestSeed: number;
+}
+
+/**
+ * Checks `seeds` etcd-like histories (and their stale-read mutations) once
+ * each, timing every check with `now` (wall clock, injected: the bench's
+ * own), as Porcupine's etcd suite is run: decided count and worst time.
+ */
+export function measureEtcdHistories(
+  timeoutRate: number,
+  seeds: number,
+  check: (history: readonly HistoryOperation[]) => { readonly linearizable: boolean | 'unknown' },
+  now: () => number,
+): EtcdCheckRow {
+  let histories = 0;
+  let correct = 0;
+  let wrong = 0;
+  let undecided = 0;
+  let maxMs = 0;
+  let totalMs = 0;
+  let slowestSeed = 1;
+  for (let seed = 1; seed <= seeds; seed++) {
+    const history = etcdLinearizableHistory({ seed, timeoutRate });
+    const mutated = staleRead(history, seed);
+    for (const [candidate, linearizable] of [[history, true], [mutated, false]] as const) {
+      if (candidate === null) continue;
+      const startMs = now();
+      const verdict = check(candidate).linearizable;
+      const ms = now() - startMs;
+      histories += 1;
+      totalMs += ms;
+      if (ms > maxMs) {
+        maxMs = ms;
+        slowestSeed = seed;
+      }
+      if (verdict === 'unknown') undecided += 1;
+      else if (verdict === linearizable) correct += 1;
+      else wrong += 1;
+    }
+  }
+  return { timeoutRate, seeds, histories, correct, wrong, undecided, maxMs, meanMs: totalMs / Math.max(1, histories), slowestSeed };
+}
