@@ -107,8 +107,8 @@ export function checkLinearizability(
   let firstUnknown: { key: string; reason: string } | null = null;
   for (const [key, ops] of byKey) {
     operations += ops.length;
-    const impossibleRead = readOfUnwrittenValue(key, ops);
-    if (impossibleRead !== null) return { linearizable: false, key, ...impossibleRead, statesExplored };
+    const impossible = impossibleRead(key, ops);
+    if (impossible !== null) return { linearizable: false, key, ...impossible, statesExplored };
     const verdict = new KeySearch(key, withoutUnobservableTimeouts(ops), maxStates).run();
     statesExplored += verdict.statesExplored;
     if (verdict.kind === 'violation') {
@@ -184,40 +184,122 @@ function withoutUnobservableTimeouts(ops: readonly HistoryOperation[]): readonly
 /**
  * Pruning before the search (Lowe; Porcupine): a completed operation that
  * needs the register to hold v (a get that returned v, a cas that succeeded
- * expecting v) when v is not the initial value and no operation that could
- * write v (a put of v, a cas to v that did not fail) was invoked by the time
- * it returned. No order can explain it, so it is a violation at once, however
- * many concurrent operations would make the search give up. Among several,
- * the one that returned first is reported.
+ * expecting v) when no order can give it v, decided from real time alone, so
+ * it is a violation at once, however many concurrent operations would make
+ * the search give up:
+ *  - unwritten: v is not the initial value and no operation that could write
+ *    v (a put of v, a cas to v that did not fail) was invoked by the time it
+ *    returned;
+ *  - overwritten (a stale read): a definite write W of another value (a
+ *    completed put, a cas that succeeded) returned before it was invoked, and
+ *    every operation that could write v and was invoked by the time it
+ *    returned had returned before W was invoked (the initial value counts as
+ *    written before everything). Then in every order W comes before it, every
+ *    write of v comes before W or after it, and the register it sees was
+ *    last written by W or a later write of another value.
+ * Among several, the one that returned first is reported.
  */
-function readOfUnwrittenValue(key: string, ops: readonly HistoryOperation[]): Omit<Extract<LinearizabilityResult, { linearizable: false }>, 'linearizable' | 'key' | 'statesExplored'> | null {
-  const firstWriteMs = new Map<RegisterValue, number>();
-  for (const op of ops) {
-    const written = writtenValue(op);
-    if (written === undefined) continue;
-    const known = firstWriteMs.get(written);
-    if (known === undefined || op.invokeMs < known) firstWriteMs.set(written, op.invokeMs);
-  }
-  let culprit: HistoryOperation | null = null;
+function impossibleRead(key: string, ops: readonly HistoryOperation[]): Omit<Extract<LinearizabilityResult, { linearizable: false }>, 'linearizable' | 'key' | 'statesExplored'> | null {
+  const writes = new WriteIndex(ops);
+  let culprit: { op: HistoryOperation; why: string } | null = null;
   for (const op of ops) {
     const needed = requiredValue(op);
-    if (needed === undefined || needed === INITIAL_REGISTER || op.completeMs === null) continue;
-    const firstWrite = firstWriteMs.get(needed);
-    if (firstWrite !== undefined && firstWrite <= op.completeMs) continue;
-    if (culprit === null || op.completeMs < (culprit.completeMs as number)) culprit = op;
+    const completeMs = op.completeMs;
+    if (needed === undefined || completeMs === null || (culprit !== null && completeMs >= (culprit.op.completeMs as number))) continue;
+    const why = writes.whyImpossible(needed, op.invokeMs, completeMs);
+    if (why !== null) culprit = { op, why };
   }
   if (culprit === null) return null;
-  const needed = requiredValue(culprit) as RegisterValue;
-  const firstWrite = firstWriteMs.get(needed);
-  const why =
-    firstWrite === undefined
-      ? `no operation ever writes ${formatValue(needed)}`
-      : `no operation writing ${formatValue(needed)} was invoked before it returned (the first at t=${firstWrite})`;
-  return {
-    explanation: `key ${JSON.stringify(key)}: ${describeOperation(culprit)}, but ${why}`,
-    longestPrefix: [],
-    stuckAt: [culprit.id],
-  };
+  return { explanation: `key ${JSON.stringify(key)}: ${describeOperation(culprit.op)}, but ${culprit.why}`, longestPrefix: [], stuckAt: [culprit.op.id] };
+}
+
+/** One key's writes, indexed for impossibleRead's real-time questions. */
+class WriteIndex {
+  /** Per value: the operations that could write it, by invocation, with the latest return among each prefix (+Infinity once one timed out). */
+  private readonly writersOf = new Map<RegisterValue, { invokeMs: number[]; latestReturnMs: number[] }>();
+  /** Definite writes by return time; per prefix, the two latest-invoked with different values. */
+  private readonly definiteReturnMs: number[] = [];
+  private readonly latestInvoked: Array<readonly [HistoryOperation | null, HistoryOperation | null]> = [];
+
+  constructor(ops: readonly HistoryOperation[]) {
+    const writers = ops.filter((op) => writtenValue(op) !== undefined).sort((a, b) => a.invokeMs - b.invokeMs);
+    for (const op of writers) {
+      const value = writtenValue(op) as RegisterValue;
+      let entry = this.writersOf.get(value);
+      if (entry === undefined) {
+        entry = { invokeMs: [], latestReturnMs: [] };
+        this.writersOf.set(value, entry);
+      }
+      const previous = entry.latestReturnMs.at(-1) ?? Number.NEGATIVE_INFINITY;
+      entry.invokeMs.push(op.invokeMs);
+      entry.latestReturnMs.push(Math.max(previous, op.completeMs ?? Number.POSITIVE_INFINITY));
+    }
+    const definite = ops.filter((op) => isDefiniteWrite(op)).sort((a, b) => (a.completeMs as number) - (b.completeMs as number));
+    let best: HistoryOperation | null = null;
+    let second: HistoryOperation | null = null;
+    for (const op of definite) {
+      if (best === null || op.invokeMs > best.invokeMs) {
+        if (best !== null && writtenValue(best) !== writtenValue(op)) second = best;
+        best = op;
+      } else if (writtenValue(op) !== writtenValue(best) && (second === null || op.invokeMs > second.invokeMs)) {
+        second = op;
+      }
+      this.definiteReturnMs.push(op.completeMs as number);
+      this.latestInvoked.push([best, second]);
+    }
+  }
+
+  /** Why no order lets an operation over [invokeMs, completeMs] see `value`, or null if real time alone does not rule it out. */
+  whyImpossible(value: RegisterValue, invokeMs: number, completeMs: number): string | null {
+    const writers = this.writersOf.get(value);
+    const invokedBy = writers === undefined ? 0 : countAtMost(writers.invokeMs, completeMs);
+    if (value !== INITIAL_REGISTER && invokedBy === 0) {
+      return writers === undefined
+        ? `no operation ever writes ${formatValue(value)}`
+        : `no operation writing ${formatValue(value)} was invoked before it returned (the first at t=${writers.invokeMs[0]})`;
+    }
+    const returnedBefore = countBelow(this.definiteReturnMs, invokeMs);
+    if (returnedBefore === 0) return null;
+    const [best, second] = this.latestInvoked[returnedBefore - 1]!;
+    const overwrite = best !== null && writtenValue(best) !== value ? best : second;
+    if (overwrite === null) return null;
+    const latestWriterReturnMs = invokedBy === 0 ? Number.NEGATIVE_INFINITY : writers!.latestReturnMs[invokedBy - 1]!;
+    if (latestWriterReturnMs >= overwrite.invokeMs) return null;
+    return (
+      `${describeOperation(overwrite)} returned before it was invoked, and every operation writing ${formatValue(value)} ` +
+      `that could precede it had returned before that write was invoked (a stale read)`
+    );
+  }
+}
+
+/** How many of the ascending `sorted` are <= limit. */
+function countAtMost(sorted: readonly number[], limit: number): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if ((sorted[middle] as number) <= limit) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+/** How many of the ascending `sorted` are < limit. */
+function countBelow(sorted: readonly number[], limit: number): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if ((sorted[middle] as number) < limit) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+function isDefiniteWrite(op: HistoryOperation): boolean {
+  if (op.completeMs === null) return false;
+  if (op.operation.kind === 'put') return op.outcome.kind === 'ok';
+  return op.operation.kind === 'cas' && op.outcome.kind === 'cas' && op.outcome.succeeded;
 }
 
 /** The value an operation may leave in the register (put; cas unless it failed), or undefined. */
