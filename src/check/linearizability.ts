@@ -17,11 +17,20 @@
  *    alone (the search is exponential in the worst case, so smaller is much
  *    better).
  *
- * Three reductions on top, each argued where it is made, keep histories with
- * many concurrent clients or timeouts tractable without changing a verdict:
+ * Reductions on top, each argued where it is made, keep histories with many
+ * concurrent clients or timeouts tractable without changing a verdict:
  * values nobody read share one model state (distinguishableValues), timed-out
- * puts of such values are dropped (withoutUnobservableTimeouts), and reads
- * consistent with the register are linearized at once (markShortcuts).
+ * puts of such values are dropped (withoutUnobservableTimeouts), reads
+ * consistent with the register are linearized at once (markShortcuts),
+ * timed-out operations are never linearized as no-ops and identical ones go
+ * in invocation order (mayLinearize), and the memo skips configurations
+ * dominated by one that used fewer timed-out operations
+ * (ExploredConfigurations). Before any search, reads that real time alone
+ * rules out (a value never written, or not yet, or a stale read) are
+ * violations at once (impossibleRead).
+ *
+ * A search that exhausts its budget answers 'unknown': the verdict is
+ * inconclusive, never a pass.
  *
  * Edge conventions (all lenient: they can hide a violation, never invent one):
  *  - an operation that returns at time t and another invoked at the same t
