@@ -150,6 +150,38 @@ export function staleRead(history: readonly HistoryOperation[], seed: number): H
   return history.map((op) => (op.id === chosen.readId ? { ...op, outcome: { kind: 'ok', value: chosen.value } } : op));
 }
 
+/**
+ * The same history with one completed read R made to return v, where an
+ * earlier read R2 (returned before R was invoked) saw another value and every
+ * operation that could leave v in the register returned before R2 was
+ * invoked or was invoked after R returned. The register held something else
+ * at R2 and nothing can bring v back before R: not linearizable. Unlike
+ * staleRead, no write need separate the two, so real-time pruning alone
+ * often cannot tell (the write after v may be a timed-out operation), and the
+ * search has to. Candidates that staleRead would also produce are skipped.
+ */
+export function staleReadAfterRead(history: readonly HistoryOperation[], seed: number): HistoryOperation[] | null {
+  const random = mulberry32(seed ^ 0xa11ce);
+  const candidates: { readId: number; value: string | null }[] = [];
+  const reads = history.filter((op) => op.operation.kind === 'get' && op.outcome.kind === 'ok' && op.completeMs !== null);
+  for (const read of reads) {
+    const readValue = read.outcome.kind === 'ok' ? (read.outcome.value ?? null) : null;
+    for (const value of [null, ...VALUES]) {
+      if (value === readValue || isStaleFor(history, read, value)) continue;
+      const writers = history.filter((op) => writesValue(op, value));
+      const seenOther = reads.some((earlier) => {
+        const earlierValue = earlier.outcome.kind === 'ok' ? (earlier.outcome.value ?? null) : null;
+        if (earlierValue === value || earlier.completeMs! >= read.invokeMs) return false;
+        return writers.every((writer) => (writer.completeMs !== null && writer.completeMs < earlier.invokeMs) || writer.invokeMs > read.completeMs!);
+      });
+      if (seenOther) candidates.push({ readId: read.id, value });
+    }
+  }
+  if (candidates.length === 0) return null;
+  const chosen = candidates[Math.floor(random() * candidates.length)]!;
+  return history.map((op) => (op.id === chosen.readId ? { ...op, outcome: { kind: 'ok', value: chosen.value } } : op));
+}
+
 function isStaleFor(history: readonly HistoryOperation[], read: HistoryOperation, value: string | null): boolean {
   const readComplete = read.completeMs!;
   const writers = history.filter((op) => writesValue(op, value));
@@ -180,6 +212,9 @@ export interface EtcdCheckRow {
   readonly timeoutRate: number;
   readonly seeds: number;
   readonly histories: number;
+  /** Of those, made non-linearizable by staleRead and by staleReadAfterRead. */
+  readonly staleReads: number;
+  readonly staleAfterRead: number;
   /** Verdicts that match how the history was made (none may be wrong; a wrong one is counted here and shown). */
   readonly correct: number;
   readonly wrong: number;
@@ -202,6 +237,8 @@ export function measureEtcdHistories(
   now: () => number,
 ): EtcdCheckRow {
   let histories = 0;
+  let staleReads = 0;
+  let staleAfterRead = 0;
   let correct = 0;
   let wrong = 0;
   let undecided = 0;
@@ -211,7 +248,10 @@ export function measureEtcdHistories(
   for (let seed = 1; seed <= seeds; seed++) {
     const history = etcdLinearizableHistory({ seed, timeoutRate });
     const mutated = staleRead(history, seed);
-    for (const [candidate, linearizable] of [[history, true], [mutated, false]] as const) {
+    const afterRead = staleReadAfterRead(history, seed);
+    if (mutated !== null) staleReads += 1;
+    if (afterRead !== null) staleAfterRead += 1;
+    for (const [candidate, linearizable] of [[history, true], [mutated, false], [afterRead, false]] as const) {
       if (candidate === null) continue;
       const startMs = now();
       const verdict = check(candidate).linearizable;
@@ -227,5 +267,5 @@ export function measureEtcdHistories(
       else wrong += 1;
     }
   }
-  return { timeoutRate, seeds, histories, correct, wrong, undecided, maxMs, meanMs: totalMs / Math.max(1, histories), slowestSeed };
+  return { timeoutRate, seeds, histories, staleReads, staleAfterRead, correct, wrong, undecided, maxMs, meanMs: totalMs / Math.max(1, histories), slowestSeed };
 }

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { etcdLinearizableHistory, staleRead } from '../bench/etcd-history.js';
+import { etcdLinearizableHistory, staleRead, staleReadAfterRead } from '../bench/etcd-history.js';
 import type { TraceEvent } from '../src/sim/events.js';
 import { CheckerSuite } from '../src/check/suite.js';
 import { MultiPaxosChecks } from '../src/check/multipaxos-checks.js';
@@ -103,6 +103,21 @@ describe('linearizability: etcd-like register histories (5 processes replaced af
       const mutated = staleRead(history, seed);
       if (mutated !== null) expect(checkLinearizability(mutated).linearizable, `seed ${seed} stale`).toBe(false);
     }
+  });
+
+  it('decides a read made stale behind another read (the search, not only pruning) on every seed that has one', () => {
+    let mutated = 0;
+    let searched = 0;
+    for (let seed = 1; seed <= 40; seed++) {
+      const history = staleReadAfterRead(etcdLinearizableHistory({ seed }), seed);
+      if (history === null) continue;
+      mutated += 1;
+      const result = checkLinearizability(history);
+      expect(result.linearizable, `seed ${seed}`).toBe(false);
+      if (result.statesExplored > 0) searched += 1;
+    }
+    expect(mutated).toBeGreaterThan(20);
+    expect(searched).toBeGreaterThan(10);
   });
 
   it('the generator is deterministic per seed', () => {
