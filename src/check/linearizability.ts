@@ -94,8 +94,8 @@ export interface LinearizabilityOptions {
    * Budget: the most distinct (linearized set, register) configurations the
    * search may visit for one key before giving up with 'unknown' (rather
    * than hang). Each costs about 24 to 32 bytes, plus 4 per 32 operations in
-   * the window of concurrent operations, so the default bounds the memo near
-   * 40 MB per key. Linearizable histories with about ten concurrent clients
+   * the window of concurrent operations (plus 4 per 32 timed-out operations
+   * of the key), so the default bounds the memo near 40 MB per key. Linearizable histories with about ten concurrent clients
    * need a few configurations per operation.
    */
   readonly maxStatesPerKey?: number;
