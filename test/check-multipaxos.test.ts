@@ -193,6 +193,7 @@ describe('paxsim check on hand-written Multi-Paxos traces', () => {
       },
       violations: [{ checker: 'log-consistency', message: 'B applied c2#1 put x="2" at slot 0, but c1#1 put x="1" was chosen there', t: 7, event: 10 }],
       livenessInconclusive: false,
+      inconclusive: [],
       unreproduced: [],
       ignoredTypes: {},
     });

@@ -93,7 +93,7 @@ describe('paxsim check on traces written by paxsim run --trace', () => {
     const out = lines(text.stdout);
     expect(out[0]).toBe(`── check: ${trace}, scenario lossy-network, seed 1 ──`);
     expect(out.some((line) => line.startsWith(`chosen    "${runJson.chosen}" in ballot (`))).toBe(true);
-    for (const checker of ['agreement', 'validity', 'integrity', 'acceptor-discipline']) {
+    for (const checker of ['agreement', 'validity', 'integrity', 'acceptor-discipline', 'ballot-uniqueness']) {
       expect(out.some((line) => new RegExp(`✓ ${checker} `).test(line)), checker).toBe(true);
     }
     expect(out.some((line) => /- liveness\s+not checked: pass --liveness-within MS/.test(line))).toBe(true);
@@ -156,7 +156,7 @@ describe('paxsim check on hand-written traces from another implementation', () =
     expect(out[0]).toBe(`── check: ${FIXTURES}/foreign-clean.jsonl ──`);
     expect(out).toContain('chosen    "v1" in ballot (1,) at t=5');
     expect(out).toContain('learned   n1 "v1" t=7 · n2 "v1" t=8 · n3 "v1" t=12');
-    expect(out.filter((line) => line.includes('✓'))).toHaveLength(4);
+    expect(out.filter((line) => line.includes('✓'))).toHaveLength(5);
     expect(out.some((line) => /^result\s+PASS\s+11 events, ended t=12$/.test(line))).toBe(true);
     expect(out.some((line) => line.startsWith('note'))).toBe(false);
 
@@ -169,6 +169,7 @@ describe('paxsim check on hand-written traces from another implementation', () =
       learned: { n1: 'v1', n2: 'v1', n3: 'v1' },
       violations: [],
       livenessInconclusive: false,
+      inconclusive: [],
       unreproduced: [],
       ignoredTypes: {},
     });

@@ -96,7 +96,7 @@ describe('clean history', () => {
     expect(suite.violations).toEqual([]);
     expect(suite.hasSafetyViolation).toBe(false);
     const reports = suite.reports();
-    expect(reports.map((report) => report.name)).toEqual(['agreement', 'validity', 'integrity', 'acceptor-discipline', 'liveness']);
+    expect(reports.map((report) => report.name)).toEqual(['agreement', 'validity', 'integrity', 'acceptor-discipline', 'ballot-uniqueness', 'liveness']);
     expect(reports.every((report) => report.violation === null)).toBe(true);
     const livenessDetail = reports.find((report) => report.name === 'liveness')?.detail ?? '';
     expect(livenessDetail).not.toMatch(/^(not required|inconclusive)/);

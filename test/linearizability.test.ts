@@ -11,6 +11,7 @@ import {
 } from '../src/check/kv-model.js';
 import { checkLinearizability, type HistoryOperation, type LinearizabilityResult } from '../src/check/linearizability.js';
 import { InvariantError } from '../src/util/assert.js';
+import { etcdLinearizableHistory } from '../bench/etcd-history.js';
 
 /** Linearizability checker for client-observed key-value histories (Wing–Gong with Lowe's improvements). */
 
@@ -63,18 +64,37 @@ function prng(seed: number): { next: () => number; int: (n: number) => number; p
 // ---------------------------------------------------------------- rejections
 
 describe('rejects non-linearizable histories', () => {
-  it('a stale read: a get that starts after a newer put completed returns the old value', () => {
+  it('a stale read: a get that starts after a newer put completed returns the old value (found from real time, before searching)', () => {
     const a = put('c1', 'k1', 'a', 10, 20);
     const b = put('c3', 'k1', 'b', 30, 35);
     const stale = get('c2', 'k1', 'a', 40, 55);
     const result = expectViolation(checkLinearizability([a, b, stale]));
     expect(result.key).toBe('k1');
-    expect(result.longestPrefix).toEqual([a.id, b.id]);
+    expect(result.longestPrefix).toEqual([]);
     expect(result.stuckAt).toEqual([stale.id]);
+    expect(result.statesExplored).toBe(0);
     expect(result.explanation).toBe(
-      'key "k1": get k1 by c2 [t=40..55] returned "a", but no order of the operations before it allows that ' +
-        '(longest linearizable prefix: put k1="a" by c1 [t=10..20], put k1="b" by c3 [t=30..35]; ' +
-        'after it the register holds "b"; none of these could be linearized next: get k1 by c2 [t=40..55] returned "a")',
+      'key "k1": get k1 by c2 [t=40..55] returned "a", but put k1="b" by c3 [t=30..35] returned before it was invoked, ' +
+        'and every operation writing "a" that could precede it had returned before that write was invoked (a stale read)',
+    );
+    // A write of "a" still open when "b" was written could come after it: no longer a stale read.
+    const late = put('c4', 'k1', 'a', 33, 60);
+    expect(checkLinearizability([a, b, late, stale]).linearizable).toBe(true);
+  });
+
+  it('a value read again after another was read, with only one write of it: the search finds it and explains the longest prefix', () => {
+    const a = put('c1', 'k1', 'a', 0, 100);
+    const b = put('c3', 'k1', 'b', 0, 100);
+    const readA = get('c2', 'k1', 'a', 10, 20);
+    const readB = get('c2', 'k1', 'b', 30, 40);
+    const readAAgain = get('c2', 'k1', 'a', 50, 60);
+    const result = expectViolation(checkLinearizability([a, b, readA, readB, readAAgain]));
+    expect(result.longestPrefix).toEqual([a.id, readA.id, b.id, readB.id]);
+    expect(result.stuckAt).toEqual([readAAgain.id]);
+    expect(result.explanation).toBe(
+      'key "k1": get k1 by c2 [t=50..60] returned "a", but no order of the operations before it allows that ' +
+        '(longest linearizable prefix: put k1="a" by c1 [t=0..100], get k1 by c2 [t=10..20] returned "a", put k1="b" by c3 [t=0..100], get k1 by c2 [t=30..40] returned "b"; ' +
+        'after it the register holds "b"; none of these could be linearized next: get k1 by c2 [t=50..60] returned "a")',
     );
   });
 
@@ -95,7 +115,13 @@ describe('rejects non-linearizable histories', () => {
   it('a cas that succeeded although the register held something else', () => {
     const history = [put('c1', 'k', 'a', 0, 10), cas('c2', 'k', 'b', 'c', true, 20, 30)];
     const result = expectViolation(checkLinearizability(history));
-    expect(result.explanation).toContain('cas k "b"→"c" by c2 [t=20..30] succeeded, but no order');
+    expect(result.explanation).toContain('cas k "b"→"c" by c2 [t=20..30] succeeded, but no operation ever writes "b"');
+    // With "b" written before "a", it is a stale read.
+    const stale = [put('c1', 'k', 'b', 0, 5), put('c1', 'k', 'a', 6, 10), cas('c2', 'k', 'b', 'c', true, 20, 30)];
+    expect(expectViolation(checkLinearizability(stale)).explanation).toContain('cas k "b"→"c" by c2 [t=20..30] succeeded, but put k="a" by c1 [t=6..10] returned before');
+    // With "b" written concurrently with "a" and already read, only the search can tell.
+    const searched = [put('c1', 'k', 'b', 0, 15), put('c3', 'k', 'a', 0, 15), get('c4', 'k', 'b', 1, 2), get('c4', 'k', 'a', 3, 4), cas('c2', 'k', 'b', 'c', true, 20, 30)];
+    expect(expectViolation(checkLinearizability(searched)).explanation).toContain('cas k "b"→"c" by c2 [t=20..30] succeeded, but no order');
   });
 
   it('a cas that failed although the register held the expected value', () => {
@@ -133,10 +159,12 @@ describe('rejects non-linearizable histories', () => {
   it('shortens long prefixes in the explanation but returns every id', () => {
     const history: HistoryOperation[] = [];
     for (let i = 0; i < 20; i++) history.push(put('c1', 'k', `v${i}`, i * 10, i * 10 + 5));
-    history.push(get('c2', 'k', 'v3', 500, 510));
+    // The search's case: "p" read, then "q", then "p" again, with one write of each, concurrent.
+    history.push(put('c3', 'k', 'p', 300, 1000), put('c4', 'k', 'q', 300, 1000));
+    history.push(get('c2', 'k', 'p', 400, 410), get('c2', 'k', 'q', 420, 430), get('c2', 'k', 'p', 440, 450));
     const result = expectViolation(checkLinearizability(history));
-    expect(result.longestPrefix).toHaveLength(20);
-    expect(result.explanation).toContain('… 14 earlier, then put k="v14"');
+    expect(result.longestPrefix).toHaveLength(24);
+    expect(result.explanation).toContain('… 18 earlier, then put k="v18"');
   });
 });
 
@@ -470,6 +498,27 @@ describe('generated histories', () => {
     // Both verdicts must be well represented for the comparison to mean anything.
     expect(violations).toBeGreaterThan(300);
     expect(violations).toBeLessThan(1200);
+  });
+
+  it('agrees with brute force on small etcd-like histories with many timeouts (the timed-out-operation reductions)', () => {
+    let violations = 0;
+    for (let seed = 1; seed <= 400; seed++) {
+      const rng = prng(seed * 7919);
+      const history = etcdLinearizableHistory({ seed, events: 18, timeoutRate: 0.45 });
+      // Corrupt one completed answer at random, so both verdicts occur.
+      const completed = history.filter((h) => h.completeMs !== null && h.operation.kind !== 'put');
+      const victim = completed.length > 0 && rng.next() < 0.6 ? rng.pick(completed) : null;
+      const mutated = history.map((h): HistoryOperation => {
+        if (h !== victim) return h;
+        if (h.operation.kind === 'cas') return { ...h, outcome: { kind: 'cas', succeeded: !(h.outcome.kind === 'cas' && h.outcome.succeeded) } };
+        return { ...h, outcome: { kind: 'ok', value: rng.pick([null, '0', '1', '2', '3', '4']) } };
+      });
+      const expected = bruteForceLinearizable(mutated);
+      expect(checkLinearizability(mutated).linearizable, `seed ${seed}: ${JSON.stringify(mutated)}`).toBe(expected);
+      if (!expected) violations++;
+    }
+    expect(violations).toBeGreaterThan(60);
+    expect(violations).toBeLessThan(340);
   });
 
   it('accepts a large overlapping linearizable execution within the default budget', () => {

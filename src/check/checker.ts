@@ -65,4 +65,15 @@ export interface CheckerReport {
   readonly violation: Violation | null;
   /** What held, or why it was not required, when there is no violation. */
   readonly detail: string;
+  /**
+   * Set when a safety checker could neither establish its property nor find
+   * a violation (the linearizability search hit its budget): shown as `?`,
+   * never as held, and the run cannot PASS.
+   */
+  readonly inconclusive?: boolean;
+}
+
+/** Names of the checkers whose reports are inconclusive. */
+export function inconclusiveCheckers(reports: readonly CheckerReport[]): string[] {
+  return reports.filter((report) => report.violation === null && report.inconclusive === true).map((report) => report.name);
 }

@@ -17,11 +17,20 @@
  *    alone (the search is exponential in the worst case, so smaller is much
  *    better).
  *
- * Three reductions on top, each argued where it is made, keep histories with
- * many concurrent clients or timeouts tractable without changing a verdict:
+ * Reductions on top, each argued where it is made, keep histories with many
+ * concurrent clients or timeouts tractable without changing a verdict:
  * values nobody read share one model state (distinguishableValues), timed-out
- * puts of such values are dropped (withoutUnobservableTimeouts), and reads
- * consistent with the register are linearized at once (markShortcuts).
+ * puts of such values are dropped (withoutUnobservableTimeouts), reads
+ * consistent with the register are linearized at once (markShortcuts),
+ * timed-out operations are never linearized as no-ops and identical ones go
+ * in invocation order (mayLinearize), and the memo skips configurations
+ * dominated by one that used fewer timed-out operations
+ * (ExploredConfigurations). Before any search, reads that real time alone
+ * rules out (a value never written, or not yet, or a stale read) are
+ * violations at once (impossibleRead).
+ *
+ * A search that exhausts its budget answers 'unknown': the verdict is
+ * inconclusive, never a pass.
  *
  * Edge conventions (all lenient: they can hide a violation, never invent one):
  *  - an operation that returns at time t and another invoked at the same t
@@ -86,8 +95,8 @@ export interface LinearizabilityOptions {
    * Budget: the most distinct (linearized set, register) configurations the
    * search may visit for one key before giving up with 'unknown' (rather
    * than hang). Each costs about 24 to 32 bytes, plus 4 per 32 operations in
-   * the window of concurrent operations, so the default bounds the memo near
-   * 40 MB per key. Linearizable histories with about ten concurrent clients
+   * the window of concurrent operations (plus 4 per 32 timed-out operations
+   * of the key), so the default bounds the memo near 40 MB per key. Linearizable histories with about ten concurrent clients
    * need a few configurations per operation.
    */
   readonly maxStatesPerKey?: number;
@@ -108,6 +117,8 @@ export function checkLinearizability(
   let firstUnknown: { key: string; reason: string } | null = null;
   for (const [key, ops] of byKey) {
     operations += ops.length;
+    const impossible = impossibleRead(key, ops);
+    if (impossible !== null) return { linearizable: false, key, ...impossible, statesExplored };
     const verdict = new KeySearch(key, withoutUnobservableTimeouts(ops), maxStates).run();
     statesExplored += verdict.statesExplored;
     if (verdict.kind === 'violation') {
@@ -180,6 +191,143 @@ function withoutUnobservableTimeouts(ops: readonly HistoryOperation[]): readonly
   return ops.filter((op) => !(op.operation.kind === 'put' && op.outcome.kind === 'unknown' && !observed.has(op.operation.value)));
 }
 
+/**
+ * Pruning before the search (Lowe; Porcupine): a completed operation that
+ * needs the register to hold v (a get that returned v, a cas that succeeded
+ * expecting v) when no order can give it v, decided from real time alone, so
+ * it is a violation at once, however many concurrent operations would make
+ * the search give up:
+ *  - unwritten: v is not the initial value and no operation that could write
+ *    v (a put of v, a cas to v that did not fail) was invoked by the time it
+ *    returned;
+ *  - overwritten (a stale read): a definite write W of another value (a
+ *    completed put, a cas that succeeded) returned before it was invoked, and
+ *    every operation that could write v and was invoked by the time it
+ *    returned had returned before W was invoked (the initial value counts as
+ *    written before everything). Then in every order W comes before it, every
+ *    write of v comes before W or after it, and the register it sees was
+ *    last written by W or a later write of another value.
+ * Among several, the one that returned first is reported.
+ */
+function impossibleRead(key: string, ops: readonly HistoryOperation[]): Omit<Extract<LinearizabilityResult, { linearizable: false }>, 'linearizable' | 'key' | 'statesExplored'> | null {
+  const writes = new WriteIndex(ops);
+  let culprit: { op: HistoryOperation; why: string } | null = null;
+  for (const op of ops) {
+    const needed = requiredValue(op);
+    const completeMs = op.completeMs;
+    if (needed === undefined || completeMs === null || (culprit !== null && completeMs >= (culprit.op.completeMs as number))) continue;
+    const why = writes.whyImpossible(needed, op.invokeMs, completeMs);
+    if (why !== null) culprit = { op, why };
+  }
+  if (culprit === null) return null;
+  return { explanation: `key ${JSON.stringify(key)}: ${describeOperation(culprit.op)}, but ${culprit.why}`, longestPrefix: [], stuckAt: [culprit.op.id] };
+}
+
+/** One key's writes, indexed for impossibleRead's real-time questions. */
+class WriteIndex {
+  /** Per value: the operations that could write it, by invocation, with the latest return among each prefix (+Infinity once one timed out). */
+  private readonly writersOf = new Map<RegisterValue, { invokeMs: number[]; latestReturnMs: number[] }>();
+  /** Definite writes by return time; per prefix, the two latest-invoked with different values. */
+  private readonly definiteReturnMs: number[] = [];
+  private readonly latestInvoked: Array<readonly [HistoryOperation | null, HistoryOperation | null]> = [];
+
+  constructor(ops: readonly HistoryOperation[]) {
+    const writers = ops.filter((op) => writtenValue(op) !== undefined).sort((a, b) => a.invokeMs - b.invokeMs);
+    for (const op of writers) {
+      const value = writtenValue(op) as RegisterValue;
+      let entry = this.writersOf.get(value);
+      if (entry === undefined) {
+        entry = { invokeMs: [], latestReturnMs: [] };
+        this.writersOf.set(value, entry);
+      }
+      const previous = entry.latestReturnMs.at(-1) ?? Number.NEGATIVE_INFINITY;
+      entry.invokeMs.push(op.invokeMs);
+      entry.latestReturnMs.push(Math.max(previous, op.completeMs ?? Number.POSITIVE_INFINITY));
+    }
+    const definite = ops.filter((op) => isDefiniteWrite(op)).sort((a, b) => (a.completeMs as number) - (b.completeMs as number));
+    let best: HistoryOperation | null = null;
+    let second: HistoryOperation | null = null;
+    for (const op of definite) {
+      if (best === null || op.invokeMs > best.invokeMs) {
+        if (best !== null && writtenValue(best) !== writtenValue(op)) second = best;
+        best = op;
+      } else if (writtenValue(op) !== writtenValue(best) && (second === null || op.invokeMs > second.invokeMs)) {
+        second = op;
+      }
+      this.definiteReturnMs.push(op.completeMs as number);
+      this.latestInvoked.push([best, second]);
+    }
+  }
+
+  /** Why no order lets an operation over [invokeMs, completeMs] see `value`, or null if real time alone does not rule it out. */
+  whyImpossible(value: RegisterValue, invokeMs: number, completeMs: number): string | null {
+    const writers = this.writersOf.get(value);
+    const invokedBy = writers === undefined ? 0 : countAtMost(writers.invokeMs, completeMs);
+    if (value !== INITIAL_REGISTER && invokedBy === 0) {
+      return writers === undefined
+        ? `no operation ever writes ${formatValue(value)}`
+        : `no operation writing ${formatValue(value)} was invoked before it returned (the first at t=${writers.invokeMs[0]})`;
+    }
+    const returnedBefore = countBelow(this.definiteReturnMs, invokeMs);
+    if (returnedBefore === 0) return null;
+    const [best, second] = this.latestInvoked[returnedBefore - 1]!;
+    const overwrite = best !== null && writtenValue(best) !== value ? best : second;
+    if (overwrite === null) return null;
+    const latestWriterReturnMs = invokedBy === 0 ? Number.NEGATIVE_INFINITY : writers!.latestReturnMs[invokedBy - 1]!;
+    if (latestWriterReturnMs >= overwrite.invokeMs) return null;
+    return (
+      `${describeOperation(overwrite)} returned before it was invoked, and every operation writing ${formatValue(value)} ` +
+      `that could precede it had returned before that write was invoked (a stale read)`
+    );
+  }
+}
+
+/** How many of the ascending `sorted` are <= limit. */
+function countAtMost(sorted: readonly number[], limit: number): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if ((sorted[middle] as number) <= limit) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+/** How many of the ascending `sorted` are < limit. */
+function countBelow(sorted: readonly number[], limit: number): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if ((sorted[middle] as number) < limit) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+function isDefiniteWrite(op: HistoryOperation): boolean {
+  if (op.completeMs === null) return false;
+  if (op.operation.kind === 'put') return op.outcome.kind === 'ok';
+  return op.operation.kind === 'cas' && op.outcome.kind === 'cas' && op.outcome.succeeded;
+}
+
+/** The value an operation may leave in the register (put; cas unless it failed), or undefined. */
+function writtenValue(op: HistoryOperation): RegisterValue | undefined {
+  const { operation, outcome } = op;
+  if (operation.kind === 'put') return operation.value;
+  if (operation.kind === 'cas' && !(outcome.kind === 'cas' && !outcome.succeeded)) return operation.value;
+  return undefined;
+}
+
+/** The value a completed operation's answer says the register held (get; successful cas), or undefined. */
+function requiredValue(op: HistoryOperation): RegisterValue | undefined {
+  const { operation, outcome } = op;
+  if (operation.kind === 'get' && outcome.kind === 'ok') return outcome.value ?? null;
+  if (operation.kind === 'cas' && outcome.kind === 'cas' && outcome.succeeded) return operation.expected;
+  return undefined;
+}
+
 type KeyVerdict =
   | { readonly kind: 'linearizable'; readonly statesExplored: number }
   | {
@@ -214,11 +362,25 @@ class KeySearch {
   private readonly head: number;
   /** 1 for operations that may be linearized at once whenever they leave the register unchanged (see shortcutCandidate). */
   private readonly shortcut: Uint8Array;
+  /**
+   * For a timed-out operation, the nearest lower rank with the identical step
+   * (same kind and values) that also timed out, or -1: such twins are
+   * linearized in rank order (see mayLinearize).
+   */
+  private readonly earlierTwin: Int32Array;
   private deepest: DeepestPoint | null = null;
 
   // The search's current configuration and the choices that led to it.
+  /**
+   * Linearized operations, split for the dominance memo (ExploredConfigurations):
+   * completed ones in a LinearizedSet (by their index among completed
+   * operations, so it stays compact), timed-out ones in a plain bitset (by
+   * their index among timed-out operations). bitIndex maps a rank to either.
+   */
   private readonly linearized: LinearizedSet;
-  private readonly visited = new VisitedConfigurations();
+  private readonly pendingUsed: Uint32Array;
+  private readonly bitIndex: Int32Array;
+  private readonly visited: ExploredConfigurations;
   private readonly stackOps: Int32Array;
   private readonly stackRegisters: Int32Array;
   private readonly stackForced: Uint8Array;
@@ -246,8 +408,17 @@ class KeySearch {
       this.stepB[rank] = step.b;
     });
     this.markShortcuts();
+    this.earlierTwin = this.findEarlierTwins();
     this.completedLeft = this.completed.reduce((sum, flag) => sum + flag, 0);
-    this.linearized = new LinearizedSet(this.size);
+    this.bitIndex = new Int32Array(this.size);
+    let completedCount = 0;
+    let pendingCount = 0;
+    for (let rank = 0; rank < this.size; rank++) {
+      this.bitIndex[rank] = this.completed[rank] === 1 ? completedCount++ : pendingCount++;
+    }
+    this.linearized = new LinearizedSet(completedCount);
+    this.pendingUsed = new Uint32Array(Math.ceil(pendingCount / 32));
+    this.visited = new ExploredConfigurations(this.pendingUsed.length);
     this.stackOps = new Int32Array(this.size);
     this.stackRegisters = new Int32Array(this.size);
     this.stackForced = new Uint8Array(this.size);
@@ -278,7 +449,7 @@ class KeySearch {
       if (!dead && (entry & 1) === 0) {
         const rank = entry >> 1;
         const after = this.step(rank);
-        if (after >= 0 && this.tryLinearize(rank, after, false)) {
+        if (after >= 0 && this.mayLinearize(rank, after) && this.tryLinearize(rank, after, false)) {
           entry = this.next[this.head] as number;
           fresh = true;
           continue;
@@ -344,11 +515,65 @@ class KeySearch {
     return -1;
   }
 
+  /**
+   * Two restrictions on timed-out operations (their return is at +infinity,
+   * so they can always be put off until after everything, i.e. never), each
+   * keeping at least one linearization whenever there is one:
+   *  - one that would leave the register as it is (a cas whose expected
+   *    value is not there, a put of the value already there) is not
+   *    linearized now: dropping it from a linearization changes no state;
+   *  - identical ones go in rank (invocation) order: in a linearization that
+   *    places a later twin before an earlier one (or the later one alone),
+   *    exchanging the two keeps every state, and the earlier one may stand
+   *    wherever the later one did because it was invoked no later.
+   * Without them, each pending timed-out operation doubles the
+   * configurations (linearized or not), which is what exhausts the budget
+   * on histories whose clients time out often (Jepsen-style etcd registers).
+   */
+  private mayLinearize(rank: number, after: number): boolean {
+    if (this.completed[rank] === 1) return true;
+    if (after === this.register) return false;
+    const twin = this.earlierTwin[rank] as number;
+    if (twin >= 0 && !this.isLinearized(twin)) return false;
+    return this.stepKind[rank] !== StepKind.Write || !this.casCanStandIn(after);
+  }
+
+  /**
+   * Whether a timed-out cas that is a candidate now would take the register
+   * from its current value to `after`, as a timed-out put being considered
+   * would. Then the cas goes first: in a linearization using the put here,
+   * swap the two (the cas here gives the same state; the put, invoked before
+   * this point, can stand wherever the cas stood, writing the same value, or
+   * stay unused with it), so keeping the put, which works from any state,
+   * loses nothing.
+   */
+  private casCanStandIn(after: number): boolean {
+    for (let entry = this.next[this.head] as number; (entry & 1) === 0; entry = this.next[entry] as number) {
+      const rank = entry >> 1;
+      if (this.completed[rank] === 0 && this.stepKind[rank] === StepKind.MaybeSwap && this.stepA[rank] === this.register && this.stepB[rank] === after) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private findEarlierTwins(): Int32Array {
+    const earlier = new Int32Array(this.size).fill(-1);
+    const lastOfStep = new Map<string, number>();
+    for (let rank = 0; rank < this.size; rank++) {
+      if (this.completed[rank] === 1) continue;
+      const step = `${this.stepKind[rank]} ${this.stepA[rank]} ${this.stepB[rank]}`;
+      earlier[rank] = lastOfStep.get(step) ?? -1;
+      lastOfStep.set(step, rank);
+    }
+    return earlier;
+  }
+
   /** Linearizes `rank` next unless that configuration was explored already; `forced` marks the shortcut. */
   private tryLinearize(rank: number, after: number, forced: boolean): boolean {
-    this.linearized.add(rank);
-    if (!this.visited.addIfNew(this.linearized, after)) {
-      this.linearized.remove(rank);
+    this.mark(rank);
+    if (!this.visited.addIfNew(this.linearized, after, this.pendingUsed)) {
+      this.unmark(rank);
       return false;
     }
     this.stackOps[this.depth] = rank;
@@ -361,6 +586,24 @@ class KeySearch {
     return true;
   }
 
+  private mark(rank: number): void {
+    const index = this.bitIndex[rank] as number;
+    if (this.completed[rank] === 1) this.linearized.add(index);
+    else this.pendingUsed[index >>> 5] = (this.pendingUsed[index >>> 5] as number) | (1 << (index & 31));
+  }
+
+  private unmark(rank: number): void {
+    const index = this.bitIndex[rank] as number;
+    if (this.completed[rank] === 1) this.linearized.remove(index);
+    else this.pendingUsed[index >>> 5] = (this.pendingUsed[index >>> 5] as number) & ~(1 << (index & 31));
+  }
+
+  private isLinearized(rank: number): boolean {
+    const index = this.bitIndex[rank] as number;
+    if (this.completed[rank] === 1) return this.linearized.has(index);
+    return (((this.pendingUsed[index >>> 5] as number) >>> (index & 31)) & 1) === 1;
+  }
+
   /**
    * Undoes the latest choice and returns the operation whose call entry the
    * scan resumes after, or -1 when every choice is exhausted. A shortcut
@@ -371,7 +614,7 @@ class KeySearch {
       this.depth -= 1;
       const rank = this.stackOps[this.depth] as number;
       this.register = this.stackRegisters[this.depth] as number;
-      this.linearized.remove(rank);
+      this.unmark(rank);
       this.completedLeft += this.completed[rank] as number;
       this.unlift(rank);
       if (this.stackForced[this.depth] === 0) return rank;
@@ -502,6 +745,10 @@ class LinearizedSet {
     while (this.fullWords < this.words.length && this.words[this.fullWords] === 0xffffffff) this.fullWords += 1;
   }
 
+  has(i: number): boolean {
+    return (((this.words[i >>> 5] as number) >>> (i & 31)) & 1) === 1;
+  }
+
   remove(i: number): void {
     const w = i >>> 5;
     this.words[w] = (this.words[w] as number) & ~(1 << (i & 31));
@@ -520,7 +767,7 @@ class LinearizedSet {
  * The memo of explored configurations: an open-addressing hash table whose
  * slots point into one growing Int32Array pool, because millions of small
  * typed arrays or string keys would cost far more memory and time. Each pool
- * record is [hash, register, fullWords, tailLength, ...tail words]; lookups
+ * record is [hash, register, fullWords, tailLength, index, ...tail words]; lookups
  * compare the record exactly, so hash collisions cost time, never soundness.
  */
 class VisitedConfigurations {
@@ -531,17 +778,25 @@ class VisitedConfigurations {
 
   /** Records (set, register); false if it was already recorded. */
   addIfNew(set: LinearizedSet, register: number): boolean {
+    const before = this.size;
+    this.indexOf(set, register);
+    return this.size > before;
+  }
+
+  /** The dense index (0, 1, …, in order of first sight) of (set, register), recording it if new. */
+  indexOf(set: LinearizedSet, register: number): number {
     const hash = (set.hash ^ mix32(register ^ 0x5bd1e995)) | 0;
     const mask = this.slots.length - 1;
     let slot = hash & mask;
     for (let ref = this.slots[slot] as number; ref !== 0; ref = this.slots[slot] as number) {
-      if (this.matches(ref - 1, hash, set, register)) return false;
+      if (this.matches(ref - 1, hash, set, register)) return this.pool[ref - 1 + 4] as number;
       slot = (slot + 1) & mask;
     }
-    this.slots[slot] = this.append(hash, set, register) + 1;
+    const index = this.size;
+    this.slots[slot] = this.append(hash, set, register, index) + 1;
     this.size += 1;
     if (this.size * 2 > this.slots.length) this.growSlots();
-    return true;
+    return index;
   }
 
   private matches(offset: number, hash: number, set: LinearizedSet, register: number): boolean {
@@ -551,22 +806,23 @@ class VisitedConfigurations {
       return false;
     }
     for (let k = 0; k < tail; k++) {
-      if (pool[offset + 4 + k] !== ((set.words[set.fullWords + k] as number) | 0)) return false;
+      if (pool[offset + 5 + k] !== ((set.words[set.fullWords + k] as number) | 0)) return false;
     }
     return true;
   }
 
-  private append(hash: number, set: LinearizedSet, register: number): number {
+  private append(hash: number, set: LinearizedSet, register: number, index: number): number {
     const tail = set.tailLength;
-    this.reservePool(4 + tail);
+    this.reservePool(5 + tail);
     const offset = this.poolUsed;
     const pool = this.pool;
     pool[offset] = hash;
     pool[offset + 1] = register;
     pool[offset + 2] = set.fullWords;
     pool[offset + 3] = tail;
-    for (let k = 0; k < tail; k++) pool[offset + 4 + k] = set.words[set.fullWords + k] as number;
-    this.poolUsed += 4 + tail;
+    pool[offset + 4] = index;
+    for (let k = 0; k < tail; k++) pool[offset + 5 + k] = set.words[set.fullWords + k] as number;
+    this.poolUsed += 5 + tail;
     return offset;
   }
 
@@ -592,6 +848,60 @@ class VisitedConfigurations {
       this.slots[slot] = ref;
     }
   }
+}
+
+/**
+ * The memo with dominance (Lowe's cache, strengthened for timed-out
+ * operations): a configuration is (completed operations linearized,
+ * register, timed-out operations linearized). Of two configurations that
+ * agree on the first two, the one that used fewer timed-out operations can do
+ * everything the other can (an unused timed-out operation can always stay
+ * unused, i.e. take effect after everything), so a configuration is skipped
+ * when one with a subset of its timed-out operations was already reached. Per
+ * (completed set, register), the timed-out sets seen are kept flat in one
+ * array, `words` words each; a set that a newer one makes redundant is dropped.
+ */
+class ExploredConfigurations {
+  size = 0;
+  private readonly byCompleted = new VisitedConfigurations();
+  private readonly pendingSets: number[][] = [];
+
+  constructor(private readonly words: number) {}
+
+  /** Records the configuration; false if it, or one that dominates it, was recorded before. */
+  addIfNew(set: LinearizedSet, register: number, pending: Uint32Array): boolean {
+    if (this.words === 0) {
+      const added = this.byCompleted.addIfNew(set, register);
+      if (added) this.size += 1;
+      return added;
+    }
+    const record = this.byCompleted.indexOf(set, register);
+    const seen = (this.pendingSets[record] ??= []);
+    const words = this.words;
+    let kept = 0;
+    for (let start = 0; start < seen.length; start += words) {
+      if (isSubset(seen, start, pending, words)) return false;
+      if (!isSuperset(seen, start, pending, words)) {
+        for (let k = 0; k < words; k++) seen[kept + k] = seen[start + k] as number;
+        kept += words;
+      }
+    }
+    seen.length = kept;
+    for (let k = 0; k < words; k++) seen.push(pending[k] as number);
+    this.size += 1;
+    return true;
+  }
+}
+
+/** Is the set stored at seen[start..start+words) a subset of `set`? */
+function isSubset(seen: readonly number[], start: number, set: Uint32Array, words: number): boolean {
+  for (let k = 0; k < words; k++) if (((seen[start + k] as number) & ~(set[k] as number)) !== 0) return false;
+  return true;
+}
+
+function isSuperset(seen: readonly number[], start: number, set: Uint32Array, words: number): boolean {
+  for (let k = 0; k < words; k++) if (((set[k] as number) & ~(seen[start + k] as number)) !== 0) return false;
+  return true;
 }
 
 /** murmur3's 32-bit finalizer: a fixed, well-mixed word per input (no randomness, so runs repeat exactly). */

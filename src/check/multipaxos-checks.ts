@@ -5,6 +5,7 @@ import type { NodeId } from '../scenario/scenario.js';
 import type { AnyTraceEvent, MultiPaxosTraceEvent } from '../sim/events.js';
 import { describeCommand } from '../trace/format.js';
 import type { CheckerKind, CheckerReport, TraceChecks, Violation } from './checker.js';
+import { BallotLedger, describeSecondValue } from './ballot-uniqueness.js';
 import { ClusterView } from './cluster-view.js';
 import { checkLinearizability, type HistoryOperation } from './linearizability.js';
 import { plural } from '../util/plural.js';
@@ -41,6 +42,7 @@ export interface MultiPaxosSummary {
 
 export const MULTIPAXOS_CHECKERS: readonly { name: string; kind: CheckerKind; summary: string }[] = [
   { name: 'slot-agreement', kind: 'safety', summary: 'at most one command is chosen per slot, and replicas learn only that one' },
+  { name: 'ballot-uniqueness', kind: 'safety', summary: 'in each slot, no two different commands are accepted in one ballot' },
   { name: 'log-consistency', kind: 'safety', summary: 'each replica applies slots in order, only chosen commands, and all replicas apply the same command at a slot' },
   { name: 'exactly-once', kind: 'safety', summary: 'no replica applies a client request (client, request id) twice' },
   { name: 'linearizability', kind: 'safety', summary: 'the client history (invoke, ok, timeout as unknown) is linearizable against a key-value register per key' },
@@ -55,6 +57,7 @@ export function commandKey(command: Command): string {
 interface SlotLedger {
   chosen: { key: string; command: Command; ballot: Ballot; t: number } | null;
   readonly votes: Map<string, Set<NodeId>>;
+  readonly ballots: BallotLedger;
   /** The first command any replica learned or applied here, for comparison. */
   learned: { key: string; node: NodeId; t: number } | null;
   applied: { key: string; node: NodeId; t: number } | null;
@@ -88,6 +91,7 @@ export class MultiPaxosChecks implements TraceChecks {
   private stableSinceMs: number | null = null;
   private lastChangeMs = 0;
   private linearizabilityNote = 'not judged yet';
+  private linearizabilityUndecided = false;
   private lastLeader: MultiPaxosSummary['leader'] = null;
 
   constructor(
@@ -170,6 +174,7 @@ export class MultiPaxosChecks implements TraceChecks {
       kind: checker.kind,
       violation: this.firstViolation.get(checker.name) ?? null,
       detail: this.describeHeld(checker.name),
+      ...(checker.name === 'linearizability' && this.linearizabilityUndecided ? { inconclusive: true } : {}),
     }));
   }
 
@@ -187,7 +192,7 @@ export class MultiPaxosChecks implements TraceChecks {
   private ledger(slot: number): SlotLedger {
     let ledger = this.slots.get(slot);
     if (ledger === undefined) {
-      ledger = { chosen: null, votes: new Map(), learned: null, applied: null };
+      ledger = { chosen: null, votes: new Map(), ballots: new BallotLedger(), learned: null, applied: null };
       this.slots.set(slot, ledger);
     }
     return ledger;
@@ -197,6 +202,9 @@ export class MultiPaxosChecks implements TraceChecks {
   private onAccept(node: NodeId, slot: number, ballot: Ballot, command: Command, t: number, report: (checker: string, message: string) => void): AnyTraceEvent | null {
     const ledger = this.ledger(slot);
     const key = commandKey(command);
+    const acceptance = { node, key, description: describeCommand(command), t };
+    const sameBallot = ledger.ballots.accept(ballot, acceptance);
+    if (sameBallot !== null) report('ballot-uniqueness', describeSecondValue(ballot, acceptance, sameBallot, ` at slot ${slot}`));
     const voteKey = `${ballotKey(ballot)}|${key}`;
     let voters = ledger.votes.get(voteKey);
     if (voters === undefined) {
@@ -282,7 +290,8 @@ export class MultiPaxosChecks implements TraceChecks {
       return null;
     }
     if (result.linearizable === 'unknown') {
-      this.linearizabilityNote = `undecided: ${result.reason}`;
+      this.linearizabilityNote = `inconclusive: ${result.reason}`;
+      this.linearizabilityUndecided = true;
       return null;
     }
     return result.explanation;

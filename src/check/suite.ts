@@ -1,6 +1,7 @@
 import type { AnyTraceEvent, TraceEvent } from '../sim/events.js';
 import { AcceptorDisciplineChecker } from './acceptor-discipline.js';
 import { AgreementChecker } from './agreement.js';
+import { BallotUniquenessChecker } from './ballot-uniqueness.js';
 import type { CheckContext, Checker, CheckerKind, CheckerReport, TraceChecks, Violation } from './checker.js';
 import { ChosenLedger } from './chosen.js';
 import { IntegrityChecker } from './integrity.js';
@@ -20,6 +21,7 @@ export const CHECKERS: readonly CheckerDescription[] = [
   { name: 'validity', kind: 'safety', summary: 'only a proposed value can be chosen or learned' },
   { name: 'integrity', kind: 'safety', summary: 'a learner learns at most once, never changes its mind, and only learns a chosen value' },
   { name: 'acceptor-discipline', kind: 'safety', summary: 'an acceptor never accepts (or promises) below a ballot it promised, across crashes' },
+  { name: 'ballot-uniqueness', kind: 'safety', summary: 'no two different values are accepted in one ballot (ballots are unique to a proposer and a value)' },
   { name: 'liveness', kind: 'liveness', summary: 'after the last fault, with a connected majority and a live proposer, every connected learner learns within expect.liveness.within' },
 ];
 
@@ -39,7 +41,7 @@ export class CheckerSuite implements TraceChecks {
   constructor(context: CheckContext, liveness: LivenessOptions | undefined) {
     this.ledger = new ChosenLedger(context.quorumSize);
     this.liveness = liveness ? new LivenessChecker(context, liveness) : null;
-    this.checkers = [new AgreementChecker(), new ValidityChecker(), new IntegrityChecker(), new AcceptorDisciplineChecker()];
+    this.checkers = [new AgreementChecker(), new ValidityChecker(), new IntegrityChecker(), new AcceptorDisciplineChecker(), new BallotUniquenessChecker()];
     if (this.liveness) this.checkers.push(this.liveness);
     this.active = [...this.checkers];
   }

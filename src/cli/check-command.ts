@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { checkTrace, type CheckTraceResult } from '../check/check-trace.js';
+import { inconclusiveCheckers } from '../check/checker.js';
 import { multiPaxosSummaryLines } from '../check/multipaxos-checks.js';
 import type { TraceMeta } from '../sim/events.js';
 import { printable } from '../trace/format.js';
@@ -75,7 +76,7 @@ export function formatCheckVerdict(file: string, meta: TraceMeta, result: CheckT
   }
   result.reports.forEach((report, index) => {
     const violation = report.violation;
-    const inconclusive = violation === null && report.kind === 'liveness' && result.livenessInconclusive;
+    const inconclusive = violation === null && ((report.kind === 'liveness' && result.livenessInconclusive) || report.inconclusive === true);
     const mark = violation ? styles.fail('✗') : inconclusive ? styles.fail('?') : styles.pass('✓');
     const detail = violation
       ? styles.fail(`${printable(violation.message)} (event #${violation.event}, line ${violation.event + 2}, t=${violation.t})`)
@@ -88,7 +89,8 @@ export function formatCheckVerdict(file: string, meta: TraceMeta, result: CheckT
   }
   const notes = checkNotes(result);
   notes.forEach((note, index) => lines.push(label(index === 0 ? 'note' : '') + printable(note)));
-  const status = result.violations.length > 0 ? styles.fail('FAIL') : styles.pass('PASS');
+  const undecided = inconclusiveCheckers(result.reports).length > 0;
+  const status = result.violations.length > 0 ? styles.fail('FAIL') : undecided ? styles.fail('INCONCLUSIVE') : styles.pass('PASS');
   lines.push(label('result') + `${status}  ${styles.dim(`${plural(result.eventCount, 'event')}, ended t=${result.endMs}`)}`);
   return lines.join('\n') + '\n';
 }
@@ -112,15 +114,16 @@ function checkNotes(result: CheckTraceResult): string[] {
     notes.push(`ignored ${plural(total, 'event')} of types outside the trace format: ${kinds}`);
   }
   if (result.livenessInconclusive) notes.push('liveness is inconclusive: the trace ends before its deadline (not counted as a violation)');
+  for (const checker of inconclusiveCheckers(result.reports)) notes.push(`${checker} is inconclusive: neither held nor violated (not counted as a violation; exit 0)`);
   return notes;
 }
 
 /**
  * The `--json` object. Paxos: `{trace, events, endMs, chosen, learned, violations,
- * livenessInconclusive, unreproduced, ignoredTypes}`. Multi-Paxos: `{trace,
+ * livenessInconclusive, inconclusive, unreproduced, ignoredTypes}`. Multi-Paxos: `{trace,
  * protocol, events, endMs, slotsChosen, applied, operations: {total, completed,
  * gaveUp, inFlight}, leader, summary: {log, clients, leader}, violations,
- * livenessInconclusive, unreproduced, ignoredTypes}`, where `summary` holds the
+ * livenessInconclusive, inconclusive, unreproduced, ignoredTypes}`, where `summary` holds the
  * same lines as `paxsim run --json`.
  */
 export function checkJson(file: string, meta: TraceMeta, result: CheckTraceResult): Record<string, unknown> {
@@ -133,6 +136,7 @@ export function checkJson(file: string, meta: TraceMeta, result: CheckTraceResul
   const verdict = {
     violations: result.violations.map(plain),
     livenessInconclusive: result.livenessInconclusive,
+    inconclusive: inconclusiveCheckers(result.reports),
     unreproduced: result.unreproduced.map(plain),
     ignoredTypes: result.ignoredTypes,
   };

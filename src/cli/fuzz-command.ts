@@ -98,7 +98,8 @@ export async function fuzzCommand(files: readonly string[], flags: FuzzFlags, io
       outputProblem ||= problem !== null;
     }
     // A failing seed outranks a file that could not be written: CI must see the failure.
-    if (report.failureCount > 0) return EXIT.failed;
+    // An undecided seed is not a pass: as `paxsim run` on it, fuzz exits 1 (it is counted apart from failures).
+    if (report.failureCount > 0 || report.inconclusiveCount > 0) return EXIT.failed;
     if (outputProblem) return EXIT.usage;
     return interrupted ? signalExitCode(interrupts.signal) : EXIT.ok;
   } finally {
@@ -283,7 +284,8 @@ function formatSummary(report: FuzzReport, written: readonly WrittenEntry[], ela
   const seconds = Math.max(elapsedMs / 1000, 0.001);
   lines.push(styles.bold(`── fuzz summary${interrupted ? ' (interrupted)' : ''} ──`));
   for (const scenario of report.scenarios) {
-    const status = scenario.failureCount === 0 ? styles.pass('all held') : styles.fail(`${scenario.failureCount} failing`);
+    const undecided = scenario.inconclusiveCount > 0 ? `, ${scenario.inconclusiveCount} inconclusive` : '';
+    const status = scenario.failureCount > 0 ? styles.fail(`${scenario.failureCount} failing${undecided}`) : undecided ? styles.fail(`none failing${undecided}`) : styles.pass('all held');
     const stopped = scenario.stopped ? styles.dim(' (stopped at the first failure; --keep-going to go on)') : '';
     lines.push(label('scenario') + `${printable(scenario.scenario.name)}: ${plural(scenario.seedsRun, 'seed')}, ${status}${stopped}`);
   }
@@ -295,6 +297,10 @@ function formatSummary(report: FuzzReport, written: readonly WrittenEntry[], ela
   for (const scenario of report.scenarios) for (const [kind, count] of Object.entries(scenario.failuresByChecker)) byChecker.set(kind, (byChecker.get(kind) ?? 0) + count);
   lines.push(label('failures') + (byChecker.size === 0 ? styles.pass('none') : styles.fail(checkerCounts(byChecker))));
   for (const scenario of report.scenarios) lines.push(...failingSeedLines(scenario, written, label, styles));
+  if (report.inconclusiveCount > 0) {
+    const seeds = report.scenarios.filter((scenario) => scenario.inconclusiveCount > 0).map((scenario) => `${printable(scenario.scenario.name)} seeds ${scenario.inconclusiveSeeds.join(', ')}`);
+    lines.push(label('undecided') + styles.fail(`${plural(report.inconclusiveCount, 'seed')} inconclusive, a checker could not decide (not failures, not passes): ${seeds.join('; ')}`));
+  }
   const checks = report.scenarios.reduce((total, scenario) => total + scenario.determinismChecks, 0);
   const nondeterministic = report.scenarios.flatMap((scenario) => scenario.nondeterministicSeeds);
   lines.push(
@@ -365,12 +371,14 @@ function fuzzJson(report: FuzzReport, written: readonly WrittenEntry[], elapsedM
     workers,
     interrupted,
     failures: report.failureCount,
+    inconclusive: report.inconclusiveCount,
     scenarios: report.scenarios.map((scenario) => ({
       scenario: scenario.scenario.name,
       seeds: scenario.seedsRun,
       failures: scenario.failureCount,
       failingSeeds: scenario.failures.map((failure) => failure.seed),
       failuresByChecker: scenario.failuresByChecker,
+      inconclusiveSeeds: scenario.inconclusiveSeeds,
       coverage: Object.fromEntries(coverageFor(scenario.scenario.protocol).keys.map((key, index) => [key, scenario.seedsRun === 0 ? 0 : scenario.coverageCounts[index]! / scenario.seedsRun])),
       determinismChecks: scenario.determinismChecks,
       nondeterministicSeeds: scenario.nondeterministicSeeds,

@@ -20,7 +20,7 @@ export function formatVerdict(result: RunResult, replayCommand: string, styles: 
   }
   for (const line of result.summary) lines.push(label(line.label) + printable(line.text));
   result.checkers.forEach((checker, index) => {
-    const mark = checker.violation ? styles.fail('✗') : styles.pass('✓');
+    const mark = checker.violation ? styles.fail('✗') : checker.inconclusive === true ? styles.fail('?') : styles.pass('✓');
     const detail = checker.violation
       ? styles.fail(`${printable(checker.violation.message)} (event #${checker.violation.event}, t=${checker.violation.t})`)
       : styles.dim(printable(checker.detail));
@@ -31,11 +31,11 @@ export function formatVerdict(result: RunResult, replayCommand: string, styles: 
     lines.push(label('') + `${styles.dim('-')} ${name.padEnd(20)} ${styles.dim('not checked: the scenario has no expect.liveness')}`);
   }
   result.expectation.checks.forEach((check, index) => {
-    const mark = check.met ? styles.pass('✓') : styles.fail('✗');
+    const mark = check.met ? styles.pass('✓') : check.inconclusive === true ? styles.fail('?') : styles.fail('✗');
     lines.push(label(index === 0 ? 'expect' : '') + `${mark} ${printable(check.what).padEnd(20)} ${styles.dim(printable(check.detail))}`);
   });
   const stopped = result.outcome.stoppedBy === 'max-events' ? styles.fail(`, stopped at maxEvents (${scenario.maxEvents})`) : '';
-  const status = result.expectation.met ? styles.pass('PASS') : styles.fail('FAIL');
+  const status = result.expectation.met ? styles.pass('PASS') : styles.fail(result.expectation.inconclusive ? 'INCONCLUSIVE' : 'FAIL');
   const hash = result.traceHash ? `, trace ${result.traceHash.slice(0, 16)}` : '';
   lines.push(label('result') + `${status}  ${styles.dim(`${plural(result.eventCount, 'event')}, ended t=${result.outcome.endMs}${hash}`)}${stopped}`);
   lines.push(label('replay') + printable(replayCommand));
@@ -82,6 +82,7 @@ export function verdictJson(result: RunResult): Record<string, unknown> {
       t: violation.t,
       event: violation.event,
     })),
+    inconclusive: result.inconclusive,
     expectMet: result.expectation.met,
     events: result.eventCount,
     endMs: result.outcome.endMs,

@@ -6,16 +6,22 @@ export interface ExpectationCheck {
   readonly what: string;
   readonly met: boolean;
   readonly detail: string;
+  /** Unmet only because a checker could not decide (see CheckerReport.inconclusive). */
+  readonly inconclusive?: boolean;
 }
 
 export interface ExpectationReport {
   readonly met: boolean;
+  /** Not met, but only because a checker could not decide: the verdict is INCONCLUSIVE rather than FAIL. */
+  readonly inconclusive: boolean;
   readonly checks: readonly ExpectationCheck[];
 }
 
 export interface RunFacts {
   readonly chosen: ChosenProposal | null;
   readonly hasSafetyViolation: boolean;
+  /** Safety checkers that could not decide (they found no violation, and could not establish the property either). */
+  readonly safetyInconclusive: readonly string[];
   readonly livenessViolated: boolean;
   readonly livenessInconclusive: boolean;
   readonly outcome: SimulationOutcome;
@@ -32,12 +38,7 @@ export function judgeExpectation(expect: Expectation, facts: RunFacts): Expectat
     const label = wanted.kind === 'value' ? `"${wanted.value}"` : wanted.kind;
     checks.push({ what: `chosen: ${label}`, met, detail: chosenText });
   }
-  const safetyHeld = !facts.hasSafetyViolation;
-  checks.push({
-    what: `safety: ${expect.safety}`,
-    met: expect.safety === 'hold' ? safetyHeld : !safetyHeld,
-    detail: safetyHeld ? 'every safety checker held' : 'a safety checker found a violation',
-  });
+  checks.push(judgeSafety(expect.safety, facts));
   if (expect.liveness) {
     const stoppedEarly = facts.outcome.stoppedBy === 'max-events';
     const met = !facts.livenessViolated && !facts.livenessInconclusive && !stoppedEarly;
@@ -50,5 +51,15 @@ export function judgeExpectation(expect: Expectation, facts: RunFacts): Expectat
           : 'everything owed progress made it in time';
     checks.push({ what: `liveness within ${expect.liveness.withinMs}`, met, detail });
   }
-  return { met: checks.every((check) => check.met), checks };
+  const unmet = checks.filter((check) => !check.met);
+  return { met: unmet.length === 0, inconclusive: unmet.length > 0 && unmet.every((check) => check.inconclusive === true), checks };
+}
+
+/** `safety: hold` needs every safety checker to hold; an undecided one leaves it (and `violated`, absent a violation) open. */
+function judgeSafety(expected: Expectation['safety'], facts: RunFacts): ExpectationCheck {
+  const what = `safety: ${expected}`;
+  if (facts.hasSafetyViolation) return { what, met: expected === 'violated', detail: 'a safety checker found a violation' };
+  const undecided = facts.safetyInconclusive;
+  if (undecided.length > 0) return { what, met: false, inconclusive: true, detail: `inconclusive: ${undecided.join(', ')} could not decide` };
+  return { what, met: expected === 'hold', detail: 'every safety checker held' };
 }

@@ -8,6 +8,8 @@ export interface SeedResult {
   readonly scenario: string;
   readonly seed: number;
   readonly passed: boolean;
+  /** Not passed only because a checker could not decide (linearizability's search budget): counted apart from failures. */
+  readonly inconclusive: boolean;
   /** Checkers that found a violation, in the order they fired. */
   readonly failedCheckers: readonly string[];
   /** Expectations that were not met ("chosen: X", "liveness within 2500"). */
@@ -45,6 +47,7 @@ export function runFuzzSeed(base: Scenario, seed: number, options: FuzzSeedOptio
     scenario: base.name,
     seed,
     passed: result.expectation.met && deterministic !== false,
+    inconclusive: !result.expectation.met && result.expectation.inconclusive && deterministic !== false,
     failedCheckers: result.violations.map((violation) => violation.checker),
     unmet: result.expectation.checks.filter((check) => !check.met).map((check) => check.what),
     firstViolation: result.violations[0] ?? null,

@@ -49,6 +49,9 @@ export interface ScenarioFuzzReport {
   readonly failures: SeedResult[];
   failureCount: number;
   readonly failuresByChecker: Record<string, number>;
+  /** Seeds a checker could not decide (not failures, not passes), the first few hundred; `inconclusiveCount` counts them all. */
+  readonly inconclusiveSeeds: number[];
+  inconclusiveCount: number;
   /** Seeds in which situation i of the scenario protocol's coverage catalogue happened. */
   readonly coverageCounts: number[];
   determinismChecks: number;
@@ -62,6 +65,7 @@ export interface FuzzReport {
   readonly seedsRun: number;
   readonly events: number;
   readonly failureCount: number;
+  readonly inconclusiveCount: number;
   /** True when `shouldStop` ended the run before its seeds were done. */
   readonly interrupted: boolean;
 }
@@ -92,7 +96,7 @@ export async function fuzz(plan: FuzzPlan, hooks: FuzzHooks = {}): Promise<FuzzR
       if (report.stopped) break;
       foldSeed(report, seedResult, plan);
       hooks.onSeed?.(seedResult);
-      if (!seedResult.passed && !plan.keepGoing) report.stopped = true;
+      if (!seedResult.passed && !seedResult.inconclusive && !plan.keepGoing) report.stopped = true;
     }
   };
   const foldReady = () => {
@@ -139,6 +143,7 @@ export async function fuzz(plan: FuzzPlan, hooks: FuzzHooks = {}): Promise<FuzzR
     seedsRun: sum(reports, (report) => report.seedsRun),
     events: sum(reports, (report) => report.events),
     failureCount: sum(reports, (report) => report.failureCount),
+    inconclusiveCount: sum(reports, (report) => report.inconclusiveCount),
     interrupted,
   };
 }
@@ -152,6 +157,11 @@ function foldSeed(report: ScenarioFuzzReport, result: SeedResult, plan: FuzzPlan
   if (checksDeterminism(result.seed, plan.determinismEvery)) report.determinismChecks += 1;
   if (result.deterministic === false) report.nondeterministicSeeds.push(result.seed);
   if (result.passed) return;
+  if (result.inconclusive) {
+    report.inconclusiveCount += 1;
+    if (report.inconclusiveSeeds.length < KEPT_FAILURES) report.inconclusiveSeeds.push(result.seed);
+    return;
+  }
   report.failureCount += 1;
   if (report.failures.length < KEPT_FAILURES) report.failures.push(result);
   const key = failureKind(result);
@@ -193,6 +203,8 @@ function emptyReport(scenario: Scenario): ScenarioFuzzReport {
     failures: [],
     failureCount: 0,
     failuresByChecker: {},
+    inconclusiveSeeds: [],
+    inconclusiveCount: 0,
     coverageCounts: coverageFor(scenario.protocol).keys.map(() => 0),
     determinismChecks: 0,
     nondeterministicSeeds: [],

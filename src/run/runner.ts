@@ -1,5 +1,5 @@
 import { createHash, type Hash } from 'node:crypto';
-import type { CheckerReport, Violation } from '../check/checker.js';
+import { inconclusiveCheckers, type CheckerReport, type Violation } from '../check/checker.js';
 import type { ChosenProposal } from '../check/chosen.js';
 import type { MultiPaxosSummary } from '../check/multipaxos-checks.js';
 import { assert } from '../util/assert.js';
@@ -55,6 +55,8 @@ export interface RunResult {
   readonly multipaxos: MultiPaxosSummary | null;
   readonly violations: readonly Violation[];
   readonly checkers: readonly CheckerReport[];
+  /** Checkers that could neither hold nor find a violation (shown as `?`; the run cannot PASS). */
+  readonly inconclusive: readonly string[];
   readonly expectation: ExpectationReport;
   /** Trace events emitted (lines after the meta line). */
   readonly eventCount: number;
@@ -143,9 +145,11 @@ export function runScenario(input: Scenario, options: RunOptions = {}): RunResul
     multipaxos: facts.multipaxos,
     violations,
     checkers: reports,
+    inconclusive: inconclusiveCheckers(reports),
     expectation: judgeExpectation(scenario.expect, {
       chosen: facts.chosen,
       hasSafetyViolation: checks.hasSafetyViolation,
+      safetyInconclusive: inconclusiveCheckers(reports.filter((report) => report.kind === 'safety')),
       livenessViolated: violations.some((violation) => livenessCheckers.has(violation.checker)),
       livenessInconclusive: checks.livenessInconclusive(outcome.endMs),
       outcome,
