@@ -1,5 +1,6 @@
 import { formatBallot } from '../protocols/paxos/ballot.js';
 import type { RunResult } from '../run/runner.js';
+import { LIMITS } from '../scenario/limits.js';
 import type { Styles } from './io.js';
 
 /** The verdict block: what was chosen, who learned it when, each checker, each expectation, and how to replay. */
@@ -35,7 +36,10 @@ export function formatVerdict(result: RunResult, replayCommand: string, styles: 
     const mark = check.met ? styles.pass('✓') : styles.fail('✗');
     lines.push(label(index === 0 ? 'expect' : '') + `${mark} ${check.what.padEnd(20)} ${styles.dim(check.detail)}`);
   });
-  const stopped = result.outcome.stoppedBy === 'max-events' ? styles.fail(`, stopped at maxEvents (${scenario.maxEvents})`) : '';
+  const stopped =
+    result.outcome.stoppedBy === 'max-events' ? styles.fail(`, stopped at maxEvents (${scenario.maxEvents})`)
+    : result.outcome.stoppedBy === 'max-trace-events' ? styles.fail(`, stopped at the trace-event limit (${LIMITS.traceEvents})`)
+    : '';
   const status = result.expectation.met ? styles.pass('PASS') : styles.fail('FAIL');
   const hash = result.traceHash ? `, trace ${result.traceHash.slice(0, 16)}` : '';
   lines.push(label('result') + `${status}  ${styles.dim(`${result.eventCount} events, ended t=${result.outcome.endMs}${hash}`)}${stopped}`);

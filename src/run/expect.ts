@@ -39,14 +39,14 @@ export function judgeExpectation(expect: Expectation, facts: RunFacts): Expectat
     detail: safetyHeld ? 'every safety checker held' : 'a safety checker found a violation',
   });
   if (expect.liveness) {
-    const stoppedEarly = facts.outcome.stoppedBy === 'max-events';
+    const stoppedEarly = facts.outcome.stoppedBy === 'max-events' || facts.outcome.stoppedBy === 'max-trace-events';
     const met = !facts.livenessViolated && !facts.livenessInconclusive && !stoppedEarly;
     const detail = facts.livenessViolated
       ? 'something owed progress did not make it in time (see the liveness checker)'
       : facts.livenessInconclusive
         ? 'the run ended before the liveness deadline (raise `until`)'
         : stoppedEarly
-          ? `the run hit maxEvents at t=${facts.outcome.endMs}`
+          ? `the run hit ${facts.outcome.stoppedBy === 'max-events' ? 'maxEvents' : 'the trace-event limit'} at t=${facts.outcome.endMs}`
           : 'everything owed progress made it in time';
     checks.push({ what: `liveness within ${expect.liveness.withinMs}`, met, detail });
   }
