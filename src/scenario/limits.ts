@@ -66,6 +66,5 @@ export const MAX_SEED = Number.MAX_SAFE_INTEGER;
 export function nemesisSizeProblem(faultsPerSecond: number, windowMs: number): string | null {
   const expectedFaults = (faultsPerSecond * windowMs) / 1000;
   if (expectedFaults <= LIMITS.nemesisFaultsPerWindow) return null;
-  const highestRate = Math.floor((LIMITS.nemesisFaultsPerWindow * 1000) / windowMs);
-  return `${faultsPerSecond} faults per second over a ${windowMs} ms window draws about ${Math.round(expectedFaults)} faults per seed; at most ${LIMITS.nemesisFaultsPerWindow} (with this window, a rate of at most ${highestRate})`;
+  return `${faultsPerSecond} faults per second over a ${windowMs} ms window draws about ${Math.round(expectedFaults)} faults per seed; at most ${LIMITS.nemesisFaultsPerWindow} (faultsPerSecond × windowMs / 1000)`;
 }
