@@ -43,10 +43,10 @@ export function judgeExpectation(expect: Expectation, facts: RunFacts): Expectat
     const met = !facts.livenessViolated && !facts.livenessInconclusive && !stoppedEarly;
     const detail = facts.livenessViolated
       ? 'something owed progress did not make it in time (see the liveness checker)'
-      : facts.livenessInconclusive
-        ? 'the run ended before the liveness deadline (raise `until`)'
-        : stoppedEarly
-          ? `the run hit ${facts.outcome.stoppedBy === 'max-events' ? 'maxEvents' : 'the trace-event limit'} at t=${facts.outcome.endMs}`
+      : stoppedEarly
+        ? `the run hit ${facts.outcome.stoppedBy === 'max-events' ? 'maxEvents' : 'the trace-event limit'} at t=${facts.outcome.endMs}`
+        : facts.livenessInconclusive
+          ? 'the run ended before the liveness deadline (raise `until`)'
           : 'everything owed progress made it in time';
     checks.push({ what: `liveness within ${expect.liveness.withinMs}`, met, detail });
   }

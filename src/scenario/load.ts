@@ -1,5 +1,5 @@
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
-import { LineCounter, parseDocument, isCollection, isMap, isPair, isScalar, type Document } from 'yaml';
+import { LineCounter, parseDocument, isCollection, isMap, isPair, isScalar, type Document, type YAMLError } from 'yaml';
 import { z } from 'zod';
 import { FAULT_KINDS, scenarioSchema, type ParsedScenario } from './schema.js';
 import { closestMatch } from './suggest.js';
@@ -55,15 +55,13 @@ export function parseScenarioText(text: string, file: string): LoadResult {
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
   if (document.errors.length > 0) {
+    const where = (error: YAMLError) => (error.linePos ? `:${error.linePos[0].line}:${error.linePos[0].col}` : '');
+    // The yaml parser recurses per level and reports its own stack overflow as an error (once per open level).
+    const overflow = document.errors.find((error) => /Maximum call stack size exceeded/.test(error.message));
+    if (overflow !== undefined) return failure(`${file}${where(overflow)}: ${tooDeepMessage()}`);
     return limitProblems(
       file,
-      document.errors.map((error) => {
-        const position = error.linePos?.[0];
-        const where = position ? `:${position.line}:${position.col}` : '';
-        // The yaml parser recurses per level and reports its own stack overflow as a syntax error.
-        const message = /Maximum call stack size exceeded/.test(error.message) ? tooDeepMessage() : `syntax error: ${firstLine(error.message)}`;
-        return `${file}${where}: ${message}`;
-      }),
+      document.errors.map((error) => `${file}${where(error)}: syntax error: ${firstLine(error.message)}`),
     );
   }
   const deepOffset = offsetTooDeep(document);
@@ -133,7 +131,19 @@ function describeIssue(issue: z.core.$ZodIssue, input: object, locator: SourceLo
   if (issue.code === 'invalid_type' && valueAt(input, path) === undefined) {
     return [formatProblem(locator, path, 'is required')];
   }
+  const branch = issue.code === 'invalid_union' ? shapedBranch(issue.errors) : undefined;
+  if (branch !== undefined) return branch.flatMap((inner) => describeIssue({ ...inner, path: [...issue.path, ...inner.path] }, input, locator));
   return [formatProblem(locator, path, issue.message)];
+}
+
+/**
+ * The one union branch whose shape the value has (an object for `{count, ops}`,
+ * a list for `[{id, ops}]`), so its precise problems (`clients[0].ops: must
+ * list at most …`) are reported instead of the union's summary.
+ */
+function shapedBranch(branches: readonly (readonly z.core.$ZodIssue[])[]): readonly z.core.$ZodIssue[] | undefined {
+  const shaped = branches.filter((issues) => !issues.some((inner) => inner.code === 'invalid_type' && inner.path.length === 0));
+  return shaped.length === 1 ? shaped[0] : undefined;
 }
 
 function unknownKeyMessage(key: string, parentPath: readonly PathSegment[]): string {
