@@ -95,6 +95,7 @@ describe('scenario sizes: just over each limit is bad input naming the field', (
     await expectFieldProblem('max-events-huge.yaml', `${BASE}maxEvents: 1e15\n`, 'maxEvents', `must be at most ${LIMITS.maxEvents}`);
     await expectFieldProblem('until.yaml', `${BASE}until: ${LIMITS.virtualMs + 1}\n`, 'until', `must be at most ${LIMITS.virtualMs}`);
     await expectFieldProblem('delay.yaml', `${BASE}network: { delay: { min: 1, max: ${LIMITS.virtualMs + 1} } }\n`, 'network.delay.max', `must be at most ${LIMITS.virtualMs}`);
+    await expectFieldProblem('seed.yaml', `${BASE}seed: 9007199254740992\n`, 'seed', 'must be a non-negative integer');
     await expectFieldProblem('retry.yaml', `${BASE}paxos: { retryMs: ${LIMITS.virtualMs + 1} }\n`, 'paxos.retryMs', `must be at most ${LIMITS.virtualMs}`);
   });
 
