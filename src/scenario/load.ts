@@ -29,7 +29,7 @@ function readScenarioText(file: string): string | LoadResult {
     for (let read = -1; read !== 0 && length < buffer.length; length += read) {
       read = readSync(descriptor, buffer, length, buffer.length - length, null);
     }
-    if (length > LIMITS.scenarioBytes) return failure(`${file}: is larger than ${LIMITS.scenarioBytes} bytes (1 MiB), the limit for a scenario file`);
+    if (length > LIMITS.scenarioBytes) return tooLarge(file);
     return buffer.toString('utf8', 0, length);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
@@ -37,6 +37,10 @@ function readScenarioText(file: string): string | LoadResult {
   } finally {
     if (descriptor !== undefined) closeSync(descriptor);
   }
+}
+
+function tooLarge(file: string): LoadResult {
+  return failure(`${file}: is larger than ${LIMITS.scenarioBytes} bytes (1 MiB), the limit for a scenario file`);
 }
 
 function fileKind(stats: Stats): string {
@@ -48,7 +52,7 @@ function fileKind(stats: Stats): string {
 }
 
 export function parseScenarioText(text: string, file: string): LoadResult {
-  if (text.length > LIMITS.scenarioBytes) return failure(`${file}: is larger than ${LIMITS.scenarioBytes} bytes (1 MiB), the limit for a scenario file`);
+  if (Buffer.byteLength(text) > LIMITS.scenarioBytes) return tooLarge(file);
   if (text.replace(/#.*$/gm, '').trim() === '') {
     return failure(`${file}: file is empty; a scenario needs at least \`name\` and \`nodes\``);
   }
