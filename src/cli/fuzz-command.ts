@@ -8,13 +8,14 @@ import { applyNemesisOverrides, type NemesisOverrides } from '../run/nemesis-ove
 import { shrinkScenario } from '../run/shrink.js';
 import { scenarioToYaml } from '../scenario/serialize.js';
 import { NEMESIS_FAULT_KINDS } from '../scenario/schema.js';
+import { LIMITS, MAX_SEED, nemesisSizeProblem } from '../scenario/limits.js';
 import type { NemesisFaultKind, Scenario } from '../scenario/scenario.js';
 import { writeOutputFile } from '../util/output-path.js';
 import { printable } from '../trace/format.js';
 import { packageRoot } from '../util/package-root.js';
 import { shellCommand } from '../util/shell-quote.js';
 import { runScenario, traceLines } from '../run/runner.js';
-import { parseCount, parseDuration, parseShard } from './durations.js';
+import { parseCount, parseDuration, parseRate, parseShard } from './durations.js';
 import { EXIT, parseSeed, UsageError } from './errors.js';
 import { colorLevel, stylesFor, type CliIo, type Styles } from './io.js';
 import { junitXml, type JunitFailure } from './junit.js';
@@ -61,6 +62,7 @@ export async function fuzzCommand(files: readonly string[], flags: FuzzFlags, io
   const plan = planFrom(files, flags);
   checkOutputDirectory(flags.out, '--out');
   checkOutputFile(flags.junit, '--junit');
+  for (const note of plan.notes) io.stderr(`${note}\n`);
   const styles = stylesFor(colorLevel(io, flags.color));
   const progress = new ProgressDisplay(io, flags.progress && !flags.json);
   const timeLimitMs = flags.time === undefined ? null : parseDuration(flags.time, '--time');
@@ -112,6 +114,8 @@ interface FuzzCommandPlan {
   readonly seedCount: number;
   readonly bug: ProtocolBug | undefined;
   readonly replayPaths: readonly (string | null)[];
+  /** Flags paxsim adjusted rather than refused (a worker count above the core count). */
+  readonly notes: readonly string[];
 }
 
 function planFrom(files: readonly string[], flags: FuzzFlags): FuzzCommandPlan {
@@ -119,6 +123,7 @@ function planFrom(files: readonly string[], flags: FuzzFlags): FuzzCommandPlan {
   const overrides = nemesisOverrides(flags);
   const loaded = (files.length === 0 ? [FUZZ_DEFAULT_SCENARIO] : files).map((file) => loadScenarioArg(file));
   const scenarios: Scenario[] = loaded.map((entry) => applyNemesisOverrides(entry.scenario, overrides));
+  scenarios.forEach((scenario) => checkNemesisFlags(scenario, flags));
   const names = new Set<string>();
   for (const scenario of scenarios) {
     const stem = failureFileStem(scenario.name, undefined, 0);
@@ -128,12 +133,20 @@ function planFrom(files: readonly string[], flags: FuzzFlags): FuzzCommandPlan {
   // A bug belongs to one protocol: every fuzzed scenario must speak it.
   const bugs = scenarios.map((scenario) => parseBug(flags.bug, scenario.protocol));
   const bug = bugs[0];
-  const workers = flags.workers === undefined ? availableParallelism() : parseCount(flags.workers, '--workers', 0);
+  // More threads than cores only cost memory: results are the same for any worker count.
+  const cores = availableParallelism();
+  const requestedWorkers = flags.workers === undefined ? cores : parseCount(flags.workers, '--workers', 0);
+  const workers = Math.min(requestedWorkers, cores);
+  const notes = requestedWorkers > cores ? [`paxsim: --workers ${requestedWorkers}: using ${cores}, the number of cores`] : [];
   const seedCount = flags.seeds === undefined ? DEFAULT_SEEDS : parseCount(flags.seeds, '--seeds');
+  const fromSeed = flags.from === undefined ? 1 : parseSeed(flags.from, '--from');
+  if (flags.time === undefined && seedCount - 1 > MAX_SEED - fromSeed) {
+    throw new UsageError([`--seeds: the last seed, ${fromSeed} + ${seedCount} - 1, would pass ${MAX_SEED} (seeds are safe integers); lower --from or --seeds`]);
+  }
   return {
     fuzz: {
       scenarios,
-      fromSeed: flags.from === undefined ? 1 : parseSeed(flags.from, '--from'),
+      fromSeed,
       seedCount,
       shard: flags.shard === undefined ? { index: 0, count: 1 } : parseShard(flags.shard),
       workers,
@@ -144,7 +157,22 @@ function planFrom(files: readonly string[], flags: FuzzFlags): FuzzCommandPlan {
     seedCount,
     bug,
     replayPaths: loaded.map((entry) => entry.replayPath),
+    notes,
   };
+}
+
+/** The nemesis flags, checked against each scenario they apply to, as its file's own nemesis block is. */
+function checkNemesisFlags(scenario: Scenario, flags: FuzzFlags): void {
+  const nemesis = scenario.nemesis;
+  if (nemesis === undefined) return;
+  const sizeProblem = nemesisSizeProblem(nemesis.faultsPerSecond, nemesis.windowMs);
+  if (sizeProblem !== null) {
+    const given = [flags.faultRate === undefined ? null : '--fault-rate', flags.window === undefined ? null : '--window'].filter((flag) => flag !== null);
+    throw new UsageError([`${given.join(' and ') || '--nemesis'} (scenario ${scenario.name}): ${sizeProblem}`]);
+  }
+  if (flags.maxDown !== undefined && nemesis.maxDown >= scenario.nodes.length) {
+    throw new UsageError([`--max-down: must be less than the number of nodes of scenario ${scenario.name} (${scenario.nodes.length}), got "${flags.maxDown}"`]);
+  }
 }
 
 function nemesisOverrides(flags: FuzzFlags): NemesisOverrides {
@@ -156,12 +184,11 @@ function nemesisOverrides(flags: FuzzFlags): NemesisOverrides {
       throw new UsageError([`--faults: unknown fault kind "${unknown[0] ?? ''}"; choose from ${NEMESIS_FAULT_KINDS.join(', ')}`]);
     }
   }
-  const faultRate = flags.faultRate === undefined ? undefined : Number(flags.faultRate);
-  if (faultRate !== undefined && !(faultRate >= 0)) throw new UsageError([`--fault-rate: must be a non-negative number, got "${flags.faultRate}"`]);
+  const faultRate = flags.faultRate === undefined ? undefined : parseRate(flags.faultRate, '--fault-rate', LIMITS.faultsPerSecond);
   return {
     enable: flags.nemesis === true,
-    windowMs: flags.window === undefined ? undefined : parseDuration(flags.window, '--window', 'ms'),
-    quietMs: flags.quietTail === undefined ? undefined : parseDuration(flags.quietTail, '--quiet-tail', 'ms'),
+    windowMs: flags.window === undefined ? undefined : parseDuration(flags.window, '--window', 'ms', LIMITS.virtualMs),
+    quietMs: flags.quietTail === undefined ? undefined : parseDuration(flags.quietTail, '--quiet-tail', 'ms', LIMITS.virtualMs),
     kinds,
     faultsPerSecond: faultRate,
     maxDown: flags.maxDown === undefined ? undefined : parseCount(flags.maxDown, '--max-down', 0),

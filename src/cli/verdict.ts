@@ -5,6 +5,7 @@ import type { RunResult } from '../run/runner.js';
 import type { NodeId } from '../scenario/scenario.js';
 import { printable, quoted } from '../trace/format.js';
 import { dictFrom, type Dict } from '../util/dict.js';
+import { LIMITS } from '../scenario/limits.js';
 import type { Styles } from './io.js';
 import { plural } from '../util/plural.js';
 
@@ -34,7 +35,10 @@ export function formatVerdict(result: RunResult, replayCommand: string, styles: 
     const mark = check.met ? styles.pass('✓') : check.inconclusive === true ? styles.fail('?') : styles.fail('✗');
     lines.push(label(index === 0 ? 'expect' : '') + `${mark} ${printable(check.what).padEnd(20)} ${styles.dim(printable(check.detail))}`);
   });
-  const stopped = result.outcome.stoppedBy === 'max-events' ? styles.fail(`, stopped at maxEvents (${scenario.maxEvents})`) : '';
+  const stopped =
+    result.outcome.stoppedBy === 'max-events' ? styles.fail(`, stopped at maxEvents (${scenario.maxEvents})`)
+    : result.outcome.stoppedBy === 'max-trace-events' ? styles.fail(`, stopped at the trace-event limit (${LIMITS.traceEvents})`)
+    : '';
   const status = result.expectation.met ? styles.pass('PASS') : styles.fail(result.expectation.inconclusive ? 'INCONCLUSIVE' : 'FAIL');
   const hash = result.traceHash ? `, trace ${result.traceHash.slice(0, 16)}` : '';
   lines.push(label('result') + `${status}  ${styles.dim(`${plural(result.eventCount, 'event')}, ended t=${result.outcome.endMs}${hash}`)}${stopped}`);

@@ -40,14 +40,14 @@ export function judgeExpectation(expect: Expectation, facts: RunFacts): Expectat
   }
   checks.push(judgeSafety(expect.safety, facts));
   if (expect.liveness) {
-    const stoppedEarly = facts.outcome.stoppedBy === 'max-events';
+    const stoppedEarly = facts.outcome.stoppedBy === 'max-events' || facts.outcome.stoppedBy === 'max-trace-events';
     const met = !facts.livenessViolated && !facts.livenessInconclusive && !stoppedEarly;
     const detail = facts.livenessViolated
       ? 'something owed progress did not make it in time (see the liveness checker)'
-      : facts.livenessInconclusive
-        ? 'the run ended before the liveness deadline (raise `until`)'
-        : stoppedEarly
-          ? `the run hit maxEvents at t=${facts.outcome.endMs}`
+      : stoppedEarly
+        ? `the run hit ${facts.outcome.stoppedBy === 'max-events' ? 'maxEvents' : 'the trace-event limit'} at t=${facts.outcome.endMs}`
+        : facts.livenessInconclusive
+          ? 'the run ended before the liveness deadline (raise `until`)'
           : 'everything owed progress made it in time';
     checks.push({ what: `liveness within ${expect.liveness.withinMs}`, met, detail });
   }

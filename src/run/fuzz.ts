@@ -182,8 +182,12 @@ function* chunkSequence(plan: FuzzPlan): Generator<WorkRequest> {
   for (let start = 0; plan.seedCount === null || start < perScenario; start += chunkSize) {
     const seeds: number[] = [];
     for (let offset = start; offset < start + chunkSize && (plan.seedCount === null || offset < perScenario); offset++) {
-      seeds.push(plan.fromSeed + plan.shard.index + offset * plan.shard.count);
+      const seed = plan.fromSeed + plan.shard.index + offset * plan.shard.count;
+      // Seeds are safe integers; an open-ended (--time) run ends at the last one.
+      if (seed > Number.MAX_SAFE_INTEGER) break;
+      seeds.push(seed);
     }
+    if (seeds.length === 0) return;
     for (let scenarioIndex = 0; scenarioIndex < plan.scenarios.length; scenarioIndex++) yield { scenarioIndex, seeds };
   }
 }

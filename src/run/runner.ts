@@ -4,6 +4,7 @@ import type { ChosenProposal } from '../check/chosen.js';
 import type { MultiPaxosSummary } from '../check/multipaxos-checks.js';
 import { assert } from '../util/assert.js';
 import { faultEndMs, type NodeId, type Scenario } from '../scenario/scenario.js';
+import { LIMITS } from '../scenario/limits.js';
 import type { AnyTraceEvent, TraceMeta } from '../sim/events.js';
 import { materializeScenario } from '../sim/nemesis.js';
 import { Simulation, type ClusterSnapshot, type SimulationOutcome } from '../sim/simulation.js';
@@ -25,6 +26,8 @@ export interface RunOptions {
   readonly observe?: (event: AnyTraceEvent) => void;
   /** Stop after the last event at or before this virtual time (debugger views of a moment). */
   readonly stopAtMs?: number;
+  /** Stop after this many trace events (default, and at most, LIMITS.traceEvents; tests lower it). */
+  readonly maxTraceEvents?: number;
   /** Keep a snapshot of every node and link as the run ends. */
   readonly snapshot?: boolean;
   /**
@@ -88,6 +91,7 @@ export function runScenario(input: Scenario, options: RunOptions = {}): RunResul
   let eventCount = 0;
   let stop = false;
 
+  const maxTraceEvents = Math.min(options.maxTraceEvents ?? LIMITS.traceEvents, LIMITS.traceEvents);
   const observe = options.observe;
   const append = (event: AnyTraceEvent): void => {
     recorded?.push(event);
@@ -123,10 +127,12 @@ export function runScenario(input: Scenario, options: RunOptions = {}): RunResul
     protocol: driver.factory,
     emit,
     traceNetwork: options.traceNetwork ?? (recorded !== null || hash !== null),
-    shouldStop: () => stop,
+    // One processed event can broadcast to every node, so maxEvents alone does not bound the trace.
+    shouldStop: () => stop || eventCount + untracedEvents() >= maxTraceEvents,
   });
   untracedEvents = () => simulation.untracedEvents;
-  const outcome = simulation.run();
+  const simulated = simulation.run();
+  const outcome = simulated.stoppedBy === 'stopped' && !stop ? { ...simulated, stoppedBy: 'max-trace-events' as const } : simulated;
   eventCount += outcome.traffic.untracedEvents;
   for (const violation of checks.finish(outcome.endMs, eventCount)) appendViolation(violation);
 

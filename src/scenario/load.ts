@@ -1,41 +1,110 @@
-import { readFileSync, statSync } from 'node:fs';
-import { LineCounter, parseDocument, isMap, isPair, isScalar, type Document } from 'yaml';
+import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
+import { LineCounter, parseDocument, isCollection, isMap, isPair, isScalar, type Document, type YAMLError } from 'yaml';
 import { z } from 'zod';
 import { FAULT_KINDS, scenarioSchema, type ParsedScenario } from './schema.js';
 import { closestMatch } from './suggest.js';
 import { normalizeScenario } from './normalize.js';
 import { formatProblem, type LoadResult, type PathSegment, type SourceLocator } from './problems.js';
+import { LIMITS } from './limits.js';
 
 export function loadScenarioFile(file: string): LoadResult {
-  let text: string;
+  const text = readScenarioText(file);
+  return typeof text === 'string' ? parseScenarioText(text, file) : text;
+}
+
+/**
+ * The file's text, reading at most one byte past the size limit: a huge file,
+ * a device or a stream is never read whole. Only regular files are read; the
+ * open does not block, so a FIFO without a writer cannot hang the run.
+ */
+function readScenarioText(file: string): string | LoadResult {
+  let descriptor: number | undefined;
   try {
-    if (statSync(file).isDirectory()) return failure(`${file}: is a directory, not a scenario file`);
-    text = readFileSync(file, 'utf8');
+    descriptor = openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+    const stats = fstatSync(descriptor);
+    if (stats.isDirectory()) return failure(`${file}: is a directory, not a scenario file`);
+    if (!stats.isFile()) return failure(`${file}: is ${fileKind(stats)}, not a regular file; scenario files are read from regular files only`);
+    const buffer = Buffer.alloc(LIMITS.scenarioBytes + 1);
+    let length = 0;
+    for (let read = -1; read !== 0 && length < buffer.length; length += read) {
+      read = readSync(descriptor, buffer, length, buffer.length - length, null);
+    }
+    if (length > LIMITS.scenarioBytes) return tooLarge(file);
+    return buffer.toString('utf8', 0, length);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     return failure(code === 'ENOENT' ? `${file}: no such file` : `${file}: cannot read file (${code ?? String(error)})`);
+  } finally {
+    if (descriptor !== undefined) closeSync(descriptor);
   }
-  return parseScenarioText(text, file);
+}
+
+function tooLarge(file: string): LoadResult {
+  return failure(`${file}: is larger than ${LIMITS.scenarioBytes} bytes (1 MiB), the limit for a scenario file`);
+}
+
+function fileKind(stats: Stats): string {
+  if (stats.isFIFO()) return 'a FIFO (named pipe)';
+  if (stats.isCharacterDevice()) return 'a character device';
+  if (stats.isBlockDevice()) return 'a block device';
+  if (stats.isSocket()) return 'a socket';
+  return 'not a regular file';
 }
 
 export function parseScenarioText(text: string, file: string): LoadResult {
+  if (Buffer.byteLength(text) > LIMITS.scenarioBytes) return tooLarge(file);
   if (text.replace(/#.*$/gm, '').trim() === '') {
     return failure(`${file}: file is empty; a scenario needs at least \`name\` and \`nodes\``);
   }
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
   if (document.errors.length > 0) {
-    return {
-      ok: false,
-      errors: document.errors.map((error) => {
-        const position = error.linePos?.[0];
-        const where = position ? `:${position.line}:${position.col}` : '';
-        return `${file}${where}: syntax error: ${firstLine(error.message)}`;
-      }),
-    };
+    const where = (error: YAMLError) => (error.linePos ? `:${error.linePos[0].line}:${error.linePos[0].col}` : '');
+    // The yaml parser recurses per level and reports its own stack overflow as an error (once per open level).
+    const overflow = document.errors.find((error) => /Maximum call stack size exceeded/.test(error.message));
+    if (overflow !== undefined) return failure(`${file}${where(overflow)}: ${tooDeepMessage()}`);
+    return limitProblems(
+      file,
+      document.errors.map((error) => `${file}${where(error)}: syntax error: ${firstLine(error.message)}`),
+    );
   }
+  const deepOffset = offsetTooDeep(document);
+  if (deepOffset !== undefined) return failure(`${file}:${lineCounter.linePos(deepOffset).line}: ${tooDeepMessage()}`);
+  const content = documentValue(document, file);
+  if (!content.ok) return content;
   const locator: SourceLocator = { file, lineOf: (path) => lineOfPath(document, lineCounter, path) };
-  return validateScenario(document.toJS(), locator);
+  return validateScenario(content.value, locator);
+}
+
+function tooDeepMessage(): string {
+  return `nesting too deep: lists and mappings nest at most ${LIMITS.nestingDepth} levels in a scenario file`;
+}
+
+/** Where the first collection nested deeper than the limit starts, walking without recursion. */
+function offsetTooDeep(document: Document): number | undefined {
+  const pending: { node: unknown; depth: number }[] = [{ node: document.contents, depth: 1 }];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const { node, depth } = next;
+    if (!isCollection(node)) continue;
+    if (depth > LIMITS.nestingDepth) return node.range?.[0] ?? 0;
+    for (const item of node.items as unknown[]) {
+      if (isPair(item)) pending.push({ node: item.key, depth: depth + 1 }, { node: item.value, depth: depth + 1 });
+      else pending.push({ node: item, depth: depth + 1 });
+    }
+  }
+  return undefined;
+}
+
+/** The document as plain data; an alias bomb (aliases expanding to exponential size) is the user's input to fix. */
+function documentValue(document: Document, file: string): { ok: true; value: unknown } | { ok: false; errors: readonly string[] } {
+  try {
+    return { ok: true, value: document.toJS({ maxAliasCount: LIMITS.yamlAliases }) };
+  } catch (error) {
+    if (error instanceof ReferenceError && /alias/i.test(error.message)) {
+      return { ok: false, errors: [`${file}: too many YAML alias expansions (at most ${LIMITS.yamlAliases}): ${error.message}`] };
+    }
+    throw error;
+  }
 }
 
 /** Validate an already-parsed object (YAML, JSON, or built in code) and normalize it. */
@@ -45,9 +114,17 @@ export function validateScenario(input: unknown, locator: SourceLocator): LoadRe
   }
   const parsed = scenarioSchema.safeParse(input);
   if (!parsed.success) {
-    return { ok: false, errors: parsed.error.issues.flatMap((issue) => describeIssue(issue, input, locator)) };
+    return limitProblems(locator.file, parsed.error.issues.flatMap((issue) => describeIssue(issue, input, locator)));
   }
-  return normalizeScenario(parsed.data as ParsedScenario, locator);
+  const normalized = normalizeScenario(parsed.data as ParsedScenario, locator);
+  return normalized.ok ? normalized : limitProblems(locator.file, normalized.errors);
+}
+
+/** The first problems of a file, and a count of the rest: a file of a thousand bad entries does not print a thousand lines. */
+function limitProblems(file: string, errors: readonly string[]): LoadResult {
+  if (errors.length <= LIMITS.problemsShown) return { ok: false, errors };
+  const more = errors.length - LIMITS.problemsShown;
+  return { ok: false, errors: [...errors.slice(0, LIMITS.problemsShown), `${file}: … and ${more} more problem${more === 1 ? '' : 's'}`] };
 }
 
 function describeIssue(issue: z.core.$ZodIssue, input: object, locator: SourceLocator): string[] {
@@ -58,7 +135,19 @@ function describeIssue(issue: z.core.$ZodIssue, input: object, locator: SourceLo
   if (issue.code === 'invalid_type' && valueAt(input, path) === undefined) {
     return [formatProblem(locator, path, 'is required')];
   }
+  const branch = issue.code === 'invalid_union' ? shapedBranch(issue.errors) : undefined;
+  if (branch !== undefined) return branch.flatMap((inner) => describeIssue({ ...inner, path: [...issue.path, ...inner.path] }, input, locator));
   return [formatProblem(locator, path, issue.message)];
+}
+
+/**
+ * The one union branch whose shape the value has (an object for `{count, ops}`,
+ * a list for `[{id, ops}]`), so its precise problems (`clients[0].ops: must
+ * list at most …`) are reported instead of the union's summary.
+ */
+function shapedBranch(branches: readonly (readonly z.core.$ZodIssue[])[]): readonly z.core.$ZodIssue[] | undefined {
+  const shaped = branches.filter((issues) => !issues.some((inner) => inner.code === 'invalid_type' && inner.path.length === 0));
+  return shaped.length === 1 ? shaped[0] : undefined;
 }
 
 function unknownKeyMessage(key: string, parentPath: readonly PathSegment[]): string {

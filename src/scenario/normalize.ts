@@ -1,5 +1,6 @@
 import { FAULT_KINDS, NEMESIS_FAULT_KINDS, type ParsedKvOp, type DelayInput, type ParsedFault, type ParsedScenario } from './schema.js';
 import { formatProblem, type LoadResult, type SourceLocator } from './problems.js';
+import { nemesisSizeProblem } from './limits.js';
 import { sortedIds, type ChosenExpectation, type DelaySpec, type Fault, type ClientSpec, type KvOpSpec, type NemesisSpec, type NodeId, type Roles, type Scenario } from './scenario.js';
 
 type Report = (path: readonly (string | number)[], message: string) => void;
@@ -269,13 +270,16 @@ function normalizeNemesis(parsed: ParsedScenario, nodes: readonly NodeId[], repo
   const windowMs = spec.windowMs ?? DEFAULT_NEMESIS.windowMs;
   const quietMs = spec.quietMs ?? DEFAULT_NEMESIS.quietMs;
   if (windowMs + quietMs > parsed.until) report(['until'], `must be at least nemesis.windowMs + nemesis.quietMs (${windowMs + quietMs})`);
+  const faultsPerSecond = spec.faultsPerSecond ?? DEFAULT_NEMESIS.faultsPerSecond;
+  const tooManyFaults = nemesisSizeProblem(faultsPerSecond, windowMs);
+  if (tooManyFaults !== null) report(['nemesis', spec.faultsPerSecond === undefined ? 'windowMs' : 'faultsPerSecond'], tooManyFaults);
   const maxDown = spec.maxDown ?? minorityOf(nodes.length);
   if (maxDown >= nodes.length) report(['nemesis', 'maxDown'], `must be less than the number of nodes (${nodes.length})`);
   return {
     windowMs,
     quietMs,
     kinds: spec.kinds ? [...new Set(spec.kinds)] : [...NEMESIS_FAULT_KINDS],
-    faultsPerSecond: spec.faultsPerSecond ?? DEFAULT_NEMESIS.faultsPerSecond,
+    faultsPerSecond,
     maxDown,
     swarm: spec.swarm ?? DEFAULT_NEMESIS.swarm,
   };

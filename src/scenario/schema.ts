@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LIMITS } from './limits.js';
 
 /**
  * The scenario file format, defined once: it gives the TypeScript input
@@ -12,48 +13,59 @@ const nonNegativeInt = (what = 'a non-negative integer') =>
 const positiveInt = (what = 'a positive integer') =>
   z.number({ error: `must be ${what}` }).int({ error: `must be ${what}` }).min(1, { error: `must be ${what}` });
 
+const atMost = (max: number, what = '') => ({ error: `must be at most ${max}${what}` });
+
+/** A virtual time or duration: at most one virtual day, so no sum of them leaves the safe integers. */
+const virtualMs = (least: 0 | 1 = 0) => (least === 0 ? nonNegativeInt() : positiveInt()).max(LIMITS.virtualMs, atMost(LIMITS.virtualMs, ' ms (one virtual day)'));
+
+const mixWeight = () => nonNegativeInt().max(LIMITS.mixWeight, atMost(LIMITS.mixWeight));
+
+const text = (maxLength: number, error = 'must be a string') => z.string({ error }).max(maxLength, atMost(maxLength, ' characters'));
+
+const listOf = <Item extends z.ZodType>(item: Item, maxItems: number, what: string, error: string) =>
+  z.array(item, { error }).max(maxItems, { error: `must list at most ${maxItems} ${what}` });
+
 const probability = () =>
   z
     .number({ error: 'must be a probability between 0 and 1' })
     .min(0, { error: 'must be a probability between 0 and 1' })
     .max(1, { error: 'must be a probability between 0 and 1' });
 
-export const nodeIdSchema = z
-  .string({ error: 'must be a node id (letters, digits, _ . -)' })
+export const nodeIdSchema = text(LIMITS.idLength, 'must be a node id (letters, digits, _ . -)')
   .regex(/^[A-Za-z0-9_.-]+$/, { error: 'must be a node id (letters, digits, _ . -)' })
   .describe('A node id: letters, digits, _ . -');
 
-const nodeList = () => z.array(nodeIdSchema, { error: 'must be a list of node ids' });
+const nodeList = () => listOf(nodeIdSchema, LIMITS.nodes, 'node ids', 'must be a list of node ids');
 
 /** Values are strings; a bare YAML number (`value: 1`) is taken as its decimal string. */
 export const valueSchema = z
-  .union([z.string(), z.number()], { error: 'must be a string or a number' })
+  .union([text(LIMITS.valueLength), z.number()], { error: 'must be a string or a number' })
   .describe('A proposed value');
 
 const uniformDelay = z
   .object({
     distribution: z.literal('uniform').optional(),
-    min: nonNegativeInt().describe('Smallest delay, virtual ms'),
-    max: nonNegativeInt().describe('Largest delay, virtual ms'),
+    min: virtualMs().describe('Smallest delay, virtual ms'),
+    max: virtualMs().describe('Largest delay, virtual ms'),
   })
   .strict();
 
 const exponentialDelay = z
   .object({
     distribution: z.literal('exponential'),
-    min: nonNegativeInt().default(0).describe('Delay floor, virtual ms'),
-    mean: positiveInt().describe('Mean delay, virtual ms'),
-    max: nonNegativeInt().optional().describe('Delay ceiling, virtual ms (default 20 × mean)'),
+    min: virtualMs().default(0).describe('Delay floor, virtual ms'),
+    mean: virtualMs(1).describe('Mean delay, virtual ms'),
+    max: virtualMs().optional().describe('Delay ceiling, virtual ms (default 20 × mean)'),
   })
   .strict();
 
 const normalDelay = z
   .object({
     distribution: z.literal('normal'),
-    mean: nonNegativeInt().describe('Mean delay, virtual ms'),
-    stddev: nonNegativeInt().describe('Standard deviation, virtual ms'),
-    min: nonNegativeInt().default(0).describe('Delay floor, virtual ms'),
-    max: nonNegativeInt().optional().describe('Delay ceiling, virtual ms (default mean + 5 × stddev)'),
+    mean: virtualMs().describe('Mean delay, virtual ms'),
+    stddev: virtualMs().describe('Standard deviation, virtual ms'),
+    min: virtualMs().default(0).describe('Delay floor, virtual ms'),
+    max: virtualMs().optional().describe('Delay ceiling, virtual ms (default mean + 5 × stddev)'),
   })
   .strict();
 
@@ -89,7 +101,7 @@ export const MAX_PROPOSAL_BALLOT = 2 ** 48;
 
 export const proposalSchema = z
   .object({
-    at: nonNegativeInt().describe('Virtual ms at which the node is asked to propose'),
+    at: virtualMs().describe('Virtual ms at which the node is asked to propose'),
     node: nodeIdSchema,
     value: valueSchema,
     ballot: positiveInt(`a positive integer at most 2^48 (${MAX_PROPOSAL_BALLOT})`)
@@ -108,11 +120,10 @@ export const FAULT_KINDS = ['crash', 'restart', 'pause', 'resume', 'partition', 
  */
 export const faultSchema = z
   .object({
-    at: nonNegativeInt().describe('Virtual ms at which the fault happens'),
+    at: virtualMs().describe('Virtual ms at which the fault happens'),
     crash: nodeIdSchema.optional().describe('Crash this node: volatile state and timers are lost'),
     restart: nodeIdSchema.optional().describe('Restart this crashed node from its durable state'),
-    partition: z
-      .array(nodeList(), { error: 'must be a list of groups of node ids, e.g. [[A, B], [C, D, E]]' })
+    partition: listOf(nodeList(), LIMITS.nodes, 'groups', 'must be a list of groups of node ids, e.g. [[A, B], [C, D, E]]')
       .optional()
       .describe('Cut every link between groups; nodes not listed form one more group; replaces the previous partition'),
     cut: z
@@ -137,7 +148,7 @@ export const faultSchema = z
       .describe("Set a node's clock rate from now on"),
     burst: z
       .object({
-        for: positiveInt().describe('How long the burst lasts, virtual ms'),
+        for: virtualMs(1).describe('How long the burst lasts, virtual ms'),
         drop: probability().optional(),
         duplicate: probability().optional(),
         delay: delaySchema.optional(),
@@ -152,16 +163,18 @@ export const NEMESIS_FAULT_KINDS = ['partition', 'isolate', 'cut', 'crash', 'pau
 
 export const nemesisSchema = z
   .object({
-    windowMs: positiveInt().optional().describe('Faults happen in [0, windowMs); default 2000'),
-    quietMs: positiveInt().optional().describe('The healed tail after the window, in which a decision is expected; default 3000'),
+    windowMs: virtualMs(1).optional().describe('Faults happen in [0, windowMs); default 2000'),
+    quietMs: virtualMs(1).optional().describe('The healed tail after the window, in which a decision is expected; default 3000'),
     kinds: z
       .array(z.enum(NEMESIS_FAULT_KINDS, { error: `must be one of ${NEMESIS_FAULT_KINDS.join(', ')}` }))
       .min(1, { error: 'must list at least one fault kind' })
+      .max(LIMITS.nemesisKinds, { error: `must list at most ${LIMITS.nemesisKinds} fault kinds` })
       .optional()
       .describe('Fault kinds the nemesis may use; default all'),
     faultsPerSecond: z
       .number({ error: 'must be a non-negative number' })
       .min(0, { error: 'must be a non-negative number' })
+      .max(LIMITS.faultsPerSecond, atMost(LIMITS.faultsPerSecond))
       .optional()
       .describe('Mean number of faults per second of window (before swarm intensity); default 4'),
     maxDown: nonNegativeInt()
@@ -174,19 +187,21 @@ export const nemesisSchema = z
 
 export const timingSchema = z
   .object({
-    retryMs: positiveInt().optional().describe('Proposer retry timeout before doubling, virtual ms'),
-    retryMaxMs: positiveInt().optional().describe('Largest proposer retry timeout, virtual ms'),
-    catchupMs: positiveInt().optional().describe('Learner catch-up interval before doubling, virtual ms'),
-    catchupMaxMs: positiveInt().optional().describe('Largest learner catch-up interval, virtual ms'),
+    retryMs: virtualMs(1).optional().describe('Proposer retry timeout before doubling, virtual ms'),
+    retryMaxMs: virtualMs(1).optional().describe('Largest proposer retry timeout, virtual ms'),
+    catchupMs: virtualMs(1).optional().describe('Learner catch-up interval before doubling, virtual ms'),
+    catchupMaxMs: virtualMs(1).optional().describe('Largest learner catch-up interval, virtual ms'),
   })
   .strict()
   .describe('Single-decree Paxos timer settings');
 
+const keySchema = (error = 'must be a string') => text(LIMITS.idLength, error);
+
 const kvOpSchema = z
   .object({
-    put: z.object({ key: z.string(), value: valueSchema }).strict().optional(),
-    get: z.string({ error: 'must be a key' }).optional(),
-    cas: z.object({ key: z.string(), expected: z.union([valueSchema, z.null()]), value: valueSchema }).strict().optional(),
+    put: z.object({ key: keySchema(), value: valueSchema }).strict().optional(),
+    get: keySchema('must be a key').optional(),
+    cas: z.object({ key: keySchema(), expected: z.union([valueSchema, z.null()]), value: valueSchema }).strict().optional(),
   })
   .strict()
   .describe('One operation: {put: {key, value}}, {get: key} or {cas: {key, expected, value}} (expected null: the key is absent)');
@@ -194,7 +209,7 @@ const kvOpSchema = z
 const explicitClientSchema = z
   .object({
     id: nodeIdSchema,
-    ops: z.array(kvOpSchema, { error: 'must be a list of operations' }).min(1, { error: 'must list at least one operation' }),
+    ops: listOf(kvOpSchema, LIMITS.opsPerClient, 'operations', 'must be a list of operations').min(1, { error: 'must list at least one operation' }),
   })
   .strict();
 
@@ -203,20 +218,22 @@ export const clientsSchema = z
     [
       z
         .object({
-          count: positiveInt().describe('Number of clients, named c1, c2, …'),
-          ops: positiveInt().describe('Operations per client, one at a time'),
+          count: positiveInt().max(LIMITS.clients, atMost(LIMITS.clients)).describe('Number of clients, named c1, c2, …'),
+          ops: positiveInt().max(LIMITS.opsPerClient, atMost(LIMITS.opsPerClient)).describe('Operations per client, one at a time'),
           mix: z
-            .object({ put: nonNegativeInt().optional(), get: nonNegativeInt().optional(), cas: nonNegativeInt().optional() })
+            .object({ put: mixWeight().optional(), get: mixWeight().optional(), cas: mixWeight().optional() })
             .strict()
             .optional()
             .describe('Relative weights of put, get and cas (default 2, 2, 1)'),
           keys: z
-            .union([positiveInt(), z.array(z.string()).min(1)], { error: 'must be a number of keys or a list of keys' })
+            .union([positiveInt().max(LIMITS.keys, atMost(LIMITS.keys)), listOf(keySchema(), LIMITS.keys, 'keys', 'must be a list of keys').min(1)], {
+              error: 'must be a number of keys or a list of keys',
+            })
             .optional()
             .describe('The keys operations use: a list, or a count n for k1…kn (default [x, y])'),
         })
         .strict(),
-      z.array(explicitClientSchema, { error: 'must be a list of clients' }).min(1),
+      listOf(explicitClientSchema, LIMITS.clients, 'clients', 'must be a list of clients').min(1),
     ],
     { error: 'must be {count, ops, mix?, keys?} or a list of {id, ops}' },
   )
@@ -224,11 +241,11 @@ export const clientsSchema = z
 
 export const multiPaxosTimingSchema = z
   .object({
-    heartbeatMs: positiveInt().optional().describe('Leader heartbeat period, virtual ms'),
-    electionMs: positiveInt().optional().describe('Base election timeout (randomized up to 2×), virtual ms'),
-    clientTimeoutMs: positiveInt().optional().describe('A client retries at another replica after this long without a reply'),
-    retryMs: positiveInt().optional().describe('A client redirected without a leader hint waits this long'),
-    maxRetries: nonNegativeInt().optional().describe('Resends of one operation before the client gives up (outcome unknown)'),
+    heartbeatMs: virtualMs(1).optional().describe('Leader heartbeat period, virtual ms'),
+    electionMs: virtualMs(1).optional().describe('Base election timeout (randomized up to 2×), virtual ms'),
+    clientTimeoutMs: virtualMs(1).optional().describe('A client retries at another replica after this long without a reply'),
+    retryMs: virtualMs(1).optional().describe('A client redirected without a leader hint waits this long'),
+    maxRetries: nonNegativeInt().max(LIMITS.maxRetries, atMost(LIMITS.maxRetries)).optional().describe('Resends of one operation before the client gives up (outcome unknown)'),
   })
   .strict()
   .describe('Multi-Paxos timer settings');
@@ -238,7 +255,7 @@ export const expectSchema = z
     chosen: valueSchema.optional().describe('The value that must be chosen, or `any`, or `none`'),
     safety: z.enum(['hold', 'violated'], { error: 'must be "hold" or "violated"' }).default('hold'),
     liveness: z
-      .object({ within: positiveInt().describe('Virtual ms after the last heal by which every live learner must learn') })
+      .object({ within: virtualMs(1).describe('Virtual ms after the last heal by which every live learner must learn') })
       .strict()
       .optional(),
   })
@@ -246,22 +263,25 @@ export const expectSchema = z
 
 export const scenarioSchema = z
   .object({
-    $schema: z.string().optional(),
-    name: z.string({ error: 'must be a non-empty string' }).min(1, { error: 'must be a non-empty string' }),
-    description: z.string({ error: 'must be a string' }).optional(),
+    $schema: text(LIMITS.valueLength).optional(),
+    name: text(LIMITS.name, 'must be a non-empty string').min(1, { error: 'must be a non-empty string' }),
+    description: text(LIMITS.description).optional(),
     protocol: z.enum(['paxos', 'multipaxos'], { error: 'must be "paxos" or "multipaxos"' }).default('paxos'),
     nodes: nodeList().min(1, { error: 'must list at least one node' }),
     roles: rolesSchema.optional(),
     seed: nonNegativeInt().default(1).describe('Default seed; --seed overrides'),
     network: networkSchema.default({ delay: { min: 1, max: 10 }, drop: 0, duplicate: 0 }),
-    proposals: z.array(proposalSchema, { error: 'must be a list of proposals' }).default([]),
-    faults: z.array(faultSchema, { error: 'must be a list of faults' }).default([]),
-    until: positiveInt().default(10_000).describe('Virtual ms at which the run stops'),
-    maxEvents: positiveInt().default(1_000_000).describe('Hard bound on processed events, so no scenario can hang'),
+    proposals: listOf(proposalSchema, LIMITS.proposals, 'proposals', 'must be a list of proposals').default([]),
+    faults: listOf(faultSchema, LIMITS.faults, 'faults', 'must be a list of faults').default([]),
+    until: virtualMs(1).default(10_000).describe('Virtual ms at which the run stops'),
+    maxEvents: positiveInt()
+      .max(LIMITS.maxEvents, atMost(LIMITS.maxEvents))
+      .default(1_000_000)
+      .describe(`Hard bound on processed events, so no scenario can hang (a run also stops after ${LIMITS.traceEvents} trace events)`),
     paxos: timingSchema.optional(),
     clients: clientsSchema.optional(),
     multipaxos: multiPaxosTimingSchema.optional(),
-    bug: z.string({ error: 'must be a bug name' }).optional().describe('Run a known-broken protocol variant (see `paxsim list`)'),
+    bug: text(LIMITS.idLength, 'must be a bug name').optional().describe('Run a known-broken protocol variant (see `paxsim list`)'),
     nemesis: nemesisSchema.optional(),
     expect: expectSchema.default({ safety: 'hold' }),
   })

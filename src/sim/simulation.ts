@@ -38,7 +38,8 @@ export interface SimulationSetup<Message extends Tagged, Durable, Observation ex
   readonly shouldStop?: () => boolean;
 }
 
-export type StopReason = 'quiescent' | 'until' | 'max-events' | 'stopped';
+/** `max-trace-events`: the runner stopped the run at its trace-event bound (reported through `shouldStop`). */
+export type StopReason = 'quiescent' | 'until' | 'max-events' | 'max-trace-events' | 'stopped';
 
 export interface SimulationOutcome {
   /** The virtual time the run is judged at: `until` unless it was cut short. */
