@@ -11,13 +11,13 @@ import { scenarioToYaml } from '../scenario/serialize.js';
 import { NEMESIS_FAULT_KINDS } from '../scenario/schema.js';
 import type { NemesisFaultKind, Scenario } from '../scenario/scenario.js';
 import { packageRoot } from '../util/package-root.js';
-import { runScenario, traceLines } from '../run/runner.js';
+import { runScenario } from '../run/runner.js';
 import { parseCount, parseDuration, parseShard } from './durations.js';
 import { EXIT, parseSeed, UsageError } from './errors.js';
 import { colorLevel, stylesFor, type CliIo, type Styles } from './io.js';
 import { junitXml, type JunitFailure } from './junit.js';
 import { formatSeconds, ProgressDisplay } from './progress.js';
-import { determinismProblem } from './run-command.js';
+import { determinismProblem, runToOutputs } from './run-command.js';
 import { loadScenarioArg, parseBug } from './scenario-arg.js';
 
 export interface FuzzFlags {
@@ -178,7 +178,8 @@ function shrinkAndWrite(failure: WrittenFailure, bug: ProtocolBug | undefined, i
   const scenario = failure.result.scenario;
   const shrunk = shrinkScenario(scenario, scenario.seed, { bug, shouldStop: () => performance.now() - startMs > SHRINK_BUDGET_MS });
   const file = failure.scenarioFile.replace(/\.yaml$/, '.min.yaml');
-  const rerun = runScenario(shrunk.scenario, { record: true, bug });
+  const traceFile = file.replace(/\.yaml$/, '.trace.jsonl');
+  const rerun = runToOutputs(shrunk.scenario, { bug }, { trace: traceFile }, 'shrink');
   const violation = rerun.violations[0];
   const header = [
     violation ? `paxsim found: ${violation.checker} violated at t=${violation.t} (event #${violation.event}): ${violation.message}` : 'paxsim found: see the unshrunk file',
@@ -186,7 +187,6 @@ function shrinkAndWrite(failure: WrittenFailure, bug: ProtocolBug | undefined, i
     `replay: paxsim run ${file}`,
   ];
   writeOutput(file, scenarioToYaml({ ...shrunk.scenario, bug: bug ?? shrunk.scenario.bug }, { header, filePath: file, schemaPath: join(packageRoot(), 'scenarios', 'scenario.schema.json') }), 'shrink');
-  writeOutput(file.replace(/\.yaml$/, '.trace.jsonl'), traceLines(rerun).join('\n') + '\n', 'shrink');
   if (shrunk.exhausted) io.stderr(styles.dim(`paxsim: shrinking ${failure.scenarioFile} stopped at its budget; the result is smaller but may not be minimal\n`));
   return {
     file,

@@ -1,15 +1,12 @@
-import { writeFileSync } from 'node:fs';
-import type { RunResult } from '../run/runner.js';
-import { runScenario, traceLines } from '../run/runner.js';
+import { runScenario } from '../run/runner.js';
 import type { AnyTraceEvent } from '../sim/events.js';
-import { eventFilter } from '../trace/filter.js';
-import { shivizLog } from '../trace/shiviz.js';
+import { streamingEventFilter } from '../trace/filter.js';
 import { formatStateTable } from '../trace/state-table.js';
 import { timelineLine } from '../trace/timeline.js';
 import { parseCount } from './durations.js';
 import { EXIT, parseSeed, UsageError } from './errors.js';
 import { colorLevel, stylesFor, type CliIo, type Styles } from './io.js';
-import { diagramOf } from './run-command.js';
+import { runToOutputs, TimelinePrinter } from './run-command.js';
 import { loadScenarioArg, parseBug, replayLine } from './scenario-arg.js';
 import { formatVerdict } from './verdict.js';
 
@@ -42,50 +39,72 @@ export async function replayCommand(file: string, flags: ReplayFlags, io: CliIo)
   const stateAtMs = flags.stateAt === undefined ? undefined : parseCount(flags.stateAt, '--state-at', 0);
   const styles = stylesFor(colorLevel(io, flags.color));
   const untilViolation = flags.untilViolation === true;
-  const result = runScenario(scenario, { seed, bug, record: true, stopOnViolation: untilViolation, snapshot: untilViolation });
-  const events = result.events!;
-  const shown = visibleEvents(events, flags, untilViolation);
+  const showSends = flags.sends === true;
+  // Nothing keeps the whole trace: the timeline is printed as the run goes (or, to step through it,
+  // only the events shown are kept), and the state tables need only the acceptors' promises and accepts.
+  const shown = shownEvents(flags, untilViolation);
+  const stepped: AnyTraceEvent[] = [];
+  const timeline = flags.step ? null : new TimelinePrinter(io, styles, showSends);
+  const history: AnyTraceEvent[] = [];
+  const observe = (event: AnyTraceEvent): void => {
+    keepStateHistory(event, history);
+    if (!shown(event)) return;
+    if (timeline === null) stepped.push(event);
+    else timeline.observe(event);
+  };
+  const result = runToOutputs(
+    scenario,
+    { seed, bug, stopOnViolation: untilViolation, snapshot: untilViolation, observe, traceNetwork: true },
+    { trace: flags.trace, html: flags.html, shiviz: flags.shiviz },
+  );
 
-  if (flags.trace !== undefined) writeOutput(flags.trace, traceLines(result).join('\n') + '\n');
-  if (flags.shiviz !== undefined) writeOutput(flags.shiviz, shivizLog(result.meta, events));
-  if (flags.html !== undefined) writeOutput(flags.html, diagramOf(result));
-
-  if (flags.step) {
-    const finished = await stepThrough(shown, io, styles, flags.sends === true);
+  if (timeline === null) {
+    const finished = await stepThrough(stepped, io, styles, showSends);
     if (!finished) return result.expectation.met ? EXIT.ok : EXIT.failed;
   } else {
-    io.stdout(shown.map((event) => timelineLine(event, styles, { showSends: flags.sends === true })).filter((line) => line !== null).join('\n') + '\n\n');
+    timeline.finish();
   }
 
   const violation = result.violations[0];
   if (untilViolation && violation !== undefined && result.finalState !== null) {
     io.stdout(styles.bold(`── state at the violation: t=${violation.t}, event #${violation.event} (${violation.checker}) ──`) + '\n');
-    io.stdout(formatStateTable(result.finalState, events, styles) + '\n');
+    io.stdout(formatStateTable(result.finalState, history, styles) + '\n');
   } else if (untilViolation) {
     io.stdout(styles.dim('no violation: the whole run is shown') + '\n\n');
   }
   if (stateAtMs !== undefined) {
-    const moment = runScenario(scenario, { seed, bug, record: true, stopAtMs: stateAtMs, snapshot: true });
+    const momentHistory: AnyTraceEvent[] = [];
+    const moment = runScenario(scenario, { seed, bug, hash: false, stopAtMs: stateAtMs, snapshot: true, observe: (event) => keepStateHistory(event, momentHistory) });
     io.stdout(styles.bold(`── state at t=${stateAtMs} (after every event up to then) ──`) + '\n');
-    io.stdout(formatStateTable(moment.finalState!, moment.events!, styles) + '\n');
+    io.stdout(formatStateTable(moment.finalState!, momentHistory, styles) + '\n');
   }
   io.stdout(formatVerdict(result, replayLine('replay', replayPath, seed, bug), styles));
   return result.expectation.met ? EXIT.ok : EXIT.failed;
 }
 
-function visibleEvents(events: readonly AnyTraceEvent[], flags: ReplayFlags, untilViolation: boolean): AnyTraceEvent[] {
-  const keep = eventFilter(
-    {
-      nodes: splitList(flags.node),
-      fromMs: flags.from === undefined ? undefined : parseCount(flags.from, '--from', 0),
-      toMs: flags.to === undefined ? undefined : parseCount(flags.to, '--to', 0),
-      types: splitList(flags.type),
-    },
-    events,
-  );
-  const lastIndex = untilViolation ? events.findIndex((event) => event.type === 'violation') : -1;
-  const upTo = lastIndex === -1 ? events : events.slice(0, lastIndex + 1);
-  return upTo.filter((event) => keep(event) || event.type === 'violation');
+/** The events a state table reads: what acceptors promised and accepted. */
+function keepStateHistory(event: AnyTraceEvent, history: AnyTraceEvent[]): void {
+  if (event.type === 'promise' || event.type === 'accept') history.push(event);
+}
+
+/** Which events the timeline shows, asked about every event in order: the filter's, and with --until-violation none after the first violation. */
+function shownEvents(flags: ReplayFlags, untilViolation: boolean): (event: AnyTraceEvent) => boolean {
+  const keep = streamingEventFilter({
+    nodes: splitList(flags.node),
+    fromMs: flags.from === undefined ? undefined : parseCount(flags.from, '--from', 0),
+    toMs: flags.to === undefined ? undefined : parseCount(flags.to, '--to', 0),
+    types: splitList(flags.type),
+  });
+  let violationSeen = false;
+  return (event) => {
+    const kept = keep(event);
+    if (violationSeen) return false;
+    if (event.type === 'violation') {
+      violationSeen = untilViolation;
+      return true;
+    }
+    return kept;
+  };
 }
 
 /** Enter: next event; c: run to the next violation (or the end); q: quit. Returns false on quit. */
@@ -114,12 +133,3 @@ function splitList(text: string | undefined): string[] | undefined {
   const items = text.split(',').map((item) => item.trim()).filter((item) => item !== '');
   return items.length === 0 ? undefined : items;
 }
-
-function writeOutput(path: string, text: string): void {
-  try {
-    writeFileSync(path, text);
-  } catch (error) {
-    throw new UsageError([`${path}: cannot write (${(error as NodeJS.ErrnoException).code ?? String(error)})`]);
-  }
-}
-

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runScenario, traceLines } from '../run/runner.js';
+import { runScenario } from '../run/runner.js';
 import { shrinkScenario } from '../run/shrink.js';
 import { scenarioToYaml } from '../scenario/serialize.js';
 import { packageRoot } from '../util/package-root.js';
@@ -8,6 +8,7 @@ import { parseCount, parseDuration } from './durations.js';
 import { EXIT, parseSeed, UsageError } from './errors.js';
 import { colorLevel, stylesFor, type CliIo } from './io.js';
 import { unitNote } from './fuzz-command.js';
+import { runToOutputs } from './run-command.js';
 import { loadScenarioArg, parseBug } from './scenario-arg.js';
 
 export interface ShrinkFlags {
@@ -35,7 +36,7 @@ export function shrinkCommand(file: string, flags: ShrinkFlags, io: CliIo): numb
   const startMs = performance.now();
   const shrunk = shrinkScenario(scenario, seed, { bug, maxAttempts, shouldStop: () => performance.now() - startMs > budgetMs });
   const out = flags.out ?? file.replace(/(\.min)?\.(ya?ml|json)$/i, '') + '.min.yaml';
-  const rerun = runScenario(shrunk.scenario, { seed, bug, record: true });
+  const rerun = runToOutputs(shrunk.scenario, { seed, bug }, { trace: out.replace(/\.yaml$/, '.trace.jsonl') }, 'shrink:');
   const violation = rerun.violations[0];
   const header = [
     violation ? `paxsim found: ${violation.checker} violated at t=${violation.t} (event #${violation.event}): ${violation.message}` : 'paxsim: the shrunk scenario no longer fails (a bug in the shrinker)',
@@ -45,7 +46,6 @@ export function shrinkCommand(file: string, flags: ShrinkFlags, io: CliIo): numb
   const text = scenarioToYaml({ ...shrunk.scenario, seed, bug: bug ?? shrunk.scenario.bug }, { header, filePath: out, schemaPath: join(packageRoot(), 'scenarios', 'scenario.schema.json') });
   try {
     writeFileSync(out, text);
-    writeFileSync(out.replace(/\.yaml$/, '.trace.jsonl'), traceLines(rerun).join('\n') + '\n');
   } catch (error) {
     throw new UsageError([`${out}: cannot write (${(error as NodeJS.ErrnoException).code ?? String(error)})`]);
   }

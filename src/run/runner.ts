@@ -82,11 +82,7 @@ export interface RunResult {
 
 /** One seeded run of one scenario: a pure function of (scenario, seed, bug). */
 export function runScenario(input: Scenario, options: RunOptions = {}): RunResult {
-  const seed = options.seed ?? input.seed;
-  // A nemesis scenario runs the schedule its generator draws for this seed, written in as plain faults.
-  const scenario = materializeScenario(input, seed);
-  const bug = options.bug ?? scenarioBug(scenario);
-  const meta = traceMeta(scenario, seed, bug);
+  const { seed, scenario, bug, meta } = planRun(input, options);
   const quietFromMs = scenario.faults.reduce((latest, fault) => Math.max(latest, faultEndMs(fault)), 0);
   const liveness = scenario.expect.liveness ? { withinMs: scenario.expect.liveness.withinMs, quietFromMs } : undefined;
   const driver = driverFor(scenario, bug, liveness);
@@ -173,6 +169,15 @@ export function runScenario(input: Scenario, options: RunOptions = {}): RunResul
     events: recorded,
     finalState: options.snapshot ? simulation.snapshot() : null,
   };
+}
+
+/** What a run of `input` with these options will be: its seed, the scenario as run, the bug and the trace's meta line. */
+export function planRun(input: Scenario, options: Pick<RunOptions, 'seed' | 'bug'> = {}): { seed: number; scenario: Scenario; bug: ProtocolBug | undefined; meta: TraceMeta } {
+  const seed = options.seed ?? input.seed;
+  // A nemesis scenario runs the schedule its generator draws for this seed, written in as plain faults.
+  const scenario = materializeScenario(input, seed);
+  const bug = options.bug ?? scenarioBug(scenario);
+  return { seed, scenario, bug, meta: traceMeta(scenario, seed, bug) };
 }
 
 /** The scenario's `bug`, which the CLI has already checked by name. */
