@@ -10,6 +10,13 @@ export const MAX_TRACE_LINE_BYTES = 16 * 1024 * 1024;
 /** Bytes per read: large enough that reads are cheap, small enough to stay out of the way. */
 const READ_CHUNK_BYTES = 1 << 20;
 
+export interface TraceReadLimits {
+  /** Default {@link MAX_TRACE_LINE_BYTES}. */
+  readonly maxLineBytes?: number;
+  /** Bytes per read (tests use tiny ones, so lines cross reads). */
+  readonly chunkBytes?: number;
+}
+
 /**
  * Reads a trace file line by line with synchronous chunked reads, so memory
  * is one chunk and one line whatever the file's size. Lines are decoded as
@@ -19,7 +26,9 @@ const READ_CHUNK_BYTES = 1 << 20;
  * N bytes`). A directory, a FIFO or a socket is refused before it is opened
  * (opening a FIFO would wait for a writer).
  */
-export function readTraceLines(file: string, onLine: (line: string, lineNumber: number) => void, maxLineBytes = MAX_TRACE_LINE_BYTES): string | null {
+export function readTraceLines(file: string, onLine: (line: string, lineNumber: number) => void, limits: TraceReadLimits = {}): string | null {
+  const maxLineBytes = limits.maxLineBytes ?? MAX_TRACE_LINE_BYTES;
+  const chunkBytes = limits.chunkBytes ?? READ_CHUNK_BYTES;
   const cannot = (reason: string) => `${file}: cannot read the trace (${reason})`;
   let stats: Stats;
   try {
@@ -37,7 +46,7 @@ export function readTraceLines(file: string, onLine: (line: string, lineNumber: 
     return cannot(reasonOf(error));
   }
   try {
-    return readLinesFrom(fd, file, onLine, maxLineBytes);
+    return readLinesFrom(fd, file, onLine, maxLineBytes, chunkBytes);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === undefined) throw error;
@@ -47,8 +56,8 @@ export function readTraceLines(file: string, onLine: (line: string, lineNumber: 
   }
 }
 
-function readLinesFrom(fd: number, file: string, onLine: (line: string, lineNumber: number) => void, maxLineBytes: number): string | null {
-  const buffer = Buffer.allocUnsafe(READ_CHUNK_BYTES);
+function readLinesFrom(fd: number, file: string, onLine: (line: string, lineNumber: number) => void, maxLineBytes: number, chunkBytes: number): string | null {
+  const buffer = Buffer.allocUnsafe(chunkBytes);
   // The start of a line that runs past the chunk it began in.
   let carried: Buffer[] = [];
   let carriedBytes = 0;
