@@ -9,7 +9,7 @@ import { runFuzzSeed } from '../src/run/fuzz-seed.js';
 import { runScenario, traceLines } from '../src/run/runner.js';
 import { readTrace } from '../src/trace/read-trace.js';
 import { MAX_TRACE_LINE_BYTES, readTraceLines } from '../src/trace/trace-file.js';
-import { TRACE_CHUNK_CHARS } from '../src/trace/trace-writer.js';
+import { StringSink, TRACE_CHUNK_CHARS, TraceSerializer } from '../src/trace/trace-writer.js';
 import { runCli } from './helpers/cli.js';
 import { shippedScenario } from './helpers/scenario.js';
 import { writeTraceFile } from './helpers/trace-files.js';
@@ -162,6 +162,32 @@ describe('writing a trace as the run goes', () => {
     for (const chunk of chunks.slice(0, -1)) expect(chunk.length).toBeGreaterThanOrEqual(TRACE_CHUNK_CHARS);
     expect(text).toBe(traceLines(runScenario(scenario, { seed: 1, record: true })).join('\n') + '\n');
     expect(createHash('sha256').update(text).digest('hex')).toBe(result.traceHash);
+  });
+
+  it('writes every event of every shipped scenario as JSON.stringify did when it was emitted (the short way for network events changes no byte)', () => {
+    for (const name of fs.readdirSync('scenarios').filter((file) => file.endsWith('.yaml'))) {
+      const scenario = shippedScenario(name.replace(/\.yaml$/, ''));
+      for (const seed of [1, 2]) {
+        const expected: string[] = [];
+        const sink = new StringSink();
+        const result = runScenario(scenario, { seed, traceSinks: [sink], observe: (event) => expected.push(JSON.stringify(event)) });
+        expect(sink.text()).toBe([JSON.stringify(result.meta), ...expected].join('\n') + '\n');
+      }
+    }
+  });
+
+  it('a network event of another shape (keys in another order, extra keys) is stringified whole', () => {
+    const odd = [
+      { type: 'send', t: 1, from: 'A', to: 'B', id: 1, msg: { type: 'prepare' } },
+      { t: 1, type: 'drop', from: 'A', to: 'B', id: 2, reason: 'random', extra: true },
+      { t: 1, type: 'deliver', from: 'A', to: 'B', id: 1.5, msg: {} },
+      { t: 2, type: 'duplicate', from: 'A', to: 'B', id: 3 },
+    ];
+    const sink = new StringSink();
+    const serializer = new TraceSerializer([sink], false);
+    for (const event of odd) serializer.event(event as never);
+    serializer.finish();
+    expect(sink.text()).toBe(odd.map((event) => JSON.stringify(event) + '\n').join(''));
   });
 
   it('paxsim run --trace writes the file the hash is of, and check reads it back', async () => {

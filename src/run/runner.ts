@@ -101,7 +101,7 @@ export function runScenario(input: Scenario, options: RunOptions = {}): RunResul
     recorded?.push(event);
     observe?.(event);
     driver.observe(event);
-    serializer?.line(event);
+    serializer?.event(event);
     if (fingerprint !== null && !NETWORK_EVENT_TYPES.has(event.type)) fingerprint.line([eventCount + untracedEvents(), event]);
     eventCount += 1;
   };

@@ -41,6 +41,10 @@ class OutputFile implements TextSink {
     guard(this.kind, this.file.path, () => this.file.write(text));
   }
 
+  writeBytes(bytes: Buffer): void {
+    guard(this.kind, this.file.path, () => this.file.writeBytes(bytes));
+  }
+
   close(): void {
     guard(this.kind, this.file.path, () => this.file.close());
   }
