@@ -182,6 +182,9 @@ describe('writing a trace as the run goes', () => {
       { t: 1, type: 'drop', from: 'A', to: 'B', id: 2, reason: 'random', extra: true },
       { t: 1, type: 'deliver', from: 'A', to: 'B', id: 1.5, msg: {} },
       { t: 2, type: 'duplicate', from: 'A', to: 'B', id: 3 },
+      { t: 2, type: 'send', from: 'A', to: 'B', id: 4, msg: undefined },
+      { t: 2, type: 'drop', from: 'A', to: 'B', id: 5, reason: undefined },
+      { t: 2, type: 'deliver', from: 'A', to: 'B', id: 6, msg: 'text' },
     ];
     const sink = new StringSink();
     const serializer = new TraceSerializer([sink], false);

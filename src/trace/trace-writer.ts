@@ -18,13 +18,13 @@ export interface TextSink {
 export const TRACE_CHUNK_CHARS = 1 << 16;
 
 /**
- * Serializes trace lines (one `JSON.stringify` per line, never a whole-trace
- * string) and passes each chunk, exactly as written, to an optional sha256
+ * Serializes trace lines (each once, never a whole-trace string) and passes each chunk, exactly as written, to an optional sha256
  * and to the sinks. So the hash is the sha256 of the trace file's bytes.
  */
 export class TraceSerializer {
   private pending = '';
   private readonly hash: Hash | null;
+  private readonly envelope = new NetworkEventSerializer();
 
   constructor(
     private readonly sinks: readonly TextSink[],
@@ -50,8 +50,6 @@ export class TraceSerializer {
     this.pending += '\n';
     if (this.pending.length >= TRACE_CHUNK_CHARS) this.flush();
   }
-
-  private readonly envelope = new NetworkEventSerializer();
 
   flush(): void {
     const chunk = this.pending;
@@ -117,14 +115,20 @@ const SEND_KEYS = ['t', 'type', 'from', 'to', 'id', 'msg'];
 const DROP_KEYS = ['t', 'type', 'from', 'to', 'id', 'reason'];
 const DUPLICATE_KEYS = ['t', 'type', 'from', 'to', 'id'];
 
-/** Exactly these own keys, in this order, with values the hand-written envelope can print (integers, strings). */
+/**
+ * Exactly these own keys, in this order, with values the hand-written
+ * envelope prints as `JSON.stringify` would: integers, strings, and a message
+ * that is an object (an undefined one would be left out, not printed).
+ */
 function hasKeys(event: object, keys: readonly string[]): boolean {
   const actual = Object.keys(event);
   if (actual.length !== keys.length) return false;
   for (let index = 0; index < keys.length; index++) if (actual[index] !== keys[index]) return false;
-  const { t, from, to, id } = event as { t: unknown; from: unknown; to: unknown; id: unknown };
-  const reason: unknown = (event as { reason?: unknown }).reason;
-  return Number.isSafeInteger(t) && Number.isSafeInteger(id) && typeof from === 'string' && typeof to === 'string' && (reason === undefined || typeof reason === 'string');
+  const { t, from, to, id, msg, reason } = event as { t: unknown; from: unknown; to: unknown; id: unknown; msg?: unknown; reason?: unknown };
+  if (!(Number.isSafeInteger(t) && Number.isSafeInteger(id) && typeof from === 'string' && typeof to === 'string')) return false;
+  if (keys === SEND_KEYS) return typeof msg === 'object' && msg !== null;
+  if (keys === DROP_KEYS) return typeof reason === 'string';
+  return true;
 }
 
 /** A file written with synchronous writes as text arrives (no async inside a run). */
