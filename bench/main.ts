@@ -15,11 +15,13 @@ import { checkLinearizability, type HistoryOperation, type LinearizabilityResult
 import { PAXOS_BUGS, type PaxosBug } from '../src/protocols/paxos/config.js';
 import { failureKind, fuzz } from '../src/run/fuzz.js';
 import { runFuzzSeed, type SeedResult } from '../src/run/fuzz-seed.js';
+import { checksDeterminism } from '../src/run/fuzz-worker.js';
 import { runScenario, type RunOptions } from '../src/run/runner.js';
 import { loadScenarioFile } from '../src/scenario/load.js';
 import type { Scenario } from '../src/scenario/scenario.js';
 import { EventQueue, type Scheduled } from '../src/sim/event-queue.js';
 import { randomStream, uniformInt } from '../src/sim/rng.js';
+import { FileSink } from '../src/trace/trace-writer.js';
 import { packageRoot } from '../src/util/package-root.js';
 import { measureEtcdHistories, type EtcdCheckRow } from './etcd-history.js';
 import { HistoryRecorder, linearizableKvHistory } from './kv-history.js';
@@ -38,6 +40,9 @@ const BASELINE_PENDING = 64;
 const THROUGHPUT_SCENARIOS = ['seed-example', 'lossy-network', 'fuzz-default'] as const;
 const FUZZ_SEEDS_PER_WORKER = 12_000;
 const FUZZ_DETERMINISM_EVERY = 20;
+/** Determinism recheck cost: seeds 1…N, in blocks run with and without the recheck by turns, so both see the same machine. */
+const RECHECK_SEEDS = 8000;
+const RECHECK_BLOCK = 400;
 const DETECTION_STARTS = [1, 10_001, 20_001, 30_001, 40_001] as const;
 const DETECTION_CAP = 5000;
 /** Multi-Paxos (issue 5): the shipped steady-state scenario, and it with more clients (built in code). */
@@ -75,6 +80,10 @@ const TARGET_SEEDS_PER_WORKER = 1000;
 /** 1.7× for two workers; a bigger machine is held to the same 85% per-worker efficiency. */
 const TARGET_WORKER_EFFICIENCY = 0.85;
 const TARGET_DETECTION_MEDIAN = 2000;
+/** Scale and speed, item 3: a traced run (trace written and hashed) keeps this share of the bare loop's rate. */
+const TARGET_TRACED_BASELINE_FRACTION = 0.1;
+/** … and fuzz's determinism recheck at its default rate costs at most this share of fuzz time. */
+const TARGET_RECHECK_SHARE = 0.1;
 /** A row that got less than this share of the cores it could use ran on a busy machine. */
 const CONTENDED_BELOW = 0.9;
 
@@ -122,6 +131,13 @@ interface FuzzRow extends Timing {
   readonly failures: number;
 }
 
+/** Fuzz seeds of one scenario run in process, with and without the determinism recheck, on the same seeds. */
+interface RecheckRow {
+  readonly seeds: number;
+  readonly withRecheck: Timing;
+  readonly without: Timing;
+}
+
 interface DetectionRow {
   readonly bug: PaxosBug;
   /** Per starting seed: seeds run up to and including the first failing one, or null when none failed within the cap. */
@@ -148,6 +164,8 @@ async function main(): Promise<void> {
     progress(`fuzz, ${workers} worker${workers === 1 ? '' : 's'}`);
     fuzzRows.push(await measureFuzz(fuzzDefault, workers));
   }
+  progress('determinism recheck cost');
+  const recheck = measureRecheck(fuzzDefault);
   const detection = (Object.keys(PAXOS_BUGS) as PaxosBug[]).map((bug) => {
     progress(`seeds to detect ${bug}`);
     return measureDetection(fuzzDefault, bug);
@@ -180,12 +198,13 @@ async function main(): Promise<void> {
     ...baselineSection(baseline),
     ...throughputSection(throughput, baseline),
     ...fuzzSection(fuzzRows),
+    ...recheckSection(recheck),
     ...detectionSection(detection),
     ...steadyStateSection(steady),
     ...multipaxosThroughputSection(multipaxosThroughput, baseline),
     ...linearizabilitySection(checks),
     ...etcdSection(etcd),
-    ...targetsSection(throughput, baseline, fuzzRows, detection, [...throughput, ...multipaxosThroughput], checks),
+    ...targetsSection(throughput, baseline, fuzzRows, detection, [...throughput, ...multipaxosThroughput], checks, recheck),
     `_bench took ${formatFixed((performance.now() - startedAt) / 1000, 1)} s_`,
   ];
   process.stdout.write(lines.join('\n') + '\n');
@@ -245,13 +264,17 @@ function measureBaseline(): BaselineResult {
   return { events, ...timing };
 }
 
+/** Where traced rows write their trace: the file write is part of what `run --trace` pays. */
+let devNull: FileSink | null = null;
+
 /**
  * Runs one scenario seed after seed (1, 2, 3, …) for the budget. Tracing off is
  * what fuzzing pays per seed; tracing on is what `paxsim run --trace` pays:
- * every event kept and hashed.
+ * every event serialized, hashed and written (to the null device).
  */
 function measureScenario(scenario: Scenario, tracing: boolean): ThroughputRow {
-  const options: RunOptions = tracing ? { record: true, hash: true } : { hash: false };
+  devNull ??= new FileSink(os.devNull);
+  const options: RunOptions = tracing ? { hash: true, traceSinks: [devNull] } : { hash: false };
   let seed = 1;
   let runs = 0;
   let schedulerEvents = 0;
@@ -286,6 +309,33 @@ async function measureFuzz(scenario: Scenario, workers: number): Promise<FuzzRow
     determinismEvery: FUZZ_DETERMINISM_EVERY,
   });
   return { workers, seeds: report.seedsRun, failures: report.failureCount, ...stopwatch.read() };
+}
+
+/**
+ * What fuzz's determinism recheck costs: the same seeds as a fuzz worker runs
+ * them (runFuzzSeed), with the recheck at its default rate and without,
+ * block by block in turns.
+ */
+function measureRecheck(scenario: Scenario): RecheckRow {
+  const run = (from: number, recheck: boolean): Timing => {
+    const stopwatch = new Stopwatch();
+    for (let seed = from; seed < from + RECHECK_BLOCK; seed++) runFuzzSeed(scenario, seed, { checkDeterminism: recheck && checksDeterminism(seed, FUZZ_DETERMINISM_EVERY) });
+    return stopwatch.read();
+  };
+  runFor(WARMUP_MS, () => run(1, true));
+  const add = (a: Timing, b: Timing): Timing => ({ seconds: a.seconds + b.seconds, cpuSeconds: a.cpuSeconds + b.cpuSeconds });
+  let withRecheck: Timing = { seconds: 0, cpuSeconds: 0 };
+  let without: Timing = { seconds: 0, cpuSeconds: 0 };
+  for (let from = 1; from <= RECHECK_SEEDS; from += RECHECK_BLOCK) {
+    withRecheck = add(withRecheck, run(from, true));
+    without = add(without, run(from, false));
+  }
+  return { seeds: RECHECK_SEEDS, withRecheck, without };
+}
+
+/** Share of fuzz time the recheck takes: 1 − (time without ÷ time with). */
+function recheckShare(row: RecheckRow): number {
+  return 1 - row.without.seconds / row.withRecheck.seconds;
 }
 
 /** How many seeds of the default fuzz scenario it takes to catch the bug, from each starting seed. */
@@ -440,7 +490,7 @@ function throughputTable(rows: readonly ThroughputRow[], baseline: BaselineResul
     ['scenario', 'tracing', 'runs/s', 'scheduler events/s', 'trace events/s', 'scheduler / baseline', 'cores busy'],
     rows.map((row) => [
       row.scenario,
-      row.tracing ? 'on (record + hash)' : 'off',
+      row.tracing ? 'on (write + hash)' : 'off',
       formatRate(row.runs / row.seconds),
       formatInteger(schedulerRate(row)),
       formatInteger(traceRate(row)),
@@ -575,6 +625,23 @@ function fuzzSection(rows: readonly FuzzRow[]): string[] {
   ];
 }
 
+function recheckSection(row: RecheckRow): string[] {
+  return [
+    `## (c2) determinism recheck cost, one thread (seeds 1–${formatInteger(row.seeds)} of the default scenario, in blocks of ${RECHECK_BLOCK}, with and without by turns)`,
+    '',
+    `Every ${FUZZ_DETERMINISM_EVERY}th seed runs twice and the two runs' fingerprints are compared (observations with their trace positions, and the run's totals; network events are not serialized).`,
+    '',
+    ...table(
+      ['recheck', 'seeds', 'seconds', 'seeds/s', 'share of fuzz time', 'cores busy'],
+      [
+        [`every ${FUZZ_DETERMINISM_EVERY}th seed`, formatInteger(row.seeds), formatFixed(row.withRecheck.seconds, 2), formatInteger(row.seeds / row.withRecheck.seconds), formatPercent(recheckShare(row)), formatCoresBusy(row.withRecheck)],
+        ['off', formatInteger(row.seeds), formatFixed(row.without.seconds, 2), formatInteger(row.seeds / row.without.seconds), '', formatCoresBusy(row.without)],
+      ],
+    ),
+    '',
+  ];
+}
+
 function detectionSection(rows: readonly DetectionRow[]): string[] {
   return [
     `## (d) seeds to detect each planted bug (default fuzz scenario, cap ${formatInteger(DETECTION_CAP)})`,
@@ -600,11 +667,16 @@ function targetsSection(
   detection: readonly DetectionRow[],
   allThroughput: readonly ThroughputRow[],
   checks: readonly CheckRow[],
+  recheck: RecheckRow,
 ): string[] {
   // Each target is judged on the slowest tracing-off scenario: the claim must hold for all of them.
   const untraced = throughput.filter((row) => !row.tracing);
   const slowestScheduler = minimumBy(untraced, schedulerRate);
   const slowestTrace = minimumBy(untraced, traceRate);
+  const slowestTraced = minimumBy(
+    throughput.filter((row) => row.tracing),
+    schedulerRate,
+  );
   const single = fuzzRows[0]!;
   const all = fuzzRows[fuzzRows.length - 1]!;
   const slowestPerWorker = Math.min(...fuzzRows.map((row) => seedRate(row) / row.workers));
@@ -633,6 +705,16 @@ function targetsSection(
           `tracing off ≥ ${formatPercent(TARGET_BASELINE_FRACTION)} of bare loop (scheduler events)`,
           `slowest: ${slowestScheduler.scenario} ${formatPercent(schedulerRate(slowestScheduler) / baselineRate(baseline))}`,
           verdict(schedulerRate(slowestScheduler) >= TARGET_BASELINE_FRACTION * baselineRate(baseline)),
+        ],
+        [
+          `tracing on (write + hash) ≥ ${formatPercent(TARGET_TRACED_BASELINE_FRACTION)} of bare loop (scheduler events)`,
+          `slowest: ${slowestTraced.scenario} ${formatPercent(schedulerRate(slowestTraced) / baselineRate(baseline))}`,
+          verdict(schedulerRate(slowestTraced) >= TARGET_TRACED_BASELINE_FRACTION * baselineRate(baseline)),
+        ],
+        [
+          `determinism recheck ≤ ${formatPercent(TARGET_RECHECK_SHARE)} of fuzz time`,
+          formatPercent(recheckShare(recheck)),
+          verdict(recheckShare(recheck) <= TARGET_RECHECK_SHARE),
         ],
         [
           `fuzz ≥ ${formatInteger(TARGET_SEEDS_PER_WORKER)} seeds/s per worker`,

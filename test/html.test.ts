@@ -10,7 +10,10 @@ import {
   leaderTerms,
   MULTIPAXOS_DIAGRAM_MESSAGE_TYPES,
   sequenceDiagramHtml,
+  SequenceDiagramWriter,
+  MAX_DIAGRAM_EVENTS,
 } from '../src/trace/html.js';
+import { StringSink } from '../src/trace/trace-writer.js';
 import { shippedScenario } from './helpers/scenario.js';
 
 function diagramOf(result: RunResult, title?: string): string {
@@ -26,11 +29,12 @@ function firstFailingSeed(scenario: Scenario, bug: 'forget-promise'): number {
   throw new Error(`no seed in 1..2000 fails with bug ${bug}`);
 }
 
-/** The JSON the page carries in <script type="application/json" id="paxsim-data">. */
+/** The JSON the page carries in <script type="application/json" id="paxsim-data">, with the events it embeds first (id="paxsim-events"). */
 function embeddedData(html: string): { meta: TraceMeta; events: TraceEvent[]; violations: unknown[] } {
   const match = /<script type="application\/json" id="paxsim-data">([\s\S]*?)<\/script>/.exec(html);
-  if (!match?.[1]) throw new Error('no embedded data');
-  return JSON.parse(match[1]) as { meta: TraceMeta; events: TraceEvent[]; violations: unknown[] };
+  const events = /<script type="application\/json" id="paxsim-events">([\s\S]*?)<\/script>/.exec(html);
+  if (!match?.[1] || !events?.[1]) throw new Error('no embedded data');
+  return { ...(JSON.parse(match[1]) as { meta: TraceMeta; violations: unknown[] }), events: JSON.parse(events[1]) as TraceEvent[] };
 }
 
 let seedExampleRun: RunResult | undefined;
@@ -98,7 +102,7 @@ describe('sequenceDiagramHtml', () => {
       { t: 1, type: 'learn', node: 'B', value },
     ];
     const html = sequenceDiagramHtml({ meta, events, violations: [{ checker: 'validity', message: `learned ${value}`, t: 1, event: 1 }], title: '<b>x</b> & "y"' });
-    expect(html.match(/<\/script>/g)).toHaveLength(2); // the data element's and the script's own
+    expect(html.match(/<\/script>/g)).toHaveLength(3); // the events element's, the data element's and the script's own
     expect(html).not.toContain('<script>alert');
     expect(html).toContain('<title>&lt;b&gt;x&lt;/b&gt; &amp; &quot;y&quot;</title>');
     expect(embeddedData(html).events).toEqual(events);
@@ -106,6 +110,27 @@ describe('sequenceDiagramHtml', () => {
 
   it('is a pure function of its input', () => {
     expect(diagramOf(failing)).toBe(diagramOf(failing));
+  });
+
+  it('streams: written in chunks as events arrive, the page is the same as built at once', () => {
+    const chunks: string[] = [];
+    const writer = new SequenceDiagramWriter({ write: (text) => chunks.push(text) }, failing.meta);
+    expect(chunks.join('')).toContain('id="paxsim-events"'); // the page starts before the run ends
+    for (const event of failing.events!) writer.observe(event);
+    writer.finish(failing.violations);
+    expect(chunks.join('')).toBe(diagramOf(failing));
+  });
+
+  it('embeds at most maxEvents events and says so, while the summary counts the whole run', () => {
+    const sink = new StringSink();
+    const writer = new SequenceDiagramWriter(sink, passing.meta, { maxEvents: 10 });
+    for (const event of passing.events!) writer.observe(event);
+    writer.finish(passing.violations);
+    const html = sink.text();
+    expect(embeddedData(html).events).toEqual(passing.events!.slice(0, 10));
+    expect(html).toContain(`${passing.events!.length} events (the diagram shows the first 10; the JSON Lines trace has them all)`);
+    expect(html).toContain(`${passing.events!.filter((event) => event.type === 'deliver').length} delivered`);
+    expect(MAX_DIAGRAM_EVENTS).toBeGreaterThanOrEqual(20_000);
   });
 });
 

@@ -5,6 +5,7 @@ import { emptyDict } from '../util/dict.js';
 import { majorityOf, type CheckContext, type Violation } from './checker.js';
 import type { ChosenProposal } from './chosen.js';
 import { MultiPaxosChecks, type MultiPaxosSummary } from './multipaxos-checks.js';
+import type { LivenessOptions } from './liveness.js';
 import { CheckerSuite, type CheckerReport } from './suite.js';
 
 export interface CheckTraceOptions {
@@ -86,43 +87,124 @@ export function checkContextForMeta(meta: TraceMeta): CheckContext {
  * gets the Multi-Paxos checkers; any other, single-decree Paxos's.
  */
 export function checkTrace(meta: TraceMeta, events: readonly AnyTraceEvent[], options: CheckTraceOptions = {}): CheckTraceResult {
-  // readTrace built the events for the meta line's protocol.
-  if (isMultiPaxosMeta(meta)) return checkMultiPaxosTrace(meta, events as readonly MultiPaxosTraceEvent[], options);
-  return checkPaxosTrace(meta, events as readonly TraceEvent[], options);
+  const quietFromMs = events.reduce((latest, event) => Math.max(latest, faultEndMs(event)), 0);
+  const check = new TraceCheck(meta, { ...options, quietFromMs });
+  events.forEach((event, index) => check.observe(event, index));
+  return check.finish();
 }
 
-function checkPaxosTrace(meta: TraceMeta, events: readonly TraceEvent[], options: CheckTraceOptions): CheckTraceResult {
-  const quietFromMs = events.reduce((latest, event) => Math.max(latest, faultEndMs(event)), 0);
-  const endMs = traceEndMs(meta, events);
-  const livenessWithinMs = options.livenessWithinMs;
-  const suite = new CheckerSuite(checkContextForMeta(meta), livenessWithinMs === undefined ? undefined : { withinMs: livenessWithinMs, quietFromMs });
-  const learned = emptyDict<TraceLearnedValue>();
-  const { recorded, ignoredTypes } = feedChecks(events, isKnownEventType, (event, index) => {
-    if (event.type === 'learn' && learned[event.node] === undefined) learned[event.node] = { value: event.value, t: event.t };
-    suite.observe(event, index);
-  });
-  // A deadline that passed with no event after it is charged to the last line, as the runner charges
-  // it to the violation line it appends at the end of a run.
-  suite.finish(endMs, Math.max(0, events.length - 1));
+export interface TraceCheckOptions extends CheckTraceOptions {
+  /**
+   * The end of the trace's last fault ({@link faultEndMs}), from which liveness
+   * is judged; needed up front only when liveness is checked (a reader learns
+   * it in a first pass over the file).
+   */
+  readonly quietFromMs?: number;
+}
 
-  const violations = suite.violations;
-  const found = new Set(violations.map((violation) => violation.checker));
-  return {
-    protocol: 'paxos',
-    violations,
-    reports: suite.reports(),
-    chosen: suite.ledger.chosen[0] ?? null,
-    learned,
-    multipaxos: null,
-    eventCount: events.length,
-    endMs,
-    quietFromMs,
-    livenessChecked: livenessWithinMs !== undefined,
-    livenessInconclusive: suite.livenessInconclusive(endMs),
-    recorded,
-    unreproduced: recorded.filter((violation) => !found.has(violation.checker)),
-    ignoredTypes,
-  };
+/**
+ * {@link checkTrace} one event at a time, for a trace read line by line: it
+ * keeps the checkers' state and a few counters, never the events. Feed every
+ * event in order with its index (line - 2), then call `finish` once.
+ */
+export class TraceCheck {
+  private readonly run: ProtocolTraceCheck;
+  private eventCount = 0;
+  private endMs = 0;
+  private quietFromMs = 0;
+  private readonly recorded: RecordedViolation[] = [];
+  private readonly ignoredTypes = emptyDict<number>();
+  private readonly isKnown: (type: string) => boolean;
+
+  constructor(
+    private readonly meta: TraceMeta,
+    private readonly options: TraceCheckOptions = {},
+  ) {
+    const multipaxos = isMultiPaxosMeta(meta);
+    this.isKnown = multipaxos ? isKnownMultiPaxosEventType : isKnownEventType;
+    const livenessWithinMs = options.livenessWithinMs;
+    const liveness = livenessWithinMs === undefined ? undefined : { withinMs: livenessWithinMs, quietFromMs: options.quietFromMs ?? 0 };
+    this.run = multipaxos ? new MultiPaxosTraceCheck(meta, liveness) : new PaxosTraceCheck(meta, liveness);
+  }
+
+  /**
+   * Events of unknown types are counted and skipped, recorded `violation`
+   * lines kept for comparison, recorded `chosen` lines skipped (the checkers
+   * recompute both).
+   */
+  observe(event: AnyTraceEvent, index: number): void {
+    this.eventCount = index + 1;
+    this.endMs = event.t;
+    this.quietFromMs = Math.max(this.quietFromMs, faultEndMs(event));
+    const type: string = event.type;
+    if (!this.isKnown(type)) this.ignoredTypes[type] = (this.ignoredTypes[type] ?? 0) + 1;
+    else if (event.type === 'violation') recordViolation(event as { t: number; checker: string; message: string }, index, this.recorded);
+    else if (event.type !== 'chosen') this.run.observe(event, index);
+    this.run.follow(event, index);
+  }
+
+  finish(): CheckTraceResult {
+    const { eventCount, recorded } = this;
+    // When the run ended: the meta line's `untilMs` (the reader checked no event comes after it), else the last event's t.
+    const endMs = this.meta.untilMs ?? this.endMs;
+    const livenessChecked = this.options.livenessWithinMs !== undefined;
+    const verdict = this.run.finish(endMs, eventCount, livenessChecked);
+    const found = new Set(verdict.violations.map((violation) => violation.checker));
+    return {
+      ...verdict,
+      eventCount,
+      endMs,
+      quietFromMs: this.quietFromMs,
+      livenessChecked,
+      recorded,
+      unreproduced: recorded.filter((violation) => !found.has(violation.checker)),
+      ignoredTypes: this.ignoredTypes,
+    };
+  }
+}
+
+/** What a protocol's checks add to a trace check. */
+type ProtocolVerdict = Pick<CheckTraceResult, 'protocol' | 'violations' | 'reports' | 'chosen' | 'learned' | 'multipaxos' | 'livenessInconclusive'>;
+
+interface ProtocolTraceCheck {
+  /** A checked event (not a recorded `chosen` or `violation` line, not of an unknown type). */
+  observe(event: AnyTraceEvent, index: number): void;
+  /** Every event, whatever its type. */
+  follow(event: AnyTraceEvent, index: number): void;
+  finish(endMs: number, eventCount: number, livenessChecked: boolean): ProtocolVerdict;
+}
+
+class PaxosTraceCheck implements ProtocolTraceCheck {
+  private readonly suite: CheckerSuite;
+  private readonly learned = emptyDict<TraceLearnedValue>();
+
+  constructor(meta: TraceMeta, liveness: LivenessOptions | undefined) {
+    this.suite = new CheckerSuite(checkContextForMeta(meta), liveness);
+  }
+
+  observe(anyEvent: AnyTraceEvent, index: number): void {
+    const event = anyEvent as Exclude<TraceEvent, { type: 'violation' | 'chosen' }>;
+    if (event.type === 'learn' && this.learned[event.node] === undefined) this.learned[event.node] = { value: event.value, t: event.t };
+    this.suite.observe(event, index);
+  }
+
+  follow(): void {}
+
+  finish(endMs: number, eventCount: number): ProtocolVerdict {
+    const suite = this.suite;
+    // A deadline that passed with no event after it is charged to the last line, as the runner charges
+    // it to the violation line it appends at the end of a run.
+    suite.finish(endMs, Math.max(0, eventCount - 1));
+    return {
+      protocol: 'paxos',
+      violations: suite.violations,
+      reports: suite.reports(),
+      chosen: suite.ledger.chosen[0] ?? null,
+      learned: this.learned,
+      multipaxos: null,
+      livenessInconclusive: suite.livenessInconclusive(endMs),
+    };
+  }
 }
 
 /**
@@ -130,80 +212,64 @@ function checkPaxosTrace(meta: TraceMeta, events: readonly TraceEvent[], options
  * `clients` the client ids; client-liveness only with a deadline, judged from
  * the end of the last fault, as the run does.
  */
-function checkMultiPaxosTrace(meta: TraceMeta, events: readonly MultiPaxosTraceEvent[], options: CheckTraceOptions): CheckTraceResult {
-  const quietFromMs = events.reduce((latest, event) => Math.max(latest, faultEndMs(event)), 0);
-  const endMs = traceEndMs(meta, events);
-  const livenessWithinMs = options.livenessWithinMs;
-  const checks = new MultiPaxosChecks(
-    { replicas: meta.nodes, clients: meta.clients ?? [], quorumSize: majorityOf(meta.nodes.length) },
-    livenessWithinMs === undefined ? undefined : { withinMs: livenessWithinMs, quietFromMs },
-  );
-  const { recorded, ignoredTypes } = feedChecks(events, isKnownMultiPaxosEventType, (event, index) => checks.observe(event, index));
-  checks.finish(endMs, finishIndex(events, new Set(checks.violations.map((violation) => violation.checker)), livenessWithinMs !== undefined));
+class MultiPaxosTraceCheck implements ProtocolTraceCheck {
+  private readonly checks: MultiPaxosChecks;
+  /**
+   * In the run of `violation` lines that ends the trace so far: the first line
+   * of each checker that can report at the end of a trace (see {@link finishIndex}).
+   */
+  private trailing = new Map<string, number>();
 
-  const violations = checks.violations;
-  const found = new Set(violations.map((violation) => violation.checker));
-  const livenessInconclusive = checks.livenessInconclusive(endMs);
-  return {
-    protocol: 'multipaxos',
-    violations,
-    reports: checks.reports().map((report) =>
-      report.kind === 'liveness' && report.violation === null && livenessInconclusive
-        ? { ...report, detail: `inconclusive: the trace ends at t=${endMs}, before operations still open are due` }
-        : report,
-    ),
-    chosen: null,
-    learned: emptyDict(),
-    multipaxos: checks.summary(),
-    eventCount: events.length,
-    endMs,
-    quietFromMs,
-    livenessChecked: livenessWithinMs !== undefined,
-    livenessInconclusive,
-    recorded,
-    unreproduced: recorded.filter((violation) => !found.has(violation.checker)),
-    ignoredTypes,
-  };
-}
-
-/**
- * Where a violation found at the end of a Multi-Paxos trace is charged. The
- * runner charges every one it finds at the end to the index of the first
- * violation line it then appends; a trace it wrote ends with those lines, so
- * that is the first trailing `violation` line of a checker that can report at
- * the end (and did not report earlier). Otherwise, as for Paxos, the last line.
- */
-function finishIndex(events: readonly MultiPaxosTraceEvent[], alreadyViolated: ReadonlySet<string>, livenessChecked: boolean): number {
-  let index = Math.max(0, events.length - 1);
-  for (let position = events.length - 1; position >= 0; position--) {
-    const event = events[position]!;
-    if (event.type !== 'violation') break;
-    // The checkers that can report at the end of a trace rather than at an event.
-    const checker: unknown = event.checker;
-    if ((checker === 'linearizability' || (checker === 'client-liveness' && livenessChecked)) && !alreadyViolated.has(checker)) index = position;
+  constructor(meta: TraceMeta, liveness: LivenessOptions | undefined) {
+    this.checks = new MultiPaxosChecks({ replicas: meta.nodes, clients: meta.clients ?? [], quorumSize: majorityOf(meta.nodes.length) }, liveness);
   }
-  return index;
-}
 
-/**
- * Feeds a trace's events to its checkers, in order: events of unknown types
- * are counted and skipped, recorded `violation` lines kept for comparison,
- * recorded `chosen` lines skipped (the checkers recompute both).
- */
-function feedChecks<E extends AnyTraceEvent>(
-  events: readonly E[],
-  isKnown: (type: string) => boolean,
-  observe: (event: Exclude<E, { type: 'violation' | 'chosen' }>, index: number) => void,
-): { recorded: RecordedViolation[]; ignoredTypes: Record<string, number> } {
-  const recorded: RecordedViolation[] = [];
-  const ignoredTypes = emptyDict<number>();
-  events.forEach((event, index) => {
-    const type: string = event.type;
-    if (!isKnown(type)) ignoredTypes[type] = (ignoredTypes[type] ?? 0) + 1;
-    else if (event.type === 'violation') recordViolation(event as { t: number; checker: string; message: string }, index, recorded);
-    else if (event.type !== 'chosen') observe(event as Exclude<E, { type: 'violation' | 'chosen' }>, index);
-  });
-  return { recorded, ignoredTypes };
+  observe(event: AnyTraceEvent, index: number): void {
+    this.checks.observe(event as Exclude<MultiPaxosTraceEvent, { type: 'violation' | 'chosen' }>, index);
+  }
+
+  follow(event: AnyTraceEvent, index: number): void {
+    if (event.type !== 'violation') {
+      if (this.trailing.size > 0) this.trailing = new Map();
+      return;
+    }
+    const checker: unknown = event.checker;
+    if ((checker === 'linearizability' || checker === 'client-liveness') && !this.trailing.has(checker)) this.trailing.set(checker, index);
+  }
+
+  finish(endMs: number, eventCount: number, livenessChecked: boolean): ProtocolVerdict {
+    const checks = this.checks;
+    checks.finish(endMs, this.finishIndex(eventCount, new Set(checks.violations.map((violation) => violation.checker)), livenessChecked));
+    const livenessInconclusive = checks.livenessInconclusive(endMs);
+    return {
+      protocol: 'multipaxos',
+      violations: checks.violations,
+      reports: checks.reports().map((report) =>
+        report.kind === 'liveness' && report.violation === null && livenessInconclusive
+          ? { ...report, detail: `inconclusive: the trace ends at t=${endMs}, before operations still open are due` }
+          : report,
+      ),
+      chosen: null,
+      learned: emptyDict(),
+      multipaxos: checks.summary(),
+      livenessInconclusive,
+    };
+  }
+
+  /**
+   * Where a violation found at the end of a Multi-Paxos trace is charged. The
+   * runner charges every one it finds at the end to the index of the first
+   * violation line it then appends; a trace it wrote ends with those lines, so
+   * that is the first trailing `violation` line of a checker that can report at
+   * the end (and did not report earlier). Otherwise, as for Paxos, the last line.
+   */
+  private finishIndex(eventCount: number, alreadyViolated: ReadonlySet<string>, livenessChecked: boolean): number {
+    let index = Math.max(0, eventCount - 1);
+    for (const [checker, position] of this.trailing) {
+      if ((checker === 'linearizability' || livenessChecked) && !alreadyViolated.has(checker)) index = Math.min(index, position);
+    }
+    return index;
+  }
 }
 
 /** Keeps a recorded `violation` line; foreign traces may write violations their own way: only a named checker can be compared. */
@@ -213,13 +279,8 @@ function recordViolation(event: { t: number; checker: string; message: string },
   if (typeof checker === 'string') recorded.push({ checker, message: typeof message === 'string' ? message : '', t: event.t, event: index });
 }
 
-/** The meta line's `untilMs` (the reader checked no event comes after it), or else the last event's t. */
-function traceEndMs(meta: TraceMeta, events: readonly AnyTraceEvent[]): number {
-  return meta.untilMs ?? (events.length === 0 ? 0 : events[events.length - 1]!.t);
-}
-
 /** When a fault event stops acting: its t, or the end of a burst; 0 for other events. */
-function faultEndMs(event: AnyTraceEvent): number {
+export function faultEndMs(event: AnyTraceEvent): number {
   if (!FAULT_EVENT_TYPES.has(event.type)) return 0;
   if (event.type === 'burst' && typeof event.for === 'number') return event.t + event.for;
   return event.t;

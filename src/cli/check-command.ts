@@ -1,17 +1,16 @@
-import { readFileSync } from 'node:fs';
-import { checkTrace, type CheckTraceResult } from '../check/check-trace.js';
+import { faultEndMs, TraceCheck, type CheckTraceResult } from '../check/check-trace.js';
 import { inconclusiveCheckers } from '../check/checker.js';
 import { multiPaxosSummaryLines } from '../check/multipaxos-checks.js';
-import type { TraceMeta } from '../sim/events.js';
+import type { AnyTraceEvent, TraceMeta } from '../sim/events.js';
 import { printable } from '../trace/format.js';
-import { readTrace } from '../trace/read-trace.js';
+import { TraceReader, type TraceReadEnd } from '../trace/read-trace.js';
+import { readTraceLines } from '../trace/trace-file.js';
 import { dictFrom } from '../util/dict.js';
 import { parseDuration } from './durations.js';
 import { EXIT, UsageError } from './errors.js';
 import { colorLevel, stylesFor, type CliIo, type Styles } from './io.js';
-import { multiPaxosJson } from './verdict.js';
 import { plural } from '../util/plural.js';
-import { chosenText, learnedText, learnedValues } from './verdict.js';
+import { chosenText, learnedText, learnedValues, multiPaxosJson } from './verdict.js';
 
 export interface CheckFlags {
   readonly json?: boolean;
@@ -39,22 +38,46 @@ export function checkCommand(file: string, flags: CheckFlags, io: CliIo): number
 
 function check(file: string, flags: CheckFlags, io: CliIo): number {
   const livenessWithinMs = flags.livenessWithin === undefined ? undefined : parseDuration(flags.livenessWithin, '--liveness-within', 'ms');
-  const read = readTrace(readText(file), file);
-  if (!read.ok) throw new UsageError(read.errors);
-  const result = checkTrace(read.meta, read.events, { livenessWithinMs });
-  if (flags.json) io.stdout(JSON.stringify(checkJson(file, read.meta, result)) + '\n');
-  else io.stdout(formatCheckVerdict(file, read.meta, result, stylesFor(colorLevel(io, flags.color)), read.metaKeys.includes('seed')));
+  const { meta, metaKeys, result } = checkTraceFile(file, livenessWithinMs);
+  if (flags.json) io.stdout(JSON.stringify(checkJson(file, meta, result)) + '\n');
+  else io.stdout(formatCheckVerdict(file, meta, result, stylesFor(colorLevel(io, flags.color)), metaKeys.includes('seed')));
   return result.violations.length > 0 ? EXIT.failed : EXIT.ok;
 }
 
-function readText(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : (code ?? String(error));
-    throw new UsageError([`${file}: cannot read the trace (${reason})`]);
+/**
+ * Reads and checks a trace file line by line: memory is the checkers' state,
+ * not the file. Liveness is judged from the end of the last fault, which only
+ * the whole trace tells, so with a deadline the file is read twice: once to
+ * validate it and find that time, once to check. Bad input throws a
+ * UsageError with every problem (up to a cap).
+ */
+export function checkTraceFile(file: string, livenessWithinMs: number | undefined): { meta: TraceMeta; metaKeys: string[]; result: CheckTraceResult } {
+  let quietFromMs: number | undefined;
+  if (livenessWithinMs !== undefined) {
+    let latest = 0;
+    scanTraceFile(file, (event) => {
+      latest = Math.max(latest, faultEndMs(event));
+    });
+    quietFromMs = latest;
   }
+  let check: TraceCheck | null = null;
+  const checkFor = (meta: TraceMeta): TraceCheck => (check ??= new TraceCheck(meta, { livenessWithinMs, quietFromMs }));
+  const end = scanTraceFile(file, (event, index, meta) => checkFor(meta).observe(event, index));
+  return { meta: end.meta, metaKeys: end.metaKeys, result: checkFor(end.meta).finish() };
+}
+
+/** One pass over a trace file: each valid event, until the first problem; then every problem, as a UsageError. */
+function scanTraceFile(file: string, onEvent: (event: AnyTraceEvent, index: number, meta: TraceMeta) => void): Extract<TraceReadEnd, { ok: true }> {
+  const reader = new TraceReader(file);
+  const unreadable = readTraceLines(file, (line, lineNumber) => {
+    const event = reader.line(line, lineNumber);
+    // After a problem the checkers' view would be inconsistent: the problems are all that is reported.
+    if (event !== null && !reader.failed) onEvent(event, lineNumber - 2, reader.meta!);
+  });
+  if (unreadable !== null) throw new UsageError([unreadable]);
+  const end = reader.end();
+  if (!end.ok) throw new UsageError(end.errors);
+  return end;
 }
 
 /**

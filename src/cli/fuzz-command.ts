@@ -14,7 +14,8 @@ import { writeOutputFile } from '../util/output-path.js';
 import { printable } from '../trace/format.js';
 import { packageRoot } from '../util/package-root.js';
 import { shellCommand } from '../util/shell-quote.js';
-import { runScenario, traceLines } from '../run/runner.js';
+import { runScenario } from '../run/runner.js';
+import { runWithOutputsOrProblem } from '../run/trace-outputs.js';
 import { parseCount, parseDuration, parseRate, parseShard } from './durations.js';
 import { EXIT, parseSeed, UsageError } from './errors.js';
 import { colorLevel, stylesFor, type CliIo, type Styles } from './io.js';
@@ -245,15 +246,13 @@ function shrinkAndWrite(failure: WrittenFailure, bug: ProtocolBug | undefined, i
   const scenario = failure.result.scenario;
   const shrunk = shrinkScenario(scenario, scenario.seed, { bug, shouldStop: () => interrupts.stopRequested || performance.now() - startMs > SHRINK_BUDGET_MS });
   const file = failure.scenarioFile.replace(/\.yaml$/, '.min.yaml');
-  const rerun = runScenario(shrunk.scenario, { record: true, bug });
+  const { result: rerun, problem: traceProblem } = runWithOutputsOrProblem(shrunk.scenario, { bug }, { trace: file.replace(/\.yaml$/, '.trace.jsonl') });
   const header = [
     rerun.violations.length > 0 ? foundLine(rerun) : 'paxsim found: see the unshrunk file',
     `shrunk from ${failure.scenarioFile}: faults ${shrunk.before.faults} -> ${shrunk.after.faults}${unitNote(shrunk.after.faults, shrunk.after.faultUnits)}, events ${shrunk.before.events} -> ${shrunk.after.events} (${plural(shrunk.attempts, 'run')})`,
     `replay: ${shellCommand(['paxsim', 'run', file])}`,
   ];
-  const problem =
-    writeOutputFile(file, scenarioToYaml({ ...shrunk.scenario, bug: bug ?? shrunk.scenario.bug }, { header, filePath: file, schemaPath: SCHEMA_PATH })) ??
-    writeOutputFile(file.replace(/\.yaml$/, '.trace.jsonl'), traceLines(rerun).join('\n') + '\n');
+  const problem = writeOutputFile(file, scenarioToYaml({ ...shrunk.scenario, bug: bug ?? shrunk.scenario.bug }, { header, filePath: file, schemaPath: SCHEMA_PATH })) ?? traceProblem;
   if (problem !== null) io.stderr(styles.fail(printable(`paxsim: cannot write ${file}: ${problem}`)) + '\n');
   if (shrunk.exhausted) io.stderr(styles.dim(`paxsim: shrinking ${printable(failure.scenarioFile)} stopped ${interrupts.stopRequested ? 'when interrupted' : 'at its budget'}; the result is smaller but may not be minimal\n`));
   return {

@@ -1,16 +1,13 @@
-import type { RunResult } from '../run/runner.js';
-import { runScenario, traceLines } from '../run/runner.js';
+import { runScenario } from '../run/runner.js';
 import type { Scenario } from '../scenario/scenario.js';
 import type { AnyTraceEvent } from '../sim/events.js';
-import { eventFilter, resolveTypeWords, unknownNodeProblem, type EventFilter } from '../trace/filter.js';
-import { shivizLog } from '../trace/shiviz.js';
+import { resolveTypeWords, streamingEventFilter, unknownNodeProblem, type EventFilter } from '../trace/filter.js';
 import { formatStateTable } from '../trace/state-table.js';
 import { timelineLine } from '../trace/timeline.js';
 import { parseCount } from './durations.js';
 import { EXIT, parseSeed, UsageError } from './errors.js';
 import { colorLevel, stylesFor, type CliIo, type Styles } from './io.js';
-import { writeCheckedOutput } from './output-check.js';
-import { checkRunOutputs, diagramOf } from './run-command.js';
+import { checkRunOutputs, runToOutputs, TimelinePrinter } from './run-command.js';
 import { loadScenarioArg, parseBug, replayLine } from './scenario-arg.js';
 import { formatVerdict } from './verdict.js';
 
@@ -45,37 +42,48 @@ export async function replayCommand(file: string, flags: ReplayFlags, io: CliIo)
   const styles = stylesFor(colorLevel(io, flags.color));
   const untilViolation = flags.untilViolation === true;
   const filter = parseFilterFlags(flags, scenario);
-  const result = runScenario(scenario, { seed, bug, record: true, stopOnViolation: untilViolation, snapshot: untilViolation });
-  if (filter.fromMs !== undefined && filter.fromMs > result.scenario.untilMs) {
-    throw new UsageError([`--from ${filter.fromMs} is after the end of the run (until ${result.scenario.untilMs}): no event can be shown`]);
+  if (filter.fromMs !== undefined && filter.fromMs > scenario.untilMs) {
+    throw new UsageError([`--from ${filter.fromMs} is after the end of the run (until ${scenario.untilMs}): no event can be shown`]);
   }
-  const events = result.events!;
-  const shown = visibleEvents(events, filter, untilViolation);
   // Asking for sends by type asks to see them.
   const showSends = flags.sends === true || filter.eventTypes?.includes('send') === true;
+  // Nothing keeps the whole trace: the timeline is printed as the run goes (or, to step through it,
+  // only the events shown are kept), and the state tables need only the acceptors' promises and accepts.
+  const shown = shownEvents(filter, untilViolation);
+  const stepped: AnyTraceEvent[] = [];
+  const timeline = flags.step ? null : new TimelinePrinter(io, styles, showSends);
+  const history: AnyTraceEvent[] = [];
+  const observe = (event: AnyTraceEvent): void => {
+    keepStateHistory(event, history);
+    if (!shown(event)) return;
+    if (timeline === null) stepped.push(event);
+    else timeline.observe(event);
+  };
+  const result = runToOutputs(
+    scenario,
+    { seed, bug, stopOnViolation: untilViolation, snapshot: untilViolation, observe, traceNetwork: true },
+    { trace: flags.trace, html: flags.html, shiviz: flags.shiviz },
+  );
 
-  if (flags.trace !== undefined) writeCheckedOutput(flags.trace, traceLines(result).join('\n') + '\n', '--trace');
-  if (flags.shiviz !== undefined) writeCheckedOutput(flags.shiviz, shivizLog(result.meta, events), '--shiviz');
-  if (flags.html !== undefined) writeCheckedOutput(flags.html, diagramOf(result), '--html');
-
-  if (flags.step) {
-    const finished = await stepThrough(shown, io, styles, showSends);
+  if (timeline === null) {
+    const finished = await stepThrough(stepped, io, styles, showSends);
     if (!finished) return result.expectation.met ? EXIT.ok : EXIT.failed;
   } else {
-    io.stdout(shown.map((event) => timelineLine(event, styles, { showSends })).filter((line) => line !== null).join('\n') + '\n\n');
+    timeline.finish();
   }
 
   const violation = result.violations[0];
   if (untilViolation && violation !== undefined && result.finalState !== null) {
     io.stdout(styles.bold(`── state at the violation: t=${violation.t}, event #${violation.event} (${violation.checker}) ──`) + '\n');
-    io.stdout(formatStateTable(result.finalState, events, styles) + '\n');
+    io.stdout(formatStateTable(result.finalState, history, styles) + '\n');
   } else if (untilViolation) {
     io.stdout(styles.dim('no violation: the whole run is shown') + '\n\n');
   }
   if (stateAtMs !== undefined) {
-    const moment = runScenario(scenario, { seed, bug, record: true, stopAtMs: stateAtMs, snapshot: true });
+    const momentHistory: AnyTraceEvent[] = [];
+    const moment = runScenario(scenario, { seed, bug, hash: false, stopAtMs: stateAtMs, snapshot: true, observe: (event) => keepStateHistory(event, momentHistory) });
     io.stdout(styles.bold(`── state at t=${stateAtMs} (after every event up to then) ──`) + '\n');
-    io.stdout(formatStateTable(moment.finalState!, moment.events!, styles) + '\n');
+    io.stdout(formatStateTable(moment.finalState!, momentHistory, styles) + '\n');
   }
   io.stdout(formatVerdict(result, replayLine('replay', replayPath, seed, bug), styles));
   return result.expectation.met ? EXIT.ok : EXIT.failed;
@@ -100,11 +108,24 @@ function parseFilterFlags(flags: ReplayFlags, scenario: Scenario): EventFilter {
   return { nodes, fromMs, toMs, eventTypes: types.eventTypes, messageTypes: types.messageTypes };
 }
 
-function visibleEvents(events: readonly AnyTraceEvent[], filter: EventFilter, untilViolation: boolean): AnyTraceEvent[] {
-  const keep = eventFilter(filter, events);
-  const lastIndex = untilViolation ? events.findIndex((event) => event.type === 'violation') : -1;
-  const upTo = lastIndex === -1 ? events : events.slice(0, lastIndex + 1);
-  return upTo.filter((event) => keep(event) || event.type === 'violation');
+/** The events a state table reads: what acceptors promised and accepted. */
+function keepStateHistory(event: AnyTraceEvent, history: AnyTraceEvent[]): void {
+  if (event.type === 'promise' || event.type === 'accept') history.push(event);
+}
+
+/** Which events the timeline shows, asked about every event in order: the filter's, and with --until-violation none after the first violation. */
+function shownEvents(filter: EventFilter, untilViolation: boolean): (event: AnyTraceEvent) => boolean {
+  const keep = streamingEventFilter(filter);
+  let violationSeen = false;
+  return (event) => {
+    const kept = keep(event);
+    if (violationSeen) return false;
+    if (event.type === 'violation') {
+      violationSeen = untilViolation;
+      return true;
+    }
+    return kept;
+  };
 }
 
 /** Enter: next event; c: run to the next violation (or the end); q: quit. Returns false on quit. */
@@ -133,4 +154,3 @@ function splitList(text: string | undefined): string[] | undefined {
   const items = text.split(',').map((item) => item.trim()).filter((item) => item !== '');
   return items.length === 0 ? undefined : items;
 }
-

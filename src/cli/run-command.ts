@@ -1,12 +1,13 @@
-import { runScenario, traceLines, type RunResult } from '../run/runner.js';
+import { runScenario, type RunOptions, type RunResult } from '../run/runner.js';
+import { runWithOutputs, TraceOutputError, type TraceOutputTargets } from '../run/trace-outputs.js';
+import type { Scenario } from '../scenario/scenario.js';
+import type { AnyTraceEvent } from '../sim/events.js';
 import { firstDivergence } from '../trace/diff.js';
 import { printable } from '../trace/format.js';
-import { sequenceDiagramHtml } from '../trace/html.js';
-import { shivizLog } from '../trace/shiviz.js';
 import { timelineLine } from '../trace/timeline.js';
-import { EXIT, parseSeed } from './errors.js';
-import { colorLevel, stylesFor, type CliIo } from './io.js';
-import { checkOutputFile, writeCheckedOutput } from './output-check.js';
+import { EXIT, parseSeed, UsageError } from './errors.js';
+import { colorLevel, stylesFor, type CliIo, type Styles } from './io.js';
+import { checkOutputFile } from './output-check.js';
 import { loadScenarioArg, parseBug, replayLine } from './scenario-arg.js';
 import { formatVerdict, verdictJson } from './verdict.js';
 
@@ -30,32 +31,20 @@ export function runCommand(file: string | undefined, flags: RunFlags, io: CliIo)
   const bug = parseBug(flags.bug, scenario.protocol);
   checkRunOutputs(flags);
   const showTimeline = !flags.json && !flags.quiet;
-  const needsEvents = showTimeline || flags.trace !== undefined || flags.shiviz !== undefined || flags.html !== undefined || flags.checkDeterminism === true;
-  const result = runScenario(scenario, { seed, bug, record: needsEvents });
+  const styles = stylesFor(colorLevel(io, flags.color));
+  // The timeline is printed as the run goes, like the files: nothing holds the whole trace.
+  const timeline = showTimeline ? new TimelinePrinter(io, styles, flags.sends === true) : null;
+  const result = runToOutputs(scenario, { seed, bug, ...(timeline === null ? {} : { observe: timeline.observe }) }, { trace: flags.trace, html: flags.html, shiviz: flags.shiviz });
+  timeline?.finish();
   if (flags.checkDeterminism) {
-    const nondeterminism = determinismProblem(result, runScenario(scenario, { seed, bug, record: true }));
+    const nondeterminism = determinismProblem(result, runScenario(scenario, { seed, bug }));
     if (nondeterminism !== null) {
       io.stderr(printable(nondeterminism) + '\n');
       return EXIT.failed;
     }
   }
-  if (flags.shiviz !== undefined) writeCheckedOutput(flags.shiviz, shivizLog(result.meta, result.events!), '--shiviz');
-  if (flags.html !== undefined) writeCheckedOutput(flags.html, diagramOf(result), '--html');
-  if (flags.trace !== undefined) writeCheckedOutput(flags.trace, traceLines(result).join('\n') + '\n', '--trace');
-  if (flags.json) {
-    io.stdout(JSON.stringify(verdictJson(result)) + '\n');
-  } else {
-    const styles = stylesFor(colorLevel(io, flags.color));
-    if (showTimeline) {
-      const lines: string[] = [];
-      for (const event of result.events ?? []) {
-        const line = timelineLine(event, styles, { showSends: flags.sends === true });
-        if (line !== null) lines.push(line);
-      }
-      io.stdout(lines.join('\n') + '\n\n');
-    }
-    io.stdout(formatVerdict(result, replayLine('run', replayPath, seed, bug), styles));
-  }
+  if (flags.json) io.stdout(JSON.stringify(verdictJson(result)) + '\n');
+  else io.stdout(formatVerdict(result, replayLine('run', replayPath, seed, bug), styles));
   return result.expectation.met ? EXIT.ok : EXIT.failed;
 }
 
@@ -66,15 +55,65 @@ export function checkRunOutputs(flags: { readonly trace?: string; readonly html?
   checkOutputFile(flags.shiviz, '--shiviz');
 }
 
-/** The run as a self-contained HTML sequence diagram. */
-export function diagramOf(result: RunResult): string {
-  return sequenceDiagramHtml({ meta: result.meta, events: result.events!, violations: result.violations });
+/** {@link runWithOutputs}, with a file that cannot be written reported as bad input naming its flag (or `what`). */
+export function runToOutputs(scenario: Scenario, options: RunOptions, targets: TraceOutputTargets, what?: string): RunResult {
+  try {
+    return runWithOutputs(scenario, options, targets);
+  } catch (error) {
+    if (error instanceof TraceOutputError) throw new UsageError([printable(`${what ?? `--${error.kind}`} ${error.message}`)]);
+    throw error;
+  }
 }
 
-/** Two runs of the same seed must be byte-identical; if not, say where they part (a paxsim bug). */
+/** Timeline lines written to stdout in batches as events arrive. */
+export class TimelinePrinter {
+  private lines: string[] = [];
+  private printed = 0;
+
+  constructor(
+    private readonly io: CliIo,
+    private readonly styles: Styles,
+    private readonly showSends: boolean,
+    private readonly keep: (event: AnyTraceEvent) => boolean = () => true,
+  ) {}
+
+  readonly observe = (event: AnyTraceEvent): void => {
+    if (!this.keep(event)) return;
+    const line = timelineLine(event, this.styles, { showSends: this.showSends });
+    if (line === null) return;
+    this.lines.push(line);
+    if (this.lines.length >= TIMELINE_BATCH_LINES) this.flush();
+  };
+
+  private flush(): void {
+    if (this.lines.length === 0) return;
+    this.io.stdout(this.lines.join('\n') + '\n');
+    this.printed += this.lines.length;
+    this.lines = [];
+  }
+
+  /** The rest, and the blank line before the verdict. */
+  finish(): void {
+    this.flush();
+    this.io.stdout(this.printed === 0 ? '\n\n' : '\n');
+  }
+}
+
+/** Lines per write to stdout: few writes, little held. */
+const TIMELINE_BATCH_LINES = 1000;
+
+/**
+ * Two runs of the same seed must be byte-identical; if their hashes differ,
+ * say where they part (a paxsim bug), from their events, or from two recorded
+ * re-runs when they kept none.
+ */
 export function determinismProblem(first: RunResult, second: RunResult): string | null {
   if (first.traceHash === second.traceHash) return null;
-  const divergence = firstDivergence(first.events!, second.events!);
-  const where = divergence === null ? 'the traces are equal but their hashes are not' : `first divergent event #${divergence.index} (trace line ${divergence.index + 2}): ${divergence.differences.join('; ')}`;
+  const eventsOf = (result: RunResult) => result.events ?? runScenario(result.scenario, { seed: result.seed, bug: result.bug, record: true }).events!;
+  const divergence = firstDivergence(eventsOf(first), eventsOf(second));
+  const where =
+    divergence === null
+      ? 'the traces are equal but their hashes are not (or two recorded re-runs did not differ)'
+      : `first divergent event #${divergence.index} (trace line ${divergence.index + 2}): ${divergence.differences.join('; ')}`;
   return `NONDETERMINISM: two runs of ${first.scenario.name} with seed ${first.seed} gave different traces (${first.traceHash?.slice(0, 16)} vs ${second.traceHash?.slice(0, 16)}); ${where}. This is a bug in paxsim or the protocol: a run must depend only on the scenario and the seed.`;
 }

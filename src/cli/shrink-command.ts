@@ -1,4 +1,4 @@
-import { runScenario, traceLines } from '../run/runner.js';
+import { runScenario } from '../run/runner.js';
 import { shrinkScenario } from '../run/shrink.js';
 import { foundLine, SCHEMA_PATH } from '../run/failure-files.js';
 import { scenarioToYaml } from '../scenario/serialize.js';
@@ -11,6 +11,7 @@ import { EXIT, parseSeed, UsageError } from './errors.js';
 import { colorLevel, stylesFor, type CliIo } from './io.js';
 import { checkOutputFile } from './output-check.js';
 import { unitNote } from './fuzz-command.js';
+import { runToOutputs } from './run-command.js';
 import { loadScenarioArg, parseBug } from './scenario-arg.js';
 import { plural } from '../util/plural.js';
 
@@ -40,7 +41,7 @@ export function shrinkCommand(file: string, flags: ShrinkFlags, io: CliIo): numb
   }
   const startMs = performance.now();
   const shrunk = shrinkScenario(scenario, seed, { bug, maxAttempts, shouldStop: () => performance.now() - startMs > budgetMs });
-  const rerun = runScenario(shrunk.scenario, { seed, bug, record: true });
+  const rerun = runToOutputs(shrunk.scenario, { seed, bug }, { trace: out.replace(/\.yaml$/, '.trace.jsonl') }, '--out');
   const violation = rerun.violations[0];
   const header = [
     violation ? foundLine(rerun) : 'paxsim: the shrunk scenario no longer fails (a bug in the shrinker)',
@@ -48,8 +49,8 @@ export function shrinkCommand(file: string, flags: ShrinkFlags, io: CliIo): numb
     `replay: ${shellCommand(['paxsim', 'run', out])}`,
   ];
   const text = scenarioToYaml({ ...shrunk.scenario, seed, bug: bug ?? shrunk.scenario.bug }, { header, filePath: out, schemaPath: SCHEMA_PATH });
-  const problem = writeOutputFile(out, text) ?? writeOutputFile(out.replace(/\.yaml$/, '.trace.jsonl'), traceLines(rerun).join('\n') + '\n');
-  if (problem !== null) throw new UsageError([`--out ${out}: ${problem}`]);
+  const problem = writeOutputFile(out, text);
+  if (problem !== null) throw new UsageError([printable(`--out ${out}: ${problem}`)]);
   const label = (name: string) => styles.bold(name.padEnd(10));
   io.stdout(
     [

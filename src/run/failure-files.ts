@@ -3,12 +3,12 @@ import { join, relative, resolve } from 'node:path';
 import type { ProtocolBug } from './protocol.js';
 import type { Scenario } from '../scenario/scenario.js';
 import { scenarioToYaml } from '../scenario/serialize.js';
-import { sequenceDiagramHtml } from '../trace/html.js';
 import { assert } from '../util/assert.js';
-import { writeOutputFile } from '../util/output-path.js';
+import { makeDirectory, writeOutputFile } from '../util/output-path.js';
 import { packageRoot } from '../util/package-root.js';
 import { shellCommand } from '../util/shell-quote.js';
-import { runScenario, traceLines, type RunResult } from './runner.js';
+import { runScenario, type RunResult } from './runner.js';
+import { runWithOutputsOrProblem } from './trace-outputs.js';
 
 export interface WrittenFailure {
   readonly scenarioFile: string;
@@ -50,23 +50,23 @@ export function foundLine(result: RunResult): string {
 }
 
 /**
- * Re-runs a failing seed with recording on (fuzzing keeps no traces, so
+ * Re-runs a failing seed with tracing on (fuzzing keeps no traces, so
  * memory stays flat) and writes a self-contained scenario that replays it
  * with `paxsim run FILE` alone, plus its trace and its sequence diagram.
  */
 export function writeFailure(base: Scenario, seed: number, bug: ProtocolBug | undefined, directory: string, header: readonly string[]): WrittenFailure {
-  const result = runScenario(base, { seed, bug, record: true });
-  const scenario: Scenario = { ...result.scenario, seed, bug: bug ?? result.scenario.bug };
-  const stem = join(directory, failureFileStem(base.name, scenario.bug, seed));
+  const stem = join(directory, failureFileStem(base.name, bug ?? base.bug, seed));
   assert(relative(resolve(directory), resolve(stem)).startsWith('..') === false, `failure file ${stem} would be outside ${directory}`);
   const scenarioFile = `${stem}.yaml`;
   const traceFile = `${stem}.trace.jsonl`;
   const htmlFile = `${stem}.html`;
+  // The trace and the diagram are written as the run goes; the scenario file's header needs its verdict.
+  const directoryProblem = makeDirectory(directory);
+  const { result, problem } =
+    directoryProblem === null ? runWithOutputsOrProblem(base, { seed, bug }, { trace: traceFile, html: htmlFile }) : { result: runScenario(base, { seed, bug }), problem: directoryProblem };
+  const scenario: Scenario = { ...result.scenario, seed, bug: bug ?? result.scenario.bug };
   const lines = [foundLine(result), ...header, `replay: ${shellCommand(['paxsim', 'run', scenarioFile])}`];
-  const problem =
-    writeOutputFile(scenarioFile, scenarioToYaml(scenario, { header: lines, filePath: scenarioFile, schemaPath: SCHEMA_PATH })) ??
-    writeOutputFile(traceFile, traceLines(result).join('\n') + '\n') ??
-    writeOutputFile(htmlFile, sequenceDiagramHtml({ meta: result.meta, events: result.events!, violations: result.violations }));
-  return { scenarioFile, traceFile, htmlFile, result, problem };
+  const scenarioProblem = writeOutputFile(scenarioFile, scenarioToYaml(scenario, { header: lines, filePath: scenarioFile, schemaPath: SCHEMA_PATH }));
+  return { scenarioFile, traceFile, htmlFile, result, problem: scenarioProblem ?? problem };
 }
 

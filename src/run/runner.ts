@@ -1,4 +1,3 @@
-import { createHash, type Hash } from 'node:crypto';
 import { inconclusiveCheckers, type CheckerReport, type Violation } from '../check/checker.js';
 import type { ChosenProposal } from '../check/chosen.js';
 import type { MultiPaxosSummary } from '../check/multipaxos-checks.js';
@@ -7,6 +6,7 @@ import { faultEndMs, type NodeId, type Scenario } from '../scenario/scenario.js'
 import { LIMITS } from '../scenario/limits.js';
 import type { AnyTraceEvent, TraceMeta } from '../sim/events.js';
 import { materializeScenario } from '../sim/nemesis.js';
+import { TraceSerializer, type TextSink } from '../trace/trace-writer.js';
 import { Simulation, type ClusterSnapshot, type SimulationOutcome } from '../sim/simulation.js';
 import { driverFor, isBugOf, type ProtocolBug, type SummaryLine } from './protocol.js';
 import { judgeExpectation, type ExpectationReport } from './expect.js';
@@ -18,8 +18,15 @@ export interface RunOptions {
   readonly bug?: ProtocolBug | undefined;
   /** Keep every trace event in the result (for timelines and trace files). */
   readonly record?: boolean;
-  /** Compute the trace hash (costs one JSON serialization per event). Default true. */
+  /** Compute the trace hash, the sha256 of the trace file's bytes (costs one JSON serialization per event). Default true. */
   readonly hash?: boolean;
+  /** Receive the trace file's text (JSON Lines, meta line first) in chunks, as the run goes. */
+  readonly traceSinks?: readonly TextSink[];
+  /**
+   * Compute a cheap fingerprint of the run (see {@link RunResult.fingerprint}):
+   * what a determinism check compares when the full trace hash costs too much.
+   */
+  readonly fingerprint?: boolean;
   /** End the run at the first violation (fuzzing wants the verdict, not the aftermath). */
   readonly stopOnViolation?: boolean;
   /** Also sees every emitted trace event, in order (coverage, live views). */
@@ -66,6 +73,15 @@ export interface RunResult {
   readonly outcome: SimulationOutcome;
   /** sha256 of the exact trace bytes, when hashing was on. */
   readonly traceHash: string | null;
+  /**
+   * With `fingerprint`: sha256 over every event that is not a network event
+   * (protocol observations, faults, decisions, violations), each with its
+   * index in the full trace (so where they fall among deliveries counts), and
+   * the run's totals (events processed, messages sent by type, duplicate
+   * deliveries, end time). The same whether network events are traced or
+   * not, so it costs a fraction of the trace hash.
+   */
+  readonly fingerprint: string | null;
   /** Every event, when recording was on. */
   readonly events: readonly AnyTraceEvent[] | null;
   /** The cluster as the run ended, when asked for. */
@@ -74,20 +90,17 @@ export interface RunResult {
 
 /** One seeded run of one scenario: a pure function of (scenario, seed, bug). */
 export function runScenario(input: Scenario, options: RunOptions = {}): RunResult {
-  const seed = options.seed ?? input.seed;
-  // A nemesis scenario runs the schedule its generator draws for this seed, written in as plain faults.
-  const scenario = materializeScenario(input, seed);
-  const bug = options.bug ?? scenarioBug(scenario);
-  const endAtMs = options.stopAtMs === undefined ? scenario.untilMs : Math.min(scenario.untilMs, options.stopAtMs);
-  // A run stopped at its first violation ends wherever that is: its trace then says no end, and readers take the last event's t.
-  const meta = traceMeta(scenario, seed, bug, options.stopOnViolation ? undefined : endAtMs);
+  const { seed, scenario, bug, meta, endAtMs } = planRun(input, options);
   const quietFromMs = scenario.faults.reduce((latest, fault) => Math.max(latest, faultEndMs(fault)), 0);
   const liveness = scenario.expect.liveness ? { withinMs: scenario.expect.liveness.withinMs, quietFromMs } : undefined;
   const driver = driverFor(scenario, bug, liveness);
   const checks = driver.checks;
   const recorded: AnyTraceEvent[] | null = options.record ? [] : null;
-  const hash: Hash | null = options.hash === false ? null : createHash('sha256');
-  hash?.update(JSON.stringify(meta) + '\n');
+  const hashing = options.hash !== false;
+  const sinks = options.traceSinks ?? [];
+  const serializer = hashing || sinks.length > 0 ? new TraceSerializer(sinks, hashing) : null;
+  serializer?.line(meta);
+  const fingerprint = options.fingerprint ? new TraceSerializer([], true) : null;
   let eventCount = 0;
   let stop = false;
 
@@ -97,7 +110,8 @@ export function runScenario(input: Scenario, options: RunOptions = {}): RunResul
     recorded?.push(event);
     observe?.(event);
     driver.observe(event);
-    hash?.update(JSON.stringify(event) + '\n');
+    serializer?.event(event);
+    if (fingerprint !== null && !NETWORK_EVENT_TYPES.has(event.type)) fingerprint.line([eventCount + untracedEvents(), event]);
     eventCount += 1;
   };
   const appendViolation = (violation: Violation): void => {
@@ -126,7 +140,7 @@ export function runScenario(input: Scenario, options: RunOptions = {}): RunResul
     maxEvents: scenario.maxEvents,
     protocol: driver.factory,
     emit,
-    traceNetwork: options.traceNetwork ?? (recorded !== null || hash !== null),
+    traceNetwork: options.traceNetwork ?? (recorded !== null || serializer !== null),
     // One processed event can broadcast to every node, so maxEvents alone does not bound the trace.
     shouldStop: () => stop || eventCount + untracedEvents() >= maxTraceEvents,
   });
@@ -140,6 +154,8 @@ export function runScenario(input: Scenario, options: RunOptions = {}): RunResul
   const reports = checks.reports();
   const livenessCheckers = new Set(reports.filter((report) => report.kind === 'liveness').map((report) => report.name));
   const facts = driver.facts();
+  const { traffic } = outcome;
+  fingerprint?.line([outcome.processedEvents, outcome.endMs, eventCount, traffic.sentByType, traffic.duplicateDeliveries]);
   return {
     scenario,
     seed,
@@ -162,10 +178,26 @@ export function runScenario(input: Scenario, options: RunOptions = {}): RunResul
     }),
     eventCount,
     outcome,
-    traceHash: hash ? hash.digest('hex') : null,
+    traceHash: serializer === null ? null : (serializer.finish() ?? null),
+    fingerprint: fingerprint?.finish() ?? null,
     events: recorded,
     finalState: options.snapshot ? simulation.snapshot() : null,
   };
+}
+
+/** What a run of `input` with these options will be: its seed, the scenario as run, the bug and the trace's meta line. */
+export function planRun(
+  input: Scenario,
+  options: Pick<RunOptions, 'seed' | 'bug' | 'stopAtMs' | 'stopOnViolation'> = {},
+): { seed: number; scenario: Scenario; bug: ProtocolBug | undefined; meta: TraceMeta; endAtMs: number } {
+  const seed = options.seed ?? input.seed;
+  // A nemesis scenario runs the schedule its generator draws for this seed, written in as plain faults.
+  const scenario = materializeScenario(input, seed);
+  const bug = options.bug ?? scenarioBug(scenario);
+  const endAtMs = options.stopAtMs === undefined ? scenario.untilMs : Math.min(scenario.untilMs, options.stopAtMs);
+  // A run stopped at its first violation ends wherever that is: its trace then says no end, and readers take the last event's t.
+  const meta = traceMeta(scenario, seed, bug, options.stopOnViolation ? undefined : endAtMs);
+  return { seed, scenario, bug, meta, endAtMs };
 }
 
 /** The scenario's `bug`, which the CLI has already checked by name. */
@@ -191,6 +223,9 @@ export function traceMeta(scenario: Scenario, seed: number, bug: ProtocolBug | u
   if (bug) meta.bug = bug;
   return meta;
 }
+
+/** Events the simulator emits only when tracing the network: a fingerprint leaves them out. */
+const NETWORK_EVENT_TYPES: ReadonlySet<string> = new Set(['send', 'deliver', 'drop', 'duplicate', 'timer']);
 
 /** The exact trace file contents: the meta line, then one JSON line per event. */
 export function traceLines(result: RunResult): string[] {

@@ -22,6 +22,25 @@ export interface EventFilter {
 export function eventFilter(filter: EventFilter, events: readonly AnyTraceEvent[]): (event: AnyTraceEvent) => boolean {
   const messageTypeOf = new Map<number, string>();
   for (const event of events) if (event.type === 'send') messageTypeOf.set(event.id, event.msg.type);
+  return filterWith(filter, messageTypeOf);
+}
+
+/**
+ * {@link eventFilter} for a trace seen one event at a time: ask it about
+ * every event, in order (a send teaches it its message's type, which a later
+ * drop does not carry). It remembers message types only under a type filter.
+ */
+export function streamingEventFilter(filter: EventFilter): (event: AnyTraceEvent) => boolean {
+  const messageTypeOf = new Map<number, string>();
+  const keep = filterWith(filter, messageTypeOf);
+  const learns = filter.eventTypes !== undefined || filter.messageTypes !== undefined;
+  return (event) => {
+    if (learns && event.type === 'send') messageTypeOf.set(event.id, event.msg.type);
+    return keep(event);
+  };
+}
+
+function filterWith(filter: EventFilter, messageTypeOf: ReadonlyMap<number, string>): (event: AnyTraceEvent) => boolean {
   const nodes = filter.nodes ? new Set(filter.nodes) : null;
   const typed = filter.eventTypes !== undefined || filter.messageTypes !== undefined;
   const eventTypes = new Set(filter.eventTypes ?? []);

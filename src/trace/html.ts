@@ -2,6 +2,7 @@ import { compareBallots, type Ballot } from '../protocols/paxos/ballot.js';
 import type { AnyTraceEvent, TraceMeta } from '../sim/events.js';
 import { plural } from '../util/plural.js';
 import { dictFrom } from '../util/dict.js';
+import { StringSink, TRACE_CHUNK_CHARS, type TextSink } from './trace-writer.js';
 
 /**
  * A run as one self-contained HTML page: a message-sequence diagram with one
@@ -92,26 +93,97 @@ export interface LeaderTerm {
   readonly staleBy: { readonly node: string; readonly ballot: Ballot } | null;
 }
 
+/**
+ * Most events a diagram embeds. A browser parses the embedded JSON as one
+ * string (V8 caps strings at about 512 MB) and the page builds a model of
+ * every embedded event, so beyond this the page shows the first events only;
+ * the summary, leader terms, filter counts and violations above the diagram
+ * still cover the whole run, and the JSON Lines trace has every event.
+ */
+export const MAX_DIAGRAM_EVENTS = 100_000;
+
 export function sequenceDiagramHtml(input: SequenceDiagramInput): string {
-  const { meta, events, violations } = input;
-  const title = input.title ?? `paxsim: ${meta.scenario}, seed ${meta.seed}${meta.bug ? ` (bug ${meta.bug})` : ''}`;
-  const terms = leaderTerms(events);
-  const nodeColors = termColors(meta, terms);
-  const data = { meta, events, violations, terms, nodeColors };
-  const filters = diagramTypeFilters(meta, events);
-  return `<!doctype html>
+  const sink = new StringSink();
+  const writer = new SequenceDiagramWriter(sink, input.meta, { title: input.title });
+  for (const event of input.events) writer.observe(event);
+  writer.finish(input.violations);
+  return sink.text();
+}
+
+export interface SequenceDiagramOptions {
+  /** Page title; default "paxsim: <scenario>, seed <n>". */
+  readonly title?: string | undefined;
+  /** Most events embedded (default {@link MAX_DIAGRAM_EVENTS}). */
+  readonly maxEvents?: number;
+}
+
+/**
+ * Writes the diagram page as the run goes: the events are embedded as they
+ * arrive (first in the page, in a JSON element the script reads), and the
+ * header, which summarizes the whole run, follows at `finish`. Memory is the
+ * summary's (leader terms, counts, duplicated message ids), not the trace's.
+ */
+export class SequenceDiagramWriter {
+  private readonly summary: DiagramSummary;
+  private readonly terms = new LeaderTermTracker();
+  private readonly filters: TypeFilterCounter;
+  private readonly maxEvents: number;
+  private readonly title: string;
+  private index = 0;
+  private pending = '';
+
+  constructor(
+    private readonly sink: TextSink,
+    private readonly meta: TraceMeta,
+    options: SequenceDiagramOptions = {},
+  ) {
+    this.title = options.title ?? `paxsim: ${meta.scenario}, seed ${meta.seed}${meta.bug ? ` (bug ${meta.bug})` : ''}`;
+    this.maxEvents = options.maxEvents ?? MAX_DIAGRAM_EVENTS;
+    this.summary = new DiagramSummary(meta);
+    this.filters = new TypeFilterCounter(meta);
+    sink.write(`<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="paxsim">
-<title>${escapeHtml(title)}</title>
+<title>${escapeHtml(this.title)}</title>
 <style>${STYLE}</style>
 </head>
 <body>
+<script type="application/json" id="paxsim-events">[`);
+  }
+
+  observe(event: AnyTraceEvent): void {
+    this.summary.observe(event);
+    this.terms.observe(event, this.index);
+    this.filters.observe(event);
+    if (this.index < this.maxEvents) {
+      this.pending += (this.index === 0 ? '' : ',') + embedJson(event);
+      if (this.pending.length >= TRACE_CHUNK_CHARS) this.flush();
+    }
+    this.index += 1;
+  }
+
+  private flush(): void {
+    if (this.pending === '') return;
+    this.sink.write(this.pending);
+    this.pending = '';
+  }
+
+  /** Writes the rest of the page; the violations are those of the whole run. */
+  finish(violations: readonly SequenceDiagramViolation[]): void {
+    this.flush();
+    const { meta, title } = this;
+    const terms = this.terms.terms();
+    const nodeColors = termColors(meta, terms);
+    const shownEvents = Math.min(this.index, this.maxEvents);
+    const data = { meta, violations, terms, nodeColors, totalEvents: this.index, shownEvents };
+    const filters = this.filters.filters();
+    this.sink.write(`]</script>
 <header>
   <h1>${escapeHtml(title)}</h1>
-  <div class="summary">${escapeHtml(summaryLine(input))}</div>
+  <div class="summary">${escapeHtml(this.summary.line(shownEvents))}</div>
   ${terms.length > 0 ? termSummary(terms, nodeColors) : ''}
   ${violations.length > 0 ? violationSummary(violations) : ''}
   <div class="controls">
@@ -147,7 +219,8 @@ ${violations.map((violation, index) => violationElement(violation, index)).join(
 <script>${SCRIPT}</script>
 </body>
 </html>
-`;
+`);
+  }
 }
 
 function isMultiPaxos(meta: TraceMeta): boolean {
@@ -171,21 +244,35 @@ function messageType(event: AnyTraceEvent): string | null {
  * (a foreign trace) follow, alphabetically.
  */
 export function diagramTypeFilters(meta: TraceMeta, events: readonly AnyTraceEvent[]): DiagramTypeFilter[] {
-  const present = new Set<string>();
-  const delivered = new Map<string, number>();
-  for (const event of events) {
+  const counter = new TypeFilterCounter(meta);
+  for (const event of events) counter.observe(event);
+  return counter.filters();
+}
+
+/** {@link diagramTypeFilters}, one event at a time. */
+class TypeFilterCounter {
+  private readonly present = new Set<string>();
+  private readonly delivered = new Map<string, number>();
+
+  constructor(private readonly meta: TraceMeta) {}
+
+  observe(event: AnyTraceEvent): void {
     const type = messageType(event);
-    if (type === null) continue;
-    present.add(type);
-    if (event.type === 'deliver') delivered.set(type, (delivered.get(type) ?? 0) + 1);
+    if (type === null) return;
+    this.present.add(type);
+    if (event.type === 'deliver') this.delivered.set(type, (this.delivered.get(type) ?? 0) + 1);
   }
-  const known: readonly string[] = isMultiPaxos(meta) ? MULTIPAXOS_DIAGRAM_MESSAGE_TYPES : DIAGRAM_MESSAGE_TYPES;
-  const offered = isMultiPaxos(meta) ? known.filter((type) => present.has(type)) : [...known];
-  const extra = [...present].filter((type) => !known.includes(type)).sort();
-  return [...offered, ...extra].map((type) => {
-    const count = delivered.get(type) ?? 0;
-    return { type, delivered: count, shown: !(isMultiPaxos(meta) && type === 'heartbeat' && count > HIDE_HEARTBEATS_OVER) };
-  });
+
+  filters(): DiagramTypeFilter[] {
+    const { meta, present, delivered } = this;
+    const known: readonly string[] = isMultiPaxos(meta) ? MULTIPAXOS_DIAGRAM_MESSAGE_TYPES : DIAGRAM_MESSAGE_TYPES;
+    const offered = isMultiPaxos(meta) ? known.filter((type) => present.has(type)) : [...known];
+    const extra = [...present].filter((type) => !known.includes(type)).sort();
+    return [...offered, ...extra].map((type) => {
+      const count = delivered.get(type) ?? 0;
+      return { type, delivered: count, shown: !(isMultiPaxos(meta) && type === 'heartbeat' && count > HIDE_HEARTBEATS_OVER) };
+    });
+  }
 }
 
 function filterElement(filter: DiagramTypeFilter): string {
@@ -219,29 +306,40 @@ function stepDownCause(msg: unknown, ballot: Ballot): string | null {
 
 /** Each replica's terms as leader, read from `leader` events and what ends them (see {@link LeaderTerm}). */
 export function leaderTerms(events: readonly AnyTraceEvent[]): LeaderTerm[] {
-  interface Open {
-    node: string;
-    ballot: Ballot;
-    t0: number;
-    event: number;
-    staleFrom: number | null;
-    staleBy: { node: string; ballot: Ballot } | null;
-  }
-  const terms: LeaderTerm[] = [];
-  const open = new Map<string, Open>();
-  let endT = 0;
-  for (const event of events) endT = Math.max(endT, event.t);
-  const close = (node: string, end: LeaderTermEnd | null): void => {
-    const term = open.get(node);
+  const tracker = new LeaderTermTracker();
+  events.forEach((event, index) => tracker.observe(event, index));
+  return tracker.terms();
+}
+
+interface OpenTerm {
+  node: string;
+  ballot: Ballot;
+  t0: number;
+  event: number;
+  staleFrom: number | null;
+  staleBy: { node: string; ballot: Ballot } | null;
+}
+
+/** {@link leaderTerms}, one event at a time: only the open terms and the closed ones are kept. */
+class LeaderTermTracker {
+  private readonly closed: LeaderTerm[] = [];
+  private readonly open = new Map<string, OpenTerm>();
+  private endT = 0;
+
+  private close(node: string, end: LeaderTermEnd | null): void {
+    const term = this.open.get(node);
     if (term === undefined) return;
-    open.delete(node);
-    terms.push({ ...term, t1: end === null ? endT : end.t, end });
-  };
-  events.forEach((event, index) => {
+    this.open.delete(node);
+    this.closed.push({ ...term, t1: end === null ? this.endT : end.t, end });
+  }
+
+  observe(event: AnyTraceEvent, index: number): void {
+    this.endT = Math.max(this.endT, event.t);
+    const open = this.open;
     switch (event.type) {
       case 'leader': {
         if (!isBallot(event.ballot)) return;
-        close(event.node, { t: event.t, event: index, reason: `elected again with ${formatBallot(event.ballot)}` });
+        this.close(event.node, { t: event.t, event: index, reason: `elected again with ${formatBallot(event.ballot)}` });
         for (const term of open.values()) {
           if (term.staleFrom === null && compareBallots(event.ballot, term.ballot) > 0) {
             term.staleFrom = event.t;
@@ -252,28 +350,33 @@ export function leaderTerms(events: readonly AnyTraceEvent[]): LeaderTerm[] {
         return;
       }
       case 'crash':
-        close(event.node, { t: event.t, event: index, reason: 'crashed' });
+        this.close(event.node, { t: event.t, event: index, reason: 'crashed' });
         return;
       case 'deliver': {
         const term = open.get(event.to);
         if (term === undefined || event.from === event.to) return;
         const cause = stepDownCause(event.msg, term.ballot);
-        if (cause !== null) close(event.to, { t: event.t, event: index, reason: `${cause} from ${event.from}` });
+        if (cause !== null) this.close(event.to, { t: event.t, event: index, reason: `${cause} from ${event.from}` });
         return;
       }
       case 'promise':
       case 'accept': {
         const term = open.get(event.node);
         if (term === undefined || !isBallot(event.ballot) || compareBallots(event.ballot, term.ballot) <= 0) return;
-        close(event.node, { t: event.t, event: index, reason: `${event.type === 'promise' ? 'promised' : 'accepted in'} ${formatBallot(event.ballot)}` });
+        this.close(event.node, { t: event.t, event: index, reason: `${event.type === 'promise' ? 'promised' : 'accepted in'} ${formatBallot(event.ballot)}` });
         return;
       }
       default:
         return;
     }
-  });
-  for (const node of [...open.keys()]) close(node, null);
-  return terms.sort((a, b) => a.t0 - b.t0 || a.event - b.event);
+  }
+
+  /** The terms so far, those still open ending at the last event's time. */
+  terms(): LeaderTerm[] {
+    const endT = this.endT;
+    const stillOpen = [...this.open.values()].map((term) => ({ ...term, t1: endT, end: null }));
+    return [...this.closed, ...stillOpen].sort((a, b) => a.t0 - b.t0 || a.event - b.event);
+  }
 }
 
 /** A stripe colour per replica that led at some point (by its lane order), so a node keeps its colour. */
@@ -313,52 +416,71 @@ function cssIdent(text: string): string {
   return text.replace(/[^A-Za-z0-9_-]/g, '_');
 }
 
-function summaryLine(input: SequenceDiagramInput): string {
-  const seen = new Set<number>();
-  let delivered = 0;
-  let duplicates = 0;
-  let dropped = 0;
-  let lastT = 0;
-  const chosen: string[] = [];
-  const chosenSlots = new Set<number>();
-  let completed = 0;
-  let timedOut = 0;
-  for (const event of input.events) {
-    lastT = Math.max(lastT, event.t);
+/**
+ * The line under the title, counted one event at a time. A duplicate is a
+ * second delivery of a message the network duplicated (the `duplicate` event
+ * comes first), so only duplicated ids are remembered.
+ */
+class DiagramSummary {
+  private events = 0;
+  private delivered = 0;
+  private duplicates = 0;
+  private dropped = 0;
+  private lastT = 0;
+  private readonly chosen: string[] = [];
+  private readonly chosenSlots = new Set<number>();
+  private completed = 0;
+  private timedOut = 0;
+  /** Duplicated message id → delivered yet? */
+  private readonly duplicated = new Map<number, boolean>();
+
+  constructor(private readonly meta: TraceMeta) {}
+
+  observe(event: AnyTraceEvent): void {
+    this.events += 1;
+    this.lastT = Math.max(this.lastT, event.t);
     if (event.type === 'deliver') {
-      delivered += 1;
-      if (seen.has(event.id)) duplicates += 1;
-      seen.add(event.id);
+      this.delivered += 1;
+      const seen = this.duplicated.get(event.id);
+      if (seen === true) this.duplicates += 1;
+      else if (seen === false) this.duplicated.set(event.id, true);
+    } else if (event.type === 'duplicate') {
+      if (!this.duplicated.has(event.id)) this.duplicated.set(event.id, false);
     } else if (event.type === 'drop') {
-      dropped += 1;
+      this.dropped += 1;
     } else if (event.type === 'chosen') {
-      if ('slot' in event) chosenSlots.add(event.slot);
-      else chosen.push(`"${event.value}" in (${event.ballot[0]},${event.ballot[1]}) at t=${event.t}`);
+      if ('slot' in event) this.chosenSlots.add(event.slot);
+      else this.chosen.push(`"${event.value}" in (${event.ballot[0]},${event.ballot[1]}) at t=${event.t}`);
     } else if (event.type === 'complete') {
-      completed += 1;
+      this.completed += 1;
     } else if (event.type === 'timeout') {
-      timedOut += 1;
+      this.timedOut += 1;
     }
   }
-  const multi = isMultiPaxos(input.meta);
-  const clients = input.meta.clients ?? [];
-  const slots = [...chosenSlots].sort((a, b) => a - b);
-  const chosenText = multi
-    ? slots.length === 0
-      ? 'no slot chosen'
-      : `${plural(slots.length, 'slot')} chosen (${slots[0]}…${slots[slots.length - 1]})`
-    : chosen.length === 0
-      ? 'nothing chosen'
-      : `chosen ${chosen.join(', then ')}`;
-  return [
-    multi ? `${plural(input.meta.nodes.length, 'replica')}, ${plural(clients.length, 'client')}` : plural(input.meta.nodes.length, 'node'),
-    plural(input.events.length, 'event'),
-    `${delivered} delivered (${plural(duplicates, 'duplicate')})`,
-    `${dropped} dropped`,
-    `t = 0…${lastT} ms`,
-    chosenText,
-    ...(multi ? [`${plural(completed, 'operation')} completed, ${timedOut} timed out`] : []),
-  ].join(' · ');
+
+  line(shownEvents: number): string {
+    const { meta, chosen, completed, timedOut, duplicates } = this;
+    const multi = isMultiPaxos(meta);
+    const clients = meta.clients ?? [];
+    const slots = [...this.chosenSlots].sort((a, b) => a - b);
+    const chosenText = multi
+      ? slots.length === 0
+        ? 'no slot chosen'
+        : `${plural(slots.length, 'slot')} chosen (${slots[0]}…${slots[slots.length - 1]})`
+      : chosen.length === 0
+        ? 'nothing chosen'
+        : `chosen ${chosen.join(', then ')}`;
+    const capped = shownEvents < this.events ? ` (the diagram shows the first ${shownEvents}; the JSON Lines trace has them all)` : '';
+    return [
+      multi ? `${plural(meta.nodes.length, 'replica')}, ${plural(clients.length, 'client')}` : plural(meta.nodes.length, 'node'),
+      `${plural(this.events, 'event')}${capped}`,
+      `${this.delivered} delivered (${plural(duplicates, 'duplicate')})`,
+      `${this.dropped} dropped`,
+      `t = 0…${this.lastT} ms`,
+      chosenText,
+      ...(multi ? [`${plural(completed, 'operation')} completed, ${timedOut} timed out`] : []),
+    ].join(' · ');
+  }
 }
 
 function violationSummary(violations: readonly SequenceDiagramViolation[]): string {
@@ -517,6 +639,8 @@ const SCRIPT = String.raw`
   var TERM_LABEL_EVERY = 420;   // px between the repeated ballot labels along a term stripe
 
   var data = JSON.parse(document.getElementById('paxsim-data').textContent);
+  // The events come first in the page (written as the run went), the rest after them.
+  data.events = JSON.parse(document.getElementById('paxsim-events').textContent);
   var multi = data.meta.protocol === 'multipaxos';
   var scroller = document.getElementById('scroller');
   var canvas = document.getElementById('canvas');

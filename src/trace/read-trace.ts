@@ -113,65 +113,144 @@ interface Roles {
 
 type Role = 'acceptors' | 'proposers' | 'learners' | 'clients';
 
+/** A whole trace in memory (tests, small traces); `paxsim check` reads files line by line with {@link TraceReader}. */
 export function readTrace(text: string, file: string): ReadTraceResult {
-  const problems = new Problems(file);
-  const lines = (text.startsWith('\uFEFF') ? text.slice(1) : text).split('\n').map((line) => (line.endsWith('\r') ? line.slice(0, -1) : line));
-  while (lines.length > 0 && lines[lines.length - 1]!.trim() === '') lines.pop();
-  if (lines.length === 0) {
-    return { ok: false, errors: [`${file}:1: meta: the trace is empty; line 1 must be the meta line {"type":"meta","nodes":[…]}`] };
+  const reader = new TraceReader(file);
+  const events: (TraceEvent | MultiPaxosTraceEvent)[] = [];
+  text.split('\n').forEach((line, index) => {
+    const event = reader.line(line.endsWith('\r') ? line.slice(0, -1) : line, index + 1);
+    if (event !== null) events.push(event);
+  });
+  const end = reader.end();
+  if (!end.ok) return end;
+  // The reader built each event for its protocol: only validated types are narrowed, the rest pass through.
+  if (end.protocol === 'multipaxos') return { ok: true, protocol: 'multipaxos', meta: end.meta, events: events as MultiPaxosTraceEvent[], metaKeys: end.metaKeys };
+  return { ok: true, protocol: 'paxos', meta: end.meta, events: events as TraceEvent[], metaKeys: end.metaKeys };
+}
+
+/** How a trace read line by line ended: its meta line and event count, or its problems. */
+export type TraceReadEnd =
+  | { ok: true; protocol: 'paxos' | 'multipaxos'; meta: TraceMeta; metaKeys: string[]; eventCount: number }
+  | { ok: false; errors: string[] };
+
+/**
+ * Reads a trace one line at a time, validating as {@link readTrace} documents
+ * and keeping only what validation needs (the roles, the previous time, each
+ * client's operation in flight and request ids), never the events.
+ * `line` returns each valid event with its normalized fields; once a problem
+ * was found (`failed`), later events may not be consistent with the ones
+ * before, so a caller stops feeding them to checkers and reports `end()`'s
+ * problems instead.
+ */
+export class TraceReader {
+  private readonly problems: Problems;
+  private multipaxos = false;
+  private metaLineSeen = false;
+  private metaRead: { meta: TraceMeta; keys: string[] } | null = null;
+  private roles: Roles | null = null;
+  private clientHistory: ClientHistory | null = null;
+  private previousT = 0;
+  private lastLine = 0;
+  /** A run of blank lines not yet known to be in the middle (they are allowed at the end). */
+  private blankFrom = 0;
+  private blankCount = 0;
+
+  constructor(private readonly file: string) {
+    this.problems = new Problems(file);
   }
 
-  const multipaxos = declaresMultiPaxos(lines[0]!);
-  const metaRead = readMeta(lines[0]!, problems, multipaxos);
-  const meta = metaRead?.meta ?? null;
-  const roles: Roles | null = meta && {
-    nodes: new Set(meta.nodes),
-    acceptors: new Set(meta.acceptors),
-    proposers: new Set(meta.proposers),
-    learners: new Set(meta.learners),
-    clients: new Set(meta.clients ?? []),
-  };
+  get failed(): boolean {
+    return !this.problems.empty || (this.metaLineSeen && this.metaRead === null);
+  }
 
-  const events: (TraceEvent | MultiPaxosTraceEvent)[] = [];
-  const clientHistory = multipaxos ? new ClientHistory(problems) : null;
-  let previousT = 0;
-  for (let index = 1; index < lines.length; index++) {
-    const lineNumber = index + 1;
-    const line = lines[index]!;
+  /** The meta line, once line 1 was read and is valid. */
+  get meta(): TraceMeta | null {
+    return this.metaRead?.meta ?? null;
+  }
+
+  /** Line `lineNumber` (1-based, in order, without its newline): its valid event, or null (meta line, blank line, or a problem reported). */
+  line(text: string, lineNumber: number): TraceEvent | MultiPaxosTraceEvent | null {
+    const line = lineNumber === 1 && text.startsWith('\uFEFF') ? text.slice(1) : text;
     if (line.trim() === '') {
-      problems.add(lineNumber, 'blank line; every line after the meta line must be one JSON event (event i is line i + 2)');
-      continue;
+      if (this.blankCount === 0) this.blankFrom = lineNumber;
+      this.blankCount += 1;
+      return null;
     }
+    if (this.blankCount > 0) this.blankLinesInTheMiddle();
+    this.lastLine = lineNumber;
+    if (!this.metaLineSeen) {
+      this.readMetaLine(line);
+      return null;
+    }
+    return this.readEventLine(line, lineNumber);
+  }
+
+  private blankLinesInTheMiddle(): void {
+    let from = this.blankFrom;
+    const to = this.blankFrom + this.blankCount;
+    this.blankCount = 0;
+    if (!this.metaLineSeen) {
+      // Line 1 is the meta line, blank or not.
+      this.readMetaLine('');
+      from += 1;
+    }
+    for (let lineNumber = from; lineNumber < to; lineNumber++) {
+      this.problems.add(lineNumber, 'blank line; every line after the meta line must be one JSON event (event i is line i + 2)');
+    }
+  }
+
+  private readMetaLine(line: string): void {
+    this.metaLineSeen = true;
+    this.multipaxos = declaresMultiPaxos(line);
+    this.metaRead = readMeta(line, this.problems, this.multipaxos);
+    const meta = this.metaRead?.meta ?? null;
+    this.roles = meta && {
+      nodes: new Set(meta.nodes),
+      acceptors: new Set(meta.acceptors),
+      proposers: new Set(meta.proposers),
+      learners: new Set(meta.learners),
+      clients: new Set(meta.clients ?? []),
+    };
+    this.clientHistory = this.multipaxos ? new ClientHistory(this.problems) : null;
+  }
+
+  private readEventLine(line: string, lineNumber: number): TraceEvent | MultiPaxosTraceEvent | null {
+    const { problems, roles, clientHistory } = this;
     const parsed = parseJson(line);
     if (!parsed.ok) {
       problems.add(lineNumber, `not valid JSON (${parsed.reason})`);
-      continue;
+      return null;
     }
-    const event = multipaxos ? readMultiPaxosEvent(parsed.value, lineNumber, roles, problems) : readEvent(parsed.value, lineNumber, roles, problems);
+    const event = this.multipaxos ? readMultiPaxosEvent(parsed.value, lineNumber, roles, problems) : readEvent(parsed.value, lineNumber, roles, problems);
     if (event === null) {
       clientHistory?.rejected(parsed.value);
-      continue;
+      return null;
     }
-    if (event.t < previousT) {
-      problems.add(lineNumber, `t: ${event.t} is before the previous event's t=${previousT}; events must be in time order`);
+    if (event.t < this.previousT) {
+      problems.add(lineNumber, `t: ${event.t} is before the previous event's t=${this.previousT}; events must be in time order`);
       clientHistory?.rejected(event);
-      continue;
+      return null;
     }
-    if (meta?.untilMs !== undefined && event.t > meta.untilMs) {
-      problems.add(lineNumber, `t: ${event.t} is after the meta line's untilMs ${meta.untilMs}, when the run ended`);
+    const untilMs = this.meta?.untilMs;
+    if (untilMs !== undefined && event.t > untilMs) {
+      problems.add(lineNumber, `t: ${event.t} is after the meta line's untilMs ${untilMs}, when the run ended`);
       clientHistory?.rejected(event);
-      continue;
+      return null;
     }
-    previousT = event.t;
+    this.previousT = event.t;
     clientHistory?.follow(event as MultiPaxosTraceEvent, lineNumber);
-    events.push(event);
+    return event;
   }
 
-  if (meta === null || !problems.empty) return { ok: false, errors: problems.result() };
-  const metaKeys = metaRead?.keys ?? [];
-  // The readers built each event for its protocol: only validated types are narrowed, the rest pass through.
-  if (multipaxos) return { ok: true, protocol: 'multipaxos', meta, events: events as MultiPaxosTraceEvent[], metaKeys };
-  return { ok: true, protocol: 'paxos', meta, events: events as TraceEvent[], metaKeys };
+  /** After the last line: the meta line and the number of events, or every problem (blank lines at the end are fine). */
+  end(): TraceReadEnd {
+    if (!this.metaLineSeen) {
+      return { ok: false, errors: [`${this.file}:1: meta: the trace is empty; line 1 must be the meta line {"type":"meta","nodes":[…]}`] };
+    }
+    const metaRead = this.metaRead;
+    if (metaRead === null || !this.problems.empty) return { ok: false, errors: this.problems.result() };
+    return { ok: true, protocol: this.multipaxos ? 'multipaxos' : 'paxos', meta: metaRead.meta, metaKeys: metaRead.keys, eventCount: this.lastLine - 1 };
+  }
 }
 
 /** Whether line 1 says `"protocol":"multipaxos"`, read before the meta line is validated, so events are read right even when it is not. */
@@ -300,13 +379,14 @@ function readNodeList(raw: Json, key: string, known: ReadonlySet<NodeId> | null,
     return null;
   }
   const list: NodeId[] = [];
+  const listed = new Set<NodeId>();
   let ok = true;
   value.forEach((entry: unknown, position) => {
     const id = asNodeId(entry);
     if (id === null) {
       problems.add(1, `${key}[${position}]: must be a node id (a non-empty string), got ${describe(entry)}`);
       ok = false;
-    } else if (list.includes(id)) {
+    } else if (listed.has(id)) {
       problems.add(1, `${key}[${position}]: "${id}" is listed twice`);
       ok = false;
     } else if (known !== null && !known.has(id)) {
@@ -314,6 +394,7 @@ function readNodeList(raw: Json, key: string, known: ReadonlySet<NodeId> | null,
       ok = false;
     } else {
       list.push(id);
+      listed.add(id);
     }
   });
   return ok ? list : null;
@@ -525,6 +606,20 @@ class ClientHistory {
   }
 }
 
+/** Names shown in a message at most; a list beyond it is cut short, so a message stays a line however large the meta line. */
+export const MAX_NAMES_IN_MESSAGE = 8;
+
+/** "A, B, C" or, for a long list, its first names and "… and N more". */
+export function sampleOf(names: ReadonlySet<string>): string {
+  const shown: string[] = [];
+  for (const name of names) {
+    if (shown.length === MAX_NAMES_IN_MESSAGE) break;
+    shown.push(name);
+  }
+  const more = names.size - shown.length;
+  return more > 0 ? `${shown.join(', ')}, … and ${more} more` : shown.join(', ');
+}
+
 /** "an accept", "a learn". */
 function articled(type: string): string {
   return `${/^[aeiou]/.test(type) ? 'an' : 'a'} ${type}`;
@@ -576,19 +671,19 @@ class FieldReader {
       const clients = this.roles.clients;
       if (clients.has(id)) return id;
       if (clients.size === 0) this.fail(path, `"${id}" is not a client: the meta line lists no clients (add "clients":["${id}", …] to it)`);
-      else if (this.roles.nodes.has(id)) this.fail(path, `"${id}" is a replica, not one of the meta line's clients (${[...clients].join(', ')})`);
-      else this.fail(path, `"${id}" is not one of the meta line's clients (${[...clients].join(', ')})`);
+      else if (this.roles.nodes.has(id)) this.fail(path, `"${id}" is a replica, not one of the meta line's clients (${sampleOf(clients)})`);
+      else this.fail(path, `"${id}" is not one of the meta line's clients (${sampleOf(clients)})`);
       return id;
     }
     if (!this.roles.nodes.has(id)) {
       this.fail(
         path,
         this.roles.clients.has(id)
-          ? `"${id}" is a client; ${articled(this.type)} event names a replica (nodes: ${[...this.roles.nodes].join(', ')})`
-          : `"${id}" is not a node in the meta line (nodes: ${[...this.roles.nodes].join(', ')})`,
+          ? `"${id}" is a client; ${articled(this.type)} event names a replica (nodes: ${sampleOf(this.roles.nodes)})`
+          : `"${id}" is not a node in the meta line (nodes: ${sampleOf(this.roles.nodes)})`,
       );
     } else if (role !== undefined && !this.roles[role].has(id)) {
-      this.fail(path, `"${id}" is not one of the meta line's ${role} (${[...this.roles[role]].join(', ')})`);
+      this.fail(path, `"${id}" is not one of the meta line's ${role} (${sampleOf(this.roles[role])})`);
     }
     return id;
   }
@@ -752,7 +847,7 @@ class FieldReader {
         const id = asNodeId(entry);
         const where = `${field}[${groupIndex}][${position}]`;
         if (id === null) this.fail(where, `must be a node id (a non-empty string), got ${describe(entry)}`);
-        else if (this.roles !== null && !this.roles.nodes.has(id)) this.fail(where, `"${id}" is not a node in the meta line (nodes: ${[...this.roles.nodes].join(', ')})`);
+        else if (this.roles !== null && !this.roles.nodes.has(id)) this.fail(where, `"${id}" is not a node in the meta line (nodes: ${sampleOf(this.roles.nodes)})`);
         else if (seen.has(id)) this.fail(where, `"${id}" is in two groups`);
         else seen.add(id);
         return id ?? '';

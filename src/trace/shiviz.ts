@@ -2,6 +2,7 @@ import type { NodeId } from '../scenario/scenario.js';
 import type { AnyTraceEvent, TraceMeta } from '../sim/events.js';
 import { dictFrom, emptyDict, type Dict } from '../util/dict.js';
 import { describeMessage } from './format.js';
+import { StringSink, TRACE_CHUNK_CHARS, type TextSink } from './trace-writer.js';
 
 /** The parsing expression ShiViz asks for; written on the first line, as GoVector logs do. */
 export const SHIVIZ_REGEX = '(?<host>\\S*) (?<clock>{.*})\\n(?<event>.*)';
@@ -17,33 +18,79 @@ type VectorClock = Dict<number>;
  * what processes observed.
  */
 export function shivizLog(meta: TraceMeta, events: readonly AnyTraceEvent[]): string {
-  const clocks = new Map<NodeId, VectorClock>(meta.nodes.map((node) => [node, emptyDict<number>()]));
-  const clockOfMessage = new Map<number, VectorClock>();
-  const lines: string[] = [SHIVIZ_REGEX, ''];
-  const record = (host: NodeId, description: string, merge?: VectorClock) => {
-    const clock = clocks.get(host) ?? emptyDict<number>();
+  const sink = new StringSink();
+  const writer = new ShivizWriter(sink, meta);
+  for (const event of events) writer.observe(event);
+  writer.finish();
+  return sink.text();
+}
+
+/** A message's clock at its send, kept until its last copy is delivered or dropped. */
+interface InFlight {
+  readonly clock: VectorClock;
+  copies: number;
+}
+
+/**
+ * {@link shivizLog} written as the run goes. It remembers each node's clock
+ * and the clocks of messages still in flight (a duplicated message until its
+ * second copy arrives), not the trace.
+ */
+export class ShivizWriter {
+  private readonly clocks: Map<NodeId, VectorClock>;
+  private readonly inFlight = new Map<number, InFlight>();
+  private pending = `${SHIVIZ_REGEX}\n`;
+
+  constructor(
+    private readonly sink: TextSink,
+    meta: TraceMeta,
+  ) {
+    this.clocks = new Map(meta.nodes.map((node) => [node, emptyDict<number>()]));
+  }
+
+  private record(host: NodeId, description: string, merge?: VectorClock): VectorClock {
+    const clock = this.clocks.get(host) ?? emptyDict<number>();
     if (merge) for (const [node, count] of Object.entries(merge)) clock[node] = Math.max(clock[node] ?? 0, count);
     clock[host] = (clock[host] ?? 0) + 1;
-    clocks.set(host, clock);
-    lines.push(`${host} ${JSON.stringify(clock)}`, `t=${description}`);
+    this.clocks.set(host, clock);
+    this.pending += `\n${host} ${JSON.stringify(clock)}\nt=${description}`;
+    if (this.pending.length >= TRACE_CHUNK_CHARS) this.flush();
     return dictFrom(Object.entries(clock));
-  };
-  for (const event of events) {
+  }
+
+  /** One copy of message `id` arrived or was lost: forget its clock after the last. */
+  private settle(id: number): VectorClock | undefined {
+    const message = this.inFlight.get(id);
+    if (message === undefined) return undefined;
+    message.copies -= 1;
+    if (message.copies <= 0) this.inFlight.delete(id);
+    return message.clock;
+  }
+
+  observe(event: AnyTraceEvent): void {
     switch (event.type) {
       case 'send':
-        clockOfMessage.set(event.id, record(event.from, `${event.t} send ${describeMessage(event.msg)} to ${event.to} #${event.id}`));
+        this.inFlight.set(event.id, { clock: this.record(event.from, `${event.t} send ${describeMessage(event.msg)} to ${event.to} #${event.id}`), copies: 1 });
+        break;
+      case 'duplicate': {
+        const message = this.inFlight.get(event.id);
+        if (message !== undefined) message.copies += 1;
+        break;
+      }
+      case 'drop':
+        this.settle(event.id);
         break;
       case 'deliver':
-        record(event.to, `${event.t} receive ${describeMessage(event.msg)} from ${event.from} #${event.id}`, clockOfMessage.get(event.id));
+        this.record(event.to, `${event.t} receive ${describeMessage(event.msg)} from ${event.from} #${event.id}`, this.settle(event.id));
         break;
       case 'crash':
       case 'restart':
       case 'pause':
       case 'resume':
-        record(event.node, `${event.t} ${event.type}`);
+        this.record(event.node, `${event.t} ${event.type}`);
         break;
       case 'timer':
-        record(event.node, `${event.t} timer ${event.timer} fired`);
+        this.record(event.node, `${event.t} timer ${event.timer} fired`);
         break;
       case 'propose':
       case 'adopt':
@@ -51,12 +98,22 @@ export function shivizLog(meta: TraceMeta, events: readonly AnyTraceEvent[]): st
       case 'accept':
       case 'learn': {
         const { t, type, node, ...fields } = event;
-        record(node, `${t} ${type} ${JSON.stringify(fields)}`);
+        this.record(node, `${t} ${type} ${JSON.stringify(fields)}`);
         break;
       }
       default:
         break;
     }
   }
-  return lines.join('\n') + '\n';
+
+  private flush(): void {
+    if (this.pending === '') return;
+    this.sink.write(this.pending);
+    this.pending = '';
+  }
+
+  finish(): void {
+    this.pending += '\n';
+    this.flush();
+  }
 }
