@@ -44,7 +44,7 @@ export function generateSchedule(scenario: Scenario, nemesis: NemesisSpec, seed:
   const faults = generateFaults(scenario, nemesis, random);
   // Multi-Paxos scenarios bring their own workload: their clients.
   const drawsWorkload = scenario.protocol === 'paxos' && scenario.proposals.length === 0;
-  const proposals = drawsWorkload ? generateWorkload(scenario, nemesis, random) : [...scenario.proposals];
+  const proposals = drawsWorkload ? generateWorkload(scenario, nemesis, faults, seed) : [...scenario.proposals];
   return { faults, proposals };
 }
 
@@ -115,12 +115,12 @@ function generateFaults(scenario: Scenario, nemesis: NemesisSpec, random: Random
     }
   }
   faults.push({ at: windowMs, kind: 'heal' });
-  return sortFaults(faults);
+  return sortByTime(faults);
 }
 
-/** Stable by time; at equal times, ends (restart, resume, heal) before new faults, as generated. */
-function sortFaults(faults: Fault[]): Fault[] {
-  return faults.map((fault, index) => ({ fault, index })).sort((a, b) => a.fault.at - b.fault.at || a.index - b.index).map(({ fault }) => fault);
+/** Stable by time: at equal times the generated order stands (for faults: ends, like restart and heal, before new faults). */
+function sortByTime<T extends { readonly at: number }>(items: readonly T[]): T[] {
+  return items.map((item, index) => ({ item, index })).sort((a, b) => a.item.at - b.item.at || a.index - b.index).map(({ item }) => item);
 }
 
 function drawMix(nemesis: NemesisSpec, random: Random): Map<NemesisFaultKind, number> {
@@ -137,22 +137,51 @@ function drawMix(nemesis: NemesisSpec, random: Random): Map<NemesisFaultKind, nu
   return weights;
 }
 
-function generateWorkload(scenario: Scenario, nemesis: NemesisSpec, random: Random): Proposal[] {
-  const candidates = [...scenario.roles.proposers];
-  if (candidates.length === 0) return [];
-  const count = Math.min(candidates.length, WORKLOAD_VALUES.length, chance(random, 0.5) ? 2 : 3);
-  const proposals: Proposal[] = [];
-  // Clients arrive close together (within a few round trips), so their ballots compete in most seeds.
-  const firstAtMs = uniformInt(random, 0, Math.floor(nemesis.windowMs / 4));
-  const spreadMs = 4 * Math.max(1, scenario.network.delay.max);
-  for (let index = 0; index < count; index++) {
+/**
+ * The clients. Real clients arrive at any time, retry at any node (one that
+ * just restarted included) and ask for values other clients ask for too, so:
+ *
+ * - an opening: two or three proposers with distinct values within a few
+ *   round trips of each other, so ballots compete in most seeds;
+ * - requests drawn throughout the window, each at any proposer with a value
+ *   from a small shared pool (values collide across nodes, and one node is
+ *   asked for different values over time);
+ * - follow-ups: a request at a proposer soon after it restarted (its crash
+ *   wiped the value it had been asked for);
+ * - one retry just after the window, so the quiet tail always has a live proposer.
+ *
+ * With swarm testing the seed also draws how busy its clients are. Drawn on
+ * its own stream: the workload never shifts the fault schedule.
+ */
+function generateWorkload(scenario: Scenario, nemesis: NemesisSpec, faults: readonly Fault[], seed: number): Proposal[] {
+  const proposers = scenario.roles.proposers;
+  if (proposers.length === 0) return [];
+  const random = randomStream(seed, 'nemesis-workload');
+  const windowMs = nemesis.windowMs;
+  const roundTripMs = 2 * Math.max(1, scenario.network.delay.max);
+  const laterCount = nemesis.swarm ? pick(random, [0, 1, 2, 4, 8]) : 3;
+  const followUpChance = nemesis.swarm ? pick(random, [0, 0.5, 1]) : 0.5;
+  const requests: Proposal[] = [];
+  const anyValue = () => pick(random, WORKLOAD_VALUES);
+
+  const candidates = [...proposers];
+  const values = [...WORKLOAD_VALUES];
+  const openingCount = Math.min(candidates.length, chance(random, 0.5) ? 2 : 3);
+  const openingAtMs = uniformInt(random, 0, Math.floor(windowMs / 4));
+  for (let index = 0; index < openingCount; index++) {
     const node = candidates.splice(uniformInt(random, 0, candidates.length - 1), 1)[0]!;
-    proposals.push({ at: firstAtMs + uniformInt(random, 0, spreadMs), node, value: WORKLOAD_VALUES[index]! });
+    const value = values.splice(uniformInt(random, 0, values.length - 1), 1)[0]!;
+    requests.push({ at: openingAtMs + uniformInt(random, 0, 2 * roundTripMs), node, value });
   }
-  // The first client retries once the faults are over, as real clients do, so the quiet tail always has a live proposer.
-  const retry = proposals[0]!;
-  proposals.push({ at: nemesis.windowMs + 1, node: retry.node, value: retry.value });
-  return proposals.sort((a, b) => a.at - b.at);
+  for (let index = 0; index < laterCount; index++) {
+    requests.push({ at: uniformInt(random, 0, Math.max(0, windowMs - 1)), node: pick(random, proposers), value: anyValue() });
+  }
+  for (const fault of faults) {
+    if (fault.kind !== 'restart' || !proposers.includes(fault.node) || !chance(random, followUpChance)) continue;
+    requests.push({ at: Math.min(windowMs, fault.at + uniformInt(random, 1, roundTripMs)), node: fault.node, value: anyValue() });
+  }
+  requests.push({ at: windowMs + 1, node: pick(random, proposers), value: anyValue() });
+  return sortByTime(requests);
 }
 
 function randomBurst(scenario: Scenario, at: number, forMs: number, random: Random): Fault {
