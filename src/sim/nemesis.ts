@@ -142,8 +142,9 @@ function drawMix(nemesis: NemesisSpec, random: Random): Map<NemesisFaultKind, nu
  * just restarted included) and ask for values other clients ask for too, so:
  *
  * - an opening: two or three proposers with distinct values within a few
- *   round trips of each other, so ballots compete in most seeds;
- * - requests drawn throughout the window, each at any proposer with a value
+ *   round trips of each other, so ballots compete in most seeds; later waves
+ *   like it anywhere in the window (clients timing out and retrying at once);
+ * - single requests drawn throughout the window, each at any proposer with a value
  *   from a small shared pool (values collide across nodes, and one node is
  *   asked for different values over time);
  * - follow-ups: a request at a proposer soon after it restarted (its crash
@@ -159,20 +160,25 @@ function generateWorkload(scenario: Scenario, nemesis: NemesisSpec, faults: read
   const random = randomStream(seed, 'nemesis-workload');
   const windowMs = nemesis.windowMs;
   const roundTripMs = 2 * Math.max(1, scenario.network.delay.max);
-  const laterCount = nemesis.swarm ? pick(random, [0, 1, 2, 4, 8]) : 3;
+  const laterCount = nemesis.swarm ? pick(random, [0, 0, 1, 2]) : 1;
+  const waveCount = nemesis.swarm ? pick(random, [0, 1, 2]) : 1;
   const followUpChance = nemesis.swarm ? pick(random, [0, 0.5, 1]) : 0.5;
   const requests: Proposal[] = [];
   const anyValue = () => pick(random, WORKLOAD_VALUES);
 
-  const candidates = [...proposers];
-  const values = [...WORKLOAD_VALUES];
-  const openingCount = Math.min(candidates.length, chance(random, 0.5) ? 2 : 3);
-  const openingAtMs = uniformInt(random, 0, Math.floor(windowMs / 4));
-  for (let index = 0; index < openingCount; index++) {
-    const node = candidates.splice(uniformInt(random, 0, candidates.length - 1), 1)[0]!;
-    const value = values.splice(uniformInt(random, 0, values.length - 1), 1)[0]!;
-    requests.push({ at: openingAtMs + uniformInt(random, 0, 2 * roundTripMs), node, value });
-  }
+  // The opening, and later waves of clients retrying at once: two or three proposers with distinct values within a round trip or two.
+  const wave = (atMs: number) => {
+    const candidates = [...proposers];
+    const values = [...WORKLOAD_VALUES];
+    const count = Math.min(candidates.length, chance(random, 0.5) ? 2 : 3);
+    for (let index = 0; index < count; index++) {
+      const node = candidates.splice(uniformInt(random, 0, candidates.length - 1), 1)[0]!;
+      const value = values.splice(uniformInt(random, 0, values.length - 1), 1)[0]!;
+      requests.push({ at: Math.min(windowMs, atMs + uniformInt(random, 0, 2 * roundTripMs)), node, value });
+    }
+  };
+  wave(uniformInt(random, 0, Math.floor(windowMs / 4)));
+  for (let index = 0; index < waveCount; index++) wave(uniformInt(random, 0, windowMs - 1));
   for (let index = 0; index < laterCount; index++) {
     requests.push({ at: uniformInt(random, 0, Math.max(0, windowMs - 1)), node: pick(random, proposers), value: anyValue() });
   }
