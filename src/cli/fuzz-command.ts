@@ -6,7 +6,7 @@ import type { ProtocolBug } from '../run/protocol.js';
 import { writeFailure, type WrittenFailure } from '../run/failure-files.js';
 import { failureKind, fuzz, type FuzzReport, type ScenarioFuzzReport } from '../run/fuzz.js';
 import { applyNemesisOverrides, type NemesisOverrides } from '../run/nemesis-overrides.js';
-import { shrinkScenario } from '../run/shrink.js';
+import { describeShrink, shrinkScenario } from '../run/shrink.js';
 import { scenarioToYaml } from '../scenario/serialize.js';
 import { NEMESIS_FAULT_KINDS } from '../scenario/schema.js';
 import type { NemesisFaultKind, Scenario } from '../scenario/scenario.js';
@@ -153,7 +153,7 @@ interface WrittenEntry {
   readonly scenario: ScenarioFuzzReport;
   readonly seed: number;
   readonly failure: WrittenFailure;
-  readonly shrunk: { file: string; faultsBefore: number; faultsAfter: number; unitsAfter: number; eventsBefore: number; eventsAfter: number; attempts: number } | null;
+  readonly shrunk: { file: string; sizes: string; attempts: number } | null;
 }
 
 /** Each failing seed (the first, or the first few with --keep-going) as a replayable file; the first one shrunk. */
@@ -182,21 +182,13 @@ function shrinkAndWrite(failure: WrittenFailure, bug: ProtocolBug | undefined, i
   const violation = rerun.violations[0];
   const header = [
     violation ? `paxsim found: ${violation.checker} violated at t=${violation.t} (event #${violation.event}): ${violation.message}` : 'paxsim found: see the unshrunk file',
-    `shrunk from ${failure.scenarioFile}: faults ${shrunk.before.faults} -> ${shrunk.after.faults}${unitNote(shrunk.after.faults, shrunk.after.faultUnits)}, events ${shrunk.before.events} -> ${shrunk.after.events} (${shrunk.attempts} runs)`,
+    `shrunk from ${failure.scenarioFile}: ${describeShrink(shrunk.before, shrunk.after, '->')} (${shrunk.attempts} runs)`,
     `replay: paxsim run ${file}`,
   ];
   writeOutput(file, scenarioToYaml({ ...shrunk.scenario, bug: bug ?? shrunk.scenario.bug }, { header, filePath: file, schemaPath: join(packageRoot(), 'scenarios', 'scenario.schema.json') }), 'shrink');
   writeOutput(file.replace(/\.yaml$/, '.trace.jsonl'), traceLines(rerun).join('\n') + '\n', 'shrink');
   if (shrunk.exhausted) io.stderr(styles.dim(`paxsim: shrinking ${failure.scenarioFile} stopped at its budget; the result is smaller but may not be minimal\n`));
-  return {
-    file,
-    faultsBefore: shrunk.before.faults,
-    faultsAfter: shrunk.after.faults,
-    unitsAfter: shrunk.after.faultUnits,
-    eventsBefore: shrunk.before.events,
-    eventsAfter: shrunk.after.events,
-    attempts: shrunk.attempts,
-  };
+  return { file, sizes: describeShrink(shrunk.before, shrunk.after), attempts: shrunk.attempts };
 }
 
 /** For the first few seeds whose two runs differed: run them twice more, recording, and say where they part. */
@@ -271,17 +263,13 @@ function formatSummary(report: FuzzReport, written: readonly WrittenEntry[], ela
     lines.push(label('written') + `${entry.failure.scenarioFile} (+ .trace.jsonl, .html sequence diagram)`);
     if (entry.shrunk) {
       const shrunk = entry.shrunk;
-      lines.push(label('shrunk') + `${shrunk.file}: faults ${shrunk.faultsBefore} → ${shrunk.faultsAfter}${unitNote(shrunk.faultsAfter, shrunk.unitsAfter)}, events ${shrunk.eventsBefore} → ${shrunk.eventsAfter} (${shrunk.attempts} runs)`);
+      lines.push(label('shrunk') + `${shrunk.file}: ${shrunk.sizes} (${shrunk.attempts} runs)`);
     }
     lines.push(label('replay') + styles.bold(replayOf(entry)));
   }
   return lines.join('\n') + '\n';
 }
 
-/** "(3 units)" when crash/restart-style pairs make the fault count look bigger than the story. */
-export function unitNote(faults: number, units: number): string {
-  return units === faults ? '' : ` (${units} fault unit${units === 1 ? '' : 's'}: a crash with its restart counts once)`;
-}
 
 function fuzzJson(report: FuzzReport, written: readonly WrittenEntry[], elapsedMs: number, workers: number, interrupted: boolean): Record<string, unknown> {
   return {

@@ -1,13 +1,13 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runScenario, traceLines } from '../run/runner.js';
-import { shrinkScenario } from '../run/shrink.js';
+import { describeShrink, shrinkScenario, unitNote } from '../run/shrink.js';
+import { violationKind } from '../check/violation-kind.js';
 import { scenarioToYaml } from '../scenario/serialize.js';
 import { packageRoot } from '../util/package-root.js';
 import { parseCount, parseDuration } from './durations.js';
 import { EXIT, parseSeed, UsageError } from './errors.js';
 import { colorLevel, stylesFor, type CliIo } from './io.js';
-import { unitNote } from './fuzz-command.js';
 import { loadScenarioArg, parseBug } from './scenario-arg.js';
 
 export interface ShrinkFlags {
@@ -39,7 +39,7 @@ export function shrinkCommand(file: string, flags: ShrinkFlags, io: CliIo): numb
   const violation = rerun.violations[0];
   const header = [
     violation ? `paxsim found: ${violation.checker} violated at t=${violation.t} (event #${violation.event}): ${violation.message}` : 'paxsim: the shrunk scenario no longer fails (a bug in the shrinker)',
-    `shrunk from ${file}: faults ${shrunk.before.faults} -> ${shrunk.after.faults}, events ${shrunk.before.events} -> ${shrunk.after.events} (${shrunk.attempts} runs)`,
+    `shrunk from ${file}: ${describeShrink(shrunk.before, shrunk.after, '->')} (${shrunk.attempts} runs)`,
     `replay: paxsim run ${out}`,
   ];
   const text = scenarioToYaml({ ...shrunk.scenario, seed, bug: bug ?? shrunk.scenario.bug }, { header, filePath: out, schemaPath: join(packageRoot(), 'scenarios', 'scenario.schema.json') });
@@ -53,14 +53,17 @@ export function shrinkCommand(file: string, flags: ShrinkFlags, io: CliIo): numb
   io.stdout(
     [
       styles.bold(`── shrink: ${scenario.name}, seed ${seed}${bug ? `, bug ${bug}` : ''} ──`),
-      label('checker') + `${shrunk.checker}${violation ? `: ${violation.message}` : ''}`,
+      label('violation') + `${shrunk.kind}${violation ? `: ${violation.message}` : ''}`,
       label('faults') + `${shrunk.before.faults} → ${shrunk.after.faults}${unitNote(shrunk.after.faults, shrunk.after.faultUnits)}`,
-      label('proposals') + `${shrunk.before.proposals} → ${shrunk.after.proposals}`,
-      label('events') + `${shrunk.before.events} → ${shrunk.after.events}`,
+      ...(shrunk.before.clients > 0
+        ? [label('clients') + `${shrunk.before.clients} → ${shrunk.after.clients}`, label('operations') + `${shrunk.before.operations} → ${shrunk.after.operations}`]
+        : [label('proposals') + `${shrunk.before.proposals} → ${shrunk.after.proposals}`]),
+      label('events') + `${shrunk.before.events} → ${shrunk.after.events} (first violation at event #${shrunk.before.violationEvent} → #${shrunk.after.violationEvent})`,
       label('runs') + `${shrunk.attempts}${shrunk.exhausted ? styles.dim(' (budget reached: smaller, maybe not minimal)') : ' (no single removal keeps it failing)'}`,
       label('written') + out,
       label('replay') + styles.bold(`paxsim run ${out}`),
     ].join('\n') + '\n',
   );
-  return violation && violation.checker === shrunk.checker ? EXIT.ok : EXIT.internal;
+  // The shrinker only keeps candidates that fail this way; anything else is a bug in it.
+  return violation && violationKind(violation) === shrunk.kind ? EXIT.ok : EXIT.internal;
 }
