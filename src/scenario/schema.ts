@@ -219,6 +219,7 @@ export const multiPaxosTimingSchema = z
     clientTimeoutMs: positiveInt().optional().describe('A client retries at another replica after this long without a reply'),
     retryMs: positiveInt().optional().describe('A client redirected without a leader hint waits this long'),
     maxRetries: nonNegativeInt().optional().describe('Resends of one operation before the client gives up (outcome unknown)'),
+    thinkMs: nonNegativeInt().optional().describe('Between operations a client thinks for a time drawn from [0, thinkMs], virtual ms (default 0)'),
   })
   .strict()
   .describe('Multi-Paxos timer settings');

@@ -1,4 +1,4 @@
-import type { DelaySpec, Fault, NemesisFaultKind, NemesisSpec, NodeId, Proposal, Scenario } from '../scenario/scenario.js';
+import type { DelaySpec, Fault, MultiPaxosTimingSpec, NemesisFaultKind, NemesisSpec, NodeId, Proposal, Scenario } from '../scenario/scenario.js';
 import { assert } from '../util/assert.js';
 import { chance, randomStream, uniformInt, type Random } from './rng.js';
 
@@ -19,6 +19,8 @@ import { chance, randomStream, uniformInt, type Random } from './rng.js';
 export interface GeneratedSchedule {
   readonly faults: Fault[];
   readonly proposals: Proposal[];
+  /** Multi-Paxos: the timing with the clients' drawn think time. */
+  readonly multipaxos: MultiPaxosTimingSpec;
 }
 
 interface DownInterval {
@@ -42,17 +44,16 @@ const WORKLOAD_VALUES = ['X', 'Y', 'Z'];
 export function generateSchedule(scenario: Scenario, nemesis: NemesisSpec, seed: number): GeneratedSchedule {
   const random = randomStream(seed, 'nemesis');
   const faults = generateFaults(scenario, nemesis, random);
-  // Multi-Paxos scenarios bring their own workload: their clients.
   const drawsWorkload = scenario.protocol === 'paxos' && scenario.proposals.length === 0;
   const proposals = drawsWorkload ? generateWorkload(scenario, nemesis, faults, seed) : [...scenario.proposals];
-  return { faults, proposals };
+  return { faults, proposals, multipaxos: paceClients(scenario, nemesis, seed) };
 }
 
 /** The scenario a fuzz seed runs: the nemesis's faults and workload written in, nothing left to generate. */
 export function materializeScenario(scenario: Scenario, seed: number): Scenario {
   if (scenario.nemesis === undefined) return { ...scenario, seed };
   const schedule = generateSchedule(scenario, scenario.nemesis, seed);
-  return { ...scenario, seed, faults: schedule.faults, proposals: schedule.proposals, nemesis: undefined };
+  return { ...scenario, seed, faults: schedule.faults, proposals: schedule.proposals, multipaxos: schedule.multipaxos, nemesis: undefined };
 }
 
 function generateFaults(scenario: Scenario, nemesis: NemesisSpec, random: Random): Fault[] {
@@ -188,6 +189,24 @@ function generateWorkload(scenario: Scenario, nemesis: NemesisSpec, faults: read
   }
   requests.push({ at: windowMs + 1, node: pick(random, proposers), value: anyValue() });
   return sortByTime(requests);
+}
+
+/**
+ * Multi-Paxos clients bring their own operations, but closed-loop clients
+ * without pauses finish them all early in the window, while the nemesis is
+ * only getting started. Unless the scenario sets `thinkMs`, the nemesis draws
+ * a think time that spreads each client's operations over the window (swarm:
+ * over half of it to one and a half times it), so operations keep arriving
+ * through partitions, leader changes and restarts.
+ */
+function paceClients(scenario: Scenario, nemesis: NemesisSpec, seed: number): MultiPaxosTimingSpec {
+  const timing = scenario.multipaxos;
+  const mostOps = Math.max(0, ...scenario.clients.map((client) => client.ops?.length ?? client.count ?? 0));
+  if (scenario.protocol !== 'multipaxos' || timing.thinkMs !== undefined || mostOps === 0) return timing;
+  const random = randomStream(seed, 'nemesis-workload');
+  const spread = nemesis.swarm ? pick(random, [0.25, 0.5, 0.75]) : 0.5;
+  // A think time drawn from [0, thinkMs] averages thinkMs / 2.
+  return { ...timing, thinkMs: Math.floor((2 * nemesis.windowMs * spread) / mostOps) };
 }
 
 function randomBurst(scenario: Scenario, at: number, forMs: number, random: Random): Fault {
