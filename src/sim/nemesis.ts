@@ -195,9 +195,10 @@ function generateWorkload(scenario: Scenario, nemesis: NemesisSpec, faults: read
  * Multi-Paxos clients bring their own operations, but closed-loop clients
  * without pauses finish them all early in the window, while the nemesis is
  * only getting started. Unless the scenario sets `thinkMs`, the nemesis draws
- * a think time that spreads each client's operations over the window (swarm:
- * over half of it to one and a half times it), so operations keep arriving
- * through partitions, leader changes and restarts.
+ * a think time that spreads each client's operations over a quarter to three
+ * quarters of the window (half without swarm), plus the time operations take,
+ * so operations keep arriving through partitions, leader changes and
+ * restarts, and the last ones still leave room for their liveness deadline.
  */
 function paceClients(scenario: Scenario, nemesis: NemesisSpec, seed: number): MultiPaxosTimingSpec {
   const timing = scenario.multipaxos;
