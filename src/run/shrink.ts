@@ -360,14 +360,14 @@ function removeProposals(trial: Trial): boolean {
 function removeClients(trial: Trial): boolean {
   let progress = false;
   let index = 0;
-  while (index < trial.current.clients.length && !trial.exhausted) {
+  while (!trial.exhausted) {
     const clients = trial.current.clients;
-    const drawn = clients[index]!.ops === undefined;
-    if (drawn && index < clients.length - 1) {
-      index = clients.length - 1;
-      continue;
-    }
-    if (clients.length > 1 && trial.attempt({ ...trial.current, clients: clients.filter((_, other) => other !== index) })) progress = true;
+    const drawn = clients[0]?.ops === undefined;
+    if (drawn) index = clients.length - 1;
+    if (clients.length <= 1 || index >= clients.length) break;
+    // On success the next client has slid into this index (or, drawn, the new last one is up), so stay.
+    if (trial.attempt({ ...trial.current, clients: clients.filter((_, other) => other !== index) })) progress = true;
+    else if (drawn) break;
     else index += 1;
   }
   return progress;
