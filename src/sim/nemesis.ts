@@ -142,8 +142,8 @@ function drawMix(nemesis: NemesisSpec, random: Random): Map<NemesisFaultKind, nu
  * The clients. Real clients arrive at any time, retry at any node (one that
  * just restarted included) and ask for values other clients ask for too, so:
  *
- * - an opening: two or three proposers with distinct values within a few
- *   round trips of each other, so ballots compete in most seeds; later waves
+ * - an opening: two or three proposers with distinct values within one
+ *   round trip of each other, so ballots compete in most seeds; later waves
  *   like it anywhere in the window (clients timing out and retrying at once);
  * - single requests drawn throughout the window, each at any proposer with a value
  *   from a small shared pool (values collide across nodes, and one node is
@@ -167,7 +167,7 @@ function generateWorkload(scenario: Scenario, nemesis: NemesisSpec, faults: read
   const requests: Proposal[] = [];
   const anyValue = () => pick(random, WORKLOAD_VALUES);
 
-  // The opening, and later waves of clients retrying at once: two or three proposers with distinct values within a round trip or two.
+  // The opening, and later waves of clients retrying at once: two or three proposers with distinct values within one round trip.
   const wave = (atMs: number) => {
     const candidates = [...proposers];
     const values = [...WORKLOAD_VALUES];
@@ -175,7 +175,7 @@ function generateWorkload(scenario: Scenario, nemesis: NemesisSpec, faults: read
     for (let index = 0; index < count; index++) {
       const node = candidates.splice(uniformInt(random, 0, candidates.length - 1), 1)[0]!;
       const value = values.splice(uniformInt(random, 0, values.length - 1), 1)[0]!;
-      requests.push({ at: Math.min(windowMs, atMs + uniformInt(random, 0, 2 * roundTripMs)), node, value });
+      requests.push({ at: Math.min(windowMs, atMs + uniformInt(random, 0, roundTripMs)), node, value });
     }
   };
   wave(uniformInt(random, 0, Math.floor(windowMs / 4)));
