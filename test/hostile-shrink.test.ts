@@ -77,10 +77,11 @@ describe('shrink keeps the failure it was given (fuzz-default, bug same-ballot)'
   const bug: PaxosBug = 'same-ballot';
   // What the shrinker before did with each seed (its result, run as written):
   const cases = [
-    { seed: 11, was: 'switched integrity/learned-unchosen to agreement/learners-disagree, and added an unmet liveness expectation' },
-    { seed: 47, was: 'switched agreement/two-values-chosen to agreement/learners-disagree (same checker), and grew 161 → 178 events' },
-    { seed: 12, was: 'grew 220 → 223 events, and added an unmet liveness expectation' },
-    { seed: 44, was: 'cut `until` under `expect.liveness`: the shrunk file failed liveness as well' },
+    { seed: 49, was: 'switched integrity/learned-unchosen to agreement/learners-disagree, and added an unmet liveness expectation' },
+    { seed: 9, was: 'switched agreement/two-values-chosen to agreement/learners-disagree (same checker), and grew 107 → 132 events' },
+    { seed: 24, was: 'switched agreement/learners-disagree to agreement/two-values-chosen, and added an unmet liveness expectation' },
+    { seed: 64, was: 'grew 190 → 261 events' },
+    { seed: 1, was: 'cut `until` under `expect.liveness`: the shrunk file failed liveness as well' },
   ];
   for (const { seed, was } of cases) {
     it(`seed ${seed} (${was})`, () => {
@@ -172,14 +173,14 @@ expect: { safety: hold }
 describe('paxsim shrink and the fuzz summary report what changed', () => {
   it('paxsim shrink names the kind kept and writes a file that fails only that way', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'paxsim-hostile-shrink-'));
-    const file = join(dir, 'seed-11.yaml');
-    writeFileSync(file, scenarioToYaml({ ...materializeScenario(shippedScenario('fuzz-default'), 11), bug: 'same-ballot' }));
+    const file = join(dir, 'seed-49.yaml');
+    writeFileSync(file, scenarioToYaml({ ...materializeScenario(shippedScenario('fuzz-default'), 49), bug: 'same-ballot' }));
     const result = await runCli(['shrink', file]);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/violation\s+integrity\/learned-unchosen: /);
     expect(result.stdout).toMatch(/proposals\s+\d+ → \d+/);
     expect(result.stdout).toMatch(/events\s+\d+ → \d+ \(first violation at event #\d+ → #\d+\)/);
-    const shrunkFile = join(dir, 'seed-11.min.yaml');
+    const shrunkFile = join(dir, 'seed-49.min.yaml');
     expect(readFileSync(shrunkFile, 'utf8')).toContain('proposals');
     const loaded = loadScenarioFile(shrunkFile);
     if (!loaded.ok) return expect.fail(loaded.errors.join('\n'));
@@ -189,7 +190,7 @@ describe('paxsim shrink and the fuzz summary report what changed', () => {
 
   it('the fuzz summary line gives faults, proposals and events before and after', async () => {
     const out = mkdtempSync(join(tmpdir(), 'paxsim-hostile-shrink-'));
-    const fuzzed = await runCli(['fuzz', '--bug', 'same-ballot', '--from', '11', '--seeds', '1', '--workers', '0', '--out', out, '--no-progress']);
+    const fuzzed = await runCli(['fuzz', '--bug', 'same-ballot', '--from', '49', '--seeds', '1', '--workers', '0', '--out', out, '--no-progress']);
     expect(fuzzed.code).toBe(1);
     expect(fuzzed.stdout).toMatch(/shrunk\s+\S+\.min\.yaml: faults \d+ → \d+( \([^)]*\))?, proposals \d+ → \d+, events \d+ → \d+ \(\d+ runs\)/);
   });
