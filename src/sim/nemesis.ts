@@ -162,7 +162,7 @@ function generateWorkload(scenario: Scenario, nemesis: NemesisSpec, faults: read
   const windowMs = nemesis.windowMs;
   const roundTripMs = 2 * Math.max(1, scenario.network.delay.max);
   const laterCount = nemesis.swarm ? pick(random, [0, 0, 1, 2]) : 1;
-  const waveCount = nemesis.swarm ? pick(random, [1, 2, 3]) : 2;
+  const waveCount = nemesis.swarm ? pick(random, [0, 1, 2]) : 1;
   const followUpChance = nemesis.swarm ? pick(random, [0, 0.5, 1]) : 0.5;
   const requests: Proposal[] = [];
   const anyValue = () => pick(random, WORKLOAD_VALUES);
