@@ -53,23 +53,25 @@ function expectFaithful(original: Scenario, seed: number, bug: AnyBug, shrunk: S
 }
 
 describe('violationKind', () => {
-  it('tells the shapes of one checker apart and leaves values, nodes and times out', () => {
-    const kind = (checker: string, message: string) => violationKind({ checker, message });
-    expect(kind('agreement', 'two values chosen: "X" in ballot (1,A) at t=5, then "Y" in ballot (2,B)')).toBe('agreement/two-values-chosen');
-    expect(kind('agreement', 'B learned "Y" but A learned "X" at t=9')).toBe('agreement/learners-disagree');
-    expect(kind('integrity', 'A learned "X" a second time (first at t=3)')).toBe('integrity/learned-twice');
-    expect(kind('integrity', 'A changed its mind: learned "Y" after learning "X" at t=3')).toBe('integrity/changed-mind');
-    expect(kind('integrity', 'A learned "Z", which no majority of acceptors accepted in one ballot')).toBe('integrity/learned-unchosen');
-    expect(kind('acceptor-discipline', 'C accepted "X" in ballot (1,A) after promising (2,B)')).toBe('acceptor-discipline/accepted-below-promise');
-    expect(kind('acceptor-discipline', 'C promised ballot (1,A) after promising (2,B)')).toBe('acceptor-discipline/promise-went-down');
-    expect(kind('validity', '"Q" was chosen but never proposed')).toBe('validity/chose-unproposed');
-    expect(kind('validity', 'A learned "Q", which was never proposed')).toBe('validity/learned-unproposed');
-    expect(kind('exactly-once', 'B applied put x=1 by c1 a second time, at slot 4')).toBe('exactly-once/applied-twice');
-    expect(kind('client-liveness', 'c1 gave up on #3 (invoked at t=10) 2500 ms after the replicas became healthy at t=2000')).toBe('client-liveness/operation-late');
+  const examples: readonly (readonly [checker: string, message: string, kind: string])[] = [
+    ['agreement', 'two values chosen: "X" in ballot (1,A) at t=5, then "Y" in ballot (2,B)', 'agreement/two-values-chosen'],
+    ['agreement', 'B learned "Y" but A learned "X" at t=9', 'agreement/learners-disagree'],
+    ['integrity', 'A learned "X" a second time (first at t=3)', 'integrity/learned-twice'],
+    ['integrity', 'A changed its mind: learned "Y" after learning "X" at t=3', 'integrity/changed-mind'],
+    ['integrity', 'A learned "Z", which no majority of acceptors accepted in one ballot', 'integrity/learned-unchosen'],
+    ['acceptor-discipline', 'C accepted "X" in ballot (1,A) after promising (2,B)', 'acceptor-discipline/accepted-below-promise'],
+    ['acceptor-discipline', 'C promised ballot (1,A) after promising (2,B)', 'acceptor-discipline/promise-went-down'],
+    ['validity', '"Q" was chosen but never proposed', 'validity/chose-unproposed'],
+    ['validity', 'A learned "Q", which was never proposed', 'validity/learned-unproposed'],
+    ['exactly-once', 'B applied put x=1 by c1 a second time, at slot 4', 'exactly-once/applied-twice'],
+    ['client-liveness', 'c1 gave up on #3 (invoked at t=10) 2500 ms after the replicas became healthy at t=2000', 'client-liveness/operation-late'],
     // Unknown wording: the checker alone, never another shape.
-    expect(kind('agreement', 'something new')).toBe('agreement/other');
-    expect(kind('my-checker', 'anything')).toBe('my-checker/other');
-  });
+    ['agreement', 'something new', 'agreement/other'],
+    ['my-checker', 'anything', 'my-checker/other'],
+  ];
+  for (const [checker, message, kind] of examples) {
+    it(`${kind}: ${message}`, () => expect(violationKind({ checker, message })).toBe(kind));
+  }
 });
 
 describe('shrink keeps the failure it was given (fuzz-default, bug same-ballot)', () => {
