@@ -8,6 +8,8 @@ import { runFuzzSeed } from '../src/run/fuzz-seed.js';
 import { fuzz, type FuzzPlan } from '../src/run/fuzz.js';
 import { loadScenarioFile } from '../src/scenario/load.js';
 import { faultUnits } from '../src/run/shrink.js';
+import type { Scenario } from '../src/scenario/scenario.js';
+import { materializeScenario } from '../src/sim/nemesis.js';
 import { runCli } from './helpers/cli.js';
 import { shippedScenario } from './helpers/scenario.js';
 
@@ -82,6 +84,24 @@ describe('fuzz: the nemesis and workload', () => {
     expect(scenario.failureCount).toBe(0);
     expect(scenario.seedsRun).toBe(300);
     for (const count of scenario.coverageCounts) expect(count).toBeGreaterThan(0);
+  });
+
+  it('draws requests throughout the window, at restarted proposers, with values that collide and differ', () => {
+    const windowMs = fuzzDefault.nemesis!.windowMs;
+    const schedules = Array.from({ length: 100 }, (_, index) => materializeScenario(fuzzDefault, index + 1));
+    const share = (test: (scenario: Scenario) => boolean) => schedules.filter(test).length;
+    // Before, every request but the last came within the first quarter of the window and a few round trips.
+    expect(share((scenario) => scenario.proposals.some((proposal) => proposal.at > windowMs / 2 && proposal.at < windowMs))).toBeGreaterThan(50);
+    const requestSoonAfterRestart = (scenario: Scenario) =>
+      scenario.faults.some((fault) => fault.kind === 'restart' && scenario.proposals.some((proposal) => proposal.node === fault.node && proposal.at > fault.at && proposal.at <= fault.at + 40));
+    expect(share(requestSoonAfterRestart)).toBeGreaterThan(10);
+    const valuesOf = (scenario: Scenario, node: string) => new Set(scenario.proposals.filter((proposal) => proposal.node === node).map((proposal) => proposal.value));
+    expect(share((scenario) => scenario.nodes.some((node) => valuesOf(scenario, node).size >= 2))).toBeGreaterThan(50);
+    const sameValueAtTwoNodes = (scenario: Scenario) => scenario.proposals.some((a) => scenario.proposals.some((b) => a.node !== b.node && a.value === b.value));
+    expect(share(sameValueAtTwoNodes)).toBeGreaterThan(50);
+    // Swarm: how busy the clients are varies from seed to seed.
+    expect(new Set(schedules.map((scenario) => scenario.proposals.length)).size).toBeGreaterThan(4);
+    for (const scenario of schedules) expect(scenario.proposals.at(-1)!.at).toBe(windowMs + 1);
   });
 
   it('materializes a different schedule per seed, with competing proposers in most seeds', () => {

@@ -81,14 +81,18 @@ describe('shrinkScenario on a planted forget-promise failure', () => {
   });
 
   it('strips the noise: fewer faults, at most 3, sizes reported as run', () => {
-    expect(result.before).toEqual({ faults: 14, faultUnits: 11, proposals: 2, events: run(planted, seed, bug).eventCount });
+    const whole = (scenario: Scenario) => runScenario(scenario, { seed, bug, hash: false });
+    expect(result.before).toEqual({ faults: 14, faultUnits: 11, proposals: 2, clients: 0, operations: 0, events: whole(planted).eventCount, violationEvent: whole(planted).violations[0]!.event });
     expect(result.after.faults).toBeLessThan(result.before.faults);
     expect(result.after.faults).toBeLessThanOrEqual(3);
     expect(result.after).toEqual({
       faults: result.scenario.faults.length,
       faultUnits: faultUnits(result.scenario.faults).length,
       proposals: result.scenario.proposals.length,
-      events: run(result.scenario, seed, bug).eventCount,
+      clients: 0,
+      operations: 0,
+      events: whole(result.scenario).eventCount,
+      violationEvent: whole(result.scenario).violations[0]!.event,
     });
     // The bug needs an acceptor to crash and come back.
     expect(result.scenario.faults.some((fault) => fault.kind === 'crash' && fault.node === 'C')).toBe(true);

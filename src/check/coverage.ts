@@ -30,6 +30,8 @@ export const PAXOS_COVERAGE = {
   duel: 'two proposers ran ballots before anything was chosen',
   decidedAfterHeal: 'the first decision came only after a heal',
   deliveredTwice: 'a message was delivered twice',
+  requestAtRestarted: 'a request reached a proposer after it crashed and restarted',
+  twoValuesByOneNode: 'one proposer proposed two different values',
 } as const;
 
 export const MULTIPAXOS_COVERAGE = {
@@ -76,6 +78,9 @@ class PaxosCoverage implements SituationTracker<PaxosSituation> {
   private readonly promised = new Map<NodeId, Ballot>();
   private readonly accepted = new Map<NodeId, Ballot>();
   private readonly proposersBeforeChoice = new Set<NodeId>();
+  /** Nodes up again after a crash (a crash wipes a proposer's value, so each propose from them answers a new request). */
+  private readonly restarted = new Set<NodeId>();
+  private readonly firstValueProposed = new Map<NodeId, string>();
   private healed = false;
   private chosen = false;
 
@@ -91,17 +96,26 @@ class PaxosCoverage implements SituationTracker<PaxosSituation> {
       case 'accept':
         this.accepted.set(event.node, event.ballot);
         return;
+      case 'restart':
+        this.restarted.add(event.node);
+        return;
       case 'crash': {
+        this.restarted.delete(event.node);
         const promised = this.promised.get(event.node);
         const accepted = this.accepted.get(event.node);
         if (promised !== undefined && (accepted === undefined || compareBallots(accepted, promised) < 0)) this.situations.add('crashBetweenPromiseAndAccept');
         return;
       }
-      case 'propose':
+      case 'propose': {
+        if (this.restarted.has(event.node)) this.situations.add('requestAtRestarted');
+        const firstValue = this.firstValueProposed.get(event.node);
+        if (firstValue === undefined) this.firstValueProposed.set(event.node, event.value);
+        else if (firstValue !== event.value) this.situations.add('twoValuesByOneNode');
         if (this.chosen) return;
         this.proposersBeforeChoice.add(event.node);
         if (this.proposersBeforeChoice.size >= 2) this.situations.add('duel');
         return;
+      }
       case 'heal':
         this.healed = true;
         return;

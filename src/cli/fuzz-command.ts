@@ -5,7 +5,7 @@ import type { ProtocolBug } from '../run/protocol.js';
 import { failureFileStem, foundLine, SCHEMA_PATH, writeFailure, type WrittenFailure } from '../run/failure-files.js';
 import { failureKind, fuzz, type FuzzReport, type ScenarioFuzzReport } from '../run/fuzz.js';
 import { applyNemesisOverrides, type NemesisOverrides } from '../run/nemesis-overrides.js';
-import { shrinkScenario } from '../run/shrink.js';
+import { describeShrink, shrinkScenario } from '../run/shrink.js';
 import { scenarioToYaml } from '../scenario/serialize.js';
 import { NEMESIS_FAULT_KINDS } from '../scenario/schema.js';
 import { LIMITS, MAX_SEED, nemesisSizeProblem } from '../scenario/limits.js';
@@ -203,11 +203,8 @@ interface WrittenEntry {
   readonly failure: WrittenFailure;
   readonly shrunk: {
     file: string;
-    faultsBefore: number;
-    faultsAfter: number;
-    unitsAfter: number;
-    eventsBefore: number;
-    eventsAfter: number;
+    /** Before → after: faults, proposals or clients and operations, events. */
+    sizes: string;
     attempts: number;
     /** Why the shrunk file could not be written, or null. */
     problem: string | null;
@@ -249,22 +246,13 @@ function shrinkAndWrite(failure: WrittenFailure, bug: ProtocolBug | undefined, i
   const { result: rerun, problem: traceProblem } = runWithOutputsOrProblem(shrunk.scenario, { bug }, { trace: file.replace(/\.yaml$/, '.trace.jsonl') });
   const header = [
     rerun.violations.length > 0 ? foundLine(rerun) : 'paxsim found: see the unshrunk file',
-    `shrunk from ${failure.scenarioFile}: faults ${shrunk.before.faults} -> ${shrunk.after.faults}${unitNote(shrunk.after.faults, shrunk.after.faultUnits)}, events ${shrunk.before.events} -> ${shrunk.after.events} (${plural(shrunk.attempts, 'run')})`,
+    `shrunk from ${failure.scenarioFile}: ${describeShrink(shrunk.before, shrunk.after, '->')} (${plural(shrunk.attempts, 'run')})`,
     `replay: ${shellCommand(['paxsim', 'run', file])}`,
   ];
   const problem = writeOutputFile(file, scenarioToYaml({ ...shrunk.scenario, bug: bug ?? shrunk.scenario.bug }, { header, filePath: file, schemaPath: SCHEMA_PATH })) ?? traceProblem;
   if (problem !== null) io.stderr(styles.fail(printable(`paxsim: cannot write ${file}: ${problem}`)) + '\n');
   if (shrunk.exhausted) io.stderr(styles.dim(`paxsim: shrinking ${printable(failure.scenarioFile)} stopped ${interrupts.stopRequested ? 'when interrupted' : 'at its budget'}; the result is smaller but may not be minimal\n`));
-  return {
-    problem,
-    file,
-    faultsBefore: shrunk.before.faults,
-    faultsAfter: shrunk.after.faults,
-    unitsAfter: shrunk.after.faultUnits,
-    eventsBefore: shrunk.before.events,
-    eventsAfter: shrunk.after.events,
-    attempts: shrunk.attempts,
-  };
+  return { problem, file, sizes: describeShrink(shrunk.before, shrunk.after), attempts: shrunk.attempts };
 }
 
 /** For the first few seeds whose two runs differed: run them twice more, recording, and say where they part. */
@@ -353,7 +341,7 @@ function formatSummary(report: FuzzReport, written: readonly WrittenEntry[], ela
     else lines.push(label('not written') + styles.fail(printable(`${entry.failure.scenarioFile}: ${entry.failure.problem}`)));
     if (entry.shrunk) {
       const shrunk = entry.shrunk;
-      const sizes = `faults ${shrunk.faultsBefore} → ${shrunk.faultsAfter}${unitNote(shrunk.faultsAfter, shrunk.unitsAfter)}, events ${shrunk.eventsBefore} → ${shrunk.eventsAfter} (${plural(shrunk.attempts, 'run')})`;
+      const sizes = `${shrunk.sizes} (${plural(shrunk.attempts, 'run')})`;
       lines.push(label('shrunk') + (shrunk.problem === null ? `${printable(shrunk.file)}: ${sizes}` : styles.fail(printable(`${shrunk.file} not written: ${shrunk.problem}`))));
     }
     lines.push(label('replay') + styles.bold(printable(entry.replay)));
@@ -382,11 +370,6 @@ function failingSeedLines(scenario: ScenarioFuzzReport, written: readonly Writte
     lines.push(label('') + styles.dim(`${unwritten.length + unlisted} more, not written${seeds}${beyond} (replay one: --from SEED --seeds 1)`));
   }
   return lines;
-}
-
-/** "(3 units)" when crash/restart-style pairs make the fault count look bigger than the story. */
-export function unitNote(faults: number, units: number): string {
-  return units === faults ? '' : ` (${plural(units, 'fault unit')}: a crash with its restart counts once)`;
 }
 
 function fuzzJson(report: FuzzReport, written: readonly WrittenEntry[], elapsedMs: number, workers: number, interrupted: boolean): Record<string, unknown> {

@@ -1,5 +1,6 @@
 import { runScenario } from '../run/runner.js';
-import { shrinkScenario } from '../run/shrink.js';
+import { describeShrink, shrinkScenario, unitNote } from '../run/shrink.js';
+import { violationKind } from '../check/violation-kind.js';
 import { foundLine, SCHEMA_PATH } from '../run/failure-files.js';
 import { scenarioToYaml } from '../scenario/serialize.js';
 import { writeOutputFile } from '../util/output-path.js';
@@ -10,7 +11,6 @@ import { parseCount, parseDuration } from './durations.js';
 import { EXIT, parseSeed, UsageError } from './errors.js';
 import { colorLevel, stylesFor, type CliIo } from './io.js';
 import { checkOutputFile } from './output-check.js';
-import { unitNote } from './fuzz-command.js';
 import { runToOutputs } from './run-command.js';
 import { loadScenarioArg, parseBug } from './scenario-arg.js';
 import { plural } from '../util/plural.js';
@@ -45,7 +45,7 @@ export function shrinkCommand(file: string, flags: ShrinkFlags, io: CliIo): numb
   const violation = rerun.violations[0];
   const header = [
     violation ? foundLine(rerun) : 'paxsim: the shrunk scenario no longer fails (a bug in the shrinker)',
-    `shrunk from ${file}: faults ${shrunk.before.faults} -> ${shrunk.after.faults}, events ${shrunk.before.events} -> ${shrunk.after.events} (${plural(shrunk.attempts, 'run')})`,
+    `shrunk from ${file}: ${describeShrink(shrunk.before, shrunk.after, '->')} (${plural(shrunk.attempts, 'run')})`,
     `replay: ${shellCommand(['paxsim', 'run', out])}`,
   ];
   const text = scenarioToYaml({ ...shrunk.scenario, seed, bug: bug ?? shrunk.scenario.bug }, { header, filePath: out, schemaPath: SCHEMA_PATH });
@@ -55,14 +55,17 @@ export function shrinkCommand(file: string, flags: ShrinkFlags, io: CliIo): numb
   io.stdout(
     [
       styles.bold(`── shrink: ${printable(scenario.name)}, seed ${seed}${bug ? `, bug ${bug}` : ''} ──`),
-      label('checker') + printable(`${shrunk.checker}${violation ? `: ${violation.message}` : ''}`),
+      label('violation') + printable(`${shrunk.kind}${violation ? `: ${violation.message}` : ''}`),
       label('faults') + `${shrunk.before.faults} → ${shrunk.after.faults}${unitNote(shrunk.after.faults, shrunk.after.faultUnits)}`,
-      label('proposals') + `${shrunk.before.proposals} → ${shrunk.after.proposals}`,
-      label('events') + `${shrunk.before.events} → ${shrunk.after.events}`,
+      ...(shrunk.before.clients > 0
+        ? [label('clients') + `${shrunk.before.clients} → ${shrunk.after.clients}`, label('operations') + `${shrunk.before.operations} → ${shrunk.after.operations}`]
+        : [label('proposals') + `${shrunk.before.proposals} → ${shrunk.after.proposals}`]),
+      label('events') + `${shrunk.before.events} → ${shrunk.after.events} (first violation at event #${shrunk.before.violationEvent} → #${shrunk.after.violationEvent})`,
       label('runs') + `${shrunk.attempts}${shrunk.exhausted ? styles.dim(' (budget reached: smaller, maybe not minimal)') : ' (no single removal keeps it failing)'}`,
       label('written') + printable(out),
       label('replay') + styles.bold(printable(shellCommand(['paxsim', 'run', out]))),
     ].join('\n') + '\n',
   );
-  return violation && violation.checker === shrunk.checker ? EXIT.ok : EXIT.internal;
+  // The shrinker only keeps candidates that fail this way; anything else is a bug in it.
+  return violation && violationKind(violation) === shrunk.kind ? EXIT.ok : EXIT.internal;
 }

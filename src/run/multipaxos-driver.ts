@@ -30,7 +30,7 @@ export function multiPaxosDriver(scenario: Scenario, bug: MultiPaxosBug | undefi
   const requests: ScheduledRequest<ClientWorkload>[] = scenario.clients.map((client) => ({
     atMs: 0,
     node: client.id,
-    request: { ops: client.ops, count: client.count, mix: client.mix, keys: client.keys },
+    request: { ops: client.ops, count: client.count, mix: client.mix, keys: client.keys, thinkMs: timing.thinkMs },
     value: client.ops ? `${client.ops.length} operations` : `${client.count ?? 0} operations`,
   }));
   return {

@@ -1,17 +1,29 @@
-import { CHECKERS } from '../check/suite.js';
+import type { Violation } from '../check/checker.js';
+import { violationKind } from '../check/violation-kind.js';
 import type { ProtocolBug } from './protocol.js';
 import { validateScenario } from '../scenario/load.js';
-import type { DelaySpec, Fault, NetworkSpec, Scenario } from '../scenario/scenario.js';
+import type { ClientSpec, DelaySpec, Fault, KvOpSpec, NetworkSpec, Scenario } from '../scenario/scenario.js';
 import { scenarioToFileObject } from '../scenario/serialize.js';
 import { materializeScenario } from '../sim/nemesis.js';
 import { assert } from '../util/assert.js';
+import { plural } from '../util/plural.js';
 import { runScenario, type RunResult } from './runner.js';
 
 /**
  * The shrinker: given a scenario and seed that fail, find a smaller scenario
- * that still fails the same checker with the same seed. It is delta debugging
- * (Zeller's ddmin) over fault units, then simpler passes over proposals, the
- * network and time windows, repeated until a whole round changes nothing.
+ * that still fails the same way with the same seed. It is delta debugging
+ * (Zeller's ddmin) over fault units, then simpler passes over time, proposals,
+ * clients and their operations, the network and fault windows, repeated until
+ * a whole round changes nothing.
+ *
+ * A candidate is kept only when its run (the whole run, as `paxsim run` of
+ * the written file would do it) still reproduces the original failure:
+ * - its first violation has the same kind (checker and shape, see
+ *   check/violation-kind.ts) as the original's first violation;
+ * - it fails nothing the original run did not fail (every violation kind and
+ *   every unmet expectation was there in the original too);
+ * - it is no longer: no more trace events, and its first violation comes at
+ *   an event index no later than the original's.
  *
  * Everything is a pure function of (scenario, seed, bug, maxAttempts): the
  * only outside input is `shouldStop`, which the CLI wires to a wall-clock
@@ -20,7 +32,7 @@ import { runScenario, type RunResult } from './runner.js';
 
 export interface ShrinkOptions {
   readonly bug?: ProtocolBug | undefined;
-  /** Most runs to spend, the first (which finds the checker to keep failing) included. Default 400. */
+  /** Most runs to spend, the first (which finds the failure to keep) included. Default 400. */
   readonly maxAttempts?: number;
   /** Asked before every candidate run; true stops shrinking with what was found so far. */
   readonly shouldStop?: () => boolean;
@@ -31,8 +43,13 @@ export interface ShrinkSize {
   /** Faults counting a crash with its restart (a pause with its resume, a drift with its reset) as one. */
   readonly faultUnits: number;
   readonly proposals: number;
-  /** Trace events of the run with stopOnViolation. */
+  /** Multi-Paxos clients, and their operations (explicit or drawn) in all. */
+  readonly clients: number;
+  readonly operations: number;
+  /** Trace events of the whole run, as replayed from the written file. */
   readonly events: number;
+  /** Index of the first violating event. */
+  readonly violationEvent: number;
 }
 
 export interface ShrinkResult {
@@ -40,6 +57,8 @@ export interface ShrinkResult {
   readonly scenario: Scenario;
   /** The checker that kept failing. */
   readonly checker: string;
+  /** The kind of violation kept (`checker/shape`, see violationKind). */
+  readonly kind: string;
   /** Runs spent. */
   readonly attempts: number;
   readonly before: ShrinkSize;
@@ -57,32 +76,89 @@ export function shrinkScenario(failing: Scenario, seed: number, options: ShrinkO
   const start = revalidate(materializeScenario(failing, seed));
   assert(start !== null, () => `shrink: scenario ${failing.name} does not survive a round trip through its file form`);
 
-  const first = runScenario(start, runOptions(seed, options.bug));
-  const violation = first.violations[0];
-  if (violation === undefined) {
+  const original = judge(runScenario(start, runOptions(seed, options.bug)));
+  if (original === null) {
     const bug = options.bug ?? start.bug;
     const withBug = bug === undefined ? '' : ` with bug ${bug}`;
     throw new Error(`scenario ${failing.name} does not fail with seed ${seed}${withBug}: nothing to shrink`);
   }
 
-  const trial = new Trial(start, first, violation.checker, seed, options.bug, maxAttempts, options.shouldStop);
+  const trial = new Trial(start, original, seed, options.bug, maxAttempts, options.shouldStop);
   shrinkToFixpoint(trial);
   return {
     scenario: trial.current,
-    checker: trial.checker,
+    checker: original.first.checker,
+    kind: original.kind,
     attempts: trial.attempts,
-    before: sizeOf(start, first.eventCount),
-    after: sizeOf(trial.current, trial.eventCount),
+    before: sizeOf(start, original),
+    after: sizeOf(trial.current, trial.currentFailure),
     exhausted: trial.exhausted,
   };
 }
 
+/** Whole runs, as the written file replays: a violation's aftermath (and the expectations) are part of what must not grow. */
 function runOptions(seed: number, bug: ProtocolBug | undefined) {
-  return { seed, bug, stopOnViolation: true, hash: false } as const;
+  return { seed, bug, hash: false } as const;
 }
 
-function sizeOf(scenario: Scenario, events: number): ShrinkSize {
-  return { faults: scenario.faults.length, faultUnits: faultUnits(scenario.faults).length, proposals: scenario.proposals.length, events };
+/** What a run failed, in the terms a candidate is judged by. */
+interface Failure {
+  readonly first: Violation;
+  readonly kind: string;
+  /** The first violation is a liveness checker's: judged at a deadline, so the run must reach it. */
+  readonly isLiveness: boolean;
+  /** Violation kinds and unmet expectations, each as one string. */
+  readonly failures: ReadonlySet<string>;
+  readonly events: number;
+}
+
+function judge(result: RunResult): Failure | null {
+  const first = result.violations[0];
+  if (first === undefined) return null;
+  const failures = new Set(result.violations.map(violationKind));
+  for (const check of result.expectation.checks) if (!check.met) failures.add(`expect ${check.what}`);
+  const isLiveness = result.checkers.find((report) => report.name === first.checker)?.kind === 'liveness';
+  return { first, kind: violationKind(first), isLiveness, failures, events: result.eventCount };
+}
+
+/** The same failure as the original's, nothing it did not have, and no longer. */
+function reproduces(candidate: Failure, original: Failure): boolean {
+  return (
+    candidate.kind === original.kind &&
+    [...candidate.failures].every((failure) => original.failures.has(failure)) &&
+    candidate.events <= original.events &&
+    candidate.first.event <= original.first.event
+  );
+}
+
+function sizeOf(scenario: Scenario, failure: Failure): ShrinkSize {
+  return {
+    faults: scenario.faults.length,
+    faultUnits: faultUnits(scenario.faults).length,
+    proposals: scenario.proposals.length,
+    clients: scenario.clients.length,
+    operations: scenario.clients.reduce((total, client) => total + operationCount(client), 0),
+    events: failure.events,
+    violationEvent: failure.first.event,
+  };
+}
+
+/** "faults 44 → 1 (…), proposals 6 → 2, events 1413 → 230": the sizes that changed, for CLI lines. */
+export function describeShrink(before: ShrinkSize, after: ShrinkSize, arrow = '→'): string {
+  const parts = [`faults ${before.faults} ${arrow} ${after.faults}${unitNote(after.faults, after.faultUnits)}`];
+  if (before.proposals > 0) parts.push(`proposals ${before.proposals} ${arrow} ${after.proposals}`);
+  if (before.clients > 0) parts.push(`clients ${before.clients} ${arrow} ${after.clients}`, `operations ${before.operations} ${arrow} ${after.operations}`);
+  parts.push(`events ${before.events} ${arrow} ${after.events}`);
+  return parts.join(', ');
+}
+
+/** "(3 units)" when crash/restart-style pairs make the fault count look bigger than the story. */
+export function unitNote(faults: number, units: number): string {
+  return units === faults ? '' : ` (${plural(units, 'fault unit')}: a crash with its restart counts once)`;
+}
+
+function operationCount(client: ClientSpec): number {
+  return client.ops?.length ?? client.count ?? 0;
 }
 
 const SHRINK_LOCATOR = { file: 'shrink', lineOf: () => undefined };
@@ -100,23 +176,19 @@ function scenarioKey(scenario: Scenario): string {
 
 /**
  * The current best scenario and the budget. `attempt` is the one place a
- * candidate is run: it adopts the candidate when it still fails the same
- * checker, which is what keeps every pass's result failing.
+ * candidate is run: it adopts the candidate when it still reproduces the
+ * original failure, which is what keeps every pass's result failing.
  */
 class Trial {
   current: Scenario;
+  currentFailure: Failure;
   attempts = 1;
   exhausted = false;
-  /** Events of the current scenario's run, and when its target violation happened. */
-  eventCount: number;
-  violationMs: number;
-  readonly isSafety: boolean;
   private currentKey: string;
 
   constructor(
     start: Scenario,
-    firstRun: RunResult,
-    readonly checker: string,
+    readonly original: Failure,
     private readonly seed: number,
     private readonly bug: ProtocolBug | undefined,
     private readonly maxAttempts: number,
@@ -124,15 +196,15 @@ class Trial {
   ) {
     this.current = start;
     this.currentKey = scenarioKey(start);
-    this.eventCount = firstRun.eventCount;
-    const violationMs = targetViolationMs(firstRun, checker);
-    assert(violationMs !== null, () => `shrink: the first run has no ${checker} violation`);
-    this.violationMs = violationMs;
-    // Unknown names count as safety: only the liveness checker needs the run to reach its deadline.
-    this.isSafety = CHECKERS.find((description) => description.name === checker)?.kind !== 'liveness';
+    this.currentFailure = original;
   }
 
-  /** Runs the candidate (if valid, new and affordable); true, and adopted, when it still fails the same checker. */
+  /** When the current scenario's first violation happens. */
+  get violationMs(): number {
+    return this.currentFailure.first.t;
+  }
+
+  /** Runs the candidate (if valid, new and affordable); true, and adopted, when it still reproduces the failure. */
   attempt(candidate: Scenario): boolean {
     if (this.exhausted) return false;
     const normalized = revalidate(candidate);
@@ -141,13 +213,11 @@ class Trial {
     if (key === this.currentKey) return false;
     if (!this.budgetLeft()) return false;
     this.attempts += 1;
-    const result = runScenario(normalized, runOptions(this.seed, this.bug));
-    const violationMs = targetViolationMs(result, this.checker);
-    if (violationMs === null) return false;
+    const failure = judge(runScenario(normalized, runOptions(this.seed, this.bug)));
+    if (failure === null || !reproduces(failure, this.original)) return false;
     this.current = normalized;
     this.currentKey = key;
-    this.eventCount = result.eventCount;
-    this.violationMs = violationMs;
+    this.currentFailure = failure;
     return true;
   }
 
@@ -157,13 +227,10 @@ class Trial {
   }
 }
 
-function targetViolationMs(result: RunResult, checker: string): number | null {
-  return result.violations.find((violation) => violation.checker === checker)?.t ?? null;
-}
-
 type Pass = (trial: Trial) => boolean;
 
-const PASSES: readonly Pass[] = [removeFaultUnits, removeProposals, simplifyNetwork, narrowTimes];
+// Cutting the run at its violation first makes every later candidate's run short.
+const PASSES: readonly Pass[] = [trimUntil, removeFaultUnits, removeProposals, removeClients, removeOperations, simplifyNetwork, narrowTimes];
 
 /** Every pass, in order, until a full round makes no progress or the budget is gone. */
 function shrinkToFixpoint(trial: Trial): void {
@@ -283,6 +350,55 @@ function removeProposals(trial: Trial): boolean {
 }
 
 // ---------------------------------------------------------------------------
+// Multi-Paxos clients and their operations
+
+/**
+ * Drawn workloads (`{count, ops}`) name their clients c1…cN and draw each
+ * one's operations from its own stream, so only the last client can go (the
+ * others keep their names and draws) and every client keeps the same number
+ * of operations (the prefix of what it drew). Listed clients go one at a time.
+ */
+function removeClients(trial: Trial): boolean {
+  let progress = false;
+  let index = 0;
+  while (!trial.exhausted) {
+    const clients = trial.current.clients;
+    const drawn = clients[0]?.ops === undefined;
+    if (drawn) index = clients.length - 1;
+    if (clients.length <= 1 || index >= clients.length) break;
+    // On success the next client has slid into this index (or, drawn, the new last one is up), so stay.
+    if (trial.attempt({ ...trial.current, clients: clients.filter((_, other) => other !== index) })) progress = true;
+    else if (drawn) break;
+    else index += 1;
+  }
+  return progress;
+}
+
+function removeOperations(trial: Trial): boolean {
+  let progress = false;
+  const clients = trial.current.clients;
+  if (clients.length > 0 && clients.every((client) => client.ops === undefined)) return reduceDrawnCount(trial);
+  for (let index = 0; index < trial.current.clients.length && !trial.exhausted; index++) {
+    const ops = trial.current.clients[index]!.ops;
+    if (ops === undefined || ops.length === 0) continue;
+    const withOps = (kept: readonly KvOpSpec[]): boolean =>
+      trial.attempt({ ...trial.current, clients: trial.current.clients.map((client, other) => (other === index ? { ...client, ops: kept } : client)) });
+    if (ddmin(ops, withOps, () => trial.exhausted).length < ops.length) progress = true;
+  }
+  return progress;
+}
+
+/** Fewer operations per client: halve while it still fails, then one at a time. */
+function reduceDrawnCount(trial: Trial): boolean {
+  const countNow = () => trial.current.clients[0]?.count ?? 0;
+  const withCount = (count: number) => trial.attempt({ ...trial.current, clients: trial.current.clients.map((client) => ({ ...client, count })) });
+  let progress = false;
+  while (countNow() > 1 && !trial.exhausted && withCount(Math.floor(countNow() / 2))) progress = true;
+  while (countNow() > 1 && !trial.exhausted && withCount(countNow() - 1)) progress = true;
+  return progress;
+}
+
+// ---------------------------------------------------------------------------
 // Pass 3: a kinder network
 
 function simplifyNetwork(trial: Trial): boolean {
@@ -331,13 +447,12 @@ function withFault(scenario: Scenario, index: number, fault: Fault): Scenario {
 }
 
 // ---------------------------------------------------------------------------
-// Pass 4: shorter time windows
+// Pass 4: shorter fault windows
 
 function narrowTimes(trial: Trial): boolean {
   let progress = false;
   if (shortenPairs(trial)) progress = true;
   if (shortenBursts(trial)) progress = true;
-  if (trial.isSafety && trimUntil(trial)) progress = true;
   return progress;
 }
 
@@ -399,13 +514,42 @@ function shortenBursts(trial: Trial): boolean {
 }
 
 /**
- * A safety violation needs nothing after it: end the run just after the
- * violating event (but not before any fault or proposal, which must be at
- * or before `until`). Liveness is judged at a deadline, so it keeps `until`.
+ * End the run just after its first violation: a safety violation needs
+ * nothing after it, so faults and requests after it go and `until` is cut to
+ * just past it. Such a run cannot meet a liveness or `chosen` expectation, so
+ * for a safety violation those go too (the shrunk file reproduces the
+ * violation, and must not add an unmet expectation to it). A violation judged
+ * at the run's end (linearizability) or at a deadline (liveness) moves with
+ * `until`, so `until` is then bisected down towards the last fault or request.
  */
 function trimUntil(trial: Trial): boolean {
+  let progress = false;
   const scenario = trial.current;
-  const latestMs = Math.max(...scenario.faults.map((fault) => fault.at), ...scenario.proposals.map((proposal) => proposal.at), 0);
-  const untilMs = Math.max(trial.violationMs + 1, latestMs, 1);
-  return untilMs < scenario.untilMs && trial.attempt({ ...scenario, untilMs });
+  const cutMs = trial.violationMs + 1;
+  if (cutMs < scenario.untilMs) {
+    const candidate: Scenario = {
+      ...scenario,
+      faults: scenario.faults.filter((fault) => fault.at < cutMs),
+      proposals: scenario.proposals.filter((proposal) => proposal.at < cutMs),
+      untilMs: cutMs,
+      expect: trial.original.isLiveness ? scenario.expect : { safety: scenario.expect.safety },
+    };
+    if (trial.attempt(candidate)) progress = true;
+  }
+  const judgedAtEnd = trial.original.isLiveness || trial.violationMs >= trial.current.untilMs;
+  for (let step = 0; judgedAtEnd && step < UNTIL_BISECTION_STEPS && !trial.exhausted; step++) {
+    const current = trial.current;
+    const floorMs = Math.max(1, latestScheduledMs(current));
+    const untilMs = floorMs + Math.floor((current.untilMs - floorMs) / 2);
+    if (untilMs >= current.untilMs || !trial.attempt({ ...current, untilMs })) break;
+    progress = true;
+  }
+  return progress;
+}
+
+const UNTIL_BISECTION_STEPS = 12;
+
+/** The last fault or request time: `until` may not come before it. */
+function latestScheduledMs(scenario: Scenario): number {
+  return Math.max(...scenario.faults.map((fault) => fault.at), ...scenario.proposals.map((proposal) => proposal.at), 0);
 }

@@ -90,6 +90,8 @@ export interface MultiPaxosTimingSpec {
   readonly clientTimeoutMs?: number | undefined;
   readonly retryMs?: number | undefined;
   readonly maxRetries?: number | undefined;
+  /** A client thinks for a time drawn from [0, thinkMs] between operations (default 0). */
+  readonly thinkMs?: number | undefined;
 }
 
 export type ProtocolName = 'paxos' | 'multipaxos';

@@ -246,6 +246,7 @@ export const multiPaxosTimingSchema = z
     clientTimeoutMs: virtualMs(1).optional().describe('A client retries at another replica after this long without a reply'),
     retryMs: virtualMs(1).optional().describe('A client redirected without a leader hint waits this long'),
     maxRetries: nonNegativeInt().max(LIMITS.maxRetries, atMost(LIMITS.maxRetries)).optional().describe('Resends of one operation before the client gives up (outcome unknown)'),
+    thinkMs: virtualMs(0).optional().describe('Between operations a client thinks for a time drawn from [0, thinkMs], virtual ms (default 0)'),
   })
   .strict()
   .describe('Multi-Paxos timer settings');

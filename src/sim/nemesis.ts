@@ -1,4 +1,4 @@
-import type { DelaySpec, Fault, NemesisFaultKind, NemesisSpec, NodeId, Proposal, Scenario } from '../scenario/scenario.js';
+import type { DelaySpec, Fault, MultiPaxosTimingSpec, NemesisFaultKind, NemesisSpec, NodeId, Proposal, Scenario } from '../scenario/scenario.js';
 import { assert } from '../util/assert.js';
 import { chance, randomStream, uniformInt, type Random } from './rng.js';
 
@@ -19,6 +19,8 @@ import { chance, randomStream, uniformInt, type Random } from './rng.js';
 export interface GeneratedSchedule {
   readonly faults: Fault[];
   readonly proposals: Proposal[];
+  /** Multi-Paxos: the timing with the clients' drawn think time. */
+  readonly multipaxos: MultiPaxosTimingSpec;
 }
 
 interface DownInterval {
@@ -42,17 +44,16 @@ const WORKLOAD_VALUES = ['X', 'Y', 'Z'];
 export function generateSchedule(scenario: Scenario, nemesis: NemesisSpec, seed: number): GeneratedSchedule {
   const random = randomStream(seed, 'nemesis');
   const faults = generateFaults(scenario, nemesis, random);
-  // Multi-Paxos scenarios bring their own workload: their clients.
   const drawsWorkload = scenario.protocol === 'paxos' && scenario.proposals.length === 0;
-  const proposals = drawsWorkload ? generateWorkload(scenario, nemesis, random) : [...scenario.proposals];
-  return { faults, proposals };
+  const proposals = drawsWorkload ? generateWorkload(scenario, nemesis, faults, seed) : [...scenario.proposals];
+  return { faults, proposals, multipaxos: paceClients(scenario, nemesis, seed) };
 }
 
 /** The scenario a fuzz seed runs: the nemesis's faults and workload written in, nothing left to generate. */
 export function materializeScenario(scenario: Scenario, seed: number): Scenario {
   if (scenario.nemesis === undefined) return { ...scenario, seed };
   const schedule = generateSchedule(scenario, scenario.nemesis, seed);
-  return { ...scenario, seed, faults: schedule.faults, proposals: schedule.proposals, nemesis: undefined };
+  return { ...scenario, seed, faults: schedule.faults, proposals: schedule.proposals, multipaxos: schedule.multipaxos, nemesis: undefined };
 }
 
 function generateFaults(scenario: Scenario, nemesis: NemesisSpec, random: Random): Fault[] {
@@ -115,12 +116,12 @@ function generateFaults(scenario: Scenario, nemesis: NemesisSpec, random: Random
     }
   }
   faults.push({ at: windowMs, kind: 'heal' });
-  return sortFaults(faults);
+  return sortByTime(faults);
 }
 
-/** Stable by time; at equal times, ends (restart, resume, heal) before new faults, as generated. */
-function sortFaults(faults: Fault[]): Fault[] {
-  return faults.map((fault, index) => ({ fault, index })).sort((a, b) => a.fault.at - b.fault.at || a.index - b.index).map(({ fault }) => fault);
+/** Stable by time: at equal times the generated order stands (for faults: ends, like restart and heal, before new faults). */
+function sortByTime<T extends { readonly at: number }>(items: readonly T[]): T[] {
+  return items.map((item, index) => ({ item, index })).sort((a, b) => a.item.at - b.item.at || a.index - b.index).map(({ item }) => item);
 }
 
 function drawMix(nemesis: NemesisSpec, random: Random): Map<NemesisFaultKind, number> {
@@ -137,22 +138,76 @@ function drawMix(nemesis: NemesisSpec, random: Random): Map<NemesisFaultKind, nu
   return weights;
 }
 
-function generateWorkload(scenario: Scenario, nemesis: NemesisSpec, random: Random): Proposal[] {
-  const candidates = [...scenario.roles.proposers];
-  if (candidates.length === 0) return [];
-  const count = Math.min(candidates.length, WORKLOAD_VALUES.length, chance(random, 0.5) ? 2 : 3);
-  const proposals: Proposal[] = [];
-  // Clients arrive close together (within a few round trips), so their ballots compete in most seeds.
-  const firstAtMs = uniformInt(random, 0, Math.floor(nemesis.windowMs / 4));
-  const spreadMs = 4 * Math.max(1, scenario.network.delay.max);
-  for (let index = 0; index < count; index++) {
-    const node = candidates.splice(uniformInt(random, 0, candidates.length - 1), 1)[0]!;
-    proposals.push({ at: firstAtMs + uniformInt(random, 0, spreadMs), node, value: WORKLOAD_VALUES[index]! });
+/**
+ * The clients. Real clients arrive at any time, retry at any node (one that
+ * just restarted included) and ask for values other clients ask for too, so:
+ *
+ * - an opening: two or three proposers with distinct values within one
+ *   round trip of each other, so ballots compete in most seeds; later waves
+ *   like it anywhere in the window (clients timing out and retrying at once);
+ * - single requests drawn throughout the window, each at any proposer with a value
+ *   from a small shared pool (values collide across nodes, and one node is
+ *   asked for different values over time);
+ * - follow-ups: a request at a proposer soon after it restarted (its crash
+ *   wiped the value it had been asked for);
+ * - one retry just after the window, so the quiet tail always has a live proposer.
+ *
+ * With swarm testing the seed also draws how busy its clients are. Drawn on
+ * its own stream: the workload never shifts the fault schedule.
+ */
+function generateWorkload(scenario: Scenario, nemesis: NemesisSpec, faults: readonly Fault[], seed: number): Proposal[] {
+  const proposers = scenario.roles.proposers;
+  if (proposers.length === 0) return [];
+  const random = randomStream(seed, 'nemesis-workload');
+  const windowMs = nemesis.windowMs;
+  const roundTripMs = 2 * Math.max(1, scenario.network.delay.max);
+  const laterCount = nemesis.swarm ? pick(random, [0, 0, 1, 2]) : 1;
+  const waveCount = nemesis.swarm ? pick(random, [0, 1, 2]) : 1;
+  const followUpChance = nemesis.swarm ? pick(random, [0, 0.5, 1]) : 0.5;
+  const requests: Proposal[] = [];
+  const anyValue = () => pick(random, WORKLOAD_VALUES);
+
+  // The opening, and later waves of clients retrying at once: two or three proposers with distinct values within one round trip.
+  const wave = (atMs: number) => {
+    const candidates = [...proposers];
+    const values = [...WORKLOAD_VALUES];
+    const count = Math.min(candidates.length, chance(random, 0.5) ? 2 : 3);
+    for (let index = 0; index < count; index++) {
+      const node = candidates.splice(uniformInt(random, 0, candidates.length - 1), 1)[0]!;
+      const value = values.splice(uniformInt(random, 0, values.length - 1), 1)[0]!;
+      requests.push({ at: Math.min(windowMs, atMs + uniformInt(random, 0, roundTripMs)), node, value });
+    }
+  };
+  wave(uniformInt(random, 0, Math.floor(windowMs / 4)));
+  for (let index = 0; index < waveCount; index++) wave(uniformInt(random, 0, windowMs - 1));
+  for (let index = 0; index < laterCount; index++) {
+    requests.push({ at: uniformInt(random, 0, Math.max(0, windowMs - 1)), node: pick(random, proposers), value: anyValue() });
   }
-  // The first client retries once the faults are over, as real clients do, so the quiet tail always has a live proposer.
-  const retry = proposals[0]!;
-  proposals.push({ at: nemesis.windowMs + 1, node: retry.node, value: retry.value });
-  return proposals.sort((a, b) => a.at - b.at);
+  for (const fault of faults) {
+    if (fault.kind !== 'restart' || !proposers.includes(fault.node) || !chance(random, followUpChance)) continue;
+    requests.push({ at: Math.min(windowMs, fault.at + uniformInt(random, 1, roundTripMs)), node: fault.node, value: anyValue() });
+  }
+  requests.push({ at: windowMs + 1, node: pick(random, proposers), value: anyValue() });
+  return sortByTime(requests);
+}
+
+/**
+ * Multi-Paxos clients bring their own operations, but closed-loop clients
+ * without pauses finish them all early in the window, while the nemesis is
+ * only getting started. Unless the scenario sets `thinkMs`, the nemesis draws
+ * a think time that spreads each client's operations over a quarter to three
+ * quarters of the window (half without swarm), plus the time operations take,
+ * so operations keep arriving through partitions, leader changes and
+ * restarts, and the last ones still leave room for their liveness deadline.
+ */
+function paceClients(scenario: Scenario, nemesis: NemesisSpec, seed: number): MultiPaxosTimingSpec {
+  const timing = scenario.multipaxos;
+  const mostOps = Math.max(0, ...scenario.clients.map((client) => client.ops?.length ?? client.count ?? 0));
+  if (scenario.protocol !== 'multipaxos' || timing.thinkMs !== undefined || mostOps === 0) return timing;
+  const random = randomStream(seed, 'nemesis-workload');
+  const spread = nemesis.swarm ? pick(random, [0.25, 0.5, 0.75]) : 0.5;
+  // A think time drawn from [0, thinkMs] averages thinkMs / 2.
+  return { ...timing, thinkMs: Math.floor((2 * nemesis.windowMs * spread) / mostOps) };
 }
 
 function randomBurst(scenario: Scenario, at: number, forMs: number, random: Random): Fault {
