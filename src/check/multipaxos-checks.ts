@@ -5,6 +5,7 @@ import type { AnyTraceEvent, MultiPaxosTraceEvent } from '../sim/events.js';
 import { describeCommand } from '../trace/format.js';
 import type { CheckerKind, CheckerReport, TraceChecks, Violation } from './checker.js';
 import { ClusterView } from './cluster-view.js';
+import { IdSet } from './id-set.js';
 import { checkLinearizability, type HistoryOperation } from './linearizability.js';
 
 export interface MultiPaxosCheckContext {
@@ -52,6 +53,7 @@ export function commandKey(command: Command): string {
 
 interface SlotLedger {
   chosen: { key: string; command: Command; ballot: Ballot; t: number } | null;
+  /** (ballot, command) → the replicas that accepted it. Once a command is chosen, its votes are dropped: only another command's can matter. */
   readonly votes: Map<string, Set<NodeId>>;
   /** The first command any replica learned or applied here, for comparison. */
   learned: { key: string; node: NodeId; t: number } | null;
@@ -78,12 +80,20 @@ interface PendingOperation {
 export class MultiPaxosChecks implements TraceChecks {
   private readonly slots = new Map<number, SlotLedger>();
   private readonly nextSlotOf = new Map<NodeId, number>();
-  private readonly appliedRequests = new Map<NodeId, Set<string>>();
+  /** replica → client → the request ids it applied (not as duplicates). */
+  private readonly appliedRequests = new Map<NodeId, Map<NodeId, IdSet>>();
   private readonly operations: PendingOperation[] = [];
   private readonly openOperation = new Map<NodeId, PendingOperation>();
   private readonly firstViolation = new Map<string, Violation>();
   private readonly cluster: ClusterView;
   private stableSinceMs: number | null = null;
+  /**
+   * Operations before this index met their deadline (or are owed none).
+   * Deadlines grow with the operations' index (invokes arrive in time order
+   * and the healthy-since time is fixed once set), so the watch scans each
+   * operation once over a run instead of all of them on every event.
+   */
+  private settledOperations = 0;
   private lastChangeMs = 0;
   private linearizabilityNote = 'not judged yet';
   private lastLeader: MultiPaxosSummary['leader'] = null;
@@ -195,6 +205,8 @@ export class MultiPaxosChecks implements TraceChecks {
   private onAccept(node: NodeId, slot: number, ballot: Ballot, command: Command, t: number, report: (checker: string, message: string) => void): AnyTraceEvent | null {
     const ledger = this.ledger(slot);
     const key = commandKey(command);
+    // Another quorum for the chosen command changes nothing.
+    if (ledger.chosen !== null && ledger.chosen.key === key) return null;
     const voteKey = `${ballotKey(ballot)}|${key}`;
     let voters = ledger.votes.get(voteKey);
     if (voters === undefined) {
@@ -206,6 +218,8 @@ export class MultiPaxosChecks implements TraceChecks {
     if (voters.size !== this.context.quorumSize) return null;
     if (ledger.chosen === null) {
       ledger.chosen = { key, command, ballot, t };
+      const suffix = `|${key}`;
+      for (const voted of ledger.votes.keys()) if (voted.endsWith(suffix)) ledger.votes.delete(voted);
       return { t, type: 'chosen', slot, command, ballot };
     }
     if (ledger.chosen.key !== key) {
@@ -241,10 +255,23 @@ export class MultiPaxosChecks implements TraceChecks {
     }
     ledger.applied ??= { key, node, t };
     if (isNoop(command) || duplicate) return;
-    const applied = this.appliedRequests.get(node) ?? new Set<string>();
-    this.appliedRequests.set(node, applied);
-    if (applied.has(key)) report('exactly-once', `${node} applied ${describeCommand(command)} a second time, at slot ${slot}`);
-    applied.add(key);
+    if (!this.appliedIds(node, command.client).add(command.requestId)) {
+      report('exactly-once', `${node} applied ${describeCommand(command)} a second time, at slot ${slot}`);
+    }
+  }
+
+  private appliedIds(node: NodeId, client: NodeId): IdSet {
+    let byClient = this.appliedRequests.get(node);
+    if (byClient === undefined) {
+      byClient = new Map();
+      this.appliedRequests.set(node, byClient);
+    }
+    let ids = byClient.get(client);
+    if (ids === undefined) {
+      ids = new IdSet();
+      byClient.set(client, ids);
+    }
+    return ids;
   }
 
   private onInvoke(client: NodeId, requestId: number, op: KvOp, t: number): void {
@@ -293,11 +320,27 @@ export class MultiPaxosChecks implements TraceChecks {
     if (this.stableSinceMs === null && nowMs > options.quietFromMs && nowMs > this.lastChangeMs && this.majorityConnected()) {
       this.stableSinceMs = Math.max(options.quietFromMs, this.lastChangeMs);
     }
-    const late = this.overdue(nowMs);
-    if (late.length === 0) return;
-    const first = late[0]!;
+    const first = this.firstOverdue(nowMs);
+    if (first === null) return;
     const what = first.gaveUp ? 'gave up on' : 'still waits for';
     report('client-liveness', `${first.client} ${what} #${first.requestId} (invoked at t=${first.invokeMs}) ${options.withinMs} ms after the replicas became healthy at t=${this.stableSinceMs}`);
+  }
+
+  /** The first operation (in invoke order) that `overdue(nowMs)` would list, in O(1) amortized per call. */
+  private firstOverdue(nowMs: number): PendingOperation | null {
+    const options = this.liveness;
+    if (options === undefined || this.stableSinceMs === null) return null;
+    const since = this.stableSinceMs;
+    while (this.settledOperations < this.operations.length) {
+      const operation = this.operations[this.settledOperations]!;
+      const deadline = Math.max(operation.invokeMs, since) + options.withinMs;
+      // Not due yet, and neither is any later operation.
+      if (nowMs <= deadline) return null;
+      const late = operation.gaveUp ? operation.invokeMs >= since : operation.completeMs === null || operation.completeMs > deadline;
+      if (late) return operation;
+      this.settledOperations += 1;
+    }
+    return null;
   }
 
   /** Operations owed a completion by nowMs that do not have one. */
