@@ -31,7 +31,7 @@ describe('SimulatedStorage', () => {
   });
 
   it('keeps every write at a crash (today), and can undo exactly the unsynced ones (the storage-fault hook)', () => {
-    const storage = new SimulatedStorage<string>();
+    const storage = new SimulatedStorage<string>(true);
     storage.write('kept', 'v1');
     storage.write('gone', 'x');
     storage.sync();

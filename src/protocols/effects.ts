@@ -47,7 +47,7 @@ export interface StorageReader<StoredRecord> {
  * at a crash can be added without touching any protocol.
  */
 export interface DurableStorage<StoredRecord> extends StorageReader<StoredRecord> {
-  /** Store `record` at `key`, replacing what was there. */
+  /** Store `record` (never undefined) at `key`, replacing what was there. */
   write(key: string, record: StoredRecord): void;
   /** Remove the record at `key`, if any (pruning a log). */
   remove(key: string): void;

@@ -1,4 +1,5 @@
 import type { DurableStorage } from '../protocols/effects.js';
+import { assert } from '../util/assert.js';
 
 /** A write or removal made since the last sync, and what the key held before it. */
 interface UnsyncedChange<StoredRecord> {
@@ -11,12 +12,14 @@ interface UnsyncedChange<StoredRecord> {
  * One node's simulated disk: a map of records that outlives the node's
  * incarnations. Every write and removal costs O(1).
  *
- * Storage faults hook: every change gets a write sequence number, and the
- * changes since the last `sync` are kept in an undo journal (cleared at each
- * sync, so it stays as short as the protocol's stretch between barriers).
- * Today a crash keeps every write (`crash` syncs); a future fault can call
- * `discardUnsynced` at the crash instead, to model writes that never reached
- * the disk, or undo only a suffix of the journal for a torn write.
+ * Storage faults hook: every change gets a write sequence number, and with
+ * `journalUnsynced` the changes since the last `sync` are kept in an undo
+ * journal (cleared at each sync, so it stays as short as the protocol's
+ * stretch between barriers). Today a crash keeps every write (`crash` syncs)
+ * and nothing turns the journal on, so it costs nothing; a future fault turns
+ * it on and calls `discardUnsynced` at the crash instead, to model writes that
+ * never reached the disk (or undoes only a suffix of the journal, for a torn
+ * write).
  */
 export class SimulatedStorage<StoredRecord> implements DurableStorage<StoredRecord> {
   private readonly records = new Map<string, StoredRecord>();
@@ -25,6 +28,8 @@ export class SimulatedStorage<StoredRecord> implements DurableStorage<StoredReco
   private writeSequence = 0;
   /** The write sequence at the last sync: everything up to it is durable under any fault. */
   private syncedSequence = 0;
+
+  constructor(private readonly journalUnsynced = false) {}
 
   read(key: string): StoredRecord | undefined {
     return this.records.get(key);
@@ -39,16 +44,18 @@ export class SimulatedStorage<StoredRecord> implements DurableStorage<StoredReco
   }
 
   write(key: string, record: StoredRecord): void {
-    this.unsynced.push({ key, previous: this.records.get(key) });
+    if (this.journalUnsynced) this.unsynced.push({ key, previous: this.records.get(key) });
     this.records.set(key, record);
     this.writeSequence += 1;
   }
 
   remove(key: string): void {
-    if (!this.records.has(key)) return;
-    this.unsynced.push({ key, previous: this.records.get(key) });
-    this.records.delete(key);
-    this.writeSequence += 1;
+    if (this.journalUnsynced) {
+      const previous = this.records.get(key);
+      if (previous === undefined) return;
+      this.unsynced.push({ key, previous });
+    }
+    if (this.records.delete(key)) this.writeSequence += 1;
   }
 
   sync(): void {
@@ -66,8 +73,9 @@ export class SimulatedStorage<StoredRecord> implements DurableStorage<StoredReco
     this.sync();
   }
 
-  /** The storage fault hook: undo every change since the last sync, newest first (as if never written). */
+  /** The storage fault hook: undo every change since the last sync, newest first (as if never written). Needs `journalUnsynced`. */
   discardUnsynced(): void {
+    assert(this.journalUnsynced, 'discardUnsynced needs a storage that journals unsynced changes');
     for (let index = this.unsynced.length - 1; index >= 0; index--) {
       const { key, previous } = this.unsynced[index]!;
       if (previous === undefined) this.records.delete(key);
