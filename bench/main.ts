@@ -547,7 +547,8 @@ function longRunSection(rows: readonly LongRunRow[]): string[] {
     `## (h) Multi-Paxos long runs (${LONG_RUN_CLIENTS} clients, seed 1, tracing off, one run each)`,
     '',
     'The shipped steady-state scenario with more operations per client (`until` grows with them). ' +
-      'Time per operation is wall time ÷ operations; flat means the protocol, its storage and the checkers (linearizability at the end included) cost O(1) amortized per operation. ' +
+      'Time per operation is wall (or CPU) time ÷ operations; flat means the protocol, its storage and the checkers (linearizability at the end included) cost O(1) amortized per operation. ' +
+      'Flatness is judged on CPU time, which other processes on a shared machine do not stretch. ' +
       'Heap: the most used at samples taken after a forced GC in a second, untimed run of the same seed (live data only: the checkers keep the client history, one entry per operation).',
     '',
     ...table(
