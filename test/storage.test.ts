@@ -294,3 +294,33 @@ describe('IdSet (the exactly-once checker’s applied request ids)', () => {
     );
   });
 });
+
+describe('client-liveness over a long history (each operation scanned once)', () => {
+  const op = { kind: 'get', key: 'x' } as const;
+  const invoke = (t: number, client: string, requestId: number) => ({ t, type: 'invoke', node: client, client, requestId, op });
+  const complete = (t: number, client: string, requestId: number) => ({ t, type: 'complete', node: client, client, requestId, op, result: null });
+  const timeout = (t: number, client: string, requestId: number) => ({ t, type: 'timeout', node: client, client, requestId, op });
+
+  function firstLivenessViolation(events: readonly object[]): string | null {
+    const checks = new MultiPaxosChecks({ replicas: ['A', 'B', 'C'], clients: ['c1', 'c2', 'c3'], quorumSize: 2 }, { withinMs: 100, quietFromMs: 0 });
+    events.forEach((event, index) => checks.observe(event as never, index));
+    return checks.violations.find((violation) => violation.checker === 'client-liveness')?.message ?? null;
+  }
+
+  it('names the earliest-invoked late operation, past any number that finished in time', () => {
+    const inTime = Array.from({ length: 2000 }, (_, index) => [invoke(1 + index, 'c1', index + 1), complete(1 + index + 50, 'c1', index + 1)]).flat();
+    const events = [...inTime, invoke(2500, 'c2', 1), invoke(2501, 'c3', 1), timeout(2550, 'c3', 1), complete(2590, 'c2', 1), invoke(2700, 'c1', 9000)];
+    // c2 finished in time; c3 gave up after the cluster was healthy: due by t=2601, reported at the next event.
+    expect(firstLivenessViolation(events)).toBe('c3 gave up on #1 (invoked at t=2501) 100 ms after the replicas became healthy at t=0');
+  });
+
+  it('reports an operation that completed late, even when a later one is still open', () => {
+    const events = [invoke(1, 'c1', 1), invoke(2, 'c2', 1), complete(150, 'c1', 1)];
+    expect(firstLivenessViolation(events)).toBe('c1 still waits for #1 (invoked at t=1) 100 ms after the replicas became healthy at t=0');
+  });
+
+  it('holds while every operation finishes within the deadline', () => {
+    const events = Array.from({ length: 500 }, (_, index) => [invoke(index * 10, 'c1', index + 1), complete(index * 10 + 99, 'c1', index + 1)]).flat();
+    expect(firstLivenessViolation(events)).toBeNull();
+  });
+});
