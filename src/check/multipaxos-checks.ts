@@ -53,8 +53,12 @@ export function commandKey(command: Command): string {
 
 interface SlotLedger {
   chosen: { key: string; command: Command; ballot: Ballot; t: number } | null;
-  /** (ballot, command) → the replicas that accepted it. Once a command is chosen, its votes are dropped: only another command's can matter. */
-  readonly votes: Map<string, Set<NodeId>>;
+  /**
+   * (ballot, command) → the replicas that accepted it; null when there are
+   * none. Once a command is chosen its votes are dropped (only another
+   * command's can matter), so a long run keeps no votes for settled slots.
+   */
+  votes: Map<string, Set<NodeId>> | null;
   /** The first command any replica learned or applied here, for comparison. */
   learned: { key: string; node: NodeId; t: number } | null;
   applied: { key: string; node: NodeId; t: number } | null;
@@ -195,7 +199,7 @@ export class MultiPaxosChecks implements TraceChecks {
   private ledger(slot: number): SlotLedger {
     let ledger = this.slots.get(slot);
     if (ledger === undefined) {
-      ledger = { chosen: null, votes: new Map(), learned: null, applied: null };
+      ledger = { chosen: null, votes: null, learned: null, applied: null };
       this.slots.set(slot, ledger);
     }
     return ledger;
@@ -208,10 +212,11 @@ export class MultiPaxosChecks implements TraceChecks {
     // Another quorum for the chosen command changes nothing.
     if (ledger.chosen !== null && ledger.chosen.key === key) return null;
     const voteKey = `${ballotKey(ballot)}|${key}`;
-    let voters = ledger.votes.get(voteKey);
+    const votes = (ledger.votes ??= new Map());
+    let voters = votes.get(voteKey);
     if (voters === undefined) {
       voters = new Set();
-      ledger.votes.set(voteKey, voters);
+      votes.set(voteKey, voters);
     }
     if (voters.has(node)) return null;
     voters.add(node);
@@ -219,7 +224,8 @@ export class MultiPaxosChecks implements TraceChecks {
     if (ledger.chosen === null) {
       ledger.chosen = { key, command, ballot, t };
       const suffix = `|${key}`;
-      for (const voted of ledger.votes.keys()) if (voted.endsWith(suffix)) ledger.votes.delete(voted);
+      for (const voted of votes.keys()) if (voted.endsWith(suffix)) votes.delete(voted);
+      if (votes.size === 0) ledger.votes = null;
       return { t, type: 'chosen', slot, command, ballot };
     }
     if (ledger.chosen.key !== key) {
