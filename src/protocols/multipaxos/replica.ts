@@ -369,6 +369,8 @@ export class Replica implements ProtocolNode<MultiPaxosMessage, ClientWorkload> 
       this.storage.write(key, { kind: 'accepted', slot: message.slot, ballot: message.ballot, command: message.command });
       this.storage.sync();
       if (message.slot > this.highestAcceptedSlot) this.highestAcceptedSlot = message.slot;
+      // A late retransmission for a slot already pruned: accepted again (as a fresh acceptor would), and pruned again next time.
+      if (message.slot < this.prunedBelow) this.prunedBelow = message.slot;
       this.effects.observe({ type: 'accept', slot: message.slot, ballot: message.ballot, command: message.command });
     }
     this.effects.send(from, { type: 'accepted', ballot: message.ballot, slot: message.slot, applied: this.appliedEnd });
