@@ -30,6 +30,21 @@ describe('SimulatedStorage', () => {
     expect(storage.size).toBe(1);
   });
 
+  it('keeps slot logs by integer slot, apart from keyed records and from each other', () => {
+    const storage = new SimulatedStorage<string>();
+    storage.writeSlot('accepted', 2, 'a2');
+    storage.writeSlot('applied', 2, 'p2');
+    storage.writeSlot('accepted', 1, 'a1');
+    storage.write('2', 'key two');
+    storage.removeSlot('accepted', 2);
+    storage.removeSlot('accepted', 99);
+    expect([...storage.slotEntries('accepted')]).toEqual([[1, 'a1']]);
+    expect(storage.readSlot('applied', 2)).toBe('p2');
+    expect(storage.readSlot('nothing', 2)).toBeUndefined();
+    expect(storage.read('2')).toBe('key two');
+    expect(storage.size).toBe(3);
+  });
+
   it('keeps every write at a crash (today), and can undo exactly the unsynced ones (the storage-fault hook)', () => {
     const storage = new SimulatedStorage<string>(true);
     storage.write('kept', 'v1');
@@ -42,6 +57,16 @@ describe('SimulatedStorage', () => {
     storage.discardUnsynced();
     expect(Object.fromEntries(storage.entries())).toEqual({ kept: 'v1', gone: 'x' });
     expect(storage.unsyncedChanges).toBe(0);
+
+    storage.writeSlot('log', 7, 'seven');
+    storage.sync();
+    storage.writeSlot('log', 7, 'SEVEN');
+    storage.writeSlot('log', 8, 'eight');
+    storage.removeSlot('log', 7);
+    expect(storage.size).toBe(3);
+    storage.discardUnsynced();
+    expect([...storage.slotEntries('log')]).toEqual([[7, 'seven']]);
+    expect(storage.size).toBe(3);
 
     storage.write('kept', 'v3');
     storage.crash();
@@ -135,7 +160,9 @@ interface StorageStats {
 function measuredStorage(storage: DurableStorage<MultiPaxosRecord>, stats: StorageStats): DurableStorage<MultiPaxosRecord> {
   return {
     read: (key) => storage.read(key),
+    readSlot: (log, slot) => storage.readSlot(log, slot),
     entries: () => storage.entries(),
+    slotEntries: (log) => storage.slotEntries(log),
     get size() {
       return storage.size;
     },
@@ -146,6 +173,13 @@ function measuredStorage(storage: DurableStorage<MultiPaxosRecord>, stats: Stora
       stats.maxRecords = Math.max(stats.maxRecords, storage.size);
     },
     remove: (key) => storage.remove(key),
+    writeSlot: (log, slot, record) => {
+      storage.writeSlot(log, slot, record);
+      stats.writes += 1;
+      stats.maxRecordBytes = Math.max(stats.maxRecordBytes, JSON.stringify(record).length);
+      stats.maxRecords = Math.max(stats.maxRecords, storage.size);
+    },
+    removeSlot: (log, slot) => storage.removeSlot(log, slot),
     sync: () => storage.sync(),
   };
 }

@@ -12,16 +12,24 @@ export interface Tagged {
   readonly type: string;
 }
 
-/** Read access to a node's stable storage: what recovery and debugger views see. */
+/**
+ * Read access to a node's stable storage: what recovery and debugger views
+ * see. Storage holds records by string key, and slot logs: records by integer
+ * slot under a log name (`accepted`, say), which cost no key building.
+ */
 export interface StorageReader<StoredRecord> {
   /** The record at `key`, or undefined. Reads see every write so far, synced or not. */
   read(key: string): StoredRecord | undefined;
+  /** The record at `slot` of the slot log `log`, or undefined. */
+  readSlot(log: string, slot: number): StoredRecord | undefined;
   /**
-   * Every stored record, in the order its key was first written (a pure
-   * function of the run). Meant for recovery and views: O(records).
+   * Every record stored by key, in the order its key was first written (a
+   * pure function of the run). Meant for recovery and views: O(records).
    */
   entries(): IterableIterator<[string, StoredRecord]>;
-  /** How many records are stored. */
+  /** Every record of the slot log `log`, in the order its slot was first written. O(records). */
+  slotEntries(log: string): IterableIterator<[number, StoredRecord]>;
+  /** How many records are stored, by key and in every slot log. */
   readonly size: number;
 }
 
@@ -49,8 +57,12 @@ export interface StorageReader<StoredRecord> {
 export interface DurableStorage<StoredRecord> extends StorageReader<StoredRecord> {
   /** Store `record` (never undefined) at `key`, replacing what was there. */
   write(key: string, record: StoredRecord): void;
-  /** Remove the record at `key`, if any (pruning a log). */
+  /** Remove the record at `key`, if any. */
   remove(key: string): void;
+  /** Store `record` (never undefined) at `slot` of the slot log `log`, replacing what was there. */
+  writeSlot(log: string, slot: number, record: StoredRecord): void;
+  /** Remove the record at `slot` of `log`, if any (pruning a log). */
+  removeSlot(log: string, slot: number): void;
   /** Write barrier: every write and removal before it is durable, even under storage faults. */
   sync(): void;
 }

@@ -444,7 +444,9 @@ export class Simulation<Message extends Tagged, StoredRecord, Observation extend
     const storage = slot.storage;
     return {
       read: (key) => storage.read(key),
+      readSlot: (log, slot) => storage.readSlot(log, slot),
       entries: () => storage.entries(),
+      slotEntries: (log) => storage.slotEntries(log),
       get size() {
         return storage.size;
       },
@@ -455,6 +457,14 @@ export class Simulation<Message extends Tagged, StoredRecord, Observation extend
       remove: (key) => {
         checkAlive('remove from storage');
         storage.remove(key);
+      },
+      writeSlot: (log, slot, record) => {
+        checkAlive('write to storage');
+        storage.writeSlot(log, slot, record);
+      },
+      removeSlot: (log, slot) => {
+        checkAlive('remove from storage');
+        storage.removeSlot(log, slot);
       },
       sync: () => {
         checkAlive('sync storage');

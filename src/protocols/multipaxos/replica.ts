@@ -19,7 +19,7 @@ import {
   type PromiseMessage,
   type Slot,
 } from './messages.js';
-import { appliedLogEnd, scanReplicaRecords, storageKeys, type AcceptedValue, type MultiPaxosRecord } from './state.js';
+import { appliedLogEnd, scanReplicaRecords, storageKeys, storageLogs, type AcceptedValue, type MultiPaxosRecord } from './state.js';
 
 export type MultiPaxosEffects = Effects<MultiPaxosMessage, MultiPaxosRecord, MultiPaxosObservation>;
 
@@ -350,7 +350,7 @@ export class Replica implements ProtocolNode<MultiPaxosMessage, ClientWorkload> 
   private acceptedFrom(fromSlot: Slot): AcceptedEntry[] {
     const entries: AcceptedEntry[] = [];
     for (let slot = Math.max(0, fromSlot, this.prunedBelow); slot <= this.highestAcceptedSlot; slot++) {
-      const record = this.storage.read(storageKeys.accepted(slot));
+      const record = this.storage.readSlot(storageLogs.accepted, slot);
       if (record?.kind === 'accepted') entries.push({ slot, ballot: record.ballot, command: record.command });
     }
     return entries;
@@ -360,13 +360,12 @@ export class Replica implements ProtocolNode<MultiPaxosMessage, ClientWorkload> 
     if (this.refuseBelowPromise(from, message.ballot)) return;
     const state = this.state;
     if (state.role !== 'follower' && state.ballot !== null && compareBallots(message.ballot, state.ballot) > 0) this.stepDown();
-    const key = storageKeys.accepted(message.slot);
-    const current = this.storage.read(key);
+    const current = this.storage.readSlot(storageLogs.accepted, message.slot);
     // A leader proposes one command per slot in its ballot: the same ballot again is a retransmission.
     if (current?.kind !== 'accepted' || !ballotsEqual(current.ballot, message.ballot)) {
       const promised = this.promised;
       if (promised === null || compareBallots(message.ballot, promised) > 0) this.writePromise(message.ballot);
-      this.storage.write(key, { kind: 'accepted', slot: message.slot, ballot: message.ballot, command: message.command });
+      this.storage.writeSlot(storageLogs.accepted, message.slot, { kind: 'accepted', slot: message.slot, ballot: message.ballot, command: message.command });
       this.storage.sync();
       if (message.slot > this.highestAcceptedSlot) this.highestAcceptedSlot = message.slot;
       // A late retransmission for a slot already pruned: accepted again (as a fresh acceptor would), and pruned again next time.
@@ -540,7 +539,7 @@ export class Replica implements ProtocolNode<MultiPaxosMessage, ClientWorkload> 
   }
 
   private appliedCommand(slot: Slot): Command {
-    const record = this.storage.read(storageKeys.applied(slot));
+    const record = this.storage.readSlot(storageLogs.applied, slot);
     assert(record?.kind === 'applied', () => `${this.id}: no applied record for slot ${slot} (applied ${this.appliedEnd}, pruned below ${this.prunedBelow})`);
     return record.command;
   }
@@ -562,7 +561,7 @@ export class Replica implements ProtocolNode<MultiPaxosMessage, ClientWorkload> 
       const command = state.learned[slot]!;
       ready.push(command);
       delete state.learned[slot];
-      this.storage.write(storageKeys.applied(slot), { kind: 'applied', slot, command });
+      this.storage.writeSlot(storageLogs.applied, slot, { kind: 'applied', slot, command });
     }
     if (ready.length === 0) return;
     this.storage.sync();
@@ -602,8 +601,8 @@ export class Replica implements ProtocolNode<MultiPaxosMessage, ClientWorkload> 
     const below = Math.min(appliedEverywhere, this.snapshotNextSlot);
     if (below <= this.prunedBelow) return;
     for (let slot = this.prunedBelow; slot < below; slot++) {
-      this.storage.remove(storageKeys.accepted(slot));
-      this.storage.remove(storageKeys.applied(slot));
+      this.storage.removeSlot(storageLogs.accepted, slot);
+      this.storage.removeSlot(storageLogs.applied, slot);
     }
     this.storage.sync();
     this.prunedBelow = below;

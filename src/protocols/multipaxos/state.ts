@@ -11,7 +11,7 @@ export interface AcceptedValue {
 
 /**
  * What a Multi-Paxos node keeps in stable storage, one record per key (see
- * `storageKeys`). Each is written on its own, so an accept or an apply costs
+ * `storageKeys`) or per slot of a slot log (`storageLogs`). Each is written on its own, so an accept or an apply costs
  * one record however long the log is.
  */
 export type MultiPaxosRecord =
@@ -28,14 +28,17 @@ export type MultiPaxosRecord =
   /** A client: the next request id, so ids are never reused. */
   | { readonly kind: 'client'; readonly nextRequestId: number };
 
-/** Where each record lives. Slot-keyed records get one key per slot, so pruning removes single keys. */
+/** Where each record lives: single records by key, per-slot records in slot logs (pruning removes single slots). */
 export const storageKeys = {
   promise: 'promise',
   round: 'round',
   snapshot: 'snapshot',
   client: 'client',
-  accepted: (slot: Slot): string => `accepted/${slot}`,
-  applied: (slot: Slot): string => `applied/${slot}`,
+} as const;
+
+export const storageLogs = {
+  accepted: 'accepted',
+  applied: 'applied',
 } as const;
 
 /** A replica's durable state as the replay state table shows it: plain data, computed from its records. */
@@ -96,18 +99,20 @@ export function scanReplicaRecords(storage: StorageReader<MultiPaxosRecord>): {
       case 'snapshot':
         snapshot = record;
         break;
-      case 'applied':
-        applied.set(record.slot, record.command);
-        lowestRecordSlot = Math.min(lowestRecordSlot, record.slot);
-        break;
-      case 'accepted':
-        acceptedCount += 1;
-        lowestRecordSlot = Math.min(lowestRecordSlot, record.slot);
-        highestAcceptedSlot = Math.max(highestAcceptedSlot, record.slot);
-        break;
-      case 'client':
+      default:
         break;
     }
+  }
+  for (const [slot, record] of storage.slotEntries(storageLogs.applied)) {
+    if (record.kind !== 'applied') continue;
+    applied.set(slot, record.command);
+    lowestRecordSlot = Math.min(lowestRecordSlot, slot);
+  }
+  for (const [slot, record] of storage.slotEntries(storageLogs.accepted)) {
+    if (record.kind !== 'accepted') continue;
+    acceptedCount += 1;
+    lowestRecordSlot = Math.min(lowestRecordSlot, slot);
+    highestAcceptedSlot = Math.max(highestAcceptedSlot, slot);
   }
   return { promised, lastRound, snapshot, applied, acceptedCount, lowestRecordSlot, highestAcceptedSlot };
 }
