@@ -11,6 +11,8 @@
 import os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { checkLinearizability, type HistoryOperation, type LinearizabilityResult } from '../src/check/linearizability.js';
 import { PAXOS_BUGS, type PaxosBug } from '../src/protocols/paxos/config.js';
 import { failureKind, fuzz } from '../src/run/fuzz.js';
@@ -68,6 +70,15 @@ const ETCD_SHAPES = [
 const TARGET_ETCD_MAX_MS = 1000;
 
 const REAL_HISTORY_OPS_PER_CLIENT = [100, 500] as const;
+/** Long Multi-Paxos runs: 3 clients × each of these operations (issue "Scale and speed"): cost per operation must stay flat. */
+const LONG_RUN_CLIENTS = 3;
+const LONG_RUN_OPS_PER_CLIENT = [1000, 2000, 4000, 8000, 16_000] as const;
+/** The largest long run's time per operation may be at most this multiple of the smallest's. */
+const TARGET_LONG_RUN_FLATNESS = 1.5;
+/** 3 × 8,000 operations, in wall seconds on the machine the issue measured (2 cores). */
+const TARGET_LONG_RUN_SECONDS = { opsPerClient: 8000, seconds: 5 } as const;
+/** Heap samples per long run (each after a forced GC, in a second, untimed run). */
+const LONG_RUN_HEAP_SAMPLES = 4;
 /** Each check is repeated for at least this long (and at least CHECK_MIN_REPEATS times) after one untimed run. */
 const CHECK_MEASURE_MS = 300;
 const CHECK_MIN_REPEATS = 3;
@@ -125,6 +136,16 @@ interface CheckRow {
   readonly timing: Timing;
 }
 
+interface LongRunRow extends Timing {
+  readonly scenario: string;
+  readonly operations: number;
+  /** Every checker held and every operation completed in time (the scenario's `expect`). */
+  readonly passed: boolean;
+  readonly schedulerEvents: number;
+  /** Most heap used at a sample (after a forced GC): the live data of the run. */
+  readonly peakHeapBytes: number;
+}
+
 interface FuzzRow extends Timing {
   readonly workers: number;
   readonly seeds: number;
@@ -148,6 +169,12 @@ interface DetectionRow {
 
 async function main(): Promise<void> {
   const startedAt = performance.now();
+  if (process.argv.includes('--long-runs')) {
+    // Just section (i): what a change to Multi-Paxos's per-operation cost needs to see.
+    const lines = [...machineSection(), ...longRunSection(measureLongRuns(loadBuiltInScenario(MULTIPAXOS_SCENARIO)))];
+    process.stdout.write(lines.join('\n') + '\n');
+    return;
+  }
   const fuzzDefault = loadBuiltInScenario('fuzz-default');
 
   progress('bare event loop');
@@ -187,6 +214,7 @@ async function main(): Promise<void> {
     progress(`linearizability check: ${name}`);
     return measureCheck(name, history);
   });
+  const longRuns = measureLongRuns(multipaxosKv);
 
   const etcd = ETCD_SHAPES.map(({ timeoutRate, seeds }) => {
     progress(`linearizability check: etcd-like histories, ${formatPercent(timeoutRate)} timed out`);
@@ -204,7 +232,8 @@ async function main(): Promise<void> {
     ...multipaxosThroughputSection(multipaxosThroughput, baseline),
     ...linearizabilitySection(checks),
     ...etcdSection(etcd),
-    ...targetsSection(throughput, baseline, fuzzRows, detection, [...throughput, ...multipaxosThroughput], checks, recheck),
+    ...longRunSection(longRuns),
+    ...targetsSection(throughput, baseline, fuzzRows, detection, [...throughput, ...multipaxosThroughput], checks, recheck, longRuns),
     `_bench took ${formatFixed((performance.now() - startedAt) / 1000, 1)} s_`,
   ];
   process.stdout.write(lines.join('\n') + '\n');
@@ -289,6 +318,45 @@ function measureScenario(scenario: Scenario, tracing: boolean): ThroughputRow {
   runs = schedulerEvents = traceEvents = 0;
   const timing = runFor(MEASURE_MS, step);
   return { scenario: scenario.name, tracing, runs, schedulerEvents, traceEvents, ...timing };
+}
+
+/**
+ * Long Multi-Paxos runs, one seed each, growing work: timed with tracing off
+ * (as fuzzing runs), then run again untimed to sample the heap after forced
+ * GCs, so the samples do not slow the timed run.
+ */
+function measureLongRuns(base: Scenario): LongRunRow[] {
+  const gc = exposeGc();
+  // Untimed, so the first row does not pay for compiling the hot paths.
+  runScenario(withClients(base, LONG_RUN_CLIENTS, LONG_RUN_OPS_PER_CLIENT[0]), { hash: false, seed: 2 });
+  return LONG_RUN_OPS_PER_CLIENT.map((ops) => {
+    const scenario: Scenario = { ...withClients(base, LONG_RUN_CLIENTS, ops), maxEvents: Number.MAX_SAFE_INTEGER };
+    progress(`long run: ${scenario.name}`);
+    gc();
+    const stopwatch = new Stopwatch();
+    const result = runScenario(scenario, { hash: false, seed: 1 });
+    const timing = stopwatch.read();
+    const samplePeriod = Math.max(1, Math.floor(result.eventCount / LONG_RUN_HEAP_SAMPLES));
+    let seen = 0;
+    let peakHeapBytes = 0;
+    runScenario(scenario, {
+      hash: false,
+      seed: 1,
+      observe: () => {
+        seen += 1;
+        if (seen % samplePeriod !== 0) return;
+        gc();
+        peakHeapBytes = Math.max(peakHeapBytes, process.memoryUsage().heapUsed);
+      },
+    });
+    return { scenario: scenario.name, operations: LONG_RUN_CLIENTS * ops, passed: result.expectation.met, schedulerEvents: result.outcome.processedEvents, peakHeapBytes, ...timing };
+  });
+}
+
+/** V8's collector, callable from here: heap samples must count live data only. */
+function exposeGc(): () => void {
+  v8.setFlagsFromString('--expose-gc');
+  return vm.runInNewContext('gc') as () => void;
 }
 
 /** One worker, then every core (just one row on a single-core machine). */
@@ -541,6 +609,44 @@ function multipaxosThroughputSection(rows: readonly ThroughputRow[], baseline: B
   ];
 }
 
+function longRunSection(rows: readonly LongRunRow[]): string[] {
+  const smallest = rows[0]!;
+  return [
+    `## (i) Multi-Paxos long runs (${LONG_RUN_CLIENTS} clients, seed 1, tracing off, one run each)`,
+    '',
+    'The shipped steady-state scenario with more operations per client (`until` grows with them). ' +
+      'Time per operation is wall (or CPU) time ÷ operations; flat means the protocol, its storage and the checkers (linearizability at the end included) cost O(1) amortized per operation. ' +
+      'Flatness is judged on CPU time, which other processes on a shared machine do not stretch. ' +
+      'Heap: the most used at samples taken after a forced GC in a second, untimed run of the same seed (live data only: the checkers keep the client history, one entry per operation).',
+    '',
+    ...table(
+      ['workload', 'operations', 'passed', 'scheduler events', 'seconds', 'µs per operation', 'CPU µs per operation', 'CPU vs smallest', 'peak heap, MB', 'cores busy'],
+      rows.map((row) => [
+        row.scenario,
+        formatInteger(row.operations),
+        row.passed ? 'yes' : 'NO',
+        formatInteger(row.schedulerEvents),
+        formatFixed(row.seconds, 2),
+        formatFixed(microsecondsPerOperation(row), 1),
+        formatFixed(cpuMicrosecondsPerOperation(row), 1),
+        `${formatFixed(cpuMicrosecondsPerOperation(row) / cpuMicrosecondsPerOperation(smallest), 2)}×`,
+        formatFixed(row.peakHeapBytes / 1e6, 1),
+        formatCoresBusy(row),
+      ]),
+    ),
+    '',
+  ];
+}
+
+function microsecondsPerOperation(row: LongRunRow): number {
+  return (row.seconds * 1e6) / row.operations;
+}
+
+/** CPU time per operation: what flatness is judged on, since other processes on a shared machine stretch wall time but not CPU time. */
+function cpuMicrosecondsPerOperation(row: LongRunRow): number {
+  return (row.cpuSeconds * 1e6) / row.operations;
+}
+
 function linearizabilitySection(rows: readonly CheckRow[]): string[] {
   return [
     `## (g) linearizability check time (\`checkLinearizability\`: one untimed call, then repeated for ≥ ${CHECK_MEASURE_MS} ms and ≥ ${CHECK_MIN_REPEATS} calls)`,
@@ -668,6 +774,7 @@ function targetsSection(
   allThroughput: readonly ThroughputRow[],
   checks: readonly CheckRow[],
   recheck: RecheckRow,
+  longRuns: readonly LongRunRow[],
 ): string[] {
   // Each target is judged on the slowest tracing-off scenario: the claim must hold for all of them.
   const untraced = throughput.filter((row) => !row.tracing);
@@ -684,6 +791,10 @@ function targetsSection(
   const speedUpTarget = TARGET_WORKER_EFFICIENCY * all.workers;
   const worstMedian = maximumBy(detection, (row) => median(row.seedsNeeded) ?? Infinity);
   const worstMedianSeeds = median(worstMedian.seedsNeeded);
+  const smallestRun = longRuns[0]!;
+  const largestRun = longRuns[longRuns.length - 1]!;
+  const longRunRatio = cpuMicrosecondsPerOperation(largestRun) / cpuMicrosecondsPerOperation(smallestRun);
+  const timedRun = longRuns.find((row) => row.operations === LONG_RUN_CLIENTS * TARGET_LONG_RUN_SECONDS.opsPerClient);
 
   return [
     '## targets',
@@ -733,23 +844,42 @@ function targetsSection(
           `worst: ${worstMedian.bug} ${formatSeedsNeeded(worstMedianSeeds)}`,
           verdict(worstMedianSeeds !== null && worstMedianSeeds <= TARGET_DETECTION_MEDIAN),
         ],
+        [
+          `Multi-Paxos CPU µs per operation: ${formatInteger(largestRun.operations)} ops ≤ ${formatFixed(TARGET_LONG_RUN_FLATNESS, 1)}× ${formatInteger(smallestRun.operations)} ops`,
+          `${formatFixed(longRunRatio, 2)}× (${formatFixed(cpuMicrosecondsPerOperation(smallestRun), 1)} → ${formatFixed(cpuMicrosecondsPerOperation(largestRun), 1)} µs)`,
+          verdict(longRunRatio <= TARGET_LONG_RUN_FLATNESS),
+        ],
+        timedRun === undefined
+          ? [`Multi-Paxos ${LONG_RUN_CLIENTS} × ${formatInteger(TARGET_LONG_RUN_SECONDS.opsPerClient)} ops < ${TARGET_LONG_RUN_SECONDS.seconds} s`, 'not run', 'MISS']
+          : [
+              `Multi-Paxos ${LONG_RUN_CLIENTS} × ${formatInteger(TARGET_LONG_RUN_SECONDS.opsPerClient)} ops < ${TARGET_LONG_RUN_SECONDS.seconds} s`,
+              `${formatFixed(timedRun.seconds, 2)} s`,
+              verdict(timedRun.seconds < TARGET_LONG_RUN_SECONDS.seconds),
+            ],
       ],
     ),
     '',
-    'The throughput targets are judged on the single-decree Paxos rows of (b). Issue 5 sets no targets for Multi-Paxos, so (e), (f) and (g) only measure.',
+    'The throughput targets are judged on the single-decree Paxos rows of (b). Issue 5 sets no targets for Multi-Paxos, so (e), (f) and (g) only measure; the Multi-Paxos targets are the long runs of (h).',
     '',
-    contentionNote(allThroughput, baseline, fuzzRows, checks),
+    contentionNote(allThroughput, baseline, fuzzRows, checks, longRuns),
     '',
   ];
 }
 
 /** Names the rows that ran short of CPU, since their rates (and any MISS they cause) then say more about the machine than about paxsim. */
-function contentionNote(throughput: readonly ThroughputRow[], baseline: BaselineResult, fuzzRows: readonly FuzzRow[], checks: readonly CheckRow[]): string {
+function contentionNote(
+  throughput: readonly ThroughputRow[],
+  baseline: BaselineResult,
+  fuzzRows: readonly FuzzRow[],
+  checks: readonly CheckRow[],
+  longRuns: readonly LongRunRow[],
+): string {
   const rows: { label: string; timing: Timing; cores: number }[] = [
     { label: 'bare loop', timing: baseline, cores: 1 },
     ...throughput.map((row) => ({ label: `${row.scenario} tracing ${row.tracing ? 'on' : 'off'}`, timing: row, cores: 1 })),
     ...fuzzRows.map((row) => ({ label: `fuzz ${row.workers} w`, timing: row, cores: row.workers })),
     ...checks.map((row) => ({ label: `check of ${row.history} (${formatInteger(row.operations)} ops)`, timing: row.timing, cores: 1 })),
+    ...longRuns.map((row) => ({ label: `long run ${formatInteger(row.operations)} ops`, timing: row as Timing, cores: 1 })),
   ];
   const contended = rows.filter((row) => row.timing.cpuSeconds / row.timing.seconds < CONTENDED_BELOW * row.cores);
   if (contended.length === 0) return `No contention seen: every row kept at least ${formatPercent(CONTENDED_BELOW)} of the cores it could use busy.`;

@@ -219,7 +219,7 @@ describe('sequenceDiagramHtml for Multi-Paxos', () => {
     const hand: AnyTraceEvent[] = [
       { t: 0, type: 'leader', node: 'A', ballot: [1, 'A'] },
       { t: 5, type: 'leader', node: 'B', ballot: [2, 'B'] },
-      { t: 7, type: 'deliver', from: 'A', to: 'B', id: 1, msg: { type: 'heartbeat', ballot: [1, 'A'], commitIndex: 0 } }, // lower: B stays
+      { t: 7, type: 'deliver', from: 'A', to: 'B', id: 1, msg: { type: 'heartbeat', ballot: [1, 'A'], commitIndex: 0, appliedEverywhere: 0 } }, // lower: B stays
       { t: 8, type: 'deliver', from: 'C', to: 'A', id: 2, msg: { type: 'nack', ballot: [0, 'A'], promised: [2, 'B'] } }, // not A's ballot: stays
       { t: 9, type: 'deliver', from: 'C', to: 'A', id: 3, msg: { type: 'nack', ballot: [1, 'A'], promised: [2, 'B'] } }, // steps down
       { t: 10, type: 'leader', node: 'B', ballot: [4, 'B'] }, // B again

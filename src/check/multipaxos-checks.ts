@@ -7,6 +7,7 @@ import { describeCommand } from '../trace/format.js';
 import type { CheckerKind, CheckerReport, TraceChecks, Violation } from './checker.js';
 import { BallotLedger, describeSecondValue } from './ballot-uniqueness.js';
 import { ClusterView } from './cluster-view.js';
+import { IdSet } from './id-set.js';
 import { checkLinearizability, type HistoryOperation } from './linearizability.js';
 import { plural } from '../util/plural.js';
 
@@ -56,7 +57,12 @@ export function commandKey(command: Command): string {
 
 interface SlotLedger {
   chosen: { key: string; command: Command; ballot: Ballot; t: number } | null;
-  readonly votes: Map<string, Set<NodeId>>;
+  /**
+   * (ballot, command) → the replicas that accepted it; null when there are
+   * none. Once a command is chosen its votes are dropped (only another
+   * command's can matter), so a long run keeps no votes for settled slots.
+   */
+  votes: Map<string, Set<NodeId>> | null;
   readonly ballots: BallotLedger;
   /** The first command any replica learned or applied here, for comparison. */
   learned: { key: string; node: NodeId; t: number } | null;
@@ -83,12 +89,20 @@ interface PendingOperation {
 export class MultiPaxosChecks implements TraceChecks {
   private readonly slots = new Map<number, SlotLedger>();
   private readonly nextSlotOf = new Map<NodeId, number>();
-  private readonly appliedRequests = new Map<NodeId, Set<string>>();
+  /** replica → client → the request ids it applied (not as duplicates). */
+  private readonly appliedRequests = new Map<NodeId, Map<NodeId, IdSet>>();
   private readonly operations: PendingOperation[] = [];
   private readonly openOperation = new Map<NodeId, PendingOperation>();
   private readonly firstViolation = new Map<string, Violation>();
   private readonly cluster: ClusterView;
   private stableSinceMs: number | null = null;
+  /**
+   * Operations before this index met their deadline (or are owed none).
+   * Deadlines grow with the operations' index (invokes arrive in time order
+   * and the healthy-since time is fixed once set), so the watch scans each
+   * operation once over a run instead of all of them on every event.
+   */
+  private settledOperations = 0;
   private lastChangeMs = 0;
   private linearizabilityNote = 'not judged yet';
   private linearizabilityUndecided = false;
@@ -192,7 +206,7 @@ export class MultiPaxosChecks implements TraceChecks {
   private ledger(slot: number): SlotLedger {
     let ledger = this.slots.get(slot);
     if (ledger === undefined) {
-      ledger = { chosen: null, votes: new Map(), ballots: new BallotLedger(), learned: null, applied: null };
+      ledger = { chosen: null, votes: null, ballots: new BallotLedger(), learned: null, applied: null };
       this.slots.set(slot, ledger);
     }
     return ledger;
@@ -205,17 +219,23 @@ export class MultiPaxosChecks implements TraceChecks {
     const acceptance = { node, key, description: describeCommand(command), t };
     const sameBallot = ledger.ballots.accept(ballot, acceptance);
     if (sameBallot !== null) report('ballot-uniqueness', describeSecondValue(ballot, acceptance, sameBallot, ` at slot ${slot}`));
+    // Another quorum for the chosen command changes nothing.
+    if (ledger.chosen !== null && ledger.chosen.key === key) return null;
     const voteKey = `${ballotKey(ballot)}|${key}`;
-    let voters = ledger.votes.get(voteKey);
+    const votes = (ledger.votes ??= new Map());
+    let voters = votes.get(voteKey);
     if (voters === undefined) {
       voters = new Set();
-      ledger.votes.set(voteKey, voters);
+      votes.set(voteKey, voters);
     }
     if (voters.has(node)) return null;
     voters.add(node);
     if (voters.size !== this.context.quorumSize) return null;
     if (ledger.chosen === null) {
       ledger.chosen = { key, command, ballot, t };
+      const suffix = `|${key}`;
+      for (const voted of votes.keys()) if (voted.endsWith(suffix)) votes.delete(voted);
+      if (votes.size === 0) ledger.votes = null;
       return { t, type: 'chosen', slot, command, ballot };
     }
     if (ledger.chosen.key !== key) {
@@ -251,10 +271,23 @@ export class MultiPaxosChecks implements TraceChecks {
     }
     ledger.applied ??= { key, node, t };
     if (isNoop(command) || duplicate) return;
-    const applied = this.appliedRequests.get(node) ?? new Set<string>();
-    this.appliedRequests.set(node, applied);
-    if (applied.has(key)) report('exactly-once', `${node} applied ${describeCommand(command)} a second time, at slot ${slot}`);
-    applied.add(key);
+    if (!this.appliedIds(node, command.client).add(command.requestId)) {
+      report('exactly-once', `${node} applied ${describeCommand(command)} a second time, at slot ${slot}`);
+    }
+  }
+
+  private appliedIds(node: NodeId, client: NodeId): IdSet {
+    let byClient = this.appliedRequests.get(node);
+    if (byClient === undefined) {
+      byClient = new Map();
+      this.appliedRequests.set(node, byClient);
+    }
+    let ids = byClient.get(client);
+    if (ids === undefined) {
+      ids = new IdSet();
+      byClient.set(client, ids);
+    }
+    return ids;
   }
 
   private onInvoke(client: NodeId, requestId: number, op: KvOp, t: number): void {
@@ -304,11 +337,27 @@ export class MultiPaxosChecks implements TraceChecks {
     if (this.stableSinceMs === null && nowMs > options.quietFromMs && nowMs > this.lastChangeMs && this.majorityConnected()) {
       this.stableSinceMs = Math.max(options.quietFromMs, this.lastChangeMs);
     }
-    const late = this.overdue(nowMs);
-    if (late.length === 0) return;
-    const first = late[0]!;
+    const first = this.firstOverdue(nowMs);
+    if (first === null) return;
     const what = first.gaveUp ? 'gave up on' : 'still waits for';
     report('client-liveness', `${first.client} ${what} #${first.requestId} (invoked at t=${first.invokeMs}) ${options.withinMs} ms after the replicas became healthy at t=${this.stableSinceMs}`);
+  }
+
+  /** The first operation (in invoke order) that `overdue(nowMs)` would list, in O(1) amortized per call. */
+  private firstOverdue(nowMs: number): PendingOperation | null {
+    const options = this.liveness;
+    if (options === undefined || this.stableSinceMs === null) return null;
+    const since = this.stableSinceMs;
+    while (this.settledOperations < this.operations.length) {
+      const operation = this.operations[this.settledOperations]!;
+      const deadline = Math.max(operation.invokeMs, since) + options.withinMs;
+      // Not due yet, and neither is any later operation.
+      if (nowMs <= deadline) return null;
+      const late = operation.gaveUp ? operation.invokeMs >= since : operation.completeMs === null || operation.completeMs > deadline;
+      if (late) return operation;
+      this.settledOperations += 1;
+    }
+    return null;
   }
 
   /** Operations owed a completion by nowMs that do not have one. */

@@ -1,6 +1,6 @@
 import { majorityOf } from '../check/checker.js';
 import { MultiPaxosChecks, multiPaxosSummaryLines } from '../check/multipaxos-checks.js';
-import { multiPaxosConfig, type MultiPaxosBug } from '../protocols/multipaxos/config.js';
+import { multiPaxosConfig, type MultiPaxosBug, type MultiPaxosConfig } from '../protocols/multipaxos/config.js';
 import type { ClientWorkload } from '../protocols/multipaxos/messages.js';
 import { multiPaxosProtocol } from '../protocols/multipaxos/node.js';
 import type { Scenario } from '../scenario/scenario.js';
@@ -15,22 +15,12 @@ import type { ProtocolDriver } from './protocol.js';
  */
 export function multiPaxosDriver(scenario: Scenario, bug: MultiPaxosBug | undefined, liveness: { withinMs: number; quietFromMs: number } | undefined): ProtocolDriver {
   const clients = scenario.clients.map((client) => client.id);
-  const timing = scenario.multipaxos;
-  const config = multiPaxosConfig(scenario.nodes, clients, {
-    timing: {
-      ...(timing.heartbeatMs === undefined ? {} : { heartbeatMs: timing.heartbeatMs }),
-      ...(timing.electionMs === undefined ? {} : { electionMs: timing.electionMs }),
-      ...(timing.clientTimeoutMs === undefined ? {} : { clientTimeoutMs: timing.clientTimeoutMs }),
-      ...(timing.retryMs === undefined ? {} : { retryMs: timing.retryMs }),
-    },
-    maxRetries: timing.maxRetries,
-    bugs: bug ? [bug] : [],
-  });
+  const config = scenarioMultiPaxosConfig(scenario, bug);
   const checks = new MultiPaxosChecks({ replicas: scenario.nodes, clients, quorumSize: majorityOf(scenario.nodes.length) }, liveness);
   const requests: ScheduledRequest<ClientWorkload>[] = scenario.clients.map((client) => ({
     atMs: 0,
     node: client.id,
-    request: { ops: client.ops, count: client.count, mix: client.mix, keys: client.keys, thinkMs: timing.thinkMs },
+    request: { ops: client.ops, count: client.count, mix: client.mix, keys: client.keys, thinkMs: scenario.multipaxos.thinkMs },
     value: client.ops ? `${client.ops.length} operations` : `${client.count ?? 0} operations`,
   }));
   return {
@@ -46,4 +36,23 @@ export function multiPaxosDriver(scenario: Scenario, bug: MultiPaxosBug | undefi
       return { chosen: null, learned: emptyDict(), summary: multiPaxosSummaryLines(scenario.nodes, summary), multipaxos: summary };
     },
   };
+}
+
+/** The protocol config a Multi-Paxos scenario asks for. */
+export function scenarioMultiPaxosConfig(scenario: Scenario, bug: MultiPaxosBug | undefined): MultiPaxosConfig {
+  const timing = scenario.multipaxos;
+  return multiPaxosConfig(
+    scenario.nodes,
+    scenario.clients.map((client) => client.id),
+    {
+      timing: {
+        ...(timing.heartbeatMs === undefined ? {} : { heartbeatMs: timing.heartbeatMs }),
+        ...(timing.electionMs === undefined ? {} : { electionMs: timing.electionMs }),
+        ...(timing.clientTimeoutMs === undefined ? {} : { clientTimeoutMs: timing.clientTimeoutMs }),
+        ...(timing.retryMs === undefined ? {} : { retryMs: timing.retryMs }),
+      },
+      maxRetries: timing.maxRetries,
+      bugs: bug ? [bug] : [],
+    },
+  );
 }

@@ -1,10 +1,11 @@
-import type { Effects, ProtocolFactory, ProtocolNode, Tagged } from '../protocols/effects.js';
+import type { DurableStorage, Effects, ProtocolFactory, ProtocolNode, Tagged } from '../protocols/effects.js';
 import type { Fault, NetworkSpec, NodeId } from '../scenario/scenario.js';
 import { assert, fail, unreachable } from '../util/assert.js';
 import { EventQueue, type Scheduled } from './event-queue.js';
 import type { AnyTraceEvent, DropReason, FaultEvent } from './events.js';
 import { LinkState, MessageFate } from './network.js';
 import { randomStream, type Random } from './rng.js';
+import { SimulatedStorage } from './storage.js';
 
 /** A client request delivered to a node at a fixed time (single-decree Paxos: "propose X"). */
 export interface ScheduledRequest<Request> {
@@ -15,7 +16,7 @@ export interface ScheduledRequest<Request> {
   readonly value: string;
 }
 
-export interface SimulationSetup<Message extends Tagged, Durable, Observation extends Tagged, Request> {
+export interface SimulationSetup<Message extends Tagged, StoredRecord, Observation extends Tagged, Request> {
   readonly seed: number;
   readonly nodes: readonly NodeId[];
   /** Nodes that no partition or cut separates from anyone (a protocol's clients). */
@@ -25,7 +26,7 @@ export interface SimulationSetup<Message extends Tagged, Durable, Observation ex
   readonly requests: readonly ScheduledRequest<Request>[];
   readonly untilMs: number;
   readonly maxEvents: number;
-  readonly protocol: ProtocolFactory<Message, Durable, Observation, Request>;
+  readonly protocol: ProtocolFactory<Message, StoredRecord, Observation, Request>;
   /** Receives every trace event, in order. */
   readonly emit: (event: AnyTraceEvent) => void;
   /**
@@ -63,7 +64,7 @@ export interface TrafficCounts {
 export interface NodeSnapshot {
   readonly id: NodeId;
   readonly status: 'up' | 'paused' | 'crashed';
-  /** What survives a crash: the node's live durable state when up, the persisted copy when crashed. */
+  /** What survives a crash: the protocol's view of the node's stored records (the same whether it is up or crashed). */
   readonly durable: unknown;
   readonly volatile: unknown;
   readonly clockRate: number;
@@ -116,7 +117,7 @@ function requestEntry(timeMs: number, node: number, request: unknown, value: str
   return { timeMs, sequence: 0, kind: REQUEST, node, other: -1, id: -1, payload: { request, value } };
 }
 
-interface NodeSlot<Message extends Tagged, Durable, Request> {
+interface NodeSlot<Message extends Tagged, StoredRecord, Request> {
   readonly id: NodeId;
   readonly index: number;
   up: boolean;
@@ -128,7 +129,8 @@ interface NodeSlot<Message extends Tagged, Durable, Request> {
   /** Bumped on crash and restart, so effects and timers of a dead incarnation are recognized. */
   incarnation: number;
   instance: ProtocolNode<Message, Request> | null;
-  persisted: Durable;
+  /** The node's disk: it outlives every incarnation. */
+  readonly storage: SimulatedStorage<StoredRecord>;
   /** Timer name → token of the live arming; a fired entry with another token was replaced or cancelled. */
   timers: Map<string, number>;
   readonly random: Random;
@@ -140,11 +142,11 @@ interface NodeSlot<Message extends Tagged, Durable, Request> {
  * crash and recover. Pure function of its setup: no wall clock, no ambient
  * randomness, no async.
  */
-export class Simulation<Message extends Tagged, Durable, Observation extends Tagged, Request> {
+export class Simulation<Message extends Tagged, StoredRecord, Observation extends Tagged, Request> {
   private readonly queue = new EventQueue<QueueEntry>();
   private readonly links: LinkState;
   private readonly fate: MessageFate;
-  private readonly slots: NodeSlot<Message, Durable, Request>[];
+  private readonly slots: NodeSlot<Message, StoredRecord, Request>[];
   private readonly emit: (event: AnyTraceEvent) => void;
   private nowMs = 0;
   private nextSequence = 0;
@@ -155,7 +157,7 @@ export class Simulation<Message extends Tagged, Durable, Observation extends Tag
   /** Ids of duplicated messages → copies delivered so far; only duplicated ids are tracked. */
   private readonly duplicatedDeliveries = new Map<number, number>();
 
-  constructor(private readonly setup: SimulationSetup<Message, Durable, Observation, Request>) {
+  constructor(private readonly setup: SimulationSetup<Message, StoredRecord, Observation, Request>) {
     assert(setup.nodes.length > 0, 'a simulation needs at least one node');
     this.emit = setup.emit;
     this.traceNetwork = setup.traceNetwork !== false;
@@ -170,7 +172,7 @@ export class Simulation<Message extends Tagged, Durable, Observation extends Tag
       clockRate: 1,
       incarnation: 0,
       instance: null,
-      persisted: setup.protocol.initialDurable(id),
+      storage: new SimulatedStorage<StoredRecord>(),
       timers: new Map(),
       random: randomStream(setup.seed, `node/${id}`),
     }));
@@ -188,7 +190,7 @@ export class Simulation<Message extends Tagged, Durable, Observation extends Tag
   run(): SimulationOutcome {
     const { untilMs, maxEvents, shouldStop } = this.setup;
     for (const slot of this.slots) {
-      slot.instance = this.setup.protocol.createNode(this.effectsFor(slot), slot.persisted);
+      slot.instance = this.setup.protocol.createNode(this.effectsFor(slot));
       slot.instance.start();
     }
     let processedEvents = 0;
@@ -216,7 +218,7 @@ export class Simulation<Message extends Tagged, Durable, Observation extends Tag
       nodes: this.slots.map((slot) => ({
         id: slot.id,
         status: !slot.up ? 'crashed' : slot.paused ? 'paused' : 'up',
-        durable: slot.up ? slot.instance!.durableState() : slot.persisted,
+        durable: this.setup.protocol.durableView(slot.id, slot.storage),
         volatile: slot.up ? slot.instance!.volatileState() : null,
         clockRate: slot.clockRate,
       })),
@@ -255,7 +257,7 @@ export class Simulation<Message extends Tagged, Durable, Observation extends Tag
     this.queue.push(entry);
   }
 
-  private send(fromSlot: NodeSlot<Message, Durable, Request>, to: NodeId, message: Message): void {
+  private send(fromSlot: NodeSlot<Message, StoredRecord, Request>, to: NodeId, message: Message): void {
     const from = fromSlot.index;
     const toIndex = this.links.index(to);
     const id = this.nextMessageId++;
@@ -362,31 +364,32 @@ export class Simulation<Message extends Tagged, Durable, Observation extends Tag
     }
   }
 
-  private crash(slot: NodeSlot<Message, Durable, Request>): void {
+  private crash(slot: NodeSlot<Message, StoredRecord, Request>): void {
     assert(slot.up, () => `crash of ${slot.id}, which is already down`);
     slot.up = false;
     slot.instance = null;
     slot.timers.clear();
     slot.incarnation += 1;
+    slot.storage.crash();
     this.emit({ t: this.nowMs, type: 'crash', node: slot.id });
     // What waited for a paused node now meets a crashed one: dropped, stale or lost, as usual.
     this.releaseWaiting(slot);
   }
 
-  private pause(slot: NodeSlot<Message, Durable, Request>): void {
+  private pause(slot: NodeSlot<Message, StoredRecord, Request>): void {
     assert(slot.up && !slot.paused, () => `pause of ${slot.id}, which is not running`);
     slot.paused = true;
     this.emit({ t: this.nowMs, type: 'pause', node: slot.id });
   }
 
-  private resume(slot: NodeSlot<Message, Durable, Request>): void {
+  private resume(slot: NodeSlot<Message, StoredRecord, Request>): void {
     assert(slot.up && slot.paused, () => `resume of ${slot.id}, which is not paused`);
     this.emit({ t: this.nowMs, type: 'resume', node: slot.id });
     this.releaseWaiting(slot);
   }
 
   /** Everything that waited is processed now, in the order it arrived (timers fire late, messages arrive late). */
-  private releaseWaiting(slot: NodeSlot<Message, Durable, Request>): void {
+  private releaseWaiting(slot: NodeSlot<Message, StoredRecord, Request>): void {
     slot.paused = false;
     const waiting = slot.waiting;
     slot.waiting = [];
@@ -396,16 +399,16 @@ export class Simulation<Message extends Tagged, Durable, Observation extends Tag
     }
   }
 
-  private restart(slot: NodeSlot<Message, Durable, Request>): void {
+  private restart(slot: NodeSlot<Message, StoredRecord, Request>): void {
     assert(!slot.up, () => `restart of ${slot.id}, which is up`);
     slot.up = true;
     slot.incarnation += 1;
     this.emit({ t: this.nowMs, type: 'restart', node: slot.id });
-    slot.instance = this.setup.protocol.createNode(this.effectsFor(slot), slot.persisted);
+    slot.instance = this.setup.protocol.createNode(this.effectsFor(slot));
     slot.instance.recover();
   }
 
-  private effectsFor(slot: NodeSlot<Message, Durable, Request>): Effects<Message, Durable, Observation> {
+  private effectsFor(slot: NodeSlot<Message, StoredRecord, Request>): Effects<Message, StoredRecord, Observation> {
     const incarnation = slot.incarnation;
     const checkAlive = (action: string) => {
       if (!slot.up || slot.incarnation !== incarnation) fail(`${slot.id} tried to ${action} from a dead incarnation`);
@@ -428,15 +431,46 @@ export class Simulation<Message extends Tagged, Durable, Observation extends Tag
         checkAlive('cancel a timer');
         slot.timers.delete(name);
       },
-      persist: (durable) => {
-        checkAlive('persist');
-        slot.persisted = durable;
-      },
+      storage: this.storageFor(slot, checkAlive),
       observe: (observation) => {
         checkAlive('observe');
         this.emit(Object.assign({ t: this.nowMs, type: observation.type, node: slot.id }, observation) as unknown as AnyTraceEvent);
       },
       random: () => slot.random(),
+    };
+  }
+
+  /** The node's disk as its incarnation sees it: reads always, changes only while that incarnation lives. */
+  private storageFor(slot: NodeSlot<Message, StoredRecord, Request>, checkAlive: (action: string) => void): DurableStorage<StoredRecord> {
+    const storage = slot.storage;
+    return {
+      read: (key) => storage.read(key),
+      readSlot: (log, slot) => storage.readSlot(log, slot),
+      entries: () => storage.entries(),
+      slotEntries: (log) => storage.slotEntries(log),
+      get size() {
+        return storage.size;
+      },
+      write: (key, record) => {
+        checkAlive('write to storage');
+        storage.write(key, record);
+      },
+      remove: (key) => {
+        checkAlive('remove from storage');
+        storage.remove(key);
+      },
+      writeSlot: (log, slot, record) => {
+        checkAlive('write to storage');
+        storage.writeSlot(log, slot, record);
+      },
+      removeSlot: (log, slot) => {
+        checkAlive('remove from storage');
+        storage.removeSlot(log, slot);
+      },
+      sync: () => {
+        checkAlive('sync storage');
+        storage.sync();
+      },
     };
   }
 }

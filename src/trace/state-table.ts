@@ -2,7 +2,7 @@ import { compareBallots, formatBallot, type Ballot } from '../protocols/paxos/ba
 import type { AcceptedProposal } from '../protocols/paxos/messages.js';
 import type { ProposerState } from '../protocols/paxos/proposer.js';
 import type { ReplicaState } from '../protocols/multipaxos/replica.js';
-import type { ReplicaDurable } from '../protocols/multipaxos/state.js';
+import type { ReplicaDurableView } from '../protocols/multipaxos/state.js';
 import { describeCommand, printable, quoted } from './format.js';
 import type { AcceptorRecord, PaxosDurable } from '../protocols/paxos/state.js';
 import type { NodeId } from '../scenario/scenario.js';
@@ -69,13 +69,13 @@ function formatReplicaTable(snapshot: ClusterSnapshot, palette: Palette): string
   const rows = snapshot.nodes
     .filter((node) => (node.durable as { kind?: string }).kind === 'replica')
     .map((node) => {
-      const durable = node.durable as ReplicaDurable;
+      const durable = node.durable as ReplicaDurableView;
       const volatile = node.volatile as ReplicaState | null;
       const role = volatile === null ? '—' : `${volatile.role}${volatile.ballot ? ` ${formatBallot(volatile.ballot)}` : ''}`;
-      const recent = durable.log.slice(-2).map((command, offset) => `${durable.log.length - Math.min(2, durable.log.length) + offset}: ${describeCommand(command)}`);
+      const recent = durable.lastApplied.map(({ slot, command }) => `${slot}: ${describeCommand(command)}`);
       return {
         status: node.status,
-        cells: [printable(node.id), node.status, role, durable.promised ? formatBallot(durable.promised) : '—', plural(durable.log.length, 'slot'), recent.join(', ') || '—', volatile?.leaderHint ? printable(volatile.leaderHint) : '—'],
+        cells: [printable(node.id), node.status, role, durable.promised ? formatBallot(durable.promised) : '—', plural(durable.appliedSlots, 'slot'), recent.join(', ') || '—', volatile?.leaderHint ? printable(volatile.leaderHint) : '—'],
       };
     });
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row.cells[column]!.length)));

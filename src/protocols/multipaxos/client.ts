@@ -4,7 +4,7 @@ import { emptyDict, type Dict } from '../../util/dict.js';
 import { DEFAULT_KEYS, DEFAULT_OP_MIX, type MultiPaxosConfig } from './config.js';
 import type { ClientWorkload, KvOp, KvResult, MultiPaxosMessage, RedirectMessage, ReplyMessage } from './messages.js';
 import type { MultiPaxosEffects } from './replica.js';
-import type { ClientDurable } from './state.js';
+import { storageKeys, storedNextRequestId } from './state.js';
 
 export const CLIENT_TIMEOUT_TIMER = 'client-timeout';
 export const CLIENT_RETRY_TIMER = 'client-retry';
@@ -39,16 +39,16 @@ export interface ClientState {
  */
 export class Client implements ProtocolNode<MultiPaxosMessage, ClientWorkload> {
   readonly state: ClientState = { workload: null, issued: 0, pending: null, target: 0, lastSeen: emptyDict() };
-  private durable: ClientDurable;
+  /** Stored before use, so a restarted client never reuses a request id. */
+  private nextRequestId: number;
   private readonly id: NodeId;
 
   constructor(
     private readonly effects: MultiPaxosEffects,
-    durable: ClientDurable,
     private readonly config: MultiPaxosConfig,
   ) {
     assert(config.replicas.length > 0, 'a multipaxos client needs at least one replica');
-    this.durable = durable;
+    this.nextRequestId = storedNextRequestId(effects.storage);
     this.id = effects.nodeId;
   }
 
@@ -86,10 +86,6 @@ export class Client implements ProtocolNode<MultiPaxosMessage, ClientWorkload> {
     } else if (name === CLIENT_RETRY_TIMER) {
       this.send(pending);
     }
-  }
-
-  durableState(): ClientDurable {
-    return this.durable;
   }
 
   volatileState(): ClientState {
@@ -144,12 +140,13 @@ export class Client implements ProtocolNode<MultiPaxosMessage, ClientWorkload> {
 
   private nextOp(): void {
     const state = this.state;
-    const requestId = this.durable.nextRequestId;
+    const requestId = this.nextRequestId;
     const op = this.drawOp(requestId);
     if (op === null) return;
     state.issued += 1;
-    this.durable = { kind: 'client', nextRequestId: requestId + 1 };
-    this.effects.persist(this.durable);
+    this.nextRequestId = requestId + 1;
+    this.effects.storage.write(storageKeys.client, { kind: 'client', nextRequestId: this.nextRequestId });
+    this.effects.storage.sync();
     this.effects.observe({ type: 'invoke', client: this.id, requestId, op });
     const pending: PendingOp = { requestId, op, retries: 0 };
     state.pending = pending;

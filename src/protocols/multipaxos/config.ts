@@ -50,15 +50,22 @@ export interface MultiPaxosConfig {
   /** Sends of one operation after the first (timeouts and redirects) before the client gives up on it. */
   readonly maxRetries: number;
   readonly bugs: ReadonlySet<MultiPaxosBug>;
+  /**
+   * A replica stores a snapshot of its state machine every this many applied
+   * slots (more when the store is bigger, so copying it stays O(1) per slot):
+   * recovery replays at most that many, and records below it can be pruned.
+   */
+  readonly snapshotEverySlots: number;
 }
 
 export const DEFAULT_MAX_RETRIES = 12;
+export const DEFAULT_SNAPSHOT_EVERY_SLOTS = 16;
 
 /** A config with defaults for everything but the node ids. */
 export function multiPaxosConfig(
   replicas: readonly NodeId[],
   clients: readonly NodeId[],
-  options: { timing?: Partial<MultiPaxosTiming>; maxRetries?: number; bugs?: Iterable<MultiPaxosBug> } = {},
+  options: { timing?: Partial<MultiPaxosTiming>; maxRetries?: number; bugs?: Iterable<MultiPaxosBug>; snapshotEverySlots?: number } = {},
 ): MultiPaxosConfig {
   return {
     replicas,
@@ -66,6 +73,7 @@ export function multiPaxosConfig(
     timing: { ...DEFAULT_MULTIPAXOS_TIMING, ...options.timing },
     maxRetries: options.maxRetries ?? DEFAULT_MAX_RETRIES,
     bugs: new Set(options.bugs ?? []),
+    snapshotEverySlots: options.snapshotEverySlots ?? DEFAULT_SNAPSHOT_EVERY_SLOTS,
   };
 }
 

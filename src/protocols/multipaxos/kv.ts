@@ -64,3 +64,13 @@ function execute(data: Dict<string>, op: KvOp): KvResult {
       return true;
   }
 }
+
+/** An independent copy (sessions are immutable values, so they are shared): what a snapshot stores. */
+export function copyKvStore(store: KvStore): KvStore {
+  return { data: { ...store.data }, sessions: { ...store.sessions } };
+}
+
+/** Keys plus client sessions: what copying the store costs. O(size); called once per snapshot. */
+export function kvStoreSize(store: KvStore): number {
+  return Object.keys(store.data).length + Object.keys(store.sessions).length;
+}

@@ -81,6 +81,8 @@ export interface AcceptedMessage {
   readonly type: 'accepted';
   readonly ballot: Ballot;
   readonly slot: Slot;
+  /** The acceptor's applied log length: what lets the leader work out `appliedEverywhere`. */
+  readonly applied: Slot;
 }
 
 /** The leader saw a majority accept `command` at `slot` in one ballot: it is chosen. */
@@ -95,6 +97,8 @@ export interface HeartbeatMessage {
   readonly type: 'heartbeat';
   readonly ballot: Ballot;
   readonly commitIndex: Slot;
+  /** Every replica has applied every slot below this (0 until each has reported): their records may be pruned. */
+  readonly appliedEverywhere: Slot;
 }
 
 /** A replica that is behind the leader's commit index asks for the chosen commands from `fromSlot`. */

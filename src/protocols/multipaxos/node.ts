@@ -4,9 +4,9 @@ import { Client } from './client.js';
 import type { MultiPaxosConfig } from './config.js';
 import type { ClientWorkload, MultiPaxosMessage, MultiPaxosObservation } from './messages.js';
 import { Replica } from './replica.js';
-import { INITIAL_CLIENT_DURABLE, INITIAL_REPLICA_DURABLE, type MultiPaxosDurable } from './state.js';
+import { multiPaxosDurableView, type MultiPaxosRecord } from './state.js';
 
-export type MultiPaxosFactory = ProtocolFactory<MultiPaxosMessage, MultiPaxosDurable, MultiPaxosObservation, ClientWorkload>;
+export type MultiPaxosFactory = ProtocolFactory<MultiPaxosMessage, MultiPaxosRecord, MultiPaxosObservation, ClientWorkload>;
 
 /**
  * Multi-Paxos with a key-value state machine: every id in `config.replicas`
@@ -22,11 +22,8 @@ export function multiPaxosProtocol(config: MultiPaxosConfig): MultiPaxosFactory 
   assert(!config.replicas.some((id) => config.clients.includes(id)), 'multipaxos: a node cannot be both replica and client');
   return {
     name: 'multipaxos',
-    initialDurable: (nodeId) => (roleOf(nodeId) === 'replica' ? INITIAL_REPLICA_DURABLE : INITIAL_CLIENT_DURABLE),
-    createNode: (effects, durable): ProtocolNode<MultiPaxosMessage, ClientWorkload> => {
-      const role = roleOf(effects.nodeId);
-      assert(durable.kind === role, () => `multipaxos: ${effects.nodeId} is a ${role} but its durable state is a ${durable.kind}'s`);
-      return durable.kind === 'replica' ? new Replica(effects, durable, config) : new Client(effects, durable, config);
-    },
+    createNode: (effects): ProtocolNode<MultiPaxosMessage, ClientWorkload> =>
+      roleOf(effects.nodeId) === 'replica' ? new Replica(effects, config) : new Client(effects, config),
+    durableView: (nodeId, storage) => multiPaxosDurableView(storage, roleOf(nodeId)),
   };
 }

@@ -1,9 +1,9 @@
-import type { Effects, NodeId, ProtocolNode } from '../effects.js';
+import type { DurableStorage, Effects, NodeId, ProtocolNode } from '../effects.js';
 import { ballot, ballotsEqual, compareBallots, nextRound, type Ballot } from '../paxos/ballot.js';
-import { unreachable } from '../../util/assert.js';
+import { assert, unreachable } from '../../util/assert.js';
 import { emptyDict, type Dict } from '../../util/dict.js';
 import { electionDelayMs, replicaQuorum, type MultiPaxosConfig } from './config.js';
-import { applyCommand, emptyKvStore, readLocal, type KvStore } from './kv.js';
+import { applyCommand, copyKvStore, emptyKvStore, kvStoreSize, readLocal, type KvStore } from './kv.js';
 import {
   isNoop,
   NOOP,
@@ -20,9 +20,9 @@ import {
   type PromiseMessage,
   type Slot,
 } from './messages.js';
-import type { AcceptedValue, MultiPaxosDurable, ReplicaDurable } from './state.js';
+import { appliedLogEnd, scanReplicaRecords, storageKeys, storageLogs, type AcceptedValue, type MultiPaxosRecord } from './state.js';
 
-export type MultiPaxosEffects = Effects<MultiPaxosMessage, MultiPaxosDurable, MultiPaxosObservation>;
+export type MultiPaxosEffects = Effects<MultiPaxosMessage, MultiPaxosRecord, MultiPaxosObservation>;
 
 export const ELECTION_TIMER = 'election';
 export const HEARTBEAT_TIMER = 'heartbeat';
@@ -37,7 +37,7 @@ interface Proposal {
   readonly acceptedBy: NodeId[];
 }
 
-/** Volatile replica state: a crash wipes it (the state machine is rebuilt from the durable log). */
+/** Volatile replica state: a crash wipes it (the state machine is rebuilt from the last snapshot and the applied records after it). */
 export interface ReplicaState {
   role: ReplicaRole;
   /** This replica's ballot while it campaigns or leads. */
@@ -64,6 +64,8 @@ export interface ReplicaState {
   /** client → the request id this replica received and owes a reply for once applied. */
   replyTo: Dict<number>;
   store: KvStore;
+  /** Leader: replica → the longest applied log it reported (in `accepted` and `catchup`). Applied logs only grow, so any report stays a lower bound. */
+  appliedBy: Dict<number>;
 }
 
 /**
@@ -81,7 +83,18 @@ export interface ReplicaState {
  *   and retransmits unacknowledged accepts with them; a follower behind the
  *   commit index asks for the missing commits. Anyone that sees a higher
  *   ballot (prepare, accept, heartbeat, nack) steps down.
- * - Acceptor: promise and accepted values are persisted before any reply.
+ * - Acceptor: promise and accepted values are written to storage and synced
+ *   before any reply.
+ * - Storage is a log of records (see state.ts): one per accepted slot, one per
+ *   applied slot, and every `snapshotEverySlots` applied slots a snapshot of
+ *   the state machine, so recovery replays at most that many. Followers
+ *   report how far they applied in `accepted` (and `catchup`); the leader's
+ *   heartbeat carries the minimum over every replica, `appliedEverywhere`,
+ *   and each replica drops its accepted and applied records below it (and
+ *   below its snapshot). No replica can then need them: every candidate runs
+ *   Phase 1 from its own log's end, and every catch-up starts there too, both
+ *   at or above `appliedEverywhere`. A replica that stays down holds pruning
+ *   back until it returns (no snapshot transfer yet).
  * - A command is chosen when a majority accepted it in the leader's ballot;
  *   the leader then sends `commit` to every other replica. Every replica
  *   applies chosen commands in slot order; the replica that received a
@@ -90,7 +103,19 @@ export interface ReplicaState {
  */
 export class Replica implements ProtocolNode<MultiPaxosMessage, ClientWorkload> {
   readonly state: ReplicaState;
-  private durable: ReplicaDurable;
+  private readonly storage: DurableStorage<MultiPaxosRecord>;
+  // What the stored records say, cached: each is written to storage before it changes here.
+  private promised: Ballot | null;
+  private lastRound: number;
+  /** The applied log's length: slots 0 … appliedEnd-1 are applied. */
+  private appliedEnd: Slot;
+  /** The slot after the last snapshot (0: none). */
+  private snapshotNextSlot: Slot;
+  /** Applied slots between snapshots before the next one: grows with the store, so copying it stays O(1) per slot. */
+  private snapshotIntervalSlots: number;
+  /** No accepted or applied record is stored below this slot. */
+  private prunedBelow: Slot;
+  private highestAcceptedSlot: Slot;
   private readonly id: NodeId;
   private readonly quorum: number;
   /** False under `no-dedup`: the client table is never consulted. */
@@ -98,15 +123,23 @@ export class Replica implements ProtocolNode<MultiPaxosMessage, ClientWorkload> 
 
   constructor(
     private readonly effects: MultiPaxosEffects,
-    durable: ReplicaDurable,
     private readonly config: MultiPaxosConfig,
   ) {
-    this.durable = durable;
     this.id = effects.nodeId;
     this.quorum = replicaQuorum(config);
     this.dedup = !config.bugs.has('no-dedup');
-    const store = emptyKvStore();
-    for (const command of durable.log) applyCommand(store, command, this.dedup);
+    this.storage = effects.storage;
+    // Recovery reads every record once; the state machine replays only what follows the snapshot.
+    const records = scanReplicaRecords(this.storage);
+    this.promised = records.promised;
+    this.lastRound = records.lastRound;
+    this.snapshotNextSlot = records.snapshot?.nextSlot ?? 0;
+    this.appliedEnd = appliedLogEnd(this.snapshotNextSlot, records.applied);
+    const store = records.snapshot === null ? emptyKvStore() : copyKvStore(records.snapshot.store);
+    for (let slot = this.snapshotNextSlot; slot < this.appliedEnd; slot++) applyCommand(store, records.applied.get(slot)!, this.dedup);
+    this.snapshotIntervalSlots = Math.max(config.snapshotEverySlots, kvStoreSize(store));
+    this.prunedBelow = Math.min(this.appliedEnd, records.lowestRecordSlot);
+    this.highestAcceptedSlot = records.highestAcceptedSlot;
     this.state = {
       role: 'follower',
       ballot: null,
@@ -123,6 +156,7 @@ export class Replica implements ProtocolNode<MultiPaxosMessage, ClientWorkload> 
       learned: {},
       replyTo: emptyDict(),
       store,
+      appliedBy: emptyDict(),
     };
   }
 
@@ -152,7 +186,7 @@ export class Replica implements ProtocolNode<MultiPaxosMessage, ClientWorkload> 
       case 'accept':
         return this.onAccept(from, message);
       case 'accepted':
-        return this.onAccepted(from, message.ballot, message.slot);
+        return this.onAccepted(from, message.ballot, message.slot, message.applied);
       case 'commit':
         return this.learn(message.slot, message.command);
       case 'heartbeat':
@@ -177,10 +211,6 @@ export class Replica implements ProtocolNode<MultiPaxosMessage, ClientWorkload> 
     }
   }
 
-  durableState(): ReplicaDurable {
-    return this.durable;
-  }
-
   volatileState(): ReplicaState {
     return this.state;
   }
@@ -189,15 +219,17 @@ export class Replica implements ProtocolNode<MultiPaxosMessage, ClientWorkload> 
 
   private campaign(): void {
     const state = this.state;
-    const round = nextRound(this.durable.lastRound, this.durable.promised?.[0] ?? 0, state.highestRoundSeen);
-    this.update({ lastRound: round });
+    const round = nextRound(this.lastRound, this.promised?.[0] ?? 0, state.highestRoundSeen);
+    this.lastRound = round;
+    this.storage.write(storageKeys.round, { kind: 'round', round });
+    this.storage.sync();
     this.clearLeadership();
     state.role = 'candidate';
     state.ballot = ballot(round, this.id);
     state.leaderHint = null;
     state.promisedBy = [];
     state.recovered = {};
-    const prepare: PrepareMessage = { type: 'prepare', ballot: state.ballot, fromSlot: this.durable.log.length };
+    const prepare: PrepareMessage = { type: 'prepare', ballot: state.ballot, fromSlot: this.appliedEnd };
     for (const replica of this.config.replicas) this.effects.send(replica, prepare);
     this.armElection();
     state.failedCampaigns += 1;
@@ -225,7 +257,7 @@ export class Replica implements ProtocolNode<MultiPaxosMessage, ClientWorkload> 
     state.failedCampaigns = 0;
     this.effects.cancelTimer(ELECTION_TIMER);
     this.effects.observe({ type: 'leader', ballot: leaderBallot });
-    const logLength = this.durable.log.length;
+    const logLength = this.appliedEnd;
     const afterLearned = highestKey(state.learned) + 1;
     if (this.config.bugs.has('leader-skips-recovery')) {
       // Trusts its own log: whatever the quorum accepted above it is ignored, and overwritten.
@@ -263,6 +295,7 @@ export class Replica implements ProtocolNode<MultiPaxosMessage, ClientWorkload> 
     state.nextSlot = 0;
     state.proposals = {};
     state.queue = [];
+    state.appliedBy = emptyDict();
     this.effects.cancelTimer(HEARTBEAT_TIMER);
   }
 
@@ -285,7 +318,7 @@ export class Replica implements ProtocolNode<MultiPaxosMessage, ClientWorkload> 
   /** True (after sending a nack) when `messageBallot` is below this acceptor's promise. */
   private refuseBelowPromise(from: NodeId, messageBallot: Ballot): boolean {
     this.seeRound(messageBallot);
-    const promised = this.durable.promised;
+    const promised = this.promised;
     if (promised === null || compareBallots(messageBallot, promised) >= 0) return false;
     this.effects.send(from, { type: 'nack', ballot: messageBallot, promised });
     return true;
@@ -295,9 +328,10 @@ export class Replica implements ProtocolNode<MultiPaxosMessage, ClientWorkload> 
 
   private onPrepare(from: NodeId, message: PrepareMessage): void {
     if (this.refuseBelowPromise(from, message.ballot)) return;
-    const promised = this.durable.promised;
+    const promised = this.promised;
     if (promised === null || compareBallots(message.ballot, promised) > 0) {
-      this.update({ promised: message.ballot });
+      this.writePromise(message.ballot);
+      this.storage.sync();
       this.effects.observe({ type: 'promise', ballot: message.ballot });
       if (from !== this.id) {
         // Another replica is taking over: stop leading or campaigning, and give it time to win.
@@ -309,12 +343,16 @@ export class Replica implements ProtocolNode<MultiPaxosMessage, ClientWorkload> 
     this.effects.send(from, { type: 'promise', ballot: message.ballot, accepted: this.acceptedFrom(message.fromSlot) });
   }
 
+  /**
+   * Every stored accepted value from `fromSlot` on. Below `prunedBelow` every
+   * replica has applied the slot, the candidate included (its log only grows),
+   * so it will not propose there: a late prepare from further back loses nothing.
+   */
   private acceptedFrom(fromSlot: Slot): AcceptedEntry[] {
     const entries: AcceptedEntry[] = [];
-    const accepted = this.durable.accepted;
-    for (let slot = Math.max(0, fromSlot); slot < accepted.length; slot++) {
-      const entry = accepted[slot];
-      if (entry) entries.push({ slot, ballot: entry.ballot, command: entry.command });
+    for (let slot = Math.max(0, fromSlot, this.prunedBelow); slot <= this.highestAcceptedSlot; slot++) {
+      const record = this.storage.readSlot(storageLogs.accepted, slot);
+      if (record?.kind === 'accepted') entries.push({ slot, ballot: record.ballot, command: record.command });
     }
     return entries;
   }
@@ -323,17 +361,19 @@ export class Replica implements ProtocolNode<MultiPaxosMessage, ClientWorkload> 
     if (this.refuseBelowPromise(from, message.ballot)) return;
     const state = this.state;
     if (state.role !== 'follower' && state.ballot !== null && compareBallots(message.ballot, state.ballot) > 0) this.stepDown();
-    const current = this.durable.accepted[message.slot];
+    const current = this.storage.readSlot(storageLogs.accepted, message.slot);
     // A leader proposes one command per slot in its ballot: the same ballot again is a retransmission.
-    if (!current || !ballotsEqual(current.ballot, message.ballot)) {
-      const accepted = this.durable.accepted.slice();
-      while (accepted.length < message.slot) accepted.push(null);
-      accepted[message.slot] = { ballot: message.ballot, command: message.command };
-      const promised = this.durable.promised;
-      this.update({ promised: promised === null || compareBallots(message.ballot, promised) > 0 ? message.ballot : promised, accepted });
+    if (current?.kind !== 'accepted' || !ballotsEqual(current.ballot, message.ballot)) {
+      const promised = this.promised;
+      if (promised === null || compareBallots(message.ballot, promised) > 0) this.writePromise(message.ballot);
+      this.storage.writeSlot(storageLogs.accepted, message.slot, { kind: 'accepted', slot: message.slot, ballot: message.ballot, command: message.command });
+      this.storage.sync();
+      if (message.slot > this.highestAcceptedSlot) this.highestAcceptedSlot = message.slot;
+      // A late retransmission for a slot already pruned: accepted again (as a fresh acceptor would), and pruned again next time.
+      if (message.slot < this.prunedBelow) this.prunedBelow = message.slot;
       this.effects.observe({ type: 'accept', slot: message.slot, ballot: message.ballot, command: message.command });
     }
-    this.effects.send(from, { type: 'accepted', ballot: message.ballot, slot: message.slot });
+    this.effects.send(from, { type: 'accepted', ballot: message.ballot, slot: message.slot, applied: this.appliedEnd });
     if (from !== this.id) this.followLeader(from);
     // The bug: the leader's word is taken as the decision.
     if (this.config.bugs.has('apply-unchosen')) this.learn(message.slot, message.command);
@@ -348,9 +388,11 @@ export class Replica implements ProtocolNode<MultiPaxosMessage, ClientWorkload> 
     for (const replica of this.config.replicas) this.effects.send(replica, accept);
   }
 
-  private onAccepted(from: NodeId, acceptedBallot: Ballot, slot: Slot): void {
+  private onAccepted(from: NodeId, acceptedBallot: Ballot, slot: Slot, applied: Slot): void {
     const state = this.state;
-    if (state.role !== 'leader' || !ballotsEqual(acceptedBallot, state.ballot!)) return;
+    if (state.role !== 'leader') return;
+    this.noteApplied(from, applied);
+    if (!ballotsEqual(acceptedBallot, state.ballot!)) return;
     const proposal = state.proposals[slot];
     if (proposal === undefined || proposal.acceptedBy.includes(from)) return;
     proposal.acceptedBy.push(from);
@@ -367,10 +409,12 @@ export class Replica implements ProtocolNode<MultiPaxosMessage, ClientWorkload> 
   private beat(): void {
     const state = this.state;
     const leaderBallot = state.ballot!;
-    const heartbeat: HeartbeatMessage = { type: 'heartbeat', ballot: leaderBallot, commitIndex: this.durable.log.length };
+    const appliedEverywhere = this.appliedEverywhere();
+    const heartbeat: HeartbeatMessage = { type: 'heartbeat', ballot: leaderBallot, commitIndex: this.appliedEnd, appliedEverywhere };
     for (const replica of this.config.replicas) {
       if (replica !== this.id) this.effects.send(replica, heartbeat);
     }
+    this.prune(appliedEverywhere);
     for (const key of Object.keys(state.proposals)) {
       const slot = Number(key);
       const proposal = state.proposals[slot]!;
@@ -379,6 +423,23 @@ export class Replica implements ProtocolNode<MultiPaxosMessage, ClientWorkload> 
       }
     }
     this.effects.setTimer(HEARTBEAT_TIMER, this.config.timing.heartbeatMs);
+  }
+
+  private noteApplied(replica: NodeId, applied: Slot): void {
+    const known = this.state.appliedBy[replica];
+    if (known === undefined || applied > known) this.state.appliedBy[replica] = applied;
+  }
+
+  /** The shortest applied log over every replica, as far as reports show (0 until each has reported). */
+  private appliedEverywhere(): Slot {
+    let lowest = this.appliedEnd;
+    for (const replica of this.config.replicas) {
+      if (replica === this.id) continue;
+      const applied = this.state.appliedBy[replica];
+      if (applied === undefined) return 0;
+      if (applied < lowest) lowest = applied;
+    }
+    return lowest;
   }
 
   /** Once every recovered slot is chosen, serve the commands that waited. */
@@ -461,38 +522,53 @@ export class Replica implements ProtocolNode<MultiPaxosMessage, ClientWorkload> 
     // At or above this replica's promise, from another replica: above any ballot of its own.
     if (this.state.role !== 'follower') this.stepDown();
     this.followLeader(from);
-    const logLength = this.durable.log.length;
+    this.prune(message.appliedEverywhere);
+    const logLength = this.appliedEnd;
     if (message.commitIndex > logLength) this.effects.send(from, { type: 'catchup', fromSlot: logLength });
   }
 
-  /** The applied log is chosen: any replica may hand it out. */
+  /**
+   * The applied log is chosen: any replica may hand it out. A request from
+   * below `prunedBelow` is a late copy (the asker has applied further since),
+   * so the pruned slots are skipped.
+   */
   private onCatchup(from: NodeId, fromSlot: Slot): void {
-    const log = this.durable.log;
-    const end = Math.min(log.length, fromSlot + CATCHUP_BATCH);
-    for (let slot = Math.max(0, fromSlot); slot < end; slot++) this.effects.send(from, { type: 'commit', slot, command: log[slot]! });
+    if (this.state.role === 'leader') this.noteApplied(from, fromSlot);
+    const start = Math.max(0, fromSlot, this.prunedBelow);
+    const end = Math.min(this.appliedEnd, fromSlot + CATCHUP_BATCH);
+    for (let slot = start; slot < end; slot++) this.effects.send(from, { type: 'commit', slot, command: this.appliedCommand(slot) });
+  }
+
+  private appliedCommand(slot: Slot): Command {
+    const record = this.storage.readSlot(storageLogs.applied, slot);
+    assert(record?.kind === 'applied', () => `${this.id}: no applied record for slot ${slot} (applied ${this.appliedEnd}, pruned below ${this.prunedBelow})`);
+    return record.command;
   }
 
   private learn(slot: Slot, command: Command): void {
     const state = this.state;
-    if (slot < this.durable.log.length || state.learned[slot] !== undefined) return;
+    if (slot < this.appliedEnd || state.learned[slot] !== undefined) return;
     state.learned[slot] = command;
     this.effects.observe({ type: 'learn', slot, command });
     this.applyLearned();
   }
 
-  /** Apply every learned slot that extends the log, persisting the log before anything is reported or answered. */
+  /** Apply every learned slot that extends the log, storing (and syncing) the applied records before anything is reported or answered. */
   private applyLearned(): void {
     const state = this.state;
-    const log = this.durable.log;
+    const firstSlot = this.appliedEnd;
     const ready: Command[] = [];
-    for (let slot = log.length; state.learned[slot] !== undefined; slot++) {
-      ready.push(state.learned[slot]!);
+    for (let slot = firstSlot; state.learned[slot] !== undefined; slot++) {
+      const command = state.learned[slot]!;
+      ready.push(command);
       delete state.learned[slot];
+      this.storage.writeSlot(storageLogs.applied, slot, { kind: 'applied', slot, command });
     }
     if (ready.length === 0) return;
-    this.update({ log: [...log, ...ready] });
+    this.storage.sync();
+    this.appliedEnd = firstSlot + ready.length;
     ready.forEach((command, index) => {
-      const slot = log.length + index;
+      const slot = firstSlot + index;
       const outcome = applyCommand(state.store, command, this.dedup);
       this.effects.observe(
         outcome.duplicate
@@ -504,12 +580,38 @@ export class Replica implements ProtocolNode<MultiPaxosMessage, ClientWorkload> 
         this.reply(command.client, command.requestId, outcome.result);
       }
     });
+    if (this.appliedEnd - this.snapshotNextSlot >= this.snapshotIntervalSlots) this.snapshot();
   }
 
-  /** Replace part of the durable state and persist the whole before going on. */
-  private update(change: Partial<Omit<ReplicaDurable, 'kind'>>): void {
-    this.durable = { ...this.durable, ...change };
-    this.effects.persist(this.durable);
+  /** Store the state machine as of the applied log's end, so recovery replays only what follows. */
+  private snapshot(): void {
+    const store = copyKvStore(this.state.store);
+    this.storage.write(storageKeys.snapshot, { kind: 'snapshot', nextSlot: this.appliedEnd, store });
+    this.storage.sync();
+    this.snapshotNextSlot = this.appliedEnd;
+    this.snapshotIntervalSlots = Math.max(this.config.snapshotEverySlots, kvStoreSize(store));
+  }
+
+  /**
+   * Drop the accepted and applied records of every slot below both
+   * `appliedEverywhere` (no replica will ask for them: see the class comment)
+   * and the snapshot (recovery does not need them). Each slot is removed
+   * once, so pruning costs O(1) per slot over a run.
+   */
+  private prune(appliedEverywhere: Slot): void {
+    const below = Math.min(appliedEverywhere, this.snapshotNextSlot);
+    if (below <= this.prunedBelow) return;
+    for (let slot = this.prunedBelow; slot < below; slot++) {
+      this.storage.removeSlot(storageLogs.accepted, slot);
+      this.storage.removeSlot(storageLogs.applied, slot);
+    }
+    this.storage.sync();
+    this.prunedBelow = below;
+  }
+
+  private writePromise(ballot: Ballot): void {
+    this.promised = ballot;
+    this.storage.write(storageKeys.promise, { kind: 'promise', ballot });
   }
 }
 

@@ -1,4 +1,4 @@
-import type { Effects, NodeId, ProtocolFactory, ProtocolNode } from '../effects.js';
+import type { Effects, NodeId, ProtocolFactory, ProtocolNode, StorageReader } from '../effects.js';
 import { unreachable } from '../../util/assert.js';
 import { quorumSize, type PaxosConfig } from './config.js';
 import { Acceptor } from './acceptor.js';
@@ -22,10 +22,9 @@ export class PaxosNode implements ProtocolNode<PaxosMessage, ProposeRequest> {
 
   constructor(
     private readonly effects: PaxosEffects,
-    durable: PaxosDurable,
     config: PaxosConfig,
   ) {
-    this.durableRecord = durable;
+    this.durableRecord = storedDurable(effects.storage);
     const role = this.roleFor(config);
     const id = effects.nodeId;
     this.proposer = config.proposers.includes(id) ? new Proposer(role) : null;
@@ -86,10 +85,6 @@ export class PaxosNode implements ProtocolNode<PaxosMessage, ProposeRequest> {
     else if (name === CATCHUP_TIMER) this.learner?.onCatchupTimer();
   }
 
-  durableState(): PaxosDurable {
-    return this.durableRecord;
-  }
-
   volatileState(): unknown {
     return {
       proposer: this.proposer?.state ?? null,
@@ -111,7 +106,8 @@ export class PaxosNode implements ProtocolNode<PaxosMessage, ProposeRequest> {
       durable: () => this.durableRecord,
       updateDurable: (change) => {
         this.durableRecord = { ...this.durableRecord, ...change };
-        effects.persist(this.durableRecord);
+        effects.storage.write(DURABLE_KEY, this.durableRecord);
+        effects.storage.sync();
       },
       send: (to, message) => effects.send(to, message),
       observe: (observation) => effects.observe(observation),
@@ -125,7 +121,14 @@ export class PaxosNode implements ProtocolNode<PaxosMessage, ProposeRequest> {
 export function paxosProtocol(config: PaxosConfig): ProtocolFactory<PaxosMessage, PaxosDurable, PaxosObservation, ProposeRequest> {
   return {
     name: 'paxos',
-    initialDurable: () => INITIAL_DURABLE,
-    createNode: (effects, durable) => new PaxosNode(effects, durable, config),
+    createNode: (effects) => new PaxosNode(effects, config),
+    durableView: (_nodeId, storage) => storedDurable(storage),
   };
+}
+
+/** A Paxos node's durable state is small: one record, rewritten whole on each change. */
+const DURABLE_KEY = 'node';
+
+function storedDurable(storage: StorageReader<PaxosDurable>): PaxosDurable {
+  return storage.read(DURABLE_KEY) ?? INITIAL_DURABLE;
 }

@@ -9,7 +9,7 @@ export interface PaxosRole {
   readonly config: PaxosConfig;
   readonly quorum: number;
   durable(): PaxosDurable;
-  /** Replace part of the durable state and persist the whole before going on. */
+  /** Replace part of the durable state, write it to storage and sync before going on. */
   updateDurable(change: Partial<PaxosDurable>): void;
   send(to: NodeId, message: PaxosMessage): void;
   observe(observation: PaxosObservation): void;

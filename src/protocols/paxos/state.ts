@@ -9,7 +9,7 @@ export interface AcceptorRecord {
 
 /**
  * A node's durable state: an immutable value, replaced on every change and
- * persisted before the node acts on it.
+ * written to storage (one record, synced) before the node acts on it.
  */
 export interface PaxosDurable {
   readonly acceptor: AcceptorRecord;
