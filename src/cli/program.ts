@@ -161,6 +161,12 @@ function handleError(error: unknown, io: CliIo, debug: boolean): number {
     if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return EXIT.ok;
     return EXIT.usage;
   }
+  // A user protocol's own fault (it threw, or read a clock): one line, like bad input. Errors from fuzz workers arrive as plain copies.
+  if (error instanceof Error && error.name === 'ProtocolError') {
+    io.stderr(`paxsim: ${printable(error.message)}\n`);
+    if (debug) io.stderr(`${error.stack ?? ''}\n`);
+    return EXIT.usage;
+  }
   if (error instanceof UsageError) {
     io.stderr(error.lines.map(printable).join('\n') + '\n');
     if (debug) io.stderr(`${error.stack ?? ''}\n`);
