@@ -1,0 +1,139 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from './helpers/cli.js';
+
+/**
+ * The public protocol API (issue 10): user protocols loaded from a module,
+ * broken modules as one line and exit 2, the determinism fence, invariants,
+ * and the example protocol. The fixture modules import 'paxsim', which
+ * resolves to this package's build (npm test builds first).
+ */
+
+const FIXTURES = join(import.meta.dirname, 'fixtures', 'protocols');
+const EXAMPLE = join(import.meta.dirname, '..', 'examples', 'register', 'scenarios');
+
+function fixtureScenario(dir: string, protocol: string, extra = 'config: { reads: none }'): string {
+  const file = join(dir, 'scenario.yaml');
+  writeFileSync(file, `name: fixture\nprotocol: ${protocol}\nnodes: [A, B, C]\n${extra}\nproposals:\n  - { at: 0, node: A, value: X }\n`);
+  return file;
+}
+
+function expectOneLine(stderr: string): string {
+  const lines = stderr.trimEnd().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(stderr).not.toMatch(/\n\s+at /);
+  return lines[0]!;
+}
+
+describe('loading a user protocol', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'paxsim-api-'));
+  writeFileSync(join(dir, 'no-default.mjs'), 'export const protocol = 1;\n');
+  writeFileSync(join(dir, 'not-definition.mjs'), 'export default { name: "x", createNode() {} };\n');
+  writeFileSync(join(dir, 'syntax.mjs'), 'export default {{;\n');
+  writeFileSync(join(dir, 'async.mjs'), 'await Promise.resolve();\nexport default 1;\n');
+
+  it.each([
+    ['./missing.js', /protocol: no module at .*missing\.js$/],
+    ['./no-default.mjs', /no-default\.mjs: has no default export/],
+    ['./not-definition.mjs', /not-definition\.mjs: the default export is not a protocol definition/],
+    ['./syntax.mjs', /syntax\.mjs: cannot load: /],
+    ['./async.mjs', /async\.mjs: cannot load: it uses top-level await/],
+    ['raftt', /protocol: "raftt" is neither a built-in protocol \(paxos, multipaxos\) nor an installed package$/],
+  ])('%s: exit 2, one line naming the file', async (protocol, message) => {
+    const file = fixtureScenario(dir, protocol);
+    const outcome = await runCli(['run', file]);
+    expect(outcome.code).toBe(2);
+    const line = expectOneLine(outcome.stderr);
+    expect(line).toMatch(message);
+    expect(line.startsWith(`${file}: protocol`)).toBe(true);
+  });
+
+  it('config is validated by the definition schema, path-qualified', async () => {
+    const file = fixtureScenario(dir, join(FIXTURES, 'clock-reader.js'), 'config: { reads: sometimes }');
+    const outcome = await runCli(['run', file]);
+    expect(outcome.code).toBe(2);
+    expect(expectOneLine(outcome.stderr)).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: config\\.reads: `));
+  });
+
+  it('a built-in protocol takes no config', async () => {
+    const file = fixtureScenario(dir, 'paxos', 'config: { a: 1 }');
+    const outcome = await runCli(['run', file]);
+    expect(outcome.code).toBe(2);
+    expect(expectOneLine(outcome.stderr)).toBe(`${file}: config: protocol paxos takes no config`);
+  });
+
+  it('--protocol overrides the scenario and is repeated in the replay line', async () => {
+    const file = fixtureScenario(dir, 'paxos', 'config: { reads: none }');
+    const protocol = join(FIXTURES, 'clock-reader.js');
+    const outcome = await runCli(['run', file, '--protocol', protocol, '--quiet']);
+    expect(outcome.stderr).toBe('');
+    expect(outcome.stdout).toContain(`--protocol ${protocol}`);
+  });
+});
+
+describe('the determinism fence', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'paxsim-api-'));
+  it.each(['Math.random', 'Date.now', 'new Date'])('a protocol that calls %s is reported as nondeterministic (exit 2)', async (reads) => {
+    const file = fixtureScenario(dir, join(FIXTURES, 'clock-reader.js'), `config: { reads: ${reads} }`);
+    const outcome = await runCli(['run', file, '--quiet']);
+    expect(outcome.code).toBe(2);
+    const line = expectOneLine(outcome.stderr);
+    expect(line).toContain(`protocol clock-reader: node A called ${reads}`);
+    expect(line).toContain('nondeterministic');
+  });
+
+  it('fuzz workers load the protocol and report the same', async () => {
+    const file = fixtureScenario(dir, join(FIXTURES, 'clock-reader.js'), 'config: { reads: Math.random }');
+    const outcome = await runCli(['fuzz', file, '--seeds', '4', '--workers', '1', '--no-progress', '--out', join(dir, 'out')]);
+    expect(outcome.code).toBe(2);
+    expect(outcome.stderr).toContain('called Math.random()');
+  });
+
+  it('globals are restored after a run, and the same protocol without them passes', async () => {
+    const file = fixtureScenario(dir, join(FIXTURES, 'clock-reader.js'), 'config: { reads: none }');
+    const outcome = await runCli(['run', file, '--quiet', '--check-determinism']);
+    expect(outcome.code).toBe(0);
+    expect(typeof Math.random()).toBe('number');
+    expect(new Date(0).getTime()).toBe(0);
+    expect(Date.now()).toBeGreaterThan(0);
+  });
+});
+
+describe('invariants', () => {
+  it('a definition invariant is run after every event and reported like a checker', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'paxsim-api-'));
+    const file = fixtureScenario(dir, join(FIXTURES, 'counter-invariant.js'), '');
+    const outcome = await runCli(['run', file, '--json']);
+    expect(outcome.code).toBe(1);
+    const json = JSON.parse(outcome.stdout) as { protocol: string; violations: { checker: string; message: string; t: number }[] };
+    expect(json.protocol).toBe('double-proposer');
+    expect(json.violations).toEqual([expect.objectContaining({ checker: 'propose-once', message: 'A proposed twice', t: 10 })]);
+  });
+});
+
+describe('the example protocol (examples/register)', () => {
+  it('runs, holds every checker and its own invariant', async () => {
+    const outcome = await runCli(['run', join(EXAMPLE, 'register.yaml'), '--json']);
+    expect(outcome.stderr).toBe('');
+    const json = JSON.parse(outcome.stdout) as { expectMet: boolean; chosen: string | null };
+    expect(json.expectMet).toBe(true);
+    expect(json.chosen).toMatch(/^[XY]$/);
+  });
+
+  it('its bug flag is caught by fuzzing, and listed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'paxsim-api-'));
+    const outcome = await runCli(['fuzz', join(EXAMPLE, 'register-nemesis.yaml'), '--bug', 'stale-read', '--seeds', '200', '--workers', '0', '--no-progress', '--no-shrink', '--out', dir]);
+    expect(outcome.code).toBe(1);
+    expect(outcome.stdout).toMatch(/failure\s+register-nemesis seed \d+: agreement/);
+    const unknown = await runCli(['run', join(EXAMPLE, 'register.yaml'), '--bug', 'nope']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toBe('--bug: unknown register bug "nope"; known: stale-read\n');
+  });
+
+  it('paxsim list shows the registered protocols', async () => {
+    const outcome = await runCli(['list']);
+    expect(outcome.stdout).toMatch(/protocols.*\n\s+paxos\s+single-decree Paxos.*\n\s+multipaxos\s+Multi-Paxos/);
+  });
+});
