@@ -101,6 +101,16 @@ describe('the determinism fence', () => {
   });
 });
 
+describe('state that outlives a run', () => {
+  it('run runs a user protocol twice and reports a module-level counter as nondeterminism', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'paxsim-api-'));
+    const file = fixtureScenario(dir, join(FIXTURES, 'global-counter.js'), '');
+    const outcome = await runCli(['run', file, '--quiet']);
+    expect(outcome.code).toBe(1);
+    expect(outcome.stderr).toMatch(/^NONDETERMINISM: two runs of fixture with seed 1 gave different traces .*first divergent event #0/);
+  });
+});
+
 describe('invariants', () => {
   it('a definition invariant is run after every event and reported like a checker', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'paxsim-api-'));
@@ -124,9 +134,15 @@ describe('the example protocol (examples/register)', () => {
 
   it('its bug flag is caught by fuzzing, and listed', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'paxsim-api-'));
-    const outcome = await runCli(['fuzz', join(EXAMPLE, 'register-nemesis.yaml'), '--bug', 'stale-read', '--seeds', '200', '--workers', '0', '--no-progress', '--no-shrink', '--out', dir]);
+    const outcome = await runCli(['fuzz', join(EXAMPLE, 'register-nemesis.yaml'), '--bug', 'stale-read', '--seeds', '200', '--workers', '0', '--no-progress', '--out', dir]);
     expect(outcome.code).toBe(1);
     expect(outcome.stdout).toMatch(/failure\s+register-nemesis seed \d+: agreement/);
+    // Shrinking keeps the loaded protocol, and the written file loads it again from its own directory.
+    const shrunk = /shrunk\s+(\S+\.min\.yaml)/.exec(outcome.stdout)?.[1];
+    expect(shrunk).toBeDefined();
+    const replay = await runCli(['run', shrunk!, '--json']);
+    expect(replay.code).toBe(1);
+    expect(JSON.parse(replay.stdout)).toMatchObject({ protocol: 'register', bug: 'stale-read', violations: [expect.objectContaining({ checker: 'agreement' })] });
     const unknown = await runCli(['run', join(EXAMPLE, 'register.yaml'), '--bug', 'nope']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toBe('--bug: unknown register bug "nope"; known: stale-read\n');

@@ -38,7 +38,8 @@ export function runCommand(file: string | undefined, flags: RunFlags, io: CliIo)
   const timeline = showTimeline ? new TimelinePrinter(io, styles, flags.sends === true) : null;
   const result = runToOutputs(scenario, { seed, bug, ...(timeline === null ? {} : { observe: timeline.observe }) }, { trace: flags.trace, html: flags.html, shiviz: flags.shiviz });
   timeline?.finish();
-  if (flags.checkDeterminism) {
+  // A user protocol's seed is always run twice: module-level state that outlives a run is what the determinism fence cannot see.
+  if (flags.checkDeterminism || scenario.protocolModule !== undefined) {
     const nondeterminism = determinismProblem(result, runScenario(scenario, { seed, bug }));
     if (nondeterminism !== null) {
       io.stderr(printable(nondeterminism) + '\n');
