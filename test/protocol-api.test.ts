@@ -1,4 +1,5 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -151,5 +152,39 @@ describe('the example protocol (examples/register)', () => {
   it('paxsim list shows the registered protocols', async () => {
     const outcome = await runCli(['list']);
     expect(outcome.stdout).toMatch(/protocols.*\n\s+paxos\s+single-decree Paxos.*\n\s+multipaxos\s+Multi-Paxos/);
+  });
+});
+
+describe('paxsim init', () => {
+  const ROOT = join(import.meta.dirname, '..');
+
+  it('scaffolds a project whose TypeScript protocol compiles against the public types and holds under the nemesis', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'paxsim-init-')), 'My Protocol');
+    const outcome = await runCli(['init', dir]);
+    expect(outcome.code).toBe(0);
+    for (const file of ['package.json', 'tsconfig.json', 'src/protocol.ts', 'scenarios/register.yaml', 'test/protocol.test.ts', 'README.md', '.gitignore']) {
+      expect(existsSync(join(dir, file)), file).toBe(true);
+    }
+    expect(JSON.parse(await import('node:fs').then((fs) => fs.readFileSync(join(dir, 'package.json'), 'utf8')))).toMatchObject({ name: 'my-protocol', dependencies: { paxsim: expect.stringMatching(/^\^\d+\.\d+\.\d+$/) } });
+    // What npm install would give it: this package as paxsim, and Node's types.
+    mkdirSync(join(dir, 'node_modules', '@types'), { recursive: true });
+    symlinkSync(ROOT, join(dir, 'node_modules', 'paxsim'));
+    symlinkSync(join(ROOT, 'node_modules', '@types', 'node'), join(dir, 'node_modules', '@types', 'node'));
+    const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', dir], { encoding: 'utf8' });
+    expect(tsc.stdout + tsc.stderr).toBe('');
+    expect(tsc.status).toBe(0);
+    const run = await runCli(['run', join(dir, 'scenarios', 'register.yaml'), '--json']);
+    expect(JSON.parse(run.stdout)).toMatchObject({ protocol: 'my-register', expectMet: true });
+    const fuzz = await runCli(['fuzz', join(dir, 'scenarios', 'register-nemesis.yaml'), '--seeds', '100', '--workers', '0', '--no-progress', '--out', join(dir, 'fuzz-failures')]);
+    expect(fuzz.code).toBe(0);
+  });
+
+  it('never overwrites: a directory that has any of its files is exit 2, one line, nothing written', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'paxsim-init-'));
+    writeFileSync(join(dir, 'package.json'), '{}');
+    const outcome = await runCli(['init', dir]);
+    expect(outcome.code).toBe(2);
+    expect(expectOneLine(outcome.stderr)).toMatch(/already has package\.json; paxsim init writes only into a directory without them$/);
+    expect(existsSync(join(dir, 'src'))).toBe(false);
   });
 });

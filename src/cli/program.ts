@@ -8,6 +8,7 @@ import { checkCommand } from './check-command.js';
 import { diffCommand } from './diff-command.js';
 import { fuzzCommand } from './fuzz-command.js';
 import { replayCommand } from './replay-command.js';
+import { initCommand } from './init-command.js';
 import { listCommand } from './list-command.js';
 import { runCommand } from './run-command.js';
 import { shrinkCommand } from './shrink-command.js';
@@ -146,6 +147,14 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     .option('--no-color', 'no colors')
     .action((flags) => {
       exitCode = listCommand(flags, io);
+    });
+
+  program
+    .command('init')
+    .description('scaffold a project for your own protocol: package.json, tsconfig, src/protocol.ts, scenarios, a fuzzing test')
+    .argument('[dir]', 'where to create it (default: the current directory)')
+    .action((dir: string | undefined) => {
+      exitCode = initCommand(dir, io);
     });
 
   try {
