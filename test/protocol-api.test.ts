@@ -149,6 +149,13 @@ describe('the example protocol (examples/register)', () => {
     expect(unknown.stderr).toBe('--bug: unknown register bug "nope"; known: stale-read\n');
   });
 
+  it('replay --state-at shows its own state views (it crashed reading Paxos fields before)', async () => {
+    const outcome = await runCli(['replay', join(EXAMPLE, 'register.yaml'), '--seed', '2', '--state-at', '40']);
+    expect(outcome.stderr).toBe('');
+    expect(outcome.stdout).toMatch(/node\s+status\s+durable\s+volatile/);
+    expect(outcome.stdout).toMatch(/\nB\s+crashed\s+\{"promised":\[1,"C"\].*\}\s+—\n/);
+  });
+
   it('paxsim list shows the registered protocols', async () => {
     const outcome = await runCli(['list']);
     expect(outcome.stdout).toMatch(/protocols.*\n\s+paxos\s+single-decree Paxos.*\n\s+multipaxos\s+Multi-Paxos/);

@@ -77,7 +77,7 @@ export async function replayCommand(file: string, flags: ReplayFlags, io: CliIo)
   const violation = result.violations[0];
   if (untilViolation && violation !== undefined && result.finalState !== null) {
     io.stdout(styles.bold(`── state at the violation: t=${violation.t}, event #${violation.event} (${violation.checker}) ──`) + '\n');
-    io.stdout(formatStateTable(result.finalState, history, styles) + '\n');
+    io.stdout(formatStateTable(result.finalState, history, styles, scenario.protocol) + '\n');
   } else if (untilViolation) {
     io.stdout(styles.dim('no violation: the whole run is shown') + '\n\n');
   }
@@ -85,7 +85,7 @@ export async function replayCommand(file: string, flags: ReplayFlags, io: CliIo)
     const momentHistory: AnyTraceEvent[] = [];
     const moment = runScenario(scenario, { seed, bug, hash: false, stopAtMs: stateAtMs, snapshot: true, observe: (event) => keepStateHistory(event, momentHistory) });
     io.stdout(styles.bold(`── state at t=${stateAtMs} (after every event up to then) ──`) + '\n');
-    io.stdout(formatStateTable(moment.finalState!, momentHistory, styles) + '\n');
+    io.stdout(formatStateTable(moment.finalState!, momentHistory, styles, scenario.protocol) + '\n');
   }
   io.stdout(formatVerdict(result, replayLine('replay', replayPath, seed, bug, protocolFlag), styles));
   return result.expectation.met ? EXIT.ok : EXIT.failed;
