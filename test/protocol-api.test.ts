@@ -51,6 +51,13 @@ describe('loading a user protocol', () => {
     expect(line.startsWith(`${file}: protocol`)).toBe(true);
   });
 
+  it('a definition with a mistake a JavaScript user can make is refused as the module loads, one line', async () => {
+    const file = fixtureScenario(dir, join(FIXTURES, 'bad-checkers.mjs'), '');
+    const outcome = await runCli(['run', file]);
+    expect(outcome.code).toBe(2);
+    expect(expectOneLine(outcome.stderr)).toMatch(/bad-checkers\.mjs: cannot load: defineProtocol: protocol typo: checkers must list checker families \(single-decree\)$/);
+  });
+
   it('config is validated by the definition schema, path-qualified', async () => {
     const file = fixtureScenario(dir, join(FIXTURES, 'clock-reader.js'), 'config: { reads: sometimes }');
     const outcome = await runCli(['run', file]);

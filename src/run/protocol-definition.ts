@@ -110,6 +110,9 @@ export function defineProtocol<Config = undefined, Message extends Tagged = Tagg
 export function defineProtocol<Config>(
   spec: DriverProtocolSpec<Config> | NodeProtocolSpec<Config, Tagged, unknown, Tagged, unknown>,
 ): ProtocolDefinition<Config> {
+  const problem = specProblem(spec);
+  // Thrown while the user's module loads: the loader reports it as one line naming the module.
+  if (problem !== null) throw new TypeError(`defineProtocol: ${problem}`);
   const base = {
     [DEFINITION_BRAND]: true as const,
     name: spec.name,
@@ -123,6 +126,32 @@ export function defineProtocol<Config>(
     checkerNames: [...checkerNamesOf(spec.checkers ?? []), ...(spec.invariants ?? []).map((invariant) => invariant.name)],
     setup: (cluster: ClusterContext<Config>) => nodeProtocolDriver(spec, cluster),
   });
+}
+
+const CHECKER_FAMILIES: readonly string[] = ['single-decree'];
+
+/** What is wrong with a definition written in plain JavaScript (TypeScript catches these at compile time), or null. */
+function specProblem(spec: unknown): string | null {
+  if (typeof spec !== 'object' || spec === null) return 'takes one object: { name, createNode, ... }';
+  const fields = spec as Record<string, unknown>;
+  if (typeof fields['name'] !== 'string' || !/^[A-Za-z0-9_.-]{1,64}$/.test(fields['name'])) return 'name must be 1 to 64 letters, digits, _ . or -';
+  if (typeof fields['setup'] !== 'function' && typeof fields['createNode'] !== 'function') return `protocol ${fields['name']}: createNode must be a function`;
+  if (fields['description'] !== undefined && typeof fields['description'] !== 'string') return `protocol ${fields['name']}: description must be a string`;
+  const bugs = fields['bugs'];
+  if (bugs !== undefined && (typeof bugs !== 'object' || bugs === null || Object.values(bugs).some((text) => typeof text !== 'string'))) {
+    return `protocol ${fields['name']}: bugs must map each bug name to a one-line description`;
+  }
+  const config = fields['config'] as { safeParse?: unknown } | undefined;
+  if (config !== undefined && typeof config?.safeParse !== 'function') return `protocol ${fields['name']}: config must be a zod schema (use the z paxsim exports)`;
+  const checkers = fields['checkers'];
+  if (checkers !== undefined && (!Array.isArray(checkers) || checkers.some((family) => !CHECKER_FAMILIES.includes(family as string)))) {
+    return `protocol ${fields['name']}: checkers must list checker families (${CHECKER_FAMILIES.join(', ')})`;
+  }
+  const invariants = fields['invariants'];
+  if (invariants !== undefined && (!Array.isArray(invariants) || invariants.some((invariant) => typeof invariant?.name !== 'string' || typeof invariant?.monitor !== 'function'))) {
+    return `protocol ${fields['name']}: invariants must be a list of { name, description, monitor } (defineInvariant)`;
+  }
+  return null;
 }
 
 /** Whether `value` was made by {@link defineProtocol} (of this or another copy of paxsim). */
