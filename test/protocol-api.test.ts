@@ -1,8 +1,8 @@
-import { existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from './helpers/cli.js';
 
 /**
@@ -14,6 +14,18 @@ import { runCli } from './helpers/cli.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'protocols');
 const EXAMPLE = join(import.meta.dirname, '..', 'examples', 'register', 'scenarios');
+
+const scratchDirs: string[] = [];
+afterAll(() => {
+  for (const dir of scratchDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A scratch directory, removed after the file's tests. */
+function scratchDir(prefix = 'paxsim-api-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  scratchDirs.push(dir);
+  return dir;
+}
 
 function fixtureScenario(dir: string, protocol: string, extra = 'config: { reads: none }'): string {
   const file = join(dir, 'scenario.yaml');
@@ -29,7 +41,7 @@ function expectOneLine(stderr: string): string {
 }
 
 describe('loading a user protocol', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'paxsim-api-'));
+  const dir = scratchDir();
   writeFileSync(join(dir, 'no-default.mjs'), 'export const protocol = 1;\n');
   writeFileSync(join(dir, 'not-definition.mjs'), 'export default { name: "x", createNode() {} };\n');
   writeFileSync(join(dir, 'syntax.mjs'), 'export default {{;\n');
@@ -82,7 +94,7 @@ describe('loading a user protocol', () => {
 });
 
 describe('the determinism fence', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'paxsim-api-'));
+  const dir = scratchDir();
   it.each(['Math.random', 'Date.now', 'new Date'])('a protocol that calls %s is reported as nondeterministic (exit 2)', async (reads) => {
     const file = fixtureScenario(dir, join(FIXTURES, 'clock-reader.js'), `config: { reads: ${reads} }`);
     const outcome = await runCli(['run', file, '--quiet']);
@@ -111,7 +123,7 @@ describe('the determinism fence', () => {
 
 describe('state that outlives a run', () => {
   it('run runs a user protocol twice and reports a module-level counter as nondeterminism', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'paxsim-api-'));
+    const dir = scratchDir();
     const file = fixtureScenario(dir, join(FIXTURES, 'global-counter.js'), '');
     const outcome = await runCli(['run', file, '--quiet']);
     expect(outcome.code).toBe(1);
@@ -121,7 +133,7 @@ describe('state that outlives a run', () => {
 
 describe('invariants', () => {
   it('a definition invariant is run after every event and reported like a checker', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'paxsim-api-'));
+    const dir = scratchDir();
     const file = fixtureScenario(dir, join(FIXTURES, 'counter-invariant.js'), '');
     const outcome = await runCli(['run', file, '--json']);
     expect(outcome.code).toBe(1);
@@ -141,7 +153,7 @@ describe('the example protocol (examples/register)', () => {
   });
 
   it('its bug flag is caught by fuzzing, and listed', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'paxsim-api-'));
+    const dir = scratchDir();
     const outcome = await runCli(['fuzz', join(EXAMPLE, 'register-nemesis.yaml'), '--bug', 'stale-read', '--seeds', '200', '--workers', '0', '--no-progress', '--out', dir]);
     expect(outcome.code).toBe(1);
     expect(outcome.stdout).toMatch(/failure\s+register-nemesis seed \d+: agreement/);
@@ -173,7 +185,7 @@ describe('paxsim init', () => {
   const ROOT = join(import.meta.dirname, '..');
 
   it('scaffolds a project whose TypeScript protocol compiles against the public types and holds under the nemesis', async () => {
-    const dir = join(mkdtempSync(join(tmpdir(), 'paxsim-init-')), 'My Protocol');
+    const dir = join(scratchDir('paxsim-init-'), 'My Protocol');
     const outcome = await runCli(['init', dir]);
     expect(outcome.code).toBe(0);
     for (const file of ['package.json', 'tsconfig.json', 'src/protocol.ts', 'scenarios/register.yaml', 'test/protocol.test.ts', 'README.md', '.gitignore']) {
@@ -194,7 +206,7 @@ describe('paxsim init', () => {
   });
 
   it('never overwrites: a directory that has any of its files is exit 2, one line, nothing written', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'paxsim-init-'));
+    const dir = scratchDir('paxsim-init-');
     writeFileSync(join(dir, 'package.json'), '{}');
     const outcome = await runCli(['init', dir]);
     expect(outcome.code).toBe(2);
