@@ -54,6 +54,7 @@ describe('loading a user protocol', () => {
     ['./syntax.mjs', /syntax\.mjs: cannot load: /],
     ['./async.mjs', /async\.mjs: cannot load: it uses top-level await/],
     ['raftt', /protocol: "raftt" is neither a built-in protocol \(paxos, multipaxos\) nor an installed package$/],
+    ['paxoss', /protocol: "paxoss" is neither a built-in protocol \(paxos, multipaxos\) nor an installed package \(did you mean "paxos"\?\)$/],
   ])('%s: exit 2, one line naming the file', async (protocol, message) => {
     const file = fixtureScenario(dir, protocol);
     const outcome = await runCli(['run', file]);

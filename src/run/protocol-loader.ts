@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { formatPath, type PathSegment } from '../scenario/problems.js';
 import type { Scenario } from '../scenario/scenario.js';
+import { closestMatch } from '../scenario/suggest.js';
 import { isProtocolDefinition, type AnyProtocolDefinition } from './protocol-definition.js';
 import { builtInProtocolNames, protocolNamed, registerProtocol } from './registry.js';
 
@@ -92,8 +93,11 @@ function resolveModule(source: ProtocolSource): { ok: true; path: string } | { o
   try {
     return { ok: true, path: createRequire(join(source.baseDir, 'noop.js')).resolve(spec) };
   } catch {
-    const known = builtInProtocolNames().join(', ');
-    const what = looksLikePath(source.spec) ? `no module at ${resolve(source.baseDir, source.spec)}` : `"${source.spec}" is neither a built-in protocol (${known}) nor an installed package`;
+    const names = builtInProtocolNames();
+    const guess = closestMatch(source.spec, names);
+    const what = looksLikePath(source.spec)
+      ? `no module at ${resolve(source.baseDir, source.spec)}`
+      : `"${source.spec}" is neither a built-in protocol (${names.join(', ')}) nor an installed package${guess === undefined ? '' : ` (did you mean "${guess}"?)`}`;
     return { ok: false, error: `${source.label}: ${what}` };
   }
 }
