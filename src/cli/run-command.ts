@@ -12,6 +12,8 @@ import { loadScenarioArg, parseBug, replayLine } from './scenario-arg.js';
 import { formatVerdict, verdictJson } from './verdict.js';
 
 export interface RunFlags {
+  /** A user protocol module that replaces the scenario's `protocol` (resolved from the working directory). */
+  readonly protocol?: string;
   readonly seed?: string;
   readonly trace?: string;
   readonly json?: boolean;
@@ -26,7 +28,7 @@ export interface RunFlags {
 
 /** `paxsim run [scenario]`: one seeded run, its timeline, and a verdict. */
 export function runCommand(file: string | undefined, flags: RunFlags, io: CliIo): number {
-  const { scenario, replayPath } = loadScenarioArg(file);
+  const { scenario, replayPath, protocolFlag } = loadScenarioArg(file, flags.protocol);
   const seed = flags.seed === undefined ? scenario.seed : parseSeed(flags.seed);
   const bug = parseBug(flags.bug, scenario.protocol);
   checkRunOutputs(flags);
@@ -36,7 +38,8 @@ export function runCommand(file: string | undefined, flags: RunFlags, io: CliIo)
   const timeline = showTimeline ? new TimelinePrinter(io, styles, flags.sends === true) : null;
   const result = runToOutputs(scenario, { seed, bug, ...(timeline === null ? {} : { observe: timeline.observe }) }, { trace: flags.trace, html: flags.html, shiviz: flags.shiviz });
   timeline?.finish();
-  if (flags.checkDeterminism) {
+  // A user protocol's seed is always run twice: module-level state that outlives a run is what the determinism fence cannot see.
+  if (flags.checkDeterminism || scenario.protocolModule !== undefined) {
     const nondeterminism = determinismProblem(result, runScenario(scenario, { seed, bug }));
     if (nondeterminism !== null) {
       io.stderr(printable(nondeterminism) + '\n');
@@ -44,7 +47,7 @@ export function runCommand(file: string | undefined, flags: RunFlags, io: CliIo)
     }
   }
   if (flags.json) io.stdout(JSON.stringify(verdictJson(result)) + '\n');
-  else io.stdout(formatVerdict(result, replayLine('run', replayPath, seed, bug), styles));
+  else io.stdout(formatVerdict(result, replayLine('run', replayPath, seed, bug, protocolFlag), styles));
   return result.expectation.met ? EXIT.ok : EXIT.failed;
 }
 

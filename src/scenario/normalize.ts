@@ -70,6 +70,7 @@ export function normalizeScenario(parsed: ParsedScenario, locator: SourceLocator
       nemesis,
       clients,
       multipaxos: parsed.multipaxos ?? {},
+      ...(parsed.config === undefined ? {} : { config: parsed.config }),
       expect: {
         chosen: parsed.expect.chosen === undefined ? undefined : chosenExpectation(String(parsed.expect.chosen)),
         safety: parsed.expect.safety,
@@ -213,7 +214,7 @@ function chosenExpectation(text: string): ChosenExpectation {
  * and clients do not apply to single-decree Paxos.
  */
 function normalizeClients(parsed: ParsedScenario, nodes: ReadonlySet<NodeId>, report: Report): ClientSpec[] {
-  if (parsed.protocol === 'paxos') {
+  if (parsed.protocol !== 'multipaxos') {
     if (parsed.clients !== undefined) report(['clients'], 'clients need `protocol: multipaxos`; single-decree Paxos takes `proposals`');
     if (parsed.multipaxos !== undefined) report(['multipaxos'], 'needs `protocol: multipaxos`');
     return [];

@@ -94,7 +94,12 @@ export interface MultiPaxosTimingSpec {
   readonly thinkMs?: number | undefined;
 }
 
-export type ProtocolName = 'paxos' | 'multipaxos';
+/**
+ * A registered protocol's name: paxsim's own (`paxos`, `multipaxos`) or a
+ * user protocol's, once loaded (a scenario file may name a module instead;
+ * the CLI loads it and puts the definition's name here).
+ */
+export type ProtocolName = string;
 
 export interface Scenario {
   readonly name: string;
@@ -119,6 +124,10 @@ export interface Scenario {
   /** When set, `paxsim fuzz` generates `faults` (and `proposals`, when none are given) per seed. */
   readonly nemesis?: NemesisSpec | undefined;
   readonly expect: Expectation;
+  /** A user protocol's `config`: as written until its module is loaded, then as its schema parsed it. */
+  readonly config?: unknown;
+  /** A user protocol: the module it was loaded from (absolute path), so fuzz workers load it too. */
+  readonly protocolModule?: string | undefined;
 }
 
 export function sortedIds(ids: readonly NodeId[]): NodeId[] {

@@ -267,7 +267,11 @@ export const scenarioSchema = z
     $schema: text(LIMITS.valueLength).optional(),
     name: text(LIMITS.name, 'must be a non-empty string').min(1, { error: 'must be a non-empty string' }),
     description: text(LIMITS.description).optional(),
-    protocol: z.enum(['paxos', 'multipaxos'], { error: 'must be "paxos" or "multipaxos"' }).default('paxos'),
+    protocol: text(LIMITS.valueLength, 'must be a protocol name ("paxos", "multipaxos") or a module (./my-protocol.js, an npm package)')
+      .min(1, { error: 'must be a protocol name ("paxos", "multipaxos") or a module (./my-protocol.js, an npm package)' })
+      .default('paxos')
+      .describe('A built-in protocol (paxos, multipaxos), or a module whose default export is a protocol definition: a path relative to this file, or an npm package'),
+    config: z.unknown().optional().describe("A user protocol's configuration, validated by its definition's schema"),
     nodes: nodeList().min(1, { error: 'must list at least one node' }),
     roles: rolesSchema.optional(),
     seed: nonNegativeInt().default(1).describe('Default seed; --seed overrides'),

@@ -13,17 +13,19 @@ export function scenarioToFileObject(scenario: Scenario): Record<string, unknown
     name: scenario.name,
     description: scenario.description,
   };
-  if (scenario.protocol !== 'paxos') file['protocol'] = scenario.protocol;
+  // A user protocol is written as the module it was loaded from, so the file loads it again from anywhere.
+  if (scenario.protocol !== 'paxos') file['protocol'] = scenario.protocolModule ?? scenario.protocol;
+  if (scenario.config !== undefined) file['config'] = scenario.config;
   file['nodes'] = [...scenario.nodes];
   if (scenario.protocol === 'multipaxos') file['clients'] = clientsToFile(scenario.clients);
   const roles: Record<string, string[]> = {};
-  for (const role of scenario.protocol === 'paxos' ? (['proposers', 'acceptors', 'learners'] as const) : []) {
+  for (const role of scenario.protocol !== 'multipaxos' ? (['proposers', 'acceptors', 'learners'] as const) : []) {
     if (scenario.roles[role].length !== scenario.nodes.length) roles[role] = [...scenario.roles[role]];
   }
   if (Object.keys(roles).length > 0) file['roles'] = roles;
   file['seed'] = scenario.seed;
   file['network'] = { delay: delayToFile(scenario.network.delay), drop: scenario.network.drop, duplicate: scenario.network.duplicate };
-  if (scenario.protocol === 'paxos') file['proposals'] = scenario.proposals.map((proposal) => {
+  if (scenario.protocol !== 'multipaxos') file['proposals'] = scenario.proposals.map((proposal) => {
     const entry: Record<string, unknown> = { at: proposal.at, node: proposal.node, value: proposal.value };
     if (proposal.ballot !== undefined) entry['ballot'] = proposal.ballot;
     return entry;
