@@ -409,68 +409,132 @@ export class Simulation<Message extends Tagged, StoredRecord, Observation extend
   }
 
   private effectsFor(slot: NodeSlot<Message, StoredRecord, Request>): Effects<Message, StoredRecord, Observation> {
-    const incarnation = slot.incarnation;
-    const checkAlive = (action: string) => {
-      if (!slot.up || slot.incarnation !== incarnation) fail(`${slot.id} tried to ${action} from a dead incarnation`);
-    };
-    return {
-      nodeId: slot.id,
-      send: (to, message) => {
-        checkAlive('send');
-        this.send(slot, to, message);
-      },
-      setTimer: (name, delayMs) => {
-        checkAlive('set a timer');
-        if (!(Number.isInteger(delayMs) && delayMs >= 0)) fail(`timer ${name} on ${slot.id}: delay must be a non-negative integer, got ${delayMs}`);
-        const token = this.nextTimerToken++;
-        slot.timers.set(name, token);
-        const virtualDelayMs = slot.clockRate === 1 ? delayMs : Math.round(delayMs / slot.clockRate);
-        this.schedule(timerEntry(this.nowMs + virtualDelayMs, slot.index, incarnation, token, name));
-      },
-      cancelTimer: (name) => {
-        checkAlive('cancel a timer');
-        slot.timers.delete(name);
-      },
-      storage: this.storageFor(slot, checkAlive),
-      observe: (observation) => {
-        checkAlive('observe');
-        this.emit(Object.assign({ t: this.nowMs, type: observation.type, node: slot.id }, observation) as unknown as AnyTraceEvent);
-      },
-      random: () => slot.random(),
-    };
+    return new IncarnationEffects(this.nodeAccess, slot, slot.incarnation);
   }
 
-  /** The node's disk as its incarnation sees it: reads always, changes only while that incarnation lives. */
-  private storageFor(slot: NodeSlot<Message, StoredRecord, Request>, checkAlive: (action: string) => void): DurableStorage<StoredRecord> {
-    const storage = slot.storage;
-    return {
-      read: (key) => storage.read(key),
-      readSlot: (log, slot) => storage.readSlot(log, slot),
-      entries: () => storage.entries(),
-      slotEntries: (log) => storage.slotEntries(log),
-      get size() {
-        return storage.size;
-      },
-      write: (key, record) => {
-        checkAlive('write to storage');
-        storage.write(key, record);
-      },
-      remove: (key) => {
-        checkAlive('remove from storage');
-        storage.remove(key);
-      },
-      writeSlot: (log, slot, record) => {
-        checkAlive('write to storage');
-        storage.writeSlot(log, slot, record);
-      },
-      removeSlot: (log, slot) => {
-        checkAlive('remove from storage');
-        storage.removeSlot(log, slot);
-      },
-      sync: () => {
-        checkAlive('sync storage');
-        storage.sync();
-      },
-    };
+  /** What a node's effects may do to the simulation (one object per run, shared by every incarnation's effects). */
+  private readonly nodeAccess: NodeAccess<Message, StoredRecord, Observation, Request> = {
+    send: (slot, to, message) => this.send(slot, to, message),
+    setTimer: (slot, incarnation, name, delayMs) => this.setTimer(slot, incarnation, name, delayMs),
+    observe: (slot, observation) => this.observe(slot, observation),
+  };
+
+  private setTimer(slot: NodeSlot<Message, StoredRecord, Request>, incarnation: number, name: string, delayMs: number): void {
+    if (!(Number.isInteger(delayMs) && delayMs >= 0)) fail(`timer ${name} on ${slot.id}: delay must be a non-negative integer, got ${delayMs}`);
+    const token = this.nextTimerToken++;
+    slot.timers.set(name, token);
+    const virtualDelayMs = slot.clockRate === 1 ? delayMs : Math.round(delayMs / slot.clockRate);
+    this.schedule(timerEntry(this.nowMs + virtualDelayMs, slot.index, incarnation, token, name));
+  }
+
+  private observe(slot: NodeSlot<Message, StoredRecord, Request>, observation: Observation): void {
+    // A spread copies the observation's fields after t, type and node (type keeps its place), as Object.assign did, with one allocation.
+    this.emit({ t: this.nowMs, type: observation.type, node: slot.id, ...(observation as object) } as unknown as AnyTraceEvent);
+  }
+}
+
+interface NodeAccess<Message extends Tagged, StoredRecord, Observation extends Tagged, Request> {
+  send(slot: NodeSlot<Message, StoredRecord, Request>, to: NodeId, message: Message): void;
+  setTimer(slot: NodeSlot<Message, StoredRecord, Request>, incarnation: number, name: string, delayMs: number): void;
+  observe(slot: NodeSlot<Message, StoredRecord, Request>, observation: Observation): void;
+}
+
+/**
+ * One incarnation's effects: a class, so a node costs one object instead of
+ * a score of closures (a fuzz seed builds five nodes and rebuilds them at
+ * every restart). Its methods refuse to act once the incarnation is dead.
+ */
+class IncarnationEffects<Message extends Tagged, StoredRecord, Observation extends Tagged, Request> implements Effects<Message, StoredRecord, Observation> {
+  readonly nodeId: NodeId;
+  readonly storage: DurableStorage<StoredRecord>;
+
+  constructor(
+    private readonly access: NodeAccess<Message, StoredRecord, Observation, Request>,
+    private readonly slot: NodeSlot<Message, StoredRecord, Request>,
+    private readonly incarnation: number,
+  ) {
+    this.nodeId = slot.id;
+    this.storage = new IncarnationStorage(slot.storage, this);
+  }
+
+  checkAlive(action: string): void {
+    if (!this.slot.up || this.slot.incarnation !== this.incarnation) fail(`${this.slot.id} tried to ${action} from a dead incarnation`);
+  }
+
+  send(to: NodeId, message: Message): void {
+    this.checkAlive('send');
+    this.access.send(this.slot, to, message);
+  }
+
+  setTimer(name: string, delayMs: number): void {
+    this.checkAlive('set a timer');
+    this.access.setTimer(this.slot, this.incarnation, name, delayMs);
+  }
+
+  cancelTimer(name: string): void {
+    this.checkAlive('cancel a timer');
+    this.slot.timers.delete(name);
+  }
+
+  observe(observation: Observation): void {
+    this.checkAlive('observe');
+    this.access.observe(this.slot, observation);
+  }
+
+  random(): number {
+    return this.slot.random();
+  }
+}
+
+/** The node's disk as its incarnation sees it: reads always, changes only while that incarnation lives. */
+class IncarnationStorage<StoredRecord> implements DurableStorage<StoredRecord> {
+  constructor(
+    private readonly storage: SimulatedStorage<StoredRecord>,
+    private readonly owner: { checkAlive(action: string): void },
+  ) {}
+
+  read(key: string): StoredRecord | undefined {
+    return this.storage.read(key);
+  }
+
+  readSlot(log: string, slot: number): StoredRecord | undefined {
+    return this.storage.readSlot(log, slot);
+  }
+
+  entries(): IterableIterator<[string, StoredRecord]> {
+    return this.storage.entries();
+  }
+
+  slotEntries(log: string): IterableIterator<[number, StoredRecord]> {
+    return this.storage.slotEntries(log);
+  }
+
+  get size(): number {
+    return this.storage.size;
+  }
+
+  write(key: string, record: StoredRecord): void {
+    this.owner.checkAlive('write to storage');
+    this.storage.write(key, record);
+  }
+
+  remove(key: string): void {
+    this.owner.checkAlive('remove from storage');
+    this.storage.remove(key);
+  }
+
+  writeSlot(log: string, slot: number, record: StoredRecord): void {
+    this.owner.checkAlive('write to storage');
+    this.storage.writeSlot(log, slot, record);
+  }
+
+  removeSlot(log: string, slot: number): void {
+    this.owner.checkAlive('remove from storage');
+    this.storage.removeSlot(log, slot);
+  }
+
+  sync(): void {
+    this.owner.checkAlive('sync storage');
+    this.storage.sync();
   }
 }
