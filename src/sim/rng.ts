@@ -27,17 +27,17 @@ export function randomStream(seed: number, streamName: string): Random {
 
 /** Baagoe's alea from a given state, exactly as seedrandom's `alea.next` steps it. */
 export function aleaFromState(carry: number, s0: number, s1: number, s2: number): Random {
+  // The three doubles live in a typed array: kept in closure variables, every draw would box a new heap number.
+  const state = new Float64Array([s0, s1, s2]);
   let c = carry;
-  let x0 = s0;
-  let x1 = s1;
-  let x2 = s2;
   return () => {
-    const t = 2091639 * x0 + c * 2.3283064365386963e-10; // 2^-32
-    x0 = x1;
-    x1 = x2;
+    const t = 2091639 * state[0]! + c * 2.3283064365386963e-10; // 2^-32
+    state[0] = state[1]!;
+    state[1] = state[2]!;
     c = t | 0;
-    x2 = t - c;
-    return x2;
+    const next = t - c;
+    state[2] = next;
+    return next;
   };
 }
 
