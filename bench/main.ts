@@ -86,6 +86,8 @@ const CHECK_MIN_REPEATS = 3;
 /** The faster core (issue 9): bare loop, fuzz-default untraced and traced, measured by turns this many times; targets judge the median ratio. */
 const CORE_REPETITIONS = 5;
 const CORE_MEASURE_MS = 1000;
+/** … each row's time in a turn split into this many slices, the three rows' slices taken by turns. */
+const CORE_SLICES = 10;
 const CORE_SCENARIO = 'fuzz-default';
 /** Per-seed fixed cost: seeds run this long with nothing simulated (stopped before the first event). */
 const SETUP_MEASURE_MS = 1000;
@@ -314,22 +316,30 @@ function runFor(budgetMs: number, step: () => void): Timing {
  * much of each step the protocol, network model and checkers cost.
  */
 function measureBaseline(measureMs = MEASURE_MS): BaselineResult {
+  const loop = baselineLoop();
+  runFor(WARMUP_MS, loop.step);
+  loop.events = 0;
+  const timing = runFor(measureMs, loop.step);
+  return { events: loop.events, ...timing };
+}
+
+/** The bare loop as steps of BASELINE_BATCH events, counting them. */
+function baselineLoop(): { step: () => void; events: number } {
   const queue = new EventQueue<Scheduled>();
   const random = randomStream(1, 'bench/baseline');
   let sequence = 0;
   for (let index = 0; index < BASELINE_PENDING; index++) queue.push({ timeMs: uniformInt(random, 1, 10), sequence: sequence++ });
-  let events = 0;
-  const step = (): void => {
-    for (let index = 0; index < BASELINE_BATCH; index++) {
-      const event = queue.pop()!;
-      queue.push({ timeMs: event.timeMs + uniformInt(random, 1, 10), sequence: sequence++ });
-    }
-    events += BASELINE_BATCH;
+  const loop = {
+    events: 0,
+    step: (): void => {
+      for (let index = 0; index < BASELINE_BATCH; index++) {
+        const event = queue.pop()!;
+        queue.push({ timeMs: event.timeMs + uniformInt(random, 1, 10), sequence: sequence++ });
+      }
+      loop.events += BASELINE_BATCH;
+    },
   };
-  runFor(WARMUP_MS, step);
-  events = 0;
-  const timing = runFor(measureMs, step);
-  return { events, ...timing };
+  return loop;
 }
 
 /** Where traced rows write their trace: the file write is part of what `run --trace` pays. */
@@ -341,22 +351,31 @@ let devNull: FileSink | null = null;
  * every event serialized, hashed and written (to the null device).
  */
 function measureScenario(scenario: Scenario, tracing: boolean, measureMs = MEASURE_MS): ThroughputRow {
+  const loop = scenarioLoop(scenario, tracing);
+  runFor(WARMUP_MS, loop.step);
+  loop.reset();
+  const timing = runFor(measureMs, loop.step);
+  return { scenario: scenario.name, tracing, ...loop.counts, ...timing };
+}
+
+/** Seeds 1, 2, 3, … of one scenario, one run per step, counting runs and events. */
+function scenarioLoop(scenario: Scenario, tracing: boolean): { step: () => void; reset: () => void; counts: { runs: number; schedulerEvents: number; traceEvents: number } } {
   devNull ??= new FileSink(os.devNull);
   const options: RunOptions = tracing ? { hash: true, traceSinks: [devNull] } : { hash: false };
   let seed = 1;
-  let runs = 0;
-  let schedulerEvents = 0;
-  let traceEvents = 0;
-  const step = (): void => {
-    const result = runScenario(scenario, { ...options, seed: seed++ });
-    runs += 1;
-    schedulerEvents += result.outcome.processedEvents;
-    traceEvents += result.eventCount;
+  const counts = { runs: 0, schedulerEvents: 0, traceEvents: 0 };
+  return {
+    counts,
+    step: () => {
+      const result = runScenario(scenario, { ...options, seed: seed++ });
+      counts.runs += 1;
+      counts.schedulerEvents += result.outcome.processedEvents;
+      counts.traceEvents += result.eventCount;
+    },
+    reset: () => {
+      counts.runs = counts.schedulerEvents = counts.traceEvents = 0;
+    },
   };
-  runFor(WARMUP_MS, step);
-  runs = schedulerEvents = traceEvents = 0;
-  const timing = runFor(measureMs, step);
-  return { scenario: scenario.name, tracing, runs, schedulerEvents, traceEvents, ...timing };
 }
 
 /**
@@ -365,15 +384,39 @@ function measureScenario(scenario: Scenario, tracing: boolean, measureMs = MEASU
  * moments apart (on a shared machine the load changes from one to the next).
  */
 function measureCore(scenario: Scenario): CoreRepetition[] {
+  const baseline = baselineLoop();
+  const untraced = scenarioLoop(scenario, false);
+  const traced = scenarioLoop(scenario, true);
+  runFor(WARMUP_MS, baseline.step);
+  runFor(WARMUP_MS, untraced.step);
+  runFor(WARMUP_MS, traced.step);
   const repetitions: CoreRepetition[] = [];
   for (let turn = 1; turn <= CORE_REPETITIONS; turn++) {
-    progress(`core ${turn}/${CORE_REPETITIONS}: bare loop, ${scenario.name} untraced and traced`);
-    const baseline = measureBaseline(CORE_MEASURE_MS);
-    const untraced = measureScenario(scenario, false, CORE_MEASURE_MS);
-    const traced = measureScenario(scenario, true, CORE_MEASURE_MS);
-    repetitions.push({ baseline, untraced, traced });
+    progress(`core ${turn}/${CORE_REPETITIONS}: bare loop, ${scenario.name} untraced and traced, in ${CORE_SLICES} slices each`);
+    baseline.events = 0;
+    untraced.reset();
+    traced.reset();
+    const zero: Timing = { seconds: 0, cpuSeconds: 0 };
+    let times = { baseline: zero, untraced: zero, traced: zero };
+    // Short slices by turns, so a change in the machine's load falls on all three alike.
+    for (let slice = 0; slice < CORE_SLICES; slice++) {
+      times = {
+        baseline: addTimings(times.baseline, runFor(CORE_MEASURE_MS / CORE_SLICES, baseline.step)),
+        untraced: addTimings(times.untraced, runFor(CORE_MEASURE_MS / CORE_SLICES, untraced.step)),
+        traced: addTimings(times.traced, runFor(CORE_MEASURE_MS / CORE_SLICES, traced.step)),
+      };
+    }
+    repetitions.push({
+      baseline: { events: baseline.events, ...times.baseline },
+      untraced: { scenario: scenario.name, tracing: false, ...untraced.counts, ...times.untraced },
+      traced: { scenario: scenario.name, tracing: true, ...traced.counts, ...times.traced },
+    });
   }
   return repetitions;
+}
+
+function addTimings(a: Timing, b: Timing): Timing {
+  return { seconds: a.seconds + b.seconds, cpuSeconds: a.cpuSeconds + b.cpuSeconds };
 }
 
 /**
@@ -471,12 +514,11 @@ function measureRecheck(scenario: Scenario): RecheckRow {
     return stopwatch.read();
   };
   runFor(WARMUP_MS, () => run(1, true));
-  const add = (a: Timing, b: Timing): Timing => ({ seconds: a.seconds + b.seconds, cpuSeconds: a.cpuSeconds + b.cpuSeconds });
   let withRecheck: Timing = { seconds: 0, cpuSeconds: 0 };
   let without: Timing = { seconds: 0, cpuSeconds: 0 };
   for (let from = 1; from <= RECHECK_SEEDS; from += RECHECK_BLOCK) {
-    withRecheck = add(withRecheck, run(from, true));
-    without = add(without, run(from, false));
+    withRecheck = addTimings(withRecheck, run(from, true));
+    without = addTimings(without, run(from, false));
   }
   return { seeds: RECHECK_SEEDS, withRecheck, without };
 }
@@ -846,7 +888,7 @@ function coreSection(core: readonly CoreRepetition[], setup: SeedSetupRow, fuzzO
     verdict(medianOf(ratios) >= target),
   ];
   return [
-    `## (b2) faster core: ${CORE_SCENARIO} against the bare loop, ${CORE_REPETITIONS} turns (bare loop, untraced, traced: ${CORE_MEASURE_MS} ms each, by turns)`,
+    `## (b2) faster core: ${CORE_SCENARIO} against the bare loop, ${CORE_REPETITIONS} turns (bare loop, untraced, traced: ${CORE_MEASURE_MS} ms each per turn, in ${CORE_SLICES} slices taken by turns)`,
     '',
     'Ratios of scheduler events/s to the bare loop measured in the same turn, moments apart; the target is judged on the median, the spread is min–max over the turns. ' +
       'The CPU column divides CPU-time rates instead (less sensitive to other processes, but it charges the simulator for its garbage collector threads), as a check on a busy machine.',
