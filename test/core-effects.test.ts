@@ -69,6 +69,33 @@ describe('node effects (one object per incarnation)', () => {
     expect(() => run(act)).toThrow(new InvariantError(`A tried to ${action} from a dead incarnation`));
   });
 
+  it('can be wrapped with a spread, as a protocol wrapper or a test does ({ ...effects, storage: { ...storage, write } })', () => {
+    const events: AnyTraceEvent[] = [];
+    const inner = stalingProtocol(() => {});
+    const writes: string[] = [];
+    const wrapped: ProtocolFactory<Ping, string, Seen, never> = {
+      ...inner,
+      createNode: (effects) =>
+        inner.createNode({
+          ...effects,
+          storage: { ...effects.storage, write: (key, record) => (writes.push(record), effects.storage.write(key, record)) },
+        }),
+    };
+    new Simulation<Ping, string, Seen, never>({
+      seed: 1,
+      nodes: ['A'],
+      network: { delay: { distribution: 'uniform', min: 1, max: 1 }, drop: 0, duplicate: 0 },
+      faults: [],
+      requests: [],
+      untilMs: 100,
+      maxEvents: 1000,
+      protocol: wrapped,
+      emit: (event) => events.push(event),
+    }).run();
+    expect(events.map((event) => event.type)).toEqual(['timer', 'send', 'deliver', 'seen']);
+    expect(writes).toEqual(['first']);
+  });
+
   it('still read the disk for a dead incarnation (reads never change anything)', () => {
     let read: string | undefined;
     run((stale) => {

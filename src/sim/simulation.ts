@@ -409,7 +409,7 @@ export class Simulation<Message extends Tagged, StoredRecord, Observation extend
   }
 
   private effectsFor(slot: NodeSlot<Message, StoredRecord, Request>): Effects<Message, StoredRecord, Observation> {
-    return new IncarnationEffects(this.nodeAccess, slot, slot.incarnation);
+    return incarnationEffects(this.nodeAccess, slot, slot.incarnation);
   }
 
   /** What a node's effects may do to the simulation (one object per run, shared by every incarnation's effects). */
@@ -439,102 +439,145 @@ interface NodeAccess<Message extends Tagged, StoredRecord, Observation extends T
   observe(slot: NodeSlot<Message, StoredRecord, Request>, observation: Observation): void;
 }
 
-/**
- * One incarnation's effects: a class, so a node costs one object instead of
- * a score of closures (a fuzz seed builds five nodes and rebuilds them at
- * every restart). Its methods refuse to act once the incarnation is dead.
- */
-class IncarnationEffects<Message extends Tagged, StoredRecord, Observation extends Tagged, Request> implements Effects<Message, StoredRecord, Observation> {
-  readonly nodeId: NodeId;
-  readonly storage: DurableStorage<StoredRecord>;
+/** Where an incarnation's effects keep what they act on: a symbol, so it stays out of the protocol's way (and of Object.keys). */
+const INCARNATION = Symbol('incarnation');
 
-  constructor(
-    private readonly access: NodeAccess<Message, StoredRecord, Observation, Request>,
-    private readonly slot: NodeSlot<Message, StoredRecord, Request>,
-    private readonly incarnation: number,
-  ) {
-    this.nodeId = slot.id;
-    this.storage = new IncarnationStorage(slot.storage, this);
-  }
-
-  checkAlive(action: string): void {
-    if (!this.slot.up || this.slot.incarnation !== this.incarnation) fail(`${this.slot.id} tried to ${action} from a dead incarnation`);
-  }
-
-  send(to: NodeId, message: Message): void {
-    this.checkAlive('send');
-    this.access.send(this.slot, to, message);
-  }
-
-  setTimer(name: string, delayMs: number): void {
-    this.checkAlive('set a timer');
-    this.access.setTimer(this.slot, this.incarnation, name, delayMs);
-  }
-
-  cancelTimer(name: string): void {
-    this.checkAlive('cancel a timer');
-    this.slot.timers.delete(name);
-  }
-
-  observe(observation: Observation): void {
-    this.checkAlive('observe');
-    this.access.observe(this.slot, observation);
-  }
-
-  random(): number {
-    return this.slot.random();
-  }
+interface IncarnationState {
+  readonly access: NodeAccess<Tagged, unknown, Tagged, unknown>;
+  readonly slot: NodeSlot<Tagged, unknown, unknown>;
+  readonly incarnation: number;
 }
 
-/** The node's disk as its incarnation sees it: reads always, changes only while that incarnation lives. */
-class IncarnationStorage<StoredRecord> implements DurableStorage<StoredRecord> {
-  constructor(
-    private readonly storage: SimulatedStorage<StoredRecord>,
-    private readonly owner: { checkAlive(action: string): void },
-  ) {}
+interface IncarnationEffects {
+  readonly [INCARNATION]: IncarnationState;
+}
 
-  read(key: string): StoredRecord | undefined {
-    return this.storage.read(key);
-  }
+/**
+ * One incarnation's effects: a plain object whose methods are shared
+ * functions reading its state through `this`, so a node costs one object
+ * instead of a score of closures (a fuzz seed builds five nodes and rebuilds
+ * them at every restart). Its own properties are the whole of it, so a
+ * wrapper made with a spread (`{ ...effects, storage: mine }`) works too.
+ * Its methods refuse to act once the incarnation is dead.
+ */
+function incarnationEffects<Message extends Tagged, StoredRecord, Observation extends Tagged, Request>(
+  access: NodeAccess<Message, StoredRecord, Observation, Request>,
+  slot: NodeSlot<Message, StoredRecord, Request>,
+  incarnation: number,
+): Effects<Message, StoredRecord, Observation> {
+  const state = { access, slot, incarnation } as unknown as IncarnationState;
+  const effects = {
+    nodeId: slot.id,
+    storage: incarnationStorage(slot.storage, state),
+    send: effectsSend,
+    setTimer: effectsSetTimer,
+    cancelTimer: effectsCancelTimer,
+    observe: effectsObserve,
+    random: effectsRandom,
+    [INCARNATION]: state,
+  };
+  return effects as unknown as Effects<Message, StoredRecord, Observation>;
+}
 
-  readSlot(log: string, slot: number): StoredRecord | undefined {
-    return this.storage.readSlot(log, slot);
-  }
+function checkAlive(state: IncarnationState, action: string): void {
+  if (!state.slot.up || state.slot.incarnation !== state.incarnation) fail(`${state.slot.id} tried to ${action} from a dead incarnation`);
+}
 
-  entries(): IterableIterator<[string, StoredRecord]> {
-    return this.storage.entries();
-  }
+function effectsSend(this: IncarnationEffects, to: NodeId, message: Tagged): void {
+  const state = this[INCARNATION];
+  checkAlive(state, 'send');
+  state.access.send(state.slot, to, message);
+}
 
-  slotEntries(log: string): IterableIterator<[number, StoredRecord]> {
-    return this.storage.slotEntries(log);
-  }
+function effectsSetTimer(this: IncarnationEffects, name: string, delayMs: number): void {
+  const state = this[INCARNATION];
+  checkAlive(state, 'set a timer');
+  state.access.setTimer(state.slot, state.incarnation, name, delayMs);
+}
 
-  get size(): number {
-    return this.storage.size;
-  }
+function effectsCancelTimer(this: IncarnationEffects, name: string): void {
+  const state = this[INCARNATION];
+  checkAlive(state, 'cancel a timer');
+  state.slot.timers.delete(name);
+}
 
-  write(key: string, record: StoredRecord): void {
-    this.owner.checkAlive('write to storage');
-    this.storage.write(key, record);
-  }
+function effectsObserve(this: IncarnationEffects, observation: Tagged): void {
+  const state = this[INCARNATION];
+  checkAlive(state, 'observe');
+  state.access.observe(state.slot, observation);
+}
 
-  remove(key: string): void {
-    this.owner.checkAlive('remove from storage');
-    this.storage.remove(key);
-  }
+function effectsRandom(this: IncarnationEffects): number {
+  return this[INCARNATION].slot.random();
+}
 
-  writeSlot(log: string, slot: number, record: StoredRecord): void {
-    this.owner.checkAlive('write to storage');
-    this.storage.writeSlot(log, slot, record);
-  }
+/** The node's disk as its incarnation sees it: reads always, changes only while that incarnation lives. Built like the effects, for the same reasons. */
+function incarnationStorage<StoredRecord>(disk: SimulatedStorage<StoredRecord>, state: IncarnationState): DurableStorage<StoredRecord> {
+  const storage = {
+    read: storageRead,
+    readSlot: storageReadSlot,
+    entries: storageEntries,
+    slotEntries: storageSlotEntries,
+    write: storageWrite,
+    remove: storageRemove,
+    writeSlot: storageWriteSlot,
+    removeSlot: storageRemoveSlot,
+    sync: storageSync,
+    [INCARNATION]: state,
+    [DISK]: disk,
+  };
+  Object.defineProperty(storage, 'size', { get: storageSize, enumerable: true });
+  return storage as unknown as DurableStorage<StoredRecord>;
+}
 
-  removeSlot(log: string, slot: number): void {
-    this.owner.checkAlive('remove from storage');
-    this.storage.removeSlot(log, slot);
-  }
+const DISK = Symbol('disk');
 
-  sync(): void {
-    this.owner.checkAlive('sync storage');
-    this.storage.sync();
-  }
+interface IncarnationDisk {
+  readonly [INCARNATION]: IncarnationState;
+  readonly [DISK]: SimulatedStorage<unknown>;
+}
+
+function storageRead(this: IncarnationDisk, key: string): unknown {
+  return this[DISK].read(key);
+}
+
+function storageReadSlot(this: IncarnationDisk, log: string, slot: number): unknown {
+  return this[DISK].readSlot(log, slot);
+}
+
+function storageEntries(this: IncarnationDisk): IterableIterator<[string, unknown]> {
+  return this[DISK].entries();
+}
+
+function storageSlotEntries(this: IncarnationDisk, log: string): IterableIterator<[number, unknown]> {
+  return this[DISK].slotEntries(log);
+}
+
+function storageSize(this: IncarnationDisk): number {
+  return this[DISK].size;
+}
+
+function storageWrite(this: IncarnationDisk, key: string, record: unknown): void {
+  checkAlive(this[INCARNATION], 'write to storage');
+  this[DISK].write(key, record);
+}
+
+function storageRemove(this: IncarnationDisk, key: string): void {
+  checkAlive(this[INCARNATION], 'remove from storage');
+  this[DISK].remove(key);
+}
+
+function storageWriteSlot(this: IncarnationDisk, log: string, slot: number, record: unknown): void {
+  checkAlive(this[INCARNATION], 'write to storage');
+  this[DISK].writeSlot(log, slot, record);
+}
+
+function storageRemoveSlot(this: IncarnationDisk, log: string, slot: number): void {
+  checkAlive(this[INCARNATION], 'remove from storage');
+  this[DISK].removeSlot(log, slot);
+}
+
+function storageSync(this: IncarnationDisk): void {
+  checkAlive(this[INCARNATION], 'sync storage');
+  this[DISK].sync();
 }
