@@ -111,7 +111,7 @@ export function runScenario(input: Scenario, options: RunOptions = {}): RunResul
     observe?.(event);
     driver.observe(event);
     serializer?.event(event);
-    if (fingerprint !== null && !NETWORK_EVENT_TYPES.has(event.type)) fingerprint.line([eventCount + untracedEvents(), event]);
+    if (fingerprint !== null && !NETWORK_EVENT_TYPES.has(event.type)) fingerprint.indexedEvent(eventCount + untracedEvents(), event);
     eventCount += 1;
   };
   const appendViolation = (violation: Violation): void => {
