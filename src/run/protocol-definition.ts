@@ -175,7 +175,7 @@ function nodeProtocolDriver<Config>(spec: NodeProtocolSpec<Config, Tagged, unkno
   const durableView = spec.durableView ?? recordsByKey;
   const factory: ProtocolFactory<Tagged, unknown, Tagged, unknown> = {
     name: spec.name,
-    createNode: (effects) => spec.createNode(effects, { nodeId: effects.nodeId, nodes: scenario.nodes, roles: scenario.roles, config, bug }),
+    createNode: (effects) => spec.createNode(detachable(effects), { nodeId: effects.nodeId, nodes: scenario.nodes, roles: scenario.roles, config, bug }),
     durableView: (nodeId, storage) => durableView(nodeId, storage),
   };
   return {
@@ -192,4 +192,20 @@ function nodeProtocolDriver<Config>(spec: NodeProtocolSpec<Config, Tagged, unkno
 /** The default durable view: every record by key, and every slot log is left to the protocol's own view. */
 function recordsByKey(_nodeId: NodeId, storage: StorageReader<unknown>): unknown {
   return Object.fromEntries(storage.entries());
+}
+
+/**
+ * The simulator's effects are methods of one object per incarnation (cheap for
+ * the built-ins). User code may well write `const { send } = effects`: give it
+ * a copy whose methods, and its storage's, are bound, so that works too.
+ */
+function detachable<E extends object>(effects: E): E {
+  const copy = {};
+  for (const [key, descriptor] of Object.entries(Object.getOwnPropertyDescriptors(effects))) {
+    const value: unknown = descriptor.value;
+    if (descriptor.get !== undefined) Object.defineProperty(copy, key, { get: descriptor.get.bind(effects), enumerable: true });
+    else if (typeof value === 'function') Object.defineProperty(copy, key, { value: value.bind(effects), enumerable: true });
+    else Object.defineProperty(copy, key, { value: key === 'storage' && typeof value === 'object' && value !== null ? detachable(value) : value, enumerable: true });
+  }
+  return copy as E;
 }
