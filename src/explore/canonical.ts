@@ -1,43 +1,34 @@
 /**
  * Canonical text of plain data, for state fingerprints: object keys sorted,
  * Maps and Sets as sorted entry lists, so two equal states print the same
- * whatever order their fields were built in (DESIGN.md rule 5).
+ * whatever order their fields were built in (DESIGN.md rule 5): a learner's
+ * votes keyed by ballot, say, filled in arrival order.
  */
 export function canonicalJson(value: unknown): string {
-  switch (typeof value) {
-    case 'string':
-      return JSON.stringify(value);
-    case 'number':
-    case 'boolean':
-      return String(value);
-    case 'undefined':
-      return 'u';
-    case 'object':
-      return value === null ? 'null' : canonicalObject(value);
-    default:
-      return JSON.stringify(String(value));
-  }
+  return JSON.stringify(value, sortedKeys) ?? 'u';
 }
 
-function canonicalObject(value: object): string {
-  if (Array.isArray(value)) {
-    let text = '[';
-    for (let index = 0; index < value.length; index++) text += (index === 0 ? '' : ',') + canonicalJson(value[index]);
-    return text + ']';
+/**
+ * JSON.stringify's replacer: objects whose keys are out of order are
+ * re-made in sorted order, Maps and Sets become sorted entry lists; the rest
+ * (most values) pass through, so the native serializer does the work.
+ */
+function sortedKeys(this: unknown, _key: string, value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value === undefined ? 'u' : value;
+  if (value instanceof Map) return ['M', ...[...value].map(([key, entry]) => canonicalJson(key) + ':' + canonicalJson(entry)).sort()];
+  if (value instanceof Set) return ['S', ...[...value].map((entry) => canonicalJson(entry)).sort()];
+  const keys = Object.keys(value);
+  let sorted = true;
+  for (let index = 1; index < keys.length; index++) {
+    if (keys[index - 1]! > keys[index]!) {
+      sorted = false;
+      break;
+    }
   }
-  if (value instanceof Map) return 'M' + sortedJoin([...value].map(([key, entry]) => canonicalJson(key) + ':' + canonicalJson(entry)));
-  if (value instanceof Set) return 'S' + sortedJoin([...value].map((entry) => canonicalJson(entry)));
-  const keys = Object.keys(value).sort();
-  let text = '{';
-  for (let index = 0; index < keys.length; index++) {
-    const key = keys[index]!;
-    text += (index === 0 ? '' : ',') + JSON.stringify(key) + ':' + canonicalJson((value as Record<string, unknown>)[key]);
-  }
-  return text + '}';
-}
-
-function sortedJoin(parts: string[]): string {
-  return '[' + parts.sort().join(',') + ']';
+  if (sorted) return value;
+  const copy: Record<string, unknown> = {};
+  for (const key of keys.sort()) copy[key] = (value as Record<string, unknown>)[key];
+  return copy;
 }
 
 /**
