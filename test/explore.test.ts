@@ -108,7 +108,7 @@ describe('paxsim explore: CLI', () => {
     const found = await runCli(['explore', 'explore-paxos-3', '--bug', 'count-duplicates', '--out', out]);
     expect(found.code).toBe(1);
     expect(found.stdout).toContain('VIOLATION of integrity after 4 steps');
-    expect(found.stdout).toMatch(/ {2}1\. request A/);
+    expect(found.stdout).toMatch(/ {2}1\. request to A\n +2\. deliver #\d+ A→[BC] prepare/);
     const file = join(out, 'explore-paxos-3-count-duplicates-counterexample.yaml');
     expect(readFileSync(file, 'utf8')).toContain('schedule:');
     const loaded = loadScenarioFile(file);

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { exploreModelFor, NO_FAULTS } from '../explore/setup.js';
-import { scheduleOf } from '../explore/schedule-replay.js';
+import { describedSchedule } from '../explore/schedule-replay.js';
 import { search, type SearchResult, type SearchStrategy } from '../explore/search.js';
 import type { ExploreSpec, Scenario, ScheduleStep } from '../scenario/scenario.js';
 import { LIMITS } from '../scenario/limits.js';
@@ -50,10 +50,10 @@ export function exploreCommand(file: string, flags: ExploreFlags, io: CliIo): nu
   const { model, newChecks } = exploreModelFor(scenario, bug, limits);
   const result = search(model, { strategy, maxDepth, maxStates, timeLimitMs, clock: () => performance.now(), newChecks });
   const bounds = { ...limits, depth: maxDepth, maxStates, timeLimitMs };
-  let written: { scenario: string; trace: string; html: string; steps: readonly ScheduleStep[] } | null = null;
+  let written: Counterexample | null = null;
   if (result.violation !== null) {
-    const steps = scheduleOf(model, result.violation.actions);
-    written = writeCounterexample(scenario, bug, steps, flags.out);
+    const described = describedSchedule(model, result.violation.actions);
+    written = { ...writeCounterexample(scenario, bug, described.map(({ step }) => step), flags.out), lines: described.map(({ text }) => text) };
   }
   const expectation = bug === undefined ? judgeExploreExpectation(scenario, result) : null;
   if (flags.json) io.stdout(JSON.stringify(exploreJson(scenario, bug, strategy, bounds, result, written, expectation)) + '\n');
@@ -88,6 +88,15 @@ function exploreLimits(spec: ExploreSpec, flags: ExploreFlags): ExploreSpec {
     maxCrashes: budget('crash', flags.maxCrashes, '--max-crashes', spec.maxCrashes),
     maxTimerFires: flags.maxTimers === undefined ? spec.maxTimerFires : parseCount(flags.maxTimers, '--max-timers', 0, LIMITS.exploreBound),
   };
+}
+
+/** A written counterexample: its files, its steps, and a line per step. */
+interface Counterexample {
+  readonly scenario: string;
+  readonly trace: string;
+  readonly html: string;
+  readonly steps: readonly ScheduleStep[];
+  readonly lines: readonly string[];
 }
 
 interface ExploreExpectation {
@@ -130,7 +139,7 @@ function formatExplore(
   strategy: SearchStrategy,
   bounds: ExploreSpec & { timeLimitMs?: number | undefined },
   result: SearchResult,
-  written: { scenario: string; trace: string; html: string; steps: readonly ScheduleStep[] } | null,
+  written: Counterexample | null,
   expectation: ExploreExpectation | null,
   replayPath: string | null,
 ): string {
@@ -148,26 +157,13 @@ function formatExplore(
   if (result.violation !== null && written !== null) {
     lines.push(`violation ${result.violation.violation.checker}: ${printable(result.violation.violation.message)}`);
     lines.push(`schedule  (${written.steps.length} steps${strategy === 'bfs' ? ', shortest' : ''})`);
-    written.steps.forEach((step, index) => lines.push(`  ${String(index + 1).padStart(3)}. ${describeStep(step)}`));
+    written.lines.forEach((line, index) => lines.push(`  ${String(index + 1).padStart(3)}. ${line}`));
     lines.push(`wrote     ${written.scenario}, ${written.trace}, ${written.html}`);
     lines.push(`replay    paxsim run ${written.scenario}`);
   }
   if (expectation !== null) lines.push(`expect    ${expectation.lines.join(' · ')}`);
   if (replayPath !== null && result.violation === null && !result.exhausted) lines.push(`raise the bounds (--depth, --max-states, --time) to search further`);
   return lines.join('\n') + '\n';
-}
-
-export function describeStep(step: ScheduleStep): string {
-  switch (step.kind) {
-    case 'deliver':
-    case 'drop':
-    case 'duplicate':
-      return `${step.kind} message #${step.message}`;
-    case 'fire':
-      return `fire timer "${printable(step.timer)}" on ${printable(step.node)}`;
-    default:
-      return `${step.kind} ${printable(step.node)}`;
-  }
 }
 
 /** The counterexample as a scenario pinning its schedule (expecting safety to hold, so `paxsim run` on it fails), its trace and diagram. */

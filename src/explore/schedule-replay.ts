@@ -3,6 +3,9 @@ import type { ScheduleStep } from '../scenario/scenario.js';
 import type { AnyTraceEvent } from '../sim/events.js';
 import type { ClusterSnapshot, SimulationOutcome, SimulationSetup, TrafficCounts } from '../sim/simulation.js';
 import { unreachable } from '../util/assert.js';
+import type { PaxosMessage } from '../protocols/paxos/messages.js';
+import type { MultiPaxosMessage } from '../protocols/multipaxos/messages.js';
+import { describeMessage, printable } from '../trace/format.js';
 import { ExploreModel, type Action, type ExploreState, type StepSink } from './model.js';
 
 /** A pinned step that cannot be taken in the state it meets: bad input, naming the step and its field. */
@@ -170,14 +173,38 @@ function nodeIndex(model: ExploreModel, node: string, index: number, field: stri
 
 /** The pinned steps of a path of model actions from the initial state (message ids as the replay will give them). */
 export function scheduleOf(model: ExploreModel, actions: readonly Action[]): ScheduleStep[] {
+  return describedSchedule(model, actions).map(({ step }) => step);
+}
+
+/** The pinned steps, each with a line for people: `deliver #2 A→B prepare (1,A)`. */
+export function describedSchedule(model: ExploreModel, actions: readonly Action[]): { step: ScheduleStep; text: string }[] {
   const quiet: StepSink = { traceNetwork: false, emit: () => undefined };
   let state = model.initial(quiet);
-  const steps: ScheduleStep[] = [];
+  const steps: { step: ScheduleStep; text: string }[] = [];
   for (const action of actions) {
-    steps.push(stepFor(model, state, action));
+    const step = stepFor(model, state, action);
+    steps.push({ step, text: describeAction(model, state, action, step) });
     state = model.step(state, action, quiet);
   }
   return steps;
+}
+
+function describeAction(model: ExploreModel, state: ExploreState, action: Action, step: ScheduleStep): string {
+  const nodes = model.setup.nodes;
+  switch (action.kind) {
+    case 'deliver':
+    case 'drop':
+    case 'duplicate': {
+      const message = state.inFlight[action.message]!;
+      return `${action.kind} #${message.id} ${printable(nodes[message.from]!)}→${printable(nodes[message.to]!)} ${printable(describeMessage(message.message as PaxosMessage | MultiPaxosMessage))}`;
+    }
+    case 'fire':
+      return `fire timer "${printable(action.timer)}" on ${printable(nodes[action.node]!)}`;
+    case 'request':
+      return `request to ${printable(model.setup.requests[action.request]!.node)}`;
+    default:
+      return `${step.kind} ${printable(nodes[action.node]!)}`;
+  }
 }
 
 function stepFor(model: ExploreModel, state: ExploreState, action: Action): ScheduleStep {
