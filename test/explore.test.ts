@@ -68,20 +68,26 @@ describe('paxsim explore: the model and the search', () => {
   });
 });
 
-/** Shortest counterexample lengths on explore-paxos-3 (BFS), and the checker that catches each bug. */
-const PAXOS_BUGS: readonly [string, number, string][] = [
-  ['forget-promise', 5, 'acceptor-discipline'],
-  ['accept-lower', 5, 'acceptor-discipline'],
-  ['same-ballot', 6, 'ballot-uniqueness'],
-  ['count-duplicates', 4, 'integrity'],
-  ['small-quorum', 1, 'integrity'],
+/**
+ * Shortest counterexample lengths on explore-paxos-3 (BFS, its own bounds),
+ * and the checker that catches each bug. ignore-accepted needs 8 steps, past
+ * the shipped depth: it is searched without faults or timers, to depth 12.
+ */
+const NONE = { maxDrops: 0, maxDuplicates: 0, maxCrashes: 0, maxTimerFires: 0 };
+const PAXOS_BUGS: readonly [string, number, string, { limits: typeof NONE; depth: number } | null][] = [
+  ['forget-promise', 5, 'acceptor-discipline', null],
+  ['ignore-accepted', 8, 'agreement', { limits: NONE, depth: 12 }],
+  ['accept-lower', 5, 'acceptor-discipline', null],
+  ['same-ballot', 6, 'ballot-uniqueness', null],
+  ['count-duplicates', 4, 'integrity', null],
+  ['small-quorum', 1, 'integrity', null],
 ];
 
 describe('paxsim explore: planted single-decree bugs on explore-paxos-3', () => {
-  for (const [bug, length, checker] of PAXOS_BUGS) {
+  for (const [bug, length, checker, bounds] of PAXOS_BUGS) {
     it(`${bug}: a shortest counterexample of ${length} steps, which paxsim run replays to the same violation`, () => {
       const scenario = shippedScenario('explore-paxos-3');
-      const { model, result } = explore(scenario, bug);
+      const { model, result } = bounds === null ? explore(scenario, bug) : explore(scenario, bug, 'bfs', bounds.limits, bounds.depth);
       expect(result.violation?.violation.checker).toBe(checker);
       expect(result.violation?.actions.length).toBe(length);
       const schedule = scheduleOf(model, result.violation!.actions);
@@ -100,6 +106,25 @@ describe('paxsim explore: planted single-decree bugs on explore-paxos-3', () => 
       expect(correctViolations).toBe(0);
     });
   }
+});
+
+describe('paxsim explore: Multi-Paxos on explore-multipaxos-3', () => {
+  it('no violation within the bounds CI uses', () => {
+    const scenario = shippedScenario('explore-multipaxos-3');
+    const { result } = explore(scenario, undefined);
+    expect(result.violation).toBeNull();
+    expect(result.cutBy).toEqual(['depth']);
+    expect(judgeExploreExpectation(scenario, result)?.met).toBe(true);
+  });
+
+  it('apply-unchosen: found in 4 steps by log-consistency, replayed by paxsim run', () => {
+    const scenario = shippedScenario('explore-multipaxos-3');
+    const { model, result } = explore(scenario, 'apply-unchosen');
+    expect(result.violation?.violation.checker).toBe('log-consistency');
+    expect(result.violation?.actions.length).toBe(4);
+    const pinned: Scenario = { ...scenario, bug: 'apply-unchosen', schedule: scheduleOf(model, result.violation!.actions), explore: undefined, expect: { safety: 'hold' } };
+    expect(runScenario(pinned).violations[0]?.checker).toBe('log-consistency');
+  });
 });
 
 describe('paxsim explore: CLI', () => {
