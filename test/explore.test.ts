@@ -125,6 +125,16 @@ describe('paxsim explore: Multi-Paxos on explore-multipaxos-3', () => {
     const pinned: Scenario = { ...scenario, bug: 'apply-unchosen', schedule: scheduleOf(model, result.violation!.actions), explore: undefined, expect: { safety: 'hold' } };
     expect(runScenario(pinned).violations[0]?.checker).toBe('log-consistency');
   });
+
+  it('no-dedup: a duplicated client request applied twice, 10 steps, caught by exactly-once', () => {
+    const scenario = shippedScenario('explore-multipaxos-3');
+    const limits = { maxDrops: 0, maxDuplicates: 1, maxCrashes: 0, maxTimerFires: 0 };
+    const { model, result } = explore(scenario, 'no-dedup', 'bfs', limits, 14);
+    expect(result.violation?.violation.checker).toBe('exactly-once');
+    expect(result.violation?.actions.length).toBe(10);
+    const pinned: Scenario = { ...scenario, bug: 'no-dedup', schedule: scheduleOf(model, result.violation!.actions), explore: undefined, expect: { safety: 'hold' } };
+    expect(runScenario(pinned).violations[0]?.checker).toBe('exactly-once');
+  }, 120_000);
 });
 
 describe('paxsim explore: CLI', () => {
