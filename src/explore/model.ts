@@ -35,6 +35,12 @@ export interface ModelSetup {
   readonly nodes: readonly NodeId[];
   /** Nodes that may crash (Multi-Paxos clients never do). */
   readonly crashable: readonly NodeId[];
+  /**
+   * Nodes whose observations count in the order they happened, across
+   * nodes: clients, whose invocations and completions linearizability judges
+   * in real-time order. Everyone else's facts count as a set.
+   */
+  readonly ordered: readonly NodeId[];
   readonly requests: readonly ModelRequest[];
   readonly factory: ProtocolFactory<Tagged, unknown, Tagged, unknown>;
   readonly limits: ExploreLimits;
@@ -83,6 +89,8 @@ export interface ExploreState {
    * sequence, so interleavings that reported the same facts merge.
    */
   readonly facts: readonly number[];
+  /** A running hash of the ordered nodes' observations, in order. */
+  readonly orderedFacts: number;
   readonly dropsUsed: number;
   readonly duplicatesUsed: number;
   readonly crashesUsed: number;
@@ -190,7 +198,9 @@ class NodeRun {
       storage: this.storage,
       observe: (observation) => {
         if (!this.live) return;
-        this.context!.facts.push(fingerprint53(nodeId + canonicalJson(observation)));
+        const fact = fingerprint53(nodeId + canonicalJson(observation));
+        if (this.model.isOrdered(this.index)) this.context!.orderedFacts.push(fact);
+        else this.context!.facts.push(fact);
         this.context!.emit(Object.assign({ t: this.context!.t, type: observation.type, node: nodeId }, observation) as unknown as AnyTraceEvent);
       },
       // Time is abstracted away, and the shipped protocols draw only timer jitter: a fixed draw keeps a state a function of its inputs.
@@ -205,6 +215,7 @@ class StepContext {
   /** A node's messages to itself, delivered within the step (they never leave the process). */
   readonly local: InFlight[] = [];
   readonly facts: number[] = [];
+  readonly orderedFacts: number[] = [];
 
   constructor(
     readonly t: number,
@@ -238,10 +249,16 @@ class StepContext {
 export class ExploreModel {
   private readonly indexes = new Map<NodeId, number>();
   private readonly crashable: boolean[];
+  private readonly ordered: boolean[];
 
   constructor(readonly setup: ModelSetup) {
     setup.nodes.forEach((node, index) => this.indexes.set(node, index));
     this.crashable = setup.nodes.map((node) => setup.crashable.includes(node));
+    this.ordered = setup.nodes.map((node) => setup.ordered.includes(node));
+  }
+
+  isOrdered(index: number): boolean {
+    return this.ordered[index]!;
   }
 
   indexOf(node: NodeId): number {
@@ -268,6 +285,7 @@ export class ExploreModel {
       inFlight: sortedFlight(context.sent),
       pendingRequests: this.setup.requests.map((_request, index) => index),
       facts: mergeFacts([], context.facts),
+      orderedFacts: context.orderedFacts.reduce(mixHash, 0),
       dropsUsed: 0,
       duplicatesUsed: 0,
       crashesUsed: 0,
@@ -385,7 +403,8 @@ export class ExploreModel {
     }
     if (context.sent.length > 0) inFlight = sortedFlight([...inFlight, ...context.sent]);
     const facts = context.facts.length > 0 ? mergeFacts(state.facts, context.facts) : state.facts;
-    return { nodes: nodeEntries, inFlight, pendingRequests, facts, dropsUsed, duplicatesUsed, crashesUsed, timerFiresUsed, nextMessageId: context.messageIds, depth: t };
+    const orderedFacts = context.orderedFacts.reduce(mixHash, state.orderedFacts);
+    return { nodes: nodeEntries, inFlight, pendingRequests, facts, orderedFacts, dropsUsed, duplicatesUsed, crashesUsed, timerFiresUsed, nextMessageId: context.messageIds, depth: t };
   }
 
   /** The state's canonical text: nodes, messages in flight as a sorted multiset, requests left, budgets spent. */
@@ -398,6 +417,7 @@ export class ExploreModel {
     hash = mixHash(hash, -2 >>> 0);
     for (const request of state.pendingRequests) hash = mixHash(hash, request);
     for (const fact of state.facts) hash = mixHash(hash, fact);
+    hash = mixHash(hash, state.orderedFacts);
     hash = mixHash(hash, state.dropsUsed + 64 * state.duplicatesUsed + 4096 * state.crashesUsed + 262144 * state.timerFiresUsed);
     return hash;
   }

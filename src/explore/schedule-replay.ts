@@ -42,6 +42,7 @@ export class ScheduleReplay<Message extends Tagged, StoredRecord, Observation ex
     this.model = new ExploreModel({
       nodes: setup.nodes,
       crashable: setup.nodes.filter((node) => !clients.has(node)),
+      ordered: setup.alwaysConnected ?? [],
       requests: setup.requests.map((request) => ({ node: request.node, request: request.request })),
       factory: setup.protocol as unknown as ExploreModel['setup']['factory'],
       limits: UNBOUNDED,

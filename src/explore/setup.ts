@@ -19,6 +19,7 @@ export function exploreModelFor(scenario: Scenario, bug: ProtocolBug | undefined
   const model = new ExploreModel({
     nodes: driver.simNodes,
     crashable: driver.simNodes.filter((node) => !clients.has(node)),
+    ordered: driver.alwaysConnected,
     requests: driver.requests.map((request) => ({ node: request.node, request: request.request })),
     factory: driver.factory,
     limits,
