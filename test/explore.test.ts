@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { judgeExploreExpectation } from '../src/cli/explore-command.js';
+import { canonicalJson, fingerprint53 } from '../src/explore/canonical.js';
 import { exploreModelFor, NO_FAULTS } from '../src/explore/setup.js';
 import { scheduleOf } from '../src/explore/schedule-replay.js';
 import { search } from '../src/explore/search.js';
@@ -25,6 +26,24 @@ function explore(scenario: Scenario, bug: string | undefined, strategy: 'bfs' | 
   const { model, newChecks } = exploreModelFor(scenario, bug, limits);
   return { model, result: search(model, { strategy, newChecks, maxDepth, maxStates: 500_000 }) };
 }
+
+describe('paxsim explore: canonical state text', () => {
+  it('does not depend on the order keys were added in, at any depth', () => {
+    const votes = { '1,B': { value: 'Y', acceptors: ['C'] }, '1,A': { acceptors: ['A', 'B'], value: 'X' } };
+    const sameVotes = { '1,A': { value: 'X', acceptors: ['A', 'B'] }, '1,B': { acceptors: ['C'], value: 'Y' } };
+    expect(canonicalJson({ votes, attempt: 1 })).toBe(canonicalJson({ attempt: 1, votes: sameVotes }));
+    expect(fingerprint53(canonicalJson(votes))).toBe(fingerprint53(canonicalJson(sameVotes)));
+  });
+
+  it('tells apart what differs: array order, values, Maps and Sets by content', () => {
+    expect(canonicalJson(['A', 'B'])).not.toBe(canonicalJson(['B', 'A']));
+    expect(canonicalJson({ a: 1 })).not.toBe(canonicalJson({ a: '1' }));
+    expect(canonicalJson(new Map([['x', 1], ['y', 2]]))).toBe(canonicalJson(new Map([['y', 2], ['x', 1]])));
+    expect(canonicalJson(new Set([1, 2]))).not.toBe(canonicalJson(new Set([1, 3])));
+    expect(fingerprint53('ab')).not.toBe(fingerprint53('ba'));
+    expect(Number.isSafeInteger(fingerprint53('any text'))).toBe(true);
+  });
+});
 
 describe('paxsim explore: the model and the search', () => {
   it('exhausts a small configuration, and BFS and DFS agree on its distinct states', () => {
