@@ -26,6 +26,7 @@ import { randomStream, uniformInt } from '../src/sim/rng.js';
 import { FileSink } from '../src/trace/trace-writer.js';
 import { packageRoot } from '../src/util/package-root.js';
 import { measureEtcdHistories, type EtcdCheckRow } from './etcd-history.js';
+import { exploreSection, measureExplore } from './explore.js';
 import { HistoryRecorder, linearizableKvHistory } from './kv-history.js';
 import { addSteadyStates, steadyState, withClients, type SteadyState } from './multipaxos.js';
 
@@ -203,6 +204,18 @@ async function main(): Promise<void> {
     process.stdout.write(lines.join('\n') + '\n');
     return;
   }
+  const exploreRows = () =>
+    (['explore-paxos-3', 'explore-multipaxos-3'] as const).flatMap((name) =>
+      (['bfs', 'dfs'] as const).map((strategy) => {
+        progress(`explore ${name} (${strategy})`);
+        return measureExplore(loadBuiltInScenario(name), strategy);
+      }),
+    );
+  if (process.argv.includes('--explore')) {
+    // Just section (j): what a change to the explorer needs to see.
+    process.stdout.write([...machineSection(), ...exploreSection(exploreRows())].join('\n') + '\n');
+    return;
+  }
   const fuzzDefault = loadBuiltInScenario('fuzz-default');
   if (process.argv.includes('--core')) {
     // Just the faster-core targets: what a change to the simulator's hot path needs to see.
@@ -261,6 +274,8 @@ async function main(): Promise<void> {
     return measureEtcdHistories(timeoutRate, seeds, (history) => checkLinearizability(history), () => performance.now());
   });
 
+  const explore = exploreRows();
+
   const lines = [
     ...machineSection(),
     ...baselineSection(baseline),
@@ -274,6 +289,7 @@ async function main(): Promise<void> {
     ...linearizabilitySection(checks),
     ...etcdSection(etcd),
     ...longRunSection(longRuns),
+    ...exploreSection(explore),
     ...targetsSection(throughput, baseline, fuzzRows, detection, [...throughput, ...multipaxosThroughput], checks, recheck, longRuns, core),
     `_bench took ${formatFixed((performance.now() - startedAt) / 1000, 1)} s_`,
   ];

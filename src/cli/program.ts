@@ -1,11 +1,13 @@
 import { Command, CommanderError } from 'commander';
 import { printable, printableLines } from '../trace/format.js';
 import { InvariantError } from '../util/assert.js';
+import { ScheduleError } from '../explore/schedule-replay.js';
 import { packageVersion } from '../util/package-root.js';
 import { EXIT, UsageError } from './errors.js';
 import type { CliIo } from './io.js';
 import { checkCommand } from './check-command.js';
 import { diffCommand } from './diff-command.js';
+import { exploreCommand } from './explore-command.js';
 import { fuzzCommand } from './fuzz-command.js';
 import { replayCommand } from './replay-command.js';
 import { initCommand } from './init-command.js';
@@ -45,6 +47,26 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     .option('--no-color', 'no colors (also: NO_COLOR=1, or output not a terminal)')
     .action((file: string | undefined, flags) => {
       exitCode = runCommand(file, flags, io);
+    });
+
+  program
+    .command('explore')
+    .description('search every schedule of a small configuration (BFS: shortest counterexample first); safety only')
+    .argument('<scenario>', 'scenario file or shipped name (bounds from its `explore` key)')
+    .option('--depth <n>', 'do not expand states deeper than n steps')
+    .option('--max-states <n>', 'stop after n distinct states')
+    .option('--time <duration>', 'stop after this long (60s, 5m)')
+    .option('--strategy <bfs|dfs>', 'breadth-first (shortest counterexample) or depth-first', 'bfs')
+    .option('--bug <name>', 'swap in a known-broken protocol variant (see paxsim list)')
+    .option('--faults <kinds>', 'fault kinds allowed: drop,duplicate,crash (or none); unlisted kinds get no budget')
+    .option('--max-drops <k>', 'messages dropped per schedule')
+    .option('--max-duplicates <k>', 'messages duplicated per schedule')
+    .option('--max-crashes <k>', 'crashes per schedule (a crashed node may restart)')
+    .option('--max-timers <k>', 'timer firings per schedule')
+    .option('--out <dir>', 'where a counterexample (scenario, trace, HTML) goes', 'explore-counterexamples')
+    .option('--json', 'print one JSON object')
+    .action((file: string, flags) => {
+      exitCode = exploreCommand(file, flags, io);
     });
 
   program
@@ -174,6 +196,10 @@ function handleError(error: unknown, io: CliIo, debug: boolean): number {
   if (error instanceof Error && error.name === 'ProtocolError') {
     io.stderr(`paxsim: ${printable(error.message)}\n`);
     if (debug) io.stderr(`${error.stack ?? ''}\n`);
+    return EXIT.usage;
+  }
+  if (error instanceof ScheduleError) {
+    io.stderr(`${printable(error.message)}\n`);
     return EXIT.usage;
   }
   if (error instanceof UsageError) {
