@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -119,6 +119,19 @@ describe('the determinism fence', () => {
     expect(typeof Math.random()).toBe('number');
     expect(new Date(0).getTime()).toBe(0);
     expect(Date.now()).toBeGreaterThan(0);
+  });
+});
+
+describe('effects taken apart', () => {
+  it('a protocol may destructure its effects and storage (the built-in effects are methods of one object)', async () => {
+    const dir = scratchDir();
+    const file = fixtureScenario(dir, join(FIXTURES, 'destructured-effects.js'), '');
+    const trace = join(dir, 'trace.jsonl');
+    const outcome = await runCli(['run', file, '--quiet', '--trace', trace]);
+    expect(outcome.stderr).toBe('');
+    expect(outcome.code).toBe(0);
+    const learned = readFileSync(trace, 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line) as { type: string; node?: string; value?: string }).filter((event) => event.type === 'learn');
+    expect(learned.map((event) => `${event.node}=${event.value}`).sort()).toEqual(['A=X', 'B=X', 'C=X']);
   });
 });
 
