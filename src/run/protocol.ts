@@ -3,6 +3,7 @@ import type { ChosenProposal } from '../check/chosen.js';
 import type { LivenessOptions } from '../check/liveness.js';
 import { MULTIPAXOS_BUGS, type MultiPaxosBug } from '../protocols/multipaxos/config.js';
 import { PAXOS_BUGS, type PaxosBug } from '../protocols/paxos/config.js';
+import { RAFT_BUGS, type RaftBug } from '../protocols/raft/config.js';
 import type { ProtocolFactory, Tagged } from '../protocols/effects.js';
 import type { NodeId, Scenario } from '../scenario/scenario.js';
 import type { AnyTraceEvent } from '../sim/events.js';
@@ -11,6 +12,7 @@ import type { MultiPaxosSummary, SummaryLine } from '../check/multipaxos-checks.
 import { assert } from '../util/assert.js';
 import { multiPaxosDriver } from './multipaxos-driver.js';
 import { paxosDriver } from './paxos-driver.js';
+import { raftDriver } from './raft-driver.js';
 
 /** A known-broken variant of some protocol, by name (`paxsim list`). */
 export type ProtocolBug = string;
@@ -48,6 +50,7 @@ export interface ProtocolDriver {
 export const BUGS_BY_PROTOCOL: Readonly<Record<Scenario['protocol'], Readonly<Record<string, string>>>> = {
   paxos: PAXOS_BUGS,
   multipaxos: MULTIPAXOS_BUGS,
+  raft: RAFT_BUGS,
 };
 
 export function isBugOf(protocol: Scenario['protocol'], name: string): boolean {
@@ -56,6 +59,7 @@ export function isBugOf(protocol: Scenario['protocol'], name: string): boolean {
 
 export function driverFor(scenario: Scenario, bug: ProtocolBug | undefined, liveness: LivenessOptions | undefined): ProtocolDriver {
   assert(bug === undefined || isBugOf(scenario.protocol, bug), () => `${scenario.protocol} has no bug named ${bug}`);
+  if (scenario.protocol === 'raft') return raftDriver(scenario, bug as RaftBug | undefined, liveness);
   if (scenario.protocol === 'multipaxos') return multiPaxosDriver(scenario, bug as MultiPaxosBug | undefined, liveness);
   return paxosDriver(scenario, bug as PaxosBug | undefined, liveness);
 }

@@ -219,7 +219,7 @@ export function traceMeta(scenario: Scenario, seed: number, bug: ProtocolBug | u
     learners: [...scenario.roles.learners],
     protocol: scenario.protocol,
   };
-  if (scenario.protocol === 'multipaxos') meta.clients = scenario.clients.map((client) => client.id);
+  if (scenario.protocol !== 'paxos') meta.clients = scenario.clients.map((client) => client.id);
   if (bug) meta.bug = bug;
   return meta;
 }

@@ -70,6 +70,7 @@ export function normalizeScenario(parsed: ParsedScenario, locator: SourceLocator
       nemesis,
       clients,
       multipaxos: parsed.multipaxos ?? {},
+      raft: parsed.raft ?? {},
       expect: {
         chosen: parsed.expect.chosen === undefined ? undefined : chosenExpectation(String(parsed.expect.chosen)),
         safety: parsed.expect.safety,
@@ -214,18 +215,23 @@ function chosenExpectation(text: string): ChosenExpectation {
  */
 function normalizeClients(parsed: ParsedScenario, nodes: ReadonlySet<NodeId>, report: Report): ClientSpec[] {
   if (parsed.protocol === 'paxos') {
-    if (parsed.clients !== undefined) report(['clients'], 'clients need `protocol: multipaxos`; single-decree Paxos takes `proposals`');
+    if (parsed.clients !== undefined) report(['clients'], 'clients need `protocol: multipaxos` or `protocol: raft`; single-decree Paxos takes `proposals`');
     if (parsed.multipaxos !== undefined) report(['multipaxos'], 'needs `protocol: multipaxos`');
+    if (parsed.raft !== undefined) report(['raft'], 'needs `protocol: raft`');
     return [];
   }
+  // Multi-Paxos and Raft: the same clients, each protocol its own timing block.
+  const protocol = parsed.protocol;
+  const otherBlock = protocol === 'raft' ? 'multipaxos' : 'raft';
+  if (parsed[otherBlock] !== undefined) report([otherBlock], `needs \`protocol: ${otherBlock}\``);
   for (const key of ['roles', 'paxos'] as const) {
-    if (parsed[key] !== undefined) report([key], 'does not apply to `protocol: multipaxos` (every node is a replica)');
+    if (parsed[key] !== undefined) report([key], `does not apply to \`protocol: ${protocol}\` (every node is a replica)`);
   }
-  if (parsed.proposals.length > 0) report(['proposals'], 'does not apply to `protocol: multipaxos`; declare `clients` instead');
-  if (parsed.expect.chosen !== undefined) report(['expect', 'chosen'], 'does not apply to `protocol: multipaxos`; use safety and liveness');
+  if (parsed.proposals.length > 0) report(['proposals'], `does not apply to \`protocol: ${protocol}\`; declare \`clients\` instead`);
+  if (parsed.expect.chosen !== undefined) report(['expect', 'chosen'], `does not apply to \`protocol: ${protocol}\`; use safety and liveness`);
   const clients = parsed.clients;
   if (clients === undefined) {
-    report(['clients'], 'is required with `protocol: multipaxos`, e.g. {count: 3, ops: 10}');
+    report(['clients'], `is required with \`protocol: ${protocol}\`, e.g. {count: 3, ops: 10}`);
     return [];
   }
   const specs: ClientSpec[] = Array.isArray(clients)

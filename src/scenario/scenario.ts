@@ -94,7 +94,10 @@ export interface MultiPaxosTimingSpec {
   readonly thinkMs?: number | undefined;
 }
 
-export type ProtocolName = 'paxos' | 'multipaxos';
+export type ProtocolName = 'paxos' | 'multipaxos' | 'raft';
+
+/** Raft: the same fields as Multi-Paxos's block (its clients are Multi-Paxos's). */
+export type RaftTimingSpec = MultiPaxosTimingSpec;
 
 export interface Scenario {
   readonly name: string;
@@ -114,6 +117,7 @@ export interface Scenario {
   /** Multi-Paxos: the clients (never crashed, never partitioned); `nodes` are the replicas. */
   readonly clients: readonly ClientSpec[];
   readonly multipaxos: MultiPaxosTimingSpec;
+  readonly raft: RaftTimingSpec;
   /** A known-broken protocol variant to run instead of the correct one. */
   readonly bug?: string | undefined;
   /** When set, `paxsim fuzz` generates `faults` (and `proposals`, when none are given) per seed. */

@@ -251,6 +251,9 @@ export const multiPaxosTimingSchema = z
   .strict()
   .describe('Multi-Paxos timer settings');
 
+/** Raft's timers are Multi-Paxos's: heartbeat, election timeout, and the clients' (the same clients). */
+export const raftTimingSchema = multiPaxosTimingSchema.describe('Raft timer settings (heartbeatMs, electionMs) and the clients\' (clientTimeoutMs, retryMs, maxRetries, thinkMs)');
+
 export const expectSchema = z
   .object({
     chosen: valueSchema.optional().describe('The value that must be chosen, or `any`, or `none`'),
@@ -267,7 +270,7 @@ export const scenarioSchema = z
     $schema: text(LIMITS.valueLength).optional(),
     name: text(LIMITS.name, 'must be a non-empty string').min(1, { error: 'must be a non-empty string' }),
     description: text(LIMITS.description).optional(),
-    protocol: z.enum(['paxos', 'multipaxos'], { error: 'must be "paxos" or "multipaxos"' }).default('paxos'),
+    protocol: z.enum(['paxos', 'multipaxos', 'raft'], { error: 'must be "paxos", "multipaxos" or "raft"' }).default('paxos'),
     nodes: nodeList().min(1, { error: 'must list at least one node' }),
     roles: rolesSchema.optional(),
     seed: nonNegativeInt().default(1).describe('Default seed; --seed overrides'),
@@ -282,6 +285,7 @@ export const scenarioSchema = z
     paxos: timingSchema.optional(),
     clients: clientsSchema.optional(),
     multipaxos: multiPaxosTimingSchema.optional(),
+    raft: raftTimingSchema.optional(),
     bug: text(LIMITS.idLength, 'must be a bug name').optional().describe('Run a known-broken protocol variant (see `paxsim list`)'),
     nemesis: nemesisSchema.optional(),
     expect: expectSchema.default({ safety: 'hold' }),

@@ -15,7 +15,7 @@ export function scenarioToFileObject(scenario: Scenario): Record<string, unknown
   };
   if (scenario.protocol !== 'paxos') file['protocol'] = scenario.protocol;
   file['nodes'] = [...scenario.nodes];
-  if (scenario.protocol === 'multipaxos') file['clients'] = clientsToFile(scenario.clients);
+  if (scenario.protocol !== 'paxos') file['clients'] = clientsToFile(scenario.clients);
   const roles: Record<string, string[]> = {};
   for (const role of scenario.protocol === 'paxos' ? (['proposers', 'acceptors', 'learners'] as const) : []) {
     if (scenario.roles[role].length !== scenario.nodes.length) roles[role] = [...scenario.roles[role]];
@@ -33,6 +33,7 @@ export function scenarioToFileObject(scenario: Scenario): Record<string, unknown
   if (scenario.maxEvents !== 1_000_000) file['maxEvents'] = scenario.maxEvents;
   if (Object.keys(scenario.paxos).length > 0) file['paxos'] = { ...scenario.paxos };
   if (Object.keys(scenario.multipaxos).length > 0) file['multipaxos'] = { ...scenario.multipaxos };
+  if (Object.keys(scenario.raft).length > 0) file['raft'] = { ...scenario.raft };
   if (scenario.bug !== undefined) file['bug'] = scenario.bug;
   if (scenario.nemesis !== undefined) file['nemesis'] = { ...scenario.nemesis, kinds: [...scenario.nemesis.kinds] };
   const expect: Record<string, unknown> = {};
