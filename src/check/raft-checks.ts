@@ -40,6 +40,16 @@ interface KnownEntry {
   readonly command: Command;
 }
 
+/**
+ * A committed entry, with a bound on the term it was committed in: the
+ * highest term any leader had been elected in when a server first reported
+ * it committed. (A commit event carries no term; the true one is at most
+ * this, so every leader of a higher term must hold the entry.)
+ */
+interface CommittedEntry extends KnownEntry {
+  readonly committedByTerm: Term;
+}
+
 /** What Raft established, for verdicts. */
 export interface RaftSummary {
   /** The highest slot any server committed, + 1. */
@@ -74,7 +84,9 @@ export class RaftChecks implements TraceChecks {
   /** `${slot}:${term}` → the entry first stored there and the term before it: by induction, equal pairs mean equal prefixes. */
   private readonly entriesByIndexAndTerm = new Map<string, { key: string; prevTerm: Term; node: NodeId }>();
   /** slot → the entry committed there (by whichever server committed it first). */
-  private readonly committed: KnownEntry[] = [];
+  private readonly committed: CommittedEntry[] = [];
+  /** The highest term a leader was elected in so far. */
+  private highestLeaderTerm: Term = 0;
   /** server → the highest slot whose commit was checked (a restart starts over: commitIndex is volatile). */
   private readonly commitChecked = new Map<NodeId, LogIndex>();
   private lastLeader: RaftSummary['leader'] = null;
@@ -192,14 +204,16 @@ export class RaftChecks implements TraceChecks {
     const log = this.logOf(node);
     for (let slot = 0; slot < this.committed.length; slot++) {
       const entry = this.committed[slot]!;
-      if (entry.term >= term) continue;
+      // Committed in a term that is not below this one (as far as the trace shows): nothing owed.
+      if (entry.committedByTerm >= term) continue;
       const held = log[slot];
       if (held === undefined || held.term !== entry.term || held.key !== entry.key) {
         const has = held === undefined ? 'nothing' : `${describeCommand(held.command)} of term ${held.term}`;
-        report('leader-completeness', `${node} became leader of term ${term} with ${has} at slot ${slot}, where ${describeCommand(entry.command)} of term ${entry.term} was committed`);
-        return;
+        report('leader-completeness', `${node} became leader of term ${term} with ${has} at slot ${slot}, where ${describeCommand(entry.command)} of term ${entry.term} was committed by term ${entry.committedByTerm}`);
+        break;
       }
     }
+    if (term > this.highestLeaderTerm) this.highestLeaderTerm = term;
   }
 
   private onAppend(node: NodeId, slot: LogIndex, term: Term, command: Command, report: (checker: string, message: string) => void): void {
@@ -237,7 +251,7 @@ export class RaftChecks implements TraceChecks {
       const entry = log[index]!;
       const known = this.committed[index];
       if (known === undefined) {
-        this.committed[index] = entry;
+        this.committed[index] = { ...entry, committedByTerm: this.highestLeaderTerm };
       } else if (known.term !== entry.term || known.key !== entry.key) {
         report('state-machine-safety', `${node} committed ${describeCommand(entry.command)} of term ${entry.term} at slot ${index}, where ${describeCommand(known.command)} of term ${known.term} was committed`);
         return;

@@ -3,6 +3,7 @@ import type { AcceptedProposal, PaxosMessage } from '../protocols/paxos/messages
 import type { DelaySpec } from '../scenario/scenario.js';
 import { isNoop, type Command, type KvOp, type KvResult, type MultiPaxosMessage } from '../protocols/multipaxos/messages.js';
 import { printable, printableLines } from '../util/printable.js';
+import { describeRaftMessage, isRaftMessage } from './raft-format.js';
 
 export { printable, printableLines };
 
@@ -14,6 +15,7 @@ export function quoted(value: string): string {
 /** A message of either protocol as a person reads it: `prepare (10,A)`, `accept (10,A) "X"`, `accept slot 3 (2,B) c1#4 put x="1"`. */
 export function describeMessage(message: PaxosMessage | MultiPaxosMessage): string {
   // A NACK looks the same in both protocols.
+  if (isRaftMessage(message)) return describeRaftMessage(message);
   if (message.type === 'nack') return `nack ${formatBallot(message.ballot)}, promised ${formatBallot(message.promised)}`;
   if (isMultiPaxosMessage(message)) return describeMultiPaxosMessage(message);
   switch (message.type) {

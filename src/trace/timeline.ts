@@ -1,5 +1,6 @@
 import { formatBallot } from '../protocols/paxos/ballot.js';
 import type { AnyTraceEvent, MultiPaxosObservationEvent, TraceEvent } from '../sim/events.js';
+import { describeRaftEvent } from './raft-format.js';
 import { describeCommand, describeDelay, describeMessage, describeOp, describeResult, printable, quoted } from './format.js';
 
 /** How the timeline is colored; the CLI passes chalk's functions, tests pass identity. */
@@ -40,6 +41,8 @@ export function timelineLine(event: AnyTraceEvent, palette: Palette, options: Ti
 }
 
 function describeEvent(anyEvent: AnyTraceEvent, palette: Palette, options: TimelineOptions): { who: string; what: string } | null {
+  const raft = describeRaftEvent(anyEvent);
+  if (raft !== null) return { who: raft.who, what: raft.decision ? palette.decision(raft.what) : palette.protocol(raft.what) };
   const multiPaxos = describeMultiPaxosEvent(anyEvent, palette);
   if (multiPaxos !== null) return multiPaxos;
   const event = anyEvent as TraceEvent;

@@ -130,6 +130,7 @@ export class RaftServer implements ProtocolNode<RaftMessage, ClientWorkload> {
       if (this.state.role !== 'leader') this.campaign();
     } else if (name === HEARTBEAT_TIMER) {
       if (this.state.role === 'leader') this.broadcastAppend();
+      else if (this.state.role === 'candidate') this.requestVotes();
     }
   }
 
@@ -208,13 +209,22 @@ export class RaftServer implements ProtocolNode<RaftMessage, ClientWorkload> {
     state.leaderHint = null;
     state.votesFrom = [this.id];
     state.failedCampaigns += 1;
-    this.effects.cancelTimer(HEARTBEAT_TIMER);
     this.armElection();
+    this.requestVotes();
+    if (state.votesFrom.length >= this.quorum) this.becomeLeader();
+  }
+
+  /**
+   * RequestVote to every server that has not granted its vote yet, again every
+   * heartbeatMs while the campaign lasts ("servers retry RPCs if they do not
+   * receive a response in a timely manner", §5.1).
+   */
+  private requestVotes(): void {
     const request: RequestVoteMessage = { type: 'request-vote', term: this.currentTerm, lastLogIndex: this.lastLogIndex(), lastLogTerm: this.termAt(this.lastLogIndex()) };
     for (const server of this.config.servers) {
-      if (server !== this.id) this.effects.send(server, request);
+      if (!this.state.votesFrom.includes(server)) this.effects.send(server, request);
     }
-    if (state.votesFrom.length >= this.quorum) this.becomeLeader();
+    this.effects.setTimer(HEARTBEAT_TIMER, this.config.timing.heartbeatMs);
   }
 
   /** The election restriction (§5.4.1): the candidate's last term is higher, or equal with a log at least as long. */
@@ -264,11 +274,15 @@ export class RaftServer implements ProtocolNode<RaftMessage, ClientWorkload> {
       state.nextIndex[server] = this.log.length;
       state.matchIndex[server] = -1;
     }
-    // A no-op of the new term: committing it commits every earlier entry, and lets reads through the log answer promptly.
+    // Figure 2: "upon election: send initial empty AppendEntries RPCs (heartbeat) to each server".
+    for (const server of this.config.servers) {
+      if (server !== this.id) this.sendAppend(server, false);
+    }
+    // Then a no-op of the new term: committing it commits every earlier entry. It goes out with the replies.
     this.appendEntry({ term: this.currentTerm, command: NOOP });
     this.storage.sync();
     state.matchIndex[this.id] = this.lastLogIndex();
-    this.broadcastAppend();
+    this.effects.setTimer(HEARTBEAT_TIMER, this.config.timing.heartbeatMs);
     this.advanceCommit();
   }
 
@@ -282,7 +296,7 @@ export class RaftServer implements ProtocolNode<RaftMessage, ClientWorkload> {
     this.effects.setTimer(HEARTBEAT_TIMER, this.config.timing.heartbeatMs);
   }
 
-  private sendAppend(server: NodeId): void {
+  private sendAppend(server: NodeId, withEntries = true): void {
     const nextIndex = this.state.nextIndex[server] ?? this.log.length;
     const prevLogIndex = nextIndex - 1;
     const message: AppendEntriesMessage = {
@@ -290,7 +304,7 @@ export class RaftServer implements ProtocolNode<RaftMessage, ClientWorkload> {
       term: this.currentTerm,
       prevLogIndex,
       prevLogTerm: this.termAt(prevLogIndex),
-      entries: this.log.slice(nextIndex, nextIndex + MAX_ENTRIES_PER_APPEND),
+      entries: withEntries ? this.log.slice(nextIndex, nextIndex + MAX_ENTRIES_PER_APPEND) : [],
       leaderCommit: this.state.commitIndex,
     };
     this.effects.send(server, message);
