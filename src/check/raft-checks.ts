@@ -16,9 +16,9 @@ export interface RaftCheckContext {
 }
 
 export const RAFT_CHECKERS: readonly { name: string; kind: CheckerKind; summary: string }[] = [
-  { name: 'election-safety', kind: 'safety', summary: 'at most one leader is elected per term' },
+  { name: 'election-safety', kind: 'safety', summary: 'at most one leader is elected per term, and each server votes for at most one candidate per term, across restarts' },
   { name: 'log-matching', kind: 'safety', summary: 'two logs with an entry of the same index and term hold identical entries up to it' },
-  { name: 'leader-completeness', kind: 'safety', summary: 'every committed entry is in the log of every leader of a later term' },
+  { name: 'leader-completeness', kind: 'safety', summary: 'every committed entry is in the log of every leader of a later term, and no server without it could win an election once it is committed' },
   { name: 'state-machine-safety', kind: 'safety', summary: 'no two servers commit or apply different commands at one slot; each applies in order, without gaps, only what it committed' },
   { name: 'exactly-once', kind: 'safety', summary: 'no server applies a client request (client, request id) twice' },
   { name: 'linearizability', kind: 'safety', summary: 'the client history (invoke, ok, timeout as unknown) is linearizable against a key-value register per key' },
@@ -79,6 +79,8 @@ export class RaftChecks implements TraceChecks {
   private readonly firstViolation = new Map<string, Violation>();
   /** term → its leader. */
   private readonly leaders = new Map<Term, NodeId>();
+  /** `${node}:${term}` → the candidate that server voted for in that term. */
+  private readonly votes = new Map<string, NodeId>();
   /** Each server's log as its append and truncate events built it. */
   private readonly logs = new Map<NodeId, KnownEntry[]>();
   /** `${slot}:${term}` → the entry first stored there and the term before it: by induction, equal pairs mean equal prefixes. */
@@ -106,6 +108,9 @@ export class RaftChecks implements TraceChecks {
     switch (event.type) {
       case 'leader':
         if ('term' in event) this.onLeader(event.node, event.term, event.t, report);
+        break;
+      case 'vote':
+        if ('candidate' in event) this.onVote(event.node, event.term, event.candidate, report);
         break;
       case 'append':
         if ('term' in event) this.onAppend(event.node, event.slot, event.term, event.command, report);
@@ -216,6 +221,14 @@ export class RaftChecks implements TraceChecks {
     if (term > this.highestLeaderTerm) this.highestLeaderTerm = term;
   }
 
+  /** Figure 2's votedFor: one candidate per server and term, which a restart must not forget. */
+  private onVote(node: NodeId, term: Term, candidate: NodeId, report: (checker: string, message: string) => void): void {
+    const key = `${node}:${term}`;
+    const earlier = this.votes.get(key);
+    if (earlier === undefined) this.votes.set(key, candidate);
+    else if (earlier !== candidate) report('election-safety', `${node} voted for ${candidate} in term ${term}, after voting for ${earlier} in that term`);
+  }
+
   private onAppend(node: NodeId, slot: LogIndex, term: Term, command: Command, report: (checker: string, message: string) => void): void {
     const log = this.logOf(node);
     if (slot !== log.length) {
@@ -237,6 +250,26 @@ export class RaftChecks implements TraceChecks {
     }
   }
 
+  /**
+   * A server whose log lacks the committed `entry` at `slot` and that a
+   * majority would vote for, by the election restriction over the logs as
+   * they are now (crashed servers included: they may return). In correct
+   * Raft none exists: the majority that stores a newly committed entry is
+   * more up to date than any log without it (the Leader Completeness proof,
+   * §5.4.3). Figure 8's premature commit is exactly this.
+   */
+  private electableWithout(slot: LogIndex, entry: KnownEntry): { server: NodeId; voters: NodeId[] } | null {
+    const quorum = Math.floor(this.context.servers.length / 2) + 1;
+    for (const server of this.context.servers) {
+      const log = this.logOf(server);
+      const held = log[slot];
+      if (held !== undefined && held.term === entry.term && held.key === entry.key) continue;
+      const voters = this.context.servers.filter((voter) => atLeastAsUpToDate(log, this.logOf(voter)));
+      if (voters.length >= quorum) return { server, voters };
+    }
+    return null;
+  }
+
   /** Every slot up to `slot` in the server's log is committed; compare each with what others committed there. */
   private onCommit(node: NodeId, slot: LogIndex, report: (checker: string, message: string) => void): void {
     const log = this.logOf(node);
@@ -252,12 +285,23 @@ export class RaftChecks implements TraceChecks {
       const known = this.committed[index];
       if (known === undefined) {
         this.committed[index] = { ...entry, committedByTerm: this.highestLeaderTerm };
+        const electable = this.electableWithout(index, entry);
+        if (electable !== null) {
+          report('leader-completeness', `${node} committed slot ${index} (${describeCommand(entry.command)}, term ${entry.term}) while ${electable.server}, which lacks it, could still win an election: ${electable.voters.join(', ')} would vote for it`);
+        }
       } else if (known.term !== entry.term || known.key !== entry.key) {
         report('state-machine-safety', `${node} committed ${describeCommand(entry.command)} of term ${entry.term} at slot ${index}, where ${describeCommand(known.command)} of term ${known.term} was committed`);
         return;
       }
     }
   }
+}
+
+/** `a` is at least as up to date as `b` (§5.4.1): a later last term, or the same and at least as long. */
+function atLeastAsUpToDate(a: readonly KnownEntry[], b: readonly KnownEntry[]): boolean {
+  const lastA = a.length === 0 ? 0 : a[a.length - 1]!.term;
+  const lastB = b.length === 0 ? 0 : b[b.length - 1]!.term;
+  return lastA !== lastB ? lastA > lastB : a.length >= b.length;
 }
 
 /** The `log`, `clients` and `leader` lines of a Raft verdict, for `paxsim run` and `paxsim check` alike. */
