@@ -49,3 +49,28 @@ export function describeRaftEvent(anyEvent: AnyTraceEvent): { who: string; what:
   }
 }
 
+
+/** Every type a Raft trace's events may have: the shared network, fault and node events, Raft's observations and the client events. */
+export const RAFT_EVENT_TYPES: Readonly<Record<string, true>> = {
+  ...Object.fromEntries(['send', 'deliver', 'drop', 'duplicate', 'crash', 'restart', 'partition', 'cut', 'heal', 'pause', 'resume', 'drift', 'burst', 'timer', 'request-lost', 'violation'].map((type) => [type, true as const])),
+  leader: true,
+  vote: true,
+  append: true,
+  truncate: true,
+  commit: true,
+  apply: true,
+  invoke: true,
+  complete: true,
+  timeout: true,
+};
+
+/** Every Raft message type (client messages included). */
+export const RAFT_MESSAGE_TYPES: Readonly<Record<RaftMessage['type'], true>> = {
+  'request-vote': true,
+  'vote-reply': true,
+  'append-entries': true,
+  'append-reply': true,
+  request: true,
+  reply: true,
+  redirect: true,
+};

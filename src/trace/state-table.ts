@@ -10,6 +10,7 @@ import type { AnyTraceEvent, TraceEvent } from '../sim/events.js';
 import type { ClusterSnapshot, NodeSnapshot } from '../sim/simulation.js';
 import type { Palette } from './timeline.js';
 import { plural } from '../util/plural.js';
+import { formatRaftTable } from './raft-state-table.js';
 
 interface PromiseMemory {
   readonly ballot: Ballot;
@@ -28,6 +29,7 @@ interface AcceptedMemory extends PromiseMemory {
  */
 export function formatStateTable(snapshot: ClusterSnapshot, anyHistory: readonly AnyTraceEvent[], palette: Palette): string {
   if (snapshot.nodes.some((node) => (node.durable as { kind?: string }).kind === 'replica')) return formatReplicaTable(snapshot, palette);
+  if (snapshot.nodes.some((node) => (node.durable as { kind?: string }).kind === 'server')) return formatRaftTable(snapshot, describeLinks, palette);
   const history = anyHistory as readonly TraceEvent[];
   const remembered = highestPromises(history, snapshot.timeMs);
   const header = ['node', 'status', 'promised', 'accepted', 'learned', 'proposer'];
