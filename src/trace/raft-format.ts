@@ -6,10 +6,10 @@ import { describeCommand } from './format.js';
 /** Raft's own message types (client messages are Multi-Paxos's). */
 export type RaftPeerMessage = Extract<RaftMessage, { type: 'request-vote' | 'vote-reply' | 'append-entries' | 'append-reply' }>;
 
-const RAFT_MESSAGE_TYPES: ReadonlySet<string> = new Set(['request-vote', 'vote-reply', 'append-entries', 'append-reply']);
+const RAFT_PEER_MESSAGE_TYPES: ReadonlySet<string> = new Set(['request-vote', 'vote-reply', 'append-entries', 'append-reply']);
 
 export function isRaftMessage(message: { type: string }): message is RaftPeerMessage {
-  return RAFT_MESSAGE_TYPES.has(message.type);
+  return RAFT_PEER_MESSAGE_TYPES.has(message.type);
 }
 
 /** `append-entries t3 prev 4/t2 [2 entries] commit 5`, `vote-reply t3 granted`. */
