@@ -19,11 +19,11 @@ afterAll(() => {
   for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-type Observed = AnyTraceEvent & { node?: string; term?: number; slot?: number; candidate?: string };
+type Observed = { t: number; type: string; node?: string; term?: number; slot?: number; candidate?: string };
 
 function recorded(name: string, seed = 1, bug?: RaftBug): Observed[] {
   const result = runScenario(shippedScenario(name), { seed, bug, record: true, hash: false });
-  return result.events! as Observed[];
+  return result.events! as unknown as Observed[];
 }
 
 describe('Raft', () => {
@@ -101,6 +101,26 @@ describe('Raft', () => {
     const replay = await runCli(['run', path.join(out, file), '--quiet']);
     expect(replay.code).toBe(1);
     expect(replay.stdout).toMatch(/✗ leader-completeness/);
+  });
+
+  it('paxsim check judges a Raft trace (meta "protocol":"raft") as the run did, and names a bad field', async () => {
+    const dir = tempDir();
+    const trace = path.join(dir, 'figure8.jsonl');
+    expect((await runCli(['run', 'raft-figure8', '--trace', trace, '--quiet'])).code).toBe(0);
+    const checked = await runCli(['check', trace, '--json']);
+    expect(checked.code).toBe(1);
+    const verdict = JSON.parse(checked.stdout) as { protocol: string; violations: { checker: string }[]; summary: Record<string, string> };
+    expect(verdict.protocol).toBe('raft');
+    expect(verdict.violations.map((violation) => violation.checker)).toEqual(['leader-completeness']);
+    expect(verdict.summary['leader']).toMatch(/^last elected: A in term \d+/);
+    const lines = fs.readFileSync(trace, 'utf8').split('\n');
+    const voteLine = lines.findIndex((line) => line.includes('"type":"vote"'));
+    lines[voteLine] = lines[voteLine]!.replace(/"term":\d+/, '"term":"two"');
+    const broken = path.join(dir, 'broken.jsonl');
+    fs.writeFileSync(broken, lines.join('\n'));
+    const rejected = await runCli(['check', broken]);
+    expect(rejected.code).toBe(2);
+    expect(rejected.stderr.trim()).toMatch(new RegExp(`broken\\.jsonl:${voteLine + 1}: vote\\.term: must be a non-negative integer, got "two"$`));
   });
 
   it('the scenario file: a raft block, clients required, no multipaxos block', () => {

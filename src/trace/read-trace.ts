@@ -1,7 +1,7 @@
 import type { Command, KvOp, KvResult } from '../protocols/multipaxos/messages.js';
 import type { Ballot } from '../protocols/paxos/ballot.js';
 import type { NodeId } from '../scenario/scenario.js';
-import type { FaultEvent, MultiPaxosTraceEvent, TraceEvent, TraceMeta } from '../sim/events.js';
+import type { AnyTraceEvent, FaultEvent, MultiPaxosTraceEvent, TraceEvent, TraceMeta } from '../sim/events.js';
 import { describeOp } from './format.js';
 
 /**
@@ -57,10 +57,20 @@ export type ReadTraceResult =
       events: MultiPaxosTraceEvent[];
       metaKeys: string[];
     }
+  | {
+      ok: true;
+      protocol: 'raft';
+      meta: TraceMeta;
+      events: AnyTraceEvent[];
+      metaKeys: string[];
+    }
   | { ok: false; errors: string[] };
 
 /** The meta line's `protocol` that makes a trace a Multi-Paxos one; any other (or none) is single-decree Paxos. */
 export const MULTIPAXOS_PROTOCOL = 'multipaxos';
+
+/** The meta line's `protocol` that makes a trace a Raft one. */
+export const RAFT_PROTOCOL = 'raft';
 
 export function isMultiPaxosMeta(meta: Pick<TraceMeta, 'protocol'>): boolean {
   return meta.protocol === MULTIPAXOS_PROTOCOL;
@@ -74,6 +84,9 @@ const FAULT_TYPES = ['crash', 'restart', 'pause', 'resume', 'partition', 'cut', 
 
 /** Types whose fields the checkers read, and so are validated. */
 const VALIDATED_TYPES = new Set(['propose', 'promise', 'accept', 'learn', ...FAULT_TYPES]);
+
+/** The same for a Raft trace (meta line `"protocol":"raft"`): servers are `nodes`, clients as for Multi-Paxos. */
+const RAFT_VALIDATED_TYPES = new Set(['leader', 'vote', 'append', 'truncate', 'commit', 'apply', 'invoke', 'complete', 'timeout', ...FAULT_TYPES]);
 
 /** The same for a Multi-Paxos trace. */
 const MULTIPAXOS_VALIDATED_TYPES = new Set(['leader', 'promise', 'accept', 'learn', 'apply', 'invoke', 'complete', 'timeout', ...FAULT_TYPES]);
@@ -125,12 +138,13 @@ export function readTrace(text: string, file: string): ReadTraceResult {
   if (!end.ok) return end;
   // The reader built each event for its protocol: only validated types are narrowed, the rest pass through.
   if (end.protocol === 'multipaxos') return { ok: true, protocol: 'multipaxos', meta: end.meta, events: events as MultiPaxosTraceEvent[], metaKeys: end.metaKeys };
+  if (end.protocol === 'raft') return { ok: true, protocol: 'raft', meta: end.meta, events, metaKeys: end.metaKeys };
   return { ok: true, protocol: 'paxos', meta: end.meta, events: events as TraceEvent[], metaKeys: end.metaKeys };
 }
 
 /** How a trace read line by line ended: its meta line and event count, or its problems. */
 export type TraceReadEnd =
-  | { ok: true; protocol: 'paxos' | 'multipaxos'; meta: TraceMeta; metaKeys: string[]; eventCount: number }
+  | { ok: true; protocol: 'paxos' | 'multipaxos' | 'raft'; meta: TraceMeta; metaKeys: string[]; eventCount: number }
   | { ok: false; errors: string[] };
 
 /**
@@ -144,7 +158,9 @@ export type TraceReadEnd =
  */
 export class TraceReader {
   private readonly problems: Problems;
+  /** Multi-Paxos or Raft: clients, and their history rules. */
   private multipaxos = false;
+  private raft = false;
   private metaLineSeen = false;
   private metaRead: { meta: TraceMeta; keys: string[] } | null = null;
   private roles: Roles | null = null;
@@ -201,7 +217,9 @@ export class TraceReader {
 
   private readMetaLine(line: string): void {
     this.metaLineSeen = true;
-    this.multipaxos = declaresMultiPaxos(line);
+    const declared = declaredProtocol(line);
+    this.raft = declared === RAFT_PROTOCOL;
+    this.multipaxos = declared === MULTIPAXOS_PROTOCOL || this.raft;
     this.metaRead = readMeta(line, this.problems, this.multipaxos);
     const meta = this.metaRead?.meta ?? null;
     this.roles = meta && {
@@ -221,7 +239,11 @@ export class TraceReader {
       problems.add(lineNumber, `not valid JSON (${parsed.reason})`);
       return null;
     }
-    const event = this.multipaxos ? readMultiPaxosEvent(parsed.value, lineNumber, roles, problems) : readEvent(parsed.value, lineNumber, roles, problems);
+    const event = this.raft
+      ? readRaftEvent(parsed.value, lineNumber, roles, problems)
+      : this.multipaxos
+        ? readMultiPaxosEvent(parsed.value, lineNumber, roles, problems)
+        : readEvent(parsed.value, lineNumber, roles, problems);
     if (event === null) {
       clientHistory?.rejected(parsed.value);
       return null;
@@ -249,14 +271,14 @@ export class TraceReader {
     }
     const metaRead = this.metaRead;
     if (metaRead === null || !this.problems.empty) return { ok: false, errors: this.problems.result() };
-    return { ok: true, protocol: this.multipaxos ? 'multipaxos' : 'paxos', meta: metaRead.meta, metaKeys: metaRead.keys, eventCount: this.lastLine - 1 };
+    return { ok: true, protocol: this.raft ? 'raft' : this.multipaxos ? 'multipaxos' : 'paxos', meta: metaRead.meta, metaKeys: metaRead.keys, eventCount: this.lastLine - 1 };
   }
 }
 
-/** Whether line 1 says `"protocol":"multipaxos"`, read before the meta line is validated, so events are read right even when it is not. */
-function declaresMultiPaxos(line: string): boolean {
+/** What line 1 says `protocol` is, read before the meta line is validated, so events are read right even when it is not. */
+function declaredProtocol(line: string): unknown {
   const parsed = parseJson(line);
-  return parsed.ok && isObject(parsed.value) && parsed.value['protocol'] === MULTIPAXOS_PROTOCOL;
+  return parsed.ok && isObject(parsed.value) ? parsed.value['protocol'] : undefined;
 }
 
 function parseJson(line: string): { ok: true; value: unknown } | { ok: false; reason: string } {
@@ -410,6 +432,11 @@ function readMultiPaxosEvent(raw: unknown, line: number, roles: Roles | null, pr
   return readEventWith(raw, line, roles, problems, MULTIPAXOS_VALIDATED_TYPES, '("accept", "learn", "apply", "invoke", …)', readMultiPaxosValidated);
 }
 
+/** The same for a Raft trace. */
+function readRaftEvent(raw: unknown, line: number, roles: Roles | null, problems: Problems): AnyTraceEvent | null {
+  return readEventWith(raw, line, roles, problems, RAFT_VALIDATED_TYPES, '("leader", "vote", "append", "commit", "apply", "invoke", …)', readRaftValidated);
+}
+
 function readEventWith<E>(
   raw: unknown,
   line: number,
@@ -507,6 +534,26 @@ function readMultiPaxosValidated(type: string, r: FieldReader): MultiPaxosTraceE
       return { ...rest, t, type: 'timeout', node: r.node('node', 'clients'), client: r.node('client', 'clients'), requestId: r.requestId('requestId'), op: r.op('op', r.raw['op']) };
     default:
       throw new Error(`readMultiPaxosValidated: unhandled type ${type}`);
+  }
+}
+
+/** A Raft event of a validated type: server events name servers (`nodes`); apply and client events are read as Multi-Paxos's. */
+function readRaftValidated(type: string, r: FieldReader): AnyTraceEvent {
+  const t = r.raw['t'] as number;
+  const rest = r.raw;
+  switch (type) {
+    case 'leader':
+      return { ...rest, t, type, node: r.node('node'), term: r.slot('term') } as unknown as AnyTraceEvent;
+    case 'vote':
+      return { ...rest, t, type, node: r.node('node'), term: r.slot('term'), candidate: r.node('candidate') } as unknown as AnyTraceEvent;
+    case 'append':
+      return { ...rest, t, type, node: r.node('node'), slot: r.slot('slot'), term: r.slot('term'), command: r.command('command') } as unknown as AnyTraceEvent;
+    case 'truncate':
+      return { ...rest, t, type, node: r.node('node'), fromSlot: r.slot('fromSlot') } as unknown as AnyTraceEvent;
+    case 'commit':
+      return { ...rest, t, type, node: r.node('node'), slot: r.slot('slot') } as unknown as AnyTraceEvent;
+    default:
+      return readMultiPaxosValidated(type, r);
   }
 }
 
