@@ -49,6 +49,7 @@ const DETECTION_STARTS = [1, 10_001, 20_001, 30_001, 40_001] as const;
 const DETECTION_CAP = 5000;
 /** Multi-Paxos (issue 5): the shipped steady-state scenario, and it with more clients (built in code). */
 const MULTIPAXOS_SCENARIO = 'multipaxos-kv';
+const RAFT_SCENARIO = 'raft-kv';
 const MULTIPAXOS_MORE_CLIENTS = { clients: 10, ops: 100 } as const;
 /** Seeds 1…N per steady-state row; rates pool them (total work ÷ total simulated time). */
 const STEADY_STATE_SEEDS = 10;
@@ -199,7 +200,14 @@ async function main(): Promise<void> {
   });
 
   const multipaxosKv = loadBuiltInScenario(MULTIPAXOS_SCENARIO);
-  const multipaxosScenarios = [multipaxosKv, withClients(multipaxosKv, MULTIPAXOS_MORE_CLIENTS.clients, MULTIPAXOS_MORE_CLIENTS.ops)];
+  const raftKv = loadBuiltInScenario(RAFT_SCENARIO);
+  // Raft runs the same clients and workloads, so its rows sit beside Multi-Paxos's in (e) and (f).
+  const multipaxosScenarios = [
+    multipaxosKv,
+    withClients(multipaxosKv, MULTIPAXOS_MORE_CLIENTS.clients, MULTIPAXOS_MORE_CLIENTS.ops),
+    raftKv,
+    withClients(raftKv, MULTIPAXOS_MORE_CLIENTS.clients, MULTIPAXOS_MORE_CLIENTS.ops),
+  ];
   const steady = multipaxosScenarios.map((scenario) => {
     progress(`steady state: ${scenario.name}`);
     return measureSteadyState(scenario);
