@@ -123,6 +123,16 @@ describe('Raft', () => {
     expect(rejected.stderr.trim()).toMatch(new RegExp(`broken\\.jsonl:${voteLine + 1}: vote\\.term: must be a non-negative integer, got "two"$`));
   });
 
+  it('--html: servers then clients, and each leader term as a stripe that goes stale when a later term is elected', async () => {
+    const file = path.join(tempDir(), 'partitioned.html');
+    expect((await runCli(['run', 'raft-partitioned-leader', '--html', file, '--quiet'])).code).toBe(0);
+    const html = fs.readFileSync(file, 'utf8');
+    // The stranded leader A of term 1 (as the ballot [1, A]) is stale once C leads term 2.
+    expect(html).toMatch(/A: leader \(1,A\) t=13…\d+, stale from t=\d+/);
+    expect(html).toMatch(/C: leader \(2,C\) t=\d+/);
+    expect(html).toContain('data-type="append-entries"');
+  });
+
   it('the scenario file: a raft block, clients required, no multipaxos block', () => {
     const base = 'name: t\nprotocol: raft\nnodes: [A, B, C]\n';
     expect(scenarioFromYaml(`${base}clients: { count: 1, ops: 2 }\nraft: { electionMs: 300 }\n`).raft).toEqual({ electionMs: 300 });
