@@ -83,6 +83,8 @@ describe('Raft', () => {
     { bug: 'vote-twice', seed: 78, checker: 'election-safety' },
     { bug: 'commit-old-term', seed: 60, checker: 'leader-completeness' },
     { bug: 'no-log-check', seed: 1, checker: 'leader-completeness' },
+    { bug: 'truncate-always', seed: 2, checker: 'leader-completeness' },
+    { bug: 'stale-read', seed: 113, checker: 'linearizability' },
   ];
   for (const { bug, seed, checker } of FOUND) {
     it(`${bug}: raft-nemesis seed ${seed} breaks ${checker}; the correct protocol holds there`, () => {
