@@ -26,6 +26,7 @@ import { randomStream, uniformInt } from '../src/sim/rng.js';
 import { FileSink } from '../src/trace/trace-writer.js';
 import { packageRoot } from '../src/util/package-root.js';
 import { measureEtcdHistories, type EtcdCheckRow } from './etcd-history.js';
+import { exploreSection, measureExplore } from './explore.js';
 import { HistoryRecorder, linearizableKvHistory } from './kv-history.js';
 import { addSteadyStates, steadyState, withClients, type SteadyState } from './multipaxos.js';
 
@@ -84,6 +85,15 @@ const LONG_RUN_HEAP_SAMPLES = 4;
 const CHECK_MEASURE_MS = 300;
 const CHECK_MIN_REPEATS = 3;
 
+/** The faster core (issue 9): bare loop, fuzz-default untraced and traced, measured by turns this many times; targets judge the median ratio. */
+const CORE_REPETITIONS = 5;
+const CORE_MEASURE_MS = 1000;
+/** … each row's time in a turn split into this many slices, the three rows' slices taken by turns. */
+const CORE_SLICES = 10;
+const CORE_SCENARIO = 'fuzz-default';
+/** Per-seed fixed cost: seeds run this long with nothing simulated (stopped before the first event). */
+const SETUP_MEASURE_MS = 1000;
+
 // ── targets, checked at the end ──
 
 const TARGET_EVENTS_PER_SECOND = 1_000_000;
@@ -96,6 +106,12 @@ const TARGET_DETECTION_MEDIAN = 2000;
 const TARGET_TRACED_BASELINE_FRACTION = 0.1;
 /** … and fuzz's determinism recheck at its default rate costs at most this share of fuzz time. */
 const TARGET_RECHECK_SHARE = 0.1;
+/** Issue 9: untraced fuzz-default ≥ this share of the bare loop (median of CORE_REPETITIONS). */
+const TARGET_CORE_UNTRACED_FRACTION = 0.25;
+/** Issue 9: traced (write + hash) fuzz-default ≥ this share of the bare loop (median). */
+const TARGET_CORE_TRACED_FRACTION = 0.1;
+/** Issue 9: one fuzz worker on the built-in default, determinism recheck included. */
+const TARGET_CORE_SEEDS_PER_WORKER = 3000;
 /** A row that got less than this share of the cores it could use ran on a busy machine. */
 const CONTENDED_BELOW = 0.9;
 
@@ -153,6 +169,19 @@ interface FuzzRow extends Timing {
   readonly failures: number;
 }
 
+/** One turn of the core measurement: the bare loop and the scenario untraced and traced, back to back. */
+interface CoreRepetition {
+  readonly baseline: BaselineResult;
+  readonly untraced: ThroughputRow;
+  readonly traced: ThroughputRow;
+}
+
+/** What a seed costs before and after its events: the scenario run with nothing simulated, against a whole run. */
+interface SeedSetupRow {
+  readonly setup: Timing & { readonly seeds: number };
+  readonly whole: ThroughputRow;
+}
+
 /** Fuzz seeds of one scenario run in process, with and without the determinism recheck, on the same seeds. */
 interface RecheckRow {
   readonly seeds: number;
@@ -176,8 +205,32 @@ async function main(): Promise<void> {
     process.stdout.write(lines.join('\n') + '\n');
     return;
   }
+  const exploreRows = () =>
+    (['explore-paxos-3', 'explore-multipaxos-3'] as const).flatMap((name) =>
+      (['bfs', 'dfs'] as const).map((strategy) => {
+        progress(`explore ${name} (${strategy})`);
+        return measureExplore(loadBuiltInScenario(name), strategy);
+      }),
+    );
+  if (process.argv.includes('--explore')) {
+    // Just section (j): what a change to the explorer needs to see.
+    process.stdout.write([...machineSection(), ...exploreSection(exploreRows())].join('\n') + '\n');
+    return;
+  }
   const fuzzDefault = loadBuiltInScenario('fuzz-default');
+  if (process.argv.includes('--core')) {
+    // Just the faster-core targets: what a change to the simulator's hot path needs to see.
+    const core = measureCore(fuzzDefault);
+    const setup = measureSeedSetup(fuzzDefault, core);
+    progress('fuzz, 1 worker');
+    const fuzzOne = await measureFuzz(fuzzDefault, 1);
+    const lines = [...machineSection(), ...coreSection(core, setup, fuzzOne), `_bench took ${formatFixed((performance.now() - startedAt) / 1000, 1)} s_`];
+    process.stdout.write(lines.join('\n') + '\n');
+    return;
+  }
 
+  const core = measureCore(fuzzDefault);
+  const setup = measureSeedSetup(fuzzDefault, core);
   progress('bare event loop');
   const baseline = measureBaseline();
   const throughput = THROUGHPUT_SCENARIOS.flatMap((name) => {
@@ -229,11 +282,14 @@ async function main(): Promise<void> {
     return measureEtcdHistories(timeoutRate, seeds, (history) => checkLinearizability(history), () => performance.now());
   });
 
+  const explore = exploreRows();
+
   const lines = [
     ...machineSection(),
     ...baselineSection(baseline),
     ...throughputSection(throughput, baseline),
     ...fuzzSection(fuzzRows),
+    ...coreSection(core, setup, fuzzRows[0]!),
     ...recheckSection(recheck),
     ...detectionSection(detection),
     ...steadyStateSection(steady),
@@ -241,7 +297,8 @@ async function main(): Promise<void> {
     ...linearizabilitySection(checks),
     ...etcdSection(etcd),
     ...longRunSection(longRuns),
-    ...targetsSection(throughput, baseline, fuzzRows, detection, [...throughput, ...multipaxosThroughput], checks, recheck, longRuns),
+    ...exploreSection(explore),
+    ...targetsSection(throughput, baseline, fuzzRows, detection, [...throughput, ...multipaxosThroughput], checks, recheck, longRuns, core),
     `_bench took ${formatFixed((performance.now() - startedAt) / 1000, 1)} s_`,
   ];
   process.stdout.write(lines.join('\n') + '\n');
@@ -282,23 +339,31 @@ function runFor(budgetMs: number, step: () => void): Timing {
  * simulator step can approach, so scheduler events/s divided by it says how
  * much of each step the protocol, network model and checkers cost.
  */
-function measureBaseline(): BaselineResult {
+function measureBaseline(measureMs = MEASURE_MS): BaselineResult {
+  const loop = baselineLoop();
+  runFor(WARMUP_MS, loop.step);
+  loop.events = 0;
+  const timing = runFor(measureMs, loop.step);
+  return { events: loop.events, ...timing };
+}
+
+/** The bare loop as steps of BASELINE_BATCH events, counting them. */
+function baselineLoop(): { step: () => void; events: number } {
   const queue = new EventQueue<Scheduled>();
   const random = randomStream(1, 'bench/baseline');
   let sequence = 0;
   for (let index = 0; index < BASELINE_PENDING; index++) queue.push({ timeMs: uniformInt(random, 1, 10), sequence: sequence++ });
-  let events = 0;
-  const step = (): void => {
-    for (let index = 0; index < BASELINE_BATCH; index++) {
-      const event = queue.pop()!;
-      queue.push({ timeMs: event.timeMs + uniformInt(random, 1, 10), sequence: sequence++ });
-    }
-    events += BASELINE_BATCH;
+  const loop = {
+    events: 0,
+    step: (): void => {
+      for (let index = 0; index < BASELINE_BATCH; index++) {
+        const event = queue.pop()!;
+        queue.push({ timeMs: event.timeMs + uniformInt(random, 1, 10), sequence: sequence++ });
+      }
+      loop.events += BASELINE_BATCH;
+    },
   };
-  runFor(WARMUP_MS, step);
-  events = 0;
-  const timing = runFor(MEASURE_MS, step);
-  return { events, ...timing };
+  return loop;
 }
 
 /** Where traced rows write their trace: the file write is part of what `run --trace` pays. */
@@ -309,23 +374,97 @@ let devNull: FileSink | null = null;
  * what fuzzing pays per seed; tracing on is what `paxsim run --trace` pays:
  * every event serialized, hashed and written (to the null device).
  */
-function measureScenario(scenario: Scenario, tracing: boolean): ThroughputRow {
+function measureScenario(scenario: Scenario, tracing: boolean, measureMs = MEASURE_MS): ThroughputRow {
+  const loop = scenarioLoop(scenario, tracing);
+  runFor(WARMUP_MS, loop.step);
+  loop.reset();
+  const timing = runFor(measureMs, loop.step);
+  return { scenario: scenario.name, tracing, ...loop.counts, ...timing };
+}
+
+/** Seeds 1, 2, 3, … of one scenario, one run per step, counting runs and events. */
+function scenarioLoop(scenario: Scenario, tracing: boolean): { step: () => void; reset: () => void; counts: { runs: number; schedulerEvents: number; traceEvents: number } } {
   devNull ??= new FileSink(os.devNull);
   const options: RunOptions = tracing ? { hash: true, traceSinks: [devNull] } : { hash: false };
   let seed = 1;
-  let runs = 0;
-  let schedulerEvents = 0;
-  let traceEvents = 0;
+  const counts = { runs: 0, schedulerEvents: 0, traceEvents: 0 };
+  return {
+    counts,
+    step: () => {
+      const result = runScenario(scenario, { ...options, seed: seed++ });
+      counts.runs += 1;
+      counts.schedulerEvents += result.outcome.processedEvents;
+      counts.traceEvents += result.eventCount;
+    },
+    reset: () => {
+      counts.runs = counts.schedulerEvents = counts.traceEvents = 0;
+    },
+  };
+}
+
+/**
+ * The faster-core targets: the bare loop, then the scenario untraced, then
+ * traced, again and again, so each ratio compares measurements taken
+ * moments apart (on a shared machine the load changes from one to the next).
+ */
+function measureCore(scenario: Scenario): CoreRepetition[] {
+  const baseline = baselineLoop();
+  const untraced = scenarioLoop(scenario, false);
+  const traced = scenarioLoop(scenario, true);
+  runFor(WARMUP_MS, baseline.step);
+  runFor(WARMUP_MS, untraced.step);
+  runFor(WARMUP_MS, traced.step);
+  const repetitions: CoreRepetition[] = [];
+  for (let turn = 1; turn <= CORE_REPETITIONS; turn++) {
+    progress(`core ${turn}/${CORE_REPETITIONS}: bare loop, ${scenario.name} untraced and traced, in ${CORE_SLICES} slices each`);
+    baseline.events = 0;
+    untraced.reset();
+    traced.reset();
+    const zero: Timing = { seconds: 0, cpuSeconds: 0 };
+    let times = { baseline: zero, untraced: zero, traced: zero };
+    // Short slices by turns, so a change in the machine's load falls on all three alike.
+    for (let slice = 0; slice < CORE_SLICES; slice++) {
+      times = {
+        baseline: addTimings(times.baseline, runFor(CORE_MEASURE_MS / CORE_SLICES, baseline.step)),
+        untraced: addTimings(times.untraced, runFor(CORE_MEASURE_MS / CORE_SLICES, untraced.step)),
+        traced: addTimings(times.traced, runFor(CORE_MEASURE_MS / CORE_SLICES, traced.step)),
+      };
+    }
+    repetitions.push({
+      baseline: { events: baseline.events, ...times.baseline },
+      untraced: { scenario: scenario.name, tracing: false, ...untraced.counts, ...times.untraced },
+      traced: { scenario: scenario.name, tracing: true, ...traced.counts, ...times.traced },
+    });
+  }
+  return repetitions;
+}
+
+function addTimings(a: Timing, b: Timing): Timing {
+  return { seconds: a.seconds + b.seconds, cpuSeconds: a.cpuSeconds + b.cpuSeconds };
+}
+
+/**
+ * A seed's fixed cost: the nemesis's schedule, the driver, checkers, nodes
+ * and their start, the final checks and reports, with nothing simulated
+ * (the run stops before its first event). Against the untraced rate of the
+ * same seeds, it says how much of a fuzz seed is setup and how much events.
+ */
+function measureSeedSetup(scenario: Scenario, core: readonly CoreRepetition[]): SeedSetupRow {
+  progress(`${scenario.name}: per-seed setup`);
+  let seed = 1;
+  let seeds = 0;
   const step = (): void => {
-    const result = runScenario(scenario, { ...options, seed: seed++ });
-    runs += 1;
-    schedulerEvents += result.outcome.processedEvents;
-    traceEvents += result.eventCount;
+    runScenario(scenario, { seed: seed++, hash: false, stopAtMs: -1 });
+    seeds += 1;
   };
   runFor(WARMUP_MS, step);
-  runs = schedulerEvents = traceEvents = 0;
-  const timing = runFor(MEASURE_MS, step);
-  return { scenario: scenario.name, tracing, runs, schedulerEvents, traceEvents, ...timing };
+  seeds = 0;
+  const timing = runFor(SETUP_MEASURE_MS, step);
+  const whole = medianBy(
+    core.map((turn) => turn.untraced),
+    (row) => row.seconds / row.runs,
+  );
+  return { setup: { seeds, ...timing }, whole };
 }
 
 /**
@@ -399,12 +538,11 @@ function measureRecheck(scenario: Scenario): RecheckRow {
     return stopwatch.read();
   };
   runFor(WARMUP_MS, () => run(1, true));
-  const add = (a: Timing, b: Timing): Timing => ({ seconds: a.seconds + b.seconds, cpuSeconds: a.cpuSeconds + b.cpuSeconds });
   let withRecheck: Timing = { seconds: 0, cpuSeconds: 0 };
   let without: Timing = { seconds: 0, cpuSeconds: 0 };
   for (let from = 1; from <= RECHECK_SEEDS; from += RECHECK_BLOCK) {
-    withRecheck = add(withRecheck, run(from, true));
-    without = add(without, run(from, false));
+    withRecheck = addTimings(withRecheck, run(from, true));
+    without = addTimings(without, run(from, false));
   }
   return { seeds: RECHECK_SEEDS, withRecheck, without };
 }
@@ -756,6 +894,53 @@ function recheckSection(row: RecheckRow): string[] {
   ];
 }
 
+function coreSection(core: readonly CoreRepetition[], setup: SeedSetupRow, fuzzOne: FuzzRow): string[] {
+  const untraced = core.map((turn) => schedulerRate(turn.untraced) / baselineRate(turn.baseline));
+  const traced = core.map((turn) => schedulerRate(turn.traced) / baselineRate(turn.baseline));
+  const untracedCpu = core.map((turn) => cpuRate(turn.untraced) / cpuBaselineRate(turn.baseline));
+  const tracedCpu = core.map((turn) => cpuRate(turn.traced) / cpuBaselineRate(turn.baseline));
+  const setupUs = (setup.setup.seconds * 1e6) / setup.setup.seeds;
+  const wholeUs = (setup.whole.seconds * 1e6) / setup.whole.runs;
+  const perWorker = seedRate(fuzzOne) / fuzzOne.workers;
+  const ratioRow = (what: string, ratios: readonly number[], cpuRatios: readonly number[], target: number): string[] => [
+    what,
+    `≥ ${formatPercent(target)}`,
+    ratios.map(formatPercent).join(', '),
+    formatPercent(medianOf(ratios)),
+    `${formatPercent(Math.min(...ratios))}–${formatPercent(Math.max(...ratios))}`,
+    formatPercent(medianOf(cpuRatios)),
+    verdict(medianOf(ratios) >= target),
+  ];
+  return [
+    `## (b2) faster core: ${CORE_SCENARIO} against the bare loop, ${CORE_REPETITIONS} turns (bare loop, untraced, traced: ${CORE_MEASURE_MS} ms each per turn, in ${CORE_SLICES} slices taken by turns)`,
+    '',
+    'Ratios of scheduler events/s to the bare loop measured in the same turn, moments apart; the target is judged on the median, the spread is min–max over the turns. ' +
+      'The CPU column divides CPU-time rates instead (less sensitive to other processes, but it charges the simulator for its garbage collector threads), as a check on a busy machine.',
+    '',
+    ...table(
+      ['row', 'target', 'per turn', 'median', 'spread', 'median, CPU time', 'result'],
+      [
+        ratioRow(`${CORE_SCENARIO} untraced ÷ bare loop`, untraced, untracedCpu, TARGET_CORE_UNTRACED_FRACTION),
+        ratioRow(`${CORE_SCENARIO} traced (write + hash) ÷ bare loop`, traced, tracedCpu, TARGET_CORE_TRACED_FRACTION),
+        [
+          'fuzz, 1 worker, seeds/s (determinism recheck every 20th seed, worker start-up included)',
+          `≥ ${formatInteger(TARGET_CORE_SEEDS_PER_WORKER)}`,
+          formatInteger(perWorker),
+          formatInteger(perWorker),
+          '(one run)',
+          formatInteger(fuzzOne.seeds / fuzzOne.cpuSeconds),
+          verdict(perWorker >= TARGET_CORE_SEEDS_PER_WORKER),
+        ],
+      ],
+    ),
+    '',
+    `Bare loop per turn: ${core.map((turn) => formatInteger(baselineRate(turn.baseline))).join(', ')} events/s; ${CORE_SCENARIO} untraced: ${core.map((turn) => formatInteger(schedulerRate(turn.untraced))).join(', ')}; traced: ${core.map((turn) => formatInteger(schedulerRate(turn.traced))).join(', ')} scheduler events/s (${formatFixed(core.reduce((sum, turn) => sum + turn.untraced.schedulerEvents / turn.untraced.runs, 0) / core.length, 0)} scheduler and ${formatFixed(core.reduce((sum, turn) => sum + turn.untraced.traceEvents / turn.untraced.runs, 0) / core.length, 0)} trace events per seed).`,
+    '',
+    `Per seed (untraced, one thread): ${formatFixed(wholeUs, 0)} µs in all, of which ${formatFixed(setupUs, 0)} µs (${formatPercent(setupUs / wholeUs)}) is fixed cost: the nemesis's schedule, driver, checkers, nodes, final checks and reports, measured with nothing simulated (${formatInteger(setup.setup.seeds)} seeds, cores busy ${formatCoresBusy(setup.setup)}).`,
+    '',
+  ];
+}
+
 function detectionSection(rows: readonly DetectionRow[]): string[] {
   return [
     `## (d) seeds to detect each planted bug (default fuzz scenario, cap ${formatInteger(DETECTION_CAP)})`,
@@ -783,6 +968,7 @@ function targetsSection(
   checks: readonly CheckRow[],
   recheck: RecheckRow,
   longRuns: readonly LongRunRow[],
+  core: readonly CoreRepetition[],
 ): string[] {
   // Each target is judged on the slowest tracing-off scenario: the claim must hold for all of them.
   const untraced = throughput.filter((row) => !row.tracing);
@@ -810,6 +996,7 @@ function targetsSection(
     ...table(
       ['target', 'measured', 'result'],
       [
+        ...coreTargetRows(core, single),
         [
           `tracing off ≥ ${formatInteger(TARGET_EVENTS_PER_SECOND)} scheduler events/s`,
           `slowest: ${slowestScheduler.scenario} ${formatInteger(schedulerRate(slowestScheduler))}`,
@@ -874,6 +1061,22 @@ function targetsSection(
   ];
 }
 
+/** Issue 9's targets, as rows of the targets table (the same verdicts as section (b2)). */
+function coreTargetRows(core: readonly CoreRepetition[], fuzzOne: FuzzRow): string[][] {
+  const ratios = (pick: (turn: CoreRepetition) => ThroughputRow) => core.map((turn) => schedulerRate(pick(turn)) / baselineRate(turn.baseline));
+  const row = (what: string, values: readonly number[], target: number): string[] => [
+    `${CORE_SCENARIO} ${what} ≥ ${formatPercent(target)} of bare loop (median of ${core.length})`,
+    `${formatPercent(medianOf(values))} (spread ${formatPercent(Math.min(...values))}–${formatPercent(Math.max(...values))})`,
+    verdict(medianOf(values) >= target),
+  ];
+  const perWorker = seedRate(fuzzOne) / fuzzOne.workers;
+  return [
+    row('untraced', ratios((turn) => turn.untraced), TARGET_CORE_UNTRACED_FRACTION),
+    row('traced (write + hash)', ratios((turn) => turn.traced), TARGET_CORE_TRACED_FRACTION),
+    [`fuzz ≥ ${formatInteger(TARGET_CORE_SEEDS_PER_WORKER)} seeds/s per worker (1 worker, recheck included)`, formatInteger(perWorker), verdict(perWorker >= TARGET_CORE_SEEDS_PER_WORKER)],
+  ];
+}
+
 /** Names the rows that ran short of CPU, since their rates (and any MISS they cause) then say more about the machine than about paxsim. */
 function contentionNote(
   throughput: readonly ThroughputRow[],
@@ -903,6 +1106,26 @@ function baselineRate(baseline: BaselineResult): number {
 
 function schedulerRate(row: ThroughputRow): number {
   return row.schedulerEvents / row.seconds;
+}
+
+/** Events per CPU second: what the row would do with a core to itself (garbage collector threads included). */
+function cpuRate(row: ThroughputRow): number {
+  return row.schedulerEvents / row.cpuSeconds;
+}
+
+function cpuBaselineRate(baseline: BaselineResult): number {
+  return baseline.events / baseline.cpuSeconds;
+}
+
+function medianOf(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+function medianBy<T>(items: readonly T[], value: (item: T) => number): T {
+  const sorted = [...items].sort((a, b) => value(a) - value(b));
+  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 function traceRate(row: ThroughputRow): number {

@@ -1,12 +1,12 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { nextRound } from '../src/protocols/paxos/ballot.js';
 import { printable } from '../src/trace/format.js';
 import { InvariantError } from '../src/util/assert.js';
 import { runCli } from './helpers/cli.js';
 import { outputLines, writeTraceFile } from './helpers/trace-files.js';
+import { useTempDir } from './helpers/temp-dir.js';
 
 /**
  * Hostile user text: names that collide with Object.prototype (`__proto__`,
@@ -15,21 +15,8 @@ import { outputLines, writeTraceFile } from './helpers/trace-files.js';
  * result, no raw escape reaching the terminal, no arithmetic past safe integers.
  */
 
-let dir: string;
-
-beforeAll(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'paxsim-hostile-keys-'));
-});
-
-afterAll(() => {
-  fs.rmSync(dir, { recursive: true, force: true });
-});
-
-function writeFile(name: string, text: string): string {
-  const file = path.join(dir, name);
-  fs.writeFileSync(file, text);
-  return file;
-}
+const temp = useTempDir('paxsim-hostile-keys-');
+const writeFile = temp.write;
 
 function traceEvents(file: string): Array<Record<string, unknown>> {
   return outputLines(fs.readFileSync(file, 'utf8')).map((line) => JSON.parse(line) as Record<string, unknown>);
@@ -64,7 +51,7 @@ expect: { chosen: X, liveness: { within: 2000 } }
 
   it('check of that run\'s trace reports the same learners', async () => {
     const scenario = writeFile('proto-nodes-2.yaml', `name: proto-nodes-2\nnodes: [__proto__, constructor, toString]\nproposals: [ { at: 0, node: __proto__, value: Y } ]\n`);
-    const trace = path.join(dir, 'proto-nodes-2.jsonl');
+    const trace = path.join(temp.path, 'proto-nodes-2.jsonl');
     expect((await runCli(['run', scenario, '--quiet', '--trace', trace])).code).toBe(0);
     const checked = await runCli(['check', trace, '--json']);
     expect(checked.code).toBe(0);
@@ -87,7 +74,7 @@ until: 3000
 expect: { safety: hold, liveness: { within: 2000 } }
 `,
     );
-    const trace = path.join(dir, 'proto-kv.jsonl');
+    const trace = path.join(temp.path, 'proto-kv.jsonl');
     const result = await runCli(['run', file, '--json', '--trace', trace]);
     expect(result.code).toBe(0);
     expect((JSON.parse(result.stdout) as { violations: unknown[] }).violations).toEqual([]);
@@ -123,7 +110,7 @@ until: 3000
 expect: { safety: hold, liveness: { within: 2000 } }
 `,
     );
-    const trace = path.join(dir, 'proto-replicas.jsonl');
+    const trace = path.join(temp.path, 'proto-replicas.jsonl');
     const run = await runCli(['run', file, '--quiet', '--no-color', '--trace', trace]);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/applied: __proto__ (\d+) · constructor \1 · toString \1\n/);
@@ -157,19 +144,19 @@ expect: { safety: hold, liveness: { within: 2000 } }
   }
 
   it('check on a Multi-Paxos trace with client ids and keys __proto__/constructor: a read of the write passes, a lost write fails', async () => {
-    const good = await runCli(['check', writeTraceFile(dir, 'proto-good.jsonl', protoHistory('a')), '--json']);
+    const good = await runCli(['check', writeTraceFile(temp.path, 'proto-good.jsonl', protoHistory('a')), '--json']);
     expect(good.code).toBe(0);
     const goodJson = JSON.parse(good.stdout) as { violations: unknown[]; ignoredTypes: Record<string, number> };
     expect(goodJson.violations).toEqual([]);
     expect(goodJson.ignoredTypes).toEqual({ constructor: 2, toString: 1 });
 
-    const lost = await runCli(['check', writeTraceFile(dir, 'proto-lost.jsonl', protoHistory(null)), '--no-color']);
+    const lost = await runCli(['check', writeTraceFile(temp.path, 'proto-lost.jsonl', protoHistory(null)), '--no-color']);
     expect(lost.code).toBe(1);
     expect(lost.stdout).toMatch(/✗ linearizability/);
   });
 
   it('check reports a sane ignored-types note for event types __proto__, constructor, toString', async () => {
-    const trace = writeTraceFile(dir, 'proto-types.jsonl', [
+    const trace = writeTraceFile(temp.path, 'proto-types.jsonl', [
       { type: 'meta', nodes: ['A', 'B', 'C'] },
       { t: 0, type: 'propose', node: 'A', value: 'v', ballot: [1, 'A'] },
       { t: 1, type: 'constructor', node: 'A' },
@@ -212,7 +199,7 @@ expect: { chosen: any, liveness: { within: 3000 } }
 
   it('a run at the largest allowed ballot, with retries, writes a trace that check accepts', async () => {
     const file = writeFile('ballot-max.yaml', dueling(MAX));
-    const trace = path.join(dir, 'ballot-max.jsonl');
+    const trace = path.join(temp.path, 'ballot-max.jsonl');
     const result = await runCli(['run', file, '--json', '--trace', trace]);
     expect(result.code).toBe(0);
     const proposes = traceEvents(trace).filter((event) => event['type'] === 'propose');
@@ -234,7 +221,7 @@ nemesis: {}
 expect: { liveness: { within: 2000 } }
 `,
     );
-    const result = await runCli(['fuzz', file, '--seeds', '100', '--workers', '1', '--out', path.join(dir, 'fuzz-out'), '--json']);
+    const result = await runCli(['fuzz', file, '--seeds', '100', '--workers', '1', '--out', path.join(temp.path, 'fuzz-out'), '--json']);
     expect(result.code).toBe(0);
   });
 
@@ -247,7 +234,7 @@ expect: { liveness: { within: 2000 } }
 
 describe('check reads only exact ballot rounds', () => {
   it('a trace whose ballot round is past 2^53 - 1 is bad input naming the line and field', async () => {
-    const trace = writeTraceFile(dir, 'unsafe-round.jsonl', [
+    const trace = writeTraceFile(temp.path, 'unsafe-round.jsonl', [
       { type: 'meta', nodes: ['A', 'B', 'C'] },
       '{"t":0,"type":"propose","node":"A","value":"v","ballot":[9007199254740993,"A"]}',
     ]);
@@ -332,7 +319,7 @@ describe('escape sequences in user text never reach the terminal raw', () => {
     const replay = await runCli(['replay', kv, '--state-at', '200']);
     expectPrintable(replay.stdout);
 
-    const trace = writeTraceFile(dir, 'evil-trace.jsonl', [
+    const trace = writeTraceFile(temp.path, 'evil-trace.jsonl', [
       { type: 'meta', scenario: `s${EVIL}`, nodes: [`n${EVIL}`, 'B', 'C'], bug: `b${EVIL}` },
       { t: 0, type: 'propose', node: `n${EVIL}`, value: `v${EVIL}`, ballot: [1, `n${EVIL}`] },
       { t: 1, type: 'accept', node: `n${EVIL}`, value: `v${EVIL}`, ballot: [1, `n${EVIL}`] },
@@ -352,7 +339,7 @@ describe('escape sequences in user text never reach the terminal raw', () => {
 
   it('fuzz failure lines, failure file names and their header comments; the written file replays', async () => {
     const file = evilScenario('evil-fuzz', 'nemesis');
-    const out = path.join(dir, 'evil-fuzz-out');
+    const out = path.join(temp.path, 'evil-fuzz-out');
     const fuzzed = await runCli(['fuzz', file, '--bug', 'same-ballot', '--seeds', '50', '--workers', '1', '--out', out]);
     expect(fuzzed.code).toBe(1);
     expectPrintable(fuzzed.stdout + fuzzed.stderr);

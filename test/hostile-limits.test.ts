@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { formatVerdict } from '../src/cli/verdict.js';
 import { stylesFor } from '../src/cli/io.js';
 import { runScenario } from '../src/run/runner.js';
@@ -10,6 +10,7 @@ import { LIMITS } from '../src/scenario/limits.js';
 import { scenarioJsonSchema } from '../src/scenario/schema.js';
 import { runCli, type CliOutcome } from './helpers/cli.js';
 import { scenarioFromYaml, shippedScenario } from './helpers/scenario.js';
+import { useTempDir } from './helpers/temp-dir.js';
 
 /**
  * Every size a user can write is bounded: a scenario file or a flag just past
@@ -18,21 +19,8 @@ import { scenarioFromYaml, shippedScenario } from './helpers/scenario.js';
  * are small: just over each limit, never the gigabytes the limits prevent.
  */
 
-let dir: string;
-
-beforeAll(() => {
-  dir = fs.mkdtempSync(path.join(tmpdir(), 'paxsim-limits-'));
-});
-
-afterAll(() => {
-  fs.rmSync(dir, { recursive: true, force: true });
-});
-
-function write(name: string, text: string): string {
-  const file = path.join(dir, name);
-  fs.writeFileSync(file, text);
-  return file;
-}
+const temp = useTempDir('paxsim-limits-');
+const write = temp.write;
 
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -144,13 +132,13 @@ describe('scenario input: bounded reading, YAML bombs, nesting', () => {
   });
 
   it('a FIFO without a writer: refused at once, no hang', async () => {
-    const fifo = path.join(dir, 'scenario.fifo');
+    const fifo = path.join(temp.path, 'scenario.fifo');
     execFileSync('mkfifo', [fifo]);
     expectOneLine(await runCli(['run', fifo]), new RegExp(`^${escape(fifo)}: is a FIFO`));
   });
 
   it('a directory: one line', async () => {
-    expectOneLine(await runCli(['run', dir]), new RegExp(`^${escape(dir)}: is a directory`));
+    expectOneLine(await runCli(['run', temp.path]), new RegExp(`^${escape(temp.path)}: is a directory`));
   });
 
   it(`a file over ${LIMITS.scenarioBytes} bytes is refused; one of exactly that size loads`, async () => {
@@ -192,7 +180,7 @@ describe('scenario input: bounded reading, YAML bombs, nesting', () => {
 });
 
 describe('flags: strict numbers with maxima', () => {
-  const fuzz = (...flags: string[]) => runCli(['fuzz', 'scenarios/seed-example.yaml', '--workers', '0', '--no-progress', '--out', dir, ...flags]);
+  const fuzz = (...flags: string[]) => runCli(['fuzz', 'scenarios/seed-example.yaml', '--workers', '0', '--no-progress', '--out', temp.path, ...flags]);
 
   it('--fault-rate: Infinity, NaN, exponents and negatives are refused; above the maximum too', async () => {
     for (const text of ['Infinity', 'NaN', '1e3', '-1', '0x10', '']) {
@@ -233,7 +221,7 @@ describe('flags: strict numbers with maxima', () => {
   });
 
   it('--workers above the core count: capped at the core count, with a note', async () => {
-    const outcome = await runCli(['fuzz', 'scenarios/seed-example.yaml', '--workers', '1000', '--seeds', '4', '--no-progress', '--json', '--out', dir]);
+    const outcome = await runCli(['fuzz', 'scenarios/seed-example.yaml', '--workers', '1000', '--seeds', '4', '--no-progress', '--json', '--out', temp.path]);
     expect(outcome.code, outcome.stderr).toBe(0);
     expect(JSON.parse(outcome.stdout).workers).toBe(availableParallelism());
     expect(outcome.stderr).toBe(`paxsim: --workers 1000: using ${availableParallelism()}, the number of cores\n`);

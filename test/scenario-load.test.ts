@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadScenarioFile, parseScenarioText } from '../src/scenario/load.js';
 import type { LoadResult } from '../src/scenario/problems.js';
 import { runCli } from './helpers/cli.js';
+import { useTempDir } from './helpers/temp-dir.js';
 
 /**
  * Malformed scenarios must be reported as the user's problem: one line per
@@ -12,21 +12,8 @@ import { runCli } from './helpers/cli.js';
  * stdout, no stack trace. The same problems come out of the loader API.
  */
 
-let dir: string;
-
-beforeAll(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'paxsim-'));
-});
-
-afterAll(() => {
-  fs.rmSync(dir, { recursive: true, force: true });
-});
-
-function write(name: string, text: string): string {
-  const file = path.join(dir, name);
-  fs.writeFileSync(file, text);
-  return file;
-}
+const temp = useTempDir('paxsim-');
+const write = temp.write;
 
 function errorsOf(result: LoadResult): readonly string[] {
   if (result.ok) throw new Error(`expected the scenario to be rejected, but it loaded: ${JSON.stringify(result.scenario)}`);
@@ -164,9 +151,9 @@ describe('malformed scenarios: loader API', () => {
   });
 
   it('missing file and directory: one line naming the path', () => {
-    const missing = path.join(dir, 'does-not-exist.yaml');
+    const missing = path.join(temp.path, 'does-not-exist.yaml');
     expect(errorsOf(loadScenarioFile(missing))).toEqual([`${missing}: no such file`]);
-    const directory = fs.mkdtempSync(path.join(dir, 'a-directory-'));
+    const directory = fs.mkdtempSync(path.join(temp.path, 'a-directory-'));
     expect(errorsOf(loadScenarioFile(directory))).toEqual([expect.stringMatching(new RegExp(`^${escape(directory)}: .*directory`))]);
   });
 
@@ -229,12 +216,12 @@ describe('malformed scenarios: CLI', () => {
   });
 
   it('missing file: exit 2, one line naming the file', async () => {
-    const file = path.join(dir, 'cli-missing.yaml');
+    const file = path.join(temp.path, 'cli-missing.yaml');
     await expectUsageError(file, [new RegExp(`^${escape(file)}: no such file$`)]);
   });
 
   it('a directory: exit 2, one line naming it', async () => {
-    const directory = fs.mkdtempSync(path.join(dir, 'cli-dir-'));
+    const directory = fs.mkdtempSync(path.join(temp.path, 'cli-temp.path-'));
     await expectUsageError(directory, [new RegExp(`^${escape(directory)}: .*directory`)]);
   });
 

@@ -64,8 +64,9 @@ export class CheckerSuite implements TraceChecks {
       this.firstViolation.set(checker.name, violation);
       (violations ??= []).push(violation);
     }
-    if (violations !== null) this.active = active.filter((checker) => !this.firstViolation.has(checker.name));
-    return { derived, violations: violations ?? NO_VIOLATIONS };
+    if (violations === null) return derived === null ? NOTHING_NEW : { derived, violations: NO_VIOLATIONS };
+    this.active = active.filter((checker) => !this.firstViolation.has(checker.name));
+    return { derived, violations };
   }
 
   private watchDeadline(event: TraceEvent, index: number): { derived: null; violations: readonly Violation[] } {

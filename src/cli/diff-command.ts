@@ -10,6 +10,8 @@ import { loadScenarioArg, parseBug } from './scenario-arg.js';
 import { plural } from '../util/plural.js';
 
 export interface DiffFlags {
+  /** A user protocol module that replaces the scenario's `protocol` (resolved from the working directory). */
+  readonly protocol?: string;
   readonly seed?: string;
   readonly seeds?: string;
   readonly bug?: string;
@@ -56,7 +58,7 @@ function sides(files: readonly string[], flags: DiffFlags): [Side, Side] {
   if (files.length === 2) {
     if (flags.seeds !== undefined) throw new UsageError(['--seeds: compares two seeds of one scenario; with two scenarios give --seed']);
     return [0, 1].map((index) => {
-      const { scenario } = loadScenarioArg(files[index]!);
+      const { scenario } = loadScenarioArg(files[index]!, flags.protocol);
       const bug = parseBug(flags.bug, scenario.protocol);
       const seed = flags.seed === undefined ? scenario.seed : parseSeed(flags.seed);
       return { label: `${files[index]} seed ${seed}`, result: runScenario(scenario, { seed, bug, record: true }) };
@@ -67,7 +69,7 @@ function sides(files: readonly string[], flags: DiffFlags): [Side, Side] {
   }
   const seeds = flags.seeds.split(',').map((text) => parseSeed(text.trim(), '--seeds'));
   if (seeds.length !== 2) throw new UsageError([`--seeds: must be two seeds, N,M, got "${flags.seeds}"`]);
-  const { scenario } = loadScenarioArg(files[0]!);
+  const { scenario } = loadScenarioArg(files[0]!, flags.protocol);
   const bug = parseBug(flags.bug, scenario.protocol);
   return seeds.map((seed) => ({ label: `${files[0]} seed ${seed}`, result: runScenario(scenario, { seed, bug, record: true }) })) as [Side, Side];
 }

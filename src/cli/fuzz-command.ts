@@ -28,6 +28,8 @@ import { loadScenarioArg, parseBug } from './scenario-arg.js';
 import { plural } from '../util/plural.js';
 
 export interface FuzzFlags {
+  /** A user protocol module that replaces the scenario's `protocol` (resolved from the working directory). */
+  readonly protocol?: string;
   readonly seeds?: string;
   readonly time?: string;
   readonly from?: string;
@@ -122,7 +124,7 @@ interface FuzzCommandPlan {
 function planFrom(files: readonly string[], flags: FuzzFlags): FuzzCommandPlan {
   if (flags.seeds !== undefined && flags.time !== undefined) throw new UsageError(['--seeds and --time: give one or the other']);
   const overrides = nemesisOverrides(flags);
-  const loaded = (files.length === 0 ? [FUZZ_DEFAULT_SCENARIO] : files).map((file) => loadScenarioArg(file));
+  const loaded = (files.length === 0 ? [FUZZ_DEFAULT_SCENARIO] : files).map((file) => loadScenarioArg(file, flags.protocol));
   const scenarios: Scenario[] = loaded.map((entry) => applyNemesisOverrides(entry.scenario, overrides));
   scenarios.forEach((scenario) => checkNemesisFlags(scenario, flags));
   const names = new Set<string>();

@@ -2,9 +2,10 @@ import { join } from 'node:path';
 import { CHECKERS } from '../check/suite.js';
 import { MULTIPAXOS_CHECKERS } from '../check/multipaxos-checks.js';
 import { RAFT_CHECKERS } from '../check/raft-checks.js';
-import { BUGS_BY_PROTOCOL } from '../run/protocol.js';
+import { registeredProtocols } from '../run/registry.js';
 import { loadScenarioFile } from '../scenario/load.js';
 import { EXIT } from './errors.js';
+import { printable } from '../trace/format.js';
 import { colorLevel, stylesFor, type CliIo } from './io.js';
 import { SHIPPED_SCENARIOS_DIR, shippedScenarioNames } from './scenario-arg.js';
 
@@ -17,8 +18,14 @@ export function listCommand(flags: { color: boolean }, io: CliIo): number {
     const summary = loaded.ok ? firstSentence(loaded.scenario.description) : 'invalid: ' + loaded.errors[0];
     lines.push(`  ${name.padEnd(26)}${summary}`);
   }
-  for (const [protocol, bugs] of Object.entries(BUGS_BY_PROTOCOL)) {
-    lines.push('', styles.bold(`${protocol} bugs`) + styles.dim('  (--bug NAME on run, replay, fuzz and shrink, or `bug:` in a scenario)'));
+  lines.push('', styles.bold('protocols') + styles.dim('  (`protocol:` in a scenario; a module path or npm package loads your own)'));
+  for (const { definition, module } of registeredProtocols()) {
+    lines.push(`  ${printable(definition.name).padEnd(26)}${printable(definition.description)}${module === null ? '' : styles.dim(` (${printable(module)})`)}`);
+  }
+  for (const { definition } of registeredProtocols()) {
+    const bugs = definition.bugs;
+    if (Object.keys(bugs).length === 0) continue;
+    lines.push('', styles.bold(`${printable(definition.name)} bugs`) + styles.dim('  (--bug NAME on run, replay, fuzz and shrink, or `bug:` in a scenario)'));
     for (const [name, description] of Object.entries(bugs)) lines.push(`  ${name.padEnd(26)}${description}`);
   }
   for (const [protocol, checkers] of [['paxos', CHECKERS], ['multipaxos', MULTIPAXOS_CHECKERS], ['raft', RAFT_CHECKERS]] as const) {

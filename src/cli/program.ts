@@ -1,13 +1,16 @@
 import { Command, CommanderError } from 'commander';
 import { printable, printableLines } from '../trace/format.js';
 import { InvariantError } from '../util/assert.js';
+import { ScheduleError } from '../explore/schedule-replay.js';
 import { packageVersion } from '../util/package-root.js';
 import { EXIT, UsageError } from './errors.js';
 import type { CliIo } from './io.js';
 import { checkCommand } from './check-command.js';
 import { diffCommand } from './diff-command.js';
+import { exploreCommand } from './explore-command.js';
 import { fuzzCommand } from './fuzz-command.js';
 import { replayCommand } from './replay-command.js';
+import { initCommand } from './init-command.js';
 import { listCommand } from './list-command.js';
 import { runCommand } from './run-command.js';
 import { shrinkCommand } from './shrink-command.js';
@@ -31,6 +34,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     .command('run')
     .description('run one scenario with one seed, print its timeline and a verdict (default: the built-in seed example)')
     .argument('[scenario]', 'scenario file (YAML or JSON)')
+    .option('--protocol <module>', "a user protocol module (path or npm package) instead of the scenario's protocol")
     .option('--seed <n>', "seed (default: the scenario's seed)")
     .option('--trace <file>', 'write the trace as JSON Lines')
     .option('--json', 'print one JSON object instead of the timeline and verdict')
@@ -46,9 +50,30 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     });
 
   program
+    .command('explore')
+    .description('search every schedule of a small configuration (BFS: shortest counterexample first); safety only')
+    .argument('<scenario>', 'scenario file or shipped name (bounds from its `explore` key)')
+    .option('--depth <n>', 'do not expand states deeper than n steps')
+    .option('--max-states <n>', 'stop after n distinct states')
+    .option('--time <duration>', 'stop after this long (60s, 5m)')
+    .option('--strategy <bfs|dfs>', 'breadth-first (shortest counterexample) or depth-first', 'bfs')
+    .option('--bug <name>', 'swap in a known-broken protocol variant (see paxsim list)')
+    .option('--faults <kinds>', 'fault kinds allowed: drop,duplicate,crash (or none); unlisted kinds get no budget')
+    .option('--max-drops <k>', 'messages dropped per schedule')
+    .option('--max-duplicates <k>', 'messages duplicated per schedule')
+    .option('--max-crashes <k>', 'crashes per schedule (a crashed node may restart)')
+    .option('--max-timers <k>', 'timer firings per schedule')
+    .option('--out <dir>', 'where a counterexample (scenario, trace, HTML) goes', 'explore-counterexamples')
+    .option('--json', 'print one JSON object')
+    .action((file: string, flags) => {
+      exitCode = exploreCommand(file, flags, io);
+    });
+
+  program
     .command('replay')
     .description('replay one seed, byte for byte, with filters, node-state tables and a step mode')
     .argument('<scenario>', 'scenario or failure file (YAML or JSON)')
+    .option('--protocol <module>', "a user protocol module (path or npm package) instead of the scenario's protocol")
     .option('--seed <n>', "seed (default: the scenario's seed)")
     .option('--bug <name>', "protocol bug (default: the scenario's bug)")
     .option('--node <ids>', 'only events involving these nodes (A,C)')
@@ -71,6 +96,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     .command('diff')
     .description('compare two runs and show where their traces first diverge')
     .argument('<scenarios...>', 'two scenario files (one seed), or one file with --seeds N,M')
+    .option('--protocol <module>', "a user protocol module (path or npm package) instead of the scenario's protocol")
     .option('--seed <n>', 'seed for both scenarios (default: each file’s seed)')
     .option('--seeds <n,m>', 'two seeds of one scenario')
     .option('--bug <name>', 'protocol bug for both runs')
@@ -84,6 +110,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     .command('fuzz')
     .description('run many seeds of each scenario under a nemesis (default: the built-in five-node fuzz scenario); write, shrink and explain failures')
     .argument('[scenarios...]', 'scenario files (default: scenarios/fuzz-default.yaml)')
+    .option('--protocol <module>', "a user protocol module (path or npm package) instead of the scenario's protocol")
     .option('--seeds <n>', `seeds per scenario (default ${1000})`)
     .option('--time <duration>', 'run for this long instead (60s, 5m, 1h)')
     .option('--from <seed>', 'first seed (default 1)')
@@ -114,6 +141,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     .command('shrink')
     .description('shrink a failing scenario to a minimal one that fails the same checker with the same seed')
     .argument('<scenario>', 'a failing scenario file (for example one written by paxsim fuzz)')
+    .option('--protocol <module>', "a user protocol module (path or npm package) instead of the scenario's protocol")
     .option('--seed <n>', "seed (default: the scenario's seed)")
     .option('--bug <name>', "protocol bug (default: the scenario's bug)")
     .option('--out <file>', 'where to write the result (default: <scenario>.min.yaml)')
@@ -143,6 +171,14 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
       exitCode = listCommand(flags, io);
     });
 
+  program
+    .command('init')
+    .description('scaffold a project for your own protocol: package.json, tsconfig, src/protocol.ts, scenarios, a fuzzing test')
+    .argument('[dir]', 'where to create it (default: the current directory)')
+    .action((dir: string | undefined) => {
+      exitCode = initCommand(dir, io);
+    });
+
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;
@@ -154,6 +190,16 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
 function handleError(error: unknown, io: CliIo, debug: boolean): number {
   if (error instanceof CommanderError) {
     if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return EXIT.ok;
+    return EXIT.usage;
+  }
+  // A user protocol's own fault (it threw, or read a clock): one line, like bad input. Errors from fuzz workers arrive as plain copies.
+  if (error instanceof Error && error.name === 'ProtocolError') {
+    io.stderr(`paxsim: ${printable(error.message)}\n`);
+    if (debug) io.stderr(`${error.stack ?? ''}\n`);
+    return EXIT.usage;
+  }
+  if (error instanceof ScheduleError) {
+    io.stderr(`${printable(error.message)}\n`);
     return EXIT.usage;
   }
   if (error instanceof UsageError) {

@@ -12,6 +12,8 @@ import { loadScenarioArg, parseBug, replayLine } from './scenario-arg.js';
 import { formatVerdict } from './verdict.js';
 
 export interface ReplayFlags {
+  /** A user protocol module that replaces the scenario's `protocol` (resolved from the working directory). */
+  readonly protocol?: string;
   readonly seed?: string;
   readonly bug?: string;
   readonly node?: string;
@@ -34,7 +36,7 @@ export interface ReplayFlags {
  * and a step-by-step mode.
  */
 export async function replayCommand(file: string, flags: ReplayFlags, io: CliIo): Promise<number> {
-  const { scenario, replayPath } = loadScenarioArg(file);
+  const { scenario, replayPath, protocolFlag } = loadScenarioArg(file, flags.protocol);
   const seed = flags.seed === undefined ? scenario.seed : parseSeed(flags.seed);
   const bug = parseBug(flags.bug, scenario.protocol) ?? scenario.bug;
   checkRunOutputs(flags);
@@ -75,7 +77,7 @@ export async function replayCommand(file: string, flags: ReplayFlags, io: CliIo)
   const violation = result.violations[0];
   if (untilViolation && violation !== undefined && result.finalState !== null) {
     io.stdout(styles.bold(`── state at the violation: t=${violation.t}, event #${violation.event} (${violation.checker}) ──`) + '\n');
-    io.stdout(formatStateTable(result.finalState, history, styles) + '\n');
+    io.stdout(formatStateTable(result.finalState, history, styles, scenario.protocol) + '\n');
   } else if (untilViolation) {
     io.stdout(styles.dim('no violation: the whole run is shown') + '\n\n');
   }
@@ -83,9 +85,9 @@ export async function replayCommand(file: string, flags: ReplayFlags, io: CliIo)
     const momentHistory: AnyTraceEvent[] = [];
     const moment = runScenario(scenario, { seed, bug, hash: false, stopAtMs: stateAtMs, snapshot: true, observe: (event) => keepStateHistory(event, momentHistory) });
     io.stdout(styles.bold(`── state at t=${stateAtMs} (after every event up to then) ──`) + '\n');
-    io.stdout(formatStateTable(moment.finalState!, momentHistory, styles) + '\n');
+    io.stdout(formatStateTable(moment.finalState!, momentHistory, styles, scenario.protocol) + '\n');
   }
-  io.stdout(formatVerdict(result, replayLine('replay', replayPath, seed, bug), styles));
+  io.stdout(formatVerdict(result, replayLine('replay', replayPath, seed, bug, protocolFlag), styles));
   return result.expectation.met ? EXIT.ok : EXIT.failed;
 }
 

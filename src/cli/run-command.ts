@@ -1,3 +1,4 @@
+import { ScheduleError } from '../explore/schedule-replay.js';
 import { runScenario, type RunOptions, type RunResult } from '../run/runner.js';
 import { runWithOutputs, TraceOutputError, type TraceOutputTargets } from '../run/trace-outputs.js';
 import type { Scenario } from '../scenario/scenario.js';
@@ -12,6 +13,8 @@ import { loadScenarioArg, parseBug, replayLine } from './scenario-arg.js';
 import { formatVerdict, verdictJson } from './verdict.js';
 
 export interface RunFlags {
+  /** A user protocol module that replaces the scenario's `protocol` (resolved from the working directory). */
+  readonly protocol?: string;
   readonly seed?: string;
   readonly trace?: string;
   readonly json?: boolean;
@@ -26,7 +29,7 @@ export interface RunFlags {
 
 /** `paxsim run [scenario]`: one seeded run, its timeline, and a verdict. */
 export function runCommand(file: string | undefined, flags: RunFlags, io: CliIo): number {
-  const { scenario, replayPath } = loadScenarioArg(file);
+  const { scenario, replayPath, protocolFlag } = loadScenarioArg(file, flags.protocol);
   const seed = flags.seed === undefined ? scenario.seed : parseSeed(flags.seed);
   const bug = parseBug(flags.bug, scenario.protocol);
   checkRunOutputs(flags);
@@ -34,9 +37,12 @@ export function runCommand(file: string | undefined, flags: RunFlags, io: CliIo)
   const styles = stylesFor(colorLevel(io, flags.color));
   // The timeline is printed as the run goes, like the files: nothing holds the whole trace.
   const timeline = showTimeline ? new TimelinePrinter(io, styles, flags.sends === true) : null;
-  const result = runToOutputs(scenario, { seed, bug, ...(timeline === null ? {} : { observe: timeline.observe }) }, { trace: flags.trace, html: flags.html, shiviz: flags.shiviz });
+  const result = withScheduleFile(replayPath ?? scenario.name, () =>
+    runToOutputs(scenario, { seed, bug, ...(timeline === null ? {} : { observe: timeline.observe }) }, { trace: flags.trace, html: flags.html, shiviz: flags.shiviz }),
+  );
   timeline?.finish();
-  if (flags.checkDeterminism) {
+  // A user protocol's seed is always run twice: module-level state that outlives a run is what the determinism fence cannot see.
+  if (flags.checkDeterminism || scenario.protocolModule !== undefined) {
     const nondeterminism = determinismProblem(result, runScenario(scenario, { seed, bug }));
     if (nondeterminism !== null) {
       io.stderr(printable(nondeterminism) + '\n');
@@ -44,8 +50,18 @@ export function runCommand(file: string | undefined, flags: RunFlags, io: CliIo)
     }
   }
   if (flags.json) io.stdout(JSON.stringify(verdictJson(result)) + '\n');
-  else io.stdout(formatVerdict(result, replayLine('run', replayPath, seed, bug), styles));
+  else io.stdout(formatVerdict(result, replayLine('run', replayPath, seed, bug, protocolFlag), styles));
   return result.expectation.met ? EXIT.ok : EXIT.failed;
+}
+
+/** A pinned schedule step that cannot be taken is bad input in the scenario file: one line naming the file and the step. */
+function withScheduleFile<Result>(file: string, run: () => Result): Result {
+  try {
+    return run();
+  } catch (error) {
+    if (error instanceof ScheduleError) throw new UsageError([`${file}: ${error.message}`]);
+    throw error;
+  }
 }
 
 /** `--trace`, `--html` and `--shiviz` of run and replay, checked before the run. */

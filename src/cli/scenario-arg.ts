@@ -4,7 +4,9 @@ import { packageRoot } from '../util/package-root.js';
 import { loadScenarioFile } from '../scenario/load.js';
 import { closestMatch } from '../scenario/suggest.js';
 import type { Scenario } from '../scenario/scenario.js';
-import { BUGS_BY_PROTOCOL, isBugOf, type ProtocolBug } from '../run/protocol.js';
+import { isBugOf, type ProtocolBug } from '../run/protocol.js';
+import { resolveScenarioProtocol } from '../run/protocol-loader.js';
+import { bugsOf } from '../run/registry.js';
 import type { ProtocolName } from '../scenario/scenario.js';
 import { shellCommand } from '../util/shell-quote.js';
 import { UsageError } from './errors.js';
@@ -27,17 +29,28 @@ export interface ScenarioArg {
   readonly scenario: Scenario;
   /** How to name the file in a replay command: as the user typed it, or nothing for the default. */
   readonly replayPath: string | null;
+  /** `--protocol` as the user typed it, so replay commands repeat it. */
+  readonly protocolFlag: string | null;
 }
 
-export function loadScenarioArg(file: string | undefined): ScenarioArg {
+/** A scenario named on the command line, with its protocol loaded (`--protocol` overrides the file's). */
+export function loadScenarioArg(file: string | undefined, protocolOverride?: string): ScenarioArg {
   const path = file === undefined ? DEFAULT_SCENARIO_PATH : resolveScenarioPath(file);
   const loaded = loadScenarioFile(path);
   if (!loaded.ok) throw new UsageError(loaded.errors);
-  const bug = loaded.scenario.bug;
-  if (bug !== undefined && !isBugOf(loaded.scenario.protocol, bug)) {
-    throw new UsageError([`${path}: bug: unknown ${loaded.scenario.protocol} bug "${bug}"; known: ${Object.keys(BUGS_BY_PROTOCOL[loaded.scenario.protocol]).join(', ')}`]);
+  const resolved = resolveScenarioProtocol(loaded.scenario, path, protocolOverride);
+  if (!resolved.ok) throw new UsageError(resolved.errors);
+  const scenario = resolved.scenario;
+  const bug = scenario.bug;
+  if (bug !== undefined && !isBugOf(scenario.protocol, bug)) {
+    throw new UsageError([`${path}: bug: unknown ${scenario.protocol} bug "${bug}"; known: ${knownBugs(scenario.protocol)}`]);
   }
-  return { scenario: loaded.scenario, replayPath: file === undefined ? null : displayPath(file) };
+  return { scenario, replayPath: file === undefined ? null : displayPath(file), protocolFlag: protocolOverride ?? null };
+}
+
+function knownBugs(protocol: ProtocolName): string {
+  const names = Object.keys(bugsOf(protocol));
+  return names.length === 0 ? '(none)' : names.join(', ');
 }
 
 /**
@@ -57,14 +70,15 @@ function resolveScenarioPath(file: string): string {
 export function parseBug(name: string | undefined, protocol: ProtocolName): ProtocolBug | undefined {
   if (name === undefined) return undefined;
   if (!isBugOf(protocol, name)) {
-    throw new UsageError([`--bug: unknown ${protocol} bug "${name}"; known: ${Object.keys(BUGS_BY_PROTOCOL[protocol]).join(', ')}`]);
+    throw new UsageError([`--bug: unknown ${protocol} bug "${name}"; known: ${knownBugs(protocol)}`]);
   }
   return name;
 }
 
-export function replayLine(command: string, replayPath: string | null, seed: number, bug: ProtocolBug | undefined): string {
+export function replayLine(command: string, replayPath: string | null, seed: number, bug: ProtocolBug | undefined, protocolFlag: string | null = null): string {
   const parts = ['paxsim', command];
   if (replayPath !== null) parts.push(replayPath);
+  if (protocolFlag !== null) parts.push('--protocol', protocolFlag);
   parts.push('--seed', String(seed));
   if (bug) parts.push('--bug', bug);
   return shellCommand(parts);

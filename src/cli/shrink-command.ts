@@ -16,6 +16,8 @@ import { loadScenarioArg, parseBug } from './scenario-arg.js';
 import { plural } from '../util/plural.js';
 
 export interface ShrinkFlags {
+  /** A user protocol module that replaces the scenario's `protocol` (resolved from the working directory). */
+  readonly protocol?: string;
   readonly seed?: string;
   readonly bug?: string;
   readonly out?: string;
@@ -26,7 +28,7 @@ export interface ShrinkFlags {
 
 /** `paxsim shrink FILE`: the smallest scenario that still fails the same checker with the same seed. */
 export function shrinkCommand(file: string, flags: ShrinkFlags, io: CliIo): number {
-  const { scenario } = loadScenarioArg(file);
+  const { scenario } = loadScenarioArg(file, flags.protocol);
   const seed = flags.seed === undefined ? scenario.seed : parseSeed(flags.seed);
   const bug = parseBug(flags.bug, scenario.protocol) ?? scenario.bug;
   const maxAttempts = parseCount(flags.maxAttempts, '--max-attempts');

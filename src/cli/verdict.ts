@@ -15,7 +15,8 @@ export function formatVerdict(result: RunResult, replayCommand: string, styles: 
   const label = (text: string) => styles.bold(text.padEnd(10));
   const scenario = result.scenario;
   lines.push(styles.bold(`── verdict: ${printable(scenario.name)}, seed ${result.seed}${result.bug ? `, bug ${result.bug}` : ''} ──`));
-  if (scenario.protocol === 'paxos') {
+  // Paxos, and any protocol the single-decree checkers judge (their ledger says what was chosen).
+  if (scenario.protocol === 'paxos' || result.checkers.some((checker) => checker.name === 'agreement' && result.multipaxos === null)) {
     lines.push(label('chosen') + chosenText(result.chosen));
     lines.push(label('learned') + learnedText(scenario.roles.learners, result.learned, styles));
   }
@@ -28,7 +29,7 @@ export function formatVerdict(result: RunResult, replayCommand: string, styles: 
     lines.push(label(index === 0 ? 'checkers' : '') + `${mark} ${checker.name.padEnd(20)} ${detail}`);
   });
   if (!result.checkers.some((checker) => checker.kind === 'liveness')) {
-    const name = scenario.protocol === 'paxos' ? 'liveness' : 'client-liveness';
+    const name = scenario.protocol === 'multipaxos' || scenario.protocol === 'raft' ? 'client-liveness' : 'liveness';
     lines.push(label('') + `${styles.dim('-')} ${name.padEnd(20)} ${styles.dim('not checked: the scenario has no expect.liveness')}`);
   }
   result.expectation.checks.forEach((check, index) => {

@@ -69,7 +69,9 @@ export interface DurableStorage<StoredRecord> extends StorageReader<StoredRecord
 
 /**
  * What a protocol node may do. `Message` is what it sends, `StoredRecord`
- * what it keeps in stable storage, `Observation` what it reports.
+ * what it keeps in stable storage, `Observation` what it reports. These are
+ * methods of one object per node incarnation (as is `storage`): call them on
+ * it (`effects.send(…)`) or on a copy made with a spread, do not detach them.
  */
 export interface Effects<Message extends Tagged, StoredRecord, Observation extends Tagged> {
   readonly nodeId: NodeId;

@@ -2,6 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { ProtocolBug } from './protocol.js';
 import type { Scenario } from '../scenario/scenario.js';
 import { runFuzzSeed, type SeedResult } from './fuzz-seed.js';
+import { ensureProtocolLoaded } from './protocol-loader.js';
 
 /** Messages between the fuzz coordinator and its workers. */
 export interface WorkerSetup {
@@ -35,6 +36,8 @@ export function runChunk(setup: WorkerSetup, request: WorkRequest): WorkResult {
 
 if (parentPort !== null && workerData !== null && typeof workerData === 'object' && 'scenarios' in workerData) {
   const setup = workerData as WorkerSetup;
+  // A worker starts with the built-in protocols only: load the user protocols its scenarios name, once.
+  for (const scenario of setup.scenarios) ensureProtocolLoaded(scenario);
   const port = parentPort;
   port.on('message', (request: WorkRequest) => port.postMessage(runChunk(setup, request)));
 }

@@ -51,13 +51,22 @@ export function checkContextFor(scenario: Scenario): CheckContext {
 export function paxosDriver(scenario: Scenario, bug: PaxosBug | undefined, liveness: LivenessOptions | undefined): ProtocolDriver {
   const config = paxosConfigFor(scenario, bug);
   const checks = new CheckerSuite(checkContextFor(scenario), liveness);
-  const learned = emptyDict<{ value: string; t: number }>();
+  const facts = singleDecreeFacts(checks);
   return {
     simNodes: scenario.nodes,
     alwaysConnected: [],
     factory: paxosProtocol(config) as ProtocolDriver['factory'],
     requests: requestsFor(scenario),
     checks,
+    observe: facts.observe,
+    facts: facts.facts,
+  };
+}
+
+/** The facts of a single-decree run (any protocol the single-decree checkers judge): the chosen value and each learner's first learned value. */
+export function singleDecreeFacts(checks: CheckerSuite): { observe(event: AnyTraceEvent): void; facts(): RunFactsSummary } {
+  const learned = emptyDict<{ value: string; t: number }>();
+  return {
     observe: (event: AnyTraceEvent) => {
       if (event.type === 'learn' && 'value' in event && learned[event.node] === undefined) learned[event.node] = { value: event.value, t: event.t };
     },

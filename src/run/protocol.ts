@@ -1,18 +1,13 @@
 import type { TraceChecks } from '../check/checker.js';
 import type { ChosenProposal } from '../check/chosen.js';
 import type { LivenessOptions } from '../check/liveness.js';
-import { MULTIPAXOS_BUGS, type MultiPaxosBug } from '../protocols/multipaxos/config.js';
-import { PAXOS_BUGS, type PaxosBug } from '../protocols/paxos/config.js';
-import { RAFT_BUGS, type RaftBug } from '../protocols/raft/config.js';
 import type { ProtocolFactory, Tagged } from '../protocols/effects.js';
 import type { NodeId, Scenario } from '../scenario/scenario.js';
 import type { AnyTraceEvent } from '../sim/events.js';
 import type { ScheduledRequest } from '../sim/simulation.js';
 import type { MultiPaxosSummary, SummaryLine } from '../check/multipaxos-checks.js';
 import { assert } from '../util/assert.js';
-import { multiPaxosDriver } from './multipaxos-driver.js';
-import { paxosDriver } from './paxos-driver.js';
-import { raftDriver } from './raft-driver.js';
+import { isBugOf, protocolNamed } from './registry.js';
 
 /** A known-broken variant of some protocol, by name (`paxsim list`). */
 export type ProtocolBug = string;
@@ -47,19 +42,12 @@ export interface ProtocolDriver {
   facts(): RunFactsSummary;
 }
 
-export const BUGS_BY_PROTOCOL: Readonly<Record<Scenario['protocol'], Readonly<Record<string, string>>>> = {
-  paxos: PAXOS_BUGS,
-  multipaxos: MULTIPAXOS_BUGS,
-  raft: RAFT_BUGS,
-};
+export { isBugOf };
 
-export function isBugOf(protocol: Scenario['protocol'], name: string): boolean {
-  return Object.hasOwn(BUGS_BY_PROTOCOL[protocol], name);
-}
-
+/** One run's driver, from the protocol the scenario names (a built-in, or one loaded before the run). */
 export function driverFor(scenario: Scenario, bug: ProtocolBug | undefined, liveness: LivenessOptions | undefined): ProtocolDriver {
+  const definition = protocolNamed(scenario.protocol);
+  assert(definition !== undefined, () => `protocol ${scenario.protocol} is not registered (a user protocol is loaded before any run)`);
   assert(bug === undefined || isBugOf(scenario.protocol, bug), () => `${scenario.protocol} has no bug named ${bug}`);
-  if (scenario.protocol === 'raft') return raftDriver(scenario, bug as RaftBug | undefined, liveness);
-  if (scenario.protocol === 'multipaxos') return multiPaxosDriver(scenario, bug as MultiPaxosBug | undefined, liveness);
-  return paxosDriver(scenario, bug as PaxosBug | undefined, liveness);
+  return definition.setup({ scenario, config: scenario.config, bug, liveness });
 }

@@ -8,6 +8,7 @@ import type { AnyTraceEvent, TraceMeta } from '../sim/events.js';
 import { materializeScenario } from '../sim/nemesis.js';
 import { TraceSerializer, type TextSink } from '../trace/trace-writer.js';
 import { Simulation, type ClusterSnapshot, type SimulationOutcome } from '../sim/simulation.js';
+import { ScheduleReplay } from '../explore/schedule-replay.js';
 import { driverFor, isBugOf, type ProtocolBug, type SummaryLine } from './protocol.js';
 import { judgeExpectation, type ExpectationReport } from './expect.js';
 
@@ -111,7 +112,7 @@ export function runScenario(input: Scenario, options: RunOptions = {}): RunResul
     observe?.(event);
     driver.observe(event);
     serializer?.event(event);
-    if (fingerprint !== null && !NETWORK_EVENT_TYPES.has(event.type)) fingerprint.line([eventCount + untracedEvents(), event]);
+    if (fingerprint !== null && !NETWORK_EVENT_TYPES.has(event.type)) fingerprint.indexedEvent(eventCount + untracedEvents(), event);
     eventCount += 1;
   };
   const appendViolation = (violation: Violation): void => {
@@ -129,7 +130,7 @@ export function runScenario(input: Scenario, options: RunOptions = {}): RunResul
     }
   };
 
-  const simulation = new Simulation({
+  const setup = {
     seed,
     nodes: driver.simNodes,
     alwaysConnected: driver.alwaysConnected,
@@ -143,7 +144,9 @@ export function runScenario(input: Scenario, options: RunOptions = {}): RunResul
     traceNetwork: options.traceNetwork ?? (recorded !== null || serializer !== null),
     // One processed event can broadcast to every node, so maxEvents alone does not bound the trace.
     shouldStop: () => stop || eventCount + untracedEvents() >= maxTraceEvents,
-  });
+  };
+  // A pinned schedule (what `paxsim explore` writes) replays its exact steps instead of simulating time.
+  const simulation = scenario.schedule ? new ScheduleReplay(setup, scenario.schedule) : new Simulation(setup);
   untracedEvents = () => simulation.untracedEvents;
   const simulated = simulation.run();
   const outcome = simulated.stoppedBy === 'stopped' && !stop ? { ...simulated, stoppedBy: 'max-trace-events' as const } : simulated;
@@ -219,7 +222,7 @@ export function traceMeta(scenario: Scenario, seed: number, bug: ProtocolBug | u
     learners: [...scenario.roles.learners],
     protocol: scenario.protocol,
   };
-  if (scenario.protocol !== 'paxos') meta.clients = scenario.clients.map((client) => client.id);
+  if (scenario.protocol === 'multipaxos' || scenario.protocol === 'raft') meta.clients = scenario.clients.map((client) => client.id);
   if (bug) meta.bug = bug;
   return meta;
 }

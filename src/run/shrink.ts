@@ -166,7 +166,10 @@ const SHRINK_LOCATOR = { file: 'shrink', lineOf: () => undefined };
 /** The candidate as the loader would normalize it, or null when it is not a valid scenario. */
 function revalidate(candidate: Scenario): Scenario | null {
   const loaded = validateScenario(scenarioToFileObject(candidate), SHRINK_LOCATOR);
-  return loaded.ok ? loaded.scenario : null;
+  if (!loaded.ok) return null;
+  // A user protocol's file form names its module; the candidate keeps the protocol as already loaded and its parsed config.
+  if (candidate.protocolModule === undefined) return loaded.scenario;
+  return { ...loaded.scenario, protocol: candidate.protocol, config: candidate.config, protocolModule: candidate.protocolModule };
 }
 
 /** Two candidates are the same scenario iff their file forms are equal (key order is fixed by the serializer). */

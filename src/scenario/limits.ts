@@ -9,6 +9,13 @@
 export const LIMITS = {
   /** Bytes read from a scenario file; a larger file (or /dev/zero) is refused after reading this many plus one. */
   scenarioBytes: 1024 * 1024,
+  /** Steps of a pinned `schedule` (explore's counterexamples are tens of steps). */
+  scheduleSteps: 100_000,
+  /** Explore fault budgets (drops, crashes, ...) per schedule. */
+  exploreBound: 100,
+  /** Explore search depth and distinct states. */
+  exploreDepth: 10_000,
+  exploreStates: 100_000_000,
   /** Nesting of lists and mappings in a scenario file (real ones nest five or six levels). */
   nestingDepth: 64,
   /** YAML alias expansions per file (the yaml library's own guard against alias bombs). */

@@ -1,7 +1,7 @@
 import { FAULT_KINDS, NEMESIS_FAULT_KINDS, type ParsedKvOp, type DelayInput, type ParsedFault, type ParsedScenario } from './schema.js';
 import { formatProblem, type LoadResult, type SourceLocator } from './problems.js';
 import { nemesisSizeProblem } from './limits.js';
-import { sortedIds, type ChosenExpectation, type DelaySpec, type Fault, type ClientSpec, type KvOpSpec, type NemesisSpec, type NodeId, type Roles, type Scenario } from './scenario.js';
+import { sortedIds, type ScheduleStep, type ChosenExpectation, type DelaySpec, type Fault, type ClientSpec, type KvOpSpec, type NemesisSpec, type NodeId, type Roles, type Scenario } from './scenario.js';
 
 type Report = (path: readonly (string | number)[], message: string) => void;
 
@@ -43,6 +43,7 @@ export function normalizeScenario(parsed: ParsedScenario, locator: SourceLocator
   const delay = normalizeDelay(parsed.network.delay, ['network', 'delay'], report);
   const clients = normalizeClients(parsed, known, report);
   const nemesis = parsed.nemesis ? normalizeNemesis(parsed, nodes, report) : undefined;
+  const schedule = parsed.schedule ? normalizeSchedule(parsed, [...nodes, ...clients.map((client) => client.id)], report) : undefined;
   checkTiming(parsed, report);
 
   if (errors.length > 0) return { ok: false, errors };
@@ -68,13 +69,17 @@ export function normalizeScenario(parsed: ParsedScenario, locator: SourceLocator
       paxos: parsed.paxos ?? {},
       bug: parsed.bug,
       nemesis,
+      ...(parsed.explore ? { explore: parsed.explore } : {}),
+      ...(schedule ? { schedule } : {}),
       clients,
       multipaxos: parsed.multipaxos ?? {},
       raft: parsed.raft ?? {},
+      ...(parsed.config === undefined ? {} : { config: parsed.config }),
       expect: {
         chosen: parsed.expect.chosen === undefined ? undefined : chosenExpectation(String(parsed.expect.chosen)),
         safety: parsed.expect.safety,
         liveness: parsed.expect.liveness ? { withinMs: parsed.expect.liveness.within } : undefined,
+        ...(parsed.expect.explore ? { explore: parsed.expect.explore } : {}),
       },
     },
   };
@@ -214,7 +219,7 @@ function chosenExpectation(text: string): ChosenExpectation {
  * and clients do not apply to single-decree Paxos.
  */
 function normalizeClients(parsed: ParsedScenario, nodes: ReadonlySet<NodeId>, report: Report): ClientSpec[] {
-  if (parsed.protocol === 'paxos') {
+  if (parsed.protocol !== 'multipaxos' && parsed.protocol !== 'raft') {
     if (parsed.clients !== undefined) report(['clients'], 'clients need `protocol: multipaxos` or `protocol: raft`; single-decree Paxos takes `proposals`');
     if (parsed.multipaxos !== undefined) report(['multipaxos'], 'needs `protocol: multipaxos`');
     if (parsed.raft !== undefined) report(['raft'], 'needs `protocol: raft`');
@@ -289,4 +294,33 @@ function normalizeNemesis(parsed: ParsedScenario, nodes: readonly NodeId[], repo
     maxDown,
     swarm: spec.swarm ?? DEFAULT_NEMESIS.swarm,
   };
+}
+
+const SCHEDULE_STEP_KINDS = ['deliver', 'drop', 'duplicate', 'fire', 'crash', 'restart', 'request'] as const;
+
+/** A pinned schedule replaces time, faults and the network model: each step names exactly one action on known nodes. */
+function normalizeSchedule(parsed: ParsedScenario, known: readonly NodeId[], report: Report): ScheduleStep[] {
+  if (parsed.faults.length > 0) report(['faults'], 'a scenario with a `schedule` pins its crashes and restarts as steps; remove `faults`');
+  if (parsed.nemesis) report(['nemesis'], 'a scenario with a `schedule` cannot also have a `nemesis`');
+  const checkNode = (id: NodeId, path: readonly (string | number)[]) => {
+    if (!known.includes(id)) report(path, `unknown node "${id}"; nodes are ${known.join(', ')}`);
+  };
+  const steps: ScheduleStep[] = [];
+  parsed.schedule!.forEach((step, index) => {
+    const kinds = SCHEDULE_STEP_KINDS.filter((kind) => step[kind] !== undefined);
+    if (kinds.length !== 1) {
+      report(['schedule', index], kinds.length === 0 ? `names no step; expected one of ${SCHEDULE_STEP_KINDS.join(', ')}` : `names ${kinds.join(' and ')}; a step has exactly one kind`);
+      return;
+    }
+    const kind = kinds[0]!;
+    if (kind === 'deliver' || kind === 'drop' || kind === 'duplicate') steps.push({ kind, message: step[kind]! });
+    else if (kind === 'fire') {
+      checkNode(step.fire!.node, ['schedule', index, 'fire', 'node']);
+      steps.push({ kind, node: step.fire!.node, timer: step.fire!.timer });
+    } else {
+      checkNode(step[kind]!, ['schedule', index, kind]);
+      steps.push({ kind, node: step[kind]! });
+    }
+  });
+  return steps;
 }

@@ -61,7 +61,25 @@ export interface Expectation {
   readonly chosen?: ChosenExpectation | undefined;
   readonly safety: 'hold' | 'violated';
   readonly liveness?: { readonly withinMs: number } | undefined;
+  /** What `paxsim explore` must report: exhausted or not (unset: either), and `none`, `any` or a checker name. */
+  readonly explore?: { readonly exhausted?: boolean | undefined; readonly violation: string } | undefined;
 }
+
+/** `paxsim explore`'s fault budgets and search bounds for a scenario. */
+export interface ExploreSpec {
+  readonly maxDrops: number;
+  readonly maxDuplicates: number;
+  readonly maxCrashes: number;
+  readonly maxTimerFires: number;
+  readonly depth?: number | undefined;
+  readonly maxStates?: number | undefined;
+}
+
+/** One pinned step of a schedule (`paxsim run` replays it instead of simulating time). */
+export type ScheduleStep =
+  | { readonly kind: 'deliver' | 'drop' | 'duplicate'; readonly message: number }
+  | { readonly kind: 'fire'; readonly node: NodeId; readonly timer: string }
+  | { readonly kind: 'crash' | 'restart' | 'request'; readonly node: NodeId };
 
 export interface PaxosTimingSpec {
   readonly retryMs?: number | undefined;
@@ -94,7 +112,12 @@ export interface MultiPaxosTimingSpec {
   readonly thinkMs?: number | undefined;
 }
 
-export type ProtocolName = 'paxos' | 'multipaxos' | 'raft';
+/**
+ * A registered protocol's name: paxsim's own (`paxos`, `multipaxos`, `raft`)
+ * or a user protocol's, once loaded (a scenario file may name a module
+ * instead; the CLI loads it and puts the definition's name here).
+ */
+export type ProtocolName = string;
 
 /** Raft: the same fields as Multi-Paxos's block (its clients are Multi-Paxos's). */
 export type RaftTimingSpec = MultiPaxosTimingSpec;
@@ -122,7 +145,15 @@ export interface Scenario {
   readonly bug?: string | undefined;
   /** When set, `paxsim fuzz` generates `faults` (and `proposals`, when none are given) per seed. */
   readonly nemesis?: NemesisSpec | undefined;
+  /** `paxsim explore`'s bounds. */
+  readonly explore?: ExploreSpec | undefined;
+  /** When set, `paxsim run` replays exactly these steps (no virtual time, network model or faults). */
+  readonly schedule?: readonly ScheduleStep[] | undefined;
   readonly expect: Expectation;
+  /** A user protocol's `config`: as written until its module is loaded, then as its schema parsed it. */
+  readonly config?: unknown;
+  /** A user protocol: the module it was loaded from (absolute path), so fuzz workers load it too. */
+  readonly protocolModule?: string | undefined;
 }
 
 export function sortedIds(ids: readonly NodeId[]): NodeId[] {

@@ -262,6 +262,44 @@ export const expectSchema = z
       .object({ within: virtualMs(1).describe('Virtual ms after the last heal by which every live learner must learn') })
       .strict()
       .optional(),
+    explore: z
+      .object({
+        exhausted: z.boolean({ error: 'must be true or false' }).optional().describe('`paxsim explore` must (true) or must not (false) exhaust the state space'),
+        violation: text(LIMITS.idLength, 'must be "none", "any" or a checker name')
+          .default('none')
+          .describe('`paxsim explore` must find no violation (`none`), some (`any`), or one of this checker'),
+      })
+      .strict()
+      .optional()
+      .describe('What `paxsim explore` on this scenario must report'),
+  })
+  .strict();
+
+const exploreBound = () => nonNegativeInt().max(LIMITS.exploreBound, atMost(LIMITS.exploreBound));
+
+/** `paxsim explore`: the fault budgets and search bounds of this configuration (flags override them). */
+export const exploreSchema = z
+  .object({
+    maxDrops: exploreBound().default(0).describe('Messages the network may drop in one schedule'),
+    maxDuplicates: exploreBound().default(0).describe('Messages the network may duplicate in one schedule'),
+    maxCrashes: exploreBound().default(0).describe('Crashes in one schedule (a crashed node may restart)'),
+    maxTimerFires: exploreBound().default(0).describe('Timer firings in one schedule (retries would otherwise never end)'),
+    depth: positiveInt().max(LIMITS.exploreDepth, atMost(LIMITS.exploreDepth)).optional().describe('Do not expand states deeper than this many steps'),
+    maxStates: positiveInt().max(LIMITS.exploreStates, atMost(LIMITS.exploreStates)).optional().describe('Stop after this many distinct states'),
+  })
+  .strict()
+  .describe('Bounds for `paxsim explore` (exhaustive search); `paxsim run` ignores them');
+
+/** One pinned step of a schedule: exactly one of these keys. */
+export const scheduleStepSchema = z
+  .object({
+    deliver: positiveInt('a message id').optional().describe('Deliver one copy of the message with this id'),
+    drop: positiveInt('a message id').optional().describe('Drop one copy of the message with this id'),
+    duplicate: positiveInt('a message id').optional().describe('Duplicate the message with this id'),
+    fire: z.object({ node: nodeIdSchema, timer: text(LIMITS.idLength) }).strict().optional().describe('Fire an armed timer'),
+    crash: nodeIdSchema.optional(),
+    restart: nodeIdSchema.optional(),
+    request: nodeIdSchema.optional().describe("Deliver this node's next scenario request (a proposal, a client's workload)"),
   })
   .strict();
 
@@ -270,7 +308,11 @@ export const scenarioSchema = z
     $schema: text(LIMITS.valueLength).optional(),
     name: text(LIMITS.name, 'must be a non-empty string').min(1, { error: 'must be a non-empty string' }),
     description: text(LIMITS.description).optional(),
-    protocol: z.enum(['paxos', 'multipaxos', 'raft'], { error: 'must be "paxos", "multipaxos" or "raft"' }).default('paxos'),
+    protocol: text(LIMITS.valueLength, 'must be a protocol name ("paxos", "multipaxos", "raft") or a module (./my-protocol.js, an npm package)')
+      .min(1, { error: 'must be a protocol name ("paxos", "multipaxos", "raft") or a module (./my-protocol.js, an npm package)' })
+      .default('paxos')
+      .describe('A built-in protocol (paxos, multipaxos, raft), or a module whose default export is a protocol definition: a path relative to this file, or an npm package'),
+    config: z.unknown().optional().describe("A user protocol's configuration, validated by its definition's schema"),
     nodes: nodeList().min(1, { error: 'must list at least one node' }),
     roles: rolesSchema.optional(),
     seed: nonNegativeInt().default(1).describe('Default seed; --seed overrides'),
@@ -288,6 +330,10 @@ export const scenarioSchema = z
     raft: raftTimingSchema.optional(),
     bug: text(LIMITS.idLength, 'must be a bug name').optional().describe('Run a known-broken protocol variant (see `paxsim list`)'),
     nemesis: nemesisSchema.optional(),
+    explore: exploreSchema.optional(),
+    schedule: listOf(scheduleStepSchema, LIMITS.scheduleSteps, 'steps', 'must be a list of steps')
+      .optional()
+      .describe('Pin an exact schedule (what `paxsim explore` writes): `paxsim run` replays these steps instead of simulating time'),
     expect: expectSchema.default({ safety: 'hold' }),
   })
   .strict();

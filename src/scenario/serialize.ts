@@ -1,6 +1,6 @@
 import { relative, dirname } from 'node:path';
 import { Document, isMap, isSeq, visit } from 'yaml';
-import type { ClientSpec, DelaySpec, Fault, KvOpSpec, Scenario } from './scenario.js';
+import type { ClientSpec, DelaySpec, Fault, KvOpSpec, Scenario, ScheduleStep } from './scenario.js';
 import { printable } from '../util/printable.js';
 
 /**
@@ -13,17 +13,19 @@ export function scenarioToFileObject(scenario: Scenario): Record<string, unknown
     name: scenario.name,
     description: scenario.description,
   };
-  if (scenario.protocol !== 'paxos') file['protocol'] = scenario.protocol;
+  // A user protocol is written as the module it was loaded from, so the file loads it again from anywhere.
+  if (scenario.protocol !== 'paxos') file['protocol'] = scenario.protocolModule ?? scenario.protocol;
+  if (scenario.config !== undefined) file['config'] = scenario.config;
   file['nodes'] = [...scenario.nodes];
-  if (scenario.protocol !== 'paxos') file['clients'] = clientsToFile(scenario.clients);
+  if (scenario.protocol === 'multipaxos' || scenario.protocol === 'raft') file['clients'] = clientsToFile(scenario.clients);
   const roles: Record<string, string[]> = {};
-  for (const role of scenario.protocol === 'paxos' ? (['proposers', 'acceptors', 'learners'] as const) : []) {
+  for (const role of scenario.protocol !== 'multipaxos' && scenario.protocol !== 'raft' ? (['proposers', 'acceptors', 'learners'] as const) : []) {
     if (scenario.roles[role].length !== scenario.nodes.length) roles[role] = [...scenario.roles[role]];
   }
   if (Object.keys(roles).length > 0) file['roles'] = roles;
   file['seed'] = scenario.seed;
   file['network'] = { delay: delayToFile(scenario.network.delay), drop: scenario.network.drop, duplicate: scenario.network.duplicate };
-  if (scenario.protocol === 'paxos') file['proposals'] = scenario.proposals.map((proposal) => {
+  if (scenario.protocol !== 'multipaxos' && scenario.protocol !== 'raft') file['proposals'] = scenario.proposals.map((proposal) => {
     const entry: Record<string, unknown> = { at: proposal.at, node: proposal.node, value: proposal.value };
     if (proposal.ballot !== undefined) entry['ballot'] = proposal.ballot;
     return entry;
@@ -36,11 +38,14 @@ export function scenarioToFileObject(scenario: Scenario): Record<string, unknown
   if (Object.keys(scenario.raft).length > 0) file['raft'] = { ...scenario.raft };
   if (scenario.bug !== undefined) file['bug'] = scenario.bug;
   if (scenario.nemesis !== undefined) file['nemesis'] = { ...scenario.nemesis, kinds: [...scenario.nemesis.kinds] };
+  if (scenario.explore !== undefined) file['explore'] = { ...scenario.explore };
+  if (scenario.schedule !== undefined) file['schedule'] = scenario.schedule.map(scheduleStepToFile);
   const expect: Record<string, unknown> = {};
   const chosen = scenario.expect.chosen;
   if (chosen) expect['chosen'] = chosen.kind === 'value' ? chosen.value : chosen.kind;
   expect['safety'] = scenario.expect.safety;
   if (scenario.expect.liveness) expect['liveness'] = { within: scenario.expect.liveness.withinMs };
+  if (scenario.expect.explore) expect['explore'] = { ...scenario.expect.explore };
   file['expect'] = expect;
   return file;
 }
@@ -58,6 +63,19 @@ function opToFile(op: KvOpSpec): Record<string, unknown> {
   if (op.kind === 'get') return { get: op.key };
   if (op.kind === 'put') return { put: { key: op.key, value: op.value } };
   return { cas: { key: op.key, expected: op.expected, value: op.value } };
+}
+
+function scheduleStepToFile(step: ScheduleStep): Record<string, unknown> {
+  switch (step.kind) {
+    case 'deliver':
+    case 'drop':
+    case 'duplicate':
+      return { [step.kind]: step.message };
+    case 'fire':
+      return { fire: { node: step.node, timer: step.timer } };
+    default:
+      return { [step.kind]: step.node };
+  }
 }
 
 export function faultToFile(fault: Fault): Record<string, unknown> {
@@ -109,7 +127,7 @@ export function scenarioToYaml(scenario: Scenario, options: { header?: readonly 
   if (isMap(top)) {
     for (const item of top.items) {
       const key = String((item.key as { value?: unknown }).value);
-      if (['nodes', 'roles', 'network', 'expect', 'paxos', 'nemesis'].includes(key) && (isMap(item.value) || isSeq(item.value))) item.value.flow = true;
+      if (['nodes', 'roles', 'network', 'expect', 'paxos', 'nemesis', 'explore'].includes(key) && (isMap(item.value) || isSeq(item.value))) item.value.flow = true;
     }
   }
   const lines: string[] = [];

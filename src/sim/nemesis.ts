@@ -46,7 +46,7 @@ const WORKLOAD_VALUES = ['X', 'Y', 'Z'];
 export function generateSchedule(scenario: Scenario, nemesis: NemesisSpec, seed: number): GeneratedSchedule {
   const random = randomStream(seed, 'nemesis');
   const faults = generateFaults(scenario, nemesis, random);
-  const drawsWorkload = scenario.protocol === 'paxos' && scenario.proposals.length === 0;
+  const drawsWorkload = scenario.protocol !== 'multipaxos' && scenario.protocol !== 'raft' && scenario.proposals.length === 0;
   const proposals = drawsWorkload ? generateWorkload(scenario, nemesis, faults, seed) : [...scenario.proposals];
   return { faults, proposals, multipaxos: paceClients(scenario, 'multipaxos', nemesis, seed), raft: paceClients(scenario, 'raft', nemesis, seed) };
 }

@@ -409,68 +409,175 @@ export class Simulation<Message extends Tagged, StoredRecord, Observation extend
   }
 
   private effectsFor(slot: NodeSlot<Message, StoredRecord, Request>): Effects<Message, StoredRecord, Observation> {
-    const incarnation = slot.incarnation;
-    const checkAlive = (action: string) => {
-      if (!slot.up || slot.incarnation !== incarnation) fail(`${slot.id} tried to ${action} from a dead incarnation`);
-    };
-    return {
-      nodeId: slot.id,
-      send: (to, message) => {
-        checkAlive('send');
-        this.send(slot, to, message);
-      },
-      setTimer: (name, delayMs) => {
-        checkAlive('set a timer');
-        if (!(Number.isInteger(delayMs) && delayMs >= 0)) fail(`timer ${name} on ${slot.id}: delay must be a non-negative integer, got ${delayMs}`);
-        const token = this.nextTimerToken++;
-        slot.timers.set(name, token);
-        const virtualDelayMs = slot.clockRate === 1 ? delayMs : Math.round(delayMs / slot.clockRate);
-        this.schedule(timerEntry(this.nowMs + virtualDelayMs, slot.index, incarnation, token, name));
-      },
-      cancelTimer: (name) => {
-        checkAlive('cancel a timer');
-        slot.timers.delete(name);
-      },
-      storage: this.storageFor(slot, checkAlive),
-      observe: (observation) => {
-        checkAlive('observe');
-        this.emit(Object.assign({ t: this.nowMs, type: observation.type, node: slot.id }, observation) as unknown as AnyTraceEvent);
-      },
-      random: () => slot.random(),
-    };
+    return incarnationEffects(this.nodeAccess, slot, slot.incarnation);
   }
 
-  /** The node's disk as its incarnation sees it: reads always, changes only while that incarnation lives. */
-  private storageFor(slot: NodeSlot<Message, StoredRecord, Request>, checkAlive: (action: string) => void): DurableStorage<StoredRecord> {
-    const storage = slot.storage;
-    return {
-      read: (key) => storage.read(key),
-      readSlot: (log, slot) => storage.readSlot(log, slot),
-      entries: () => storage.entries(),
-      slotEntries: (log) => storage.slotEntries(log),
-      get size() {
-        return storage.size;
-      },
-      write: (key, record) => {
-        checkAlive('write to storage');
-        storage.write(key, record);
-      },
-      remove: (key) => {
-        checkAlive('remove from storage');
-        storage.remove(key);
-      },
-      writeSlot: (log, slot, record) => {
-        checkAlive('write to storage');
-        storage.writeSlot(log, slot, record);
-      },
-      removeSlot: (log, slot) => {
-        checkAlive('remove from storage');
-        storage.removeSlot(log, slot);
-      },
-      sync: () => {
-        checkAlive('sync storage');
-        storage.sync();
-      },
-    };
+  /** What a node's effects may do to the simulation (one object per run, shared by every incarnation's effects). */
+  private readonly nodeAccess: NodeAccess<Message, StoredRecord, Observation, Request> = {
+    send: (slot, to, message) => this.send(slot, to, message),
+    setTimer: (slot, incarnation, name, delayMs) => this.setTimer(slot, incarnation, name, delayMs),
+    observe: (slot, observation) => this.observe(slot, observation),
+  };
+
+  private setTimer(slot: NodeSlot<Message, StoredRecord, Request>, incarnation: number, name: string, delayMs: number): void {
+    if (!(Number.isInteger(delayMs) && delayMs >= 0)) fail(`timer ${name} on ${slot.id}: delay must be a non-negative integer, got ${delayMs}`);
+    const token = this.nextTimerToken++;
+    slot.timers.set(name, token);
+    const virtualDelayMs = slot.clockRate === 1 ? delayMs : Math.round(delayMs / slot.clockRate);
+    this.schedule(timerEntry(this.nowMs + virtualDelayMs, slot.index, incarnation, token, name));
   }
+
+  private observe(slot: NodeSlot<Message, StoredRecord, Request>, observation: Observation): void {
+    // A spread copies the observation's fields after t, type and node (type keeps its place), as Object.assign did, with one allocation.
+    this.emit({ t: this.nowMs, type: observation.type, node: slot.id, ...(observation as object) } as unknown as AnyTraceEvent);
+  }
+}
+
+interface NodeAccess<Message extends Tagged, StoredRecord, Observation extends Tagged, Request> {
+  send(slot: NodeSlot<Message, StoredRecord, Request>, to: NodeId, message: Message): void;
+  setTimer(slot: NodeSlot<Message, StoredRecord, Request>, incarnation: number, name: string, delayMs: number): void;
+  observe(slot: NodeSlot<Message, StoredRecord, Request>, observation: Observation): void;
+}
+
+/** Where an incarnation's effects keep what they act on: a symbol, so it stays out of the protocol's way (and of Object.keys). */
+const INCARNATION = Symbol('incarnation');
+
+interface IncarnationState {
+  readonly access: NodeAccess<Tagged, unknown, Tagged, unknown>;
+  readonly slot: NodeSlot<Tagged, unknown, unknown>;
+  readonly incarnation: number;
+}
+
+interface IncarnationEffects {
+  readonly [INCARNATION]: IncarnationState;
+}
+
+/**
+ * One incarnation's effects: a plain object whose methods are shared
+ * functions reading its state through `this`, so a node costs one object
+ * instead of a score of closures (a fuzz seed builds five nodes and rebuilds
+ * them at every restart). Its own properties are the whole of it, so a
+ * wrapper made with a spread (`{ ...effects, storage: mine }`) works too.
+ * Its methods refuse to act once the incarnation is dead.
+ */
+function incarnationEffects<Message extends Tagged, StoredRecord, Observation extends Tagged, Request>(
+  access: NodeAccess<Message, StoredRecord, Observation, Request>,
+  slot: NodeSlot<Message, StoredRecord, Request>,
+  incarnation: number,
+): Effects<Message, StoredRecord, Observation> {
+  const state = { access, slot, incarnation } as unknown as IncarnationState;
+  const effects = {
+    nodeId: slot.id,
+    storage: incarnationStorage(slot.storage, state),
+    send: effectsSend,
+    setTimer: effectsSetTimer,
+    cancelTimer: effectsCancelTimer,
+    observe: effectsObserve,
+    random: effectsRandom,
+    [INCARNATION]: state,
+  };
+  return effects as unknown as Effects<Message, StoredRecord, Observation>;
+}
+
+function checkAlive(state: IncarnationState, action: string): void {
+  if (!state.slot.up || state.slot.incarnation !== state.incarnation) fail(`${state.slot.id} tried to ${action} from a dead incarnation`);
+}
+
+function effectsSend(this: IncarnationEffects, to: NodeId, message: Tagged): void {
+  const state = this[INCARNATION];
+  checkAlive(state, 'send');
+  state.access.send(state.slot, to, message);
+}
+
+function effectsSetTimer(this: IncarnationEffects, name: string, delayMs: number): void {
+  const state = this[INCARNATION];
+  checkAlive(state, 'set a timer');
+  state.access.setTimer(state.slot, state.incarnation, name, delayMs);
+}
+
+function effectsCancelTimer(this: IncarnationEffects, name: string): void {
+  const state = this[INCARNATION];
+  checkAlive(state, 'cancel a timer');
+  state.slot.timers.delete(name);
+}
+
+function effectsObserve(this: IncarnationEffects, observation: Tagged): void {
+  const state = this[INCARNATION];
+  checkAlive(state, 'observe');
+  state.access.observe(state.slot, observation);
+}
+
+function effectsRandom(this: IncarnationEffects): number {
+  return this[INCARNATION].slot.random();
+}
+
+/** The node's disk as its incarnation sees it: reads always, changes only while that incarnation lives. Built like the effects, for the same reasons. */
+function incarnationStorage<StoredRecord>(disk: SimulatedStorage<StoredRecord>, state: IncarnationState): DurableStorage<StoredRecord> {
+  const storage = {
+    read: storageRead,
+    readSlot: storageReadSlot,
+    entries: storageEntries,
+    slotEntries: storageSlotEntries,
+    write: storageWrite,
+    remove: storageRemove,
+    writeSlot: storageWriteSlot,
+    removeSlot: storageRemoveSlot,
+    sync: storageSync,
+    [INCARNATION]: state,
+    [DISK]: disk,
+  };
+  Object.defineProperty(storage, 'size', { get: storageSize, enumerable: true });
+  return storage as unknown as DurableStorage<StoredRecord>;
+}
+
+const DISK = Symbol('disk');
+
+interface IncarnationDisk {
+  readonly [INCARNATION]: IncarnationState;
+  readonly [DISK]: SimulatedStorage<unknown>;
+}
+
+function storageRead(this: IncarnationDisk, key: string): unknown {
+  return this[DISK].read(key);
+}
+
+function storageReadSlot(this: IncarnationDisk, log: string, slot: number): unknown {
+  return this[DISK].readSlot(log, slot);
+}
+
+function storageEntries(this: IncarnationDisk): IterableIterator<[string, unknown]> {
+  return this[DISK].entries();
+}
+
+function storageSlotEntries(this: IncarnationDisk, log: string): IterableIterator<[number, unknown]> {
+  return this[DISK].slotEntries(log);
+}
+
+function storageSize(this: IncarnationDisk): number {
+  return this[DISK].size;
+}
+
+function storageWrite(this: IncarnationDisk, key: string, record: unknown): void {
+  checkAlive(this[INCARNATION], 'write to storage');
+  this[DISK].write(key, record);
+}
+
+function storageRemove(this: IncarnationDisk, key: string): void {
+  checkAlive(this[INCARNATION], 'remove from storage');
+  this[DISK].remove(key);
+}
+
+function storageWriteSlot(this: IncarnationDisk, log: string, slot: number, record: unknown): void {
+  checkAlive(this[INCARNATION], 'write to storage');
+  this[DISK].writeSlot(log, slot, record);
+}
+
+function storageRemoveSlot(this: IncarnationDisk, log: string, slot: number): void {
+  checkAlive(this[INCARNATION], 'remove from storage');
+  this[DISK].removeSlot(log, slot);
+}
+
+function storageSync(this: IncarnationDisk): void {
+  checkAlive(this[INCARNATION], 'sync storage');
+  this[DISK].sync();
 }

@@ -27,7 +27,8 @@ interface AcceptedMemory extends PromiseMemory {
  * down. An acceptor whose promise is lower than one it made earlier in the
  * trace (a promise lost in a crash) is flagged with what it forgot.
  */
-export function formatStateTable(snapshot: ClusterSnapshot, anyHistory: readonly AnyTraceEvent[], palette: Palette): string {
+export function formatStateTable(snapshot: ClusterSnapshot, anyHistory: readonly AnyTraceEvent[], palette: Palette, protocol = 'paxos'): string {
+  if (protocol !== 'paxos' && protocol !== 'multipaxos' && protocol !== 'raft') return formatViewTable(snapshot, palette);
   if (snapshot.nodes.some((node) => (node.durable as { kind?: string }).kind === 'replica')) return formatReplicaTable(snapshot, palette);
   if (snapshot.nodes.some((node) => (node.durable as { kind?: string }).kind === 'server')) return formatRaftTable(snapshot, describeLinks, palette);
   const history = anyHistory as readonly TraceEvent[];
@@ -80,6 +81,23 @@ function formatReplicaTable(snapshot: ClusterSnapshot, palette: Palette): string
         cells: [printable(node.id), node.status, role, durable.promised ? formatBallot(durable.promised) : '—', plural(durable.appliedSlots, 'slot'), recent.join(', ') || '—', volatile?.leaderHint ? printable(volatile.leaderHint) : '—'],
       };
     });
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row.cells[column]!.length)));
+  const line = (cells: readonly string[]) => cells.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd();
+  const lines = [palette.dim(line(header)), ...rows.map((row) => (row.status === 'up' ? line(row.cells) : palette.fault(line(row.cells))))];
+  lines.push(palette.dim(`links: ${describeLinks(snapshot)}`));
+  return lines.join('\n') + '\n';
+}
+
+/**
+ * Any other protocol (a user's): each node's status and its own views, the
+ * durable view (from its records) and volatileState(), as compact JSON.
+ */
+function formatViewTable(snapshot: ClusterSnapshot, palette: Palette): string {
+  const header = ['node', 'status', 'durable', 'volatile'];
+  const rows = snapshot.nodes.map((node) => ({
+    status: node.status,
+    cells: [printable(node.id), node.status, printable(JSON.stringify(node.durable) ?? '—'), node.volatile === null ? '—' : printable(JSON.stringify(node.volatile) ?? '—')],
+  }));
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row.cells[column]!.length)));
   const line = (cells: readonly string[]) => cells.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd();
   const lines = [palette.dim(line(header)), ...rows.map((row) => (row.status === 'up' ? line(row.cells) : palette.fault(line(row.cells))))];

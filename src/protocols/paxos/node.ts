@@ -15,17 +15,17 @@ export type PaxosEffects = Effects<PaxosMessage, PaxosDurable, PaxosObservation>
  * (by default all three), sharing one durable record.
  */
 export class PaxosNode implements ProtocolNode<PaxosMessage, ProposeRequest> {
-  private durableRecord: PaxosDurable;
+  private readonly role: NodeRole;
   private readonly proposer: Proposer | null;
   private readonly acceptor: Acceptor | null;
   private readonly learner: Learner | null;
 
   constructor(
-    private readonly effects: PaxosEffects,
+    effects: PaxosEffects,
     config: PaxosConfig,
   ) {
-    this.durableRecord = storedDurable(effects.storage);
-    const role = this.roleFor(config);
+    const role = new NodeRole(effects, config, quorumSize(config), storedDurable(effects.storage));
+    this.role = role;
     const id = effects.nodeId;
     this.proposer = config.proposers.includes(id) ? new Proposer(role) : null;
     this.acceptor = config.acceptors.includes(id) ? new Acceptor(role) : null;
@@ -88,7 +88,7 @@ export class PaxosNode implements ProtocolNode<PaxosMessage, ProposeRequest> {
   volatileState(): unknown {
     return {
       proposer: this.proposer?.state ?? null,
-      acceptor: this.acceptor !== null && this.acceptor.record() !== this.durableRecord.acceptor ? this.acceptor.record() : null,
+      acceptor: this.acceptor !== null && this.acceptor.record() !== this.role.durable().acceptor ? this.acceptor.record() : null,
       learner: this.learner?.state ?? null,
     };
   }
@@ -96,25 +96,53 @@ export class PaxosNode implements ProtocolNode<PaxosMessage, ProposeRequest> {
   private boot(): void {
     this.learner?.boot();
   }
+}
 
-  private roleFor(config: PaxosConfig): PaxosRole {
-    const effects = this.effects;
-    return {
-      nodeId: effects.nodeId,
-      config,
-      quorum: quorumSize(config),
-      durable: () => this.durableRecord,
-      updateDurable: (change) => {
-        this.durableRecord = { ...this.durableRecord, ...change };
-        effects.storage.write(DURABLE_KEY, this.durableRecord);
-        effects.storage.sync();
-      },
-      send: (to, message) => effects.send(to, message),
-      observe: (observation) => effects.observe(observation),
-      setTimer: (name, delayMs) => effects.setTimer(name, delayMs),
-      cancelTimer: (name) => effects.cancelTimer(name),
-      random: () => effects.random(),
-    };
+/**
+ * The node's effects as its roles see them, and the durable record they
+ * share: one object per node (a class, not a bag of closures: a fuzz seed
+ * builds every node again at each restart).
+ */
+class NodeRole implements PaxosRole {
+  readonly nodeId: NodeId;
+
+  constructor(
+    private readonly effects: PaxosEffects,
+    readonly config: PaxosConfig,
+    readonly quorum: number,
+    private durableRecord: PaxosDurable,
+  ) {
+    this.nodeId = effects.nodeId;
+  }
+
+  durable(): PaxosDurable {
+    return this.durableRecord;
+  }
+
+  updateDurable(change: Partial<PaxosDurable>): void {
+    this.durableRecord = { ...this.durableRecord, ...change };
+    this.effects.storage.write(DURABLE_KEY, this.durableRecord);
+    this.effects.storage.sync();
+  }
+
+  send(to: NodeId, message: PaxosMessage): void {
+    this.effects.send(to, message);
+  }
+
+  observe(observation: PaxosObservation): void {
+    this.effects.observe(observation);
+  }
+
+  setTimer(name: string, delayMs: number): void {
+    this.effects.setTimer(name, delayMs);
+  }
+
+  cancelTimer(name: string): void {
+    this.effects.cancelTimer(name);
+  }
+
+  random(): number {
+    return this.effects.random();
   }
 }
 

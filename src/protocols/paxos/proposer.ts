@@ -104,7 +104,9 @@ export class Proposer {
     state.highestAccepted = null;
     state.acceptedBy = [];
     this.role.observe({ type: 'propose', value: input, ballot: state.ballot });
-    for (const acceptor of this.role.config.acceptors) this.role.send(acceptor, { type: 'prepare', ballot: state.ballot });
+    // One message object for the whole broadcast: messages are immutable, so every acceptor can be handed the same one.
+    const prepare = { type: 'prepare', ballot: state.ballot } as const;
+    for (const acceptor of this.role.config.acceptors) this.role.send(acceptor, prepare);
     const timing = this.role.config.timing;
     this.role.setTimer(RETRY_TIMER, backoffMs(timing.retryMs, timing.retryMaxMs, state.attempt, () => this.role.random()));
   }
@@ -120,7 +122,8 @@ export class Proposer {
     }
     state.phase = 'accepting';
     state.proposalValue = value;
-    for (const acceptor of this.role.config.acceptors) this.role.send(acceptor, { type: 'accept', ballot: currentBallot, value });
+    const accept = { type: 'accept', ballot: currentBallot, value } as const;
+    for (const acceptor of this.role.config.acceptors) this.role.send(acceptor, accept);
   }
 
   private isCurrent(messageBallot: Ballot): boolean {

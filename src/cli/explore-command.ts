@@ -1,0 +1,214 @@
+import { join } from 'node:path';
+import { exploreModelFor, NO_FAULTS } from '../explore/setup.js';
+import { describedSchedule } from '../explore/schedule-replay.js';
+import { search, type SearchResult, type SearchStrategy } from '../explore/search.js';
+import type { ExploreSpec, Scenario, ScheduleStep } from '../scenario/scenario.js';
+import { LIMITS } from '../scenario/limits.js';
+import { scenarioToYaml } from '../scenario/serialize.js';
+import { printable } from '../trace/format.js';
+import type { ProtocolBug } from '../run/protocol.js';
+import { parseCount, parseDuration } from './durations.js';
+import { EXIT, UsageError } from './errors.js';
+import type { CliIo } from './io.js';
+import { checkOutputDirectory, writeCheckedOutput } from './output-check.js';
+import { runToOutputs } from './run-command.js';
+import { loadScenarioArg, parseBug } from './scenario-arg.js';
+
+export interface ExploreFlags {
+  readonly depth?: string;
+  readonly maxStates?: string;
+  readonly time?: string;
+  readonly strategy?: string;
+  readonly bug?: string;
+  readonly faults?: string;
+  readonly maxCrashes?: string;
+  readonly maxDrops?: string;
+  readonly maxDuplicates?: string;
+  readonly maxTimers?: string;
+  readonly out: string;
+  readonly json?: boolean;
+}
+
+const FAULT_KINDS = ['drop', 'duplicate', 'crash'] as const;
+
+/**
+ * `paxsim explore`: every schedule of a small configuration, breadth-first
+ * (the first violation found is a shortest one) or depth-first, on the same
+ * node code and checkers as `paxsim run`. A violation is written as a
+ * scenario pinning its schedule, with its trace and diagram.
+ */
+export function exploreCommand(file: string, flags: ExploreFlags, io: CliIo): number {
+  const { scenario, replayPath } = loadScenarioArg(file);
+  const bug = parseBug(flags.bug, scenario.protocol);
+  const strategy = parseStrategy(flags.strategy);
+  const limits = exploreLimits(scenario.explore ?? NO_FAULTS, flags);
+  const maxDepth = flags.depth === undefined ? scenario.explore?.depth : parseCount(flags.depth, '--depth', 1, LIMITS.exploreDepth);
+  const maxStates = flags.maxStates === undefined ? scenario.explore?.maxStates : parseCount(flags.maxStates, '--max-states', 1, LIMITS.exploreStates);
+  const timeLimitMs = flags.time === undefined ? undefined : parseDuration(flags.time, '--time');
+  checkOutputDirectory(flags.out, '--out');
+
+  const { model, newChecks } = exploreModelFor(scenario, bug, limits);
+  const result = search(model, { strategy, maxDepth, maxStates, timeLimitMs, clock: () => performance.now(), newChecks });
+  const bounds = { ...limits, depth: maxDepth, maxStates, timeLimitMs };
+  let written: Counterexample | null = null;
+  if (result.violation !== null) {
+    const described = describedSchedule(model, result.violation.actions);
+    written = { ...writeCounterexample(scenario, bug, described.map(({ step }) => step), flags.out), lines: described.map(({ text }) => text) };
+  }
+  const expectation = bug === undefined ? judgeExploreExpectation(scenario, result) : null;
+  if (flags.json) io.stdout(JSON.stringify(exploreJson(scenario, bug, strategy, bounds, result, written, expectation)) + '\n');
+  else io.stdout(formatExplore(scenario, bug, strategy, bounds, result, written, expectation, replayPath));
+  if (result.violation !== null) return EXIT.failed;
+  return expectation === null || expectation.met ? EXIT.ok : EXIT.failed;
+}
+
+function parseStrategy(text: string | undefined): SearchStrategy {
+  if (text === undefined || text === 'bfs' || text === 'dfs') return text ?? 'bfs';
+  throw new UsageError([`--strategy: must be bfs or dfs, got "${printable(text)}"`]);
+}
+
+/** The scenario's budgets, narrowed by `--faults` (kinds not listed get none) and overridden by the `--max-*` flags. */
+function exploreLimits(spec: ExploreSpec, flags: ExploreFlags): ExploreSpec {
+  let allowed: Set<string> | null = null;
+  if (flags.faults !== undefined) {
+    const kinds = flags.faults === 'none' ? [] : flags.faults.split(',').map((kind) => kind.trim());
+    for (const kind of kinds) {
+      if (!(FAULT_KINDS as readonly string[]).includes(kind)) throw new UsageError([`--faults: unknown fault kind "${printable(kind)}"; known: ${FAULT_KINDS.join(', ')} (or none)`]);
+    }
+    allowed = new Set(kinds);
+  }
+  const budget = (kind: (typeof FAULT_KINDS)[number], flag: string | undefined, flagName: string, fromScenario: number): number => {
+    if (flag !== undefined) return parseCount(flag, flagName, 0, LIMITS.exploreBound);
+    if (allowed === null) return fromScenario;
+    return allowed.has(kind) ? Math.max(1, fromScenario) : 0;
+  };
+  return {
+    maxDrops: budget('drop', flags.maxDrops, '--max-drops', spec.maxDrops),
+    maxDuplicates: budget('duplicate', flags.maxDuplicates, '--max-duplicates', spec.maxDuplicates),
+    maxCrashes: budget('crash', flags.maxCrashes, '--max-crashes', spec.maxCrashes),
+    maxTimerFires: flags.maxTimers === undefined ? spec.maxTimerFires : parseCount(flags.maxTimers, '--max-timers', 0, LIMITS.exploreBound),
+  };
+}
+
+/** A written counterexample: its files, its steps, and a line per step. */
+interface Counterexample {
+  readonly scenario: string;
+  readonly trace: string;
+  readonly html: string;
+  readonly steps: readonly ScheduleStep[];
+  readonly lines: readonly string[];
+}
+
+interface ExploreExpectation {
+  readonly met: boolean;
+  readonly lines: readonly string[];
+}
+
+/** The scenario's `expect.explore`, judged (the correct protocol only: with --bug a violation is the point). */
+export function judgeExploreExpectation(scenario: Scenario, result: SearchResult): ExploreExpectation | null {
+  const wanted = scenario.expect.explore;
+  if (wanted === undefined) return null;
+  const lines: string[] = [];
+  let met = true;
+  if (wanted.exhausted !== undefined) {
+    const ok = wanted.exhausted === result.exhausted || (result.violation !== null && !wanted.exhausted);
+    met &&= ok;
+    lines.push(`${ok ? '✓' : '✗'} exhausted: ${wanted.exhausted}`);
+  }
+  const found = result.violation?.violation.checker ?? null;
+  const ok = wanted.violation === 'none' ? found === null : wanted.violation === 'any' ? found !== null : found === wanted.violation;
+  met &&= ok;
+  lines.push(`${ok ? '✓' : '✗'} violation: ${printable(wanted.violation)}`);
+  return { met, lines };
+}
+
+/** The honest one-line verdict: exhausted, a violation, or no violation within the bounds that cut the search. */
+export function verdictLine(result: SearchResult, bounds: { depth?: number | undefined; maxStates?: number | undefined; timeLimitMs?: number | undefined }): string {
+  const states = `${result.distinctStates.toLocaleString('en-US')} distinct states`;
+  if (result.violation !== null) return `VIOLATION of ${result.violation.violation.checker} after ${result.violation.actions.length} steps (${states} searched)`;
+  if (result.exhausted) return `exhausted: ${states}, no violation`;
+  const within = result.cutBy.map((bound) =>
+    bound === 'depth' ? `depth ${bounds.depth}` : bound === 'states' ? `${bounds.maxStates!.toLocaleString('en-US')} states` : `${((bounds.timeLimitMs ?? 0) / 1000).toFixed(1)} s`,
+  );
+  return `no violation within ${within.join(' / ')} (${states}; not exhausted)`;
+}
+
+function formatExplore(
+  scenario: Scenario,
+  bug: ProtocolBug | undefined,
+  strategy: SearchStrategy,
+  bounds: ExploreSpec & { timeLimitMs?: number | undefined },
+  result: SearchResult,
+  written: Counterexample | null,
+  expectation: ExploreExpectation | null,
+  replayPath: string | null,
+): string {
+  const seconds = (result.elapsedMs ?? 0) / 1000;
+  const rate = seconds > 0 ? Math.round(result.distinctStates / seconds).toLocaleString('en-US') : '-';
+  const lines = [
+    `── explore: ${printable(scenario.name)}${bug ? ` --bug ${bug}` : ''} (${strategy}) ──`,
+    `bounds    drops ≤ ${bounds.maxDrops}, duplicates ≤ ${bounds.maxDuplicates}, crashes ≤ ${bounds.maxCrashes}, timer firings ≤ ${bounds.maxTimerFires}` +
+      (bounds.depth === undefined ? '' : `, depth ≤ ${bounds.depth}`) +
+      (bounds.maxStates === undefined ? '' : `, states ≤ ${bounds.maxStates}`),
+    `searched  ${result.distinctStates.toLocaleString('en-US')} distinct states, ${result.transitions.toLocaleString('en-US')} transitions, depth ${result.depth}, ${seconds.toFixed(2)} s (${rate} states/s)`,
+    `checkers  safety checkers of \`paxsim run\` on every transition; liveness is not checked by explore`,
+    `result    ${verdictLine(result, bounds)}`,
+  ];
+  if (result.violation !== null && written !== null) {
+    lines.push(`violation ${result.violation.violation.checker}: ${printable(result.violation.violation.message)}`);
+    lines.push(`schedule  (${written.steps.length} steps${strategy === 'bfs' ? ', shortest' : ''})`);
+    written.lines.forEach((line, index) => lines.push(`  ${String(index + 1).padStart(3)}. ${line}`));
+    lines.push(`wrote     ${written.scenario}, ${written.trace}, ${written.html}`);
+    lines.push(`replay    paxsim run ${written.scenario}`);
+  }
+  if (expectation !== null) lines.push(`expect    ${expectation.lines.join(' · ')}`);
+  if (replayPath !== null && result.violation === null && !result.exhausted) lines.push(`raise the bounds (--depth, --max-states, --time) to search further`);
+  return lines.join('\n') + '\n';
+}
+
+/** The counterexample as a scenario pinning its schedule (expecting safety to hold, so `paxsim run` on it fails), its trace and diagram. */
+function writeCounterexample(scenario: Scenario, bug: ProtocolBug | undefined, steps: ScheduleStep[], out: string) {
+  const name = `${scenario.name}${bug ? `-${bug}` : ''}-counterexample`;
+  const pinned: Scenario = {
+    ...scenario,
+    name,
+    description: `A shortest schedule that breaks ${scenario.name}${bug ? ` with --bug ${bug}` : ''}, found by paxsim explore.`,
+    faults: [],
+    nemesis: undefined,
+    explore: undefined,
+    bug,
+    schedule: steps,
+    untilMs: Math.max(1, steps.length),
+    expect: { safety: 'hold' },
+  };
+  const base = join(out, name);
+  const files = { scenario: `${base}.yaml`, trace: `${base}.jsonl`, html: `${base}.html`, steps };
+  writeCheckedOutput(files.scenario, scenarioToYaml(pinned, { header: ['Replay: paxsim run ' + files.scenario] }), '--out');
+  runToOutputs(pinned, {}, { trace: files.trace, html: files.html, shiviz: undefined }, '--out');
+  return files;
+}
+
+function exploreJson(
+  scenario: Scenario,
+  bug: ProtocolBug | undefined,
+  strategy: SearchStrategy,
+  bounds: object,
+  result: SearchResult,
+  written: { scenario: string; steps: readonly ScheduleStep[] } | null,
+  expectation: ExploreExpectation | null,
+): unknown {
+  return {
+    scenario: scenario.name,
+    bug: bug ?? null,
+    strategy,
+    bounds,
+    exhausted: result.exhausted,
+    cutBy: result.cutBy,
+    distinctStates: result.distinctStates,
+    transitions: result.transitions,
+    depth: result.depth,
+    elapsedMs: result.elapsedMs,
+    violation: result.violation === null ? null : { ...result.violation.violation, steps: result.violation.actions.length, file: written?.scenario ?? null, schedule: written?.steps ?? [] },
+    expectMet: expectation?.met ?? null,
+  };
+}

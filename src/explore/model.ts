@@ -1,0 +1,533 @@
+import type { DurableStorage, Effects, NodeId, ProtocolFactory, ProtocolNode, Tagged } from '../protocols/effects.js';
+import type { AnyTraceEvent } from '../sim/events.js';
+import { assert, fail, unreachable } from '../util/assert.js';
+import { canonicalJson, fingerprint53, mixHash } from './canonical.js';
+
+/**
+ * The exploration model (issue 13): a state is the cluster (each node's
+ * storage and volatile state, who is up, armed timers), the multiset of
+ * messages in flight, the requests not yet delivered and the fault budgets
+ * spent. Virtual time is abstracted away: a step is any one enabled action,
+ * so timers fire in any order relative to messages. Steps call the
+ * protocol's ordinary handlers through the ordinary effects interface.
+ *
+ * Node state is never copied field by field (a protocol's node is an object
+ * with closures): a node is rebuilt from the storage image it booted from
+ * plus the inputs it handled since, replayed with its effects muted. Those
+ * local histories are short (a handful of inputs in the shipped
+ * configurations), so rebuilding costs a few handler calls.
+ */
+
+export interface ExploreLimits {
+  readonly maxDrops: number;
+  readonly maxDuplicates: number;
+  readonly maxCrashes: number;
+  /** Timer firings in all (a retrying protocol would otherwise have no end). */
+  readonly maxTimerFires: number;
+}
+
+export interface ModelRequest {
+  readonly node: NodeId;
+  readonly request: unknown;
+}
+
+export interface ModelSetup {
+  readonly nodes: readonly NodeId[];
+  /** Nodes that may crash (Multi-Paxos clients never do). */
+  readonly crashable: readonly NodeId[];
+  /**
+   * Nodes whose observations count in the order they happened, across
+   * nodes: clients, whose invocations and completions linearizability judges
+   * in real-time order. Everyone else's facts count as a set.
+   */
+  readonly ordered: readonly NodeId[];
+  readonly requests: readonly ModelRequest[];
+  readonly factory: ProtocolFactory<Tagged, unknown, Tagged, unknown>;
+  readonly limits: ExploreLimits;
+}
+
+type NodeInput =
+  | { readonly kind: 'boot'; readonly recover: boolean }
+  | { readonly kind: 'message'; readonly from: NodeId; readonly message: Tagged }
+  | { readonly kind: 'timer'; readonly name: string }
+  | { readonly kind: 'request'; readonly request: unknown };
+
+export interface NodeEntry {
+  readonly up: boolean;
+  /** The storage image the node booted from (never written); null while down. */
+  readonly boot: StorageImage | null;
+  /** What the node handled since it booted, boot first. */
+  readonly inputs: readonly NodeInput[];
+  /** Its storage now (never written again: a step writes to a copy). */
+  readonly storage: StorageImage;
+  /** Armed timers, sorted. */
+  readonly timers: readonly string[];
+  /** Hash of the canonical text of its state (up, durable view, volatile state, timers): its part of a fingerprint. */
+  readonly hash: number;
+}
+
+export interface InFlight {
+  readonly from: number;
+  readonly to: number;
+  readonly message: Tagged;
+  /** from, to and the canonical message: equal keys are interchangeable copies. */
+  readonly key: string;
+  /** The trace's message id (a duplicate shares its original's). */
+  readonly id: number;
+  readonly hash: number;
+}
+
+export interface ExploreState {
+  readonly nodes: readonly NodeEntry[];
+  /** Sorted by key, then id. */
+  readonly inFlight: readonly InFlight[];
+  /** Indexes into the setup's requests not yet delivered, in order. */
+  readonly pendingRequests: readonly number[];
+  /**
+   * Every distinct observation so far (node and fact), as sorted hashes: the
+   * part of the history the checkers judge, in a fingerprint. A set, not a
+   * sequence, so interleavings that reported the same facts merge.
+   */
+  readonly facts: readonly number[];
+  /** A running hash of the ordered nodes' observations, in order. */
+  readonly orderedFacts: number;
+  readonly dropsUsed: number;
+  readonly duplicatesUsed: number;
+  readonly crashesUsed: number;
+  readonly timerFiresUsed: number;
+  readonly nextMessageId: number;
+  readonly depth: number;
+}
+
+export type Action =
+  | { readonly kind: 'deliver'; readonly message: number }
+  | { readonly kind: 'drop'; readonly message: number }
+  | { readonly kind: 'duplicate'; readonly message: number }
+  | { readonly kind: 'fire'; readonly node: number; readonly timer: string }
+  | { readonly kind: 'crash'; readonly node: number }
+  | { readonly kind: 'restart'; readonly node: number }
+  | { readonly kind: 'request'; readonly request: number };
+
+/** Receives the events of a step, in the order they happen (network events only when asked for). */
+export interface StepSink {
+  readonly traceNetwork: boolean;
+  emit(event: AnyTraceEvent): void;
+}
+
+/** A node's stable storage as the model keeps it: copied when a step writes, never shared while written. */
+export class StorageImage implements DurableStorage<unknown> {
+  constructor(
+    private readonly records: Map<string, unknown> = new Map(),
+    private readonly logs: Map<string, Map<number, unknown>> = new Map(),
+  ) {}
+
+  copy(): StorageImage {
+    const logs = new Map<string, Map<number, unknown>>();
+    for (const [name, log] of this.logs) logs.set(name, new Map(log));
+    return new StorageImage(new Map(this.records), logs);
+  }
+
+  read(key: string): unknown {
+    return this.records.get(key);
+  }
+  readSlot(log: string, slot: number): unknown {
+    return this.logs.get(log)?.get(slot);
+  }
+  entries(): IterableIterator<[string, unknown]> {
+    return this.records.entries();
+  }
+  slotEntries(log: string): IterableIterator<[number, unknown]> {
+    return (this.logs.get(log) ?? new Map<number, unknown>()).entries();
+  }
+  get size(): number {
+    let size = this.records.size;
+    for (const log of this.logs.values()) size += log.size;
+    return size;
+  }
+  write(key: string, record: unknown): void {
+    this.records.set(key, record);
+  }
+  remove(key: string): void {
+    this.records.delete(key);
+  }
+  writeSlot(log: string, slot: number, record: unknown): void {
+    let records = this.logs.get(log);
+    if (records === undefined) this.logs.set(log, (records = new Map()));
+    records.set(slot, record);
+  }
+  removeSlot(log: string, slot: number): void {
+    this.logs.get(log)?.delete(slot);
+  }
+  sync(): void {
+    // Every write is durable at once in the model, as in the simulator today.
+  }
+}
+
+/** The live node a step drives, and what it did (effects are muted while its history replays). */
+class NodeRun {
+  live = false;
+  instance!: ProtocolNode<Tagged, unknown>;
+  timers: string[];
+
+  constructor(
+    readonly index: number,
+    readonly storage: StorageImage,
+    timers: readonly string[],
+    private readonly model: ExploreModel,
+    public context: StepContext | null,
+  ) {
+    this.timers = [...timers];
+  }
+
+  effects(): Effects<Tagged, unknown, Tagged> {
+    const nodeId = this.model.setup.nodes[this.index]!;
+    return {
+      nodeId,
+      send: (to, message) => {
+        if (this.live) this.context!.send(this.index, to, message);
+      },
+      setTimer: (name, delayMs) => {
+        if (!(Number.isInteger(delayMs) && delayMs >= 0)) fail(`timer ${name} on ${nodeId}: delay must be a non-negative integer, got ${delayMs}`);
+        if (!this.live || this.timers.includes(name)) return;
+        this.timers.push(name);
+        this.timers.sort();
+      },
+      cancelTimer: (name) => {
+        if (this.live) this.timers = this.timers.filter((timer) => timer !== name);
+      },
+      storage: this.storage,
+      observe: (observation) => {
+        if (!this.live) return;
+        const fact = fingerprint53(nodeId + canonicalJson(observation));
+        if (this.model.isOrdered(this.index)) this.context!.orderedFacts.push(fact);
+        else this.context!.facts.push(fact);
+        this.context!.emit(Object.assign({ t: this.context!.t, type: observation.type, node: nodeId }, observation) as unknown as AnyTraceEvent);
+      },
+      // Time is abstracted away, and the shipped protocols draw only timer jitter: a fixed draw keeps a state a function of its inputs.
+      random: () => 0.5,
+    };
+  }
+}
+
+/** What one step is building: the new messages, and where its events go. */
+class StepContext {
+  readonly sent: InFlight[] = [];
+  /** A node's messages to itself, delivered within the step (they never leave the process). */
+  readonly local: InFlight[] = [];
+  readonly facts: number[] = [];
+  readonly orderedFacts: number[] = [];
+
+  constructor(
+    readonly t: number,
+    private nextMessageId: number,
+    private readonly model: ExploreModel,
+    private readonly sink: StepSink,
+  ) {}
+
+  get traceNetwork(): boolean {
+    return this.sink.traceNetwork;
+  }
+
+  get messageIds(): number {
+    return this.nextMessageId;
+  }
+
+  emit(event: AnyTraceEvent): void {
+    this.sink.emit(event);
+  }
+
+  send(from: number, to: NodeId, message: Tagged): void {
+    const toIndex = this.model.indexOf(to);
+    const id = this.nextMessageId++;
+    const nodes = this.model.setup.nodes;
+    if (this.sink.traceNetwork) this.sink.emit({ t: this.t, type: 'send', from: nodes[from]!, to, id, msg: message } as AnyTraceEvent);
+    const key = `${from}>${toIndex}:${canonicalJson(message)}`;
+    (from === toIndex ? this.local : this.sent).push({ from, to: toIndex, message, key, id, hash: fingerprint53(key) });
+  }
+}
+
+export class ExploreModel {
+  private readonly indexes = new Map<NodeId, number>();
+  private readonly crashable: boolean[];
+  private readonly ordered: boolean[];
+
+  constructor(readonly setup: ModelSetup) {
+    setup.nodes.forEach((node, index) => this.indexes.set(node, index));
+    this.crashable = setup.nodes.map((node) => setup.crashable.includes(node));
+    this.ordered = setup.nodes.map((node) => setup.ordered.includes(node));
+  }
+
+  isOrdered(index: number): boolean {
+    return this.ordered[index]!;
+  }
+
+  indexOf(node: NodeId): number {
+    const index = this.indexes.get(node);
+    assert(index !== undefined, () => `unknown node ${node}`);
+    return index;
+  }
+
+  /** Every node booted (start), in node order, at t=0. */
+  initial(sink: StepSink): ExploreState {
+    const context = new StepContext(0, 1, this, sink);
+    const runs = this.setup.nodes.map((_node, index) => {
+      const run = new NodeRun(index, new StorageImage(), [], this, context);
+      run.instance = this.setup.factory.createNode(run.effects());
+      return run;
+    });
+    const nodes = runs.map((run) => {
+      run.live = true;
+      run.instance.start();
+      return this.entryAfter(run, new StorageImage(), this.deliverLocal(run, context, [{ kind: 'boot', recover: false }]));
+    });
+    return {
+      nodes,
+      inFlight: sortedFlight(context.sent),
+      pendingRequests: this.setup.requests.map((_request, index) => index),
+      facts: mergeFacts([], context.facts),
+      orderedFacts: context.orderedFacts.reduce(mixHash, 0),
+      dropsUsed: 0,
+      duplicatesUsed: 0,
+      crashesUsed: 0,
+      timerFiresUsed: 0,
+      nextMessageId: context.messageIds,
+      depth: 0,
+    };
+  }
+
+  /** The enabled actions, one per class of interchangeable ones (equal message copies count once). */
+  actions(state: ExploreState): Action[] {
+    const actions: Action[] = [];
+    const limits = this.setup.limits;
+    const seenRequestNodes = new Set<string>();
+    for (const request of state.pendingRequests) {
+      const node = this.setup.requests[request]!.node;
+      // A node's requests arrive in order: only its first pending one is enabled.
+      if (seenRequestNodes.has(node)) continue;
+      seenRequestNodes.add(node);
+      if (state.nodes[this.indexOf(node)]!.up) actions.push({ kind: 'request', request });
+    }
+    const inFlight = state.inFlight;
+    for (let message = 0; message < inFlight.length; message++) {
+      const entry = inFlight[message]!;
+      if (message > 0 && inFlight[message - 1]!.key === entry.key) continue;
+      if (state.nodes[entry.to]!.up) actions.push({ kind: 'deliver', message });
+    }
+    state.nodes.forEach((node, index) => {
+      if (node.up && state.timerFiresUsed < limits.maxTimerFires) for (const timer of node.timers) actions.push({ kind: 'fire', node: index, timer });
+    });
+    state.nodes.forEach((node, index) => {
+      if (node.up && this.crashable[index] && state.crashesUsed < limits.maxCrashes) actions.push({ kind: 'crash', node: index });
+      if (!node.up) actions.push({ kind: 'restart', node: index });
+    });
+    for (let message = 0; message < inFlight.length; message++) {
+      const entry = inFlight[message]!;
+      if (message > 0 && inFlight[message - 1]!.key === entry.key) continue;
+      if (state.dropsUsed < limits.maxDrops) actions.push({ kind: 'drop', message });
+      if (state.duplicatesUsed < limits.maxDuplicates) actions.push({ kind: 'duplicate', message });
+    }
+    return actions;
+  }
+
+  /** The state after `action`; its events go to `sink` (observations, crashes and restarts always; network events when traced). */
+  step(state: ExploreState, action: Action, sink: StepSink): ExploreState {
+    const t = state.depth + 1;
+    const context = new StepContext(t, state.nextMessageId, this, sink);
+    const nodes = this.setup.nodes;
+    let nodeEntries = state.nodes;
+    let inFlight = state.inFlight;
+    let { pendingRequests, dropsUsed, duplicatesUsed, crashesUsed, timerFiresUsed } = state;
+    const replaceNode = (index: number, entry: NodeEntry): void => {
+      const copy = [...nodeEntries];
+      copy[index] = entry;
+      nodeEntries = copy;
+    };
+    switch (action.kind) {
+      case 'deliver': {
+        const message = inFlight[action.message]!;
+        inFlight = without(inFlight, action.message);
+        if (sink.traceNetwork) sink.emit({ t, type: 'deliver', from: nodes[message.from]!, to: nodes[message.to]!, id: message.id, msg: message.message } as AnyTraceEvent);
+        replaceNode(message.to, this.handle(state.nodes[message.to]!, message.to, context, { kind: 'message', from: nodes[message.from]!, message: message.message }));
+        break;
+      }
+      case 'drop': {
+        const message = inFlight[action.message]!;
+        inFlight = without(inFlight, action.message);
+        dropsUsed += 1;
+        if (sink.traceNetwork) sink.emit({ t, type: 'drop', from: nodes[message.from]!, to: nodes[message.to]!, id: message.id, reason: 'random' });
+        break;
+      }
+      case 'duplicate': {
+        const message = inFlight[action.message]!;
+        inFlight = sortedFlight([...inFlight, message]);
+        duplicatesUsed += 1;
+        if (sink.traceNetwork) sink.emit({ t, type: 'duplicate', from: nodes[message.from]!, to: nodes[message.to]!, id: message.id });
+        break;
+      }
+      case 'fire': {
+        const entry = state.nodes[action.node]!;
+        assert(entry.up && entry.timers.includes(action.timer), () => `timer ${action.timer} of ${nodes[action.node]} is not armed`);
+        timerFiresUsed += 1;
+        if (sink.traceNetwork) sink.emit({ t, type: 'timer', node: nodes[action.node]!, timer: action.timer });
+        replaceNode(action.node, this.handle(entry, action.node, context, { kind: 'timer', name: action.timer }));
+        break;
+      }
+      case 'crash': {
+        const entry = state.nodes[action.node]!;
+        assert(entry.up, () => `crash of ${nodes[action.node]}, which is down`);
+        crashesUsed += 1;
+        sink.emit({ t, type: 'crash', node: nodes[action.node]! });
+        replaceNode(action.node, { up: false, boot: null, inputs: [], storage: entry.storage, timers: [], hash: this.downHash(action.node, entry.storage) });
+        break;
+      }
+      case 'restart': {
+        const entry = state.nodes[action.node]!;
+        assert(!entry.up, () => `restart of ${nodes[action.node]}, which is up`);
+        sink.emit({ t, type: 'restart', node: nodes[action.node]! });
+        const run = new NodeRun(action.node, entry.storage.copy(), [], this, context);
+        run.live = true;
+        run.instance = this.setup.factory.createNode(run.effects());
+        run.instance.recover();
+        replaceNode(action.node, this.entryAfter(run, entry.storage, this.deliverLocal(run, context, [{ kind: 'boot', recover: true }])));
+        break;
+      }
+      case 'request': {
+        const request = this.setup.requests[action.request]!;
+        const index = this.indexOf(request.node);
+        pendingRequests = pendingRequests.filter((pending) => pending !== action.request);
+        replaceNode(index, this.handle(state.nodes[index]!, index, context, { kind: 'request', request: request.request }));
+        break;
+      }
+      default:
+        unreachable(action, 'explore action');
+    }
+    if (context.sent.length > 0) inFlight = sortedFlight([...inFlight, ...context.sent]);
+    const facts = context.facts.length > 0 ? mergeFacts(state.facts, context.facts) : state.facts;
+    const orderedFacts = context.orderedFacts.reduce(mixHash, state.orderedFacts);
+    return { nodes: nodeEntries, inFlight, pendingRequests, facts, orderedFacts, dropsUsed, duplicatesUsed, crashesUsed, timerFiresUsed, nextMessageId: context.messageIds, depth: t };
+  }
+
+  /** The state's canonical text: nodes, messages in flight as a sorted multiset, requests left, budgets spent. */
+  /** The state's fingerprint: nodes in order, messages in flight as a sorted multiset, requests left, budgets spent, facts reported. */
+  fingerprint(state: ExploreState, nodeHashes: readonly number[] = state.nodes.map((node) => node.hash)): number {
+    let hash = 17;
+    for (const node of nodeHashes) hash = mixHash(hash, node);
+    hash = mixHash(hash, -1 >>> 0);
+    for (const message of state.inFlight) hash = mixHash(hash, message.hash);
+    hash = mixHash(hash, -2 >>> 0);
+    for (const request of state.pendingRequests) hash = mixHash(hash, request);
+    for (const fact of state.facts) hash = mixHash(hash, fact);
+    hash = mixHash(hash, state.orderedFacts);
+    hash = mixHash(hash, state.dropsUsed + 64 * state.duplicatesUsed + 4096 * state.crashesUsed + 262144 * state.timerFiresUsed);
+    return hash;
+  }
+
+  /** A plain-data view of one node (durable from its storage, volatile from a rebuilt instance) for debugger views. */
+  nodeView(state: ExploreState, index: number): { up: boolean; durable: unknown; volatile: unknown } {
+    const entry = state.nodes[index]!;
+    const durable = this.setup.factory.durableView(this.setup.nodes[index]!, entry.storage);
+    if (!entry.up) return { up: false, durable, volatile: null };
+    return { up: true, durable, volatile: this.rebuild(entry, index, null).instance.volatileState() };
+  }
+
+  /** The node `entry` describes, handling one more input live. */
+  private handle(entry: NodeEntry, index: number, context: StepContext, input: NodeInput): NodeEntry {
+    assert(entry.up, () => `${this.setup.nodes[index]} is down`);
+    const run = this.rebuild(entry, index, context);
+    run.live = true;
+    const instance = run.instance;
+    switch (input.kind) {
+      case 'message':
+        instance.onMessage(input.from, input.message);
+        break;
+      case 'timer':
+        run.timers = run.timers.filter((timer) => timer !== input.name);
+        instance.onTimer(input.name);
+        break;
+      case 'request':
+        instance.onRequest(input.request);
+        break;
+      case 'boot':
+        fail('a boot is a restart, not an input');
+    }
+    return this.entryAfter(run, entry.boot!, this.deliverLocal(run, context, [...entry.inputs, input]));
+  }
+
+  /** Delivers the node's messages to itself, in order, within the step; each is one more input. */
+  private deliverLocal(run: NodeRun, context: StepContext, inputs: NodeInput[]): NodeInput[] {
+    const nodeId = this.setup.nodes[run.index]!;
+    while (context.local.length > 0) {
+      const message = context.local.shift()!;
+      assert(message.from === run.index, 'a message to itself from another node');
+      if (context.traceNetwork) context.emit({ t: context.t, type: 'deliver', from: nodeId, to: nodeId, id: message.id, msg: message.message } as AnyTraceEvent);
+      inputs.push({ kind: 'message', from: nodeId, message: message.message });
+      run.instance.onMessage(nodeId, message.message);
+    }
+    return inputs;
+  }
+
+
+  /** A live instance equal to the node `entry` describes: created from its boot image, its inputs replayed muted. */
+  private rebuild(entry: NodeEntry, index: number, context: StepContext | null): NodeRun {
+    const run = new NodeRun(index, entry.boot!.copy(), entry.timers, this, context);
+    const instance = this.setup.factory.createNode(run.effects());
+    run.instance = instance;
+    for (const input of entry.inputs) {
+      switch (input.kind) {
+        case 'boot':
+          if (input.recover) instance.recover();
+          else instance.start();
+          break;
+        case 'message':
+          instance.onMessage(input.from, input.message);
+          break;
+        case 'timer':
+          instance.onTimer(input.name);
+          break;
+        case 'request':
+          instance.onRequest(input.request);
+          break;
+      }
+    }
+    return run;
+  }
+
+  private entryAfter(run: NodeRun, boot: StorageImage, inputs: readonly NodeInput[]): NodeEntry {
+    const durable = this.setup.factory.durableView(this.setup.nodes[run.index]!, run.storage);
+    const text = `U${canonicalJson(durable)}|${canonicalJson(run.instance.volatileState())}|${run.timers.join(',')}`;
+    return { up: true, boot, inputs, storage: run.storage, timers: run.timers, hash: fingerprint53(text) };
+  }
+
+  private downHash(index: number, storage: StorageImage): number {
+    return fingerprint53(`D${canonicalJson(this.setup.factory.durableView(this.setup.nodes[index]!, storage))}`);
+  }
+}
+
+function without<Item>(items: readonly Item[], index: number): Item[] {
+  const copy = items.slice();
+  copy.splice(index, 1);
+  return copy;
+}
+
+/** The sorted union of two fact lists (the first sorted and unique). */
+function mergeFacts(facts: readonly number[], added: readonly number[]): readonly number[] {
+  let merged: number[] | null = null;
+  for (const fact of added) {
+    const list: readonly number[] = merged ?? facts;
+    let low = 0;
+    let high = list.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (list[middle]! < fact) low = middle + 1;
+      else high = middle;
+    }
+    if (list[low] === fact) continue;
+    merged ??= [...facts];
+    merged.splice(low, 0, fact);
+  }
+  return merged ?? facts;
+}
+
+function sortedFlight(messages: InFlight[]): InFlight[] {
+  return messages.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.id - b.id));
+}

@@ -1,0 +1,157 @@
+import type { TraceChecks, Violation } from '../check/checker.js';
+import type { AnyTraceEvent } from '../sim/events.js';
+import type { Action, ExploreModel, ExploreState, StepSink } from './model.js';
+
+export type SearchStrategy = 'bfs' | 'dfs';
+
+export interface SearchOptions {
+  readonly strategy: SearchStrategy;
+  /** States at this depth are not expanded. */
+  readonly maxDepth?: number | undefined;
+  /** Stop after this many distinct states. */
+  readonly maxStates?: number | undefined;
+  /** Stop after this many ms of `clock` (the CLI's wall clock; the search itself reads none). */
+  readonly timeLimitMs?: number | undefined;
+  readonly clock?: (() => number) | undefined;
+  /** The same safety checkers as `run`, fresh for each evaluation. */
+  readonly newChecks: () => TraceChecks;
+  /** Canonical fingerprint of a state (symmetry reduction plugs in here). */
+  readonly fingerprint?: ((state: ExploreState) => number) | undefined;
+}
+
+export type SearchBound = 'depth' | 'states' | 'time';
+
+export interface SearchResult {
+  /** True when every reachable state within the limits was expanded: no bound cut the search. */
+  readonly exhausted: boolean;
+  /** Which bounds cut it, when not exhausted (empty when a violation ended it). */
+  readonly cutBy: readonly SearchBound[];
+  readonly distinctStates: number;
+  /** Every state generated, revisits included (TLC's "states generated"). */
+  readonly transitions: number;
+  /** Deepest state reached. */
+  readonly depth: number;
+  /** States without an enabled action. */
+  readonly terminalStates: number;
+  readonly violation: { readonly violation: Violation; readonly actions: readonly Action[] } | null;
+  readonly elapsedMs: number | null;
+}
+
+/** The path to a state: its last action and its parent's trail; events are the checked ones that step produced. */
+interface Trail {
+  readonly action: Action | null;
+  readonly parent: Trail | null;
+  readonly events: readonly AnyTraceEvent[] | null;
+}
+
+/**
+ * Breadth-first (shortest counterexample first) or depth-first search of
+ * every schedule of the model, pruning revisited states by fingerprint. The
+ * checkers judge every transition that produced observations, on the whole
+ * observation history of its path, and every terminal state at its end.
+ * Safety only: liveness needs fairness, which a bounded search cannot judge.
+ */
+export function search(model: ExploreModel, options: SearchOptions): SearchResult {
+  const fingerprintOf = options.fingerprint ?? ((state: ExploreState) => model.fingerprint(state));
+  const clock = options.clock;
+  const startedMs = clock?.();
+  const collected: AnyTraceEvent[] = [];
+  const sink: StepSink = { traceNetwork: false, emit: (event) => collected.push(event) };
+  const initial = model.initial(sink);
+  const visited = new Set<number>([fingerprintOf(initial)]);
+  const root: Trail = { action: null, parent: null, events: collected.length > 0 ? collected.splice(0) : null };
+  let transitions = 0;
+  let depth = 0;
+  let terminalStates = 0;
+  const cutBy = new Set<SearchBound>();
+  const frontier: { state: ExploreState; trail: Trail }[] = [{ state: initial, trail: root }];
+  let head = 0;
+  const finish = (violation: SearchResult['violation']): SearchResult => ({
+    exhausted: violation === null && cutBy.size === 0,
+    cutBy: violation === null ? [...cutBy] : [],
+    distinctStates: visited.size,
+    transitions,
+    depth,
+    terminalStates,
+    violation,
+    elapsedMs: clock === undefined ? null : clock() - startedMs!,
+  });
+  const initialViolation = judge(options.newChecks, root, null);
+  if (initialViolation) return finish({ violation: initialViolation, actions: [] });
+  let sinceClock = 0;
+  while (options.strategy === 'bfs' ? head < frontier.length : frontier.length > 0) {
+    const { state, trail } = options.strategy === 'bfs' ? frontier[head++]! : frontier.pop()!;
+    if (options.strategy === 'bfs' && head > 4096 && head * 2 > frontier.length) {
+      frontier.splice(0, head);
+      head = 0;
+    }
+    const actions = model.actions(state);
+    if (actions.length === 0) {
+      terminalStates += 1;
+      const violation = judge(options.newChecks, trail, null, true);
+      if (violation) return finish({ violation, actions: actionsOf(trail) });
+      continue;
+    }
+    if (options.maxDepth !== undefined && state.depth >= options.maxDepth) {
+      cutBy.add('depth');
+      continue;
+    }
+    for (const action of actions) {
+      const next = model.step(state, action, sink);
+      transitions += 1;
+      const events = collected.length > 0 ? collected.splice(0) : null;
+      const nextTrail: Trail = { action, parent: trail, events };
+      if (events !== null) {
+        const violation = judge(options.newChecks, trail, events);
+        if (violation) {
+          depth = Math.max(depth, next.depth);
+          return finish({ violation, actions: actionsOf(nextTrail) });
+        }
+      }
+      const key = fingerprintOf(next);
+      if (visited.has(key)) continue;
+      visited.add(key);
+      if (next.depth > depth) depth = next.depth;
+      frontier.push({ state: next, trail: nextTrail });
+    }
+    if (options.maxStates !== undefined && visited.size >= options.maxStates) {
+      cutBy.add('states');
+      return finish(null);
+    }
+    if (options.timeLimitMs !== undefined && clock !== undefined && ++sinceClock >= 256) {
+      sinceClock = 0;
+      if (clock() - startedMs! >= options.timeLimitMs) {
+        cutBy.add('time');
+        return finish(null);
+      }
+    }
+  }
+  return finish(null);
+}
+
+/** The first violation the checkers find on the path's history plus `latest` (and, at a terminal state, at its end). */
+function judge(newChecks: () => TraceChecks, trail: Trail, latest: readonly AnyTraceEvent[] | null, atEnd = false): Violation | null {
+  const history: (readonly AnyTraceEvent[])[] = [];
+  for (let at: Trail | null = trail; at !== null; at = at.parent) if (at.events !== null) history.push(at.events);
+  history.reverse();
+  if (latest !== null) history.push(latest);
+  if (history.length === 0 && !atEnd) return null;
+  const checks = newChecks();
+  let index = 0;
+  let lastT = 0;
+  for (const events of history) {
+    for (const event of events) {
+      const { violations } = checks.observe(event, index++);
+      lastT = event.t;
+      if (violations.length > 0) return violations[0]!;
+    }
+  }
+  if (!atEnd) return null;
+  return checks.finish(lastT, index)[0] ?? null;
+}
+
+function actionsOf(trail: Trail): Action[] {
+  const actions: Action[] = [];
+  for (let at: Trail | null = trail; at !== null && at.action !== null; at = at.parent) actions.push(at.action);
+  return actions.reverse();
+}

@@ -1,0 +1,41 @@
+import { CHECKERS } from '../check/suite.js';
+import { MULTIPAXOS_CHECKERS } from '../check/multipaxos-checks.js';
+import { RAFT_CHECKERS } from '../check/raft-checks.js';
+import { MULTIPAXOS_BUGS, type MultiPaxosBug } from '../protocols/multipaxos/config.js';
+import { PAXOS_BUGS, type PaxosBug } from '../protocols/paxos/config.js';
+import { RAFT_BUGS, type RaftBug } from '../protocols/raft/config.js';
+import { multiPaxosDriver } from './multipaxos-driver.js';
+import { paxosDriver } from './paxos-driver.js';
+import { raftDriver } from './raft-driver.js';
+import { defineProtocol } from './protocol-definition.js';
+
+/**
+ * paxsim's own protocols, defined through the public API (src/index.ts) like
+ * any user's: each is one definition, listed once in run/registry.ts. Their
+ * timing lives in the scenario's `paxos:` / `multipaxos:` / `raft:` keys, which the
+ * scenario schema validates, so they take no `config`.
+ */
+
+export const paxosDefinition = defineProtocol({
+  name: 'paxos',
+  description: 'single-decree Paxos: proposers, acceptors and learners agree on one value',
+  bugs: PAXOS_BUGS,
+  checkerNames: CHECKERS.map((checker) => checker.name),
+  setup: ({ scenario, bug, liveness }) => paxosDriver(scenario, bug as PaxosBug | undefined, liveness),
+});
+
+export const multiPaxosDefinition = defineProtocol({
+  name: 'multipaxos',
+  description: 'Multi-Paxos: a replicated key-value log with a stable leader, and closed-loop clients',
+  bugs: MULTIPAXOS_BUGS,
+  checkerNames: MULTIPAXOS_CHECKERS.map((checker) => checker.name),
+  setup: ({ scenario, bug, liveness }) => multiPaxosDriver(scenario, bug as MultiPaxosBug | undefined, liveness),
+});
+
+export const raftDefinition = defineProtocol({
+  name: 'raft',
+  description: 'Raft: a replicated key-value log (leader election, log replication), with Multi-Paxos\'s closed-loop clients',
+  bugs: RAFT_BUGS,
+  checkerNames: RAFT_CHECKERS.map((checker) => checker.name),
+  setup: ({ scenario, bug, liveness }) => raftDriver(scenario, bug as RaftBug | undefined, liveness),
+});

@@ -1,0 +1,117 @@
+import { createRequire } from 'node:module';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { formatPath, type PathSegment } from '../scenario/problems.js';
+import type { Scenario } from '../scenario/scenario.js';
+import { closestMatch } from '../scenario/suggest.js';
+import { isProtocolDefinition, type AnyProtocolDefinition } from './protocol-definition.js';
+import { builtInProtocolNames, protocolNamed, registerProtocol } from './registry.js';
+
+/**
+ * Loading a user protocol (README, "Write your own protocol"): a scenario's
+ * `protocol:` (or `--protocol`) names a module, a path relative to the
+ * scenario file or an npm package resolved from there; its default export is
+ * a definition. Loading happens once, before any run, and is synchronous
+ * (Node's require of an ES module), so runs stay synchronous and fuzz
+ * workers load the same module the same way. Every problem is one line.
+ */
+
+export type ProtocolLoad = { readonly ok: true; readonly scenario: Scenario } | { readonly ok: false; readonly errors: readonly string[] };
+
+/** Where a protocol module was named: the scenario file, or the `--protocol` flag. */
+export interface ProtocolSource {
+  /** The module specifier or protocol name. */
+  readonly spec: string;
+  /** What error lines start with: `scenarios/x.yaml: protocol` or `--protocol`. */
+  readonly label: string;
+  /** The directory a relative path is resolved from. */
+  readonly baseDir: string;
+}
+
+/**
+ * The scenario with its protocol resolved: a built-in as it is; a module
+ * loaded, registered under its definition's name, its `config` parsed.
+ * `override` is `--protocol`, resolved from the working directory.
+ */
+export function resolveScenarioProtocol(scenario: Scenario, scenarioFile: string, override?: string): ProtocolLoad {
+  const source: ProtocolSource = override === undefined
+    ? { spec: scenario.protocol, label: `${scenarioFile}: protocol`, baseDir: dirname(resolve(scenarioFile)) }
+    : { spec: override, label: '--protocol', baseDir: process.cwd() };
+  const loaded = protocolFor(source);
+  if (!loaded.ok) return { ok: false, errors: [loaded.error] };
+  const { definition, module } = loaded;
+  if (definition.config === undefined) {
+    if (scenario.config !== undefined) return { ok: false, errors: [`${scenarioFile}: config: protocol ${definition.name} takes no config`] };
+    return { ok: true, scenario: { ...scenario, protocol: definition.name, ...(module === null ? {} : { protocolModule: module }) } };
+  }
+  const parsed = definition.config.safeParse(scenario.config);
+  if (!parsed.success) {
+    return { ok: false, errors: parsed.error.issues.map((issue) => `${scenarioFile}: ${formatPath(['config', ...(issue.path as PathSegment[])])}: ${issue.message}`) };
+  }
+  return { ok: true, scenario: { ...scenario, protocol: definition.name, config: parsed.data, ...(module === null ? {} : { protocolModule: module }) } };
+}
+
+type Found = { ok: true; definition: AnyProtocolDefinition; module: string | null } | { ok: false; error: string };
+
+/** A registered protocol by name, or else a module loaded and registered. */
+export function protocolFor(source: ProtocolSource): Found {
+  const builtIn = protocolNamed(source.spec);
+  if (builtIn !== undefined && !looksLikePath(source.spec)) return { ok: true, definition: builtIn, module: null };
+  const path = resolveModule(source);
+  if (!path.ok) return path;
+  return loadProtocolModule(path.path, source.label);
+}
+
+/** Loads the module at an absolute path (fuzz workers: what the scenario's protocolModule names). */
+export function loadProtocolModule(path: string, label: string): Found {
+  let exports: unknown;
+  try {
+    exports = createRequire(import.meta.url)(path);
+  } catch (error) {
+    return { ok: false, error: `${label}: ${path}: cannot load: ${loadFailure(error)}` };
+  }
+  const definition = defaultExport(exports);
+  if (definition === undefined) return { ok: false, error: `${label}: ${path}: has no default export (export default defineProtocol({...}))` };
+  if (!isProtocolDefinition(definition)) return { ok: false, error: `${label}: ${path}: the default export is not a protocol definition (build it with defineProtocol from paxsim)` };
+  const registered = registerProtocol(definition, path);
+  if (!registered.ok) return { ok: false, error: `${label}: ${path}: ${registered.error}` };
+  return { ok: true, definition, module: path };
+}
+
+/** Makes sure a scenario's user protocol is registered in this thread (a fuzz worker starts with the built-ins only). */
+export function ensureProtocolLoaded(scenario: Scenario): void {
+  if (scenario.protocolModule === undefined || protocolNamed(scenario.protocol) !== undefined) return;
+  const loaded = loadProtocolModule(scenario.protocolModule, 'protocol');
+  if (!loaded.ok) throw new Error(loaded.error);
+}
+
+function looksLikePath(spec: string): boolean {
+  return spec.startsWith('.') || isAbsolute(spec) || /\.(c|m)?js$/.test(spec);
+}
+
+function resolveModule(source: ProtocolSource): { ok: true; path: string } | { ok: false; error: string } {
+  const spec = looksLikePath(source.spec) && !isAbsolute(source.spec) && !source.spec.startsWith('.') ? `./${source.spec}` : source.spec;
+  try {
+    return { ok: true, path: createRequire(join(source.baseDir, 'noop.js')).resolve(spec) };
+  } catch {
+    const names = builtInProtocolNames();
+    const guess = closestMatch(source.spec, names);
+    const what = looksLikePath(source.spec)
+      ? `no module at ${resolve(source.baseDir, source.spec)}`
+      : `"${source.spec}" is neither a built-in protocol (${names.join(', ')}) nor an installed package${guess === undefined ? '' : ` (did you mean "${guess}"?)`}`;
+    return { ok: false, error: `${source.label}: ${what}` };
+  }
+}
+
+function defaultExport(exports: unknown): unknown {
+  if (typeof exports !== 'object' || exports === null) return undefined;
+  if (isProtocolDefinition(exports)) return exports; // module.exports = defineProtocol(...)
+  return (exports as { default?: unknown }).default;
+}
+
+function loadFailure(error: unknown): string {
+  const code = (error as { code?: unknown }).code;
+  if (code === 'ERR_REQUIRE_ASYNC_MODULE') return 'it uses top-level await; a protocol module must load synchronously';
+  if (code === 'ERR_REQUIRE_ESM') return 'this Node.js cannot load an ES module synchronously; use Node.js 20.19 or later';
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split('\n')[0] ?? message;
+}

@@ -1,0 +1,60 @@
+import { multiPaxosDefinition, paxosDefinition, raftDefinition } from './builtin-protocols.js';
+import type { AnyProtocolDefinition } from './protocol-definition.js';
+
+/**
+ * Protocols by name: what a scenario's `protocol:` names, `--bug` is checked
+ * against and `paxsim list` shows. Adding a built-in protocol is one
+ * definition module and one line here. A user's protocol joins at load time
+ * (run/protocol-loader.ts), before any run, under its definition's name.
+ */
+const BUILT_IN_PROTOCOLS: readonly AnyProtocolDefinition[] = [
+  paxosDefinition,
+  multiPaxosDefinition,
+  raftDefinition,
+];
+
+interface Registered {
+  readonly definition: AnyProtocolDefinition;
+  /** The module it was loaded from (absolute path), or null for a built-in. */
+  readonly module: string | null;
+}
+
+const registry = new Map<string, Registered>(BUILT_IN_PROTOCOLS.map((definition) => [definition.name, { definition, module: null }]));
+
+/** Names of paxsim's own protocols. */
+export function builtInProtocolNames(): string[] {
+  return BUILT_IN_PROTOCOLS.map((definition) => definition.name);
+}
+
+/**
+ * Adds a loaded protocol. Loading the same module again is a no-op; another
+ * definition under a taken name is refused (the message says which).
+ */
+export function registerProtocol(definition: AnyProtocolDefinition, module: string): { ok: true } | { ok: false; error: string } {
+  const existing = registry.get(definition.name);
+  if (existing === undefined) {
+    registry.set(definition.name, { definition, module });
+    return { ok: true };
+  }
+  if (existing.definition === definition) return { ok: true };
+  const where = existing.module === null ? 'a built-in protocol' : `the protocol loaded from ${existing.module}`;
+  return { ok: false, error: `defines protocol "${definition.name}", a name already taken by ${where}; give it another name` };
+}
+
+export function protocolNamed(name: string): AnyProtocolDefinition | undefined {
+  return registry.get(name)?.definition;
+}
+
+/** Every registered protocol, built-ins first, then loaded ones in load order. */
+export function registeredProtocols(): { definition: AnyProtocolDefinition; module: string | null }[] {
+  return [...registry.values()];
+}
+
+/** A protocol's bug flags by name ({} for an unknown protocol). */
+export function bugsOf(protocol: string): Readonly<Record<string, string>> {
+  return registry.get(protocol)?.definition.bugs ?? {};
+}
+
+export function isBugOf(protocol: string, name: string): boolean {
+  return Object.hasOwn(bugsOf(protocol), name);
+}

@@ -1,0 +1,199 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { judgeExploreExpectation } from '../src/cli/explore-command.js';
+import { canonicalJson, fingerprint53 } from '../src/explore/canonical.js';
+import { exploreModelFor, NO_FAULTS } from '../src/explore/setup.js';
+import { scheduleOf } from '../src/explore/schedule-replay.js';
+import { search } from '../src/explore/search.js';
+import { runScenario } from '../src/run/runner.js';
+import { loadScenarioFile } from '../src/scenario/load.js';
+import type { Scenario } from '../src/scenario/scenario.js';
+import { runCli } from './helpers/cli.js';
+import { scenarioFromYaml, shippedScenario } from './helpers/scenario.js';
+
+/** One proposer, no faults, no timers: small enough that both strategies exhaust it. */
+const SMALL = `
+name: explore-small
+nodes: [A, B, C]
+roles: { proposers: [A] }
+proposals: [{ at: 0, node: A, value: X }]
+expect: { safety: hold, explore: { exhausted: true, violation: none } }
+`;
+
+function explore(scenario: Scenario, bug: string | undefined, strategy: 'bfs' | 'dfs' = 'bfs', limits = scenario.explore ?? NO_FAULTS, maxDepth = scenario.explore?.depth) {
+  const { model, newChecks } = exploreModelFor(scenario, bug, limits);
+  return { model, result: search(model, { strategy, newChecks, maxDepth, maxStates: 500_000 }) };
+}
+
+describe('paxsim explore: canonical state text', () => {
+  it('does not depend on the order keys were added in, at any depth', () => {
+    const votes = { '1,B': { value: 'Y', acceptors: ['C'] }, '1,A': { acceptors: ['A', 'B'], value: 'X' } };
+    const sameVotes = { '1,A': { value: 'X', acceptors: ['A', 'B'] }, '1,B': { acceptors: ['C'], value: 'Y' } };
+    expect(canonicalJson({ votes, attempt: 1 })).toBe(canonicalJson({ attempt: 1, votes: sameVotes }));
+    expect(fingerprint53(canonicalJson(votes))).toBe(fingerprint53(canonicalJson(sameVotes)));
+  });
+
+  it('tells apart what differs: array order, values, Maps and Sets by content', () => {
+    expect(canonicalJson(['A', 'B'])).not.toBe(canonicalJson(['B', 'A']));
+    expect(canonicalJson({ a: 1 })).not.toBe(canonicalJson({ a: '1' }));
+    expect(canonicalJson(new Map([['x', 1], ['y', 2]]))).toBe(canonicalJson(new Map([['y', 2], ['x', 1]])));
+    expect(canonicalJson(new Set([1, 2]))).not.toBe(canonicalJson(new Set([1, 3])));
+    expect(fingerprint53('ab')).not.toBe(fingerprint53('ba'));
+    expect(Number.isSafeInteger(fingerprint53('any text'))).toBe(true);
+  });
+});
+
+describe('paxsim explore: the model and the search', () => {
+  it('exhausts a small configuration, and BFS and DFS agree on its distinct states', () => {
+    const scenario = scenarioFromYaml(SMALL);
+    const bfs = explore(scenario, undefined, 'bfs').result;
+    const dfs = explore(scenario, undefined, 'dfs').result;
+    expect(bfs.exhausted).toBe(true);
+    expect(dfs.exhausted).toBe(true);
+    expect(bfs.violation).toBeNull();
+    expect(bfs.distinctStates).toBeGreaterThan(10);
+    expect(dfs.distinctStates).toBe(bfs.distinctStates);
+    expect(bfs.terminalStates).toBeGreaterThan(0);
+    expect(judgeExploreExpectation(scenario, bfs)?.met).toBe(true);
+  });
+
+  it('also agrees with a crash allowed', () => {
+    const scenario = scenarioFromYaml(SMALL);
+    const limits = { maxDrops: 0, maxDuplicates: 0, maxCrashes: 1, maxTimerFires: 0 };
+    const bfs = explore(scenario, undefined, 'bfs', limits).result;
+    const dfs = explore(scenario, undefined, 'dfs', limits).result;
+    expect(bfs.exhausted && dfs.exhausted).toBe(true);
+    expect(dfs.distinctStates).toBe(bfs.distinctStates);
+    // Faults reach states the fault-free search cannot.
+    expect(bfs.distinctStates).toBeGreaterThan(explore(scenario, undefined).result.distinctStates);
+  });
+
+  it('explore-paxos-3: no violation within the bounds CI uses, and says it did not exhaust', () => {
+    const scenario = shippedScenario('explore-paxos-3');
+    const { result } = explore(scenario, undefined);
+    expect(result.violation).toBeNull();
+    expect(result.exhausted).toBe(false);
+    expect(result.cutBy).toEqual(['depth']);
+    expect(result.depth).toBe(scenario.explore!.depth);
+    expect(judgeExploreExpectation(scenario, result)).toEqual({ met: true, lines: ['✓ violation: none'] });
+  });
+
+  it('judges expect.explore honestly: exhausted: true is unmet when a bound cut the search', () => {
+    const scenario = shippedScenario('explore-paxos-3');
+    const demanding = { ...scenario, expect: { ...scenario.expect, explore: { exhausted: true, violation: 'none' } } };
+    expect(judgeExploreExpectation(demanding, explore(scenario, undefined).result)?.met).toBe(false);
+  });
+});
+
+/**
+ * Shortest counterexample lengths on explore-paxos-3 (BFS, its own bounds),
+ * and the checker that catches each bug. ignore-accepted needs 8 steps, past
+ * the shipped depth: it is searched without faults or timers, to depth 12.
+ */
+const NONE = { maxDrops: 0, maxDuplicates: 0, maxCrashes: 0, maxTimerFires: 0 };
+const PAXOS_BUGS: readonly [string, number, string, { limits: typeof NONE; depth: number } | null][] = [
+  ['forget-promise', 5, 'acceptor-discipline', null],
+  ['ignore-accepted', 8, 'agreement', { limits: NONE, depth: 12 }],
+  ['accept-lower', 5, 'acceptor-discipline', null],
+  ['same-ballot', 6, 'ballot-uniqueness', null],
+  ['count-duplicates', 4, 'integrity', null],
+  ['small-quorum', 1, 'integrity', null],
+];
+
+describe('paxsim explore: planted single-decree bugs on explore-paxos-3', () => {
+  for (const [bug, length, checker, bounds] of PAXOS_BUGS) {
+    it(`${bug}: a shortest counterexample of ${length} steps, which paxsim run replays to the same violation`, () => {
+      const scenario = shippedScenario('explore-paxos-3');
+      const { model, result } = bounds === null ? explore(scenario, bug) : explore(scenario, bug, 'bfs', bounds.limits, bounds.depth);
+      expect(result.violation?.violation.checker).toBe(checker);
+      expect(result.violation?.actions.length).toBe(length);
+      const schedule = scheduleOf(model, result.violation!.actions);
+      const pinned: Scenario = { ...scenario, bug, schedule, faults: [], explore: undefined, expect: { safety: 'hold' } };
+      const replayed = runScenario(pinned, { record: true });
+      expect(replayed.violations[0]?.checker).toBe(checker);
+      expect(replayed.expectation.met).toBe(false);
+      // Deterministic, and the schedule is what breaks it: the correct protocol holds on the same steps (or cannot take them).
+      expect(runScenario(pinned).traceHash).toBe(replayed.traceHash);
+      let correctViolations: number;
+      try {
+        correctViolations = runScenario({ ...pinned, bug: undefined }).violations.length;
+      } catch {
+        correctViolations = 0;
+      }
+      expect(correctViolations).toBe(0);
+    });
+  }
+});
+
+describe('paxsim explore: Multi-Paxos on explore-multipaxos-3', () => {
+  it('no violation within the bounds CI uses', () => {
+    const scenario = shippedScenario('explore-multipaxos-3');
+    const { result } = explore(scenario, undefined);
+    expect(result.violation).toBeNull();
+    expect(result.cutBy).toEqual(['depth']);
+    expect(judgeExploreExpectation(scenario, result)?.met).toBe(true);
+  });
+
+  it('apply-unchosen: found in 4 steps by log-consistency, replayed by paxsim run', () => {
+    const scenario = shippedScenario('explore-multipaxos-3');
+    const { model, result } = explore(scenario, 'apply-unchosen');
+    expect(result.violation?.violation.checker).toBe('log-consistency');
+    expect(result.violation?.actions.length).toBe(4);
+    const pinned: Scenario = { ...scenario, bug: 'apply-unchosen', schedule: scheduleOf(model, result.violation!.actions), explore: undefined, expect: { safety: 'hold' } };
+    expect(runScenario(pinned).violations[0]?.checker).toBe('log-consistency');
+  });
+
+  it('no-dedup: a duplicated client request applied twice, 10 steps, caught by exactly-once', () => {
+    const scenario = shippedScenario('explore-multipaxos-3');
+    const limits = { maxDrops: 0, maxDuplicates: 1, maxCrashes: 0, maxTimerFires: 0 };
+    const { model, result } = explore(scenario, 'no-dedup', 'bfs', limits, 14);
+    expect(result.violation?.violation.checker).toBe('exactly-once');
+    expect(result.violation?.actions.length).toBe(10);
+    const pinned: Scenario = { ...scenario, bug: 'no-dedup', schedule: scheduleOf(model, result.violation!.actions), explore: undefined, expect: { safety: 'hold' } };
+    expect(runScenario(pinned).violations[0]?.checker).toBe('exactly-once');
+  }, 120_000);
+});
+
+describe('paxsim explore: CLI', () => {
+  it('writes a counterexample that `paxsim run FILE` replays (exit 1, same checker)', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'paxsim-explore-'));
+    const found = await runCli(['explore', 'explore-paxos-3', '--bug', 'count-duplicates', '--out', out]);
+    expect(found.code).toBe(1);
+    expect(found.stdout).toContain('VIOLATION of integrity after 4 steps');
+    expect(found.stdout).toMatch(/ {2}1\. request to A\n +2\. deliver #\d+ A→[BC] prepare/);
+    const file = join(out, 'explore-paxos-3-count-duplicates-counterexample.yaml');
+    expect(readFileSync(file, 'utf8')).toContain('schedule:');
+    const loaded = loadScenarioFile(file);
+    expect(loaded.ok).toBe(true);
+    const replay = await runCli(['run', file, '--json']);
+    expect(replay.code).toBe(1);
+    const verdict = JSON.parse(replay.stdout) as { violations: { checker: string }[] };
+    expect(verdict.violations.map((violation) => violation.checker)).toEqual(['integrity']);
+    expect(readFileSync(join(out, 'explore-paxos-3-count-duplicates-counterexample.jsonl'), 'utf8').split('\n')[0]).toContain('"type":"meta"');
+  });
+
+  it('reports bounds honestly in --json and meets the shipped expect (exit 0)', async () => {
+    const outcome = await runCli(['explore', 'explore-paxos-3', '--json']);
+    expect(outcome.code).toBe(0);
+    const report = JSON.parse(outcome.stdout) as Record<string, unknown>;
+    expect(report).toMatchObject({ exhausted: false, cutBy: ['depth'], violation: null, expectMet: true });
+    expect(report['distinctStates']).toBeGreaterThan(1000);
+    expect(report['transitions']).toBeGreaterThan(report['distinctStates'] as number);
+  });
+
+  it('says "exhausted" only when it is', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'paxsim-explore-'));
+    const file = join(dir, 'small.yaml');
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(file, SMALL);
+    const outcome = await runCli(['explore', file, '--strategy', 'dfs']);
+    expect(outcome.code).toBe(0);
+    expect(outcome.stdout).toMatch(/result {4}exhausted: [\d,]+ distinct states, no violation/);
+    const cut = await runCli(['explore', file, '--depth', '2']);
+    expect(cut.code).toBe(1);
+    expect(cut.stdout).toContain('no violation within depth 2');
+    expect(cut.stdout).toContain('✗ exhausted: true');
+  });
+});
