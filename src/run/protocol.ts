@@ -10,6 +10,8 @@ import type { ScheduledRequest } from '../sim/simulation.js';
 import type { MultiPaxosSummary, SummaryLine } from '../check/multipaxos-checks.js';
 import { assert } from '../util/assert.js';
 import { multiPaxosDriver } from './multipaxos-driver.js';
+import { cheapPaxosDriver } from './cheap-paxos-driver.js';
+import { CHEAP_PAXOS_BUGS, type CheapPaxosBug } from '../protocols/cheap-paxos/config.js';
 import { paxosDriver } from './paxos-driver.js';
 
 /** A known-broken variant of some protocol, by name (`paxsim list`). */
@@ -40,6 +42,8 @@ export interface ProtocolDriver {
   readonly factory: ProtocolFactory<Tagged, unknown, Tagged, unknown>;
   readonly requests: readonly ScheduledRequest<unknown>[];
   readonly checks: TraceChecks;
+  /** Its checkers judge network events, so the run emits them even when no trace is kept. */
+  readonly needsNetworkEvents?: boolean;
   /** Sees every event the run emits, for the facts. */
   observe(event: AnyTraceEvent): void;
   facts(): RunFactsSummary;
@@ -48,6 +52,7 @@ export interface ProtocolDriver {
 export const BUGS_BY_PROTOCOL: Readonly<Record<Scenario['protocol'], Readonly<Record<string, string>>>> = {
   paxos: PAXOS_BUGS,
   multipaxos: MULTIPAXOS_BUGS,
+  'cheap-paxos': CHEAP_PAXOS_BUGS,
 };
 
 export function isBugOf(protocol: Scenario['protocol'], name: string): boolean {
@@ -56,6 +61,7 @@ export function isBugOf(protocol: Scenario['protocol'], name: string): boolean {
 
 export function driverFor(scenario: Scenario, bug: ProtocolBug | undefined, liveness: LivenessOptions | undefined): ProtocolDriver {
   assert(bug === undefined || isBugOf(scenario.protocol, bug), () => `${scenario.protocol} has no bug named ${bug}`);
+  if (scenario.protocol === 'cheap-paxos') return cheapPaxosDriver(scenario, bug as CheapPaxosBug | undefined, liveness);
   if (scenario.protocol === 'multipaxos') return multiPaxosDriver(scenario, bug as MultiPaxosBug | undefined, liveness);
   return paxosDriver(scenario, bug as PaxosBug | undefined, liveness);
 }

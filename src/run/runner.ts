@@ -140,7 +140,7 @@ export function runScenario(input: Scenario, options: RunOptions = {}): RunResul
     maxEvents: scenario.maxEvents,
     protocol: driver.factory,
     emit,
-    traceNetwork: options.traceNetwork ?? (recorded !== null || serializer !== null),
+    traceNetwork: driver.needsNetworkEvents === true || (options.traceNetwork ?? (recorded !== null || serializer !== null)),
     // One processed event can broadcast to every node, so maxEvents alone does not bound the trace.
     shouldStop: () => stop || eventCount + untracedEvents() >= maxTraceEvents,
   });
@@ -219,7 +219,12 @@ export function traceMeta(scenario: Scenario, seed: number, bug: ProtocolBug | u
     learners: [...scenario.roles.learners],
     protocol: scenario.protocol,
   };
-  if (scenario.protocol === 'multipaxos') meta.clients = scenario.clients.map((client) => client.id);
+  if (scenario.protocol !== 'paxos') meta.clients = scenario.clients.map((client) => client.id);
+  if (scenario.cheapPaxos !== undefined) {
+    meta.main = [...scenario.cheapPaxos.main];
+    meta.auxiliary = [...scenario.cheapPaxos.auxiliary];
+    meta.alpha = scenario.cheapPaxos.alpha;
+  }
   if (bug) meta.bug = bug;
   return meta;
 }

@@ -61,6 +61,20 @@ export interface Expectation {
   readonly chosen?: ChosenExpectation | undefined;
   readonly safety: 'hold' | 'violated';
   readonly liveness?: { readonly withinMs: number } | undefined;
+  /** Cheap Paxos: bounds on messages that reach the auxiliaries. */
+  readonly auxiliaries?: AuxiliaryExpectation | undefined;
+}
+
+export interface AuxiliaryExpectation {
+  readonly maxMessages?: number | undefined;
+  readonly idleAfterMs?: number | undefined;
+}
+
+/** Cheap Paxos: the initial configuration (`roles.main`, `roles.auxiliary`) and α. */
+export interface CheapPaxosSpec {
+  readonly main: readonly NodeId[];
+  readonly auxiliary: readonly NodeId[];
+  readonly alpha: number;
 }
 
 export interface PaxosTimingSpec {
@@ -94,7 +108,7 @@ export interface MultiPaxosTimingSpec {
   readonly thinkMs?: number | undefined;
 }
 
-export type ProtocolName = 'paxos' | 'multipaxos';
+export type ProtocolName = 'paxos' | 'multipaxos' | 'cheap-paxos';
 
 export interface Scenario {
   readonly name: string;
@@ -114,6 +128,8 @@ export interface Scenario {
   /** Multi-Paxos: the clients (never crashed, never partitioned); `nodes` are the replicas. */
   readonly clients: readonly ClientSpec[];
   readonly multipaxos: MultiPaxosTimingSpec;
+  /** Cheap Paxos only (undefined otherwise). */
+  readonly cheapPaxos?: CheapPaxosSpec | undefined;
   /** A known-broken protocol variant to run instead of the correct one. */
   readonly bug?: string | undefined;
   /** When set, `paxsim fuzz` generates `faults` (and `proposals`, when none are given) per seed. */

@@ -15,10 +15,14 @@ export function scenarioToFileObject(scenario: Scenario): Record<string, unknown
   };
   if (scenario.protocol !== 'paxos') file['protocol'] = scenario.protocol;
   file['nodes'] = [...scenario.nodes];
-  if (scenario.protocol === 'multipaxos') file['clients'] = clientsToFile(scenario.clients);
+  if (scenario.protocol !== 'paxos') file['clients'] = clientsToFile(scenario.clients);
   const roles: Record<string, string[]> = {};
   for (const role of scenario.protocol === 'paxos' ? (['proposers', 'acceptors', 'learners'] as const) : []) {
     if (scenario.roles[role].length !== scenario.nodes.length) roles[role] = [...scenario.roles[role]];
+  }
+  if (scenario.cheapPaxos !== undefined) {
+    roles['main'] = [...scenario.cheapPaxos.main];
+    roles['auxiliary'] = [...scenario.cheapPaxos.auxiliary];
   }
   if (Object.keys(roles).length > 0) file['roles'] = roles;
   file['seed'] = scenario.seed;
@@ -33,6 +37,7 @@ export function scenarioToFileObject(scenario: Scenario): Record<string, unknown
   if (scenario.maxEvents !== 1_000_000) file['maxEvents'] = scenario.maxEvents;
   if (Object.keys(scenario.paxos).length > 0) file['paxos'] = { ...scenario.paxos };
   if (Object.keys(scenario.multipaxos).length > 0) file['multipaxos'] = { ...scenario.multipaxos };
+  if (scenario.cheapPaxos !== undefined) file['cheapPaxos'] = { alpha: scenario.cheapPaxos.alpha };
   if (scenario.bug !== undefined) file['bug'] = scenario.bug;
   if (scenario.nemesis !== undefined) file['nemesis'] = { ...scenario.nemesis, kinds: [...scenario.nemesis.kinds] };
   const expect: Record<string, unknown> = {};
@@ -40,6 +45,13 @@ export function scenarioToFileObject(scenario: Scenario): Record<string, unknown
   if (chosen) expect['chosen'] = chosen.kind === 'value' ? chosen.value : chosen.kind;
   expect['safety'] = scenario.expect.safety;
   if (scenario.expect.liveness) expect['liveness'] = { within: scenario.expect.liveness.withinMs };
+  const auxiliaries = scenario.expect.auxiliaries;
+  if (auxiliaries) {
+    expect['auxiliaries'] = {
+      ...(auxiliaries.maxMessages === undefined ? {} : { maxMessages: auxiliaries.maxMessages }),
+      ...(auxiliaries.idleAfterMs === undefined ? {} : { idleAfter: auxiliaries.idleAfterMs }),
+    };
+  }
   file['expect'] = expect;
   return file;
 }
