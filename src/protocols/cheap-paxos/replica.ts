@@ -40,10 +40,12 @@ export interface CheapLeaderState {
   heardAt: Record<NodeId, number>;
   /** The reconfiguration to propose at the next free slot (ahead of queued client commands). */
   wanted: Configuration | null;
+  /** The beat Phase 1 was last extended to a configuration's missing members (-1: never). */
+  extendedAtBeat: number;
 }
 
 function freshLeaderState(): CheapLeaderState {
-  return { promisedBy: [], auxEngaged: false, auxPrepared: false, auxUsedUpTo: -1, waitingBeats: {}, beats: 0, heardAt: Object.create(null) as Record<NodeId, number>, wanted: null };
+  return { promisedBy: [], auxEngaged: false, auxPrepared: false, auxUsedUpTo: -1, waitingBeats: {}, beats: 0, heardAt: Object.create(null) as Record<NodeId, number>, wanted: null, extendedAtBeat: -1 };
 }
 
 /**
@@ -142,8 +144,8 @@ export class CheapReplica extends Replica {
     if (!this.cheap.cheapBugs.has('no-alpha') && slot >= this.appliedEnd + this.cheap.alpha) return false;
     const configuration = this.configurationAt(slot);
     if (isQuorumOf(configuration, this.leader.promisedBy)) return true;
-    // A configuration this ballot has no Phase 1 quorum of: ask its members (the auxiliaries are the ones that can be missing).
-    this.prepareAuxiliaries();
+    // A configuration this ballot has no Phase 1 quorum of: ask its members that have not promised (again each beat: prepares get lost).
+    this.extendPhase1(configuration);
     return false;
   }
 
@@ -173,6 +175,8 @@ export class CheapReplica extends Replica {
     this.reconfigure(suspects);
     this.fillUntilInEffect();
     this.releaseAuxiliaries(suspects);
+    // Whatever waits for a Phase 1 quorum of a newer configuration asks again.
+    this.proposeWaiting();
   }
 
   protected override onApplied(slot: Slot, command: Command): void {
@@ -214,6 +218,16 @@ export class CheapReplica extends Replica {
     if (this.leader.auxPrepared || state.ballot === null) return;
     this.leader.auxPrepared = true;
     for (const id of this.cheap.initial.auxiliary) this.effects.send(id, { type: 'prepare', ballot: state.ballot, fromSlot: this.appliedEnd });
+  }
+
+  private extendPhase1(configuration: Configuration): void {
+    const state = this.state;
+    const leader = this.leader;
+    if (state.role !== 'leader' || leader.extendedAtBeat === leader.beats) return;
+    leader.extendedAtBeat = leader.beats;
+    for (const id of [...configuration.main, ...configuration.auxiliary]) {
+      if (!leader.promisedBy.includes(id)) this.effects.send(id, { type: 'prepare', ballot: state.ballot!, fromSlot: this.appliedEnd });
+    }
   }
 
   /** Promises: a candidate remembers what auxiliaries hold; a leader extending Phase 1 adds the promiser and what it reported for slots not yet proposed. */
