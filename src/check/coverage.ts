@@ -45,7 +45,7 @@ export const MULTIPAXOS_COVERAGE = {
 } as const;
 
 export function coverageFor(protocol: ProtocolName): CoverageCatalogue {
-  if (protocol === 'multipaxos') return catalogue(MULTIPAXOS_COVERAGE, () => new MultiPaxosCoverage());
+  if (protocol !== 'paxos') return catalogue(MULTIPAXOS_COVERAGE, () => new MultiPaxosCoverage());
   return catalogue(PAXOS_COVERAGE, () => new PaxosCoverage());
 }
 

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { CHECKERS } from '../check/suite.js';
 import { MULTIPAXOS_CHECKERS } from '../check/multipaxos-checks.js';
+import { CHEAP_PAXOS_CHECKERS } from '../check/cheap-paxos-checks.js';
 import { BUGS_BY_PROTOCOL } from '../run/protocol.js';
 import { loadScenarioFile } from '../scenario/load.js';
 import { EXIT } from './errors.js';
@@ -20,7 +21,7 @@ export function listCommand(flags: { color: boolean }, io: CliIo): number {
     lines.push('', styles.bold(`${protocol} bugs`) + styles.dim('  (--bug NAME on run, replay, fuzz and shrink, or `bug:` in a scenario)'));
     for (const [name, description] of Object.entries(bugs)) lines.push(`  ${name.padEnd(26)}${description}`);
   }
-  for (const [protocol, checkers] of [['paxos', CHECKERS], ['multipaxos', MULTIPAXOS_CHECKERS]] as const) {
+  for (const [protocol, checkers] of [['paxos', CHECKERS], ['multipaxos', MULTIPAXOS_CHECKERS], ['cheap-paxos', CHEAP_PAXOS_CHECKERS]] as const) {
     lines.push('', styles.bold(`${protocol} checkers`));
     for (const checker of checkers) lines.push(`  ${checker.name.padEnd(26)}${checker.summary}`);
   }

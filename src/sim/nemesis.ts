@@ -203,7 +203,7 @@ function generateWorkload(scenario: Scenario, nemesis: NemesisSpec, faults: read
 function paceClients(scenario: Scenario, nemesis: NemesisSpec, seed: number): MultiPaxosTimingSpec {
   const timing = scenario.multipaxos;
   const mostOps = Math.max(0, ...scenario.clients.map((client) => client.ops?.length ?? client.count ?? 0));
-  if (scenario.protocol !== 'multipaxos' || timing.thinkMs !== undefined || mostOps === 0) return timing;
+  if (scenario.protocol === 'paxos' || timing.thinkMs !== undefined || mostOps === 0) return timing;
   const random = randomStream(seed, 'nemesis-workload');
   const spread = nemesis.swarm ? pick(random, [0.25, 0.5, 0.75]) : 0.5;
   // A think time drawn from [0, thinkMs] averages thinkMs / 2.
