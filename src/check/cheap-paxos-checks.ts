@@ -100,11 +100,14 @@ export class CheapPaxosChecks implements TraceChecks {
           report(CONFIGURATION_SAFETY, `${String(record['node'])} learned slot ${slot}, which no quorum of its configuration (${describeConfiguration(this.configurationAt(slot))}) accepted`);
         }
         break;
+      // A foreign trace's config and discard lines are not validated by the reader: malformed ones are skipped.
       case 'config':
-        this.onConfig(record['node'] as NodeId, record['slot'] as number, { main: record['main'] as NodeId[], auxiliary: record['auxiliary'] as NodeId[] }, report);
+        if (typeof record['slot'] === 'number' && isIdList(record['main']) && isIdList(record['auxiliary'])) {
+          this.onConfig(String(record['node']), record['slot'], { main: record['main'], auxiliary: record['auxiliary'] }, report);
+        }
         break;
       case 'discard':
-        this.onDiscard(record['node'] as NodeId, record['uptoSlot'] as number, record.t, report);
+        if (typeof record['uptoSlot'] === 'number') this.onDiscard(String(record['node']), record['uptoSlot'], record.t, report);
         break;
       case 'deliver':
         if (this.auxiliaries.has(record['to'] as NodeId)) this.onAuxiliaryMessage(record['to'] as NodeId, record.t, report);
@@ -235,6 +238,10 @@ export class CheapPaxosChecks implements TraceChecks {
   private describeAuxiliaries(): string {
     return `${plural(this.auxiliaryMessages, 'message')} reached auxiliaries; longest state held ${this.longestAuxiliaryStateMs} ms`;
   }
+}
+
+function isIdList(value: unknown): value is NodeId[] {
+  return Array.isArray(value) && value.every((id) => typeof id === 'string');
 }
 
 /** Multi-Paxos's verdict lines (over the mains) and one for the auxiliaries and configurations. */

@@ -123,7 +123,7 @@ function checkNotes(result: CheckTraceResult): string[] {
   const notes: string[] = [];
   for (const recorded of result.unreproduced) {
     const where = `event #${recorded.event}, t=${recorded.t}`;
-    const livenessChecker = result.protocol === 'multipaxos' ? 'client-liveness' : 'liveness';
+    const livenessChecker = result.protocol === 'paxos' ? 'liveness' : 'client-liveness';
     notes.push(
       recorded.checker === livenessChecker && !result.livenessChecked
         ? `the trace records a ${livenessChecker} violation (${where}); ${livenessChecker} is checked only with --liveness-within MS`
