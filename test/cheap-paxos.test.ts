@@ -92,6 +92,16 @@ describe('cheap-main-crash', () => {
   });
 });
 
+describe('regressions found by fuzzing', () => {
+  it('cheap-nemesis seed 839: a leader whose log grew while it extended Phase 1 does not re-propose slots it has applied', () => {
+    // Before the fix C, elected with a quorum of the old configuration, applied slots 57 and 58 from commits,
+    // then on a late promise "recovered" them as no-ops, and a second command was chosen at slot 58.
+    const result = runScenario(shippedScenario('cheap-nemesis'), { seed: 839 });
+    expect(result.violations).toEqual([]);
+    expect(result.expectation.met).toBe(true);
+  });
+});
+
 describe('planted bugs', () => {
   it.each([
     ['no-alpha', /accepted at slot \d+ while slot \d+ was not chosen/],

@@ -44,6 +44,7 @@ export function normalizeScenario(parsed: ParsedScenario, locator: SourceLocator
   const clients = normalizeClients(parsed, known, report);
   const nemesis = parsed.nemesis ? normalizeNemesis(parsed, nodes, report) : undefined;
   checkTiming(parsed, report);
+  const cheapPaxos = parsed.protocol === 'cheap-paxos' ? normalizeCheapPaxos(parsed, nodes, checkNode, report) : undefined;
 
   if (errors.length > 0) return { ok: false, errors };
   return {
@@ -70,7 +71,7 @@ export function normalizeScenario(parsed: ParsedScenario, locator: SourceLocator
       nemesis,
       clients,
       multipaxos: parsed.multipaxos ?? {},
-      ...(parsed.protocol === 'cheap-paxos' ? { cheapPaxos: normalizeCheapPaxos(parsed, nodes, checkNode, report) } : {}),
+      ...(cheapPaxos === undefined ? {} : { cheapPaxos }),
       expect: {
         chosen: parsed.expect.chosen === undefined ? undefined : chosenExpectation(String(parsed.expect.chosen)),
         safety: parsed.expect.safety,

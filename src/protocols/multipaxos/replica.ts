@@ -287,7 +287,8 @@ export class Replica implements ProtocolNode<MultiPaxosMessage, ClientWorkload> 
     const state = this.state;
     while (state.nextSlot < state.recoveryEnd && this.canPropose(state.nextSlot)) {
       const slot = state.nextSlot;
-      if (state.learned[slot] === undefined) this.propose(slot, state.recovered[slot]?.command ?? NOOP);
+      // Chosen already (learned, or applied since: a Cheap Paxos leader recovers slot by slot as its log grows).
+      if (slot >= this.appliedEnd && state.learned[slot] === undefined) this.propose(slot, state.recovered[slot]?.command ?? NOOP);
       state.nextSlot += 1;
     }
   }
