@@ -15,7 +15,7 @@ clients: { count: 1, ops: 2 }
 
 function errors(text: string): string[] {
   const loaded = parseScenarioText(text, 'c.yaml');
-  return loaded.ok ? [] : loaded.errors;
+  return loaded.ok ? [] : [...loaded.errors];
 }
 
 describe('cheap-paxos scenarios', () => {
