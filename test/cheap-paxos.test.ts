@@ -191,3 +191,36 @@ describe('configuration-safety on hand-written traces', () => {
     expect(feed(checks(1), [deliver(5, 'D')]).violations).toEqual([]);
   });
 });
+
+describe('tools on Cheap Paxos runs', () => {
+  it('run --json reports the auxiliaries and reconfigurations; paxsim check judges the written trace the same way', async () => {
+    const { runCli } = await import('./helpers/cli.js');
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'paxsim-cheap-tools-'));
+    try {
+      const trace = path.join(dir, 'run.jsonl');
+      const ran = await runCli(['run', 'scenarios/cheap-main-crash.yaml', '--json', '--trace', trace]);
+      expect(ran.code).toBe(0);
+      const json = JSON.parse(ran.stdout) as { protocol: string; auxiliaryMessages: number; configurations: { slot: number; main: string[] }[] };
+      expect(json.protocol).toBe('cheap-paxos');
+      expect(json.auxiliaryMessages).toBeGreaterThan(0);
+      expect(json.configurations.map((entry) => entry.main)).toEqual([
+        ['A', 'B'],
+        ['A', 'B', 'C'],
+      ]);
+      // Before the reader kept a reconfiguration's `configuration`, check found "no reconfiguration was chosen" here.
+      const checked = await runCli(['check', trace, '--json']);
+      expect(checked.code).toBe(0);
+      expect((JSON.parse(checked.stdout) as { violations: unknown[] }).violations).toEqual([]);
+      const buggy = path.join(dir, 'bug.jsonl');
+      await runCli(['run', 'scenarios/cheap-nemesis.yaml', '--bug', 'aux-forgets-early', '--trace', buggy, '--quiet']);
+      const caught = await runCli(['check', buggy, '--json']);
+      expect(caught.code).toBe(1);
+      expect((JSON.parse(caught.stdout) as { violations: { checker: string }[] }).violations.map((violation) => violation.checker)).toContain('configuration-safety');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -3,7 +3,7 @@ import type { Command } from '../protocols/multipaxos/messages.js';
 import type { AuxiliaryExpectation, NodeId } from '../scenario/scenario.js';
 import type { AnyTraceEvent } from '../sim/events.js';
 import { plural } from '../util/plural.js';
-import type { CheckerKind, CheckerReport, TraceChecks, Violation } from './checker.js';
+import { majorityOf, type CheckerKind, type CheckerReport, type TraceChecks, type Violation } from './checker.js';
 import { MULTIPAXOS_CHECKERS, MultiPaxosChecks, multiPaxosSummaryLines, type ClientLivenessOptions, type MultiPaxosSummary, type SummaryLine } from './multipaxos-checks.js';
 
 export interface CheapPaxosCheckContext {
@@ -73,7 +73,7 @@ export class CheapPaxosChecks implements TraceChecks {
       {
         replicas,
         clients: context.clients,
-        quorumSize: Math.floor(replicas.length / 2) + 1,
+        quorumSize: majorityOf(replicas.length),
         isChosenBy: (slot, voters) => isQuorumOf(this.configurationAt(slot), voters),
       },
       liveness,

@@ -21,8 +21,14 @@ export function listCommand(flags: { color: boolean }, io: CliIo): number {
     lines.push('', styles.bold(`${protocol} bugs`) + styles.dim('  (--bug NAME on run, replay, fuzz and shrink, or `bug:` in a scenario)'));
     for (const [name, description] of Object.entries(bugs)) lines.push(`  ${name.padEnd(26)}${description}`);
   }
-  for (const [protocol, checkers] of [['paxos', CHECKERS], ['multipaxos', MULTIPAXOS_CHECKERS], ['cheap-paxos', CHEAP_PAXOS_CHECKERS]] as const) {
-    lines.push('', styles.bold(`${protocol} checkers`));
+  // Cheap Paxos runs every Multi-Paxos checker too: list only what it adds.
+  const cheapOnly = CHEAP_PAXOS_CHECKERS.filter((checker) => !MULTIPAXOS_CHECKERS.some((other) => other.name === checker.name));
+  for (const [protocol, checkers, note] of [
+    ['paxos', CHECKERS, ''],
+    ['multipaxos', MULTIPAXOS_CHECKERS, ''],
+    ['cheap-paxos', cheapOnly, '  (and every multipaxos checker)'],
+  ] as const) {
+    lines.push('', styles.bold(`${protocol} checkers`) + styles.dim(note));
     for (const checker of checkers) lines.push(`  ${checker.name.padEnd(26)}${checker.summary}`);
   }
   io.stdout(lines.join('\n') + '\n');

@@ -14,10 +14,6 @@ export const CHEAP_PAXOS_BUGS = {
 
 export type CheapPaxosBug = keyof typeof CHEAP_PAXOS_BUGS;
 
-export function isCheapPaxosBug(name: string): name is CheapPaxosBug {
-  return Object.hasOwn(CHEAP_PAXOS_BUGS, name);
-}
-
 /** A set of acceptors: main processors (which also run the state machine) and auxiliaries (acceptors only, idle in the common case). */
 export interface Configuration {
   /** Sorted. */
@@ -31,8 +27,6 @@ export interface ConfigurationEntry extends Configuration {
   readonly slot: Slot;
 }
 
-export const DEFAULT_ALPHA = 3;
-
 export interface CheapPaxosConfig extends MultiPaxosConfig {
   /** The initial configuration: the scenario's `roles`. */
   readonly initial: Configuration;
@@ -41,6 +35,7 @@ export interface CheapPaxosConfig extends MultiPaxosConfig {
   readonly cheapBugs: ReadonlySet<CheapPaxosBug>;
 }
 
+/** A strict majority (the protocol layer's own: it may not import from check/). */
 export function majorityOf(count: number): number {
   return Math.floor(count / 2) + 1;
 }
