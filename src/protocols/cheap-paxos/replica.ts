@@ -1,5 +1,5 @@
 import type { NodeId } from '../effects.js';
-import { ballotsEqual } from '../paxos/ballot.js';
+import { ballotsEqual, compareBallots } from '../paxos/ballot.js';
 import { NOOP, type Command, type PromiseMessage, type Slot } from '../multipaxos/messages.js';
 import { Replica, type MultiPaxosEffects, type ReplicaState } from '../multipaxos/replica.js';
 import { storageLogs } from '../multipaxos/state.js';
@@ -244,7 +244,7 @@ export class CheapReplica extends Replica {
     for (const entry of message.accepted) {
       if (entry.slot < state.nextSlot) continue; // proposed already, from a quorum of that slot's configuration
       const known = state.recovered[entry.slot];
-      if (known === undefined || known.ballot[0] < entry.ballot[0] || (known.ballot[0] === entry.ballot[0] && known.ballot[1] < entry.ballot[1])) {
+      if (known === undefined || compareBallots(entry.ballot, known.ballot) > 0) {
         state.recovered[entry.slot] = { ballot: entry.ballot, command: entry.command };
       }
       if (entry.slot >= state.recoveryEnd) state.recoveryEnd = entry.slot + 1;
