@@ -223,4 +223,12 @@ describe('tools on Cheap Paxos runs', () => {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('replay --type config,discard shows the reconfigurations and discards (words of the Cheap Paxos vocabulary)', async () => {
+    const { runCli } = await import('./helpers/cli.js');
+    const outcome = await runCli(['replay', 'scenarios/cheap-main-crash.yaml', '--type', 'config,discard', '--no-color']);
+    expect(outcome.code).toBe(0);
+    expect(outcome.stdout).toContain('A         ● configuration from slot 25: main A,B aux D,E');
+    expect(outcome.stdout).toMatch(/D {9}● discarded accepted state below slot \d+/);
+  });
 });
