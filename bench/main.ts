@@ -29,6 +29,7 @@ import { measureEtcdHistories, type EtcdCheckRow } from './etcd-history.js';
 import { exploreSection, measureExplore } from './explore.js';
 import { HistoryRecorder, linearizableKvHistory } from './kv-history.js';
 import { addSteadyStates, steadyState, withClients, type SteadyState } from './multipaxos.js';
+import { measureMessages, messagesSection, type MessageRow } from './cheap-paxos.js';
 
 // ── budgets: about 20 s of measuring on two cores (the brief allows ~90 s in all, builds included) ──
 
@@ -197,8 +198,22 @@ interface DetectionRow {
   readonly caughtBy: readonly string[];
 }
 
+/** Section (j): the same workload on Multi-Paxos (five acceptors) and Cheap Paxos (three mains, two auxiliaries). */
+function measureCheapPaxosMessages(): MessageRow[] {
+  const seeds = 10;
+  return [
+    measureMessages(loadBuiltInScenario(MULTIPAXOS_SCENARIO), seeds, 'multipaxos-kv (5 acceptors)'),
+    measureMessages(loadBuiltInScenario('cheap-steady'), seeds, 'cheap-steady (3 mains + 2 auxiliaries)'),
+    measureMessages(loadBuiltInScenario('cheap-main-crash'), seeds, 'cheap-main-crash (a main crashes and returns)'),
+  ];
+}
+
 async function main(): Promise<void> {
   const startedAt = performance.now();
+  if (process.argv.includes('--cheap-paxos')) {
+    process.stdout.write([...machineSection(), ...messagesSection(measureCheapPaxosMessages())].join('\n') + '\n');
+    return;
+  }
   if (process.argv.includes('--long-runs')) {
     // Just section (i): what a change to Multi-Paxos's per-operation cost needs to see.
     const lines = [...machineSection(), ...longRunSection(measureLongRuns(loadBuiltInScenario(MULTIPAXOS_SCENARIO)))];
@@ -298,6 +313,7 @@ async function main(): Promise<void> {
     ...etcdSection(etcd),
     ...longRunSection(longRuns),
     ...exploreSection(explore),
+    ...messagesSection(measureCheapPaxosMessages()),
     ...targetsSection(throughput, baseline, fuzzRows, detection, [...throughput, ...multipaxosThroughput], checks, recheck, longRuns, core),
     `_bench took ${formatFixed((performance.now() - startedAt) / 1000, 1)} s_`,
   ];

@@ -1,12 +1,13 @@
 import type { NodeId } from '../scenario/scenario.js';
 import { FAULT_EVENT_TYPES, MULTIPAXOS_EVENT_TYPES, PAXOS_EVENT_TYPES, type AnyTraceEvent, type MultiPaxosTraceEvent, type TraceEvent, type TraceEventType, type TraceMeta } from '../sim/events.js';
-import { isMultiPaxosMeta, RAFT_PROTOCOL } from '../trace/read-trace.js';
+import { CHEAP_PAXOS_PROTOCOL, isMultiPaxosMeta, RAFT_PROTOCOL } from '../trace/read-trace.js';
 import { RAFT_EVENT_TYPES } from '../trace/raft-format.js';
 import { RaftChecks, type RaftSummary } from './raft-checks.js';
 import { emptyDict } from '../util/dict.js';
 import { majorityOf, type CheckContext, type Violation } from './checker.js';
 import type { ChosenProposal } from './chosen.js';
 import { MultiPaxosChecks, type MultiPaxosSummary } from './multipaxos-checks.js';
+import { CheapPaxosChecks } from './cheap-paxos-checks.js';
 import type { LivenessOptions } from './liveness.js';
 import { CheckerSuite, type CheckerReport } from './suite.js';
 
@@ -65,6 +66,11 @@ export interface CheckTraceResult {
 
 export function isKnownEventType(type: string): type is TraceEventType {
   return Object.hasOwn(PAXOS_EVENT_TYPES, type);
+}
+
+/** Cheap Paxos: the Multi-Paxos types, and `config` and `discard`. */
+function isKnownCheapPaxosEventType(type: string): boolean {
+  return type === 'config' || type === 'discard' || isKnownMultiPaxosEventType(type);
 }
 
 /** The types of the Multi-Paxos trace format: anything else is ignored and counted. */
@@ -126,7 +132,13 @@ export class TraceCheck {
   ) {
     const multipaxos = isMultiPaxosMeta(meta);
     const raft = meta.protocol === RAFT_PROTOCOL;
-    this.isKnown = raft ? (type) => Object.hasOwn(RAFT_EVENT_TYPES, type) : multipaxos ? isKnownMultiPaxosEventType : isKnownEventType;
+    this.isKnown = raft
+      ? (type) => Object.hasOwn(RAFT_EVENT_TYPES, type)
+      : meta.protocol === CHEAP_PAXOS_PROTOCOL
+        ? isKnownCheapPaxosEventType
+        : multipaxos
+          ? isKnownMultiPaxosEventType
+          : isKnownEventType;
     const livenessWithinMs = options.livenessWithinMs;
     const liveness = livenessWithinMs === undefined ? undefined : { withinMs: livenessWithinMs, quietFromMs: options.quietFromMs ?? 0 };
     this.run = raft ? new RaftTraceCheck(meta, liveness) : multipaxos ? new MultiPaxosTraceCheck(meta, liveness) : new PaxosTraceCheck(meta, liveness);
@@ -218,7 +230,7 @@ class PaxosTraceCheck implements ProtocolTraceCheck {
  * the end of the last fault, as the run does.
  */
 class MultiPaxosTraceCheck implements ProtocolTraceCheck {
-  private readonly checks: MultiPaxosChecks;
+  private readonly checks: MultiPaxosChecks | CheapPaxosChecks;
   /**
    * In the run of `violation` lines that ends the trace so far: the first line
    * of each checker that can report at the end of a trace (see {@link finishIndex}).
@@ -226,7 +238,10 @@ class MultiPaxosTraceCheck implements ProtocolTraceCheck {
   private trailing = new Map<string, number>();
 
   constructor(meta: TraceMeta, liveness: LivenessOptions | undefined) {
-    this.checks = new MultiPaxosChecks({ replicas: meta.nodes, clients: meta.clients ?? [], quorumSize: majorityOf(meta.nodes.length) }, liveness);
+    this.checks =
+      meta.protocol === CHEAP_PAXOS_PROTOCOL
+        ? new CheapPaxosChecks({ mains: meta.main ?? [], auxiliaries: meta.auxiliary ?? [], clients: meta.clients ?? [], alpha: meta.alpha ?? 1, auxiliaryExpectation: undefined }, liveness)
+        : new MultiPaxosChecks({ replicas: meta.nodes, clients: meta.clients ?? [], quorumSize: majorityOf(meta.nodes.length) }, liveness);
   }
 
   observe(event: AnyTraceEvent, index: number): void {

@@ -57,7 +57,7 @@ export const RAFT_COVERAGE = {
 
 export function coverageFor(protocol: ProtocolName): CoverageCatalogue {
   if (protocol === 'raft') return catalogue(RAFT_COVERAGE, () => new RaftCoverage());
-  if (protocol === 'multipaxos') return catalogue(MULTIPAXOS_COVERAGE, () => new MultiPaxosCoverage());
+  if (protocol === 'multipaxos' || protocol === 'cheap-paxos') return catalogue(MULTIPAXOS_COVERAGE, () => new MultiPaxosCoverage());
   return catalogue(PAXOS_COVERAGE, () => new PaxosCoverage());
 }
 

@@ -24,6 +24,8 @@ export interface MultiPaxosCheckContext {
   readonly appliedMustBeChosen?: boolean;
   /** For Raft: a restarted replica applies its log again from slot 0 (lastApplied is volatile). */
   readonly restartReplaysLog?: boolean;
+  /** When set, what makes a slot chosen instead of `quorumSize` voters (Cheap Paxos: a quorum of the slot's configuration). */
+  readonly isChosenBy?: ((slot: number, voters: ReadonlySet<NodeId>) => boolean) | undefined;
 }
 
 export interface ClientLivenessOptions {
@@ -60,7 +62,8 @@ export const MULTIPAXOS_CHECKERS: readonly { name: string; kind: CheckerKind; su
 
 /** A command's identity: the same client request is the same command, wherever it is proposed. */
 export function commandKey(command: Command): string {
-  return isNoop(command) ? 'noop' : `${command.client}#${command.requestId}`;
+  if (isNoop(command)) return 'configuration' in command ? `config:${JSON.stringify(command.configuration)}` : 'noop';
+  return `${command.client}#${command.requestId}`;
 }
 
 interface SlotLedger {
@@ -239,7 +242,8 @@ export class MultiPaxosChecks implements TraceChecks {
     }
     if (voters.has(node)) return null;
     voters.add(node);
-    if (voters.size !== this.context.quorumSize) return null;
+    const isChosenBy = this.context.isChosenBy;
+    if (isChosenBy === undefined ? voters.size !== this.context.quorumSize : !isChosenBy(slot, voters)) return null;
     if (ledger.chosen === null) {
       ledger.chosen = { key, command, ballot, t };
       const suffix = `|${key}`;

@@ -1,4 +1,4 @@
-import { multiPaxosDefinition, paxosDefinition, raftDefinition } from './builtin-protocols.js';
+import { cheapPaxosDefinition, multiPaxosDefinition, paxosDefinition, raftDefinition } from './builtin-protocols.js';
 import type { AnyProtocolDefinition } from './protocol-definition.js';
 
 /**
@@ -11,6 +11,7 @@ const BUILT_IN_PROTOCOLS: readonly AnyProtocolDefinition[] = [
   paxosDefinition,
   multiPaxosDefinition,
   raftDefinition,
+  cheapPaxosDefinition,
 ];
 
 interface Registered {

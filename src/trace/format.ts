@@ -65,7 +65,8 @@ function describeMultiPaxosMessage(message: Exclude<MultiPaxosMessage, { type: '
 }
 
 export function describeCommand(command: Command): string {
-  return isNoop(command) ? 'no-op' : `${printable(command.client)}#${command.requestId} ${describeOp(command.op)}`;
+  if (isNoop(command)) return 'configuration' in command ? describeReconfig(command.configuration as { main: readonly string[]; auxiliary: readonly string[] }) : 'no-op';
+  return `${printable(command.client)}#${command.requestId} ${describeOp(command.op)}`;
 }
 
 export function describeOp(op: KvOp): string {
@@ -97,4 +98,9 @@ export function describeResult(result: KvResult): string {
 
 function describeAccepted(accepted: AcceptedProposal | null): string {
   return accepted === null ? '(nothing accepted)' : `(accepted ${quoted(accepted.value)} in ${formatBallot(accepted.ballot)})`;
+}
+
+/** A Cheap Paxos reconfiguration command. */
+function describeReconfig(configuration: { main: readonly string[]; auxiliary: readonly string[] }): string {
+  return `reconfigure main ${configuration.main.map(printable).join(',') || '-'} aux ${configuration.auxiliary.map(printable).join(',') || '-'}`;
 }

@@ -224,9 +224,9 @@ ${violations.map((violation, index) => violationElement(violation, index)).join(
   }
 }
 
-/** Multi-Paxos, or Raft (the same lanes: servers, then clients; leader terms as stripes). */
+/** Multi-Paxos, Cheap Paxos, or Raft (the same lanes: servers, then clients; for Raft, leader terms as stripes). */
 function isMultiPaxos(meta: TraceMeta): boolean {
-  return meta.protocol === 'multipaxos' || meta.protocol === 'raft';
+  return meta.protocol === 'multipaxos' || meta.protocol === 'raft' || meta.protocol === 'cheap-paxos';
 }
 
 /** The `type` of a send or deliver event's message, when it has one (foreign traces may not). */
@@ -553,6 +553,7 @@ main{flex:1;display:flex;min-height:0}
 #lanehead small{display:block;font-weight:400;font-size:10px;color:#64748b}
 #lanehead div.client{color:#4338ca;font-style:italic}
 #lanehead div.client small{color:#6366f1}
+#lanehead div.aux{color:#94a3b8;font-weight:400}
 #canvas{position:relative}
 #diagram{position:absolute;left:0;top:0;overflow:visible}
 aside{width:330px;border-left:1px solid #e2e8f0;padding:8px 10px;overflow:auto;background:#f8fafc}
@@ -571,6 +572,9 @@ aside .legend div{margin:3px 0;display:flex;gap:6px;align-items:center;flex-wrap
 svg text{font-size:11px;paint-order:stroke;stroke:#fff;stroke-width:3px;stroke-linejoin:round}
 .lane{stroke:#94a3b8;stroke-width:1}
 .lane.client{stroke:#818cf8;stroke-dasharray:5 4}
+.lane.aux{stroke:#cbd5e1;stroke-dasharray:2 3}
+.mark.config{color:#7c3aed;fill:#7c3aed}
+.mark.discard{color:#94a3b8;stroke:#94a3b8}
 .clientcol{fill:#eef2ff;opacity:.6}
 .tick line{stroke:#e2e8f0}.tick text{fill:#64748b;font-size:10px;text-anchor:end}
 .idle rect{fill:url(#zigzag)}.idle text{fill:#64748b;font-size:10px;text-anchor:middle;font-style:italic}
@@ -648,7 +652,9 @@ const SCRIPT = String.raw`
   var data = JSON.parse(document.getElementById('paxsim-data').textContent);
   // The events come first in the page (written as the run went), the rest after them.
   data.events = JSON.parse(document.getElementById('paxsim-events').textContent);
-  var multi = data.meta.protocol === 'multipaxos' || data.meta.protocol === 'raft';
+  var multi = data.meta.protocol === 'multipaxos' || data.meta.protocol === 'raft' || data.meta.protocol === 'cheap-paxos';
+  // Cheap Paxos: auxiliaries get lighter lanes; reconfigurations and discards are marks.
+  var auxSet = new Set(data.meta.auxiliary || []);
   var scroller = document.getElementById('scroller');
   var canvas = document.getElementById('canvas');
   var svg = document.getElementById('diagram');
@@ -782,7 +788,7 @@ const SCRIPT = String.raw`
           break;
         }
         case 'leader': case 'propose': case 'adopt': case 'promise': case 'accept':
-        case 'timer': case 'request-lost': case 'drift':
+        case 'timer': case 'request-lost': case 'drift': case 'config': case 'discard':
           mark(e.type, e, index);
           break;
         default: break;  // violation events are drawn from data.violations, duplicate events by the deliveries
@@ -951,7 +957,7 @@ const SCRIPT = String.raw`
     });
     nodes.forEach(function (node) {
       var x = laneX(node);
-      out.push('<line class="lane' + (isClient(node) ? ' client' : '') + '" x1="' + x + '" x2="' + x + '" y1="' + n1(y0) + '" y2="' + n1(y1) + '"/>');
+      out.push('<line class="lane' + (isClient(node) ? ' client' : auxSet.has(node) ? ' aux' : '') + '" x1="' + x + '" x2="' + x + '" y1="' + n1(y0) + '" y2="' + n1(y1) + '"/>');
     });
     model.intervals.forEach(function (iv) {
       if (!meets(iv)) return;
@@ -1117,6 +1123,8 @@ const SCRIPT = String.raw`
       case 'leader':
         // A crown on the lane; its label is always shown, even zoomed far out.
         return open + '<path d="M' + (x - 8) + ' ' + (y + 5) + 'V' + (y - 3) + 'L' + (x - 4) + ' ' + (y + 1) + 'L' + x + ' ' + (y - 7) + 'L' + (x + 4) + ' ' + (y + 1) + 'L' + (x + 8) + ' ' + (y - 3) + 'V' + (y + 5) + 'Z"/><text x="' + (x + 11) + '" y="' + (y + 4) + '">leader ' + esc(leaderOf(e)) + '</text></g>';
+      case 'config': return open + '<path d="M' + (x - 6) + ' ' + y + 'L' + x + ' ' + (y - 6) + 'L' + (x + 6) + ' ' + y + 'L' + x + ' ' + (y + 6) + 'Z"/>' + text('config s' + e.slot + ': main ' + (e.main || []).join(',') + ' aux ' + (e.auxiliary || []).join(','), 10) + '</g>';
+      case 'discard': return open + '<path d="M' + (x - 5) + ' ' + y + 'h10"/>' + text('discard <s' + e.uptoSlot) + '</g>';
       case 'apply': return open + '<rect x="' + (x + 3) + '" y="' + (y - 3) + '" width="6" height="6"/>' + text(slotsText(m) + (e.duplicate ? ' (dup)' : ''), 12) + '</g>';
       case 'invoke': return open + '<path d="M' + (x - 6) + ' ' + (y - 5) + 'L' + (x + 3) + ' ' + y + 'L' + (x - 6) + ' ' + (y + 5) + 'Z"/>' + text('#' + e.requestId + ' ' + opLong(e.op)) + '</g>';
       case 'complete': return open + '<circle cx="' + x + '" cy="' + y + '" r="4"/>' + textLeft('#' + e.requestId + ' \u2192 ' + json(e.result)) + '</g>';
@@ -1146,6 +1154,8 @@ const SCRIPT = String.raw`
       case 'request-lost': return 'request to propose "' + e.value + '" reached ' + e.node + ' while down';
       case 'drift': return e.node + "'s clock now runs at " + e.rate + '\u00d7';
       case 'leader': return e.node + ' leads with ' + (e.term !== undefined ? 'term ' + e.term : 'ballot ' + ballot(e.ballot)) + ' from t=' + e.t;
+      case 'config': return e.node + ' takes up the configuration chosen at slot ' + e.slot + ' (main ' + (e.main || []).join(',') + ', auxiliary ' + (e.auxiliary || []).join(',') + ') at t=' + e.t;
+      case 'discard': return 'auxiliary ' + e.node + ' discarded its accepted state below slot ' + e.uptoSlot + ' at t=' + e.t;
       case 'apply': return e.node + ' applied slot ' + e.slot + ': ' + command(e.command, true) + ' \u2192 ' + json(e.result) + (e.duplicate ? ' (duplicate request: skipped, stored result returned)' : '') + ' at t=' + e.t;
       case 'invoke': return e.client + ' invokes #' + e.requestId + ' ' + opLong(e.op) + ' at t=' + e.t;
       case 'complete': return e.client + ' #' + e.requestId + ' ' + opLong(e.op) + ' \u2192 ' + json(e.result) + ' at t=' + e.t;
@@ -1295,10 +1305,10 @@ const SCRIPT = String.raw`
     var head = document.getElementById('lanehead');
     head.style.width = width + 'px';
     head.innerHTML = nodes.map(function (node) {
-      var roles = isClient(node) ? 'client' : multi ? 'replica' : [['proposers', 'P'], ['acceptors', 'A'], ['learners', 'L']]
+      var roles = isClient(node) ? 'client' : auxSet.has(node) ? 'auxiliary' : data.meta.protocol === 'cheap-paxos' ? 'main' : multi ? 'replica' : [['proposers', 'P'], ['acceptors', 'A'], ['learners', 'L']]
         .filter(function (r) { return (data.meta[r[0]] || []).indexOf(node) >= 0; })
         .map(function (r) { return r[1]; }).join(' ');
-      return '<div class="' + (isClient(node) ? 'client' : 'node') + '" data-node="' + esc(node) + '" style="left:' + laneX(node) + 'px">' + esc(node) + '<small>' + esc(roles) + '</small></div>';
+      return '<div class="' + (isClient(node) ? 'client' : auxSet.has(node) ? 'node aux' : 'node') + '" data-node="' + esc(node) + '" style="left:' + laneX(node) + 'px">' + esc(node) + '<small>' + esc(roles) + '</small></div>';
     }).join('');
   }
 

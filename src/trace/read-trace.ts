@@ -72,8 +72,11 @@ export const MULTIPAXOS_PROTOCOL = 'multipaxos';
 /** The meta line's `protocol` that makes a trace a Raft one. */
 export const RAFT_PROTOCOL = 'raft';
 
+/** Cheap Paxos traces use the Multi-Paxos format, plus `config` and `discard` events and the meta line's `main`, `auxiliary` and `alpha`. */
+export const CHEAP_PAXOS_PROTOCOL = 'cheap-paxos';
+
 export function isMultiPaxosMeta(meta: Pick<TraceMeta, 'protocol'>): boolean {
-  return meta.protocol === MULTIPAXOS_PROTOCOL;
+  return meta.protocol === MULTIPAXOS_PROTOCOL || meta.protocol === CHEAP_PAXOS_PROTOCOL;
 }
 
 /** Most problem lines reported; one more line says how many were left out. */
@@ -219,7 +222,7 @@ export class TraceReader {
     this.metaLineSeen = true;
     const declared = declaredProtocol(line);
     this.raft = declared === RAFT_PROTOCOL;
-    this.multipaxos = declared === MULTIPAXOS_PROTOCOL || this.raft;
+    this.multipaxos = declared === MULTIPAXOS_PROTOCOL || declared === CHEAP_PAXOS_PROTOCOL || this.raft;
     this.metaRead = readMeta(line, this.problems, this.multipaxos);
     const meta = this.metaRead?.meta ?? null;
     this.roles = meta && {
@@ -382,11 +385,37 @@ function readMeta(line: string, problems: Problems, multipaxos: boolean): { meta
     });
     if (clients === null) ok = false;
   }
+  const cheap = protocol === CHEAP_PAXOS_PROTOCOL ? readCheapPaxosMeta(raw, nodes, problems) : null;
+  if (protocol === CHEAP_PAXOS_PROTOCOL && cheap === null) ok = false;
   if (!ok || nodes === null || acceptors === null || proposers === null || learners === null || clients === null) return null;
   const meta: TraceMeta = { type: 'meta', scenario, seed, ...(untilMs === undefined ? {} : { untilMs }), nodes, acceptors, proposers, learners, protocol };
   if (multipaxos) meta.clients = clients;
+  if (cheap !== null) Object.assign(meta, cheap);
   if (bug !== '') meta.bug = bug;
   return { meta, keys: Object.keys(raw) };
+}
+
+/** Cheap Paxos's meta fields: `main` and `auxiliary` split `nodes`, `alpha` a positive integer. */
+function readCheapPaxosMeta(raw: Json, nodes: NodeId[] | null, problems: Problems): { main: NodeId[]; auxiliary: NodeId[]; alpha: number } | null {
+  const known = nodes === null ? null : new Set(nodes);
+  const main = readNodeList(raw, 'main', known, problems);
+  const auxiliary = readNodeList(raw, 'auxiliary', known, problems);
+  const alpha = raw['alpha'];
+  let ok = main !== null && auxiliary !== null;
+  if (typeof alpha !== 'number' || !Number.isSafeInteger(alpha) || alpha < 1) {
+    problems.add(1, `alpha: must be a positive integer (a configuration chosen at slot i governs slots from i + alpha on), got ${describe(alpha)}`);
+    ok = false;
+  }
+  if (main !== null && main.length === 0) {
+    problems.add(1, 'main: must list at least one main processor');
+    ok = false;
+  }
+  const overlap = main?.find((id) => auxiliary?.includes(id));
+  if (overlap !== undefined) {
+    problems.add(1, `auxiliary: "${overlap}" is also in main`);
+    ok = false;
+  }
+  return ok ? { main: main!, auxiliary: auxiliary!, alpha: alpha as number } : null;
 }
 
 /** A list of distinct node ids; with `known`, each must be one of them (a role list inside `nodes`). */
@@ -795,7 +824,8 @@ class FieldReader {
     }
     if (value['noop'] !== undefined) {
       if (value['noop'] !== true) this.fail(`${field}.noop`, `must be true (a no-op command is {"noop":true}), got ${describe(value['noop'])}`);
-      return { noop: true };
+      // A Cheap Paxos reconfiguration is a no-op for the key-value machine that carries its configuration.
+      return value['configuration'] === undefined ? { noop: true } : ({ noop: true, configuration: this.configuration(`${field}.configuration`, value['configuration']) } as Command);
     }
     const client = value['client'];
     const requestId = value['requestId'];
@@ -806,6 +836,17 @@ class FieldReader {
       requestId: requestId === undefined ? 0 : this.naturalAt(`${field}.requestId`, requestId),
       op: this.op(`${field}.op`, value['op']),
     };
+  }
+
+  /** A Cheap Paxos reconfiguration's configuration: `{main: [ids], auxiliary: [ids]}`. */
+  configuration(field: string, value: unknown): { main: string[]; auxiliary: string[] } {
+    const ids = (key: 'main' | 'auxiliary'): string[] => {
+      const list = isObject(value) ? value[key] : undefined;
+      if (Array.isArray(list) && list.every((id) => typeof id === 'string')) return list as string[];
+      this.fail(`${field}.${key}`, `must be a list of node ids, got ${describe(list)}`);
+      return [];
+    };
+    return { main: ids('main'), auxiliary: ids('auxiliary') };
   }
 
   /** A key-value operation: put {key, value}, get {key}, cas {key, expected (null: absent), value}. */

@@ -5,7 +5,7 @@ import type { ReplicaState } from '../protocols/multipaxos/replica.js';
 import type { ReplicaDurableView } from '../protocols/multipaxos/state.js';
 import { describeCommand, printable, quoted } from './format.js';
 import type { AcceptorRecord, PaxosDurable } from '../protocols/paxos/state.js';
-import type { NodeId } from '../scenario/scenario.js';
+import { usesClients, type NodeId } from '../scenario/scenario.js';
 import type { AnyTraceEvent, TraceEvent } from '../sim/events.js';
 import type { ClusterSnapshot, NodeSnapshot } from '../sim/simulation.js';
 import type { Palette } from './timeline.js';
@@ -28,7 +28,7 @@ interface AcceptedMemory extends PromiseMemory {
  * trace (a promise lost in a crash) is flagged with what it forgot.
  */
 export function formatStateTable(snapshot: ClusterSnapshot, anyHistory: readonly AnyTraceEvent[], palette: Palette, protocol = 'paxos'): string {
-  if (protocol !== 'paxos' && protocol !== 'multipaxos' && protocol !== 'raft') return formatViewTable(snapshot, palette);
+  if (protocol !== 'paxos' && !usesClients(protocol)) return formatViewTable(snapshot, palette);
   if (snapshot.nodes.some((node) => (node.durable as { kind?: string }).kind === 'replica')) return formatReplicaTable(snapshot, palette);
   if (snapshot.nodes.some((node) => (node.durable as { kind?: string }).kind === 'server')) return formatRaftTable(snapshot, describeLinks, palette);
   const history = anyHistory as readonly TraceEvent[];

@@ -120,7 +120,7 @@ function describeMultiPaxosEvent(event: AnyTraceEvent, palette: Palette): { who:
     if (event.type === 'chosen' && 'slot' in event) {
       return { who: '*', what: palette.decision(`CHOSEN slot ${event.slot}: ${describeCommand(event.command)} in ${formatBallot(event.ballot)}`) };
     }
-    return null;
+    return describeCheapPaxosEvent(event as unknown as Record<string, unknown>, palette);
   }
   switch (event.type) {
     case 'leader':
@@ -140,6 +140,20 @@ function describeMultiPaxosEvent(event: AnyTraceEvent, palette: Palette): { who:
     case 'timeout':
       return { who: event.client, what: palette.drop(`◀ gave up on #${event.requestId} ${describeOp(event.op)}: outcome unknown`) };
   }
+}
+
+/** Cheap Paxos: a replica took up a configuration, an auxiliary discarded its state. */
+function describeCheapPaxosEvent(event: Record<string, unknown>, palette: Palette): { who: string; what: string } | null {
+  const node = typeof event['node'] === 'string' ? event['node'] : null;
+  if (node === null) return null;
+  const ids = (value: unknown) => (Array.isArray(value) ? value.map((id) => printable(String(id))).join(',') : '?');
+  if (event['type'] === 'config' && typeof event['slot'] === 'number') {
+    return { who: node, what: palette.decision(`● configuration from slot ${event['slot']}: main ${ids(event['main'])} aux ${ids(event['auxiliary'])}`) };
+  }
+  if (event['type'] === 'discard' && typeof event['uptoSlot'] === 'number') {
+    return { who: node, what: palette.protocol(`● discarded accepted state below slot ${event['uptoSlot']}`) };
+  }
+  return null;
 }
 
 function isMultiPaxosObservation(event: AnyTraceEvent): event is MultiPaxosObservationEvent {
