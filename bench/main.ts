@@ -29,6 +29,7 @@ import { measureEtcdHistories, type EtcdCheckRow } from './etcd-history.js';
 import { exploreSection, measureExplore } from './explore.js';
 import { HistoryRecorder, linearizableKvHistory } from './kv-history.js';
 import { addSteadyStates, steadyState, withClients, type SteadyState } from './multipaxos.js';
+import { measureMessages, messagesSection, type MessageRow } from './cheap-paxos.js';
 
 // ── budgets: about 20 s of measuring on two cores (the brief allows ~90 s in all, builds included) ──
 
@@ -50,6 +51,7 @@ const DETECTION_STARTS = [1, 10_001, 20_001, 30_001, 40_001] as const;
 const DETECTION_CAP = 5000;
 /** Multi-Paxos (issue 5): the shipped steady-state scenario, and it with more clients (built in code). */
 const MULTIPAXOS_SCENARIO = 'multipaxos-kv';
+const RAFT_SCENARIO = 'raft-kv';
 const MULTIPAXOS_MORE_CLIENTS = { clients: 10, ops: 100 } as const;
 /** Seeds 1…N per steady-state row; rates pool them (total work ÷ total simulated time). */
 const STEADY_STATE_SEEDS = 10;
@@ -196,8 +198,22 @@ interface DetectionRow {
   readonly caughtBy: readonly string[];
 }
 
+/** Section (j): the same workload on Multi-Paxos (five acceptors) and Cheap Paxos (three mains, two auxiliaries). */
+function measureCheapPaxosMessages(): MessageRow[] {
+  const seeds = 10;
+  return [
+    measureMessages(loadBuiltInScenario(MULTIPAXOS_SCENARIO), seeds, 'multipaxos-kv (5 acceptors)'),
+    measureMessages(loadBuiltInScenario('cheap-steady'), seeds, 'cheap-steady (3 mains + 2 auxiliaries)'),
+    measureMessages(loadBuiltInScenario('cheap-main-crash'), seeds, 'cheap-main-crash (a main crashes and returns)'),
+  ];
+}
+
 async function main(): Promise<void> {
   const startedAt = performance.now();
+  if (process.argv.includes('--cheap-paxos')) {
+    process.stdout.write([...machineSection(), ...messagesSection(measureCheapPaxosMessages())].join('\n') + '\n');
+    return;
+  }
   if (process.argv.includes('--long-runs')) {
     // Just section (i): what a change to Multi-Paxos's per-operation cost needs to see.
     const lines = [...machineSection(), ...longRunSection(measureLongRuns(loadBuiltInScenario(MULTIPAXOS_SCENARIO)))];
@@ -252,7 +268,14 @@ async function main(): Promise<void> {
   });
 
   const multipaxosKv = loadBuiltInScenario(MULTIPAXOS_SCENARIO);
-  const multipaxosScenarios = [multipaxosKv, withClients(multipaxosKv, MULTIPAXOS_MORE_CLIENTS.clients, MULTIPAXOS_MORE_CLIENTS.ops)];
+  const raftKv = loadBuiltInScenario(RAFT_SCENARIO);
+  // Raft runs the same clients and workloads, so its rows sit beside Multi-Paxos's in (e) and (f).
+  const multipaxosScenarios = [
+    multipaxosKv,
+    withClients(multipaxosKv, MULTIPAXOS_MORE_CLIENTS.clients, MULTIPAXOS_MORE_CLIENTS.ops),
+    raftKv,
+    withClients(raftKv, MULTIPAXOS_MORE_CLIENTS.clients, MULTIPAXOS_MORE_CLIENTS.ops),
+  ];
   const steady = multipaxosScenarios.map((scenario) => {
     progress(`steady state: ${scenario.name}`);
     return measureSteadyState(scenario);
@@ -290,6 +313,7 @@ async function main(): Promise<void> {
     ...etcdSection(etcd),
     ...longRunSection(longRuns),
     ...exploreSection(explore),
+    ...messagesSection(measureCheapPaxosMessages()),
     ...targetsSection(throughput, baseline, fuzzRows, detection, [...throughput, ...multipaxosThroughput], checks, recheck, longRuns, core),
     `_bench took ${formatFixed((performance.now() - startedAt) / 1000, 1)} s_`,
   ];

@@ -58,7 +58,19 @@ export function steadyState(events: readonly AnyTraceEvent[]): SteadyState {
   let lastComplete = -Infinity;
   let latencyMsTotal = 0;
   const openSince = new Map<string, number>();
+  // Raft has no `chosen` events: a slot is decided when the highest commit index any server reported first covers it.
+  let highestCommit = -1;
   for (const event of events) {
+    const raftCommit = event as unknown as { type: string; slot?: number; command?: unknown };
+    if (raftCommit.type === 'commit' && typeof raftCommit.slot === 'number' && raftCommit.command === undefined) {
+      if (raftCommit.slot > highestCommit) {
+        chosen += raftCommit.slot - highestCommit;
+        highestCommit = raftCommit.slot;
+        firstChosen = Math.min(firstChosen, event.t);
+        lastChosen = Math.max(lastChosen, event.t);
+      }
+      continue;
+    }
     switch (event.type) {
       case 'chosen':
         // Single-decree `chosen` has no slot; only Multi-Paxos runs come here.

@@ -53,8 +53,9 @@ describe('loading a user protocol', () => {
     ['./not-definition.mjs', /not-definition\.mjs: the default export is not a protocol definition/],
     ['./syntax.mjs', /syntax\.mjs: cannot load: /],
     ['./async.mjs', /async\.mjs: cannot load: it uses top-level await/],
-    ['raftt', /protocol: "raftt" is neither a built-in protocol \(paxos, multipaxos\) nor an installed package$/],
-    ['paxoss', /protocol: "paxoss" is neither a built-in protocol \(paxos, multipaxos\) nor an installed package \(did you mean "paxos"\?\)$/],
+    ['gossip', /protocol: "gossip" is neither a built-in protocol \(paxos, multipaxos, raft, cheap-paxos\) nor an installed package$/],
+    ['raftt', /protocol: "raftt" is neither a built-in protocol \(paxos, multipaxos, raft, cheap-paxos\) nor an installed package \(did you mean "raft"\?\)$/],
+    ['paxoss', /protocol: "paxoss" is neither a built-in protocol \(paxos, multipaxos, raft, cheap-paxos\) nor an installed package \(did you mean "paxos"\?\)$/],
   ])('%s: exit 2, one line naming the file', async (protocol, message) => {
     const file = fixtureScenario(dir, protocol);
     const outcome = await runCli(['run', file]);

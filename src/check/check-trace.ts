@@ -1,10 +1,13 @@
 import type { NodeId } from '../scenario/scenario.js';
 import { FAULT_EVENT_TYPES, MULTIPAXOS_EVENT_TYPES, PAXOS_EVENT_TYPES, type AnyTraceEvent, type MultiPaxosTraceEvent, type TraceEvent, type TraceEventType, type TraceMeta } from '../sim/events.js';
-import { isMultiPaxosMeta } from '../trace/read-trace.js';
+import { CHEAP_PAXOS_PROTOCOL, isMultiPaxosMeta, RAFT_PROTOCOL } from '../trace/read-trace.js';
+import { RAFT_EVENT_TYPES } from '../trace/raft-format.js';
+import { RaftChecks, type RaftSummary } from './raft-checks.js';
 import { emptyDict } from '../util/dict.js';
 import { majorityOf, type CheckContext, type Violation } from './checker.js';
 import type { ChosenProposal } from './chosen.js';
 import { MultiPaxosChecks, type MultiPaxosSummary } from './multipaxos-checks.js';
+import { CheapPaxosChecks } from './cheap-paxos-checks.js';
 import type { LivenessOptions } from './liveness.js';
 import { CheckerSuite, type CheckerReport } from './suite.js';
 
@@ -32,7 +35,7 @@ export type MultiPaxosTraceSummary = MultiPaxosSummary;
 
 export interface CheckTraceResult {
   /** Which checkers ran: single-decree Paxos's, or Multi-Paxos's (meta line `"protocol":"multipaxos"`). */
-  readonly protocol: 'paxos' | 'multipaxos';
+  readonly protocol: 'paxos' | 'multipaxos' | 'raft';
   /** First violation per checker, by event index. */
   readonly violations: Violation[];
   readonly reports: CheckerReport[];
@@ -42,6 +45,8 @@ export interface CheckTraceResult {
   readonly learned: Record<NodeId, TraceLearnedValue>;
   /** Multi-Paxos: the log, the clients' operations and the last leader; null for Paxos. */
   readonly multipaxos: MultiPaxosTraceSummary | null;
+  /** Raft (meta line `"protocol":"raft"`): the log, the clients' operations and the last leader; absent otherwise. */
+  readonly raft?: RaftSummary;
   /** Events in the trace (lines after the meta line), recorded `chosen` and `violation` lines included. */
   readonly eventCount: number;
   /** When the run ended: the meta line's `untilMs`, else the last event's t (0 without events). Deadlines are judged here. */
@@ -61,6 +66,11 @@ export interface CheckTraceResult {
 
 export function isKnownEventType(type: string): type is TraceEventType {
   return Object.hasOwn(PAXOS_EVENT_TYPES, type);
+}
+
+/** Cheap Paxos: the Multi-Paxos types, and `config` and `discard`. */
+function isKnownCheapPaxosEventType(type: string): boolean {
+  return type === 'config' || type === 'discard' || isKnownMultiPaxosEventType(type);
 }
 
 /** The types of the Multi-Paxos trace format: anything else is ignored and counted. */
@@ -121,10 +131,17 @@ export class TraceCheck {
     private readonly options: TraceCheckOptions = {},
   ) {
     const multipaxos = isMultiPaxosMeta(meta);
-    this.isKnown = multipaxos ? isKnownMultiPaxosEventType : isKnownEventType;
+    const raft = meta.protocol === RAFT_PROTOCOL;
+    this.isKnown = raft
+      ? (type) => Object.hasOwn(RAFT_EVENT_TYPES, type)
+      : meta.protocol === CHEAP_PAXOS_PROTOCOL
+        ? isKnownCheapPaxosEventType
+        : multipaxos
+          ? isKnownMultiPaxosEventType
+          : isKnownEventType;
     const livenessWithinMs = options.livenessWithinMs;
     const liveness = livenessWithinMs === undefined ? undefined : { withinMs: livenessWithinMs, quietFromMs: options.quietFromMs ?? 0 };
-    this.run = multipaxos ? new MultiPaxosTraceCheck(meta, liveness) : new PaxosTraceCheck(meta, liveness);
+    this.run = raft ? new RaftTraceCheck(meta, liveness) : multipaxos ? new MultiPaxosTraceCheck(meta, liveness) : new PaxosTraceCheck(meta, liveness);
   }
 
   /**
@@ -164,7 +181,7 @@ export class TraceCheck {
 }
 
 /** What a protocol's checks add to a trace check. */
-type ProtocolVerdict = Pick<CheckTraceResult, 'protocol' | 'violations' | 'reports' | 'chosen' | 'learned' | 'multipaxos' | 'livenessInconclusive'>;
+type ProtocolVerdict = Pick<CheckTraceResult, 'protocol' | 'violations' | 'reports' | 'chosen' | 'learned' | 'multipaxos' | 'raft' | 'livenessInconclusive'>;
 
 interface ProtocolTraceCheck {
   /** A checked event (not a recorded `chosen` or `violation` line, not of an unknown type). */
@@ -213,7 +230,7 @@ class PaxosTraceCheck implements ProtocolTraceCheck {
  * the end of the last fault, as the run does.
  */
 class MultiPaxosTraceCheck implements ProtocolTraceCheck {
-  private readonly checks: MultiPaxosChecks;
+  private readonly checks: MultiPaxosChecks | CheapPaxosChecks;
   /**
    * In the run of `violation` lines that ends the trace so far: the first line
    * of each checker that can report at the end of a trace (see {@link finishIndex}).
@@ -221,7 +238,10 @@ class MultiPaxosTraceCheck implements ProtocolTraceCheck {
   private trailing = new Map<string, number>();
 
   constructor(meta: TraceMeta, liveness: LivenessOptions | undefined) {
-    this.checks = new MultiPaxosChecks({ replicas: meta.nodes, clients: meta.clients ?? [], quorumSize: majorityOf(meta.nodes.length) }, liveness);
+    this.checks =
+      meta.protocol === CHEAP_PAXOS_PROTOCOL
+        ? new CheapPaxosChecks({ mains: meta.main ?? [], auxiliaries: meta.auxiliary ?? [], clients: meta.clients ?? [], alpha: meta.alpha ?? 1, auxiliaryExpectation: undefined }, liveness)
+        : new MultiPaxosChecks({ replicas: meta.nodes, clients: meta.clients ?? [], quorumSize: majorityOf(meta.nodes.length) }, liveness);
   }
 
   observe(event: AnyTraceEvent, index: number): void {
@@ -269,6 +289,37 @@ class MultiPaxosTraceCheck implements ProtocolTraceCheck {
       if ((checker === 'linearizability' || livenessChecked) && !alreadyViolated.has(checker)) index = Math.min(index, position);
     }
     return index;
+  }
+}
+
+/** Raft: `nodes` are the servers, `clients` the client ids; client-liveness as for Multi-Paxos. */
+class RaftTraceCheck implements ProtocolTraceCheck {
+  private readonly checks: RaftChecks;
+
+  constructor(meta: TraceMeta, liveness: LivenessOptions | undefined) {
+    this.checks = new RaftChecks({ servers: meta.nodes, clients: meta.clients ?? [] }, liveness);
+  }
+
+  observe(event: AnyTraceEvent, index: number): void {
+    this.checks.observe(event, index);
+  }
+
+  follow(): void {}
+
+  finish(endMs: number, eventCount: number): ProtocolVerdict {
+    const checks = this.checks;
+    checks.finish(endMs, Math.max(0, eventCount - 1));
+    const livenessInconclusive = checks.livenessInconclusive(endMs);
+    return {
+      protocol: 'raft',
+      violations: checks.violations,
+      reports: checks.reports(),
+      chosen: null,
+      learned: emptyDict(),
+      multipaxos: null,
+      raft: checks.summary(),
+      livenessInconclusive,
+    };
   }
 }
 

@@ -44,8 +44,20 @@ export const MULTIPAXOS_COVERAGE = {
   deliveredTwice: 'a message was delivered twice',
 } as const;
 
+export const RAFT_COVERAGE = {
+  leaderChanged: 'a second leader was elected',
+  splitVote: 'two candidates campaigned in one term',
+  truncated: 'a server truncated conflicting entries from its log',
+  reappliedAfterRestart: 'a restarted server applied its log again',
+  deduplicated: 'a retried request was recognized and not applied again',
+  redirected: 'a server redirected a client to the leader',
+  clientGaveUp: 'a client gave up on an operation (outcome unknown)',
+  deliveredTwice: 'a message was delivered twice',
+} as const;
+
 export function coverageFor(protocol: ProtocolName): CoverageCatalogue {
-  if (protocol === 'multipaxos') return catalogue(MULTIPAXOS_COVERAGE, () => new MultiPaxosCoverage());
+  if (protocol === 'raft') return catalogue(RAFT_COVERAGE, () => new RaftCoverage());
+  if (protocol === 'multipaxos' || protocol === 'cheap-paxos') return catalogue(MULTIPAXOS_COVERAGE, () => new MultiPaxosCoverage());
   return catalogue(PAXOS_COVERAGE, () => new PaxosCoverage());
 }
 
@@ -158,6 +170,54 @@ class MultiPaxosCoverage implements SituationTracker<MultiPaxosSituation> {
       case 'apply':
         if (isNoop(event.command)) this.situations.add('noopFilled');
         if (event.duplicate) this.situations.add('deduplicated');
+        return;
+      case 'timeout':
+        this.situations.add('clientGaveUp');
+        return;
+      default:
+        return;
+    }
+  }
+
+  observeTraffic(traffic: TrafficCounts): void {
+    if ((traffic.sentByType['redirect'] ?? 0) > 0) this.situations.add('redirected');
+    if (traffic.duplicateDeliveries > 0) this.situations.add('deliveredTwice');
+  }
+}
+
+type RaftSituation = keyof typeof RAFT_COVERAGE;
+
+/** Raft's situations, from its trace vocabulary (README, Raft). */
+class RaftCoverage implements SituationTracker<RaftSituation> {
+  readonly situations = new Set<RaftSituation>();
+  private leaders = 0;
+  /** term → the first server that voted for itself in it. */
+  private readonly candidateOf = new Map<number, string>();
+  private readonly restarted = new Set<string>();
+
+  observe(anyEvent: AnyTraceEvent): void {
+    const event = anyEvent as AnyTraceEvent & { node?: string; term?: number; candidate?: string; slot?: number; duplicate?: boolean };
+    switch (event.type as string) {
+      case 'leader':
+        this.leaders += 1;
+        if (this.leaders >= 2) this.situations.add('leaderChanged');
+        return;
+      case 'vote': {
+        if (event.candidate !== event.node || event.term === undefined) return;
+        const first = this.candidateOf.get(event.term);
+        if (first === undefined) this.candidateOf.set(event.term, event.node!);
+        else if (first !== event.node) this.situations.add('splitVote');
+        return;
+      }
+      case 'truncate':
+        this.situations.add('truncated');
+        return;
+      case 'restart':
+        this.restarted.add(event.node!);
+        return;
+      case 'apply':
+        if (event.duplicate === true) this.situations.add('deduplicated');
+        if (event.slot === 0 && this.restarted.has(event.node!)) this.situations.add('reappliedAfterRestart');
         return;
       case 'timeout':
         this.situations.add('clientGaveUp');

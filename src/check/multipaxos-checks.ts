@@ -16,6 +16,16 @@ export interface MultiPaxosCheckContext {
   readonly clients: readonly NodeId[];
   /** A strict majority of replicas: the omniscient definition of "chosen". */
   readonly quorumSize: number;
+  /**
+   * For Raft, which reuses the log and client checks: false when the trace has
+   * no `accept` events to establish what is chosen, so an applied command is
+   * compared across replicas only (default true).
+   */
+  readonly appliedMustBeChosen?: boolean;
+  /** For Raft: a restarted replica applies its log again from slot 0 (lastApplied is volatile). */
+  readonly restartReplaysLog?: boolean;
+  /** When set, what makes a slot chosen instead of `quorumSize` voters (Cheap Paxos: a quorum of the slot's configuration). */
+  readonly isChosenBy?: ((slot: number, voters: ReadonlySet<NodeId>) => boolean) | undefined;
 }
 
 export interface ClientLivenessOptions {
@@ -52,7 +62,8 @@ export const MULTIPAXOS_CHECKERS: readonly { name: string; kind: CheckerKind; su
 
 /** A command's identity: the same client request is the same command, wherever it is proposed. */
 export function commandKey(command: Command): string {
-  return isNoop(command) ? 'noop' : `${command.client}#${command.requestId}`;
+  if (isNoop(command)) return 'configuration' in command ? `config:${JSON.stringify(command.configuration)}` : 'noop';
+  return `${command.client}#${command.requestId}`;
 }
 
 interface SlotLedger {
@@ -146,6 +157,7 @@ export class MultiPaxosChecks implements TraceChecks {
         this.onFinished(event.client, event.type === 'complete' ? event.result : undefined, event.t);
         break;
       default:
+        if (event.type === 'restart' && this.context.restartReplaysLog === true) this.forgetApplied(event.node);
         if (this.cluster.track(event)) this.lastChangeMs = event.t;
     }
     this.watchLiveness(event.t, report);
@@ -230,7 +242,8 @@ export class MultiPaxosChecks implements TraceChecks {
     }
     if (voters.has(node)) return null;
     voters.add(node);
-    if (voters.size !== this.context.quorumSize) return null;
+    const isChosenBy = this.context.isChosenBy;
+    if (isChosenBy === undefined ? voters.size !== this.context.quorumSize : !isChosenBy(slot, voters)) return null;
     if (ledger.chosen === null) {
       ledger.chosen = { key, command, ballot, t };
       const suffix = `|${key}`;
@@ -261,7 +274,9 @@ export class MultiPaxosChecks implements TraceChecks {
     const expectedSlot = this.nextSlotOf.get(node) ?? 0;
     if (slot !== expectedSlot) report('log-consistency', `${node} applied slot ${slot} when its next slot was ${expectedSlot}: the log must be applied in order, without gaps`);
     this.nextSlotOf.set(node, slot + 1);
-    if (ledger.chosen === null) {
+    if (this.context.appliedMustBeChosen === false) {
+      // Nothing to compare with but what other replicas applied (below).
+    } else if (ledger.chosen === null) {
       report('log-consistency', `${node} applied ${describeCommand(command)} at slot ${slot}, which no majority of replicas had accepted`);
     } else if (ledger.chosen.key !== key) {
       report('log-consistency', `${node} applied ${describeCommand(command)} at slot ${slot}, but ${describeCommand(ledger.chosen.command)} was chosen there`);
@@ -274,6 +289,12 @@ export class MultiPaxosChecks implements TraceChecks {
     if (!this.appliedIds(node, command.client).add(command.requestId)) {
       report('exactly-once', `${node} applied ${describeCommand(command)} a second time, at slot ${slot}`);
     }
+  }
+
+  /** A replica that replays its log from slot 0 after a restart starts a fresh applied log and client table. */
+  private forgetApplied(node: NodeId): void {
+    this.nextSlotOf.delete(node);
+    this.appliedRequests.delete(node);
   }
 
   private appliedIds(node: NodeId, client: NodeId): IdSet {

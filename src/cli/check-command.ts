@@ -1,6 +1,7 @@
 import { faultEndMs, TraceCheck, type CheckTraceResult } from '../check/check-trace.js';
 import { inconclusiveCheckers } from '../check/checker.js';
 import { multiPaxosSummaryLines } from '../check/multipaxos-checks.js';
+import { raftSummaryLines } from '../check/raft-checks.js';
 import type { AnyTraceEvent, TraceMeta } from '../sim/events.js';
 import { printable } from '../trace/format.js';
 import { TraceReader, type TraceReadEnd } from '../trace/read-trace.js';
@@ -90,8 +91,11 @@ export function formatCheckVerdict(file: string, meta: TraceMeta, result: CheckT
   const origin =
     (meta.scenario === '' ? '' : `, scenario ${printable(meta.scenario)}`) + (showSeed ? `, seed ${meta.seed}` : '') + (meta.bug ? `, bug ${printable(meta.bug)}` : '');
   const multipaxos = result.multipaxos;
-  lines.push(styles.bold(`── check: ${printable(file)}${multipaxos ? ', multipaxos' : ''}${origin} ──`));
-  if (multipaxos) {
+  const raft = result.raft;
+  lines.push(styles.bold(`── check: ${printable(file)}${multipaxos ? ', multipaxos' : raft ? ', raft' : ''}${origin} ──`));
+  if (raft) {
+    for (const line of raftSummaryLines(meta.nodes, raft)) lines.push(label(line.label) + printable(line.text));
+  } else if (multipaxos) {
     for (const line of multiPaxosSummaryLines(meta.nodes, multipaxos)) lines.push(label(line.label) + printable(line.text));
   } else {
     lines.push(label('chosen') + chosenText(result.chosen));
@@ -107,7 +111,7 @@ export function formatCheckVerdict(file: string, meta: TraceMeta, result: CheckT
     lines.push(label(index === 0 ? 'checkers' : '') + `${mark} ${report.name.padEnd(20)} ${detail}`);
   });
   if (!result.livenessChecked) {
-    const name = multipaxos ? 'client-liveness' : 'liveness';
+    const name = multipaxos || raft ? 'client-liveness' : 'liveness';
     lines.push(label('') + `${styles.dim('-')} ${name.padEnd(20)} ${styles.dim('not checked: pass --liveness-within MS')}`);
   }
   const notes = checkNotes(result);
@@ -123,7 +127,7 @@ function checkNotes(result: CheckTraceResult): string[] {
   const notes: string[] = [];
   for (const recorded of result.unreproduced) {
     const where = `event #${recorded.event}, t=${recorded.t}`;
-    const livenessChecker = result.protocol === 'multipaxos' ? 'client-liveness' : 'liveness';
+    const livenessChecker = result.protocol === 'paxos' ? 'liveness' : 'client-liveness';
     notes.push(
       recorded.checker === livenessChecker && !result.livenessChecked
         ? `the trace records a ${livenessChecker} violation (${where}); ${livenessChecker} is checked only with --liveness-within MS`
@@ -164,6 +168,16 @@ export function checkJson(file: string, meta: TraceMeta, result: CheckTraceResul
     ignoredTypes: result.ignoredTypes,
   };
   const multipaxos = result.multipaxos;
+  if (result.raft) {
+    return {
+      trace: file,
+      protocol: 'raft',
+      events: result.eventCount,
+      endMs: result.endMs,
+      summary: dictFrom(raftSummaryLines(meta.nodes, result.raft).map((line) => [line.label, line.text])),
+      ...verdict,
+    };
+  }
   if (multipaxos) {
     return {
       trace: file,

@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import { CHECKERS } from '../check/suite.js';
 import { MULTIPAXOS_CHECKERS } from '../check/multipaxos-checks.js';
+import { RAFT_CHECKERS } from '../check/raft-checks.js';
+import { CHEAP_PAXOS_CHECKERS } from '../check/cheap-paxos-checks.js';
 import { registeredProtocols } from '../run/registry.js';
 import { loadScenarioFile } from '../scenario/load.js';
 import { EXIT } from './errors.js';
@@ -27,8 +29,15 @@ export function listCommand(flags: { color: boolean }, io: CliIo): number {
     lines.push('', styles.bold(`${printable(definition.name)} bugs`) + styles.dim('  (--bug NAME on run, replay, fuzz and shrink, or `bug:` in a scenario)'));
     for (const [name, description] of Object.entries(bugs)) lines.push(`  ${name.padEnd(26)}${description}`);
   }
-  for (const [protocol, checkers] of [['paxos', CHECKERS], ['multipaxos', MULTIPAXOS_CHECKERS]] as const) {
-    lines.push('', styles.bold(`${protocol} checkers`));
+  // Cheap Paxos runs every Multi-Paxos checker too: list only what it adds.
+  const cheapOnly = CHEAP_PAXOS_CHECKERS.filter((checker) => !MULTIPAXOS_CHECKERS.some((other) => other.name === checker.name));
+  for (const [protocol, checkers, note] of [
+    ['paxos', CHECKERS, ''],
+    ['multipaxos', MULTIPAXOS_CHECKERS, ''],
+    ['raft', RAFT_CHECKERS, ''],
+    ['cheap-paxos', cheapOnly, '  (and every multipaxos checker)'],
+  ] as const) {
+    lines.push('', styles.bold(`${protocol} checkers`) + styles.dim(note));
     for (const checker of checkers) lines.push(`  ${checker.name.padEnd(26)}${checker.summary}`);
   }
   io.stdout(lines.join('\n') + '\n');

@@ -1,8 +1,9 @@
 import type { ChosenProposal } from '../check/chosen.js';
 import { formatBallot } from '../protocols/paxos/ballot.js';
 import type { MultiPaxosSummary } from '../check/multipaxos-checks.js';
+import type { CheapPaxosSummary } from '../check/cheap-paxos-checks.js';
 import type { RunResult } from '../run/runner.js';
-import type { NodeId } from '../scenario/scenario.js';
+import { usesClients, type NodeId } from '../scenario/scenario.js';
 import { printable, quoted } from '../trace/format.js';
 import { dictFrom, type Dict } from '../util/dict.js';
 import { LIMITS } from '../scenario/limits.js';
@@ -29,7 +30,7 @@ export function formatVerdict(result: RunResult, replayCommand: string, styles: 
     lines.push(label(index === 0 ? 'checkers' : '') + `${mark} ${checker.name.padEnd(20)} ${detail}`);
   });
   if (!result.checkers.some((checker) => checker.kind === 'liveness')) {
-    const name = scenario.protocol === 'multipaxos' ? 'client-liveness' : 'liveness';
+    const name = usesClients(scenario.protocol) ? 'client-liveness' : 'liveness';
     lines.push(label('') + `${styles.dim('-')} ${name.padEnd(20)} ${styles.dim('not checked: the scenario has no expect.liveness')}`);
   }
   result.expectation.checks.forEach((check, index) => {
@@ -96,11 +97,17 @@ export function verdictJson(result: RunResult): Record<string, unknown> {
 }
 
 /** A Multi-Paxos run's or trace's facts for `--json`: `applied` has every replica, 0 if it applied nothing. */
+function cheapPaxosJson(summary: CheapPaxosSummary): Record<string, unknown> {
+  return { auxiliaryMessages: summary.auxiliaryMessages, longestAuxiliaryStateMs: summary.longestAuxiliaryStateMs, configurations: summary.configurations };
+}
+
 export function multiPaxosJson(replicas: readonly NodeId[], summary: MultiPaxosSummary): Record<string, unknown> {
   return {
     slotsChosen: summary.slotsChosen,
     applied: dictFrom(replicas.map((node) => [node, Object.hasOwn(summary.applied, node) ? summary.applied[node]! : 0])),
     operations: { total: summary.operations, completed: summary.completed, gaveUp: summary.gaveUp, inFlight: summary.inFlight },
     leader: summary.leader,
+    // Cheap Paxos adds its auxiliaries' traffic and the reconfigurations.
+    ...('auxiliaryMessages' in summary ? cheapPaxosJson(summary as CheapPaxosSummary) : {}),
   };
 }

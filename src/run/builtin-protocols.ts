@@ -1,15 +1,22 @@
 import { CHECKERS } from '../check/suite.js';
 import { MULTIPAXOS_CHECKERS } from '../check/multipaxos-checks.js';
+import { RAFT_CHECKERS } from '../check/raft-checks.js';
+import { CHEAP_PAXOS_CHECKERS } from '../check/cheap-paxos-checks.js';
 import { MULTIPAXOS_BUGS, type MultiPaxosBug } from '../protocols/multipaxos/config.js';
 import { PAXOS_BUGS, type PaxosBug } from '../protocols/paxos/config.js';
+import { RAFT_BUGS, type RaftBug } from '../protocols/raft/config.js';
+import { CHEAP_PAXOS_BUGS, type CheapPaxosBug } from '../protocols/cheap-paxos/config.js';
 import { multiPaxosDriver } from './multipaxos-driver.js';
 import { paxosDriver } from './paxos-driver.js';
+import { raftDriver } from './raft-driver.js';
+import { cheapPaxosDriver } from './cheap-paxos-driver.js';
 import { defineProtocol } from './protocol-definition.js';
 
 /**
  * paxsim's own protocols, defined through the public API (src/index.ts) like
  * any user's: each is one definition, listed once in run/registry.ts. Their
- * timing lives in the scenario's `paxos:` / `multipaxos:` keys, which the
+ * timing lives in the scenario's `paxos:` / `multipaxos:` / `raft:` keys (Cheap
+ * Paxos: `roles.main/auxiliary`, `cheapPaxos:`, `expect.auxiliaries`), which the
  * scenario schema validates, so they take no `config`.
  */
 
@@ -27,4 +34,20 @@ export const multiPaxosDefinition = defineProtocol({
   bugs: MULTIPAXOS_BUGS,
   checkerNames: MULTIPAXOS_CHECKERS.map((checker) => checker.name),
   setup: ({ scenario, bug, liveness }) => multiPaxosDriver(scenario, bug as MultiPaxosBug | undefined, liveness),
+});
+
+export const raftDefinition = defineProtocol({
+  name: 'raft',
+  description: 'Raft: a replicated key-value log (leader election, log replication), with Multi-Paxos\'s closed-loop clients',
+  bugs: RAFT_BUGS,
+  checkerNames: RAFT_CHECKERS.map((checker) => checker.name),
+  setup: ({ scenario, bug, liveness }) => raftDriver(scenario, bug as RaftBug | undefined, liveness),
+});
+
+export const cheapPaxosDefinition = defineProtocol({
+  name: 'cheap-paxos',
+  description: 'Cheap Paxos: Multi-Paxos on f+1 main processors, with f auxiliaries that help only to reconfigure around a failed main',
+  bugs: CHEAP_PAXOS_BUGS,
+  checkerNames: CHEAP_PAXOS_CHECKERS.map((checker) => checker.name),
+  setup: ({ scenario, bug, liveness }) => cheapPaxosDriver(scenario, bug as CheapPaxosBug | undefined, liveness),
 });

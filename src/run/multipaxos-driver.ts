@@ -17,12 +17,7 @@ export function multiPaxosDriver(scenario: Scenario, bug: MultiPaxosBug | undefi
   const clients = scenario.clients.map((client) => client.id);
   const config = scenarioMultiPaxosConfig(scenario, bug);
   const checks = new MultiPaxosChecks({ replicas: scenario.nodes, clients, quorumSize: majorityOf(scenario.nodes.length) }, liveness);
-  const requests: ScheduledRequest<ClientWorkload>[] = scenario.clients.map((client) => ({
-    atMs: 0,
-    node: client.id,
-    request: { ops: client.ops, count: client.count, mix: client.mix, keys: client.keys, thinkMs: scenario.multipaxos.thinkMs },
-    value: client.ops ? `${client.ops.length} operations` : `${client.count ?? 0} operations`,
-  }));
+  const requests = multiPaxosRequests(scenario);
   return {
     simNodes: [...scenario.nodes, ...clients],
     alwaysConnected: clients,
@@ -36,6 +31,16 @@ export function multiPaxosDriver(scenario: Scenario, bug: MultiPaxosBug | undefi
       return { chosen: null, learned: emptyDict(), summary: multiPaxosSummaryLines(scenario.nodes, summary), multipaxos: summary };
     },
   };
+}
+
+/** Each client's workload, handed to it at t=0. */
+export function multiPaxosRequests(scenario: Scenario): ScheduledRequest<ClientWorkload>[] {
+  return scenario.clients.map((client) => ({
+    atMs: 0,
+    node: client.id,
+    request: { ops: client.ops, count: client.count, mix: client.mix, keys: client.keys, thinkMs: scenario.multipaxos.thinkMs },
+    value: client.ops ? `${client.ops.length} operations` : `${client.count ?? 0} operations`,
+  }));
 }
 
 /** The protocol config a Multi-Paxos scenario asks for. */

@@ -37,6 +37,8 @@ export interface ProtocolDriver {
   readonly factory: ProtocolFactory<Tagged, unknown, Tagged, unknown>;
   readonly requests: readonly ScheduledRequest<unknown>[];
   readonly checks: TraceChecks;
+  /** Its checkers judge network events, so the run emits them even when no trace is kept. */
+  readonly needsNetworkEvents?: boolean;
   /** Sees every event the run emits, for the facts. */
   observe(event: AnyTraceEvent): void;
   facts(): RunFactsSummary;

@@ -1,4 +1,4 @@
-import { multiPaxosDefinition, paxosDefinition } from './builtin-protocols.js';
+import { cheapPaxosDefinition, multiPaxosDefinition, paxosDefinition, raftDefinition } from './builtin-protocols.js';
 import type { AnyProtocolDefinition } from './protocol-definition.js';
 
 /**
@@ -10,6 +10,8 @@ import type { AnyProtocolDefinition } from './protocol-definition.js';
 const BUILT_IN_PROTOCOLS: readonly AnyProtocolDefinition[] = [
   paxosDefinition,
   multiPaxosDefinition,
+  raftDefinition,
+  cheapPaxosDefinition,
 ];
 
 interface Registered {

@@ -2,7 +2,7 @@ import { inconclusiveCheckers, type CheckerReport, type Violation } from '../che
 import type { ChosenProposal } from '../check/chosen.js';
 import type { MultiPaxosSummary } from '../check/multipaxos-checks.js';
 import { assert } from '../util/assert.js';
-import { faultEndMs, type NodeId, type Scenario } from '../scenario/scenario.js';
+import { faultEndMs, usesClients, type NodeId, type Scenario } from '../scenario/scenario.js';
 import { LIMITS } from '../scenario/limits.js';
 import type { AnyTraceEvent, TraceMeta } from '../sim/events.js';
 import { materializeScenario } from '../sim/nemesis.js';
@@ -141,7 +141,7 @@ export function runScenario(input: Scenario, options: RunOptions = {}): RunResul
     maxEvents: scenario.maxEvents,
     protocol: driver.factory,
     emit,
-    traceNetwork: options.traceNetwork ?? (recorded !== null || serializer !== null),
+    traceNetwork: driver.needsNetworkEvents === true || (options.traceNetwork ?? (recorded !== null || serializer !== null)),
     // One processed event can broadcast to every node, so maxEvents alone does not bound the trace.
     shouldStop: () => stop || eventCount + untracedEvents() >= maxTraceEvents,
   };
@@ -222,7 +222,12 @@ export function traceMeta(scenario: Scenario, seed: number, bug: ProtocolBug | u
     learners: [...scenario.roles.learners],
     protocol: scenario.protocol,
   };
-  if (scenario.protocol === 'multipaxos') meta.clients = scenario.clients.map((client) => client.id);
+  if (usesClients(scenario.protocol)) meta.clients = scenario.clients.map((client) => client.id);
+  if (scenario.cheapPaxos !== undefined) {
+    meta.main = [...scenario.cheapPaxos.main];
+    meta.auxiliary = [...scenario.cheapPaxos.auxiliary];
+    meta.alpha = scenario.cheapPaxos.alpha;
+  }
   if (bug) meta.bug = bug;
   return meta;
 }

@@ -1,7 +1,7 @@
 import { FAULT_KINDS, NEMESIS_FAULT_KINDS, type ParsedKvOp, type DelayInput, type ParsedFault, type ParsedScenario } from './schema.js';
 import { formatProblem, type LoadResult, type SourceLocator } from './problems.js';
 import { nemesisSizeProblem } from './limits.js';
-import { sortedIds, type ScheduleStep, type ChosenExpectation, type DelaySpec, type Fault, type ClientSpec, type KvOpSpec, type NemesisSpec, type NodeId, type Roles, type Scenario } from './scenario.js';
+import { sortedIds, usesClients, type ScheduleStep, type ChosenExpectation, type CheapPaxosSpec, type DelaySpec, type Fault, type ClientSpec, type KvOpSpec, type NemesisSpec, type NodeId, type Roles, type Scenario } from './scenario.js';
 
 type Report = (path: readonly (string | number)[], message: string) => void;
 
@@ -45,6 +45,7 @@ export function normalizeScenario(parsed: ParsedScenario, locator: SourceLocator
   const nemesis = parsed.nemesis ? normalizeNemesis(parsed, nodes, report) : undefined;
   const schedule = parsed.schedule ? normalizeSchedule(parsed, [...nodes, ...clients.map((client) => client.id)], report) : undefined;
   checkTiming(parsed, report);
+  const cheapPaxos = parsed.protocol === 'cheap-paxos' ? normalizeCheapPaxos(parsed, nodes, checkNode, report) : undefined;
 
   if (errors.length > 0) return { ok: false, errors };
   return {
@@ -73,20 +74,60 @@ export function normalizeScenario(parsed: ParsedScenario, locator: SourceLocator
       ...(schedule ? { schedule } : {}),
       clients,
       multipaxos: parsed.multipaxos ?? {},
+      raft: parsed.raft ?? {},
+      ...(cheapPaxos === undefined ? {} : { cheapPaxos }),
       ...(parsed.config === undefined ? {} : { config: parsed.config }),
       expect: {
         chosen: parsed.expect.chosen === undefined ? undefined : chosenExpectation(String(parsed.expect.chosen)),
         safety: parsed.expect.safety,
         liveness: parsed.expect.liveness ? { withinMs: parsed.expect.liveness.within } : undefined,
         ...(parsed.expect.explore ? { explore: parsed.expect.explore } : {}),
+        ...(parsed.expect.auxiliaries ? { auxiliaries: { maxMessages: parsed.expect.auxiliaries.maxMessages, idleAfterMs: parsed.expect.auxiliaries.idleAfter } } : {}),
       },
     },
   };
 }
 
+/**
+ * Cheap Paxos: `roles.main` (f+1) and `roles.auxiliary` (f) split `nodes`;
+ * `cheapPaxos` and the `auxiliaries` expectation need `protocol: cheap-paxos`.
+ */
+function normalizeCheapPaxos(parsed: ParsedScenario, nodes: readonly NodeId[], checkNode: (id: NodeId, path: (string | number)[]) => void, report: Report): CheapPaxosSpec {
+  const roles = parsed.roles ?? {};
+  for (const key of ['proposers', 'acceptors', 'learners'] as const) {
+    if (roles[key] !== undefined) report(['roles', key], 'does not apply to `protocol: cheap-paxos`; use roles.main and roles.auxiliary');
+  }
+  const listed = (key: 'main' | 'auxiliary'): NodeId[] => {
+    const ids = roles[key] ?? [];
+    ids.forEach((id, index) => checkNode(id, ['roles', key, index]));
+    checkDuplicates(ids, ['roles', key], report);
+    return sortedIds(ids);
+  };
+  const main = listed('main');
+  const auxiliary = listed('auxiliary');
+  const f = (nodes.length - 1) / 2;
+  if (roles.main === undefined) report(['roles', 'main'], 'is required with `protocol: cheap-paxos`, e.g. {main: [A, B, C], auxiliary: [D, E]}');
+  else if (!Number.isInteger(f) || main.length !== f + 1) report(['roles', 'main'], `must list f+1 of the 2f+1 nodes (${nodes.length} nodes: ${Number.isInteger(f) ? f + 1 : 'list an odd number of nodes'})`);
+  else if (auxiliary.length !== f) report(['roles', 'auxiliary'], `must list the other f nodes (${f})`);
+  main.forEach((id, index) => {
+    if (auxiliary.includes(id)) report(['roles', 'auxiliary'], `"${id}" is also in roles.main (index ${index})`);
+  });
+  return { main, auxiliary, alpha: parsed.cheapPaxos?.alpha ?? DEFAULT_CHEAP_PAXOS_ALPHA };
+}
+
+/** Cheap Paxos's default α (kept here, so the scenario layer does not import protocols). */
+export const DEFAULT_CHEAP_PAXOS_ALPHA = 3;
+
 function resolveRoles(parsed: ParsedScenario, nodes: readonly NodeId[], checkNode: (id: NodeId, path: (string | number)[]) => void, report: Report): Roles {
+  if (parsed.protocol !== 'cheap-paxos') {
+    for (const key of ['main', 'auxiliary'] as const) {
+      if (parsed.roles?.[key] !== undefined) report(['roles', key], 'needs `protocol: cheap-paxos`');
+    }
+    if (parsed.cheapPaxos !== undefined) report(['cheapPaxos'], 'needs `protocol: cheap-paxos`');
+    if (parsed.expect.auxiliaries !== undefined) report(['expect', 'auxiliaries'], 'needs `protocol: cheap-paxos`');
+  }
   const resolve = (role: 'proposers' | 'acceptors' | 'learners'): NodeId[] => {
-    const listed = parsed.roles?.[role];
+    const listed = parsed.protocol === 'cheap-paxos' ? undefined : parsed.roles?.[role];
     if (listed === undefined) return [...nodes];
     listed.forEach((id, index) => checkNode(id, ['roles', role, index]));
     checkDuplicates(listed, ['roles', role], report);
@@ -218,19 +259,23 @@ function chosenExpectation(text: string): ChosenExpectation {
  * and clients do not apply to single-decree Paxos.
  */
 function normalizeClients(parsed: ParsedScenario, nodes: ReadonlySet<NodeId>, report: Report): ClientSpec[] {
-  if (parsed.protocol !== 'multipaxos') {
-    if (parsed.clients !== undefined) report(['clients'], 'clients need `protocol: multipaxos`; single-decree Paxos takes `proposals`');
+  if (!usesClients(parsed.protocol)) {
+    if (parsed.clients !== undefined) report(['clients'], 'clients need `protocol: multipaxos`, `protocol: raft` or `protocol: cheap-paxos`; single-decree Paxos takes `proposals`');
     if (parsed.multipaxos !== undefined) report(['multipaxos'], 'needs `protocol: multipaxos`');
+    if (parsed.raft !== undefined) report(['raft'], 'needs `protocol: raft`');
     return [];
   }
-  for (const key of ['roles', 'paxos'] as const) {
-    if (parsed[key] !== undefined) report([key], 'does not apply to `protocol: multipaxos` (every node is a replica)');
-  }
-  if (parsed.proposals.length > 0) report(['proposals'], 'does not apply to `protocol: multipaxos`; declare `clients` instead');
-  if (parsed.expect.chosen !== undefined) report(['expect', 'chosen'], 'does not apply to `protocol: multipaxos`; use safety and liveness');
+  // Multi-Paxos, Raft and Cheap Paxos: the same clients; Raft has its own timing block, Cheap Paxos uses Multi-Paxos's.
+  const protocol = parsed.protocol;
+  if (protocol === 'raft' && parsed.multipaxos !== undefined) report(['multipaxos'], 'needs `protocol: multipaxos`');
+  if (protocol !== 'raft' && parsed.raft !== undefined) report(['raft'], 'needs `protocol: raft`');
+  if (protocol !== 'cheap-paxos' && parsed.roles !== undefined) report(['roles'], `does not apply to \`protocol: ${protocol}\` (every node is a replica)`);
+  if (parsed.paxos !== undefined) report(['paxos'], protocol === 'cheap-paxos' ? 'does not apply to `protocol: cheap-paxos`' : `does not apply to \`protocol: ${protocol}\` (every node is a replica)`);
+  if (parsed.proposals.length > 0) report(['proposals'], `does not apply to \`protocol: ${protocol}\`; declare \`clients\` instead`);
+  if (parsed.expect.chosen !== undefined) report(['expect', 'chosen'], `does not apply to \`protocol: ${protocol}\`; use safety and liveness`);
   const clients = parsed.clients;
   if (clients === undefined) {
-    report(['clients'], 'is required with `protocol: multipaxos`, e.g. {count: 3, ops: 10}');
+    report(['clients'], `is required with \`protocol: ${protocol}\`, e.g. {count: 3, ops: 10}`);
     return [];
   }
   const specs: ClientSpec[] = Array.isArray(clients)

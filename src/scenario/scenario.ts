@@ -63,6 +63,20 @@ export interface Expectation {
   readonly liveness?: { readonly withinMs: number } | undefined;
   /** What `paxsim explore` must report: exhausted or not (unset: either), and `none`, `any` or a checker name. */
   readonly explore?: { readonly exhausted?: boolean | undefined; readonly violation: string } | undefined;
+  /** Cheap Paxos: bounds on messages that reach the auxiliaries. */
+  readonly auxiliaries?: AuxiliaryExpectation | undefined;
+}
+
+export interface AuxiliaryExpectation {
+  readonly maxMessages?: number | undefined;
+  readonly idleAfterMs?: number | undefined;
+}
+
+/** Cheap Paxos: the initial configuration (`roles.main`, `roles.auxiliary`) and α. */
+export interface CheapPaxosSpec {
+  readonly main: readonly NodeId[];
+  readonly auxiliary: readonly NodeId[];
+  readonly alpha: number;
 }
 
 /** `paxsim explore`'s fault budgets and search bounds for a scenario. */
@@ -113,11 +127,27 @@ export interface MultiPaxosTimingSpec {
 }
 
 /**
- * A registered protocol's name: paxsim's own (`paxos`, `multipaxos`) or a
- * user protocol's, once loaded (a scenario file may name a module instead;
- * the CLI loads it and puts the definition's name here).
+ * A registered protocol's name: paxsim's own (`paxos`, `multipaxos`, `raft`, `cheap-paxos`)
+ * or a user protocol's, once loaded (a scenario file may name a module
+ * instead; the CLI loads it and puts the definition's name here).
  */
 export type ProtocolName = string;
+
+/** Raft: the same fields as Multi-Paxos's block (its clients are Multi-Paxos's). */
+export type RaftTimingSpec = MultiPaxosTimingSpec;
+
+/**
+ * paxsim's own protocols whose `nodes` are replicas serving Multi-Paxos's
+ * closed-loop `clients` (Multi-Paxos, Raft, Cheap Paxos).
+ */
+export function usesClients(protocol: ProtocolName): boolean {
+  return protocol === 'multipaxos' || protocol === 'raft' || protocol === 'cheap-paxos';
+}
+
+/** The timing block a client protocol reads: Raft its own `raft:`, Multi-Paxos and Cheap Paxos `multipaxos:`. */
+export function timingBlockOf(protocol: ProtocolName): 'multipaxos' | 'raft' {
+  return protocol === 'raft' ? 'raft' : 'multipaxos';
+}
 
 export interface Scenario {
   readonly name: string;
@@ -137,6 +167,9 @@ export interface Scenario {
   /** Multi-Paxos: the clients (never crashed, never partitioned); `nodes` are the replicas. */
   readonly clients: readonly ClientSpec[];
   readonly multipaxos: MultiPaxosTimingSpec;
+  readonly raft: RaftTimingSpec;
+  /** Cheap Paxos only (undefined otherwise). */
+  readonly cheapPaxos?: CheapPaxosSpec | undefined;
   /** A known-broken protocol variant to run instead of the correct one. */
   readonly bug?: string | undefined;
   /** When set, `paxsim fuzz` generates `faults` (and `proposals`, when none are given) per seed. */

@@ -88,9 +88,18 @@ export const rolesSchema = z
     proposers: nodeList().optional(),
     acceptors: nodeList().optional(),
     learners: nodeList().optional(),
+    main: nodeList().optional().describe('Cheap Paxos: the f+1 main processors'),
+    auxiliary: nodeList().optional().describe('Cheap Paxos: the f auxiliary processors'),
   })
   .strict()
-  .describe('Which nodes play which role; every node plays every role unless listed here');
+  .describe('Which nodes play which role; every node plays every role unless listed here (Cheap Paxos: main and auxiliary)');
+
+export const cheapPaxosSchema = z
+  .object({
+    alpha: positiveInt().max(1000, atMost(1000)).optional().describe('A configuration chosen at slot i governs slots from i + alpha on (default 3)'),
+  })
+  .strict()
+  .describe('Cheap Paxos settings');
 
 /**
  * The largest first round a proposal may ask for: 2^48 leaves 2^53 - 2^48
@@ -251,6 +260,9 @@ export const multiPaxosTimingSchema = z
   .strict()
   .describe('Multi-Paxos timer settings');
 
+/** Raft's timers are Multi-Paxos's: heartbeat, election timeout, and the clients' (the same clients). */
+export const raftTimingSchema = multiPaxosTimingSchema.describe('Raft timer settings (heartbeatMs, electionMs) and the clients\' (clientTimeoutMs, retryMs, maxRetries, thinkMs)');
+
 export const expectSchema = z
   .object({
     chosen: valueSchema.optional().describe('The value that must be chosen, or `any`, or `none`'),
@@ -259,6 +271,14 @@ export const expectSchema = z
       .object({ within: virtualMs(1).describe('Virtual ms after the last heal by which every live learner must learn') })
       .strict()
       .optional(),
+    auxiliaries: z
+      .object({
+        maxMessages: nonNegativeInt().optional().describe('At most this many messages may reach the auxiliaries over the run'),
+        idleAfter: virtualMs().optional().describe('No message may reach an auxiliary after this virtual time'),
+      })
+      .strict()
+      .optional()
+      .describe('Cheap Paxos: the auxiliaries-idle checker'),
     explore: z
       .object({
         exhausted: z.boolean({ error: 'must be true or false' }).optional().describe('`paxsim explore` must (true) or must not (false) exhaust the state space'),
@@ -305,10 +325,10 @@ export const scenarioSchema = z
     $schema: text(LIMITS.valueLength).optional(),
     name: text(LIMITS.name, 'must be a non-empty string').min(1, { error: 'must be a non-empty string' }),
     description: text(LIMITS.description).optional(),
-    protocol: text(LIMITS.valueLength, 'must be a protocol name ("paxos", "multipaxos") or a module (./my-protocol.js, an npm package)')
-      .min(1, { error: 'must be a protocol name ("paxos", "multipaxos") or a module (./my-protocol.js, an npm package)' })
+    protocol: text(LIMITS.valueLength, 'must be a protocol name ("paxos", "multipaxos", "raft", "cheap-paxos") or a module (./my-protocol.js, an npm package)')
+      .min(1, { error: 'must be a protocol name ("paxos", "multipaxos", "raft", "cheap-paxos") or a module (./my-protocol.js, an npm package)' })
       .default('paxos')
-      .describe('A built-in protocol (paxos, multipaxos), or a module whose default export is a protocol definition: a path relative to this file, or an npm package'),
+      .describe('A built-in protocol (paxos, multipaxos, raft, cheap-paxos), or a module whose default export is a protocol definition: a path relative to this file, or an npm package'),
     config: z.unknown().optional().describe("A user protocol's configuration, validated by its definition's schema"),
     nodes: nodeList().min(1, { error: 'must list at least one node' }),
     roles: rolesSchema.optional(),
@@ -324,6 +344,8 @@ export const scenarioSchema = z
     paxos: timingSchema.optional(),
     clients: clientsSchema.optional(),
     multipaxos: multiPaxosTimingSchema.optional(),
+    raft: raftTimingSchema.optional(),
+    cheapPaxos: cheapPaxosSchema.optional(),
     bug: text(LIMITS.idLength, 'must be a bug name').optional().describe('Run a known-broken protocol variant (see `paxsim list`)'),
     nemesis: nemesisSchema.optional(),
     explore: exploreSchema.optional(),

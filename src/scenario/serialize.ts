@@ -1,6 +1,6 @@
 import { relative, dirname } from 'node:path';
 import { Document, isMap, isSeq, visit } from 'yaml';
-import type { ClientSpec, DelaySpec, Fault, KvOpSpec, Scenario, ScheduleStep } from './scenario.js';
+import { usesClients, type ClientSpec, type DelaySpec, type Fault, type KvOpSpec, type Scenario, type ScheduleStep } from './scenario.js';
 import { printable } from '../util/printable.js';
 
 /**
@@ -17,15 +17,19 @@ export function scenarioToFileObject(scenario: Scenario): Record<string, unknown
   if (scenario.protocol !== 'paxos') file['protocol'] = scenario.protocolModule ?? scenario.protocol;
   if (scenario.config !== undefined) file['config'] = scenario.config;
   file['nodes'] = [...scenario.nodes];
-  if (scenario.protocol === 'multipaxos') file['clients'] = clientsToFile(scenario.clients);
+  if (usesClients(scenario.protocol)) file['clients'] = clientsToFile(scenario.clients);
   const roles: Record<string, string[]> = {};
-  for (const role of scenario.protocol !== 'multipaxos' ? (['proposers', 'acceptors', 'learners'] as const) : []) {
+  for (const role of !usesClients(scenario.protocol) ? (['proposers', 'acceptors', 'learners'] as const) : []) {
     if (scenario.roles[role].length !== scenario.nodes.length) roles[role] = [...scenario.roles[role]];
+  }
+  if (scenario.cheapPaxos !== undefined) {
+    roles['main'] = [...scenario.cheapPaxos.main];
+    roles['auxiliary'] = [...scenario.cheapPaxos.auxiliary];
   }
   if (Object.keys(roles).length > 0) file['roles'] = roles;
   file['seed'] = scenario.seed;
   file['network'] = { delay: delayToFile(scenario.network.delay), drop: scenario.network.drop, duplicate: scenario.network.duplicate };
-  if (scenario.protocol !== 'multipaxos') file['proposals'] = scenario.proposals.map((proposal) => {
+  if (!usesClients(scenario.protocol)) file['proposals'] = scenario.proposals.map((proposal) => {
     const entry: Record<string, unknown> = { at: proposal.at, node: proposal.node, value: proposal.value };
     if (proposal.ballot !== undefined) entry['ballot'] = proposal.ballot;
     return entry;
@@ -35,6 +39,8 @@ export function scenarioToFileObject(scenario: Scenario): Record<string, unknown
   if (scenario.maxEvents !== 1_000_000) file['maxEvents'] = scenario.maxEvents;
   if (Object.keys(scenario.paxos).length > 0) file['paxos'] = { ...scenario.paxos };
   if (Object.keys(scenario.multipaxos).length > 0) file['multipaxos'] = { ...scenario.multipaxos };
+  if (Object.keys(scenario.raft).length > 0) file['raft'] = { ...scenario.raft };
+  if (scenario.cheapPaxos !== undefined) file['cheapPaxos'] = { alpha: scenario.cheapPaxos.alpha };
   if (scenario.bug !== undefined) file['bug'] = scenario.bug;
   if (scenario.nemesis !== undefined) file['nemesis'] = { ...scenario.nemesis, kinds: [...scenario.nemesis.kinds] };
   if (scenario.explore !== undefined) file['explore'] = { ...scenario.explore };
@@ -45,6 +51,13 @@ export function scenarioToFileObject(scenario: Scenario): Record<string, unknown
   expect['safety'] = scenario.expect.safety;
   if (scenario.expect.liveness) expect['liveness'] = { within: scenario.expect.liveness.withinMs };
   if (scenario.expect.explore) expect['explore'] = { ...scenario.expect.explore };
+  const auxiliaries = scenario.expect.auxiliaries;
+  if (auxiliaries) {
+    expect['auxiliaries'] = {
+      ...(auxiliaries.maxMessages === undefined ? {} : { maxMessages: auxiliaries.maxMessages }),
+      ...(auxiliaries.idleAfterMs === undefined ? {} : { idleAfter: auxiliaries.idleAfterMs }),
+    };
+  }
   file['expect'] = expect;
   return file;
 }

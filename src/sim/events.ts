@@ -131,5 +131,9 @@ export interface TraceMeta {
   protocol: string;
   /** Multi-Paxos: the client nodes (never crashed or cut off). */
   clients?: NodeId[];
+  /** Cheap Paxos: the initial configuration and α. */
+  main?: NodeId[];
+  auxiliary?: NodeId[];
+  alpha?: number;
   bug?: string;
 }

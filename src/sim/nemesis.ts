@@ -1,4 +1,4 @@
-import type { DelaySpec, Fault, MultiPaxosTimingSpec, NemesisFaultKind, NemesisSpec, NodeId, Proposal, Scenario } from '../scenario/scenario.js';
+import { timingBlockOf, usesClients, type DelaySpec, type Fault, type MultiPaxosTimingSpec, type NemesisFaultKind, type NemesisSpec, type NodeId, type Proposal, type Scenario } from '../scenario/scenario.js';
 import { assert } from '../util/assert.js';
 import { chance, randomStream, uniformInt, type Random } from './rng.js';
 
@@ -21,6 +21,8 @@ export interface GeneratedSchedule {
   readonly proposals: Proposal[];
   /** Multi-Paxos: the timing with the clients' drawn think time. */
   readonly multipaxos: MultiPaxosTimingSpec;
+  /** Raft: the same. */
+  readonly raft: MultiPaxosTimingSpec;
 }
 
 interface DownInterval {
@@ -44,16 +46,16 @@ const WORKLOAD_VALUES = ['X', 'Y', 'Z'];
 export function generateSchedule(scenario: Scenario, nemesis: NemesisSpec, seed: number): GeneratedSchedule {
   const random = randomStream(seed, 'nemesis');
   const faults = generateFaults(scenario, nemesis, random);
-  const drawsWorkload = scenario.protocol !== 'multipaxos' && scenario.proposals.length === 0;
+  const drawsWorkload = !usesClients(scenario.protocol) && scenario.proposals.length === 0;
   const proposals = drawsWorkload ? generateWorkload(scenario, nemesis, faults, seed) : [...scenario.proposals];
-  return { faults, proposals, multipaxos: paceClients(scenario, nemesis, seed) };
+  return { faults, proposals, multipaxos: paceClients(scenario, 'multipaxos', nemesis, seed), raft: paceClients(scenario, 'raft', nemesis, seed) };
 }
 
 /** The scenario a fuzz seed runs: the nemesis's faults and workload written in, nothing left to generate. */
 export function materializeScenario(scenario: Scenario, seed: number): Scenario {
   if (scenario.nemesis === undefined) return { ...scenario, seed };
   const schedule = generateSchedule(scenario, scenario.nemesis, seed);
-  return { ...scenario, seed, faults: schedule.faults, proposals: schedule.proposals, multipaxos: schedule.multipaxos, nemesis: undefined };
+  return { ...scenario, seed, faults: schedule.faults, proposals: schedule.proposals, multipaxos: schedule.multipaxos, raft: schedule.raft, nemesis: undefined };
 }
 
 function generateFaults(scenario: Scenario, nemesis: NemesisSpec, random: Random): Fault[] {
@@ -200,10 +202,10 @@ function generateWorkload(scenario: Scenario, nemesis: NemesisSpec, faults: read
  * so operations keep arriving through partitions, leader changes and
  * restarts, and the last ones still leave room for their liveness deadline.
  */
-function paceClients(scenario: Scenario, nemesis: NemesisSpec, seed: number): MultiPaxosTimingSpec {
-  const timing = scenario.multipaxos;
+function paceClients(scenario: Scenario, protocol: 'multipaxos' | 'raft', nemesis: NemesisSpec, seed: number): MultiPaxosTimingSpec {
+  const timing = scenario[protocol];
   const mostOps = Math.max(0, ...scenario.clients.map((client) => client.ops?.length ?? client.count ?? 0));
-  if (scenario.protocol !== 'multipaxos' || timing.thinkMs !== undefined || mostOps === 0) return timing;
+  if (!usesClients(scenario.protocol) || timingBlockOf(scenario.protocol) !== protocol || timing.thinkMs !== undefined || mostOps === 0) return timing;
   const random = randomStream(seed, 'nemesis-workload');
   const spread = nemesis.swarm ? pick(random, [0.25, 0.5, 0.75]) : 0.5;
   // A think time drawn from [0, thinkMs] averages thinkMs / 2.

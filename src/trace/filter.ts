@@ -1,4 +1,5 @@
 import type { MultiPaxosMessage } from '../protocols/multipaxos/messages.js';
+import { RAFT_EVENT_TYPES, RAFT_MESSAGE_TYPES } from './raft-format.js';
 import type { PaxosMessage } from '../protocols/paxos/messages.js';
 import type { ProtocolName } from '../scenario/scenario.js';
 import { closestMatch, editDistance } from '../scenario/suggest.js';
@@ -107,8 +108,11 @@ export type TypeWords = { ok: true; eventTypes: string[]; messageTypes: string[]
  * message; `accepted` a message and the printed word for `accept`): it keeps both.
  */
 export function resolveTypeWords(words: readonly string[], protocol: ProtocolName, flag: string): TypeWords {
-  const eventNames = Object.keys(protocol === 'multipaxos' ? MULTIPAXOS_EVENT_TYPES : PAXOS_EVENT_TYPES);
-  const messageNames = Object.keys(protocol === 'multipaxos' ? MULTIPAXOS_MESSAGE_TYPES : PAXOS_MESSAGE_TYPES);
+  // Cheap Paxos: Multi-Paxos's vocabulary plus its configuration events and the leader's discard message.
+  const cheap = protocol === 'cheap-paxos';
+  const multi = protocol === 'multipaxos' || cheap;
+  const eventNames = [...Object.keys(multi ? MULTIPAXOS_EVENT_TYPES : protocol === 'raft' ? RAFT_EVENT_TYPES : PAXOS_EVENT_TYPES), ...(cheap ? ['config', 'discard'] : [])];
+  const messageNames = [...Object.keys(multi ? MULTIPAXOS_MESSAGE_TYPES : protocol === 'raft' ? RAFT_MESSAGE_TYPES : PAXOS_MESSAGE_TYPES), ...(cheap ? ['discard'] : [])];
   const printed = Object.keys(PRINTED_WORDS).filter((word) => eventNames.includes(PRINTED_WORDS[word]!));
   const eventTypes = new Set<string>();
   const messageTypes = new Set<string>();

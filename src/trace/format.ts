@@ -3,6 +3,7 @@ import type { AcceptedProposal, PaxosMessage } from '../protocols/paxos/messages
 import type { DelaySpec } from '../scenario/scenario.js';
 import { isNoop, type Command, type KvOp, type KvResult, type MultiPaxosMessage } from '../protocols/multipaxos/messages.js';
 import { printable, printableLines } from '../util/printable.js';
+import { describeRaftMessage, isRaftMessage } from './raft-format.js';
 
 export { printable, printableLines };
 
@@ -14,6 +15,7 @@ export function quoted(value: string): string {
 /** A message of either protocol as a person reads it: `prepare (10,A)`, `accept (10,A) "X"`, `accept slot 3 (2,B) c1#4 put x="1"`. */
 export function describeMessage(message: PaxosMessage | MultiPaxosMessage): string {
   // A NACK looks the same in both protocols.
+  if (isRaftMessage(message)) return describeRaftMessage(message);
   if (message.type === 'nack') return `nack ${formatBallot(message.ballot)}, promised ${formatBallot(message.promised)}`;
   if (isMultiPaxosMessage(message)) return describeMultiPaxosMessage(message);
   switch (message.type) {
@@ -63,7 +65,8 @@ function describeMultiPaxosMessage(message: Exclude<MultiPaxosMessage, { type: '
 }
 
 export function describeCommand(command: Command): string {
-  return isNoop(command) ? 'no-op' : `${printable(command.client)}#${command.requestId} ${describeOp(command.op)}`;
+  if (isNoop(command)) return 'configuration' in command ? describeReconfig(command.configuration as { main: readonly string[]; auxiliary: readonly string[] }) : 'no-op';
+  return `${printable(command.client)}#${command.requestId} ${describeOp(command.op)}`;
 }
 
 export function describeOp(op: KvOp): string {
@@ -95,4 +98,9 @@ export function describeResult(result: KvResult): string {
 
 function describeAccepted(accepted: AcceptedProposal | null): string {
   return accepted === null ? '(nothing accepted)' : `(accepted ${quoted(accepted.value)} in ${formatBallot(accepted.ballot)})`;
+}
+
+/** A Cheap Paxos reconfiguration command. */
+function describeReconfig(configuration: { main: readonly string[]; auxiliary: readonly string[] }): string {
+  return `reconfigure main ${configuration.main.map(printable).join(',') || '-'} aux ${configuration.auxiliary.map(printable).join(',') || '-'}`;
 }

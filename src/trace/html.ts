@@ -1,3 +1,4 @@
+import { RAFT_MESSAGE_TYPES } from './raft-format.js';
 import { compareBallots, type Ballot } from '../protocols/paxos/ballot.js';
 import type { AnyTraceEvent, TraceMeta } from '../sim/events.js';
 import { plural } from '../util/plural.js';
@@ -223,8 +224,9 @@ ${violations.map((violation, index) => violationElement(violation, index)).join(
   }
 }
 
+/** Multi-Paxos, Cheap Paxos, or Raft (the same lanes: servers, then clients; for Raft, leader terms as stripes). */
 function isMultiPaxos(meta: TraceMeta): boolean {
-  return meta.protocol === 'multipaxos';
+  return meta.protocol === 'multipaxos' || meta.protocol === 'raft' || meta.protocol === 'cheap-paxos';
 }
 
 /** The `type` of a send or deliver event's message, when it has one (foreign traces may not). */
@@ -265,7 +267,7 @@ class TypeFilterCounter {
 
   filters(): DiagramTypeFilter[] {
     const { meta, present, delivered } = this;
-    const known: readonly string[] = isMultiPaxos(meta) ? MULTIPAXOS_DIAGRAM_MESSAGE_TYPES : DIAGRAM_MESSAGE_TYPES;
+    const known: readonly string[] = meta.protocol === 'raft' ? Object.keys(RAFT_MESSAGE_TYPES) : isMultiPaxos(meta) ? MULTIPAXOS_DIAGRAM_MESSAGE_TYPES : DIAGRAM_MESSAGE_TYPES;
     const offered = isMultiPaxos(meta) ? known.filter((type) => present.has(type)) : [...known];
     const extra = [...present].filter((type) => !known.includes(type)).sort();
     return [...offered, ...extra].map((type) => {
@@ -292,7 +294,9 @@ function formatBallot(ballot: Ballot): string {
 /** Why a message delivered to a leader of `ballot` makes it step down, or null when it does not. */
 function stepDownCause(msg: unknown, ballot: Ballot): string | null {
   if (typeof msg !== 'object' || msg === null) return null;
-  const { type, ballot: carried, promised } = msg as { type?: unknown; ballot?: unknown; promised?: unknown };
+  const { type, ballot: carried, promised, term } = msg as { type?: unknown; ballot?: unknown; promised?: unknown; term?: unknown };
+  // Raft: any message of a higher term (the stripe's ballot is [term, leader]).
+  if (typeof term === 'number' && carried === undefined) return term > ballot[0] ? `${String(type)} of term ${term}` : null;
   if (!isBallot(carried)) return null;
   if (type === 'nack') {
     // Its own ballot refused: an acceptor promised a higher one.
@@ -338,15 +342,18 @@ class LeaderTermTracker {
     const open = this.open;
     switch (event.type) {
       case 'leader': {
-        if (!isBallot(event.ballot)) return;
-        this.close(event.node, { t: event.t, event: index, reason: `elected again with ${formatBallot(event.ballot)}` });
+        // A Raft leader's term reads as the ballot [term, leader]: terms order the same way.
+        const raftTerm = (event as { term?: unknown }).term;
+        const ballot: unknown = isBallot(event.ballot) ? event.ballot : typeof raftTerm === 'number' ? [raftTerm, event.node] : undefined;
+        if (!isBallot(ballot)) return;
+        this.close(event.node, { t: event.t, event: index, reason: `elected again with ${formatBallot(ballot)}` });
         for (const term of open.values()) {
-          if (term.staleFrom === null && compareBallots(event.ballot, term.ballot) > 0) {
+          if (term.staleFrom === null && compareBallots(ballot, term.ballot) > 0) {
             term.staleFrom = event.t;
-            term.staleBy = { node: event.node, ballot: event.ballot };
+            term.staleBy = { node: event.node, ballot };
           }
         }
-        open.set(event.node, { node: event.node, ballot: event.ballot, t0: event.t, event: index, staleFrom: null, staleBy: null });
+        open.set(event.node, { node: event.node, ballot, t0: event.t, event: index, staleFrom: null, staleBy: null });
         return;
       }
       case 'crash':
@@ -546,6 +553,7 @@ main{flex:1;display:flex;min-height:0}
 #lanehead small{display:block;font-weight:400;font-size:10px;color:#64748b}
 #lanehead div.client{color:#4338ca;font-style:italic}
 #lanehead div.client small{color:#6366f1}
+#lanehead div.aux{color:#94a3b8;font-weight:400}
 #canvas{position:relative}
 #diagram{position:absolute;left:0;top:0;overflow:visible}
 aside{width:330px;border-left:1px solid #e2e8f0;padding:8px 10px;overflow:auto;background:#f8fafc}
@@ -564,6 +572,9 @@ aside .legend div{margin:3px 0;display:flex;gap:6px;align-items:center;flex-wrap
 svg text{font-size:11px;paint-order:stroke;stroke:#fff;stroke-width:3px;stroke-linejoin:round}
 .lane{stroke:#94a3b8;stroke-width:1}
 .lane.client{stroke:#818cf8;stroke-dasharray:5 4}
+.lane.aux{stroke:#cbd5e1;stroke-dasharray:2 3}
+.mark.config{color:#7c3aed;fill:#7c3aed}
+.mark.discard{color:#94a3b8;stroke:#94a3b8}
 .clientcol{fill:#eef2ff;opacity:.6}
 .tick line{stroke:#e2e8f0}.tick text{fill:#64748b;font-size:10px;text-anchor:end}
 .idle rect{fill:url(#zigzag)}.idle text{fill:#64748b;font-size:10px;text-anchor:middle;font-style:italic}
@@ -641,7 +652,9 @@ const SCRIPT = String.raw`
   var data = JSON.parse(document.getElementById('paxsim-data').textContent);
   // The events come first in the page (written as the run went), the rest after them.
   data.events = JSON.parse(document.getElementById('paxsim-events').textContent);
-  var multi = data.meta.protocol === 'multipaxos';
+  var multi = data.meta.protocol === 'multipaxos' || data.meta.protocol === 'raft' || data.meta.protocol === 'cheap-paxos';
+  // Cheap Paxos: auxiliaries get lighter lanes; reconfigurations and discards are marks.
+  var auxSet = new Set(data.meta.auxiliary || []);
   var scroller = document.getElementById('scroller');
   var canvas = document.getElementById('canvas');
   var svg = document.getElementById('diagram');
@@ -775,7 +788,7 @@ const SCRIPT = String.raw`
           break;
         }
         case 'leader': case 'propose': case 'adopt': case 'promise': case 'accept':
-        case 'timer': case 'request-lost': case 'drift':
+        case 'timer': case 'request-lost': case 'drift': case 'config': case 'discard':
           mark(e.type, e, index);
           break;
         default: break;  // violation events are drawn from data.violations, duplicate events by the deliveries
@@ -868,6 +881,8 @@ const SCRIPT = String.raw`
   function ident(s) { return String(s).replace(/[^A-Za-z0-9_-]/g, '_'); }
   function n1(x) { return Math.round(x * 10) / 10; }
   function ballot(b) { return Array.isArray(b) ? '(' + b[0] + ',' + b[1] + ')' : String(b); }
+  // A Raft leader has a term, a Multi-Paxos one a ballot.
+  function leaderOf(e) { return e.term !== undefined ? 'term ' + e.term : ballot(e.ballot); }
   function json(v) { return v === undefined ? '?' : JSON.stringify(v); }
   // "put x", "get x", "cas x": what an arrow label has room for.
   function opShort(op) { return op && op.kind ? op.kind + ' ' + op.key : '?'; }
@@ -942,7 +957,7 @@ const SCRIPT = String.raw`
     });
     nodes.forEach(function (node) {
       var x = laneX(node);
-      out.push('<line class="lane' + (isClient(node) ? ' client' : '') + '" x1="' + x + '" x2="' + x + '" y1="' + n1(y0) + '" y2="' + n1(y1) + '"/>');
+      out.push('<line class="lane' + (isClient(node) ? ' client' : auxSet.has(node) ? ' aux' : '') + '" x1="' + x + '" x2="' + x + '" y1="' + n1(y0) + '" y2="' + n1(y1) + '"/>');
     });
     model.intervals.forEach(function (iv) {
       if (!meets(iv)) return;
@@ -1107,7 +1122,9 @@ const SCRIPT = String.raw`
       case 'drift': return open + text('clock \u00d7' + e.rate, 6) + '</g>';
       case 'leader':
         // A crown on the lane; its label is always shown, even zoomed far out.
-        return open + '<path d="M' + (x - 8) + ' ' + (y + 5) + 'V' + (y - 3) + 'L' + (x - 4) + ' ' + (y + 1) + 'L' + x + ' ' + (y - 7) + 'L' + (x + 4) + ' ' + (y + 1) + 'L' + (x + 8) + ' ' + (y - 3) + 'V' + (y + 5) + 'Z"/><text x="' + (x + 11) + '" y="' + (y + 4) + '">leader ' + esc(ballot(e.ballot)) + '</text></g>';
+        return open + '<path d="M' + (x - 8) + ' ' + (y + 5) + 'V' + (y - 3) + 'L' + (x - 4) + ' ' + (y + 1) + 'L' + x + ' ' + (y - 7) + 'L' + (x + 4) + ' ' + (y + 1) + 'L' + (x + 8) + ' ' + (y - 3) + 'V' + (y + 5) + 'Z"/><text x="' + (x + 11) + '" y="' + (y + 4) + '">leader ' + esc(leaderOf(e)) + '</text></g>';
+      case 'config': return open + '<path d="M' + (x - 6) + ' ' + y + 'L' + x + ' ' + (y - 6) + 'L' + (x + 6) + ' ' + y + 'L' + x + ' ' + (y + 6) + 'Z"/>' + text('config s' + e.slot + ': main ' + (e.main || []).join(',') + ' aux ' + (e.auxiliary || []).join(','), 10) + '</g>';
+      case 'discard': return open + '<path d="M' + (x - 5) + ' ' + y + 'h10"/>' + text('discard <s' + e.uptoSlot) + '</g>';
       case 'apply': return open + '<rect x="' + (x + 3) + '" y="' + (y - 3) + '" width="6" height="6"/>' + text(slotsText(m) + (e.duplicate ? ' (dup)' : ''), 12) + '</g>';
       case 'invoke': return open + '<path d="M' + (x - 6) + ' ' + (y - 5) + 'L' + (x + 3) + ' ' + y + 'L' + (x - 6) + ' ' + (y + 5) + 'Z"/>' + text('#' + e.requestId + ' ' + opLong(e.op)) + '</g>';
       case 'complete': return open + '<circle cx="' + x + '" cy="' + y + '" r="4"/>' + textLeft('#' + e.requestId + ' \u2192 ' + json(e.result)) + '</g>';
@@ -1136,7 +1153,9 @@ const SCRIPT = String.raw`
       case 'timer': return e.node + ': ' + e.timer + ' timer fired at t=' + e.t;
       case 'request-lost': return 'request to propose "' + e.value + '" reached ' + e.node + ' while down';
       case 'drift': return e.node + "'s clock now runs at " + e.rate + '\u00d7';
-      case 'leader': return e.node + ' leads with ballot ' + ballot(e.ballot) + ' from t=' + e.t;
+      case 'leader': return e.node + ' leads with ' + (e.term !== undefined ? 'term ' + e.term : 'ballot ' + ballot(e.ballot)) + ' from t=' + e.t;
+      case 'config': return e.node + ' takes up the configuration chosen at slot ' + e.slot + ' (main ' + (e.main || []).join(',') + ', auxiliary ' + (e.auxiliary || []).join(',') + ') at t=' + e.t;
+      case 'discard': return 'auxiliary ' + e.node + ' discarded its accepted state below slot ' + e.uptoSlot + ' at t=' + e.t;
       case 'apply': return e.node + ' applied slot ' + e.slot + ': ' + command(e.command, true) + ' \u2192 ' + json(e.result) + (e.duplicate ? ' (duplicate request: skipped, stored result returned)' : '') + ' at t=' + e.t;
       case 'invoke': return e.client + ' invokes #' + e.requestId + ' ' + opLong(e.op) + ' at t=' + e.t;
       case 'complete': return e.client + ' #' + e.requestId + ' ' + opLong(e.op) + ' \u2192 ' + json(e.result) + ' at t=' + e.t;
@@ -1286,10 +1305,10 @@ const SCRIPT = String.raw`
     var head = document.getElementById('lanehead');
     head.style.width = width + 'px';
     head.innerHTML = nodes.map(function (node) {
-      var roles = isClient(node) ? 'client' : multi ? 'replica' : [['proposers', 'P'], ['acceptors', 'A'], ['learners', 'L']]
+      var roles = isClient(node) ? 'client' : auxSet.has(node) ? 'auxiliary' : data.meta.protocol === 'cheap-paxos' ? 'main' : multi ? 'replica' : [['proposers', 'P'], ['acceptors', 'A'], ['learners', 'L']]
         .filter(function (r) { return (data.meta[r[0]] || []).indexOf(node) >= 0; })
         .map(function (r) { return r[1]; }).join(' ');
-      return '<div class="' + (isClient(node) ? 'client' : 'node') + '" data-node="' + esc(node) + '" style="left:' + laneX(node) + 'px">' + esc(node) + '<small>' + esc(roles) + '</small></div>';
+      return '<div class="' + (isClient(node) ? 'client' : auxSet.has(node) ? 'node aux' : 'node') + '" data-node="' + esc(node) + '" style="left:' + laneX(node) + 'px">' + esc(node) + '<small>' + esc(roles) + '</small></div>';
     }).join('');
   }
 
@@ -1302,7 +1321,7 @@ const SCRIPT = String.raw`
   var delivered = model.arrows.filter(function (a) { return a.kind === 'deliver'; });
   window.paxsimDiagram = {
     ready: true,
-    protocol: multi ? 'multipaxos' : 'paxos',
+    protocol: multi ? data.meta.protocol : 'paxos',
     deliveredCount: delivered.length,
     droppedCount: model.arrows.length - delivered.length,
     duplicateCount: delivered.filter(function (a) { return a.copy > 1; }).length,

@@ -1,7 +1,7 @@
 import type { Command, KvOp, KvResult } from '../protocols/multipaxos/messages.js';
 import type { Ballot } from '../protocols/paxos/ballot.js';
 import type { NodeId } from '../scenario/scenario.js';
-import type { FaultEvent, MultiPaxosTraceEvent, TraceEvent, TraceMeta } from '../sim/events.js';
+import type { AnyTraceEvent, FaultEvent, MultiPaxosTraceEvent, TraceEvent, TraceMeta } from '../sim/events.js';
 import { describeOp } from './format.js';
 
 /**
@@ -57,13 +57,26 @@ export type ReadTraceResult =
       events: MultiPaxosTraceEvent[];
       metaKeys: string[];
     }
+  | {
+      ok: true;
+      protocol: 'raft';
+      meta: TraceMeta;
+      events: AnyTraceEvent[];
+      metaKeys: string[];
+    }
   | { ok: false; errors: string[] };
 
 /** The meta line's `protocol` that makes a trace a Multi-Paxos one; any other (or none) is single-decree Paxos. */
 export const MULTIPAXOS_PROTOCOL = 'multipaxos';
 
+/** The meta line's `protocol` that makes a trace a Raft one. */
+export const RAFT_PROTOCOL = 'raft';
+
+/** Cheap Paxos traces use the Multi-Paxos format, plus `config` and `discard` events and the meta line's `main`, `auxiliary` and `alpha`. */
+export const CHEAP_PAXOS_PROTOCOL = 'cheap-paxos';
+
 export function isMultiPaxosMeta(meta: Pick<TraceMeta, 'protocol'>): boolean {
-  return meta.protocol === MULTIPAXOS_PROTOCOL;
+  return meta.protocol === MULTIPAXOS_PROTOCOL || meta.protocol === CHEAP_PAXOS_PROTOCOL;
 }
 
 /** Most problem lines reported; one more line says how many were left out. */
@@ -74,6 +87,9 @@ const FAULT_TYPES = ['crash', 'restart', 'pause', 'resume', 'partition', 'cut', 
 
 /** Types whose fields the checkers read, and so are validated. */
 const VALIDATED_TYPES = new Set(['propose', 'promise', 'accept', 'learn', ...FAULT_TYPES]);
+
+/** The same for a Raft trace (meta line `"protocol":"raft"`): servers are `nodes`, clients as for Multi-Paxos. */
+const RAFT_VALIDATED_TYPES = new Set(['leader', 'vote', 'append', 'truncate', 'commit', 'apply', 'invoke', 'complete', 'timeout', ...FAULT_TYPES]);
 
 /** The same for a Multi-Paxos trace. */
 const MULTIPAXOS_VALIDATED_TYPES = new Set(['leader', 'promise', 'accept', 'learn', 'apply', 'invoke', 'complete', 'timeout', ...FAULT_TYPES]);
@@ -125,12 +141,13 @@ export function readTrace(text: string, file: string): ReadTraceResult {
   if (!end.ok) return end;
   // The reader built each event for its protocol: only validated types are narrowed, the rest pass through.
   if (end.protocol === 'multipaxos') return { ok: true, protocol: 'multipaxos', meta: end.meta, events: events as MultiPaxosTraceEvent[], metaKeys: end.metaKeys };
+  if (end.protocol === 'raft') return { ok: true, protocol: 'raft', meta: end.meta, events, metaKeys: end.metaKeys };
   return { ok: true, protocol: 'paxos', meta: end.meta, events: events as TraceEvent[], metaKeys: end.metaKeys };
 }
 
 /** How a trace read line by line ended: its meta line and event count, or its problems. */
 export type TraceReadEnd =
-  | { ok: true; protocol: 'paxos' | 'multipaxos'; meta: TraceMeta; metaKeys: string[]; eventCount: number }
+  | { ok: true; protocol: 'paxos' | 'multipaxos' | 'raft'; meta: TraceMeta; metaKeys: string[]; eventCount: number }
   | { ok: false; errors: string[] };
 
 /**
@@ -144,7 +161,9 @@ export type TraceReadEnd =
  */
 export class TraceReader {
   private readonly problems: Problems;
+  /** Multi-Paxos or Raft: clients, and their history rules. */
   private multipaxos = false;
+  private raft = false;
   private metaLineSeen = false;
   private metaRead: { meta: TraceMeta; keys: string[] } | null = null;
   private roles: Roles | null = null;
@@ -201,7 +220,9 @@ export class TraceReader {
 
   private readMetaLine(line: string): void {
     this.metaLineSeen = true;
-    this.multipaxos = declaresMultiPaxos(line);
+    const declared = declaredProtocol(line);
+    this.raft = declared === RAFT_PROTOCOL;
+    this.multipaxos = declared === MULTIPAXOS_PROTOCOL || declared === CHEAP_PAXOS_PROTOCOL || this.raft;
     this.metaRead = readMeta(line, this.problems, this.multipaxos);
     const meta = this.metaRead?.meta ?? null;
     this.roles = meta && {
@@ -221,7 +242,11 @@ export class TraceReader {
       problems.add(lineNumber, `not valid JSON (${parsed.reason})`);
       return null;
     }
-    const event = this.multipaxos ? readMultiPaxosEvent(parsed.value, lineNumber, roles, problems) : readEvent(parsed.value, lineNumber, roles, problems);
+    const event = this.raft
+      ? readRaftEvent(parsed.value, lineNumber, roles, problems)
+      : this.multipaxos
+        ? readMultiPaxosEvent(parsed.value, lineNumber, roles, problems)
+        : readEvent(parsed.value, lineNumber, roles, problems);
     if (event === null) {
       clientHistory?.rejected(parsed.value);
       return null;
@@ -249,14 +274,14 @@ export class TraceReader {
     }
     const metaRead = this.metaRead;
     if (metaRead === null || !this.problems.empty) return { ok: false, errors: this.problems.result() };
-    return { ok: true, protocol: this.multipaxos ? 'multipaxos' : 'paxos', meta: metaRead.meta, metaKeys: metaRead.keys, eventCount: this.lastLine - 1 };
+    return { ok: true, protocol: this.raft ? 'raft' : this.multipaxos ? 'multipaxos' : 'paxos', meta: metaRead.meta, metaKeys: metaRead.keys, eventCount: this.lastLine - 1 };
   }
 }
 
-/** Whether line 1 says `"protocol":"multipaxos"`, read before the meta line is validated, so events are read right even when it is not. */
-function declaresMultiPaxos(line: string): boolean {
+/** What line 1 says `protocol` is, read before the meta line is validated, so events are read right even when it is not. */
+function declaredProtocol(line: string): unknown {
   const parsed = parseJson(line);
-  return parsed.ok && isObject(parsed.value) && parsed.value['protocol'] === MULTIPAXOS_PROTOCOL;
+  return parsed.ok && isObject(parsed.value) ? parsed.value['protocol'] : undefined;
 }
 
 function parseJson(line: string): { ok: true; value: unknown } | { ok: false; reason: string } {
@@ -360,11 +385,37 @@ function readMeta(line: string, problems: Problems, multipaxos: boolean): { meta
     });
     if (clients === null) ok = false;
   }
+  const cheap = protocol === CHEAP_PAXOS_PROTOCOL ? readCheapPaxosMeta(raw, nodes, problems) : null;
+  if (protocol === CHEAP_PAXOS_PROTOCOL && cheap === null) ok = false;
   if (!ok || nodes === null || acceptors === null || proposers === null || learners === null || clients === null) return null;
   const meta: TraceMeta = { type: 'meta', scenario, seed, ...(untilMs === undefined ? {} : { untilMs }), nodes, acceptors, proposers, learners, protocol };
   if (multipaxos) meta.clients = clients;
+  if (cheap !== null) Object.assign(meta, cheap);
   if (bug !== '') meta.bug = bug;
   return { meta, keys: Object.keys(raw) };
+}
+
+/** Cheap Paxos's meta fields: `main` and `auxiliary` split `nodes`, `alpha` a positive integer. */
+function readCheapPaxosMeta(raw: Json, nodes: NodeId[] | null, problems: Problems): { main: NodeId[]; auxiliary: NodeId[]; alpha: number } | null {
+  const known = nodes === null ? null : new Set(nodes);
+  const main = readNodeList(raw, 'main', known, problems);
+  const auxiliary = readNodeList(raw, 'auxiliary', known, problems);
+  const alpha = raw['alpha'];
+  let ok = main !== null && auxiliary !== null;
+  if (typeof alpha !== 'number' || !Number.isSafeInteger(alpha) || alpha < 1) {
+    problems.add(1, `alpha: must be a positive integer (a configuration chosen at slot i governs slots from i + alpha on), got ${describe(alpha)}`);
+    ok = false;
+  }
+  if (main !== null && main.length === 0) {
+    problems.add(1, 'main: must list at least one main processor');
+    ok = false;
+  }
+  const overlap = main?.find((id) => auxiliary?.includes(id));
+  if (overlap !== undefined) {
+    problems.add(1, `auxiliary: "${overlap}" is also in main`);
+    ok = false;
+  }
+  return ok ? { main: main!, auxiliary: auxiliary!, alpha: alpha as number } : null;
 }
 
 /** A list of distinct node ids; with `known`, each must be one of them (a role list inside `nodes`). */
@@ -408,6 +459,11 @@ function readEvent(raw: unknown, line: number, roles: Roles | null, problems: Pr
 /** The same for a Multi-Paxos trace. */
 function readMultiPaxosEvent(raw: unknown, line: number, roles: Roles | null, problems: Problems): MultiPaxosTraceEvent | null {
   return readEventWith(raw, line, roles, problems, MULTIPAXOS_VALIDATED_TYPES, '("accept", "learn", "apply", "invoke", …)', readMultiPaxosValidated);
+}
+
+/** The same for a Raft trace. */
+function readRaftEvent(raw: unknown, line: number, roles: Roles | null, problems: Problems): AnyTraceEvent | null {
+  return readEventWith(raw, line, roles, problems, RAFT_VALIDATED_TYPES, '("leader", "vote", "append", "commit", "apply", "invoke", …)', readRaftValidated);
 }
 
 function readEventWith<E>(
@@ -507,6 +563,26 @@ function readMultiPaxosValidated(type: string, r: FieldReader): MultiPaxosTraceE
       return { ...rest, t, type: 'timeout', node: r.node('node', 'clients'), client: r.node('client', 'clients'), requestId: r.requestId('requestId'), op: r.op('op', r.raw['op']) };
     default:
       throw new Error(`readMultiPaxosValidated: unhandled type ${type}`);
+  }
+}
+
+/** A Raft event of a validated type: server events name servers (`nodes`); apply and client events are read as Multi-Paxos's. */
+function readRaftValidated(type: string, r: FieldReader): AnyTraceEvent {
+  const t = r.raw['t'] as number;
+  const rest = r.raw;
+  switch (type) {
+    case 'leader':
+      return { ...rest, t, type, node: r.node('node'), term: r.slot('term') } as unknown as AnyTraceEvent;
+    case 'vote':
+      return { ...rest, t, type, node: r.node('node'), term: r.slot('term'), candidate: r.node('candidate') } as unknown as AnyTraceEvent;
+    case 'append':
+      return { ...rest, t, type, node: r.node('node'), slot: r.slot('slot'), term: r.slot('term'), command: r.command('command') } as unknown as AnyTraceEvent;
+    case 'truncate':
+      return { ...rest, t, type, node: r.node('node'), fromSlot: r.slot('fromSlot') } as unknown as AnyTraceEvent;
+    case 'commit':
+      return { ...rest, t, type, node: r.node('node'), slot: r.slot('slot') } as unknown as AnyTraceEvent;
+    default:
+      return readMultiPaxosValidated(type, r);
   }
 }
 
@@ -748,7 +824,8 @@ class FieldReader {
     }
     if (value['noop'] !== undefined) {
       if (value['noop'] !== true) this.fail(`${field}.noop`, `must be true (a no-op command is {"noop":true}), got ${describe(value['noop'])}`);
-      return { noop: true };
+      // A Cheap Paxos reconfiguration is a no-op for the key-value machine that carries its configuration.
+      return value['configuration'] === undefined ? { noop: true } : ({ noop: true, configuration: this.configuration(`${field}.configuration`, value['configuration']) } as Command);
     }
     const client = value['client'];
     const requestId = value['requestId'];
@@ -759,6 +836,17 @@ class FieldReader {
       requestId: requestId === undefined ? 0 : this.naturalAt(`${field}.requestId`, requestId),
       op: this.op(`${field}.op`, value['op']),
     };
+  }
+
+  /** A Cheap Paxos reconfiguration's configuration: `{main: [ids], auxiliary: [ids]}`. */
+  configuration(field: string, value: unknown): { main: string[]; auxiliary: string[] } {
+    const ids = (key: 'main' | 'auxiliary'): string[] => {
+      const list = isObject(value) ? value[key] : undefined;
+      if (Array.isArray(list) && list.every((id) => typeof id === 'string')) return list as string[];
+      this.fail(`${field}.${key}`, `must be a list of node ids, got ${describe(list)}`);
+      return [];
+    };
+    return { main: ids('main'), auxiliary: ids('auxiliary') };
   }
 
   /** A key-value operation: put {key, value}, get {key}, cas {key, expected (null: absent), value}. */

@@ -5,11 +5,12 @@ import type { ReplicaState } from '../protocols/multipaxos/replica.js';
 import type { ReplicaDurableView } from '../protocols/multipaxos/state.js';
 import { describeCommand, printable, quoted } from './format.js';
 import type { AcceptorRecord, PaxosDurable } from '../protocols/paxos/state.js';
-import type { NodeId } from '../scenario/scenario.js';
+import { usesClients, type NodeId } from '../scenario/scenario.js';
 import type { AnyTraceEvent, TraceEvent } from '../sim/events.js';
 import type { ClusterSnapshot, NodeSnapshot } from '../sim/simulation.js';
 import type { Palette } from './timeline.js';
 import { plural } from '../util/plural.js';
+import { formatRaftTable } from './raft-state-table.js';
 
 interface PromiseMemory {
   readonly ballot: Ballot;
@@ -27,8 +28,9 @@ interface AcceptedMemory extends PromiseMemory {
  * trace (a promise lost in a crash) is flagged with what it forgot.
  */
 export function formatStateTable(snapshot: ClusterSnapshot, anyHistory: readonly AnyTraceEvent[], palette: Palette, protocol = 'paxos'): string {
-  if (protocol !== 'paxos' && protocol !== 'multipaxos') return formatViewTable(snapshot, palette);
+  if (protocol !== 'paxos' && !usesClients(protocol)) return formatViewTable(snapshot, palette);
   if (snapshot.nodes.some((node) => (node.durable as { kind?: string }).kind === 'replica')) return formatReplicaTable(snapshot, palette);
+  if (snapshot.nodes.some((node) => (node.durable as { kind?: string }).kind === 'server')) return formatRaftTable(snapshot, describeLinks, palette);
   const history = anyHistory as readonly TraceEvent[];
   const remembered = highestPromises(history, snapshot.timeMs);
   const header = ['node', 'status', 'promised', 'accepted', 'learned', 'proposer'];

@@ -1,5 +1,6 @@
 import { formatBallot } from '../protocols/paxos/ballot.js';
 import type { AnyTraceEvent, MultiPaxosObservationEvent, TraceEvent } from '../sim/events.js';
+import { describeRaftEvent } from './raft-format.js';
 import { describeCommand, describeDelay, describeMessage, describeOp, describeResult, printable, quoted } from './format.js';
 
 /** How the timeline is colored; the CLI passes chalk's functions, tests pass identity. */
@@ -40,6 +41,8 @@ export function timelineLine(event: AnyTraceEvent, palette: Palette, options: Ti
 }
 
 function describeEvent(anyEvent: AnyTraceEvent, palette: Palette, options: TimelineOptions): { who: string; what: string } | null {
+  const raft = describeRaftEvent(anyEvent);
+  if (raft !== null) return { who: raft.who, what: raft.decision ? palette.decision(raft.what) : palette.protocol(raft.what) };
   const multiPaxos = describeMultiPaxosEvent(anyEvent, palette);
   if (multiPaxos !== null) return multiPaxos;
   const event = anyEvent as TraceEvent;
@@ -117,7 +120,7 @@ function describeMultiPaxosEvent(event: AnyTraceEvent, palette: Palette): { who:
     if (event.type === 'chosen' && 'slot' in event) {
       return { who: '*', what: palette.decision(`CHOSEN slot ${event.slot}: ${describeCommand(event.command)} in ${formatBallot(event.ballot)}`) };
     }
-    return null;
+    return describeCheapPaxosEvent(event as unknown as Record<string, unknown>, palette);
   }
   switch (event.type) {
     case 'leader':
@@ -137,6 +140,20 @@ function describeMultiPaxosEvent(event: AnyTraceEvent, palette: Palette): { who:
     case 'timeout':
       return { who: event.client, what: palette.drop(`◀ gave up on #${event.requestId} ${describeOp(event.op)}: outcome unknown`) };
   }
+}
+
+/** Cheap Paxos: a replica took up a configuration, an auxiliary discarded its state. */
+function describeCheapPaxosEvent(event: Record<string, unknown>, palette: Palette): { who: string; what: string } | null {
+  const node = typeof event['node'] === 'string' ? event['node'] : null;
+  if (node === null) return null;
+  const ids = (value: unknown) => (Array.isArray(value) ? value.map((id) => printable(String(id))).join(',') : '?');
+  if (event['type'] === 'config' && typeof event['slot'] === 'number') {
+    return { who: node, what: palette.decision(`● configuration from slot ${event['slot']}: main ${ids(event['main'])} aux ${ids(event['auxiliary'])}`) };
+  }
+  if (event['type'] === 'discard' && typeof event['uptoSlot'] === 'number') {
+    return { who: node, what: palette.protocol(`● discarded accepted state below slot ${event['uptoSlot']}`) };
+  }
+  return null;
 }
 
 function isMultiPaxosObservation(event: AnyTraceEvent): event is MultiPaxosObservationEvent {

@@ -103,27 +103,27 @@ export interface ReplicaState {
  */
 export class Replica implements ProtocolNode<MultiPaxosMessage, ClientWorkload> {
   readonly state: ReplicaState;
-  private readonly storage: DurableStorage<MultiPaxosRecord>;
+  protected readonly storage: DurableStorage<MultiPaxosRecord>;
   // What the stored records say, cached: each is written to storage before it changes here.
   private promised: Ballot | null;
   private lastRound: number;
   /** The applied log's length: slots 0 … appliedEnd-1 are applied. */
-  private appliedEnd: Slot;
+  protected appliedEnd: Slot;
   /** The slot after the last snapshot (0: none). */
   private snapshotNextSlot: Slot;
   /** Applied slots between snapshots before the next one: grows with the store, so copying it stays O(1) per slot. */
   private snapshotIntervalSlots: number;
   /** No accepted or applied record is stored below this slot. */
-  private prunedBelow: Slot;
+  protected prunedBelow: Slot;
   private highestAcceptedSlot: Slot;
-  private readonly id: NodeId;
+  protected readonly id: NodeId;
   private readonly quorum: number;
   /** False under `no-dedup`: the client table is never consulted. */
   private readonly dedup: boolean;
 
   constructor(
-    private readonly effects: MultiPaxosEffects,
-    private readonly config: MultiPaxosConfig,
+    protected readonly effects: MultiPaxosEffects,
+    protected readonly config: MultiPaxosConfig,
   ) {
     this.id = effects.nodeId;
     this.quorum = replicaQuorum(config);
@@ -230,9 +230,10 @@ export class Replica implements ProtocolNode<MultiPaxosMessage, ClientWorkload> 
     state.promisedBy = [];
     state.recovered = {};
     const prepare: PrepareMessage = { type: 'prepare', ballot: state.ballot, fromSlot: this.appliedEnd };
-    for (const replica of this.config.replicas) this.effects.send(replica, prepare);
+    for (const replica of this.prepareTargets()) this.effects.send(replica, prepare);
     this.armElection();
     state.failedCampaigns += 1;
+    this.onCampaign();
   }
 
   private onPromise(from: NodeId, message: PromiseMessage): void {
@@ -246,10 +247,10 @@ export class Replica implements ProtocolNode<MultiPaxosMessage, ClientWorkload> 
         state.recovered[entry.slot] = { ballot: entry.ballot, command: entry.command };
       }
     }
-    if (state.promisedBy.length >= this.quorum) this.becomeLeader();
+    if (this.isPhase1Complete(state.promisedBy)) this.becomeLeader();
   }
 
-  private becomeLeader(): void {
+  protected becomeLeader(): void {
     const state = this.state;
     const leaderBallot = state.ballot!;
     state.role = 'leader';
@@ -257,27 +258,42 @@ export class Replica implements ProtocolNode<MultiPaxosMessage, ClientWorkload> 
     state.failedCampaigns = 0;
     this.effects.cancelTimer(ELECTION_TIMER);
     this.effects.observe({ type: 'leader', ballot: leaderBallot });
+    this.onElected(state.promisedBy);
     const logLength = this.appliedEnd;
     const afterLearned = highestKey(state.learned) + 1;
     if (this.config.bugs.has('leader-skips-recovery')) {
       // Trusts its own log: whatever the quorum accepted above it is ignored, and overwritten.
       state.nextSlot = Math.max(logLength, afterLearned);
     } else {
-      const end = Math.max(logLength, afterLearned, highestKey(state.recovered) + 1);
-      for (let slot = logLength; slot < end; slot++) {
-        if (state.learned[slot] !== undefined) continue;
-        this.propose(slot, state.recovered[slot]?.command ?? NOOP);
-      }
-      state.nextSlot = end;
+      state.recoveryEnd = Math.max(logLength, afterLearned, highestKey(state.recovered) + 1);
+      state.nextSlot = logLength;
+      this.proposeRecovered();
     }
-    state.recoveryEnd = state.nextSlot;
-    state.recovered = {};
+    if (state.nextSlot >= state.recoveryEnd) {
+      state.recoveryEnd = state.nextSlot;
+      state.recovered = {};
+    }
     state.promisedBy = [];
     this.beat();
     this.checkServing();
   }
 
-  private stepDown(): void {
+  /**
+   * Re-propose, in this leader's ballot, what its promise quorum reported
+   * accepted in each slot up to `recoveryEnd` (no-ops in the gaps), as far as
+   * `canPropose` allows; the rest waits until the applied log grows.
+   */
+  protected proposeRecovered(): void {
+    const state = this.state;
+    while (state.nextSlot < state.recoveryEnd && this.canPropose(state.nextSlot)) {
+      const slot = state.nextSlot;
+      // Chosen already (learned, or applied since: a Cheap Paxos leader recovers slot by slot as its log grows).
+      if (slot >= this.appliedEnd && state.learned[slot] === undefined) this.propose(slot, state.recovered[slot]?.command ?? NOOP);
+      state.nextSlot += 1;
+    }
+  }
+
+  protected stepDown(): void {
     const state = this.state;
     state.role = 'follower';
     state.ballot = null;
@@ -306,7 +322,7 @@ export class Replica implements ProtocolNode<MultiPaxosMessage, ClientWorkload> 
     this.armElection();
   }
 
-  private armElection(): void {
+  protected armElection(): void {
     const delayMs = electionDelayMs(this.config.timing.electionMs, this.state.failedCampaigns, () => this.effects.random());
     this.effects.setTimer(ELECTION_TIMER, delayMs);
   }
@@ -381,11 +397,11 @@ export class Replica implements ProtocolNode<MultiPaxosMessage, ClientWorkload> 
 
   // ── leader ────────────────────────────────────────────────────────────────
 
-  private propose(slot: Slot, command: Command): void {
+  protected propose(slot: Slot, command: Command): void {
     const state = this.state;
     state.proposals[slot] = { command, acceptedBy: [] };
     const accept: AcceptMessage = { type: 'accept', ballot: state.ballot!, slot, command };
-    for (const replica of this.config.replicas) this.effects.send(replica, accept);
+    for (const replica of this.acceptTargets(slot)) this.effects.send(replica, accept);
   }
 
   private onAccepted(from: NodeId, acceptedBallot: Ballot, slot: Slot, applied: Slot): void {
@@ -396,9 +412,9 @@ export class Replica implements ProtocolNode<MultiPaxosMessage, ClientWorkload> 
     const proposal = state.proposals[slot];
     if (proposal === undefined || proposal.acceptedBy.includes(from)) return;
     proposal.acceptedBy.push(from);
-    if (proposal.acceptedBy.length < this.quorum) return;
+    if (!this.isChosenBy(slot, proposal.acceptedBy)) return;
     delete state.proposals[slot];
-    for (const replica of this.config.replicas) {
+    for (const replica of this.learnerTargets()) {
       if (replica !== this.id) this.effects.send(replica, { type: 'commit', slot, command: proposal.command });
     }
     this.learn(slot, proposal.command);
@@ -411,18 +427,19 @@ export class Replica implements ProtocolNode<MultiPaxosMessage, ClientWorkload> 
     const leaderBallot = state.ballot!;
     const appliedEverywhere = this.appliedEverywhere();
     const heartbeat: HeartbeatMessage = { type: 'heartbeat', ballot: leaderBallot, commitIndex: this.appliedEnd, appliedEverywhere };
-    for (const replica of this.config.replicas) {
+    for (const replica of this.learnerTargets()) {
       if (replica !== this.id) this.effects.send(replica, heartbeat);
     }
     this.prune(appliedEverywhere);
     for (const key of Object.keys(state.proposals)) {
       const slot = Number(key);
       const proposal = state.proposals[slot]!;
-      for (const replica of this.config.replicas) {
+      for (const replica of this.acceptTargets(slot)) {
         if (!proposal.acceptedBy.includes(replica)) this.effects.send(replica, { type: 'accept', ballot: leaderBallot, slot, command: proposal.command });
       }
     }
     this.effects.setTimer(HEARTBEAT_TIMER, this.config.timing.heartbeatMs);
+    this.afterBeat();
   }
 
   private noteApplied(replica: NodeId, applied: Slot): void {
@@ -433,7 +450,7 @@ export class Replica implements ProtocolNode<MultiPaxosMessage, ClientWorkload> 
   /** The shortest applied log over every replica, as far as reports show (0 until each has reported). */
   private appliedEverywhere(): Slot {
     let lowest = this.appliedEnd;
-    for (const replica of this.config.replicas) {
+    for (const replica of this.learnerTargets()) {
       if (replica === this.id) continue;
       const applied = this.state.appliedBy[replica];
       if (applied === undefined) return 0;
@@ -445,7 +462,7 @@ export class Replica implements ProtocolNode<MultiPaxosMessage, ClientWorkload> 
   /** Once every recovered slot is chosen, serve the commands that waited. */
   private checkServing(): void {
     const state = this.state;
-    if (state.role !== 'leader' || state.serving) return;
+    if (state.role !== 'leader' || state.serving || state.nextSlot < state.recoveryEnd) return;
     for (const key of Object.keys(state.proposals)) {
       if (Number(key) < state.recoveryEnd) return;
     }
@@ -484,12 +501,26 @@ export class Replica implements ProtocolNode<MultiPaxosMessage, ClientWorkload> 
       }
     }
     this.expectReply(command);
-    if (!state.serving) {
+    if (!state.serving || !this.canPropose(state.nextSlot)) {
       state.queue.push(command);
       return;
     }
     this.propose(state.nextSlot, command);
     state.nextSlot += 1;
+  }
+
+  /** Leader: propose what waits (recovered slots, then queued commands) as far as `canPropose` allows, once the applied log grew. */
+  protected proposeWaiting(): void {
+    const state = this.state;
+    if (state.role !== 'leader') return;
+    this.proposeRecovered();
+    if (state.nextSlot >= state.recoveryEnd) state.recovered = {};
+    this.checkServing();
+    if (!state.serving) return;
+    while (state.queue.length > 0 && this.canPropose(state.nextSlot)) {
+      this.propose(state.nextSlot, state.queue.shift()!);
+      state.nextSlot += 1;
+    }
   }
 
   /** Proposed, queued or chosen-but-not-yet-applied here already. */
@@ -545,7 +576,7 @@ export class Replica implements ProtocolNode<MultiPaxosMessage, ClientWorkload> 
     return record.command;
   }
 
-  private learn(slot: Slot, command: Command): void {
+  protected learn(slot: Slot, command: Command): void {
     const state = this.state;
     if (slot < this.appliedEnd || state.learned[slot] !== undefined) return;
     state.learned[slot] = command;
@@ -579,8 +610,10 @@ export class Replica implements ProtocolNode<MultiPaxosMessage, ClientWorkload> 
         delete state.replyTo[command.client];
         this.reply(command.client, command.requestId, outcome.result);
       }
+      this.onApplied(slot, command);
     });
     if (this.appliedEnd - this.snapshotNextSlot >= this.snapshotIntervalSlots) this.snapshot();
+    this.afterApply();
   }
 
   /** Store the state machine as of the applied log's end, so recovery replays only what follows. */
@@ -613,6 +646,55 @@ export class Replica implements ProtocolNode<MultiPaxosMessage, ClientWorkload> 
     this.promised = ballot;
     this.storage.write(storageKeys.promise, { kind: 'promise', ballot });
   }
+
+  // ── quorum and configuration hooks ────────────────────────────────────────
+  // Multi-Paxos: every replica is an acceptor and any majority is a quorum,
+  // for every slot. Cheap Paxos overrides these (protocols/cheap-paxos/).
+
+  /** Where a candidate sends its prepare. */
+  protected prepareTargets(): readonly NodeId[] {
+    return this.config.replicas;
+  }
+
+  /** Whether the promises gathered so far let the candidate lead. */
+  protected isPhase1Complete(promisedBy: readonly NodeId[]): boolean {
+    return promisedBy.length >= this.quorum;
+  }
+
+  /** Where the leader sends (and resends) its accept for `slot`. */
+  protected acceptTargets(_slot: Slot): readonly NodeId[] {
+    return this.config.replicas;
+  }
+
+  /** Whether these acceptors, having accepted the leader's proposal at `slot`, make it chosen. */
+  protected isChosenBy(_slot: Slot, acceptedBy: readonly NodeId[]): boolean {
+    return acceptedBy.length >= this.quorum;
+  }
+
+  /** The replicas that learn chosen commands (commit, heartbeat) and whose applied logs bound pruning. */
+  protected learnerTargets(): readonly NodeId[] {
+    return this.config.replicas;
+  }
+
+  /** Whether the leader may propose at `slot` now (else it waits until the applied log grows). */
+  protected canPropose(_slot: Slot): boolean {
+    return true;
+  }
+
+  /** A campaign just sent its prepares. */
+  protected onCampaign(): void {}
+
+  /** Phase 1 completed with these promises, before any proposal. */
+  protected onElected(_promisedBy: readonly NodeId[]): void {}
+
+  /** A leader's heartbeat went out. */
+  protected afterBeat(): void {}
+
+  /** `command` was applied at `slot` (called in slot order). */
+  protected onApplied(_slot: Slot, _command: Command): void {}
+
+  /** The applied log grew. */
+  protected afterApply(): void {}
 }
 
 /** The highest integer key of a slot-keyed record, or -1. Integer keys iterate in ascending order. */

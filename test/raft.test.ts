@@ -1,0 +1,145 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { RaftBug } from '../src/protocols/raft/config.js';
+import { runScenario } from '../src/run/runner.js';
+import { materializeScenario } from '../src/sim/nemesis.js';
+import type { AnyTraceEvent } from '../src/sim/events.js';
+import { runCli } from './helpers/cli.js';
+import { scenarioFromYaml, shippedScenario } from './helpers/scenario.js';
+
+const dirs: string[] = [];
+function tempDir(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'paxsim-raft-'));
+  dirs.push(dir);
+  return dir;
+}
+afterAll(() => {
+  for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+type Observed = { t: number; type: string; node?: string; term?: number; slot?: number; candidate?: string };
+
+function recorded(name: string, seed = 1, bug?: RaftBug): Observed[] {
+  const result = runScenario(shippedScenario(name), { seed, bug, record: true, hash: false });
+  return result.events! as unknown as Observed[];
+}
+
+describe('Raft', () => {
+  it('steady state: one leader, every server commits and applies the same log, every client completes', () => {
+    const result = runScenario(shippedScenario('raft-kv'), { record: true });
+    expect(result.violations).toEqual([]);
+    expect(result.expectation.met).toBe(true);
+    const leaders = result.events!.filter((event) => event.type === 'leader');
+    expect(leaders).toHaveLength(1);
+    expect(result.summary.find((line) => line.label === 'log')?.text).toMatch(/^61 slots committed; applied: A 61 · B 61 · C 61 · D 61 · E 61$/);
+    expect(result.summary.find((line) => line.label === 'clients')?.text).toMatch(/60 operations: 60 completed/);
+  });
+
+  it('is deterministic: the same scenario and seed give the same trace', () => {
+    const scenario = materializeScenario(shippedScenario('raft-nemesis'), 7);
+    expect(runScenario(scenario).traceHash).toBe(runScenario(scenario).traceHash);
+  });
+
+  it('a restarted leader keeps its term, vote and log, and rejoins as a follower', () => {
+    const events = recorded('raft-leader-crash');
+    const restartIndex = events.findIndex((event) => event.type === 'restart');
+    const before = events.slice(0, restartIndex).filter((event) => event.node === 'A' && event.type === 'append').length;
+    expect(before).toBeGreaterThan(0);
+    const after = events.slice(restartIndex);
+    // Nothing it stored before the crash is appended again from slot 0: it kept its log.
+    expect(after.some((event) => event.node === 'A' && event.type === 'append' && event.slot === 0)).toBe(false);
+    // A later term's leader brings it up to date: it applies the whole log again (lastApplied is volatile).
+    expect(after.some((event) => event.node === 'A' && event.type === 'apply' && event.slot === 0)).toBe(true);
+    expect(after.some((event) => event.type === 'leader' && event.node !== 'A')).toBe(false);
+  });
+
+  it('a stranded leader never commits in its minority, steps down at the heal and has its uncommitted entries truncated', () => {
+    const events = recorded('raft-partitioned-leader');
+    const healAt = events.find((event) => event.type === 'heal')!.t;
+    const partitionAt = events.find((event) => event.type === 'partition')!.t;
+    const commitsByAInMinority = events.filter((event) => event.type === 'commit' && event.node === 'A' && event.t > partitionAt + 20 && event.t < healAt);
+    expect(commitsByAInMinority).toEqual([]);
+    expect(events.some((event) => event.type === 'truncate' && event.node === 'A' && event.t >= healAt)).toBe(true);
+  });
+
+  it('raft-figure8 holds without the bug, for seeds 1-10', () => {
+    const scenario = shippedScenario('raft-figure8');
+    for (let seed = 1; seed <= 10; seed++) {
+      const result = runScenario({ ...scenario, bug: undefined }, { seed, hash: false });
+      expect(result.violations, `seed ${seed}`).toEqual([]);
+    }
+  });
+
+  it('raft-figure8 with commit-old-term breaks leader completeness when the term-1 entry commits', () => {
+    const result = runScenario(shippedScenario('raft-figure8'), { hash: false });
+    expect(result.violations.map((violation) => violation.checker)).toContain('leader-completeness');
+    expect(result.violations.find((violation) => violation.checker === 'leader-completeness')!.message).toMatch(/^A committed slot 0 .* while E, which lacks it, could still win an election/);
+  });
+
+  // Seeds found by fuzzing raft-nemesis (see README, Raft bugs): each bug breaks its property there, the correct protocol holds.
+  const FOUND: readonly { bug: RaftBug; seed: number; checker: string }[] = [
+    { bug: 'vote-twice', seed: 78, checker: 'election-safety' },
+    { bug: 'commit-old-term', seed: 60, checker: 'leader-completeness' },
+    { bug: 'no-log-check', seed: 1, checker: 'leader-completeness' },
+    { bug: 'truncate-always', seed: 2, checker: 'leader-completeness' },
+    { bug: 'stale-read', seed: 113, checker: 'linearizability' },
+  ];
+  for (const { bug, seed, checker } of FOUND) {
+    it(`${bug}: raft-nemesis seed ${seed} breaks ${checker}; the correct protocol holds there`, () => {
+      const scenario = materializeScenario(shippedScenario('raft-nemesis'), seed);
+      expect(runScenario(scenario, { bug, hash: false }).violations.map((violation) => violation.checker)).toContain(checker);
+      expect(runScenario(scenario, { hash: false }).violations).toEqual([]);
+    });
+  }
+
+  it('fuzz finds no-log-check, and its failure file replays the violation', async () => {
+    const out = tempDir();
+    const fuzzed = await runCli(['fuzz', 'scenarios/raft-nemesis.yaml', '--bug', 'no-log-check', '--seeds', '20', '--out', out, '--workers', '0', '--no-shrink']);
+    expect(fuzzed.code).toBe(1);
+    const file = fs.readdirSync(out).find((name) => name.endsWith('.yaml'))!;
+    expect(file).toMatch(/^raft-nemesis-no-log-check-seed-\d+\.yaml$/);
+    const replay = await runCli(['run', path.join(out, file), '--quiet']);
+    expect(replay.code).toBe(1);
+    expect(replay.stdout).toMatch(/✗ leader-completeness/);
+  });
+
+  it('paxsim check judges a Raft trace (meta "protocol":"raft") as the run did, and names a bad field', async () => {
+    const dir = tempDir();
+    const trace = path.join(dir, 'figure8.jsonl');
+    expect((await runCli(['run', 'raft-figure8', '--trace', trace, '--quiet'])).code).toBe(0);
+    const checked = await runCli(['check', trace, '--json']);
+    expect(checked.code).toBe(1);
+    const verdict = JSON.parse(checked.stdout) as { protocol: string; violations: { checker: string }[]; summary: Record<string, string> };
+    expect(verdict.protocol).toBe('raft');
+    expect(verdict.violations.map((violation) => violation.checker)).toEqual(['leader-completeness']);
+    expect(verdict.summary['leader']).toMatch(/^last elected: A in term \d+/);
+    const lines = fs.readFileSync(trace, 'utf8').split('\n');
+    const voteLine = lines.findIndex((line) => line.includes('"type":"vote"'));
+    lines[voteLine] = lines[voteLine]!.replace(/"term":\d+/, '"term":"two"');
+    const broken = path.join(dir, 'broken.jsonl');
+    fs.writeFileSync(broken, lines.join('\n'));
+    const rejected = await runCli(['check', broken]);
+    expect(rejected.code).toBe(2);
+    expect(rejected.stderr.trim()).toMatch(new RegExp(`broken\\.jsonl:${voteLine + 1}: vote\\.term: must be a non-negative integer, got "two"$`));
+  });
+
+  it('--html: servers then clients, and each leader term as a stripe that goes stale when a later term is elected', async () => {
+    const file = path.join(tempDir(), 'partitioned.html');
+    expect((await runCli(['run', 'raft-partitioned-leader', '--html', file, '--quiet'])).code).toBe(0);
+    const html = fs.readFileSync(file, 'utf8');
+    // The stranded leader A of term 1 (as the ballot [1, A]) is stale once C leads term 2.
+    expect(html).toMatch(/A: leader \(1,A\) t=13…\d+, stale from t=\d+/);
+    expect(html).toMatch(/C: leader \(2,C\) t=\d+/);
+    expect(html).toContain('data-type="append-entries"');
+  });
+
+  it('the scenario file: a raft block, clients required, no multipaxos block', () => {
+    const base = 'name: t\nprotocol: raft\nnodes: [A, B, C]\n';
+    expect(scenarioFromYaml(`${base}clients: { count: 1, ops: 2 }\nraft: { electionMs: 300 }\n`).raft).toEqual({ electionMs: 300 });
+    expect(() => scenarioFromYaml(base)).toThrow(/clients: is required with `protocol: raft`/);
+    expect(() => scenarioFromYaml(`${base}clients: { count: 1, ops: 2 }\nmultipaxos: { electionMs: 300 }\n`)).toThrow(/multipaxos: needs `protocol: multipaxos`/);
+    expect(() => scenarioFromYaml(`name: t\nnodes: [A]\nraft: {}\n`)).toThrow(/raft: needs `protocol: raft`/);
+  });
+});
