@@ -48,7 +48,7 @@ export function messagesSection(rows: readonly MessageRow[]): string[] {
   const base = rows[0];
   return [
     '',
-    '#### (j) Cheap Paxos vs Multi-Paxos: messages per command (seeds 1–10 per row, pooled)',
+    '## (j) Cheap Paxos vs Multi-Paxos: messages per command (seeds 1–10 per row, pooled)',
     '',
     'Five nodes, three closed-loop clients, same network. Multi-Paxos sends Phase 2, commits and heartbeats to all 2f+1 = 5 replicas; Cheap Paxos to its f+1 = 3 mains only. Counts are every send (exact, deterministic); commands are client operations completed.',
     '',

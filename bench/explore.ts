@@ -38,7 +38,7 @@ export function measureExplore(scenario: Scenario, strategy: SearchStrategy): Ex
 
 export function exploreSection(rows: readonly ExploreRow[]): string[] {
   const lines = [
-    '## (j) exhaustive exploration (`paxsim explore`, the scenario\'s own bounds, one core)',
+    '## (k) exhaustive exploration (`paxsim explore`, the scenario\'s own bounds, one core)',
     '',
     '| scenario | strategy | verdict | distinct states | transitions | depth | seconds | distinct states/s | states/s of CPU | cores busy |',
     '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',

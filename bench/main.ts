@@ -228,7 +228,7 @@ async function main(): Promise<void> {
       }),
     );
   if (process.argv.includes('--explore')) {
-    // Just section (j): what a change to the explorer needs to see.
+    // Just section (k): what a change to the explorer needs to see.
     process.stdout.write([...machineSection(), ...exploreSection(exploreRows())].join('\n') + '\n');
     return;
   }
