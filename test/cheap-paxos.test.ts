@@ -232,3 +232,27 @@ describe('tools on Cheap Paxos runs', () => {
     expect(outcome.stdout).toMatch(/D {9}● discarded accepted state below slot \d+/);
   });
 });
+
+describe('aux-no-phase1', () => {
+  // cheap-nemesis seed 1 is the first seed `paxsim fuzz --bug aux-no-phase1 --from 1` fails at.
+  const seed = 1;
+  const prepareToAuxiliary = (event: Loose): boolean =>
+    event.type === 'deliver' && (event['to'] === 'D' || event['to'] === 'E') && (event['msg'] as { type: string }).type === 'prepare';
+
+  it('a leader that skips Phase 1 with the auxiliaries chooses a second command in a slot an earlier leader chose', () => {
+    const result = runScenario(shippedScenario('cheap-nemesis'), { seed, bug: 'aux-no-phase1' });
+    const agreement = result.violations.find((entry) => entry.checker === 'slot-agreement');
+    expect(agreement?.message).toMatch(/^slot \d+: .* chosen in \(2,C\) after .* was chosen in \(1,A\)/);
+    // The bug's mechanism: auxiliaries worked (accepted) but were never asked to promise.
+    const trace = events('cheap-nemesis', seed, 'aux-no-phase1');
+    expect(trace.some((event) => event.type === 'accept' && (event['node'] === 'D' || event['node'] === 'E'))).toBe(true);
+    expect(trace.filter(prepareToAuxiliary)).toEqual([]);
+  });
+
+  it('the correct protocol holds on the same seed, running Phase 1 with the auxiliaries', () => {
+    const result = runScenario(shippedScenario('cheap-nemesis'), { seed });
+    expect(result.violations).toEqual([]);
+    expect(result.expectation.met).toBe(true);
+    expect(events('cheap-nemesis', seed).some(prepareToAuxiliary)).toBe(true);
+  });
+});

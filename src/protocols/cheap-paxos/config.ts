@@ -10,6 +10,8 @@ export const CHEAP_PAXOS_BUGS = {
   'no-alpha':
     'a configuration takes effect at once (α = 0 in the protocol, while the checker expects the scenario\'s α): slots in flight are counted with the new quorum, and slots are proposed before their configuration is fixed',
   'aux-forgets-early': 'an auxiliary discards what it accepted right after accepting it, before the slot (and the reconfiguration that needed it) is chosen',
+  'aux-no-phase1':
+    'when a main fails, the leader sends Phase 2 to the auxiliaries without first running Phase 1 with them for its ballot (it counts them as promised with nothing accepted), so it never learns what an auxiliary accepted under an earlier leader',
 } as const;
 
 export type CheapPaxosBug = keyof typeof CHEAP_PAXOS_BUGS;

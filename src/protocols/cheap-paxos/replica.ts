@@ -217,7 +217,26 @@ export class CheapReplica extends Replica {
     const state = this.state;
     if (this.leader.auxPrepared || state.ballot === null) return;
     this.leader.auxPrepared = true;
+    if (this.cheap.cheapBugs.has('aux-no-phase1')) {
+      this.assumeAuxiliariesPromised(this.cheap.initial.auxiliary);
+      return;
+    }
     for (const id of this.cheap.initial.auxiliary) this.effects.send(id, { type: 'prepare', ballot: state.ballot, fromSlot: this.appliedEnd });
+  }
+
+  /**
+   * The `aux-no-phase1` bug: the auxiliaries are counted as having promised
+   * this ballot with nothing accepted, and no prepare is sent, so the leader
+   * goes straight to Phase 2 with them and never learns what they accepted
+   * under an earlier leader. (Delivered to this node's own promise handling,
+   * as their promises would be.)
+   */
+  private assumeAuxiliariesPromised(auxiliaries: readonly NodeId[]): void {
+    for (const id of auxiliaries) {
+      const ballot = this.state.ballot;
+      if (ballot === null || this.state.role === 'follower') return;
+      this.onMessage(id, { type: 'promise', ballot, accepted: [] });
+    }
   }
 
   private extendPhase1(configuration: Configuration): void {
@@ -225,9 +244,12 @@ export class CheapReplica extends Replica {
     const leader = this.leader;
     if (state.role !== 'leader' || leader.extendedAtBeat === leader.beats) return;
     leader.extendedAtBeat = leader.beats;
-    for (const id of [...configuration.main, ...configuration.auxiliary]) {
+    const skipsAuxiliaries = this.cheap.cheapBugs.has('aux-no-phase1');
+    const members = skipsAuxiliaries ? configuration.main : [...configuration.main, ...configuration.auxiliary];
+    for (const id of members) {
       if (!leader.promisedBy.includes(id)) this.effects.send(id, { type: 'prepare', ballot: state.ballot!, fromSlot: this.appliedEnd });
     }
+    if (skipsAuxiliaries) this.assumeAuxiliariesPromised(configuration.auxiliary.filter((id) => !leader.promisedBy.includes(id)));
   }
 
   /** Promises: a candidate remembers what auxiliaries hold; a leader extending Phase 1 adds the promiser and what it reported for slots not yet proposed. */
