@@ -156,9 +156,11 @@ describe('Raft', () => {
     const file = path.join(tempDir(), 'partitioned.html');
     expect((await runCli(['run', 'raft-partitioned-leader', '--html', file, '--quiet'])).code).toBe(0);
     const html = fs.readFileSync(file, 'utf8');
-    // The stranded leader A of term 1 (as the ballot [1, A]) is stale once C leads term 2.
-    expect(html).toMatch(/A: leader \(1,A\) t=13…\d+, stale from t=\d+/);
-    expect(html).toMatch(/C: leader \(2,C\) t=\d+/);
+    // The stranded leader A of term 1 is stale once C leads term 2; Raft stripes are labelled as terms, not ballots.
+    expect(html).toMatch(/A: leader term 1 t=13…\d+, stale from t=\d+/);
+    expect(html).toMatch(/C: leader term 2 t=\d+/);
+    expect(html).toMatch(/title="A led with term 1 from t=13 [^"]*C led with the higher term 2"/);
+    expect(html).not.toMatch(/leader \(\d+,[A-E]\)/);
     expect(html).toContain('data-type="append-entries"');
   });
 
