@@ -47,6 +47,7 @@ export function scenarioRaftConfig(scenario: Scenario, bug: RaftBug | undefined)
         ...(timing.retryMs === undefined ? {} : { retryMs: timing.retryMs }),
       },
       ...(timing.maxRetries === undefined ? {} : { maxRetries: timing.maxRetries }),
+      ...(timing.maxEntriesPerAppend === undefined ? {} : { maxEntriesPerAppend: timing.maxEntriesPerAppend }),
       bugs: bug ? [bug] : [],
     },
   );

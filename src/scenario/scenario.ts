@@ -133,8 +133,11 @@ export interface MultiPaxosTimingSpec {
  */
 export type ProtocolName = string;
 
-/** Raft: the same fields as Multi-Paxos's block (its clients are Multi-Paxos's). */
-export type RaftTimingSpec = MultiPaxosTimingSpec;
+/** Raft: the fields of Multi-Paxos's block (its clients are Multi-Paxos's), plus the AppendEntries batch size. */
+export interface RaftTimingSpec extends MultiPaxosTimingSpec {
+  /** At most this many entries per AppendEntries (default 64). */
+  readonly maxEntriesPerAppend?: number | undefined;
+}
 
 /**
  * paxsim's own protocols whose `nodes` are replicas serving Multi-Paxos's

@@ -260,8 +260,19 @@ export const multiPaxosTimingSchema = z
   .strict()
   .describe('Multi-Paxos timer settings');
 
-/** Raft's timers are Multi-Paxos's: heartbeat, election timeout, and the clients' (the same clients). */
-export const raftTimingSchema = multiPaxosTimingSchema.describe('Raft timer settings (heartbeatMs, electionMs) and the clients\' (clientTimeoutMs, retryMs, maxRetries, thinkMs)');
+/** The most entries one AppendEntries may be told to carry (the built-in batch is 64). */
+const MAX_ENTRIES_PER_APPEND_LIMIT = 1000;
+
+/** Raft's timers are Multi-Paxos's: heartbeat, election timeout, and the clients' (the same clients); plus the AppendEntries batch size. */
+export const raftTimingSchema = multiPaxosTimingSchema
+  .extend({
+    maxEntriesPerAppend: positiveInt()
+      .max(MAX_ENTRIES_PER_APPEND_LIMIT, atMost(MAX_ENTRIES_PER_APPEND_LIMIT))
+      .optional()
+      .describe('At most this many log entries ride in one AppendEntries (default 64); a small batch makes followers catch up in several steps'),
+  })
+  .strict()
+  .describe('Raft timer settings (heartbeatMs, electionMs), the clients\' (clientTimeoutMs, retryMs, maxRetries, thinkMs) and the AppendEntries batch (maxEntriesPerAppend)');
 
 export const expectSchema = z
   .object({

@@ -185,7 +185,7 @@ export class SequenceDiagramWriter {
 <header>
   <h1>${escapeHtml(title)}</h1>
   <div class="summary">${escapeHtml(this.summary.line(shownEvents))}</div>
-  ${terms.length > 0 ? termSummary(terms, nodeColors) : ''}
+  ${terms.length > 0 ? termSummary(terms, nodeColors, meta.protocol === 'raft') : ''}
   ${violations.length > 0 ? violationSummary(violations) : ''}
   <div class="controls">
     <span class="group" role="group" aria-label="zoom">
@@ -394,14 +394,19 @@ function termColors(meta: TraceMeta, terms: readonly LeaderTerm[]): Record<strin
 }
 
 /** The terms listed above the diagram (a click scrolls to one): readable before, or without, the script. */
-function termSummary(terms: readonly LeaderTerm[], colors: Record<string, string>): string {
+/** A Raft stripe's ballot is [term, leader]: a Raft user reads it as a term. */
+function formatLeaderTerm(ballot: Ballot, raft: boolean): string {
+  return raft ? `term ${ballot[0]}` : formatBallot(ballot);
+}
+
+function termSummary(terms: readonly LeaderTerm[], colors: Record<string, string>, raft: boolean): string {
   const SHOWN = 12;
   const chips = terms.slice(0, SHOWN).map((term, index) => {
     const stale = term.staleFrom === null ? '' : ` data-stale-from="${term.staleFrom}"`;
     const span = `t=${term.t0}…${term.t1}${term.end === null ? ' (end)' : ''}`;
-    const text = `${term.node}: leader ${formatBallot(term.ballot)} ${span}${term.staleFrom === null ? '' : `, stale from t=${term.staleFrom}`}`;
-    const title = `${term.node} led with ${formatBallot(term.ballot)} from t=${term.t0}${term.end === null ? ' to the end of the trace' : ` until t=${term.t1} (${term.end.reason})`}${
-      term.staleBy === null ? '' : `; from t=${term.staleFrom} ${term.staleBy.node} led with the higher ${formatBallot(term.staleBy.ballot)}`
+    const text = `${term.node}: leader ${formatLeaderTerm(term.ballot, raft)} ${span}${term.staleFrom === null ? '' : `, stale from t=${term.staleFrom}`}`;
+    const title = `${term.node} led with ${formatLeaderTerm(term.ballot, raft)} from t=${term.t0}${term.end === null ? ' to the end of the trace' : ` until t=${term.t1} (${term.end.reason})`}${
+      term.staleBy === null ? '' : `; from t=${term.staleFrom} ${term.staleBy.node} led with the higher ${formatLeaderTerm(term.staleBy.ballot, raft)}`
     }`;
     return `<button type="button" class="termchip${term.staleFrom === null ? '' : ' stale'}" data-term="${index}" data-node="${escapeHtml(term.node)}" data-ballot="${escapeHtml(`${term.ballot[0]},${term.ballot[1]}`)}" data-t0="${term.t0}" data-t1="${term.t1}"${stale} style="border-color:${colors[term.node] ?? '#94a3b8'}" title="${escapeHtml(title)}"><span class="dot" style="background:${colors[term.node] ?? '#94a3b8'}"></span>${escapeHtml(text)}</button>`;
   });
@@ -882,6 +887,8 @@ const SCRIPT = String.raw`
   function n1(x) { return Math.round(x * 10) / 10; }
   function ballot(b) { return Array.isArray(b) ? '(' + b[0] + ',' + b[1] + ')' : String(b); }
   // A Raft leader has a term, a Multi-Paxos one a ballot.
+  // A Raft stripe's ballot is [term, leader]: label it as the term.
+  function termLabel(b) { return data.meta.protocol === 'raft' && Array.isArray(b) ? 'term ' + b[0] : ballot(b); }
   function leaderOf(e) { return e.term !== undefined ? 'term ' + e.term : ballot(e.ballot); }
   function json(v) { return v === undefined ? '?' : JSON.stringify(v); }
   // "put x", "get x", "cas x": what an arrow label has room for.
@@ -1017,7 +1024,7 @@ const SCRIPT = String.raw`
     var base = ya + 60, first = base + Math.max(0, Math.ceil((ca - 40 - base) / TERM_LABEL_EVERY)) * TERM_LABEL_EVERY;
     for (var y = first; yb - ya >= 90 && y < cb - 20; y += TERM_LABEL_EVERY) {
       var stale = ys !== null && y >= ys;
-      var text = (stale ? 'stale ' : 'leader ') + term.node + ' ' + ballot(term.ballot);
+      var text = (stale ? 'stale ' : 'leader ') + term.node + ' ' + termLabel(term.ballot);
       parts.push('<text class="along" transform="translate(' + n1(x - 4) + ' ' + n1(y) + ') rotate(90)">' + esc(text) + '</text>');
     }
     parts.push('</g>');
@@ -1168,9 +1175,9 @@ const SCRIPT = String.raw`
     return 'chosen: "' + e.value + '" in ' + ballot(e.ballot) + ' at t=' + e.t;
   }
   function describeTerm(term) {
-    var text = term.node + ' leads with ' + ballot(term.ballot) + ' from t=' + term.t0;
+    var text = term.node + ' leads with ' + termLabel(term.ballot) + ' from t=' + term.t0;
     text += term.end ? ' until t=' + term.t1 + ' (steps down: ' + term.end.reason + ')' : ' to the end of the trace (t=' + term.t1 + ')';
-    if (term.staleFrom !== null) text += '\nstale from t=' + term.staleFrom + ': ' + term.staleBy.node + ' was elected with the higher ballot ' + ballot(term.staleBy.ballot) + ', so two replicas believed they led for ' + (term.t1 - term.staleFrom) + ' ms';
+    if (term.staleFrom !== null) text += '\nstale from t=' + term.staleFrom + ': ' + term.staleBy.node + ' was elected with the higher ' + (data.meta.protocol === 'raft' ? '' : 'ballot ') + termLabel(term.staleBy.ballot) + ', so two replicas believed they led for ' + (term.t1 - term.staleFrom) + ' ms';
     return text;
   }
   function describeOp(op) {

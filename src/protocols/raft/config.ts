@@ -34,8 +34,8 @@ export const DEFAULT_RAFT_TIMING: RaftTiming = {
   retryMs: 40,
 };
 
-/** At most this many entries ride in one AppendEntries. */
-export const MAX_ENTRIES_PER_APPEND = 64;
+/** At most this many entries ride in one AppendEntries, unless the scenario says otherwise. */
+export const DEFAULT_MAX_ENTRIES_PER_APPEND = 64;
 
 export interface RaftConfig {
   /** Server ids, sorted; the first one campaigns at boot, so a fresh cluster has a leader at once. */
@@ -45,6 +45,8 @@ export interface RaftConfig {
   readonly timing: RaftTiming;
   /** Sends of one operation after the first before the client gives up. */
   readonly maxRetries: number;
+  /** At most this many entries per AppendEntries: a follower far behind catches up over several round trips. */
+  readonly maxEntriesPerAppend: number;
   readonly bugs: ReadonlySet<RaftBug>;
 }
 
@@ -53,13 +55,14 @@ export const DEFAULT_RAFT_MAX_RETRIES = 12;
 export function raftConfig(
   servers: readonly NodeId[],
   clients: readonly NodeId[],
-  options: { timing?: Partial<RaftTiming>; maxRetries?: number; bugs?: Iterable<RaftBug> } = {},
+  options: { timing?: Partial<RaftTiming>; maxRetries?: number; maxEntriesPerAppend?: number; bugs?: Iterable<RaftBug> } = {},
 ): RaftConfig {
   return {
     servers,
     clients,
     timing: { ...DEFAULT_RAFT_TIMING, ...options.timing },
     maxRetries: options.maxRetries ?? DEFAULT_RAFT_MAX_RETRIES,
+    maxEntriesPerAppend: options.maxEntriesPerAppend ?? DEFAULT_MAX_ENTRIES_PER_APPEND,
     bugs: new Set(options.bugs ?? []),
   };
 }

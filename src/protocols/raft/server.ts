@@ -4,7 +4,7 @@ import { emptyDict, type Dict } from '../../util/dict.js';
 import { electionDelayMs } from '../multipaxos/config.js';
 import { applyCommand, emptyKvStore, readLocal, type KvStore } from '../multipaxos/kv.js';
 import { isNoop, NOOP, type ClientCommand, type ClientWorkload, type Command, type KvResult } from '../multipaxos/messages.js';
-import { MAX_ENTRIES_PER_APPEND, serverQuorum, type RaftConfig } from './config.js';
+import { serverQuorum, type RaftConfig } from './config.js';
 import type { AppendEntriesMessage, AppendReplyMessage, LogEntry, LogIndex, RaftMessage, RaftObservation, RequestVoteMessage, Term, VoteReplyMessage } from './messages.js';
 import { RAFT_LOG, RAFT_TERM_KEY, readServerRecords, type RaftRecord } from './state.js';
 
@@ -307,7 +307,7 @@ export class RaftServer implements ProtocolNode<RaftMessage, ClientWorkload> {
       term: this.currentTerm,
       prevLogIndex,
       prevLogTerm: this.termAt(prevLogIndex),
-      entries: withEntries ? this.log.slice(nextIndex, nextIndex + MAX_ENTRIES_PER_APPEND) : [],
+      entries: withEntries ? this.log.slice(nextIndex, nextIndex + this.config.maxEntriesPerAppend) : [],
       leaderCommit: this.state.commitIndex,
     };
     this.effects.send(server, message);
