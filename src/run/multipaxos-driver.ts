@@ -50,14 +50,27 @@ export function scenarioMultiPaxosConfig(scenario: Scenario, bug: MultiPaxosBug 
     scenario.nodes,
     scenario.clients.map((client) => client.id),
     {
-      timing: {
-        ...(timing.heartbeatMs === undefined ? {} : { heartbeatMs: timing.heartbeatMs }),
-        ...(timing.electionMs === undefined ? {} : { electionMs: timing.electionMs }),
-        ...(timing.clientTimeoutMs === undefined ? {} : { clientTimeoutMs: timing.clientTimeoutMs }),
-        ...(timing.retryMs === undefined ? {} : { retryMs: timing.retryMs }),
-      },
+      timing: leaderTimingOf(timing),
       maxRetries: timing.maxRetries,
       bugs: bug ? [bug] : [],
     },
   );
+}
+
+/**
+ * The leader-based protocols' timers a scenario sets (Multi-Paxos's and Raft's
+ * blocks share them): only the fields given, so the protocol's defaults fill in the rest.
+ */
+export function leaderTimingOf(timing: { heartbeatMs?: number | undefined; electionMs?: number | undefined; clientTimeoutMs?: number | undefined; retryMs?: number | undefined }): {
+  heartbeatMs?: number;
+  electionMs?: number;
+  clientTimeoutMs?: number;
+  retryMs?: number;
+} {
+  return {
+    ...(timing.heartbeatMs === undefined ? {} : { heartbeatMs: timing.heartbeatMs }),
+    ...(timing.electionMs === undefined ? {} : { electionMs: timing.electionMs }),
+    ...(timing.clientTimeoutMs === undefined ? {} : { clientTimeoutMs: timing.clientTimeoutMs }),
+    ...(timing.retryMs === undefined ? {} : { retryMs: timing.retryMs }),
+  };
 }

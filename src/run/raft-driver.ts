@@ -7,6 +7,7 @@ import type { ScheduledRequest } from '../sim/simulation.js';
 import { emptyDict } from '../util/dict.js';
 
 import type { ProtocolDriver } from './protocol.js';
+import { leaderTimingOf } from './multipaxos-driver.js';
 
 /**
  * Raft: `nodes` are servers, `clients` extra nodes (Multi-Paxos's clients)
@@ -40,12 +41,7 @@ export function scenarioRaftConfig(scenario: Scenario, bug: RaftBug | undefined)
     scenario.nodes,
     scenario.clients.map((client) => client.id),
     {
-      timing: {
-        ...(timing.heartbeatMs === undefined ? {} : { heartbeatMs: timing.heartbeatMs }),
-        ...(timing.electionMs === undefined ? {} : { electionMs: timing.electionMs }),
-        ...(timing.clientTimeoutMs === undefined ? {} : { clientTimeoutMs: timing.clientTimeoutMs }),
-        ...(timing.retryMs === undefined ? {} : { retryMs: timing.retryMs }),
-      },
+      timing: leaderTimingOf(timing),
       ...(timing.maxRetries === undefined ? {} : { maxRetries: timing.maxRetries }),
       ...(timing.maxEntriesPerAppend === undefined ? {} : { maxEntriesPerAppend: timing.maxEntriesPerAppend }),
       bugs: bug ? [bug] : [],
