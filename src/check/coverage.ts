@@ -180,8 +180,7 @@ class MultiPaxosCoverage implements SituationTracker<MultiPaxosSituation> {
   }
 
   observeTraffic(traffic: TrafficCounts): void {
-    if ((traffic.sentByType['redirect'] ?? 0) > 0) this.situations.add('redirected');
-    if (traffic.duplicateDeliveries > 0) this.situations.add('deliveredTwice');
+    observeClientTraffic(traffic, this.situations);
   }
 }
 
@@ -228,7 +227,12 @@ class RaftCoverage implements SituationTracker<RaftSituation> {
   }
 
   observeTraffic(traffic: TrafficCounts): void {
-    if ((traffic.sentByType['redirect'] ?? 0) > 0) this.situations.add('redirected');
-    if (traffic.duplicateDeliveries > 0) this.situations.add('deliveredTwice');
+    observeClientTraffic(traffic, this.situations);
   }
+}
+
+/** What the client-facing protocols (Multi-Paxos, Raft) read from a run's traffic totals. */
+function observeClientTraffic(traffic: TrafficCounts, situations: { add(situation: 'redirected' | 'deliveredTwice'): unknown }): void {
+  if ((traffic.sentByType['redirect'] ?? 0) > 0) situations.add('redirected');
+  if (traffic.duplicateDeliveries > 0) situations.add('deliveredTwice');
 }
