@@ -1,7 +1,8 @@
-import type { DurableStorage, Effects, NodeId, ProtocolFactory, ProtocolNode, Tagged } from '../protocols/effects.js';
+import type { Effects, NodeId, ProtocolFactory, ProtocolNode, Tagged } from '../protocols/effects.js';
 import type { AnyTraceEvent } from '../sim/events.js';
 import { assert, fail, unreachable } from '../util/assert.js';
 import { canonicalJson, fingerprint53, mixHash } from './canonical.js';
+import { SimulatedStorage } from '../sim/storage.js';
 
 /**
  * The exploration model (issue 13): a state is the cluster (each node's
@@ -114,54 +115,8 @@ export interface StepSink {
   emit(event: AnyTraceEvent): void;
 }
 
-/** A node's stable storage as the model keeps it: copied when a step writes, never shared while written. */
-export class StorageImage implements DurableStorage<unknown> {
-  constructor(
-    private readonly records: Map<string, unknown> = new Map(),
-    private readonly logs: Map<string, Map<number, unknown>> = new Map(),
-  ) {}
-
-  copy(): StorageImage {
-    const logs = new Map<string, Map<number, unknown>>();
-    for (const [name, log] of this.logs) logs.set(name, new Map(log));
-    return new StorageImage(new Map(this.records), logs);
-  }
-
-  read(key: string): unknown {
-    return this.records.get(key);
-  }
-  readSlot(log: string, slot: number): unknown {
-    return this.logs.get(log)?.get(slot);
-  }
-  entries(): IterableIterator<[string, unknown]> {
-    return this.records.entries();
-  }
-  slotEntries(log: string): IterableIterator<[number, unknown]> {
-    return (this.logs.get(log) ?? new Map<number, unknown>()).entries();
-  }
-  get size(): number {
-    let size = this.records.size;
-    for (const log of this.logs.values()) size += log.size;
-    return size;
-  }
-  write(key: string, record: unknown): void {
-    this.records.set(key, record);
-  }
-  remove(key: string): void {
-    this.records.delete(key);
-  }
-  writeSlot(log: string, slot: number, record: unknown): void {
-    let records = this.logs.get(log);
-    if (records === undefined) this.logs.set(log, (records = new Map()));
-    records.set(slot, record);
-  }
-  removeSlot(log: string, slot: number): void {
-    this.logs.get(log)?.delete(slot);
-  }
-  sync(): void {
-    // Every write is durable at once in the model, as in the simulator today.
-  }
-}
+/** A node's stable storage as the model keeps it: the simulator's storage, copied when a step writes, never shared while written. */
+export type StorageImage = SimulatedStorage<unknown>;
 
 /** The live node a step drives, and what it did (effects are muted while its history replays). */
 class NodeRun {
@@ -271,14 +226,14 @@ export class ExploreModel {
   initial(sink: StepSink): ExploreState {
     const context = new StepContext(0, 1, this, sink);
     const runs = this.setup.nodes.map((_node, index) => {
-      const run = new NodeRun(index, new StorageImage(), [], this, context);
+      const run = new NodeRun(index, new SimulatedStorage<unknown>(), [], this, context);
       run.instance = this.setup.factory.createNode(run.effects());
       return run;
     });
     const nodes = runs.map((run) => {
       run.live = true;
       run.instance.start();
-      return this.entryAfter(run, new StorageImage(), this.deliverLocal(run, context, [{ kind: 'boot', recover: false }]));
+      return this.entryAfter(run, new SimulatedStorage<unknown>(), this.deliverLocal(run, context, [{ kind: 'boot', recover: false }]));
     });
     return {
       nodes,

@@ -31,6 +31,15 @@ export class SimulatedStorage<StoredRecord> implements DurableStorage<StoredReco
 
   constructor(private readonly journalUnsynced = false) {}
 
+  /** An independent copy of what is stored (synced, no journal): the explorer steps from copies of a state's disks. */
+  copy(): SimulatedStorage<StoredRecord> {
+    const copy = new SimulatedStorage<StoredRecord>(this.journalUnsynced);
+    for (const [key, record] of this.records) copy.records.set(key, record);
+    for (const [name, log] of this.logs) copy.logs.set(name, new Map(log));
+    copy.slotRecords = this.slotRecords;
+    return copy;
+  }
+
   read(key: string): StoredRecord | undefined {
     return this.records.get(key);
   }
