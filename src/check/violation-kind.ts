@@ -48,7 +48,18 @@ const SHAPES: Readonly<Record<string, readonly (readonly [shape: string, pattern
 };
 
 export function violationKind(violation: Pick<Violation, 'checker' | 'message'>): string {
+  if (violation.checker === 'no-exceptions') return `no-exceptions/${thrownShape(violation.message)}`;
   const shapes = SHAPES[violation.checker] ?? [];
   const shape = shapes.find(([, pattern]) => pattern.test(violation.message))?.[0] ?? 'other';
   return `${violation.checker}/${shape}`;
+}
+
+/**
+ * A handler that threw (`C threw in onMessage: Error: boom at slot 3`): the
+ * same bug throws the same error from the same handler, whichever node and
+ * whatever numbers; so the shape is the handler and the error, numbers masked.
+ */
+function thrownShape(message: string): string {
+  const thrown = / threw in (.*)$/s.exec(message);
+  return thrown === null ? 'other' : thrown[1]!.replace(/\d+/g, '#');
 }

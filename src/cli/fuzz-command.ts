@@ -102,6 +102,8 @@ export async function fuzzCommand(files: readonly string[], flags: FuzzFlags, io
       if (problem !== null) io.stderr(`--junit ${flags.junit}: ${problem}\n`);
       outputProblem ||= problem !== null;
     }
+    // Said last, after what earlier seeds found was written: the seed that could not be judged, and how to rerun it.
+    if (report.aborted !== null) return reportAbort(report, plan, flags, io);
     // A failing seed outranks a file that could not be written: CI must see the failure.
     // An undecided seed is not a pass: as `paxsim run` on it, fuzz exits 1 (it is counted apart from failures).
     if (report.failureCount > 0 || report.inconclusiveCount > 0) return EXIT.failed;
@@ -270,6 +272,20 @@ function reportNondeterminism(report: FuzzReport, bug: ProtocolBug | undefined, 
 }
 
 /** The fuzz command for this one seed, with the nemesis flags that shaped its schedule. */
+/** One line for the seed fuzzing stopped at (a user protocol that broke its contract: exit 2; paxsim's own failure: exit 3), with the command that reruns it. */
+function reportAbort(report: FuzzReport, plan: FuzzCommandPlan, flags: FuzzFlags, io: CliIo): number {
+  const aborted = report.aborted!;
+  const scenarioReport = report.scenarios.find((scenario) => scenario.scenario.name === aborted.scenario)!;
+  const rerun = foundByCommand(scenarioReport, plan, flags, aborted.seed);
+  const where = `fuzz stopped at ${aborted.scenario} seed ${aborted.seed}`;
+  if (aborted.kind === 'protocol') {
+    io.stderr(`paxsim: ${printable(`${where}: ${aborted.message}`)} (rerun: ${rerun})\n`);
+    return EXIT.usage;
+  }
+  io.stderr(`paxsim: internal error: ${printable(`${where}: ${aborted.message}`)}\nThis is a bug in paxsim, not in your scenario. Rerun: ${rerun} --debug\n`);
+  return EXIT.internal;
+}
+
 function foundByCommand(report: ScenarioFuzzReport, plan: FuzzCommandPlan, flags: FuzzFlags, seed: number): string {
   const index = plan.fuzz.scenarios.indexOf(report.scenario);
   const path = plan.replayPaths[index] ?? null;
@@ -298,11 +314,12 @@ function formatSummary(report: FuzzReport, written: readonly WrittenEntry[], ela
   const lines: string[] = [];
   const label = (text: string) => styles.bold(text.padEnd(12));
   const seconds = Math.max(elapsedMs / 1000, 0.001);
-  lines.push(styles.bold(`── fuzz summary${interrupted ? ' (interrupted)' : ''} ──`));
+  const { aborted } = report;
+  lines.push(styles.bold(`── fuzz summary${interrupted ? ' (interrupted)' : aborted !== null ? ` (stopped at ${printable(aborted.scenario)} seed ${aborted.seed}, which could not be run)` : ''} ──`));
   for (const scenario of report.scenarios) {
     const undecided = scenario.inconclusiveCount > 0 ? `, ${scenario.inconclusiveCount} inconclusive` : '';
     const status = scenario.failureCount > 0 ? styles.fail(`${scenario.failureCount} failing${undecided}`) : undecided ? styles.fail(`none failing${undecided}`) : styles.pass('all held');
-    const stopped = scenario.stopped ? styles.dim(' (stopped at the first failure; --keep-going to go on)') : '';
+    const stopped = !scenario.stopped || aborted !== null ? '' : styles.dim(' (stopped at the first failure; --keep-going to go on)');
     lines.push(label('scenario') + `${printable(scenario.scenario.name)}: ${plural(scenario.seedsRun, 'seed')}, ${status}${stopped}`);
   }
   lines.push(
@@ -381,6 +398,7 @@ function fuzzJson(report: FuzzReport, written: readonly WrittenEntry[], elapsedM
     elapsedMs: Math.round(elapsedMs),
     workers,
     interrupted,
+    aborted: report.aborted,
     failures: report.failureCount,
     inconclusive: report.inconclusiveCount,
     scenarios: report.scenarios.map((scenario) => ({

@@ -1,4 +1,7 @@
-import type { ProtocolFactory, ProtocolNode, Tagged } from '../protocols/effects.js';
+import type { Invariant } from '../check/invariants.js';
+import type { Effects, ProtocolFactory, ProtocolNode, Tagged } from '../protocols/effects.js';
+import { EXCEPTION_EVENT, SIMULATOR_EVENT_TYPES } from '../sim/events.js';
+import { PlainDataProblem, plainCopy } from './plain-data.js';
 
 /**
  * A user protocol's code, fenced for the length of each call into it: what
@@ -10,7 +13,7 @@ import type { ProtocolFactory, ProtocolNode, Tagged } from '../protocols/effects
  * caught here; the determinism recheck of run and fuzz catches that.
  */
 
-/** A user protocol broke the rules or threw: the user's bug, reported as one line (exit 2). */
+/** A user protocol broke the contract (clocks, global randomness, data that is not plain): reported as one line (exit 2). */
 export class ProtocolError extends Error {
   override name = 'ProtocolError';
 }
@@ -81,21 +84,38 @@ function leave(): void {
   });
 }
 
-/** Runs `call` fenced; an error it throws becomes a {@link ProtocolError} naming the protocol, node and handler. */
+/** Runs `call` fenced; a contract breach becomes a {@link ProtocolError} naming the protocol, node and handler. Anything else it throws is rethrown. */
 function fenced<Result>(name: string, node: string, what: string, call: () => Result): Result {
   enter(name, node, what);
   try {
     return call();
   } catch (error) {
-    if (error instanceof ProtocolError) throw error;
-    const message = error instanceof Error ? error.message : String(error);
-    throw new ProtocolError(`protocol ${name}: node ${node} threw in ${what}: ${message}`);
+    if (error instanceof PlainDataProblem) throw new ProtocolError(`protocol ${name}: node ${node} in ${what}: ${error.message}; messages, stored records, observations and requests must be plain data`);
+    throw error;
   } finally {
     leave();
   }
 }
 
-/** A factory whose nodes (and durable views) run fenced. */
+/** The checker that reports a handler that threw (an {@link EXCEPTION_EVENT} line); the run ends there. */
+export const NO_EXCEPTIONS: Invariant = {
+  name: 'no-exceptions',
+  description: 'no node handler threw',
+  monitor: () => (event) => {
+    if ((event.type as string) !== EXCEPTION_EVENT) return null;
+    const thrown = event as unknown as { node: string; handler: string; error: string };
+    return `${thrown.node} threw in ${thrown.handler}: ${thrown.error}`;
+  },
+};
+
+/**
+ * A factory whose nodes (and durable views) run fenced, and exchange only
+ * copies of plain data with the simulator (see run/plain-data.ts). A handler
+ * that throws is a bug this schedule reached, not bad input: it is reported
+ * as an `exception` event (so the `no-exceptions` checker fails the run, and
+ * fuzzing keeps the seed, shrinks it and writes its failure file), and the
+ * node, whose state the throw left half-updated, does nothing more.
+ */
 export function guardedFactory<Message extends Tagged, StoredRecord, Observation extends Tagged, Request>(
   factory: ProtocolFactory<Message, StoredRecord, Observation, Request>,
 ): ProtocolFactory<Message, StoredRecord, Observation, Request> {
@@ -103,20 +123,108 @@ export function guardedFactory<Message extends Tagged, StoredRecord, Observation
   return {
     name,
     createNode: (effects) => {
-      const node = fenced(name, effects.nodeId, 'createNode', () => factory.createNode(effects));
-      return guardedNode(name, effects.nodeId, node);
+      const isolated = isolatedEffects(effects);
+      const report = (handler: string, error: unknown): void => effects.observe({ type: EXCEPTION_EVENT, handler, error: errorText(error) } as unknown as Observation);
+      try {
+        const node = fenced(name, effects.nodeId, 'createNode', () => factory.createNode(isolated));
+        return guardedNode(name, effects.nodeId, node, report);
+      } catch (error) {
+        if (error instanceof ProtocolError) throw error;
+        report('createNode', error);
+        return INERT_NODE;
+      }
     },
     durableView: (id, storage) => fenced(name, id, 'durableView', () => factory.durableView(id, storage)),
   };
 }
 
-function guardedNode<Message extends Tagged, Request>(name: string, id: string, node: ProtocolNode<Message, Request>): ProtocolNode<Message, Request> {
-  return {
-    start: () => fenced(name, id, 'start', () => node.start()),
-    recover: () => fenced(name, id, 'recover', () => node.recover()),
-    onRequest: (request) => fenced(name, id, 'onRequest', () => node.onRequest(request)),
-    onMessage: (from, message) => fenced(name, id, 'onMessage', () => node.onMessage(from, message)),
-    onTimer: (timer) => fenced(name, id, 'onTimer', () => node.onTimer(timer)),
-    volatileState: () => fenced(name, id, 'volatileState', () => node.volatileState()),
+const INERT_NODE: ProtocolNode<never, never> = Object.freeze({
+  start: () => undefined,
+  recover: () => undefined,
+  onRequest: () => undefined,
+  onMessage: () => undefined,
+  onTimer: () => undefined,
+  volatileState: () => ({ threw: true }),
+});
+
+function errorText(error: unknown): string {
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return text.length > 500 ? `${text.slice(0, 500)}…` : text;
+}
+
+function guardedNode<Message extends Tagged, Request>(
+  name: string,
+  id: string,
+  node: ProtocolNode<Message, Request>,
+  report: (handler: string, error: unknown) => void,
+): ProtocolNode<Message, Request> {
+  let threw = false;
+  const call = (handler: string, body: () => void): void => {
+    if (threw) return;
+    try {
+      fenced(name, id, handler, body);
+    } catch (error) {
+      if (error instanceof ProtocolError) throw error;
+      threw = true;
+      report(handler, error);
+    }
   };
+  return {
+    start: () => call('start', () => node.start()),
+    recover: () => call('recover', () => node.recover()),
+    onRequest: (request) => call('onRequest', () => node.onRequest(plainCopy(request, 'the request'))),
+    // A copy per delivery: a duplicate's second copy must not see what the receiver did to the first.
+    onMessage: (from, message) => call('onMessage', () => node.onMessage(from, plainCopy(message, 'the message'))),
+    onTimer: (timer) => call('onTimer', () => node.onTimer(timer)),
+    volatileState: () => (threw ? { threw: true } : fenced(name, id, 'volatileState', () => node.volatileState())),
+  };
+}
+
+/** The simulator's effects, with every value that crosses them copied as plain data (checked, too). */
+function isolatedEffects<Message extends Tagged, StoredRecord, Observation extends Tagged>(
+  effects: Effects<Message, StoredRecord, Observation>,
+): Effects<Message, StoredRecord, Observation> {
+  const storage = effects.storage;
+  const copyOut = <Value>(record: Value | undefined): Value | undefined => (record === undefined ? undefined : plainCopy(record, 'a stored record'));
+  return {
+    nodeId: effects.nodeId,
+    send: (to, message) => effects.send(to, taggedCopy(message, `the message to ${to}`)),
+    setTimer: (timer, delayMs) => effects.setTimer(timer, delayMs),
+    cancelTimer: (timer) => effects.cancelTimer(timer),
+    observe: (observation) => effects.observe(observationCopy(observation)),
+    random: () => effects.random(),
+    storage: {
+      read: (key) => copyOut(storage.read(key)),
+      readSlot: (log, slot) => copyOut(storage.readSlot(log, slot)),
+      *entries() {
+        for (const [key, record] of storage.entries()) yield [key, plainCopy(record, `stored record ${key}`)];
+      },
+      *slotEntries(log) {
+        for (const [slot, record] of storage.slotEntries(log)) yield [slot, plainCopy(record, `stored record ${log}[${slot}]`)];
+      },
+      get size() {
+        return storage.size;
+      },
+      write: (key, record) => storage.write(key, plainCopy(record, `the record written at ${key}`)),
+      remove: (key) => storage.remove(key),
+      writeSlot: (log, slot, record) => storage.writeSlot(log, slot, plainCopy(record, `the record written at ${log}[${slot}]`)),
+      removeSlot: (log, slot) => storage.removeSlot(log, slot),
+      sync: () => storage.sync(),
+    },
+  };
+}
+
+function taggedCopy<Value extends Tagged>(value: Value, path: string): Value {
+  if (typeof value !== 'object' || value === null || typeof value.type !== 'string') throw new PlainDataProblem(`${path} has no string \`type\``);
+  return plainCopy(value, path);
+}
+
+/** An observation's `t` and `node` are the simulator's to write, and its type may not pass for one of the simulator's events. */
+function observationCopy<Value extends Tagged>(observation: Value): Value {
+  const copy = taggedCopy(observation, 'the observation');
+  if (SIMULATOR_EVENT_TYPES.has(copy.type)) throw new PlainDataProblem(`the observation's type "${copy.type}" is one of paxsim's own trace events`);
+  for (const field of ['t', 'node']) {
+    if (field in copy) throw new PlainDataProblem(`the observation has a field "${field}", which paxsim writes itself (the time and the observing node)`);
+  }
+  return copy;
 }

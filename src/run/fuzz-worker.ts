@@ -3,6 +3,7 @@ import type { ProtocolBug } from './protocol.js';
 import type { Scenario } from '../scenario/scenario.js';
 import { runFuzzSeed, type SeedResult } from './fuzz-seed.js';
 import { ensureProtocolLoaded } from './protocol-loader.js';
+import { ProtocolError } from './determinism-guard.js';
 
 /** Messages between the fuzz coordinator and its workers. */
 export interface WorkerSetup {
@@ -18,6 +19,15 @@ export interface WorkRequest {
 
 export interface WorkResult {
   readonly results: readonly SeedResult[];
+  /** A seed that could not be judged (a user protocol broke its contract, or paxsim failed): the chunk ends there. */
+  readonly aborted: SeedAbort | null;
+}
+
+/** Why a seed could not be run to a verdict; `protocol` for a user protocol's contract breach (exit 2), `internal` for paxsim's own failure (exit 3). */
+export interface SeedAbort {
+  readonly seed: number;
+  readonly kind: 'protocol' | 'internal';
+  readonly message: string;
 }
 
 /** Whether this seed is one of those run twice to catch nondeterminism: chosen by the seed, never by timing. */
@@ -28,10 +38,17 @@ export function checksDeterminism(seed: number, every: number): boolean {
 export function runChunk(setup: WorkerSetup, request: WorkRequest): WorkResult {
   const scenario = setup.scenarios[request.scenarioIndex];
   if (scenario === undefined) throw new Error(`no scenario ${request.scenarioIndex}`);
-  const results = request.seeds.map((seed) =>
-    runFuzzSeed(scenario, seed, { bug: setup.bug, checkDeterminism: checksDeterminism(seed, setup.determinismEvery) }),
-  );
-  return { results };
+  const results: SeedResult[] = [];
+  // Caught here, seed by seed, so that what earlier seeds found is still folded, written and reported.
+  for (const seed of request.seeds) {
+    try {
+      results.push(runFuzzSeed(scenario, seed, { bug: setup.bug, checkDeterminism: checksDeterminism(seed, setup.determinismEvery) }));
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      return { results, aborted: { seed, kind: error instanceof ProtocolError ? 'protocol' : 'internal', message } };
+    }
+  }
+  return { results, aborted: null };
 }
 
 if (parentPort !== null && workerData !== null && typeof workerData === 'object' && 'scenarios' in workerData) {

@@ -7,7 +7,7 @@ import type { Scenario } from '../scenario/scenario.js';
 import { assert } from '../util/assert.js';
 import { packageRoot } from '../util/package-root.js';
 import type { SeedResult } from './fuzz-seed.js';
-import { checksDeterminism, runChunk, type WorkerSetup, type WorkRequest, type WorkResult } from './fuzz-worker.js';
+import { checksDeterminism, runChunk, type SeedAbort, type WorkerSetup, type WorkRequest, type WorkResult } from './fuzz-worker.js';
 
 export interface FuzzPlan {
   readonly scenarios: readonly Scenario[];
@@ -68,6 +68,8 @@ export interface FuzzReport {
   readonly inconclusiveCount: number;
   /** True when `shouldStop` ended the run before its seeds were done. */
   readonly interrupted: boolean;
+  /** The first seed (in fold order) that could not be judged: fuzzing stopped there, keeping what earlier seeds found. */
+  readonly aborted: (SeedAbort & { readonly scenario: string }) | null;
 }
 
 const KEPT_FAILURES = 200;
@@ -89,6 +91,7 @@ export async function fuzz(plan: FuzzPlan, hooks: FuzzHooks = {}): Promise<FuzzR
   const pending = new Map<number, { request: WorkRequest; result: WorkResult }>();
   let nextToFold = 0;
   let interrupted = false;
+  let aborted: FuzzReport['aborted'] = null;
 
   const fold = (request: WorkRequest, result: WorkResult) => {
     const report = reports[request.scenarioIndex]!;
@@ -97,6 +100,10 @@ export async function fuzz(plan: FuzzPlan, hooks: FuzzHooks = {}): Promise<FuzzR
       foldSeed(report, seedResult, plan);
       hooks.onSeed?.(seedResult);
       if (!seedResult.passed && !seedResult.inconclusive && !plan.keepGoing) report.stopped = true;
+    }
+    if (result.aborted !== null && !report.stopped && aborted === null) {
+      aborted = { ...result.aborted, scenario: report.scenario.name };
+      for (const stopped of reports) stopped.stopped = true;
     }
   };
   const foldReady = () => {
@@ -145,6 +152,7 @@ export async function fuzz(plan: FuzzPlan, hooks: FuzzHooks = {}): Promise<FuzzR
     failureCount: sum(reports, (report) => report.failureCount),
     inconclusiveCount: sum(reports, (report) => report.inconclusiveCount),
     interrupted,
+    aborted,
   };
 }
 

@@ -7,7 +7,7 @@ import type { Effects, NodeId, ProtocolFactory, ProtocolNode, StorageReader, Tag
 import type { ProposeRequest } from '../protocols/paxos/messages.js';
 import type { Roles, Scenario } from '../scenario/scenario.js';
 import type { ScheduledRequest } from '../sim/simulation.js';
-import { guardedFactory } from './determinism-guard.js';
+import { guardedFactory, NO_EXCEPTIONS } from './determinism-guard.js';
 import { checkContextFor, requestsFor, singleDecreeFacts } from './paxos-driver.js';
 import type { ProtocolDriver, RunFactsSummary } from './protocol.js';
 
@@ -123,7 +123,7 @@ export function defineProtocol<Config>(
   if ('setup' in spec) return Object.freeze({ ...base, checkerNames: spec.checkerNames ?? [], setup: spec.setup });
   return Object.freeze({
     ...base,
-    checkerNames: [...checkerNamesOf(spec.checkers ?? []), ...(spec.invariants ?? []).map((invariant) => invariant.name)],
+    checkerNames: [...checkerNamesOf(spec.checkers ?? []), ...invariantsOf(spec).map((invariant) => invariant.name)],
     setup: (cluster: ClusterContext<Config>) => nodeProtocolDriver(spec, cluster),
   });
 }
@@ -165,12 +165,16 @@ function checkerNamesOf(families: readonly CheckerFamily[]): string[] {
   return families.includes('single-decree') ? SINGLE_DECREE_CHECKERS : [];
 }
 
+/** A user protocol's invariants: `no-exceptions` (a handler that throws fails the run, see determinism-guard.ts), then its own. */
+function invariantsOf(spec: { readonly invariants?: readonly Invariant[] }): readonly Invariant[] {
+  return [NO_EXCEPTIONS, ...(spec.invariants ?? [])];
+}
+
 /** One run of a simple-form protocol: its nodes run guarded (no clocks, no global randomness), its checkers composed with its invariants. */
 function nodeProtocolDriver<Config>(spec: NodeProtocolSpec<Config, Tagged, unknown, Tagged, unknown>, cluster: ClusterContext<Config>): ProtocolDriver {
   const { scenario, config, bug } = cluster;
   const suite = (spec.checkers ?? []).includes('single-decree') ? new CheckerSuite(checkContextFor(scenario), cluster.liveness) : null;
-  const invariants = spec.invariants ?? [];
-  const checks: TraceChecks = invariants.length === 0 ? (suite ?? NO_CHECKS) : new InvariantChecks(suite ?? NO_CHECKS, invariants, { nodes: scenario.nodes });
+  const checks: TraceChecks = new InvariantChecks(suite ?? NO_CHECKS, invariantsOf(spec), { nodes: scenario.nodes });
   const facts = suite === null ? null : singleDecreeFacts(suite);
   const durableView = spec.durableView ?? recordsByKey;
   const factory: ProtocolFactory<Tagged, unknown, Tagged, unknown> = {

@@ -11,6 +11,7 @@ import { Simulation, type ClusterSnapshot, type SimulationOutcome } from '../sim
 import { ScheduleReplay } from '../explore/schedule-replay.js';
 import { driverFor, isBugOf, type ProtocolBug, type SummaryLine } from './protocol.js';
 import { judgeExpectation, type ExpectationReport } from './expect.js';
+import { NO_EXCEPTIONS } from './determinism-guard.js';
 
 export interface RunOptions {
   /** Overrides the scenario's seed. */
@@ -126,7 +127,8 @@ export function runScenario(input: Scenario, options: RunOptions = {}): RunResul
     if (derived !== null) append(derived);
     for (const violation of violations) {
       appendViolation(violation);
-      if (options.stopOnViolation) stop = true;
+      // A node that threw is left half-updated: nothing after it would mean anything.
+      if (options.stopOnViolation || violation.checker === NO_EXCEPTIONS.name) stop = true;
     }
   };
 

@@ -8,6 +8,7 @@ import { materializeScenario } from '../sim/nemesis.js';
 import { assert } from '../util/assert.js';
 import { plural } from '../util/plural.js';
 import { runScenario, type RunResult } from './runner.js';
+import { ProtocolError } from './determinism-guard.js';
 
 /**
  * The shrinker: given a scenario and seed that fail, find a smaller scenario
@@ -216,7 +217,7 @@ class Trial {
     if (key === this.currentKey) return false;
     if (!this.budgetLeft()) return false;
     this.attempts += 1;
-    const failure = judge(runScenario(normalized, runOptions(this.seed, this.bug)));
+    const failure = judgeCandidate(normalized, this.seed, this.bug);
     if (failure === null || !reproduces(failure, this.original)) return false;
     this.current = normalized;
     this.currentKey = key;
@@ -227,6 +228,16 @@ class Trial {
   private budgetLeft(): boolean {
     if (this.attempts >= this.maxAttempts || this.shouldStop?.() === true) this.exhausted = true;
     return !this.exhausted;
+  }
+}
+
+/** A candidate's failure, or null; a candidate on which a user protocol breaks its contract (a clock read on a path the original never took) reproduces nothing. */
+function judgeCandidate(candidate: Scenario, seed: number, bug: ProtocolBug | undefined): ReturnType<typeof judge> {
+  try {
+    return judge(runScenario(candidate, runOptions(seed, bug)));
+  } catch (error) {
+    if (error instanceof ProtocolError) return null;
+    throw error;
   }
 }
 

@@ -137,3 +137,9 @@ export interface TraceMeta {
   alpha?: number;
   bug?: string;
 }
+
+/** What paxsim writes for a user protocol's node whose handler threw: `{t, type: 'exception', node, handler, error}`. */
+export const EXCEPTION_EVENT = 'exception';
+
+/** Event types the simulator and the checkers write (and the meta line's): a protocol's observations may not take them. */
+export const SIMULATOR_EVENT_TYPES: ReadonlySet<string> = new Set([...Object.keys(SHARED_EVENT_TYPES), 'meta', EXCEPTION_EVENT]);

@@ -31,7 +31,17 @@ export function describeMessage(message: PaxosMessage | MultiPaxosMessage): stri
       return 'catchup';
     case 'decided':
       return `decided ${quoted(message.value)}`;
+    default:
+      return describeTagged(message);
   }
+}
+
+/** A message or observation of a protocol paxsim does not know (a user's): its type, then its other fields as compact JSON. */
+export function describeTagged(tagged: { readonly type: string }, omit: readonly string[] = []): string {
+  const fields = Object.entries(tagged).filter(([key]) => key !== 'type' && !omit.includes(key));
+  const text = fields.map(([key, value]) => `${key}=${JSON.stringify(value)}`).join(' ');
+  const line = printable(text.length === 0 ? tagged.type : `${tagged.type} ${text}`);
+  return line.length > 160 ? `${line.slice(0, 159)}…` : line;
 }
 
 /** Multi-Paxos messages carry slots, commands or client fields that Paxos messages do not. */
@@ -61,6 +71,8 @@ function describeMultiPaxosMessage(message: Exclude<MultiPaxosMessage, { type: '
       return `reply #${message.requestId} ${describeResult(message.result)}`;
     case 'redirect':
       return `redirect #${message.requestId} to ${message.leaderHint === null ? 'anyone' : printable(message.leaderHint)}`;
+    default:
+      return describeTagged(message);
   }
 }
 

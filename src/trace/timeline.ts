@@ -1,7 +1,7 @@
 import { formatBallot } from '../protocols/paxos/ballot.js';
-import type { AnyTraceEvent, MultiPaxosObservationEvent, TraceEvent } from '../sim/events.js';
+import { EXCEPTION_EVENT, type AnyTraceEvent, type MultiPaxosObservationEvent, type TraceEvent } from '../sim/events.js';
 import { describeRaftEvent } from './raft-format.js';
-import { describeCommand, describeDelay, describeMessage, describeOp, describeResult, printable, quoted } from './format.js';
+import { describeCommand, describeDelay, describeMessage, describeTagged, describeOp, describeResult, printable, quoted } from './format.js';
 
 /** How the timeline is colored; the CLI passes chalk's functions, tests pass identity. */
 export interface Palette {
@@ -110,8 +110,12 @@ function describeBurst(event: Extract<TraceEvent, { type: 'burst' }>): string {
  * An event outside the trace format (a foreign trace may carry its own). The
  * `never` makes the compiler name any simulator event type left unhandled above.
  */
+/** An event of a protocol paxsim does not know (a user protocol's observation), or paxsim's `exception` for a handler that threw. */
 function unknownEvent(event: never): { who: string; what: string } {
-  return { who: '?', what: printable(JSON.stringify(event)) };
+  const fields = event as { readonly type: string; readonly node?: unknown; readonly handler?: unknown; readonly error?: unknown };
+  if (typeof fields.node !== 'string') return { who: '?', what: printable(JSON.stringify(event)) };
+  if (fields.type === EXCEPTION_EVENT) return { who: fields.node, what: `✗ threw in ${printable(String(fields.handler))}: ${printable(String(fields.error))}` };
+  return { who: fields.node, what: `● ${describeTagged(fields, ['t', 'node'])}` };
 }
 
 /** Multi-Paxos facts: the ones that carry a slot or a client, and leadership. */
