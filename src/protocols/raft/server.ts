@@ -319,8 +319,10 @@ export class RaftServer implements ProtocolNode<RaftMessage, ClientWorkload> {
     if (state.role !== 'leader' || message.term !== this.currentTerm) return;
     const matched = state.matchIndex[from] ?? -1;
     if (message.success) {
-      if (message.matchIndex > matched) state.matchIndex[from] = message.matchIndex;
-      state.nextIndex[from] = Math.max(state.nextIndex[from] ?? 0, state.matchIndex[from]! + 1);
+      // A stale or duplicated success teaches nothing: answering it too would turn every extra reply into another AppendEntries.
+      if (message.matchIndex <= matched) return;
+      state.matchIndex[from] = message.matchIndex;
+      state.nextIndex[from] = Math.max(state.nextIndex[from] ?? 0, message.matchIndex + 1);
       this.advanceCommit();
       if (state.nextIndex[from]! < this.log.length) this.sendAppend(from);
       return;
