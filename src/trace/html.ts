@@ -159,7 +159,7 @@ export class SequenceDiagramWriter {
     const data: DiagramPageData = { meta, violations, terms, nodeColors, totalEvents: this.index, shownEvents };
     const filters = this.filters.filters();
     this.sink.write(`]</script>
-<header>
+${view.colorTypes ? typeColorStyle(filters) : ''}<header>
   <h1>${escapeHtml(title)}</h1>
   <div class="summary">${escapeHtml(this.summary.line(shownEvents))}</div>
   ${terms.length > 0 ? termSummary(terms, nodeColors, view.raftTerms) : ''}
@@ -218,6 +218,8 @@ interface PageView {
   readonly multiSlot: boolean;
   /** Leader-term chips say `term 3`, not `(3,A)`. */
   readonly raftTerms: boolean;
+  /** Message types the stylesheet has no colour for get one from {@link TYPE_PALETTE}. */
+  readonly colorTypes: boolean;
 }
 
 function pageView(meta: TraceMeta): PageView {
@@ -273,6 +275,20 @@ class TypeFilterCounter {
       return { type, delivered: count, shown: !(view.hideHeartbeats && type === 'heartbeat' && count > HIDE_HEARTBEATS_OVER) };
     });
   }
+}
+
+/** The message types {@link STYLE} colours (`.t-prepare{color:…}`). */
+const STYLED_TYPES: ReadonlySet<string> = new Set(['prepare', 'promise', 'accept', 'accepted', 'nack', 'catchup', 'decided', 'unknown', 'commit', 'heartbeat', 'request', 'reply', 'redirect']);
+
+/** Colours for a user protocol's message types, in filter order: apart from each other and from the styled ones. */
+const TYPE_PALETTE = ['#c026d3', '#65a30d', '#e11d48', '#0f766e', '#b45309', '#4338ca', '#0369a1', '#9333ea', '#15803d', '#db2777', '#a16207', '#0284c7'];
+
+/** A colour per offered type the stylesheet does not colour, so a user protocol's arrows and filters are told apart. */
+function typeColorStyle(filters: readonly DiagramTypeFilter[]): string {
+  const rules = filters
+    .filter((filter) => !STYLED_TYPES.has(filter.type))
+    .map((filter, index) => `.t-${cssIdent(filter.type)}{color:${TYPE_PALETTE[index % TYPE_PALETTE.length]!}}`);
+  return rules.length === 0 ? '' : `<style>${rules.join('')}</style>\n`;
 }
 
 function filterElement(filter: DiagramTypeFilter): string {
@@ -525,8 +541,8 @@ const PAXOS_MARKS_LEGEND = `<div><b>●</b> propose · <span style="color:#ca8a0
 `;
 
 /** A user protocol: its observations are diamonds with their type and fields. */
-const GENERIC_LEGEND = `<div><span style="color:#0f766e">◆</span> an observation: its type and fields beside it, all of them on hover</div>
-<div><span style="color:#059669">┄</span> chosen (from the checkers) · <span style="color:#dc2626">━</span> violation (a built-in checker's or one of the protocol's own invariants)</div>
+const GENERIC_LEGEND = `<div><span style="color:#0f766e">◆</span> observation (hover: every field)</div>
+<div><span style="color:#059669">┄</span> chosen · <span style="color:#dc2626">━</span> violation (checker or invariant)</div>
 `;
 
 const MULTIPAXOS_LEGEND = `
@@ -539,10 +555,10 @@ const MULTIPAXOS_LEGEND = `
 `;
 
 const PAGE_VIEWS: Readonly<Record<ViewKind, PageView>> = {
-  paxos: { knownTypes: DIAGRAM_MESSAGE_TYPES, offerPresentOnly: false, hideHeartbeats: false, legend: LEGEND + PAXOS_MARKS_LEGEND, multiSlot: false, raftTerms: false },
-  'multi-slot': { knownTypes: MULTIPAXOS_DIAGRAM_MESSAGE_TYPES, offerPresentOnly: true, hideHeartbeats: true, legend: LEGEND + PAXOS_MARKS_LEGEND + MULTIPAXOS_LEGEND, multiSlot: true, raftTerms: false },
-  raft: { knownTypes: Object.keys(RAFT_MESSAGE_TYPES), offerPresentOnly: true, hideHeartbeats: true, legend: LEGEND + PAXOS_MARKS_LEGEND + MULTIPAXOS_LEGEND, multiSlot: true, raftTerms: true },
-  generic: { knownTypes: null, offerPresentOnly: true, hideHeartbeats: true, legend: LEGEND + GENERIC_LEGEND, multiSlot: false, raftTerms: false },
+  paxos: { knownTypes: DIAGRAM_MESSAGE_TYPES, offerPresentOnly: false, hideHeartbeats: false, legend: LEGEND + PAXOS_MARKS_LEGEND, multiSlot: false, raftTerms: false, colorTypes: false },
+  'multi-slot': { knownTypes: MULTIPAXOS_DIAGRAM_MESSAGE_TYPES, offerPresentOnly: true, hideHeartbeats: true, legend: LEGEND + PAXOS_MARKS_LEGEND + MULTIPAXOS_LEGEND, multiSlot: true, raftTerms: false, colorTypes: false },
+  raft: { knownTypes: Object.keys(RAFT_MESSAGE_TYPES), offerPresentOnly: true, hideHeartbeats: true, legend: LEGEND + PAXOS_MARKS_LEGEND + MULTIPAXOS_LEGEND, multiSlot: true, raftTerms: true, colorTypes: false },
+  generic: { knownTypes: null, offerPresentOnly: true, hideHeartbeats: true, legend: LEGEND + GENERIC_LEGEND, multiSlot: false, raftTerms: false, colorTypes: true },
 };
 
 const LEGEND_HINT = `
@@ -646,6 +662,7 @@ svg text{font-size:11px;paint-order:stroke;stroke:#fff;stroke-width:3px;stroke-l
 .mark.invoke path{fill:#4f46e5}.mark.invoke text{fill:#3730a3}
 .mark.complete circle{fill:#0d9488}.mark.complete text{fill:#115e59}
 .mark.optimeout path{stroke:#dc2626;stroke-width:2.2}.mark.optimeout text{fill:#b91c1c;font-weight:700}
+.mark.observation path{fill:#0f766e;stroke:#fff;stroke-width:.8}.mark.observation text{fill:#134e4a}
 .chosen line{stroke:#059669;stroke-width:1.5;stroke-dasharray:6 3}.chosen text{fill:#047857;font-weight:700}
 .chosen.slot line{stroke-width:1;opacity:.7}.chosen.slot text{font-size:10px}
 .culprit .ln,.culprit circle,.culprit rect,.culprit line,.culprit path{stroke:#dc2626!important;stroke-width:3!important}

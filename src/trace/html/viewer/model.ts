@@ -37,6 +37,8 @@ export interface Mark {
   readonly events: PageEvent[];
   slotFrom?: number;
   slotTo?: number;
+  /** Its label's row among the labelled marks of its node at its instant (0: beside the mark), so they do not overprint. */
+  labelRow?: number;
 }
 
 export interface Interval {

@@ -8,8 +8,8 @@ export interface MarkPen {
   readonly open: string;
   readonly x: number;
   readonly y: number;
-  /** A label right of the lane (nothing when zoomed too far out for labels). */
-  text(label: string, dx?: number): string;
+  /** A label right of the lane (nothing when zoomed too far out for labels), `dy` px below the mark. */
+  text(label: string, dx?: number, dy?: number): string;
   /** A label left of the lane. */
   textLeft(label: string): string;
 }

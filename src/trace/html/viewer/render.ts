@@ -255,7 +255,7 @@ export class Renderer {
       open: '<g class="' + cls + '" data-key="m' + i + '" data-node="' + esc(m.node) + '" data-t="' + m.t0 + '"' + style + '><title>' + esc(this.describe.mark(m)) + '</title>',
       x,
       y,
-      text: (label, dx) => (showLabels ? '<text x="' + (x + (dx ?? 8)) + '" y="' + (y + 4) + '">' + esc(label) + '</text>' : ''),
+      text: (label, dx, dy) => (showLabels ? '<text x="' + (x + (dx ?? 8)) + '" y="' + (y + 4 + (dy ?? 0)) + '">' + esc(label) + '</text>' : ''),
       // Left of the lane: an operation's end, so the next invoke at the same instant keeps the right side.
       textLeft: (label) => (showLabels ? '<text x="' + (x - 8) + '" y="' + (y + 4) + '" text-anchor="end">' + esc(label) + '</text>' : ''),
     };

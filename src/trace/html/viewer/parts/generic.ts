@@ -8,8 +8,10 @@ import { ballot, isBallot } from '../text.js';
 const PLACED_FIELDS: ReadonlySet<string> = new Set(['t', 'type', 'node']);
 /** Longest field value in a label before it is cut with "…" (the tooltip has it whole). */
 const MAX_VALUE_CHARS = 24;
+/** Distance between the labels of observations a node makes at one instant. */
+const LABEL_ROW_PX = 12;
 /** Longest label. */
-const MAX_LABEL_CHARS = 60;
+const MAX_LABEL_CHARS = 48;
 
 /**
  * Any other protocol (a user's, loaded from a module): a lane per node (its
@@ -22,6 +24,8 @@ const MAX_LABEL_CHARS = 60;
  * the built-in checkers and of the protocol's own invariants.
  */
 export function genericPart(meta: TraceMeta): ProtocolPart {
+  /** 'A@12' → observations of A at t=12 so far: a node often observes several things at one instant. */
+  const atInstant = new Map<string, number>();
   return {
     view: 'generic',
     laneRole: (node) => metaRoles(meta, node),
@@ -29,7 +33,11 @@ export function genericPart(meta: TraceMeta): ProtocolPart {
     messageLabel: (msg) => withFields(String(msg.type), msg),
     observe(e, index, model) {
       // Every observation is drawn: the core has taken the network, faults, timers and the published vocabulary.
-      if (e.type !== 'chosen') model.mark('observation', e, index);
+      if (e.type === 'chosen') return;
+      const key = String(e.node) + '@' + e.t;
+      const row = atInstant.get(key) ?? 0;
+      atInstant.set(key, row + 1);
+      model.mark('observation', e, index).labelRow = row;
     },
     markClasses: (m) => ' o-' + identOf(m.event.type),
     markSvg: observationSvg,
@@ -48,16 +56,21 @@ function identOf(type: string): string {
 
 /** A field's value, short: a ballot as (1,A), a string quoted, anything else as JSON, cut at {@link MAX_VALUE_CHARS}. */
 function shortValue(value: unknown): string {
-  const text = isBallot(value) ? ballot(value) : JSON.stringify(value) ?? String(value);
+  const text = isBallot(value) ? ballot(value) : (JSON.stringify(value) ?? String(value));
   return text.length > MAX_VALUE_CHARS ? text.slice(0, MAX_VALUE_CHARS - 1) + '\u2026' : text;
 }
 
-/** `prepare ballot=(1,A) value="X"`: a label with the fields the lane and time do not already say. */
+/**
+ * `accept (1,A) "X"`: a label with the values the lane and time do not
+ * already say, in the order the protocol wrote them (null ones left out), as
+ * paxsim's own protocols label theirs; the tooltip names every field.
+ */
 function withFields(head: string, fields: PageMessage | PageEvent, maxChars = MAX_LABEL_CHARS): string {
   let text = head;
   for (const key of Object.keys(fields)) {
-    if (PLACED_FIELDS.has(key)) continue;
-    text += ' ' + key + '=' + shortValue(fields[key]);
+    const value = fields[key];
+    if (PLACED_FIELDS.has(key) || value === null || value === undefined) continue;
+    text += ' ' + shortValue(value);
     if (text.length > maxChars) return text.slice(0, maxChars - 1) + '\u2026';
   }
   return text;
@@ -75,6 +88,6 @@ function fieldLines(e: PageEvent): string {
 function observationSvg(m: Mark, pen: MarkPen): string {
   const { open, x, y, text } = pen;
   const label = withFields(m.event.type, m.event);
-  return open + '<path d="M' + (x - 4.5) + ' ' + y + 'L' + x + ' ' + (y - 4.5) + 'L' + (x + 4.5) + ' ' + y + 'L' + x + ' ' + (y + 4.5) + 'Z"/>' + text(label) + '</g>';
+  return open + '<path d="M' + (x - 4.5) + ' ' + y + 'L' + x + ' ' + (y - 4.5) + 'L' + (x + 4.5) + ' ' + y + 'L' + x + ' ' + (y + 4.5) + 'Z"/>' + text(label, 8, LABEL_ROW_PX * (m.labelRow ?? 0)) + '</g>';
 }
 
