@@ -30,6 +30,11 @@ export type { LeaderTerm, LeaderTermEnd, SequenceDiagramViolation } from './html
  * trace opens as fast as a 100-event one. `window.paxsimDiagram` exposes
  * counts and controls for tests and for the curious.
  *
+ * The page's script is the compiled viewer (src/trace/html/viewer/, inlined by
+ * scripts/build-viewer.mjs); it reads what {@link DiagramPageData} describes.
+ * What differs per protocol lives in one view each ({@link viewOf}): here the
+ * filter, legend and summary ({@link PAGE_VIEWS}), in the viewer its parts.
+ *
  * Multi-Paxos runs (`meta.protocol: "multipaxos"`) get the replicas' lanes and
  * then the clients' (shaded, dashed), each leader's term as a coloured stripe
  * on its lane (hatched once a higher ballot was elected elsewhere, so a stale
