@@ -5,8 +5,10 @@ import { plural } from '../util/plural.js';
 import { dictFrom } from '../util/dict.js';
 import { StringSink, TRACE_CHUNK_CHARS, type TextSink } from './trace-writer.js';
 import {
+  cssIdent,
   DATA_ELEMENT_ID,
   EVENTS_ELEMENT_ID,
+  isBallot,
   viewOf,
   type DiagramPageData,
   type LeaderTerm,
@@ -302,10 +304,6 @@ function filterElement(filter: DiagramTypeFilter): string {
   return `<label class="filter t-${cssIdent(filter.type)}" title="${escapeHtml(hint)}"><input type="checkbox" data-type="${type}"${filter.shown ? ' checked' : ''}> ${type} <small>${filter.delivered}</small></label>`;
 }
 
-function isBallot(value: unknown): value is Ballot {
-  return Array.isArray(value) && value.length === 2 && typeof value[0] === 'number' && typeof value[1] === 'string';
-}
-
 function formatBallot(ballot: Ballot): string {
   return `(${ballot[0]},${ballot[1]})`;
 }
@@ -440,11 +438,6 @@ function embedJson(value: unknown): string {
 
 function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
-}
-
-/** A string usable inside a class name (the page script sanitizes the same way). */
-function cssIdent(text: string): string {
-  return text.replace(/[^A-Za-z0-9_-]/g, '_');
 }
 
 /**

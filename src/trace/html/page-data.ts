@@ -4,7 +4,7 @@ import type { TraceMeta } from '../../sim/events.js';
  * What the diagram page embeds, shared by the writer (Node, src/trace/html.ts)
  * and the viewer that reads it in the browser (src/trace/html/viewer/). Both
  * compile against these types, so a field renamed on one side fails to build
- * on the other. Type-only apart from the element ids and {@link viewOf}.
+ * on the other. Type-only apart from the element ids, {@link cssIdent}, {@link isBallot} and {@link viewOf}.
  */
 
 /** Ids of the two JSON elements: the events (written first, as the run goes) and {@link DiagramPageData} (at the end). */
@@ -13,6 +13,15 @@ export const DATA_ELEMENT_ID = 'paxsim-data';
 
 /** A ballot as the trace writes it: `[10, "A"]`. A Raft leader term reads as `[term, leader]`. */
 export type PageBallot = readonly [number, string];
+
+/** A string usable inside a class name: `t-<message type>` colours a type's arrows and its filter. */
+export function cssIdent(text: string): string {
+  return text.replace(/[^A-Za-z0-9_-]/g, '_');
+}
+
+export function isBallot(value: unknown): value is PageBallot {
+  return Array.isArray(value) && value.length === 2 && typeof value[0] === 'number' && typeof value[1] === 'string';
+}
 
 export interface SequenceDiagramViolation {
   readonly checker: string;

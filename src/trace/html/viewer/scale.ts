@@ -38,17 +38,9 @@ export class TimeScale {
     return this.ys[this.ys.length - 1]! + BOTTOM;
   }
 
-  /** Index of the last distinct time <= t (binary search). */
+  /** Index of the last distinct time <= t. */
   timeIndex(t: number): number {
-    const times = this.times;
-    let lo = 0;
-    let hi = times.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (times[mid]! <= t) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
+    return lastAtMost(this.times, t);
   }
 
   yAt(t: number): number {
@@ -61,14 +53,20 @@ export class TimeScale {
 
   timeAt(y: number): number {
     const { times, ys } = this;
-    let lo = 0;
-    let hi = ys.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (ys[mid]! <= y) lo = mid;
-      else hi = mid - 1;
-    }
+    const lo = lastAtMost(ys, y);
     if (lo + 1 >= ys.length || ys[lo + 1] === ys[lo]) return times[lo]! + Math.max(0, y - ys[lo]!) / this.scale;
     return times[lo]! + ((times[lo + 1]! - times[lo]!) * Math.max(0, y - ys[lo]!)) / (ys[lo + 1]! - ys[lo]!);
   }
+}
+
+/** Index of the last element <= x in an ascending array (0 when there is none), by binary search. */
+function lastAtMost(sorted: ArrayLike<number>, x: number): number {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (sorted[mid]! <= x) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
 }

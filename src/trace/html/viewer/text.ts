@@ -1,22 +1,18 @@
-import type { PageBallot } from '../page-data.js';
+import { cssIdent } from '../page-data.js';
 
 /** Text for SVG and HTML markup: the page builds its drawing as strings, so every user string goes through {@link esc}. */
 export function esc(value: unknown): string {
   return String(value).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
-/** A string usable inside a class name (the writer's cssIdent sanitizes the same way). */
+/** A string usable inside a class name, as the writer makes them (`t-<type>` on the filters). */
 export function ident(value: unknown): string {
-  return String(value).replace(/[^A-Za-z0-9_-]/g, '_');
+  return cssIdent(String(value));
 }
 
 /** A coordinate with one decimal: enough for SVG, and the markup stays short. */
 export function n1(x: number): number {
   return Math.round(x * 10) / 10;
-}
-
-export function isBallot(value: unknown): value is PageBallot {
-  return Array.isArray(value) && value.length === 2 && typeof value[0] === 'number' && typeof value[1] === 'string';
 }
 
 /** `(10,A)`; anything else as its string. */

@@ -1,8 +1,8 @@
 import type { TraceMeta } from '../../../../sim/events.js';
-import type { PageBallot, PageEvent, PageMessage } from '../../page-data.js';
+import { isBallot, type PageBallot, type PageEvent, type PageMessage } from '../../page-data.js';
 import type { Mark } from '../model.js';
 import { metaRoles, type MarkPen, type ProtocolPart } from '../part.js';
-import { ballot, isBallot } from '../text.js';
+import { ballot, ident } from '../text.js';
 
 /** Fields every event has, or that the lane and time already say: not repeated in labels. */
 const PLACED_FIELDS: ReadonlySet<string> = new Set(['t', 'type', 'node']);
@@ -39,7 +39,7 @@ export function genericPart(meta: TraceMeta): ProtocolPart {
       atInstant.set(key, row + 1);
       model.mark('observation', e, index).labelRow = row;
     },
-    markClasses: (m) => ' o-' + identOf(m.event.type),
+    markClasses: (m) => ' o-' + ident(m.event.type),
     markSvg: observationSvg,
     describeEvent: (e) => (e.node === undefined ? '' : e.node + ': ') + e.type + ' at t=' + e.t + fieldLines(e),
     describeGroup: () => null,
@@ -48,10 +48,6 @@ export function genericPart(meta: TraceMeta): ProtocolPart {
     termLabel: (b: PageBallot) => ballot(b),
     higherLabel: (b: PageBallot) => 'ballot ' + ballot(b),
   };
-}
-
-function identOf(type: string): string {
-  return type.replace(/[^A-Za-z0-9_-]/g, '_');
 }
 
 /** A field's value, short: a ballot as (1,A), a string quoted, anything else as JSON, cut at {@link MAX_VALUE_CHARS}. */
