@@ -89,7 +89,7 @@ function bundle(emitted) {
   }
   if (errors.length > 0) return { ok: false, errors };
   const ids = [...reached.keys()].sort();
-  const modules = ids.map((id) => `${JSON.stringify(id)}: [function (exports, require) {\n${emitted.get(id)}}, ${JSON.stringify(reached.get(id))}]`);
+  const modules = ids.map((id) => `${JSON.stringify(id)}: [function (exports, require) {\n${unindented(emitted.get(id))}}, ${JSON.stringify(reached.get(id))}]`);
   const script = `(function () {
 'use strict';
 var modules = {
@@ -109,6 +109,16 @@ load(${JSON.stringify(ENTRY)});
   // The script is inlined in a <script> element: nothing in it may end or confuse that element.
   if (/<\/script|<!--/i.test(script)) return { ok: false, errors: ['viewer bundle: contains "</script" or "<!--", which would break the inline <script>'] };
   return { ok: true, script };
+}
+
+/**
+ * tsc's output without its indentation: every page carries the script, and a
+ * third of it was spaces. Only where no template literal could span lines (a
+ * module with no backtick), since there the spaces are part of a string.
+ * @param {string} text
+ */
+function unindented(text) {
+  return text.includes('`') ? text : text.replace(/^[ \t]+/gm, '');
 }
 
 /** The generated module the page writer imports. */
