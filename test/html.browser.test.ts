@@ -592,4 +592,27 @@ function decodePng(png: Buffer): { width: number; height: number; rgba: Uint8Arr
     expect(await page.$$eval('#lanehead div', (heads) => heads.map((head) => head.getAttribute('data-node')))).toEqual(lossy.meta.nodes);
     await close(page);
   });
+  it('a user protocol\'s names stay text: markup in message types, observation types, field names and values draws nothing and runs nothing', async () => {
+    const evil = '</script><img src=x onerror="window.pwned=1">';
+    const meta = { ...seedExample.meta, protocol: 'hostile', nodes: ['A', 'B'], acceptors: ['A', 'B'], proposers: ['A'], learners: ['B'] };
+    const events = [
+      { t: 0, type: 'send', from: 'A', to: 'B', id: 1, msg: { type: evil, [evil]: evil } },
+      { t: 3, type: 'deliver', from: 'A', to: 'B', id: 1, msg: { type: evil, [evil]: evil } },
+      { t: 3, type: `${evil}obs`, node: 'B', [`<b>${evil}`]: { nested: evil } },
+      { t: 3, type: '__proto__', node: 'B', constructor: 'toString' },
+    ] as unknown as AnyTraceEvent[];
+    const { page } = await open('hostile-user', sequenceDiagramHtml({ meta, events, violations: [{ checker: evil, message: evil, t: 3, event: 2 }] }));
+    await page.evaluate(() => window.paxsimDiagram.setScale(40));
+    expect(await page.evaluate(() => window.paxsimDiagram.types)).toEqual([evil]);
+    expect(await page.$$('img, b')).toHaveLength(0);
+    expect(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined();
+    expect(await page.$$('#content .msg.deliver')).toHaveLength(1);
+    expect(await page.$eval('#content .msg.deliver text', (el) => el.textContent)).toContain('</script><img');
+    const marks = await page.$$eval('#content .mark.observation title', (titles) => titles.map((title) => title.textContent ?? ''));
+    expect(marks).toHaveLength(2);
+    expect(marks[0]).toContain(`B: ${evil}obs at t=3`);
+    expect(marks[1]).toContain('B: __proto__ at t=3\n  constructor: "toString"');
+    expect(await page.$$('#content .mark.observation.culprit')).toHaveLength(1);
+    await close(page);
+  });
 });

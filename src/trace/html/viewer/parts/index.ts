@@ -12,8 +12,10 @@ export function partFor(meta: TraceMeta): ProtocolPart {
     case 'paxos':
       return singleDecreePart(meta);
     case 'multi-slot':
+      // Cheap Paxos calls its servers main (and auxiliary, from the meta line).
+      return multiSlotPart(meta, view, meta.protocol === 'cheap-paxos' ? 'main' : 'replica');
     case 'raft':
-      return multiSlotPart(meta, view);
+      return multiSlotPart(meta, view, 'replica');
     case 'generic':
       return genericPart(meta);
   }

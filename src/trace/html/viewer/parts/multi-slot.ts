@@ -17,14 +17,13 @@ const MARKS: ReadonlySet<string> = new Set(['propose', 'adopt', 'promise', 'acce
  * arrows and marks, applies grouped per instant, a `chosen slot N` line per
  * slot. Single-decree glyphs serve the observations the families share.
  */
-export function multiSlotPart(meta: TraceMeta, view: Extract<ViewKind, 'multi-slot' | 'raft'>): ProtocolPart {
+export function multiSlotPart(meta: TraceMeta, view: Extract<ViewKind, 'multi-slot' | 'raft'>, serverRole: 'replica' | 'main'): ProtocolPart {
   const auxiliary = new Set(meta.auxiliary ?? []);
-  const cheap = meta.protocol === 'cheap-paxos';
   const base = singleDecreePart(meta);
   const raft = view === 'raft';
   return {
     view,
-    laneRole: (node) => (auxiliary.has(node) ? 'auxiliary' : cheap ? 'main' : 'replica'),
+    laneRole: (node) => (auxiliary.has(node) ? 'auxiliary' : serverRole),
     isAuxiliary: (node) => auxiliary.has(node),
     messageLabel: multiSlotMessageLabel,
     observe(e, index, model) {
