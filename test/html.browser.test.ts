@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -9,6 +9,7 @@ import { runFuzzSeed } from '../src/run/fuzz-seed.js';
 import { runScenario, type RunResult } from '../src/run/runner.js';
 import type { AnyTraceEvent, TraceEvent } from '../src/sim/events.js';
 import { sequenceDiagramHtml } from '../src/trace/html.js';
+import { runCli } from './helpers/cli.js';
 import { scenarioFromYaml, shippedScenario } from './helpers/scenario.js';
 
 // The HTML sequence diagram, opened for real in headless Chromium (Debian's
@@ -38,6 +39,7 @@ interface DiagramApi {
   droppedCount: number;
   duplicateCount: number;
   protocol: string;
+  view: string;
   types: string[];
   hiddenTypes(): string[];
   lanes(): { node: string; x: number; client: boolean }[];
@@ -508,4 +510,109 @@ function decodePng(png: Buffer): { width: number; height: number; rgba: Uint8Arr
     expect(await page.evaluate(() => window.paxsimDiagram.drawnArrowCount())).toBe(delivered);
     await close(page);
   }, 120_000);
+  // A user protocol (loaded from a module, here the example) gets the generic part of the viewer.
+  // The fixture and the example import 'paxsim', which resolves to this package's build (npm test builds first).
+  it('a user protocol (examples/register): a lane per node, its own message types as arrows, its observations as marks with their fields', async () => {
+    const html = join(dir, 'register.html');
+    const trace = join(dir, 'register.jsonl');
+    const outcome = await runCli(['run', 'examples/register/scenarios/register.yaml', '--quiet', '--html', html, '--trace', trace]);
+    expect(outcome.code).toBe(0);
+    const [meta, ...events] = readFileSync(trace, 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line) as AnyTraceEvent & { msg?: { type: string } });
+    expect(meta).toMatchObject({ protocol: 'register' });
+    const deliveries = events.filter((event) => event.type === 'deliver');
+    const sentTypes = [...new Set(events.flatMap((event) => (event.type === 'send' ? [event.msg!.type] : [])))];
+    const CORE = new Set(['send', 'deliver', 'drop', 'duplicate', 'crash', 'restart', 'pause', 'resume', 'partition', 'cut', 'heal', 'drift', 'burst', 'timer', 'request-lost', 'chosen', 'violation', 'leader', 'invoke', 'complete', 'timeout']);
+    const observations = events.filter((event) => !CORE.has(event.type));
+    expect(observations.length).toBeGreaterThan(5);
+
+    const { page } = await open('register', readFileSync(html, 'utf8'));
+    const api = await page.evaluate(() => ({ protocol: window.paxsimDiagram.protocol, view: window.paxsimDiagram.view, types: window.paxsimDiagram.types, lanes: window.paxsimDiagram.lanes() }));
+    expect(api.protocol).toBe('register');
+    expect(api.view).toBe('generic');
+    expect(api.lanes.map((lane) => lane.node)).toEqual(['A', 'B', 'C']);
+    // Its message types, in the order the run first sent them (prepare, promised, …), not Paxos' list.
+    expect(api.types).toEqual(sentTypes);
+    expect(api.types).toContain('promised');
+    expect(api.types).not.toContain('nack');
+
+    await page.evaluate(() => window.paxsimDiagram.zoomToFit());
+    expect(await page.evaluate(() => window.paxsimDiagram.drawnArrowCount())).toBe(deliveries.length);
+    for (const type of api.types) {
+      expect(await page.$$(`#content .msg.deliver.t-${type}`), type).toHaveLength(deliveries.filter((event) => event.msg!.type === type).length);
+    }
+    // Each type has its own colour (the page styles the types paxsim's stylesheet does not know).
+    const colors = await page.$$eval('.controls label.filter', (labels) => labels.map((label) => getComputedStyle(label).color));
+    expect(new Set(colors).size).toBe(api.types.length);
+    // One mark per observation, on its node's lane, its type in the class; the checkers' chosen line.
+    const marks = await page.$$eval('#content .mark.observation', (elements) => elements.map((el) => ({ node: el.getAttribute('data-node'), t: Number(el.getAttribute('data-t')), title: el.querySelector('title')?.textContent ?? '' })));
+    expect(marks.map((mark) => `${mark.node}@${mark.t}`)).toEqual(observations.map((event) => `${(event as { node: string }).node}@${event.t}`));
+    const propose = observations.find((event) => event.type === 'propose') as { node: string; t: number; value: string } | undefined;
+    expect(propose).toBeDefined();
+    const proposeTitle = marks.find((mark) => mark.title.startsWith(`${propose!.node}: propose at t=${propose!.t}`))?.title ?? '';
+    expect(proposeTitle).toContain(`value: ${JSON.stringify(propose!.value)}`);
+    expect(proposeTitle).toMatch(/ballot: \[1,"[AC]"\]/);
+    expect(await page.$$('#content .chosen')).toHaveLength(events.filter((event) => event.type === 'chosen').length);
+
+    // Zoomed in at the start, arrows and marks carry their values, as the built-ins' do.
+    await page.evaluate(() => window.paxsimDiagram.setScale(40));
+    await page.evaluate(() => window.paxsimDiagram.scrollToTime(0));
+    const prepareLabels = await page.$$eval('#content .msg.deliver.t-prepare text', (texts) => texts.map((text) => text.textContent));
+    expect(prepareLabels.length).toBeGreaterThan(0);
+    for (const label of prepareLabels) expect(label).toMatch(/^prepare \(1,[AC]\)$/);
+    expect(await page.$$eval('#content .mark.observation text', (texts) => texts.map((text) => text.textContent))).toContain(`propose "X" (1,A)`);
+    // Hovering a mark shows the observation in full.
+    await page.locator('#content .mark.observation').first().dispatchEvent('mouseover');
+    expect(await page.locator('#detail-json').textContent()).toContain('"type": "propose"');
+    await close(page);
+  });
+
+  it('a user protocol\'s own invariant: its violation is marked at its time, the observation that broke it in red', async () => {
+    const scenario = join(dir, 'double-proposer.yaml');
+    const protocol = join(import.meta.dirname, 'fixtures', 'protocols', 'counter-invariant.js');
+    writeFileSync(scenario, `name: double-proposer\nprotocol: ${JSON.stringify(protocol)}\nnodes: [A, B, C]\nproposals:\n  - { at: 0, node: A, value: X }\n`);
+    const html = join(dir, 'double-proposer.html');
+    const outcome = await runCli(['run', scenario, '--quiet', '--html', html]);
+    expect(outcome.code).toBe(1);
+    const { page } = await open('double-proposer', readFileSync(html, 'utf8'));
+    expect(await page.evaluate(() => window.paxsimDiagram.view)).toBe('generic');
+    const violation = page.locator('#violation');
+    expect(await violation.textContent()).toContain('propose-once: A proposed twice');
+    const top = await violation.evaluate((el) => parseFloat((el as HTMLElement).style.top));
+    expect(top).toBeCloseTo(await page.evaluate(() => window.paxsimDiagram.yAt(10)), 3);
+    const culprits = await page.$$eval('#content .mark.culprit', (elements) => elements.map((el) => [el.getAttribute('data-node'), el.getAttribute('data-t'), el.getAttribute('class')]));
+    expect(culprits).toEqual([['A', '10', 'mark observation o-propose culprit']]);
+    expect(await page.$eval('#content .mark.culprit path', (el) => getComputedStyle(el).stroke)).toBe('rgb(220, 38, 38)');
+    await close(page);
+  });
+
+  it('an adopt observation\'s ballot is not taken for a node: the lanes are the run\'s nodes (lossy-network has adopts)', async () => {
+    expect(eventsOf(lossy).some((event) => event.type === 'adopt')).toBe(true);
+    const { page } = await open('lossy-lanes', diagramOf(lossy));
+    expect(await page.evaluate(() => window.paxsimDiagram.lanes().map((lane) => lane.node))).toEqual(lossy.meta.nodes);
+    expect(await page.$$eval('#lanehead div', (heads) => heads.map((head) => head.getAttribute('data-node')))).toEqual(lossy.meta.nodes);
+    await close(page);
+  });
+  it('a user protocol\'s names stay text: markup in message types, observation types, field names and values draws nothing and runs nothing', async () => {
+    const evil = '</script><img src=x onerror="window.pwned=1">';
+    const meta = { ...seedExample.meta, protocol: 'hostile', nodes: ['A', 'B'], acceptors: ['A', 'B'], proposers: ['A'], learners: ['B'] };
+    const events = [
+      { t: 0, type: 'send', from: 'A', to: 'B', id: 1, msg: { type: evil, [evil]: evil } },
+      { t: 3, type: 'deliver', from: 'A', to: 'B', id: 1, msg: { type: evil, [evil]: evil } },
+      { t: 3, type: `${evil}obs`, node: 'B', [`<b>${evil}`]: { nested: evil } },
+      { t: 3, type: '__proto__', node: 'B', constructor: 'toString' },
+    ] as unknown as AnyTraceEvent[];
+    const { page } = await open('hostile-user', sequenceDiagramHtml({ meta, events, violations: [{ checker: evil, message: evil, t: 3, event: 2 }] }));
+    await page.evaluate(() => window.paxsimDiagram.setScale(40));
+    expect(await page.evaluate(() => window.paxsimDiagram.types)).toEqual([evil]);
+    expect(await page.$$('img, b')).toHaveLength(0);
+    expect(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined();
+    expect(await page.$$('#content .msg.deliver')).toHaveLength(1);
+    expect(await page.$eval('#content .msg.deliver text', (el) => el.textContent)).toContain('</script><img');
+    const marks = await page.$$eval('#content .mark.observation title', (titles) => titles.map((title) => title.textContent ?? ''));
+    expect(marks).toHaveLength(2);
+    expect(marks[0]).toContain(`B: ${evil}obs at t=3`);
+    expect(marks[1]).toContain('B: __proto__ at t=3\n  constructor: "toString"');
+    expect(await page.$$('#content .mark.observation.culprit')).toHaveLength(1);
+    await close(page);
+  });
 });
