@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { formatPath, type PathSegment } from '../scenario/problems.js';
 import type { Scenario } from '../scenario/scenario.js';
 import { closestMatch } from '../scenario/suggest.js';
@@ -38,16 +38,25 @@ export function resolveScenarioProtocol(scenario: Scenario, scenarioFile: string
     : { spec: override, label: '--protocol', baseDir: process.cwd() };
   const loaded = protocolFor(source);
   if (!loaded.ok) return { ok: false, errors: [loaded.error] };
-  const { definition, module } = loaded;
+  return scenarioWithProtocol(scenario, loaded.definition, loaded.module, scenarioFile);
+}
+
+/**
+ * The scenario as `definition` runs it: named by the definition, its `config`
+ * parsed by the definition's schema (each problem names `where`, then the
+ * config path), and the module it came from (null: a built-in).
+ */
+export function scenarioWithProtocol(scenario: Scenario, definition: AnyProtocolDefinition, module: string | null, where: string): ProtocolLoad {
+  const fromModule = module === null ? {} : { protocolModule: module };
   if (definition.config === undefined) {
-    if (scenario.config !== undefined) return { ok: false, errors: [`${scenarioFile}: config: protocol ${definition.name} takes no config`] };
-    return { ok: true, scenario: { ...scenario, protocol: definition.name, ...(module === null ? {} : { protocolModule: module }) } };
+    if (scenario.config !== undefined) return { ok: false, errors: [`${where}: config: protocol ${definition.name} takes no config`] };
+    return { ok: true, scenario: { ...scenario, protocol: definition.name, ...fromModule } };
   }
   const parsed = definition.config.safeParse(scenario.config);
   if (!parsed.success) {
-    return { ok: false, errors: parsed.error.issues.map((issue) => `${scenarioFile}: ${formatPath(['config', ...(issue.path as PathSegment[])])}: ${issue.message}`) };
+    return { ok: false, errors: parsed.error.issues.map((issue) => `${where}: ${formatPath(['config', ...(issue.path as PathSegment[])])}: ${issue.message}`) };
   }
-  return { ok: true, scenario: { ...scenario, protocol: definition.name, config: parsed.data, ...(module === null ? {} : { protocolModule: module }) } };
+  return { ok: true, scenario: { ...scenario, protocol: definition.name, config: parsed.data, ...fromModule } };
 }
 
 type Found = { ok: true; definition: AnyProtocolDefinition; module: string | null } | { ok: false; error: string };
@@ -114,4 +123,20 @@ function loadFailure(error: unknown): string {
   if (code === 'ERR_REQUIRE_ESM') return 'this Node.js cannot load an ES module synchronously; use Node.js 20.19 or later';
   const message = error instanceof Error ? error.message : String(error);
   return message.split('\n')[0] ?? message;
+}
+
+/**
+ * What a trace's meta line calls a protocol module: its package name when it
+ * was installed (`node_modules/@scope/name/...`), else its file name. Never a
+ * path: a trace reads the same wherever it was written, and is checked
+ * elsewhere with `--protocol PATH`.
+ */
+export function protocolModuleName(modulePath: string): string {
+  const parts = modulePath.split(sep);
+  const installed = parts.lastIndexOf('node_modules');
+  if (installed >= 0 && installed + 1 < parts.length - 1) {
+    const scoped = parts[installed + 1]!.startsWith('@') && installed + 2 < parts.length - 1;
+    return scoped ? `${parts[installed + 1]}/${parts[installed + 2]}` : parts[installed + 1]!;
+  }
+  return basename(modulePath);
 }

@@ -136,4 +136,12 @@ export interface TraceMeta {
   auxiliary?: NodeId[];
   alpha?: number;
   bug?: string;
+  /**
+   * A user protocol: the module that defines it, as a file name or package
+   * name (never a path, so the trace reads the same on any machine). Its
+   * presence tells `paxsim check` the trace needs that module (`--protocol`).
+   */
+  protocolModule?: string;
+  /** A user protocol: the scenario's `config`, as its schema parsed it. */
+  config?: unknown;
 }
