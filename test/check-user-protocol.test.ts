@@ -109,6 +109,16 @@ describe('check TRACE --protocol MODULE', () => {
     expect(json.chosen).toBe(run.chosen);
   });
 
+  it("a protocol with its own vocabulary (an `accept` that is not Paxos's) is read as its own, not validated as Paxos", async () => {
+    const rumor = join(FIXTURES, 'rumor.js');
+    const scenario = temp.write('rumor.yaml', `name: rumor\nprotocol: ${rumor}\nnodes: [A, B, C]\nproposals:\n  - { at: 0, node: A, value: X }\n`);
+    const { trace } = await traced(scenario, 'rumor');
+    const outcome = await runCli(['check', trace, '--protocol', rumor, '--no-color']);
+    expect(outcome.stderr).toBe('');
+    expect(outcome.code).toBe(0);
+    expect(outcome.stdout).toMatch(/\ncheckers  none: the protocol asks for no checker family and has no invariants\nresult    PASS  12 events, ended t=10000\n$/);
+  });
+
   it('a module defining another protocol than the trace is exit 2, one line', async () => {
     const { trace } = await traced(join(REGISTER_SCENARIOS, 'register.yaml'), 'other');
     const outcome = await runCli(['check', trace, '--protocol', join(FIXTURES, 'counter-invariant.js')]);

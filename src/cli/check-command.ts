@@ -166,6 +166,7 @@ export function formatCheckVerdict(file: string, meta: TraceMeta, result: CheckT
     lines.push(label('chosen') + chosenText(result.chosen));
     lines.push(label('learned') + learnedText(meta.learners, result.learned, styles));
   }
+  if (result.reports.length === 0) lines.push(label('checkers') + styles.dim('none: the protocol asks for no checker family and has no invariants'));
   result.reports.forEach((report, index) => {
     const violation = report.violation;
     const inconclusive = violation === null && ((report.kind === 'liveness' && result.livenessInconclusive) || report.inconclusive === true);

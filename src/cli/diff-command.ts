@@ -3,6 +3,8 @@ import type { AnyTraceEvent } from '../sim/events.js';
 import { firstDivergence, type TraceDivergence } from '../trace/diff.js';
 import { printable } from '../trace/format.js';
 import { timelineLine } from '../trace/timeline.js';
+import { isBuiltInProtocol } from '../run/registry.js';
+import { timelineOptionsFor } from './run-command.js';
 import { parseCount } from './durations.js';
 import { EXIT, parseSeed, UsageError } from './errors.js';
 import { colorLevel, stylesFor, type CliIo, type Styles } from './io.js';
@@ -75,7 +77,9 @@ function sides(files: readonly string[], flags: DiffFlags): [Side, Side] {
 }
 
 function describeDivergence(left: Side, right: Side, divergence: TraceDivergence, context: number, styles: Styles): string[] {
-  const show = (event: AnyTraceEvent | undefined) => (event === undefined ? styles.dim('(trace ended)') : (timelineLine(event, styles, { showSends: true }) ?? printable(JSON.stringify(event))).trimStart());
+  // Both sides run one protocol (a seed pair), or each its own (two scenarios): the left one's vocabulary reads both unless either is a user's.
+  const options = { ...timelineOptionsFor(left.result.scenario, true), ...(isBuiltInProtocol(right.result.scenario.protocol) ? {} : { ownVocabulary: true }) };
+  const show = (event: AnyTraceEvent | undefined) => (event === undefined ? styles.dim('(trace ended)') : (timelineLine(event, styles, options) ?? printable(JSON.stringify(event))).trimStart());
   const index = divergence.index;
   const shared = left.result.events!.slice(Math.max(0, index - context), index);
   const lines = [

@@ -42,6 +42,11 @@ export function registerProtocol(definition: AnyProtocolDefinition, module: stri
   return { ok: false, error: `defines protocol "${definition.name}", a name already taken by ${where}; give it another name` };
 }
 
+/** Whether `name` is one of paxsim's own protocols (whose trace vocabulary the tools know), not a loaded one. */
+export function isBuiltInProtocol(name: string): boolean {
+  return BUILT_IN_PROTOCOLS.some((definition) => definition.name === name);
+}
+
 export function protocolNamed(name: string): AnyProtocolDefinition | undefined {
   return registry.get(name)?.definition;
 }

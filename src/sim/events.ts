@@ -74,8 +74,8 @@ export type AnyTraceEvent = TraceEvent | MultiPaxosTraceEvent;
 
 export type TraceEventType = TraceEvent['type'];
 
-/** The network, fault, node and derived event types both protocols' traces share. */
-const SHARED_EVENT_TYPES = {
+/** The network, fault, node and derived event types every protocol's traces share. */
+export const SHARED_EVENT_TYPES = {
   send: true,
   deliver: true,
   drop: true,
