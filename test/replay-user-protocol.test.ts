@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from './helpers/cli.js';
@@ -65,6 +66,17 @@ describe('replay of a user protocol', () => {
     expect(outcome.stderr).toBe('');
     expect(outcome.stdout).toContain('      0  A         ● promised (1,A)\n');
     expect(outcome.stdout).toContain('      0  A→A       promised {"ballot":[1,"A"],"accepted":null}  #4\n');
+  });
+});
+
+describe('--shiviz of a user protocol', () => {
+  it('describes its messages as they are, and its own observations as local events', async () => {
+    const log = join(temp.path, 'rumor.shiviz');
+    const outcome = await runCli(['run', rumorScenario(), '--shiviz', log]);
+    expect(outcome.stderr).toBe('');
+    const text = readFileSync(log, 'utf8');
+    expect(text).toContain('\nA {"A":1}\nt=0 send rumor {"value":"X"} to B #1\n');
+    expect(text).toContain('\nB {"A":1,"B":1}\nt=7 receive rumor {"value":"X"} from A #1\nB {"A":1,"B":2}\nt=7 heard {"from":"A","value":"X"}\n');
   });
 });
 

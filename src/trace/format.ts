@@ -34,6 +34,18 @@ export function describeMessage(message: PaxosMessage | MultiPaxosMessage): stri
   }
 }
 
+/** A user protocol's message, whose vocabulary is its own: its type, then its other fields as JSON (`rumor {"value":"X"}`). */
+export function describeOwnMessage(message: unknown): string {
+  return describeRecord(message as Record<string, unknown>, ['type']);
+}
+
+/** A record's `type`, then its fields but `shownApart` as JSON; just the type when nothing else is left. */
+export function describeRecord(record: Record<string, unknown>, shownApart: readonly string[]): string {
+  const rest = Object.fromEntries(Object.entries(record).filter(([key]) => !shownApart.includes(key)));
+  const type = printable(String(record['type']));
+  return Object.keys(rest).length === 0 ? type : `${type} ${printable(JSON.stringify(rest))}`;
+}
+
 /** Multi-Paxos messages carry slots, commands or client fields that Paxos messages do not. */
 function isMultiPaxosMessage(message: PaxosMessage | MultiPaxosMessage): message is Exclude<MultiPaxosMessage, { type: 'nack' }> {
   return 'slot' in message || 'fromSlot' in message || 'command' in message || 'commitIndex' in message || 'requestId' in message || Array.isArray((message as { accepted?: unknown }).accepted);

@@ -1,7 +1,7 @@
 import { formatBallot } from '../protocols/paxos/ballot.js';
 import type { AnyTraceEvent, MultiPaxosObservationEvent, TraceEvent } from '../sim/events.js';
 import { describeRaftEvent } from './raft-format.js';
-import { describeCommand, describeDelay, describeMessage, describeOp, describeResult, printable, quoted } from './format.js';
+import { describeCommand, describeDelay, describeMessage, describeOp, describeOwnMessage, describeRecord, describeResult, printable, quoted } from './format.js';
 
 /** How the timeline is colored; the CLI passes chalk's functions, tests pass identity. */
 export interface Palette {
@@ -80,21 +80,10 @@ function describeOwnVocabularyEvent(event: AnyTraceEvent, palette: Palette, opti
   }
 }
 
-/** A message of the protocol's own: its type, then its other fields as JSON. */
-function describeOwnMessage(message: unknown): string {
-  return describeRecord(message as Record<string, unknown>, ['type']);
-}
-
 /** An observation (or any other event) of the protocol's own: `● heard {"from":"A","value":"X"}` at its node. */
 function describeObservation(event: Record<string, unknown>, palette: Palette): { who: string; what: string } {
   const who = typeof event['node'] === 'string' ? event['node'] : '?';
   return { who, what: palette.protocol(`● ${describeRecord(event, ['t', 'type', 'node'])}`) };
-}
-
-function describeRecord(record: Record<string, unknown>, shownApart: readonly string[]): string {
-  const rest = Object.fromEntries(Object.entries(record).filter(([key]) => !shownApart.includes(key)));
-  const type = printable(String(record['type']));
-  return Object.keys(rest).length === 0 ? type : `${type} ${printable(JSON.stringify(rest))}`;
 }
 
 function isBallot(value: unknown): boolean {
