@@ -1,10 +1,10 @@
 import { createRequire } from 'node:module';
-import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { formatPath, type PathSegment } from '../scenario/problems.js';
 import type { Scenario } from '../scenario/scenario.js';
 import { closestMatch } from '../scenario/suggest.js';
 import { isProtocolDefinition, type AnyProtocolDefinition } from './protocol-definition.js';
-import { builtInProtocolNames, protocolNamed, registerProtocol } from './registry.js';
+import { builtInProtocolNames, protocolNamed, registeredProtocols, registerProtocol } from './registry.js';
 
 /**
  * Loading a user protocol (README, "Write your own protocol"): a scenario's
@@ -63,8 +63,9 @@ type Found = { ok: true; definition: AnyProtocolDefinition; module: string | nul
 
 /** A registered protocol by name, or else a module loaded and registered. */
 export function protocolFor(source: ProtocolSource): Found {
-  const builtIn = protocolNamed(source.spec);
-  if (builtIn !== undefined && !looksLikePath(source.spec)) return { ok: true, definition: builtIn, module: null };
+  // A registered name: a built-in, or a user protocol loaded earlier in this process (which keeps its module, so workers and files name it).
+  const registered = looksLikePath(source.spec) ? undefined : registeredProtocols().find((entry) => entry.definition.name === source.spec);
+  if (registered !== undefined) return { ok: true, definition: registered.definition, module: registered.module };
   const path = resolveModule(source);
   if (!path.ok) return path;
   return loadProtocolModule(path.path, source.label);
@@ -139,4 +140,27 @@ export function protocolModuleName(modulePath: string): string {
     return scoped ? `${parts[installed + 1]}/${parts[installed + 2]}` : parts[installed + 1]!;
   }
   return basename(modulePath);
+}
+
+/**
+ * How a scenario file at `directory` names the module at `modulePath`, so it
+ * loads it again after the directory moved with its project or was copied
+ * elsewhere: an installed package by its name when that name resolves to the
+ * same module from there, else the path relative to the directory (`./`,
+ * `../`, with forward slashes, as a scenario's `protocol:` is read).
+ */
+export function portableProtocolReference(modulePath: string, directory: string): string {
+  const packageName = protocolModuleName(modulePath);
+  if (packageName !== basename(modulePath) && resolvesTo(packageName, directory) === modulePath) return packageName;
+  const path = relative(directory, modulePath).split(sep).join('/');
+  if (isAbsolute(path)) return modulePath; // another drive: no relative path exists
+  return path.startsWith('../') ? path : `./${path}`;
+}
+
+function resolvesTo(spec: string, directory: string): string | null {
+  try {
+    return createRequire(join(directory, 'noop.js')).resolve(spec);
+  } catch {
+    return null;
+  }
 }
