@@ -1,5 +1,6 @@
 import { cheapPaxosDefinition, multiPaxosDefinition, paxosDefinition, raftDefinition } from './builtin-protocols.js';
 import type { AnyProtocolDefinition } from './protocol-definition.js';
+import { provideScenarioShapes } from '../scenario/protocol-shape.js';
 
 /**
  * Protocols by name: what a scenario's `protocol:` names, `--bug` is checked
@@ -21,6 +22,12 @@ interface Registered {
 }
 
 const registry = new Map<string, Registered>(BUILT_IN_PROTOCOLS.map((definition) => [definition.name, { definition, module: null }]));
+
+// The scenario layer (below this one) reads each protocol's scenario keys from its definition, through here.
+provideScenarioShapes({
+  shapeOf: (name) => registry.get(name)?.definition.scenarioShape,
+  all: () => [...registry.values()].map(({ definition }) => ({ name: definition.name, shape: definition.scenarioShape })),
+});
 
 /** Names of paxsim's own protocols. */
 export function builtInProtocolNames(): string[] {
