@@ -144,18 +144,20 @@ export class TraceCheck {
     const multipaxos = isMultiPaxosMeta(meta);
     const raft = meta.protocol === RAFT_PROTOCOL;
     const given = options.protocolCheck;
-    this.isKnown = given !== undefined
-      ? () => true
-      : raft
-      ? (type) => Object.hasOwn(RAFT_EVENT_TYPES, type)
-      : meta.protocol === CHEAP_PAXOS_PROTOCOL
-        ? isKnownCheapPaxosEventType
-        : multipaxos
-          ? isKnownMultiPaxosEventType
-          : isKnownEventType;
+    // A user protocol's checks read its own vocabulary: no type is outside its format.
+    this.isKnown =
+      given !== undefined
+        ? () => true
+        : raft
+          ? (type) => Object.hasOwn(RAFT_EVENT_TYPES, type)
+          : meta.protocol === CHEAP_PAXOS_PROTOCOL
+            ? isKnownCheapPaxosEventType
+            : multipaxos
+              ? isKnownMultiPaxosEventType
+              : isKnownEventType;
     const livenessWithinMs = options.livenessWithinMs;
     const liveness = livenessWithinMs === undefined ? undefined : { withinMs: livenessWithinMs, quietFromMs: options.quietFromMs ?? 0 };
-    this.run = given !== undefined ? given : raft ? new RaftTraceCheck(meta, liveness) : multipaxos ? new MultiPaxosTraceCheck(meta, liveness) : new PaxosTraceCheck(meta, liveness);
+    this.run = given ?? (raft ? new RaftTraceCheck(meta, liveness) : multipaxos ? new MultiPaxosTraceCheck(meta, liveness) : new PaxosTraceCheck(meta, liveness));
   }
 
   /**

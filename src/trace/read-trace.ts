@@ -29,6 +29,11 @@ import { describeOp } from './format.js';
  *   `[7, ""]`, and an integer node id, ballot id or value reads as its decimal
  *   string.
  *
+ * A meta line with `protocolModule` is a user protocol's trace (paxsim run
+ * writes it, with the protocol's `config`): its events are the protocol's own
+ * vocabulary, so only the faults are validated and `clients` may be listed;
+ * its definition's checks read the rest (`paxsim check --protocol`).
+ *
  * A meta line with `"protocol":"multipaxos"` makes it a Multi-Paxos trace:
  * `nodes` are the replicas and `clients` (default: none) the client ids, a
  * separate set. Then the validated types are `leader`, `promise`, `accept`,
@@ -262,10 +267,10 @@ export class TraceReader {
     const event = this.user
       ? readUserProtocolEvent(parsed.value, lineNumber, roles, problems)
       : this.raft
-      ? readRaftEvent(parsed.value, lineNumber, roles, problems)
-      : this.multipaxos
-        ? readMultiPaxosEvent(parsed.value, lineNumber, roles, problems)
-        : readEvent(parsed.value, lineNumber, roles, problems);
+        ? readRaftEvent(parsed.value, lineNumber, roles, problems)
+        : this.multipaxos
+          ? readMultiPaxosEvent(parsed.value, lineNumber, roles, problems)
+          : readEvent(parsed.value, lineNumber, roles, problems);
     if (event === null) {
       clientHistory?.rejected(parsed.value);
       return null;
