@@ -4,7 +4,6 @@ import { firstDivergence, type TraceDivergence } from '../trace/diff.js';
 import { printable } from '../trace/format.js';
 import { timelineLine } from '../trace/timeline.js';
 import { isBuiltInProtocol } from '../run/registry.js';
-import { timelineOptionsFor } from './run-command.js';
 import { parseCount } from './durations.js';
 import { EXIT, parseSeed, UsageError } from './errors.js';
 import { colorLevel, stylesFor, type CliIo, type Styles } from './io.js';
@@ -77,8 +76,8 @@ function sides(files: readonly string[], flags: DiffFlags): [Side, Side] {
 }
 
 function describeDivergence(left: Side, right: Side, divergence: TraceDivergence, context: number, styles: Styles): string[] {
-  // Both sides run one protocol (a seed pair), or each its own (two scenarios): the left one's vocabulary reads both unless either is a user's.
-  const options = { ...timelineOptionsFor(left.result.scenario, true), ...(isBuiltInProtocol(right.result.scenario.protocol) ? {} : { ownVocabulary: true }) };
+  // A user protocol's messages and observations are its own vocabulary, on either side (two scenarios may run two protocols).
+  const options = { showSends: true, ownVocabulary: [left, right].some((side) => !isBuiltInProtocol(side.result.scenario.protocol)) };
   const show = (event: AnyTraceEvent | undefined) => (event === undefined ? styles.dim('(trace ended)') : (timelineLine(event, styles, options) ?? printable(JSON.stringify(event))).trimStart());
   const index = divergence.index;
   const shared = left.result.events!.slice(Math.max(0, index - context), index);
