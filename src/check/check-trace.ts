@@ -6,7 +6,7 @@ import { RaftChecks, type RaftSummary } from './raft-checks.js';
 import { emptyDict } from '../util/dict.js';
 import { majorityOf, type CheckContext, type Violation } from './checker.js';
 import type { ChosenProposal } from './chosen.js';
-import { MultiPaxosChecks, type MultiPaxosSummary } from './multipaxos-checks.js';
+import { MultiPaxosChecks, type MultiPaxosSummary, type SummaryLine } from './multipaxos-checks.js';
 import { CheapPaxosChecks } from './cheap-paxos-checks.js';
 import type { LivenessOptions } from './liveness.js';
 import { CheckerSuite, type CheckerReport } from './suite.js';
@@ -34,8 +34,14 @@ export interface RecordedViolation {
 export type MultiPaxosTraceSummary = MultiPaxosSummary;
 
 export interface CheckTraceResult {
-  /** Which checkers ran: single-decree Paxos's, or Multi-Paxos's (meta line `"protocol":"multipaxos"`). */
-  readonly protocol: 'paxos' | 'multipaxos' | 'raft';
+  /**
+   * Which checkers ran: single-decree Paxos's, Multi-Paxos's (meta line
+   * `"protocol":"multipaxos"`), Raft's, or a user protocol's (its name: the
+   * checks its definition builds, see {@link ProtocolTraceCheck}).
+   */
+  readonly protocol: string;
+  /** A user protocol's trace: the verdict's lines its definition's facts give (as `paxsim run` prints them). */
+  readonly user?: UserProtocolVerdict;
   /** First violation per checker, by event index. */
   readonly violations: Violation[];
   readonly reports: CheckerReport[];
@@ -105,6 +111,11 @@ export function checkTrace(meta: TraceMeta, events: readonly AnyTraceEvent[], op
 
 export interface TraceCheckOptions extends CheckTraceOptions {
   /**
+   * The checks to run instead of the ones the meta line's protocol names (a
+   * user protocol's, from its definition); they read every event type.
+   */
+  readonly protocolCheck?: ProtocolTraceCheck;
+  /**
    * The end of the trace's last fault ({@link faultEndMs}), from which liveness
    * is judged; needed up front only when liveness is checked (a reader learns
    * it in a first pass over the file).
@@ -132,16 +143,21 @@ export class TraceCheck {
   ) {
     const multipaxos = isMultiPaxosMeta(meta);
     const raft = meta.protocol === RAFT_PROTOCOL;
-    this.isKnown = raft
-      ? (type) => Object.hasOwn(RAFT_EVENT_TYPES, type)
-      : meta.protocol === CHEAP_PAXOS_PROTOCOL
-        ? isKnownCheapPaxosEventType
-        : multipaxos
-          ? isKnownMultiPaxosEventType
-          : isKnownEventType;
+    const given = options.protocolCheck;
+    // A user protocol's checks read its own vocabulary: no type is outside its format.
+    this.isKnown =
+      given !== undefined
+        ? () => true
+        : raft
+          ? (type) => Object.hasOwn(RAFT_EVENT_TYPES, type)
+          : meta.protocol === CHEAP_PAXOS_PROTOCOL
+            ? isKnownCheapPaxosEventType
+            : multipaxos
+              ? isKnownMultiPaxosEventType
+              : isKnownEventType;
     const livenessWithinMs = options.livenessWithinMs;
     const liveness = livenessWithinMs === undefined ? undefined : { withinMs: livenessWithinMs, quietFromMs: options.quietFromMs ?? 0 };
-    this.run = raft ? new RaftTraceCheck(meta, liveness) : multipaxos ? new MultiPaxosTraceCheck(meta, liveness) : new PaxosTraceCheck(meta, liveness);
+    this.run = given ?? (raft ? new RaftTraceCheck(meta, liveness) : multipaxos ? new MultiPaxosTraceCheck(meta, liveness) : new PaxosTraceCheck(meta, liveness));
   }
 
   /**
@@ -180,10 +196,25 @@ export class TraceCheck {
   }
 }
 
-/** What a protocol's checks add to a trace check. */
-type ProtocolVerdict = Pick<CheckTraceResult, 'protocol' | 'violations' | 'reports' | 'chosen' | 'learned' | 'multipaxos' | 'raft' | 'livenessInconclusive'>;
+/** What a user protocol's trace check adds to the verdict. */
+export interface UserProtocolVerdict {
+  /** The single-decree checkers ran: the verdict shows chosen and learned, as `paxsim run`'s does. */
+  readonly singleDecree: boolean;
+  /** The definition's summary lines (log, clients, leader, …). */
+  readonly summary: readonly SummaryLine[];
+  /** Its liveness checkers, by name: what `--liveness-within` would add. */
+  readonly livenessCheckers: readonly string[];
+}
 
-interface ProtocolTraceCheck {
+/** What a protocol's checks add to a trace check. */
+export type ProtocolVerdict = Pick<CheckTraceResult, 'protocol' | 'violations' | 'reports' | 'chosen' | 'learned' | 'multipaxos' | 'raft' | 'user' | 'livenessInconclusive'>;
+
+/**
+ * One protocol's checks over a trace. The built-in trace formats have their
+ * own; a user protocol's is built from its definition (run layer) and given
+ * to {@link TraceCheck}.
+ */
+export interface ProtocolTraceCheck {
   /** A checked event (not a recorded `chosen` or `violation` line, not of an unknown type). */
   observe(event: AnyTraceEvent, index: number): void;
   /** Every event, whatever its type. */

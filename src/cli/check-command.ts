@@ -1,4 +1,8 @@
-import { faultEndMs, TraceCheck, type CheckTraceResult } from '../check/check-trace.js';
+import { faultEndMs, TraceCheck, type CheckTraceResult, type ProtocolTraceCheck } from '../check/check-trace.js';
+import type { LivenessOptions } from '../check/liveness.js';
+import { definitionTraceCheck, TraceEventUnreadable } from '../run/definition-trace-check.js';
+import type { AnyProtocolDefinition } from '../run/protocol-definition.js';
+import { protocolFor } from '../run/protocol-loader.js';
 import { inconclusiveCheckers } from '../check/checker.js';
 import { multiPaxosSummaryLines } from '../check/multipaxos-checks.js';
 import { raftSummaryLines } from '../check/raft-checks.js';
@@ -18,6 +22,8 @@ export interface CheckFlags {
   readonly color: boolean;
   /** Virtual ms (or a duration such as 2s): check liveness with this deadline. */
   readonly livenessWithin?: string;
+  /** The user protocol module (path or package) whose definition builds the checks. */
+  readonly protocol?: string;
 }
 
 /**
@@ -31,15 +37,17 @@ export function checkCommand(file: string, flags: CheckFlags, io: CliIo): number
   try {
     return check(file, flags, io);
   } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    io.stderr(error.lines.map(printable).join('\n') + '\n');
+    const lines = error instanceof UsageError ? error.lines : error instanceof TraceEventUnreadable ? [error.message] : null;
+    if (lines === null) throw error;
+    io.stderr(lines.map(printable).join('\n') + '\n');
     return EXIT.usage;
   }
 }
 
 function check(file: string, flags: CheckFlags, io: CliIo): number {
   const livenessWithinMs = flags.livenessWithin === undefined ? undefined : parseDuration(flags.livenessWithin, '--liveness-within', 'ms');
-  const { meta, metaKeys, result } = checkTraceFile(file, livenessWithinMs);
+  const protocol = flags.protocol === undefined ? undefined : loadCheckProtocol(flags.protocol);
+  const { meta, metaKeys, result } = checkTraceFile(file, livenessWithinMs, protocol);
   if (flags.json) io.stdout(JSON.stringify(checkJson(file, meta, result)) + '\n');
   else io.stdout(formatCheckVerdict(file, meta, result, stylesFor(colorLevel(io, flags.color)), metaKeys.includes('seed')));
   return result.violations.length > 0 ? EXIT.failed : EXIT.ok;
@@ -52,7 +60,11 @@ function check(file: string, flags: CheckFlags, io: CliIo): number {
  * validate it and find that time, once to check. Bad input throws a
  * UsageError with every problem (up to a cap).
  */
-export function checkTraceFile(file: string, livenessWithinMs: number | undefined): { meta: TraceMeta; metaKeys: string[]; result: CheckTraceResult } {
+export function checkTraceFile(
+  file: string,
+  livenessWithinMs: number | undefined,
+  protocol?: CheckProtocol,
+): { meta: TraceMeta; metaKeys: string[]; result: CheckTraceResult } {
   let quietFromMs: number | undefined;
   if (livenessWithinMs !== undefined) {
     let latest = 0;
@@ -62,9 +74,53 @@ export function checkTraceFile(file: string, livenessWithinMs: number | undefine
     quietFromMs = latest;
   }
   let check: TraceCheck | null = null;
-  const checkFor = (meta: TraceMeta): TraceCheck => (check ??= new TraceCheck(meta, { livenessWithinMs, quietFromMs }));
+  const checkFor = (meta: TraceMeta): TraceCheck => {
+    if (check !== null) return check;
+    const liveness = livenessWithinMs === undefined ? undefined : { withinMs: livenessWithinMs, quietFromMs: quietFromMs ?? 0 };
+    const protocolCheck = userProtocolCheck(file, meta, protocol, liveness);
+    return (check = new TraceCheck(meta, { livenessWithinMs, quietFromMs, ...(protocolCheck === undefined ? {} : { protocolCheck }) }));
+  };
   const end = scanTraceFile(file, (event, index, meta) => checkFor(meta).observe(event, index));
   return { meta: end.meta, metaKeys: end.metaKeys, result: checkFor(end.meta).finish() };
+}
+
+/** `check --protocol`: the definition, and the flag as given (for messages). */
+export interface CheckProtocol {
+  readonly definition: AnyProtocolDefinition;
+  readonly spec: string;
+  /** The module it was loaded from, or null: a built-in named by `--protocol NAME`. */
+  readonly module: string | null;
+}
+
+/** `--protocol` loaded (resolved from the working directory), or a UsageError naming what is wrong. */
+function loadCheckProtocol(spec: string): CheckProtocol {
+  const found = protocolFor({ spec, label: '--protocol', baseDir: process.cwd() });
+  if (!found.ok) throw new UsageError([found.error]);
+  return { definition: found.definition, spec, module: found.module };
+}
+
+/**
+ * The checks for a user protocol's trace, built by its definition; undefined
+ * for a trace a built-in format covers. A trace whose meta line names a
+ * protocol module needs it: without `--protocol` that is one line, exit 2,
+ * never a silent pass by checkers that do not know its observations.
+ */
+function userProtocolCheck(file: string, meta: TraceMeta, protocol: CheckProtocol | undefined, liveness: LivenessOptions | undefined): ProtocolTraceCheck | undefined {
+  if (protocol === undefined) {
+    if (meta.protocolModule === undefined) return undefined;
+    throw new UsageError([
+      `${file}:1: protocol: "${meta.protocol}" is a user protocol (module ${meta.protocolModule}); pass --protocol PATH, its module, to check the trace with its own checkers`,
+    ]);
+  }
+  const { definition, spec } = protocol;
+  if (meta.protocol !== '' && meta.protocol !== definition.name) {
+    throw new UsageError([`--protocol: ${spec} defines protocol "${definition.name}", but ${file} is a trace of protocol "${meta.protocol}"`]);
+  }
+  // A built-in named by --protocol checks its own format as without the flag.
+  if (protocol.module === null && meta.protocolModule === undefined) return undefined;
+  const built = definitionTraceCheck(definition, file, meta, liveness);
+  if (!built.ok) throw new UsageError(built.errors);
+  return built.check;
 }
 
 /** One pass over a trace file: each valid event, until the first problem; then every problem, as a UsageError. */
@@ -92,8 +148,17 @@ export function formatCheckVerdict(file: string, meta: TraceMeta, result: CheckT
     (meta.scenario === '' ? '' : `, scenario ${printable(meta.scenario)}`) + (showSeed ? `, seed ${meta.seed}` : '') + (meta.bug ? `, bug ${printable(meta.bug)}` : '');
   const multipaxos = result.multipaxos;
   const raft = result.raft;
-  lines.push(styles.bold(`── check: ${printable(file)}${multipaxos ? ', multipaxos' : raft ? ', raft' : ''}${origin} ──`));
-  if (raft) {
+  const user = result.user;
+  const protocolName = user ? `, ${result.protocol}` : multipaxos ? ', multipaxos' : raft ? ', raft' : '';
+  lines.push(styles.bold(`── check: ${printable(file)}${printable(protocolName)}${origin} ──`));
+  if (user) {
+    // As `paxsim run` shows the same protocol: chosen and learned when the single-decree checkers ran, then its own lines.
+    if (user.singleDecree) {
+      lines.push(label('chosen') + chosenText(result.chosen));
+      lines.push(label('learned') + learnedText(meta.learners, result.learned, styles));
+    }
+    for (const line of user.summary) lines.push(label(line.label) + printable(line.text));
+  } else if (raft) {
     for (const line of raftSummaryLines(meta.nodes, raft)) lines.push(label(line.label) + printable(line.text));
   } else if (multipaxos) {
     for (const line of multiPaxosSummaryLines(meta.nodes, multipaxos)) lines.push(label(line.label) + printable(line.text));
@@ -101,6 +166,7 @@ export function formatCheckVerdict(file: string, meta: TraceMeta, result: CheckT
     lines.push(label('chosen') + chosenText(result.chosen));
     lines.push(label('learned') + learnedText(meta.learners, result.learned, styles));
   }
+  if (result.reports.length === 0) lines.push(label('checkers') + styles.dim('none: the protocol asks for no checker family and has no invariants'));
   result.reports.forEach((report, index) => {
     const violation = report.violation;
     const inconclusive = violation === null && ((report.kind === 'liveness' && result.livenessInconclusive) || report.inconclusive === true);
@@ -111,8 +177,8 @@ export function formatCheckVerdict(file: string, meta: TraceMeta, result: CheckT
     lines.push(label(index === 0 ? 'checkers' : '') + `${mark} ${report.name.padEnd(20)} ${detail}`);
   });
   if (!result.livenessChecked) {
-    const name = multipaxos || raft ? 'client-liveness' : 'liveness';
-    lines.push(label('') + `${styles.dim('-')} ${name.padEnd(20)} ${styles.dim('not checked: pass --liveness-within MS')}`);
+    const names = user ? user.livenessCheckers : [multipaxos || raft ? 'client-liveness' : 'liveness'];
+    for (const name of names) lines.push(label('') + `${styles.dim('-')} ${name.padEnd(20)} ${styles.dim('not checked: pass --liveness-within MS')}`);
   }
   const notes = checkNotes(result);
   notes.forEach((note, index) => lines.push(label(index === 0 ? 'note' : '') + printable(note)));
@@ -127,10 +193,10 @@ function checkNotes(result: CheckTraceResult): string[] {
   const notes: string[] = [];
   for (const recorded of result.unreproduced) {
     const where = `event #${recorded.event}, t=${recorded.t}`;
-    const livenessChecker = result.protocol === 'paxos' ? 'liveness' : 'client-liveness';
+    const livenessCheckers = result.user?.livenessCheckers ?? [result.protocol === 'paxos' ? 'liveness' : 'client-liveness'];
     notes.push(
-      recorded.checker === livenessChecker && !result.livenessChecked
-        ? `the trace records a ${livenessChecker} violation (${where}); ${livenessChecker} is checked only with --liveness-within MS`
+      livenessCheckers.includes(recorded.checker) && !result.livenessChecked
+        ? `the trace records a ${recorded.checker} violation (${where}); ${recorded.checker} is checked only with --liveness-within MS`
         : `the trace records a ${recorded.checker} violation (${where}) that these checkers do not reproduce: ${recorded.message}`,
     );
   }
@@ -168,6 +234,20 @@ export function checkJson(file: string, meta: TraceMeta, result: CheckTraceResul
     ignoredTypes: result.ignoredTypes,
   };
   const multipaxos = result.multipaxos;
+  if (result.user) {
+    // The keys `paxsim run --json` has for the same protocol.
+    return {
+      trace: file,
+      protocol: result.protocol,
+      events: result.eventCount,
+      endMs: result.endMs,
+      chosen: result.chosen?.value ?? null,
+      learned: learnedValues(meta.learners, result.learned),
+      ...(multipaxos === null ? {} : multiPaxosJson(meta.nodes, multipaxos)),
+      summary: dictFrom(result.user.summary.map((line) => [line.label, line.text])),
+      ...verdict,
+    };
+  }
   if (result.raft) {
     return {
       trace: file,

@@ -3,6 +3,7 @@ import type { AnyTraceEvent } from '../sim/events.js';
 import { firstDivergence, type TraceDivergence } from '../trace/diff.js';
 import { printable } from '../trace/format.js';
 import { timelineLine } from '../trace/timeline.js';
+import { isBuiltInProtocol } from '../run/registry.js';
 import { parseCount } from './durations.js';
 import { EXIT, parseSeed, UsageError } from './errors.js';
 import { colorLevel, stylesFor, type CliIo, type Styles } from './io.js';
@@ -75,7 +76,9 @@ function sides(files: readonly string[], flags: DiffFlags): [Side, Side] {
 }
 
 function describeDivergence(left: Side, right: Side, divergence: TraceDivergence, context: number, styles: Styles): string[] {
-  const show = (event: AnyTraceEvent | undefined) => (event === undefined ? styles.dim('(trace ended)') : (timelineLine(event, styles, { showSends: true }) ?? printable(JSON.stringify(event))).trimStart());
+  // A user protocol's messages and observations are its own vocabulary, on either side (two scenarios may run two protocols).
+  const options = { showSends: true, ownVocabulary: [left, right].some((side) => !isBuiltInProtocol(side.result.scenario.protocol)) };
+  const show = (event: AnyTraceEvent | undefined) => (event === undefined ? styles.dim('(trace ended)') : (timelineLine(event, styles, options) ?? printable(JSON.stringify(event))).trimStart());
   const index = divergence.index;
   const shared = left.result.events!.slice(Math.max(0, index - context), index);
   const lines = [

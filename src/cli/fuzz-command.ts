@@ -2,11 +2,10 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { coverageFor } from '../check/coverage.js';
 import type { ProtocolBug } from '../run/protocol.js';
-import { failureFileStem, foundLine, SCHEMA_PATH, writeFailure, type WrittenFailure } from '../run/failure-files.js';
+import { failureFileStem, failureScenarioText, foundLine, writeFailure, type WrittenFailure } from '../run/failure-files.js';
 import { failureKind, fuzz, type FuzzReport, type ScenarioFuzzReport } from '../run/fuzz.js';
 import { applyNemesisOverrides, type NemesisOverrides } from '../run/nemesis-overrides.js';
 import { describeShrink, shrinkScenario } from '../run/shrink.js';
-import { scenarioToYaml } from '../scenario/serialize.js';
 import { NEMESIS_FAULT_KINDS } from '../scenario/schema.js';
 import { LIMITS, MAX_SEED, nemesisSizeProblem } from '../scenario/limits.js';
 import type { NemesisFaultKind, Scenario } from '../scenario/scenario.js';
@@ -253,7 +252,7 @@ function shrinkAndWrite(failure: WrittenFailure, bug: ProtocolBug | undefined, i
     `shrunk from ${failure.scenarioFile}: ${describeShrink(shrunk.before, shrunk.after, '->')} (${plural(shrunk.attempts, 'run')})`,
     `replay: ${shellCommand(['paxsim', 'run', file])}`,
   ];
-  const problem = writeOutputFile(file, scenarioToYaml({ ...shrunk.scenario, bug: bug ?? shrunk.scenario.bug }, { header, filePath: file, schemaPath: SCHEMA_PATH })) ?? traceProblem;
+  const problem = writeOutputFile(file, failureScenarioText({ ...shrunk.scenario, bug: bug ?? shrunk.scenario.bug }, file, header)) ?? traceProblem;
   if (problem !== null) io.stderr(styles.fail(printable(`paxsim: cannot write ${file}: ${problem}`)) + '\n');
   if (shrunk.exhausted) io.stderr(styles.dim(`paxsim: shrinking ${printable(failure.scenarioFile)} stopped ${interrupts.stopRequested ? 'when interrupted' : 'at its budget'}; the result is smaller but may not be minimal\n`));
   return { problem, file, sizes: describeShrink(shrunk.before, shrunk.after), attempts: shrunk.attempts };

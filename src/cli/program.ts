@@ -158,6 +158,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     .argument('<trace>', 'trace file (JSON Lines: a meta line, then one event per line)')
     .option('--json', 'print one JSON object instead of the verdict')
     .option('--liveness-within <ms>', 'also check liveness: after the last fault, every connected learner learns (Multi-Paxos: every client operation completes) within this many virtual ms')
+    .option('--protocol <module>', "the user protocol module (path or npm package) that wrote the trace: its definition's checks judge it")
     .option('--no-color', 'no colors (also: NO_COLOR=1, or output not a terminal)')
     .action((file: string, flags) => {
       exitCode = checkCommand(file, flags, io);

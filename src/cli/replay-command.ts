@@ -1,13 +1,14 @@
 import { runScenario } from '../run/runner.js';
 import type { Scenario } from '../scenario/scenario.js';
 import type { AnyTraceEvent } from '../sim/events.js';
-import { resolveTypeWords, streamingEventFilter, unknownNodeProblem, type EventFilter } from '../trace/filter.js';
+import { resolveTypeWords, streamingEventFilter, unknownNodeProblem, vocabularyCollector, type EventFilter, type ObservedVocabulary } from '../trace/filter.js';
+import { isBuiltInProtocol } from '../run/registry.js';
 import { formatStateTable } from '../trace/state-table.js';
-import { timelineLine } from '../trace/timeline.js';
+import { timelineLine, type TimelineOptions } from '../trace/timeline.js';
 import { parseCount } from './durations.js';
 import { EXIT, parseSeed, UsageError } from './errors.js';
 import { colorLevel, stylesFor, type CliIo, type Styles } from './io.js';
-import { checkRunOutputs, runToOutputs, TimelinePrinter } from './run-command.js';
+import { checkRunOutputs, runToOutputs, TimelinePrinter, timelineOptionsFor } from './run-command.js';
 import { loadScenarioArg, parseBug, replayLine } from './scenario-arg.js';
 import { formatVerdict } from './verdict.js';
 
@@ -43,7 +44,7 @@ export async function replayCommand(file: string, flags: ReplayFlags, io: CliIo)
   const stateAtMs = flags.stateAt === undefined ? undefined : parseCount(flags.stateAt, '--state-at', 0);
   const styles = stylesFor(colorLevel(io, flags.color));
   const untilViolation = flags.untilViolation === true;
-  const filter = parseFilterFlags(flags, scenario);
+  const filter = parseFilterFlags(flags, scenario, () => observedVocabulary(scenario, seed, bug));
   if (filter.fromMs !== undefined && filter.fromMs > scenario.untilMs) {
     throw new UsageError([`--from ${filter.fromMs} is after the end of the run (until ${scenario.untilMs}): no event can be shown`]);
   }
@@ -53,7 +54,8 @@ export async function replayCommand(file: string, flags: ReplayFlags, io: CliIo)
   // only the events shown are kept), and the state tables need only the acceptors' promises and accepts.
   const shown = shownEvents(filter, untilViolation);
   const stepped: AnyTraceEvent[] = [];
-  const timeline = flags.step ? null : new TimelinePrinter(io, styles, showSends);
+  const timelineOptions = timelineOptionsFor(scenario, showSends);
+  const timeline = flags.step ? null : new TimelinePrinter(io, styles, timelineOptions);
   const history: AnyTraceEvent[] = [];
   const observe = (event: AnyTraceEvent): void => {
     keepStateHistory(event, history);
@@ -68,16 +70,18 @@ export async function replayCommand(file: string, flags: ReplayFlags, io: CliIo)
   );
 
   if (timeline === null) {
-    const finished = await stepThrough(stepped, io, styles, showSends);
+    const finished = await stepThrough(stepped, io, styles, timelineOptions);
     if (!finished) return result.expectation.met ? EXIT.ok : EXIT.failed;
   } else {
     timeline.finish();
   }
 
   const violation = result.violations[0];
+  // A user protocol's state is what its definition's views show (durableView, volatileState).
+  const ownViews = !isBuiltInProtocol(scenario.protocol);
   if (untilViolation && violation !== undefined && result.finalState !== null) {
     io.stdout(styles.bold(`── state at the violation: t=${violation.t}, event #${violation.event} (${violation.checker}) ──`) + '\n');
-    io.stdout(formatStateTable(result.finalState, history, styles, scenario.protocol) + '\n');
+    io.stdout(formatStateTable(result.finalState, history, styles, ownViews) + '\n');
   } else if (untilViolation) {
     io.stdout(styles.dim('no violation: the whole run is shown') + '\n\n');
   }
@@ -85,7 +89,7 @@ export async function replayCommand(file: string, flags: ReplayFlags, io: CliIo)
     const momentHistory: AnyTraceEvent[] = [];
     const moment = runScenario(scenario, { seed, bug, hash: false, stopAtMs: stateAtMs, snapshot: true, observe: (event) => keepStateHistory(event, momentHistory) });
     io.stdout(styles.bold(`── state at t=${stateAtMs} (after every event up to then) ──`) + '\n');
-    io.stdout(formatStateTable(moment.finalState!, momentHistory, styles, scenario.protocol) + '\n');
+    io.stdout(formatStateTable(moment.finalState!, momentHistory, styles, ownViews) + '\n');
   }
   io.stdout(formatVerdict(result, replayLine('replay', replayPath, seed, bug, protocolFlag), styles));
   return result.expectation.met ? EXIT.ok : EXIT.failed;
@@ -96,7 +100,7 @@ export async function replayCommand(file: string, flags: ReplayFlags, io: CliIo)
  * match nothing (an unknown node or type, an empty window) is a mistake to
  * name, not an empty timeline to show.
  */
-function parseFilterFlags(flags: ReplayFlags, scenario: Scenario): EventFilter {
+function parseFilterFlags(flags: ReplayFlags, scenario: Scenario, userVocabulary: () => ObservedVocabulary): EventFilter {
   const fromMs = flags.from === undefined ? undefined : parseCount(flags.from, '--from', 0);
   const toMs = flags.to === undefined ? undefined : parseCount(flags.to, '--to', 0);
   if (fromMs !== undefined && toMs !== undefined && fromMs > toMs) throw new UsageError([`--from ${fromMs} is after --to ${toMs}: no event can be in that window`]);
@@ -105,9 +109,20 @@ function parseFilterFlags(flags: ReplayFlags, scenario: Scenario): EventFilter {
   if (nodeProblem !== null) throw new UsageError([nodeProblem]);
   const words = splitList(flags.type);
   if (words === undefined) return { nodes, fromMs, toMs };
-  const types = resolveTypeWords(words, scenario.protocol, '--type');
+  const types = resolveTypeWords(words, scenario.protocol, '--type', isBuiltInProtocol(scenario.protocol) ? undefined : userVocabulary());
   if (!types.ok) throw new UsageError([types.error]);
   return { nodes, fromMs, toMs, eventTypes: types.eventTypes, messageTypes: types.messageTypes };
+}
+
+/**
+ * A user protocol's types, which only a run tells: this seed's run is made
+ * once more (untraced, network events on) before the replay, when `--type`
+ * asks for them.
+ */
+function observedVocabulary(scenario: Scenario, seed: number, bug: string | undefined): ObservedVocabulary {
+  const collector = vocabularyCollector(`this run of ${scenario.protocol} (seed ${seed})`);
+  runScenario(scenario, { seed, bug, hash: false, traceNetwork: true, observe: collector.observe });
+  return collector.vocabulary;
 }
 
 /** The events a state table reads: what acceptors promised and accepted. */
@@ -131,12 +146,12 @@ function shownEvents(filter: EventFilter, untilViolation: boolean): (event: AnyT
 }
 
 /** Enter: next event; c: run to the next violation (or the end); q: quit. Returns false on quit. */
-async function stepThrough(events: readonly AnyTraceEvent[], io: CliIo, styles: Styles, showSends: boolean): Promise<boolean> {
+async function stepThrough(events: readonly AnyTraceEvent[], io: CliIo, styles: Styles, timelineOptions: TimelineOptions): Promise<boolean> {
   if (io.readLine === undefined) throw new UsageError(['--step: needs an interactive input']);
   io.stdout(styles.dim('Enter: next event · c: continue to the next violation · q: quit') + '\n');
   let running = false;
   for (const event of events) {
-    const line = timelineLine(event, styles, { showSends });
+    const line = timelineLine(event, styles, timelineOptions);
     if (line === null) continue;
     io.stdout(line + '\n');
     if (event.type === 'violation') running = false;

@@ -5,7 +5,8 @@ import type { Scenario } from '../scenario/scenario.js';
 import type { AnyTraceEvent } from '../sim/events.js';
 import { firstDivergence } from '../trace/diff.js';
 import { printable } from '../trace/format.js';
-import { timelineLine } from '../trace/timeline.js';
+import { timelineLine, type TimelineOptions } from '../trace/timeline.js';
+import { isBuiltInProtocol } from '../run/registry.js';
 import { EXIT, parseSeed, UsageError } from './errors.js';
 import { colorLevel, stylesFor, type CliIo, type Styles } from './io.js';
 import { checkOutputFile } from './output-check.js';
@@ -36,7 +37,7 @@ export function runCommand(file: string | undefined, flags: RunFlags, io: CliIo)
   const showTimeline = !flags.json && !flags.quiet;
   const styles = stylesFor(colorLevel(io, flags.color));
   // The timeline is printed as the run goes, like the files: nothing holds the whole trace.
-  const timeline = showTimeline ? new TimelinePrinter(io, styles, flags.sends === true) : null;
+  const timeline = showTimeline ? new TimelinePrinter(io, styles, timelineOptionsFor(scenario, flags.sends === true)) : null;
   const result = withScheduleFile(replayPath ?? scenario.name, () =>
     runToOutputs(scenario, { seed, bug, ...(timeline === null ? {} : { observe: timeline.observe }) }, { trace: flags.trace, html: flags.html, shiviz: flags.shiviz }),
   );
@@ -81,6 +82,11 @@ export function runToOutputs(scenario: Scenario, options: RunOptions, targets: T
   }
 }
 
+/** How a scenario's timeline reads: a user protocol's messages and observations are its own vocabulary. */
+export function timelineOptionsFor(scenario: Scenario, showSends: boolean): TimelineOptions {
+  return { showSends, ownVocabulary: !isBuiltInProtocol(scenario.protocol) };
+}
+
 /** Timeline lines written to stdout in batches as events arrive. */
 export class TimelinePrinter {
   private lines: string[] = [];
@@ -89,13 +95,13 @@ export class TimelinePrinter {
   constructor(
     private readonly io: CliIo,
     private readonly styles: Styles,
-    private readonly showSends: boolean,
+    private readonly options: TimelineOptions,
     private readonly keep: (event: AnyTraceEvent) => boolean = () => true,
   ) {}
 
   readonly observe = (event: AnyTraceEvent): void => {
     if (!this.keep(event)) return;
-    const line = timelineLine(event, this.styles, { showSends: this.showSends });
+    const line = timelineLine(event, this.styles, this.options);
     if (line === null) return;
     this.lines.push(line);
     if (this.lines.length >= TIMELINE_BATCH_LINES) this.flush();

@@ -1,8 +1,7 @@
 import { runScenario } from '../run/runner.js';
 import { describeShrink, shrinkScenario, unitNote } from '../run/shrink.js';
 import { violationKind } from '../check/violation-kind.js';
-import { foundLine, SCHEMA_PATH } from '../run/failure-files.js';
-import { scenarioToYaml } from '../scenario/serialize.js';
+import { failureScenarioText, foundLine } from '../run/failure-files.js';
 import { writeOutputFile } from '../util/output-path.js';
 import { shellCommand } from '../util/shell-quote.js';
 import { printable } from '../trace/format.js';
@@ -50,7 +49,7 @@ export function shrinkCommand(file: string, flags: ShrinkFlags, io: CliIo): numb
     `shrunk from ${file}: ${describeShrink(shrunk.before, shrunk.after, '->')} (${plural(shrunk.attempts, 'run')})`,
     `replay: ${shellCommand(['paxsim', 'run', out])}`,
   ];
-  const text = scenarioToYaml({ ...shrunk.scenario, seed, bug: bug ?? shrunk.scenario.bug }, { header, filePath: out, schemaPath: SCHEMA_PATH });
+  const text = failureScenarioText({ ...shrunk.scenario, seed, bug: bug ?? shrunk.scenario.bug }, out, header);
   const problem = writeOutputFile(out, text);
   if (problem !== null) throw new UsageError([printable(`--out ${out}: ${problem}`)]);
   const label = (name: string) => styles.bold(name.padEnd(10));

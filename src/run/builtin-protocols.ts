@@ -17,13 +17,15 @@ import { defineProtocol } from './protocol-definition.js';
  * any user's: each is one definition, listed once in run/registry.ts. Their
  * timing lives in the scenario's `paxos:` / `multipaxos:` / `raft:` keys (Cheap
  * Paxos: `roles.main/auxiliary`, `cheapPaxos:`, `expect.auxiliaries`), which the
- * scenario schema validates, so they take no `config`.
+ * scenario schema validates, so they take no `config`; each one's `scenario`
+ * shape says which of those keys it reads (scenario/protocol-shape.ts).
  */
 
 export const paxosDefinition = defineProtocol({
   name: 'paxos',
   description: 'single-decree Paxos: proposers, acceptors and learners agree on one value',
   bugs: PAXOS_BUGS,
+  scenario: { clients: false, timingBlock: 'paxos' },
   checkerNames: CHECKERS.map((checker) => checker.name),
   setup: ({ scenario, bug, liveness }) => paxosDriver(scenario, bug as PaxosBug | undefined, liveness),
 });
@@ -32,6 +34,7 @@ export const multiPaxosDefinition = defineProtocol({
   name: 'multipaxos',
   description: 'Multi-Paxos: a replicated key-value log with a stable leader, and closed-loop clients',
   bugs: MULTIPAXOS_BUGS,
+  scenario: { clients: true, timingBlock: 'multipaxos' },
   checkerNames: MULTIPAXOS_CHECKERS.map((checker) => checker.name),
   setup: ({ scenario, bug, liveness }) => multiPaxosDriver(scenario, bug as MultiPaxosBug | undefined, liveness),
 });
@@ -40,6 +43,7 @@ export const raftDefinition = defineProtocol({
   name: 'raft',
   description: 'Raft: a replicated key-value log (leader election, log replication), with Multi-Paxos\'s closed-loop clients',
   bugs: RAFT_BUGS,
+  scenario: { clients: true, timingBlock: 'raft' },
   checkerNames: RAFT_CHECKERS.map((checker) => checker.name),
   setup: ({ scenario, bug, liveness }) => raftDriver(scenario, bug as RaftBug | undefined, liveness),
 });
@@ -48,6 +52,7 @@ export const cheapPaxosDefinition = defineProtocol({
   name: 'cheap-paxos',
   description: 'Cheap Paxos: Multi-Paxos on f+1 main processors, with f auxiliaries that help only to reconfigure around a failed main',
   bugs: CHEAP_PAXOS_BUGS,
+  scenario: { clients: true, timingBlock: 'multipaxos', mainAndAuxiliaryRoles: true },
   checkerNames: CHEAP_PAXOS_CHECKERS.map((checker) => checker.name),
   setup: ({ scenario, bug, liveness }) => cheapPaxosDriver(scenario, bug as CheapPaxosBug | undefined, liveness),
 });

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
+import { portableProtocolReference } from './protocol-loader.js';
 import type { ProtocolBug } from './protocol.js';
 import type { Scenario } from '../scenario/scenario.js';
 import { scenarioToYaml } from '../scenario/serialize.js';
@@ -66,7 +67,19 @@ export function writeFailure(base: Scenario, seed: number, bug: ProtocolBug | un
     directoryProblem === null ? runWithOutputsOrProblem(base, { seed, bug }, { trace: traceFile, html: htmlFile }) : { result: runScenario(base, { seed, bug }), problem: directoryProblem };
   const scenario: Scenario = { ...result.scenario, seed, bug: bug ?? result.scenario.bug };
   const lines = [foundLine(result), ...header, `replay: ${shellCommand(['paxsim', 'run', scenarioFile])}`];
-  const scenarioProblem = writeOutputFile(scenarioFile, scenarioToYaml(scenario, { header: lines, filePath: scenarioFile, schemaPath: SCHEMA_PATH }));
+  const scenarioProblem = writeOutputFile(scenarioFile, failureScenarioText(scenario, scenarioFile, lines));
   return { scenarioFile, traceFile, htmlFile, result, problem: scenarioProblem ?? problem };
 }
 
+
+/**
+ * A scenario as a failure file at `file` writes it (fuzz, shrink): the
+ * schema comment and a user protocol's module both named relative to the
+ * file, so the directory replays after it moved with the repository or was
+ * uploaded as a CI artifact next to the module.
+ */
+export function failureScenarioText(scenario: Scenario, file: string, header: readonly string[]): string {
+  const module = scenario.protocolModule;
+  const protocolReference = module === undefined ? undefined : portableProtocolReference(module, dirname(resolve(file)));
+  return scenarioToYaml(scenario, { header, filePath: file, schemaPath: SCHEMA_PATH, protocolReference });
+}

@@ -5,6 +5,7 @@ import type { LivenessOptions } from '../check/liveness.js';
 import { CheckerSuite } from '../check/suite.js';
 import type { Effects, NodeId, ProtocolFactory, ProtocolNode, StorageReader, Tagged } from '../protocols/effects.js';
 import type { ProposeRequest } from '../protocols/paxos/messages.js';
+import { PROPOSALS_SHAPE, type ScenarioShape } from '../scenario/protocol-shape.js';
 import type { Roles, Scenario } from '../scenario/scenario.js';
 import type { ScheduledRequest } from '../sim/simulation.js';
 import { guardedFactory, NO_EXCEPTIONS } from './determinism-guard.js';
@@ -82,6 +83,8 @@ export interface DriverProtocolSpec<Config> {
   readonly bugs?: Readonly<Record<string, string>>;
   /** Checker names to list in `paxsim list` (the driver builds them itself). */
   readonly checkerNames?: readonly string[];
+  /** The scenario keys it reads beyond the common ones (clients, its timing block, …). Default: proposals and roles, timing in `config`. */
+  readonly scenario?: ScenarioShape;
   setup(cluster: ClusterContext<Config>): ProtocolDriver;
 }
 
@@ -96,6 +99,8 @@ export interface ProtocolDefinition<Config = unknown> {
   readonly config: z.ZodType<Config> | undefined;
   /** Names of the checkers that apply, for `paxsim list`. */
   readonly checkerNames: readonly string[];
+  /** What it takes from a scenario file: the loader, serializer and nemesis ask this, never the protocol's name. */
+  readonly scenarioShape: ScenarioShape;
   setup(cluster: ClusterContext<Config>): ProtocolDriver;
 }
 
@@ -120,9 +125,10 @@ export function defineProtocol<Config>(
     bugs: spec.bugs ?? {},
     config: spec.config,
   };
-  if ('setup' in spec) return Object.freeze({ ...base, checkerNames: spec.checkerNames ?? [], setup: spec.setup });
+  if ('setup' in spec) return Object.freeze({ ...base, checkerNames: spec.checkerNames ?? [], scenarioShape: spec.scenario ?? PROPOSALS_SHAPE, setup: spec.setup });
   return Object.freeze({
     ...base,
+    scenarioShape: PROPOSALS_SHAPE,
     checkerNames: [...checkerNamesOf(spec.checkers ?? []), ...invariantsOf(spec).map((invariant) => invariant.name)],
     setup: (cluster: ClusterContext<Config>) => nodeProtocolDriver(spec, cluster),
   });
@@ -146,6 +152,10 @@ function specProblem(spec: unknown): string | null {
   const checkers = fields['checkers'];
   if (checkers !== undefined && (!Array.isArray(checkers) || checkers.some((family) => !CHECKER_FAMILIES.includes(family as string)))) {
     return `protocol ${fields['name']}: checkers must list checker families (${CHECKER_FAMILIES.join(', ')})`;
+  }
+  const shape = fields['scenario'] as Record<string, unknown> | undefined;
+  if (shape !== undefined && (typeof shape !== 'object' || shape === null || typeof shape['clients'] !== 'boolean' || !['paxos', 'multipaxos', 'raft', undefined].includes(shape['timingBlock'] as string))) {
+    return `protocol ${fields['name']}: scenario must be { clients: true or false, timingBlock?: "paxos", "multipaxos" or "raft" }`;
   }
   const invariants = fields['invariants'];
   if (invariants !== undefined && (!Array.isArray(invariants) || invariants.some((invariant) => typeof invariant?.name !== 'string' || typeof invariant?.monitor !== 'function'))) {

@@ -1,10 +1,10 @@
 import { createRequire } from 'node:module';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { formatPath, type PathSegment } from '../scenario/problems.js';
 import type { Scenario } from '../scenario/scenario.js';
 import { closestMatch } from '../scenario/suggest.js';
 import { isProtocolDefinition, type AnyProtocolDefinition } from './protocol-definition.js';
-import { builtInProtocolNames, protocolNamed, registerProtocol } from './registry.js';
+import { builtInProtocolNames, protocolNamed, registeredProtocols, registerProtocol } from './registry.js';
 
 /**
  * Loading a user protocol (README, "Write your own protocol"): a scenario's
@@ -38,24 +38,34 @@ export function resolveScenarioProtocol(scenario: Scenario, scenarioFile: string
     : { spec: override, label: '--protocol', baseDir: process.cwd() };
   const loaded = protocolFor(source);
   if (!loaded.ok) return { ok: false, errors: [loaded.error] };
-  const { definition, module } = loaded;
+  return scenarioWithProtocol(scenario, loaded.definition, loaded.module, scenarioFile);
+}
+
+/**
+ * The scenario as `definition` runs it: named by the definition, its `config`
+ * parsed by the definition's schema (each problem names `where`, then the
+ * config path), and the module it came from (null: a built-in).
+ */
+export function scenarioWithProtocol(scenario: Scenario, definition: AnyProtocolDefinition, module: string | null, where: string): ProtocolLoad {
+  const fromModule = module === null ? {} : { protocolModule: module };
   if (definition.config === undefined) {
-    if (scenario.config !== undefined) return { ok: false, errors: [`${scenarioFile}: config: protocol ${definition.name} takes no config`] };
-    return { ok: true, scenario: { ...scenario, protocol: definition.name, ...(module === null ? {} : { protocolModule: module }) } };
+    if (scenario.config !== undefined) return { ok: false, errors: [`${where}: config: protocol ${definition.name} takes no config`] };
+    return { ok: true, scenario: { ...scenario, protocol: definition.name, ...fromModule } };
   }
   const parsed = definition.config.safeParse(scenario.config);
   if (!parsed.success) {
-    return { ok: false, errors: parsed.error.issues.map((issue) => `${scenarioFile}: ${formatPath(['config', ...(issue.path as PathSegment[])])}: ${issue.message}`) };
+    return { ok: false, errors: parsed.error.issues.map((issue) => `${where}: ${formatPath(['config', ...(issue.path as PathSegment[])])}: ${issue.message}`) };
   }
-  return { ok: true, scenario: { ...scenario, protocol: definition.name, config: parsed.data, ...(module === null ? {} : { protocolModule: module }) } };
+  return { ok: true, scenario: { ...scenario, protocol: definition.name, config: parsed.data, ...fromModule } };
 }
 
 type Found = { ok: true; definition: AnyProtocolDefinition; module: string | null } | { ok: false; error: string };
 
 /** A registered protocol by name, or else a module loaded and registered. */
 export function protocolFor(source: ProtocolSource): Found {
-  const builtIn = protocolNamed(source.spec);
-  if (builtIn !== undefined && !looksLikePath(source.spec)) return { ok: true, definition: builtIn, module: null };
+  // A registered name: a built-in, or a user protocol loaded earlier in this process (which keeps its module, so workers and files name it).
+  const registered = looksLikePath(source.spec) ? undefined : registeredProtocols().find((entry) => entry.definition.name === source.spec);
+  if (registered !== undefined) return { ok: true, definition: registered.definition, module: registered.module };
   const path = resolveModule(source);
   if (!path.ok) return path;
   return loadProtocolModule(path.path, source.label);
@@ -114,4 +124,43 @@ function loadFailure(error: unknown): string {
   if (code === 'ERR_REQUIRE_ESM') return 'this Node.js cannot load an ES module synchronously; use Node.js 20.19 or later';
   const message = error instanceof Error ? error.message : String(error);
   return message.split('\n')[0] ?? message;
+}
+
+/**
+ * What a trace's meta line calls a protocol module: its package name when it
+ * was installed (`node_modules/@scope/name/...`), else its file name. Never a
+ * path: a trace reads the same wherever it was written, and is checked
+ * elsewhere with `--protocol PATH`.
+ */
+export function protocolModuleName(modulePath: string): string {
+  const parts = modulePath.split(sep);
+  const installed = parts.lastIndexOf('node_modules');
+  if (installed >= 0 && installed + 1 < parts.length - 1) {
+    const scoped = parts[installed + 1]!.startsWith('@') && installed + 2 < parts.length - 1;
+    return scoped ? `${parts[installed + 1]}/${parts[installed + 2]}` : parts[installed + 1]!;
+  }
+  return basename(modulePath);
+}
+
+/**
+ * How a scenario file at `directory` names the module at `modulePath`, so it
+ * loads it again after the directory moved with its project or was copied
+ * elsewhere: an installed package by its name when that name resolves to the
+ * same module from there, else the path relative to the directory (`./`,
+ * `../`, with forward slashes, as a scenario's `protocol:` is read).
+ */
+export function portableProtocolReference(modulePath: string, directory: string): string {
+  const packageName = protocolModuleName(modulePath);
+  if (packageName !== basename(modulePath) && resolvesTo(packageName, directory) === modulePath) return packageName;
+  const path = relative(directory, modulePath).split(sep).join('/');
+  if (isAbsolute(path)) return modulePath; // another drive: no relative path exists
+  return path.startsWith('../') ? path : `./${path}`;
+}
+
+function resolvesTo(spec: string, directory: string): string | null {
+  try {
+    return createRequire(join(directory, 'noop.js')).resolve(spec);
+  } catch {
+    return null;
+  }
 }

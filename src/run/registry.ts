@@ -1,5 +1,6 @@
 import { cheapPaxosDefinition, multiPaxosDefinition, paxosDefinition, raftDefinition } from './builtin-protocols.js';
 import type { AnyProtocolDefinition } from './protocol-definition.js';
+import { provideScenarioShapes } from '../scenario/protocol-shape.js';
 
 /**
  * Protocols by name: what a scenario's `protocol:` names, `--bug` is checked
@@ -22,6 +23,12 @@ interface Registered {
 
 const registry = new Map<string, Registered>(BUILT_IN_PROTOCOLS.map((definition) => [definition.name, { definition, module: null }]));
 
+// The scenario layer (below this one) reads each protocol's scenario keys from its definition, through here.
+provideScenarioShapes({
+  shapeOf: (name) => registry.get(name)?.definition.scenarioShape,
+  all: () => [...registry.values()].map(({ definition }) => ({ name: definition.name, shape: definition.scenarioShape })),
+});
+
 /** Names of paxsim's own protocols. */
 export function builtInProtocolNames(): string[] {
   return BUILT_IN_PROTOCOLS.map((definition) => definition.name);
@@ -40,6 +47,11 @@ export function registerProtocol(definition: AnyProtocolDefinition, module: stri
   if (existing.definition === definition) return { ok: true };
   const where = existing.module === null ? 'a built-in protocol' : `the protocol loaded from ${existing.module}`;
   return { ok: false, error: `defines protocol "${definition.name}", a name already taken by ${where}; give it another name` };
+}
+
+/** Whether `name` is one of paxsim's own protocols (whose trace vocabulary the tools know), not a loaded one. */
+export function isBuiltInProtocol(name: string): boolean {
+  return BUILT_IN_PROTOCOLS.some((definition) => definition.name === name);
 }
 
 export function protocolNamed(name: string): AnyProtocolDefinition | undefined {

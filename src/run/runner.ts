@@ -10,6 +10,7 @@ import { TraceSerializer, type TextSink } from '../trace/trace-writer.js';
 import { Simulation, type ClusterSnapshot, type SimulationOutcome } from '../sim/simulation.js';
 import { ScheduleReplay } from '../explore/schedule-replay.js';
 import { driverFor, isBugOf, type ProtocolBug, type SummaryLine } from './protocol.js';
+import { protocolModuleName } from './protocol-loader.js';
 import { judgeExpectation, type ExpectationReport } from './expect.js';
 import { NO_EXCEPTIONS } from './determinism-guard.js';
 
@@ -224,6 +225,9 @@ export function traceMeta(scenario: Scenario, seed: number, bug: ProtocolBug | u
     learners: [...scenario.roles.learners],
     protocol: scenario.protocol,
   };
+  // A user protocol: which module to pass `paxsim check --protocol`, and the config its checks are built with.
+  if (scenario.protocolModule !== undefined) meta.protocolModule = protocolModuleName(scenario.protocolModule);
+  if (scenario.config !== undefined) meta.config = scenario.config;
   if (usesClients(scenario.protocol)) meta.clients = scenario.clients.map((client) => client.id);
   if (scenario.cheapPaxos !== undefined) {
     meta.main = [...scenario.cheapPaxos.main];

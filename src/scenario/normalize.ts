@@ -1,7 +1,8 @@
 import { FAULT_KINDS, NEMESIS_FAULT_KINDS, type ParsedKvOp, type DelayInput, type ParsedFault, type ParsedScenario } from './schema.js';
 import { formatProblem, type LoadResult, type SourceLocator } from './problems.js';
 import { nemesisSizeProblem } from './limits.js';
-import { sortedIds, usesClients, type ScheduleStep, type ChosenExpectation, type CheapPaxosSpec, type DelaySpec, type Fault, type ClientSpec, type KvOpSpec, type NemesisSpec, type NodeId, type Roles, type Scenario } from './scenario.js';
+import { protocolsWhere, scenarioShapeOf, type ScenarioShape } from './protocol-shape.js';
+import { sortedIds, type ScheduleStep, type ChosenExpectation, type CheapPaxosSpec, type DelaySpec, type Fault, type ClientSpec, type KvOpSpec, type NemesisSpec, type NodeId, type Roles, type Scenario } from './scenario.js';
 
 type Report = (path: readonly (string | number)[], message: string) => void;
 
@@ -45,7 +46,7 @@ export function normalizeScenario(parsed: ParsedScenario, locator: SourceLocator
   const nemesis = parsed.nemesis ? normalizeNemesis(parsed, nodes, report) : undefined;
   const schedule = parsed.schedule ? normalizeSchedule(parsed, [...nodes, ...clients.map((client) => client.id)], report) : undefined;
   checkTiming(parsed, report);
-  const cheapPaxos = parsed.protocol === 'cheap-paxos' ? normalizeCheapPaxos(parsed, nodes, checkNode, report) : undefined;
+  const cheapPaxos = scenarioShapeOf(parsed.protocol).mainAndAuxiliaryRoles === true ? normalizeCheapPaxos(parsed, nodes, checkNode, report) : undefined;
 
   if (errors.length > 0) return { ok: false, errors };
   return {
@@ -119,15 +120,17 @@ function normalizeCheapPaxos(parsed: ParsedScenario, nodes: readonly NodeId[], c
 export const DEFAULT_CHEAP_PAXOS_ALPHA = 3;
 
 function resolveRoles(parsed: ParsedScenario, nodes: readonly NodeId[], checkNode: (id: NodeId, path: (string | number)[]) => void, report: Report): Roles {
-  if (parsed.protocol !== 'cheap-paxos') {
+  const mainAndAuxiliary = scenarioShapeOf(parsed.protocol).mainAndAuxiliaryRoles === true;
+  if (!mainAndAuxiliary) {
+    const needs = `needs ${protocolList(protocolsWhere((shape) => shape.mainAndAuxiliaryRoles === true))}`;
     for (const key of ['main', 'auxiliary'] as const) {
-      if (parsed.roles?.[key] !== undefined) report(['roles', key], 'needs `protocol: cheap-paxos`');
+      if (parsed.roles?.[key] !== undefined) report(['roles', key], needs);
     }
-    if (parsed.cheapPaxos !== undefined) report(['cheapPaxos'], 'needs `protocol: cheap-paxos`');
-    if (parsed.expect.auxiliaries !== undefined) report(['expect', 'auxiliaries'], 'needs `protocol: cheap-paxos`');
+    if (parsed.cheapPaxos !== undefined) report(['cheapPaxos'], needs);
+    if (parsed.expect.auxiliaries !== undefined) report(['expect', 'auxiliaries'], needs);
   }
   const resolve = (role: 'proposers' | 'acceptors' | 'learners'): NodeId[] => {
-    const listed = parsed.protocol === 'cheap-paxos' ? undefined : parsed.roles?.[role];
+    const listed = mainAndAuxiliary ? undefined : parsed.roles?.[role];
     if (listed === undefined) return [...nodes];
     listed.forEach((id, index) => checkNode(id, ['roles', role, index]));
     checkDuplicates(listed, ['roles', role], report);
@@ -259,18 +262,17 @@ function chosenExpectation(text: string): ChosenExpectation {
  * and clients do not apply to single-decree Paxos.
  */
 function normalizeClients(parsed: ParsedScenario, nodes: ReadonlySet<NodeId>, report: Report): ClientSpec[] {
-  if (!usesClients(parsed.protocol)) {
-    if (parsed.clients !== undefined) report(['clients'], 'clients need `protocol: multipaxos`, `protocol: raft` or `protocol: cheap-paxos`; single-decree Paxos takes `proposals`');
-    if (parsed.multipaxos !== undefined) report(['multipaxos'], 'needs `protocol: multipaxos`');
-    if (parsed.raft !== undefined) report(['raft'], 'needs `protocol: raft`');
+  const shape = scenarioShapeOf(parsed.protocol);
+  if (!shape.clients) {
+    if (parsed.clients !== undefined) report(['clients'], `clients need ${protocolList(protocolsWhere((other) => other.clients))}; single-decree Paxos takes \`proposals\``);
+    checkClientTimingBlocks(parsed, shape, report);
     return [];
   }
-  // Multi-Paxos, Raft and Cheap Paxos: the same clients; Raft has its own timing block, Cheap Paxos uses Multi-Paxos's.
+  // The protocols with clients (Multi-Paxos, Raft, Cheap Paxos) share them; each reads its own timing block.
   const protocol = parsed.protocol;
-  if (protocol === 'raft' && parsed.multipaxos !== undefined) report(['multipaxos'], 'needs `protocol: multipaxos`');
-  if (protocol !== 'raft' && parsed.raft !== undefined) report(['raft'], 'needs `protocol: raft`');
-  if (protocol !== 'cheap-paxos' && parsed.roles !== undefined) report(['roles'], `does not apply to \`protocol: ${protocol}\` (every node is a replica)`);
-  if (parsed.paxos !== undefined) report(['paxos'], protocol === 'cheap-paxos' ? 'does not apply to `protocol: cheap-paxos`' : `does not apply to \`protocol: ${protocol}\` (every node is a replica)`);
+  checkClientTimingBlocks(parsed, shape, report);
+  if (shape.mainAndAuxiliaryRoles !== true && parsed.roles !== undefined) report(['roles'], `does not apply to \`protocol: ${protocol}\` (every node is a replica)`);
+  if (parsed.paxos !== undefined) report(['paxos'], `does not apply to \`protocol: ${protocol}\`${shape.mainAndAuxiliaryRoles === true ? '' : ' (every node is a replica)'}`);
   if (parsed.proposals.length > 0) report(['proposals'], `does not apply to \`protocol: ${protocol}\`; declare \`clients\` instead`);
   if (parsed.expect.chosen !== undefined) report(['expect', 'chosen'], `does not apply to \`protocol: ${protocol}\`; use safety and liveness`);
   const clients = parsed.clients;
@@ -297,6 +299,19 @@ function normalizeClients(parsed: ParsedScenario, nodes: ReadonlySet<NodeId>, re
     report(['clients', 'mix'], 'must give at least one operation kind a positive weight');
   }
   return specs;
+}
+
+/** The client protocols' timing blocks (`multipaxos:`, `raft:`, each named after its protocol) belong to the protocols that read them. */
+function checkClientTimingBlocks(parsed: ParsedScenario, shape: ScenarioShape, report: Report): void {
+  for (const block of ['multipaxos', 'raft'] as const) {
+    if (parsed[block] !== undefined && shape.timingBlock !== block) report([block], `needs \`protocol: ${block}\``);
+  }
+}
+
+/** `\`protocol: a\``, `\`protocol: a\` or \`protocol: b\``, `\`protocol: a\`, \`protocol: b\` or \`protocol: c\``. */
+function protocolList(names: readonly string[]): string {
+  const quoted = names.map((name) => `\`protocol: ${name}\``);
+  return quoted.length <= 1 ? (quoted[0] ?? 'another protocol') : `${quoted.slice(0, -1).join(', ')} or ${quoted[quoted.length - 1]}`;
 }
 
 function normalizeOp(op: ParsedKvOp, path: readonly (string | number)[], report: Report): KvOpSpec {

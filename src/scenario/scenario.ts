@@ -1,3 +1,5 @@
+import { scenarioShapeOf, type TimingBlock } from './protocol-shape.js';
+
 /** A validated, normalized scenario: what every layer above reads. */
 
 export type NodeId = string;
@@ -140,16 +142,16 @@ export interface RaftTimingSpec extends MultiPaxosTimingSpec {
 }
 
 /**
- * paxsim's own protocols whose `nodes` are replicas serving Multi-Paxos's
- * closed-loop `clients` (Multi-Paxos, Raft, Cheap Paxos).
+ * Whether a protocol's `nodes` are replicas serving closed-loop `clients`
+ * (its definition says so: see scenario/protocol-shape.ts).
  */
 export function usesClients(protocol: ProtocolName): boolean {
-  return protocol === 'multipaxos' || protocol === 'raft' || protocol === 'cheap-paxos';
+  return scenarioShapeOf(protocol).clients;
 }
 
-/** The timing block a client protocol reads: Raft its own `raft:`, Multi-Paxos and Cheap Paxos `multipaxos:`. */
-export function timingBlockOf(protocol: ProtocolName): 'multipaxos' | 'raft' {
-  return protocol === 'raft' ? 'raft' : 'multipaxos';
+/** The timing block a protocol reads (Raft its own `raft:`, Multi-Paxos and Cheap Paxos `multipaxos:`), as its definition declares. */
+export function timingBlockOf(protocol: ProtocolName): TimingBlock | undefined {
+  return scenarioShapeOf(protocol).timingBlock;
 }
 
 export interface Scenario {

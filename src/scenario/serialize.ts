@@ -8,13 +8,14 @@ import { printable } from '../util/printable.js';
  * a failing seed replays with `paxsim run FILE` alone. Loading the text gives
  * back an equal scenario.
  */
-export function scenarioToFileObject(scenario: Scenario): Record<string, unknown> {
+export function scenarioToFileObject(scenario: Scenario, protocolReference?: string): Record<string, unknown> {
   const file: Record<string, unknown> = {
     name: scenario.name,
     description: scenario.description,
   };
-  // A user protocol is written as the module it was loaded from, so the file loads it again from anywhere.
-  if (scenario.protocol !== 'paxos') file['protocol'] = scenario.protocolModule ?? scenario.protocol;
+  // A user protocol is written as the module it was loaded from (by default its absolute path; a file
+  // written to disk passes a reference that still resolves when its directory moves), so the file loads it again.
+  if (scenario.protocol !== 'paxos') file['protocol'] = protocolReference ?? scenario.protocolModule ?? scenario.protocol;
   if (scenario.config !== undefined) file['config'] = scenario.config;
   file['nodes'] = [...scenario.nodes];
   if (usesClients(scenario.protocol)) file['clients'] = clientsToFile(scenario.clients);
@@ -124,8 +125,11 @@ function delayToFile(delay: DelaySpec): Record<string, unknown> {
  * YAML text with a schema comment (relative to where the file is written)
  * and a header of comment lines; each fault and proposal on one line.
  */
-export function scenarioToYaml(scenario: Scenario, options: { header?: readonly string[]; filePath?: string; schemaPath?: string } = {}): string {
-  const document = new Document(scenarioToFileObject(scenario));
+export function scenarioToYaml(
+  scenario: Scenario,
+  options: { header?: readonly string[]; filePath?: string; schemaPath?: string; protocolReference?: string | undefined } = {},
+): string {
+  const document = new Document(scenarioToFileObject(scenario, options.protocolReference));
   visit(document, {
     Map(_, node, path) {
       // Entries of faults/proposals and small maps (network, roles, expect) read best on one line.

@@ -74,8 +74,8 @@ export type AnyTraceEvent = TraceEvent | MultiPaxosTraceEvent;
 
 export type TraceEventType = TraceEvent['type'];
 
-/** The network, fault, node and derived event types both protocols' traces share. */
-const SHARED_EVENT_TYPES = {
+/** The network, fault, node and derived event types every protocol's traces share. */
+export const SHARED_EVENT_TYPES = {
   send: true,
   deliver: true,
   drop: true,
@@ -136,6 +136,14 @@ export interface TraceMeta {
   auxiliary?: NodeId[];
   alpha?: number;
   bug?: string;
+  /**
+   * A user protocol: the module that defines it, as a file name or package
+   * name (never a path, so the trace reads the same on any machine). Its
+   * presence tells `paxsim check` the trace needs that module (`--protocol`).
+   */
+  protocolModule?: string;
+  /** A user protocol: the scenario's `config`, as its schema parsed it. */
+  config?: unknown;
 }
 
 /** What paxsim writes for a user protocol's node whose handler threw: `{t, type: 'exception', node, handler, error}`. */

@@ -3,7 +3,7 @@ import { RAFT_EVENT_TYPES, RAFT_MESSAGE_TYPES } from './raft-format.js';
 import type { PaxosMessage } from '../protocols/paxos/messages.js';
 import type { ProtocolName } from '../scenario/scenario.js';
 import { closestMatch, editDistance } from '../scenario/suggest.js';
-import { MULTIPAXOS_EVENT_TYPES, PAXOS_EVENT_TYPES, type AnyTraceEvent } from '../sim/events.js';
+import { MULTIPAXOS_EVENT_TYPES, PAXOS_EVENT_TYPES, SHARED_EVENT_TYPES, type AnyTraceEvent } from '../sim/events.js';
 
 export interface EventFilter {
   /** Keep events that involve one of these nodes (as node, sender or receiver). */
@@ -103,16 +103,36 @@ const PRINTED_WORDS: Readonly<Record<string, string>> = {
 export type TypeWords = { ok: true; eventTypes: string[]; messageTypes: string[] } | { ok: false; error: string };
 
 /**
+ * A user protocol's event and message types, as a run of it showed them (its
+ * vocabulary is its own: nothing declares it ahead of a run). `source` says
+ * which run, for the message naming an unknown word.
+ */
+export interface ObservedVocabulary {
+  readonly eventTypes: ReadonlySet<string>;
+  readonly messageTypes: ReadonlySet<string>;
+  readonly source: string;
+}
+
+/** Collects an {@link ObservedVocabulary}: feed it every event of a run with network events traced. */
+export function vocabularyCollector(source: string): { observe(event: AnyTraceEvent): void; vocabulary: ObservedVocabulary } {
+  const eventTypes = new Set<string>(Object.keys(SHARED_EVENT_TYPES));
+  const messageTypes = new Set<string>();
+  return {
+    observe: (event) => {
+      eventTypes.add(event.type);
+      if (event.type === 'send' && typeof event.msg?.type === 'string') messageTypes.add(event.msg.type);
+    },
+    vocabulary: { eventTypes, messageTypes, source },
+  };
+}
+
+/**
  * `--type` words for a protocol's trace: event types, message types, or the
  * words the timeline prints. A word may be both (`promise` is an event and a
  * message; `accepted` a message and the printed word for `accept`): it keeps both.
  */
-export function resolveTypeWords(words: readonly string[], protocol: ProtocolName, flag: string): TypeWords {
-  // Cheap Paxos: Multi-Paxos's vocabulary plus its configuration events and the leader's discard message.
-  const cheap = protocol === 'cheap-paxos';
-  const multi = protocol === 'multipaxos' || cheap;
-  const eventNames = [...Object.keys(multi ? MULTIPAXOS_EVENT_TYPES : protocol === 'raft' ? RAFT_EVENT_TYPES : PAXOS_EVENT_TYPES), ...(cheap ? ['config', 'discard'] : [])];
-  const messageNames = [...Object.keys(multi ? MULTIPAXOS_MESSAGE_TYPES : protocol === 'raft' ? RAFT_MESSAGE_TYPES : PAXOS_MESSAGE_TYPES), ...(cheap ? ['discard'] : [])];
+export function resolveTypeWords(words: readonly string[], protocol: ProtocolName, flag: string, observed?: ObservedVocabulary): TypeWords {
+  const { eventNames, messageNames } = observed === undefined ? builtInVocabulary(protocol) : { eventNames: [...observed.eventTypes], messageNames: [...observed.messageTypes] };
   const printed = Object.keys(PRINTED_WORDS).filter((word) => eventNames.includes(PRINTED_WORDS[word]!));
   const eventTypes = new Set<string>();
   const messageTypes = new Set<string>();
@@ -124,9 +144,20 @@ export function resolveTypeWords(words: readonly string[], protocol: ProtocolNam
     if (messageNames.includes(word)) messageTypes.add(word);
     if (eventNames.includes(word) || alias !== undefined || messageNames.includes(word)) continue;
     const known = [...new Set([...eventNames, ...messageNames])].sort();
-    return { ok: false, error: `${flag}: unknown ${protocol} event or message type "${raw}"${suggestion(word, [...known, ...printed])}; known: ${known.join(', ')}` };
+    const what = observed === undefined ? `unknown ${protocol} event or message type "${raw}"` : `no event or message of type "${raw}" in ${observed.source}`;
+    return { ok: false, error: `${flag}: ${what}${suggestion(word, [...known, ...printed])}; known: ${known.join(', ')}` };
   }
   return { ok: true, eventTypes: [...eventTypes], messageTypes: [...messageTypes] };
+}
+
+/** A built-in protocol's event and message types. */
+function builtInVocabulary(protocol: ProtocolName): { eventNames: string[]; messageNames: string[] } {
+  // Cheap Paxos: Multi-Paxos's vocabulary plus its configuration events and the leader's discard message.
+  const cheap = protocol === 'cheap-paxos';
+  const multi = protocol === 'multipaxos' || cheap;
+  const eventNames = [...Object.keys(multi ? MULTIPAXOS_EVENT_TYPES : protocol === 'raft' ? RAFT_EVENT_TYPES : PAXOS_EVENT_TYPES), ...(cheap ? ['config', 'discard'] : [])];
+  const messageNames = [...Object.keys(multi ? MULTIPAXOS_MESSAGE_TYPES : protocol === 'raft' ? RAFT_MESSAGE_TYPES : PAXOS_MESSAGE_TYPES), ...(cheap ? ['discard'] : [])];
+  return { eventNames, messageNames };
 }
 
 /** The first of `words` that is not a known node id, as one problem line; null when all are known. */

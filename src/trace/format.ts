@@ -32,16 +32,20 @@ export function describeMessage(message: PaxosMessage | MultiPaxosMessage): stri
     case 'decided':
       return `decided ${quoted(message.value)}`;
     default:
-      return describeTagged(message);
+      return describeOwnMessage(message);
   }
 }
 
-/** A message or observation of a protocol paxsim does not know (a user's): its type, then its other fields as compact JSON. */
-export function describeTagged(tagged: { readonly type: string }, omit: readonly string[] = []): string {
-  const fields = Object.entries(tagged).filter(([key]) => key !== 'type' && !omit.includes(key));
-  const text = fields.map(([key, value]) => `${key}=${JSON.stringify(value)}`).join(' ');
-  const line = printable(text.length === 0 ? tagged.type : `${tagged.type} ${text}`);
-  return line.length > 160 ? `${line.slice(0, 159)}…` : line;
+/** A user protocol's message, whose vocabulary is its own: its type, then its other fields as JSON (`rumor {"value":"X"}`). */
+export function describeOwnMessage(message: unknown): string {
+  return describeRecord(message as Record<string, unknown>, ['type']);
+}
+
+/** A record's `type`, then its fields but `shownApart` as JSON; just the type when nothing else is left. */
+export function describeRecord(record: Record<string, unknown>, shownApart: readonly string[]): string {
+  const rest = Object.fromEntries(Object.entries(record).filter(([key]) => !shownApart.includes(key)));
+  const type = printable(String(record['type']));
+  return Object.keys(rest).length === 0 ? type : `${type} ${printable(JSON.stringify(rest))}`;
 }
 
 /** Multi-Paxos messages carry slots, commands or client fields that Paxos messages do not. */
@@ -72,7 +76,7 @@ function describeMultiPaxosMessage(message: Exclude<MultiPaxosMessage, { type: '
     case 'redirect':
       return `redirect #${message.requestId} to ${message.leaderHint === null ? 'anyone' : printable(message.leaderHint)}`;
     default:
-      return describeTagged(message);
+      return describeOwnMessage(message);
   }
 }
 

@@ -29,6 +29,11 @@ import { describeOp } from './format.js';
  *   `[7, ""]`, and an integer node id, ballot id or value reads as its decimal
  *   string.
  *
+ * A meta line with `protocolModule` is a user protocol's trace (paxsim run
+ * writes it, with the protocol's `config`): its events are the protocol's own
+ * vocabulary, so only the faults are validated and `clients` may be listed;
+ * its definition's checks read the rest (`paxsim check --protocol`).
+ *
  * A meta line with `"protocol":"multipaxos"` makes it a Multi-Paxos trace:
  * `nodes` are the replicas and `clients` (default: none) the client ids, a
  * separate set. Then the validated types are `leader`, `promise`, `accept`,
@@ -64,6 +69,14 @@ export type ReadTraceResult =
       events: AnyTraceEvent[];
       metaKeys: string[];
     }
+  | {
+      ok: true;
+      /** A user protocol's trace (the meta line names its `protocolModule`): only faults are validated, its own checks read the rest. */
+      protocol: 'user';
+      meta: TraceMeta;
+      events: AnyTraceEvent[];
+      metaKeys: string[];
+    }
   | { ok: false; errors: string[] };
 
 /** The meta line's `protocol` that makes a trace a Multi-Paxos one; any other (or none) is single-decree Paxos. */
@@ -90,6 +103,9 @@ const VALIDATED_TYPES = new Set(['propose', 'promise', 'accept', 'learn', ...FAU
 
 /** The same for a Raft trace (meta line `"protocol":"raft"`): servers are `nodes`, clients as for Multi-Paxos. */
 const RAFT_VALIDATED_TYPES = new Set(['leader', 'vote', 'append', 'truncate', 'commit', 'apply', 'invoke', 'complete', 'timeout', ...FAULT_TYPES]);
+
+/** The same for a user protocol's trace (meta line with `protocolModule`). */
+const USER_VALIDATED_TYPES = new Set(FAULT_TYPES);
 
 /** The same for a Multi-Paxos trace. */
 const MULTIPAXOS_VALIDATED_TYPES = new Set(['leader', 'promise', 'accept', 'learn', 'apply', 'invoke', 'complete', 'timeout', ...FAULT_TYPES]);
@@ -141,13 +157,16 @@ export function readTrace(text: string, file: string): ReadTraceResult {
   if (!end.ok) return end;
   // The reader built each event for its protocol: only validated types are narrowed, the rest pass through.
   if (end.protocol === 'multipaxos') return { ok: true, protocol: 'multipaxos', meta: end.meta, events: events as MultiPaxosTraceEvent[], metaKeys: end.metaKeys };
-  if (end.protocol === 'raft') return { ok: true, protocol: 'raft', meta: end.meta, events, metaKeys: end.metaKeys };
+  if (end.protocol === 'raft' || end.protocol === 'user') return { ok: true, protocol: end.protocol, meta: end.meta, events, metaKeys: end.metaKeys };
   return { ok: true, protocol: 'paxos', meta: end.meta, events: events as TraceEvent[], metaKeys: end.metaKeys };
 }
 
+/** Which events a trace's reader validates: a built-in protocol's, or (`user`) only the faults. */
+export type TraceFormat = 'paxos' | 'multipaxos' | 'raft' | 'user';
+
 /** How a trace read line by line ended: its meta line and event count, or its problems. */
 export type TraceReadEnd =
-  | { ok: true; protocol: 'paxos' | 'multipaxos' | 'raft'; meta: TraceMeta; metaKeys: string[]; eventCount: number }
+  | { ok: true; protocol: TraceFormat; meta: TraceMeta; metaKeys: string[]; eventCount: number }
   | { ok: false; errors: string[] };
 
 /**
@@ -164,6 +183,8 @@ export class TraceReader {
   /** Multi-Paxos or Raft: clients, and their history rules. */
   private multipaxos = false;
   private raft = false;
+  /** A user protocol's trace: its events are its own vocabulary, read by its own checks. */
+  private user = false;
   private metaLineSeen = false;
   private metaRead: { meta: TraceMeta; keys: string[] } | null = null;
   private roles: Roles | null = null;
@@ -220,10 +241,11 @@ export class TraceReader {
 
   private readMetaLine(line: string): void {
     this.metaLineSeen = true;
-    const declared = declaredProtocol(line);
-    this.raft = declared === RAFT_PROTOCOL;
-    this.multipaxos = declared === MULTIPAXOS_PROTOCOL || declared === CHEAP_PAXOS_PROTOCOL || this.raft;
-    this.metaRead = readMeta(line, this.problems, this.multipaxos);
+    const declared = declaredMeta(line);
+    this.user = declared['protocolModule'] !== undefined;
+    this.raft = !this.user && declared['protocol'] === RAFT_PROTOCOL;
+    this.multipaxos = !this.user && (declared['protocol'] === MULTIPAXOS_PROTOCOL || declared['protocol'] === CHEAP_PAXOS_PROTOCOL || this.raft);
+    this.metaRead = readMeta(line, this.problems, this.multipaxos || this.user);
     const meta = this.metaRead?.meta ?? null;
     this.roles = meta && {
       nodes: new Set(meta.nodes),
@@ -242,11 +264,13 @@ export class TraceReader {
       problems.add(lineNumber, `not valid JSON (${parsed.reason})`);
       return null;
     }
-    const event = this.raft
-      ? readRaftEvent(parsed.value, lineNumber, roles, problems)
-      : this.multipaxos
-        ? readMultiPaxosEvent(parsed.value, lineNumber, roles, problems)
-        : readEvent(parsed.value, lineNumber, roles, problems);
+    const event = this.user
+      ? readUserProtocolEvent(parsed.value, lineNumber, roles, problems)
+      : this.raft
+        ? readRaftEvent(parsed.value, lineNumber, roles, problems)
+        : this.multipaxos
+          ? readMultiPaxosEvent(parsed.value, lineNumber, roles, problems)
+          : readEvent(parsed.value, lineNumber, roles, problems);
     if (event === null) {
       clientHistory?.rejected(parsed.value);
       return null;
@@ -267,6 +291,10 @@ export class TraceReader {
     return event;
   }
 
+  private get format(): TraceFormat {
+    return this.user ? 'user' : this.raft ? 'raft' : this.multipaxos ? 'multipaxos' : 'paxos';
+  }
+
   /** After the last line: the meta line and the number of events, or every problem (blank lines at the end are fine). */
   end(): TraceReadEnd {
     if (!this.metaLineSeen) {
@@ -274,14 +302,14 @@ export class TraceReader {
     }
     const metaRead = this.metaRead;
     if (metaRead === null || !this.problems.empty) return { ok: false, errors: this.problems.result() };
-    return { ok: true, protocol: this.raft ? 'raft' : this.multipaxos ? 'multipaxos' : 'paxos', meta: metaRead.meta, metaKeys: metaRead.keys, eventCount: this.lastLine - 1 };
+    return { ok: true, protocol: this.format, meta: metaRead.meta, metaKeys: metaRead.keys, eventCount: this.lastLine - 1 };
   }
 }
 
-/** What line 1 says `protocol` is, read before the meta line is validated, so events are read right even when it is not. */
-function declaredProtocol(line: string): unknown {
+/** What line 1 says (its `protocol`, its `protocolModule`), read before the meta line is validated, so events are read right even when it is not. */
+function declaredMeta(line: string): Json {
   const parsed = parseJson(line);
-  return parsed.ok && isObject(parsed.value) ? parsed.value['protocol'] : undefined;
+  return parsed.ok && isObject(parsed.value) ? parsed.value : {};
 }
 
 function parseJson(line: string): { ok: true; value: unknown } | { ok: false; reason: string } {
@@ -309,7 +337,7 @@ function asNodeId(value: unknown): NodeId | null {
   return null;
 }
 
-function readMeta(line: string, problems: Problems, multipaxos: boolean): { meta: TraceMeta; keys: string[] } | null {
+function readMeta(line: string, problems: Problems, withClients: boolean): { meta: TraceMeta; keys: string[] } | null {
   const parsed = parseJson(line);
   if (!parsed.ok) {
     problems.add(1, `meta: not valid JSON (${parsed.reason}); line 1 must be the meta line {"type":"meta","nodes":[…]}`);
@@ -359,6 +387,7 @@ function readMeta(line: string, problems: Problems, multipaxos: boolean): { meta
   const scenario = optionalString('scenario');
   const protocol = optionalString('protocol');
   const bug = optionalString('bug');
+  const protocolModule = raw['protocolModule'] === undefined ? undefined : optionalString('protocolModule');
   let seed = 0;
   if (raw['seed'] !== undefined) {
     if (typeof raw['seed'] === 'number' && Number.isSafeInteger(raw['seed']) && raw['seed'] >= 0) seed = raw['seed'];
@@ -376,7 +405,7 @@ function readMeta(line: string, problems: Problems, multipaxos: boolean): { meta
     }
   }
   let clients: NodeId[] | null = [];
-  if (multipaxos && raw['clients'] !== undefined) {
+  if (withClients && raw['clients'] !== undefined) {
     clients = readNodeList(raw, 'clients', null, problems);
     clients?.forEach((client, position) => {
       if (known?.has(client) !== true) return;
@@ -389,8 +418,11 @@ function readMeta(line: string, problems: Problems, multipaxos: boolean): { meta
   if (protocol === CHEAP_PAXOS_PROTOCOL && cheap === null) ok = false;
   if (!ok || nodes === null || acceptors === null || proposers === null || learners === null || clients === null) return null;
   const meta: TraceMeta = { type: 'meta', scenario, seed, ...(untilMs === undefined ? {} : { untilMs }), nodes, acceptors, proposers, learners, protocol };
-  if (multipaxos) meta.clients = clients;
+  if (withClients && (protocolModule === undefined || raw['clients'] !== undefined)) meta.clients = clients;
   if (cheap !== null) Object.assign(meta, cheap);
+  // A user protocol's: the module (a file or package name, never a path) and its parsed config, both read by its definition.
+  if (protocolModule !== undefined) meta.protocolModule = protocolModule;
+  if (raw['config'] !== undefined) meta.config = raw['config'];
   if (bug !== '') meta.bug = bug;
   return { meta, keys: Object.keys(raw) };
 }
@@ -459,6 +491,11 @@ function readEvent(raw: unknown, line: number, roles: Roles | null, problems: Pr
 /** The same for a Multi-Paxos trace. */
 function readMultiPaxosEvent(raw: unknown, line: number, roles: Roles | null, problems: Problems): MultiPaxosTraceEvent | null {
   return readEventWith(raw, line, roles, problems, MULTIPAXOS_VALIDATED_TYPES, '("accept", "learn", "apply", "invoke", …)', readMultiPaxosValidated);
+}
+
+/** The same for a user protocol's trace: its observations are its own, so only the faults (which liveness reads) are validated. */
+function readUserProtocolEvent(raw: unknown, line: number, roles: Roles | null, problems: Problems): AnyTraceEvent | null {
+  return readEventWith(raw, line, roles, problems, USER_VALIDATED_TYPES, "(the protocol's observations, the faults, …)", readFault);
 }
 
 /** The same for a Raft trace. */

@@ -1,7 +1,7 @@
 import type { NodeId } from '../scenario/scenario.js';
-import type { AnyTraceEvent, TraceMeta } from '../sim/events.js';
+import { SHARED_EVENT_TYPES, type AnyTraceEvent, type TraceMeta } from '../sim/events.js';
 import { dictFrom, emptyDict, type Dict } from '../util/dict.js';
-import { describeMessage } from './format.js';
+import { describeMessage, describeOwnMessage, describeRecord } from './format.js';
 import { StringSink, TRACE_CHUNK_CHARS, type TextSink } from './trace-writer.js';
 
 /** The parsing expression ShiViz asks for; written on the first line, as GoVector logs do. */
@@ -41,11 +41,19 @@ export class ShivizWriter {
   private readonly inFlight = new Map<number, InFlight>();
   private pending = `${SHIVIZ_REGEX}\n`;
 
+  /** A user protocol's run (its meta line names its module): messages and observations are its own vocabulary. */
+  private readonly ownVocabulary: boolean;
+
   constructor(
     private readonly sink: TextSink,
     meta: TraceMeta,
   ) {
     this.clocks = new Map(meta.nodes.map((node) => [node, emptyDict<number>()]));
+    this.ownVocabulary = meta.protocolModule !== undefined;
+  }
+
+  private describe(message: Parameters<typeof describeMessage>[0]): string {
+    return this.ownVocabulary ? describeOwnMessage(message) : describeMessage(message);
   }
 
   private record(host: NodeId, description: string, merge?: VectorClock): VectorClock {
@@ -70,7 +78,7 @@ export class ShivizWriter {
   observe(event: AnyTraceEvent): void {
     switch (event.type) {
       case 'send':
-        this.inFlight.set(event.id, { clock: this.record(event.from, `${event.t} send ${describeMessage(event.msg)} to ${event.to} #${event.id}`), copies: 1 });
+        this.inFlight.set(event.id, { clock: this.record(event.from, `${event.t} send ${this.describe(event.msg)} to ${event.to} #${event.id}`), copies: 1 });
         break;
       case 'duplicate': {
         const message = this.inFlight.get(event.id);
@@ -81,7 +89,7 @@ export class ShivizWriter {
         this.settle(event.id);
         break;
       case 'deliver':
-        this.record(event.to, `${event.t} receive ${describeMessage(event.msg)} from ${event.from} #${event.id}`, this.settle(event.id));
+        this.record(event.to, `${event.t} receive ${this.describe(event.msg)} from ${event.from} #${event.id}`, this.settle(event.id));
         break;
       case 'crash':
       case 'restart':
@@ -102,8 +110,16 @@ export class ShivizWriter {
         break;
       }
       default:
+        this.ownObservation(event);
         break;
     }
+  }
+
+  /** A user protocol's own observation: a local event at its node, like the single-decree ones. */
+  private ownObservation(event: AnyTraceEvent): void {
+    const fields = event as unknown as Record<string, unknown>;
+    if (!this.ownVocabulary || typeof fields['node'] !== 'string' || Object.hasOwn(SHARED_EVENT_TYPES, event.type)) return;
+    this.record(fields['node'], `${event.t} ${describeRecord(fields, ['t', 'type', 'node'])}`);
   }
 
   private flush(): void {

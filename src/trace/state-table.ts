@@ -5,7 +5,7 @@ import type { ReplicaState } from '../protocols/multipaxos/replica.js';
 import type { ReplicaDurableView } from '../protocols/multipaxos/state.js';
 import { describeCommand, printable, quoted } from './format.js';
 import type { AcceptorRecord, PaxosDurable } from '../protocols/paxos/state.js';
-import { usesClients, type NodeId } from '../scenario/scenario.js';
+import type { NodeId } from '../scenario/scenario.js';
 import type { AnyTraceEvent, TraceEvent } from '../sim/events.js';
 import type { ClusterSnapshot, NodeSnapshot } from '../sim/simulation.js';
 import type { Palette } from './timeline.js';
@@ -22,13 +22,16 @@ interface AcceptedMemory extends PromiseMemory {
 }
 
 /**
- * Every node's state at one moment, as a table: status, promised ballot,
- * accepted proposal, learned value, proposer progress; and which links are
- * down. An acceptor whose promise is lower than one it made earlier in the
- * trace (a promise lost in a crash) is flagged with what it forgot.
+ * Every node's state at one moment, as a table. A user protocol's
+ * (`ownViews`): each node's status and the views its definition gives, the
+ * durable view and volatileState(). paxsim's own: Multi-Paxos replicas and
+ * Raft servers by their durable view's kind; single-decree Paxos: status,
+ * promised ballot, accepted proposal, learned value, proposer progress; and
+ * which links are down. An acceptor whose promise is lower than one it made
+ * earlier in the trace (a promise lost in a crash) is flagged with what it forgot.
  */
-export function formatStateTable(snapshot: ClusterSnapshot, anyHistory: readonly AnyTraceEvent[], palette: Palette, protocol = 'paxos'): string {
-  if (protocol !== 'paxos' && !usesClients(protocol)) return formatViewTable(snapshot, palette);
+export function formatStateTable(snapshot: ClusterSnapshot, anyHistory: readonly AnyTraceEvent[], palette: Palette, ownViews = false): string {
+  if (ownViews) return formatViewTable(snapshot, palette);
   if (snapshot.nodes.some((node) => (node.durable as { kind?: string }).kind === 'replica')) return formatReplicaTable(snapshot, palette);
   if (snapshot.nodes.some((node) => (node.durable as { kind?: string }).kind === 'server')) return formatRaftTable(snapshot, describeLinks, palette);
   const history = anyHistory as readonly TraceEvent[];

@@ -1,7 +1,7 @@
 import { formatBallot } from '../protocols/paxos/ballot.js';
 import { EXCEPTION_EVENT, type AnyTraceEvent, type MultiPaxosObservationEvent, type TraceEvent } from '../sim/events.js';
 import { describeRaftEvent } from './raft-format.js';
-import { describeCommand, describeDelay, describeMessage, describeTagged, describeOp, describeResult, printable, quoted } from './format.js';
+import { describeCommand, describeDelay, describeMessage, describeOp, describeOwnMessage, describeRecord, describeResult, printable, quoted } from './format.js';
 
 /** How the timeline is colored; the CLI passes chalk's functions, tests pass identity. */
 export interface Palette {
@@ -27,6 +27,12 @@ export const PLAIN: Palette = {
 export interface TimelineOptions {
   /** Also show `send` events (each delivery is shown anyway). */
   readonly showSends?: boolean;
+  /**
+   * The run is a user protocol's: its messages and observations are its own
+   * vocabulary, shown as they are (`rumor {"value":"X"}`), except the
+   * single-decree observations when they have that shape.
+   */
+  readonly ownVocabulary?: boolean;
 }
 
 const TIME_WIDTH = 7;
@@ -41,6 +47,79 @@ export function timelineLine(event: AnyTraceEvent, palette: Palette, options: Ti
 }
 
 function describeEvent(anyEvent: AnyTraceEvent, palette: Palette, options: TimelineOptions): { who: string; what: string } | null {
+  if (options.ownVocabulary === true) return describeOwnVocabularyEvent(anyEvent, palette, options);
+  return describeBuiltInEvent(anyEvent, palette, options);
+}
+
+/** The simulator's events (faults, timers, the network) as for any protocol; the protocol's own messages and observations as they are. */
+function describeOwnVocabularyEvent(event: AnyTraceEvent, palette: Palette, options: TimelineOptions): { who: string; what: string } | null {
+  switch (event.type) {
+    case 'send':
+      if (!options.showSends) return null;
+      return { who: `${event.from}→${event.to}`, what: palette.dim(`send ${describeOwnMessage(event.msg)}  #${event.id}`) };
+    case 'deliver':
+      return { who: `${event.from}→${event.to}`, what: palette.message(describeOwnMessage(event.msg)) + palette.dim(`  #${event.id}`) };
+    case 'drop':
+    case 'duplicate':
+    case 'crash':
+    case 'restart':
+    case 'partition':
+    case 'cut':
+    case 'heal':
+    case 'pause':
+    case 'resume':
+    case 'drift':
+    case 'burst':
+    case 'timer':
+    case 'violation':
+      return describeBuiltInEvent(event, palette, options);
+    default:
+      if ((event.type as string) === EXCEPTION_EVENT) return describeException(event as unknown as Record<string, unknown>, palette);
+      // `chosen` and the single-decree observations read as Paxos's when they have its shape (a built-in checker family derived or reads them).
+      if (hasSingleDecreeShape(event)) return describeBuiltInEvent(event, palette, options);
+      return describeObservation(event as unknown as Record<string, unknown>, palette);
+  }
+}
+
+/** paxsim's line for a node whose handler threw (the run ends there). */
+function describeException(event: Record<string, unknown>, palette: Palette): { who: string; what: string } {
+  const who = typeof event['node'] === 'string' ? event['node'] : '?';
+  return { who, what: palette.violation(`✗ threw in ${printable(String(event['handler']))}: ${printable(String(event['error']))}`) };
+}
+
+/** An observation (or any other event) of the protocol's own: `● heard {"from":"A","value":"X"}` at its node. */
+function describeObservation(event: Record<string, unknown>, palette: Palette): { who: string; what: string } {
+  const who = typeof event['node'] === 'string' ? event['node'] : '?';
+  return { who, what: palette.protocol(`● ${describeRecord(event, ['t', 'type', 'node'])}`) };
+}
+
+function isBallot(value: unknown): boolean {
+  return Array.isArray(value) && value.length === 2 && typeof value[0] === 'number' && typeof value[1] === 'string';
+}
+
+/** Whether a single-decree observation (or a derived `chosen`) has the fields its built-in line prints. */
+function hasSingleDecreeShape(event: AnyTraceEvent): boolean {
+  const fields = event as unknown as Record<string, unknown>;
+  if ('slot' in fields) return false;
+  const value = typeof fields['value'] === 'string';
+  switch (event.type) {
+    case 'propose':
+    case 'accept':
+    case 'chosen':
+      return value && isBallot(fields['ballot']);
+    case 'adopt':
+      return value && isBallot(fields['ballot']) && isBallot(fields['from']);
+    case 'promise':
+      return isBallot(fields['ballot']);
+    case 'learn':
+    case 'request-lost':
+      return value;
+    default:
+      return false;
+  }
+}
+
+function describeBuiltInEvent(anyEvent: AnyTraceEvent, palette: Palette, options: TimelineOptions): { who: string; what: string } | null {
   const raft = describeRaftEvent(anyEvent);
   if (raft !== null) return { who: raft.who, what: raft.decision ? palette.decision(raft.what) : palette.protocol(raft.what) };
   const multiPaxos = describeMultiPaxosEvent(anyEvent, palette);
@@ -110,12 +189,8 @@ function describeBurst(event: Extract<TraceEvent, { type: 'burst' }>): string {
  * An event outside the trace format (a foreign trace may carry its own). The
  * `never` makes the compiler name any simulator event type left unhandled above.
  */
-/** An event of a protocol paxsim does not know (a user protocol's observation), or paxsim's `exception` for a handler that threw. */
 function unknownEvent(event: never): { who: string; what: string } {
-  const fields = event as { readonly type: string; readonly node?: unknown; readonly handler?: unknown; readonly error?: unknown };
-  if (typeof fields.node !== 'string') return { who: '?', what: printable(JSON.stringify(event)) };
-  if (fields.type === EXCEPTION_EVENT) return { who: fields.node, what: `✗ threw in ${printable(String(fields.handler))}: ${printable(String(fields.error))}` };
-  return { who: fields.node, what: `● ${describeTagged(fields, ['t', 'node'])}` };
+  return { who: '?', what: printable(JSON.stringify(event)) };
 }
 
 /** Multi-Paxos facts: the ones that carry a slot or a client, and leadership. */

@@ -1,3 +1,4 @@
+import '../../src/run/registry.js'; // scenario loading reads each protocol's scenario keys from its definition, through the registry (as the CLI and the package index load it)
 import { parseScenarioText } from '../../src/scenario/load.js';
 import type { Scenario } from '../../src/scenario/scenario.js';
 import { loadScenarioFile } from '../../src/scenario/load.js';
