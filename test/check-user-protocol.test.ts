@@ -116,7 +116,8 @@ describe('check TRACE --protocol MODULE', () => {
     const outcome = await runCli(['check', trace, '--protocol', rumor, '--no-color']);
     expect(outcome.stderr).toBe('');
     expect(outcome.code).toBe(0);
-    expect(outcome.stdout).toMatch(/\ncheckers  none: the protocol asks for no checker family and has no invariants\nresult    PASS  12 events, ended t=10000\n$/);
+    // No checker family and no invariants of its own: only no-exceptions, which every user protocol gets.
+    expect(outcome.stdout).toMatch(/\ncheckers  ✓ no-exceptions        no node handler threw\nresult    PASS  12 events, ended t=10000\n$/);
   });
 
   it('a module defining another protocol than the trace is exit 2, one line', async () => {

@@ -97,6 +97,10 @@ describe('a handler that throws is a failure of that seed', () => {
     expect(thrownAt).toBeGreaterThan(0);
     expect(lines[thrownAt + 1]).toMatchObject({ type: 'violation', checker: 'no-exceptions' });
     expect(lines).toHaveLength(thrownAt + 2);
+    // The trace alone carries the finding: `check` with the module judges it the same way.
+    const checked = await runCli(['check', trace, '--protocol', ALIASING]);
+    expect(checked.code).toBe(1);
+    expect(checked.stdout).toMatch(/✗ no-exceptions +[ABC] threw in onMessage: Error: boom after 2 messages/);
   });
 
   it('fuzz keeps the failing seed, shrinks it to the same exception and writes a file that replays it (it was exit 2 with no seed)', async () => {
