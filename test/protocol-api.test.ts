@@ -69,7 +69,7 @@ describe('loading a user protocol', () => {
     const file = fixtureScenario(dir, join(FIXTURES, 'bad-checkers.mjs'), '');
     const outcome = await runCli(['run', file]);
     expect(outcome.code).toBe(2);
-    expect(expectOneLine(outcome.stderr)).toMatch(/bad-checkers\.mjs: cannot load: defineProtocol: protocol typo: checkers must list checker families \(single-decree\)$/);
+    expect(expectOneLine(outcome.stderr)).toMatch(/bad-checkers\.mjs: cannot load: defineProtocol: protocol typo: checkers must list checker families \(single-decree, multi-decree, leaders, state-machine, clients\); "single-decre" is none of them$/);
   });
 
   it('config is validated by the definition schema, path-qualified', async () => {

@@ -33,6 +33,7 @@ export const multiPaxosDefinition = defineProtocol({
   description: 'Multi-Paxos: a replicated key-value log with a stable leader, and closed-loop clients',
   bugs: MULTIPAXOS_BUGS,
   checkerNames: MULTIPAXOS_CHECKERS.map((checker) => checker.name),
+  takesClients: true,
   setup: ({ scenario, bug, liveness }) => multiPaxosDriver(scenario, bug as MultiPaxosBug | undefined, liveness),
 });
 
@@ -41,6 +42,7 @@ export const raftDefinition = defineProtocol({
   description: 'Raft: a replicated key-value log (leader election, log replication), with Multi-Paxos\'s closed-loop clients',
   bugs: RAFT_BUGS,
   checkerNames: RAFT_CHECKERS.map((checker) => checker.name),
+  takesClients: true,
   setup: ({ scenario, bug, liveness }) => raftDriver(scenario, bug as RaftBug | undefined, liveness),
 });
 
@@ -49,5 +51,6 @@ export const cheapPaxosDefinition = defineProtocol({
   description: 'Cheap Paxos: Multi-Paxos on f+1 main processors, with f auxiliaries that help only to reconfigure around a failed main',
   bugs: CHEAP_PAXOS_BUGS,
   checkerNames: CHEAP_PAXOS_CHECKERS.map((checker) => checker.name),
+  takesClients: true,
   setup: ({ scenario, bug, liveness }) => cheapPaxosDriver(scenario, bug as CheapPaxosBug | undefined, liveness),
 });

@@ -2,13 +2,18 @@ import type { z } from 'zod';
 import type { TraceChecks } from '../check/checker.js';
 import { InvariantChecks, NO_CHECKS, type Invariant } from '../check/invariants.js';
 import type { LivenessOptions } from '../check/liveness.js';
-import { CheckerSuite } from '../check/suite.js';
 import type { Effects, NodeId, ProtocolFactory, ProtocolNode, StorageReader, Tagged } from '../protocols/effects.js';
 import type { ProposeRequest } from '../protocols/paxos/messages.js';
 import type { Roles, Scenario } from '../scenario/scenario.js';
 import type { ScheduledRequest } from '../sim/simulation.js';
 import { guardedFactory } from './determinism-guard.js';
-import { checkContextFor, requestsFor, singleDecreeFacts } from './paxos-driver.js';
+import { requestsFor } from './paxos-driver.js';
+import { CHECKER_FAMILIES, familiesProblem, familyCheckerNames, familyChecks, type CheckerFamily } from './checker-families.js';
+import { multiPaxosRequests, scenarioMultiPaxosConfig } from './multipaxos-driver.js';
+import { Client, PAXSIM_CLIENT_MESSAGES, type ClientAnswer, type ClientCodec } from '../protocols/multipaxos/client.js';
+import type { ClientCommand, MultiPaxosMessage } from '../protocols/multipaxos/messages.js';
+import type { MultiPaxosEffects } from '../protocols/multipaxos/replica.js';
+import { storedNextRequestId } from '../protocols/multipaxos/state.js';
 import type { ProtocolDriver, RunFactsSummary } from './protocol.js';
 
 /**
@@ -45,14 +50,22 @@ export interface NodeContext<Config> {
 /** A request a scenario's `proposals` entry makes by default: propose `value`, with an optional first round. */
 export type ProposalRequest = ProposeRequest;
 
+export type { CheckerFamily };
+
 /**
- * Built-in checker families a protocol can ask for, by the observations it
- * emits. `single-decree`: agreement, validity, integrity, acceptor discipline,
- * ballot uniqueness, and liveness when the scenario asks for it; it reads
- * `propose {value, ballot}`, `adopt`, `promise {ballot}`, `accept {ballot,
- * value}` and `learn {value}` (ballots are `[round, node]`).
+ * A protocol that serves paxsim's client nodes (scenario `clients:`): how a
+ * client's request travels as one of its messages, and how a client knows an
+ * answer. Both default to paxsim's own client messages, which its Multi-Paxos
+ * and Raft replicas speak: `{type: 'request', command}` to a replica, and
+ * `{type: 'reply', requestId, result}` or `{type: 'redirect', requestId,
+ * leaderHint}` back. `clients: {}` opts in with those.
  */
-export type CheckerFamily = 'single-decree';
+export interface ClientsHook<Message> {
+  /** The message that carries a client's command `{client, requestId, op}` to a replica. */
+  request?(command: ClientCommand): Message;
+  /** What a message a client receives answers: `{requestId, result}`, `{requestId, redirect: nodeId | null}`, or null (not an answer: ignored). */
+  answer?(message: Message): ClientAnswer | null;
+}
 
 /** The simple form: a node factory and a few hooks; paxsim builds the rest. */
 export interface NodeProtocolSpec<Config, Message extends Tagged, StoredRecord, Observation extends Tagged, Request> {
@@ -68,8 +81,10 @@ export interface NodeProtocolSpec<Config, Message extends Tagged, StoredRecord, 
   durableView?(nodeId: NodeId, storage: StorageReader<StoredRecord>): unknown;
   /** The client requests of a run. Default: each scenario `proposals` entry as `{ value, round }` at its node and time. */
   requests?(cluster: ClusterContext<Config>): readonly ScheduledRequest<Request>[];
-  /** Built-in checker families that apply (default: none). */
+  /** Built-in checker families that apply (default: none): single-decree, multi-decree, leaders, state-machine, clients. */
   readonly checkers?: readonly CheckerFamily[];
+  /** Serve paxsim's client nodes (scenario `clients:`); without it a scenario's `clients` is refused. */
+  readonly clients?: ClientsHook<Message>;
   /** The protocol's own invariants: run after every event like the built-in checkers. */
   readonly invariants?: readonly Invariant[];
 }
@@ -82,6 +97,8 @@ export interface DriverProtocolSpec<Config> {
   readonly bugs?: Readonly<Record<string, string>>;
   /** Checker names to list in `paxsim list` (the driver builds them itself). */
   readonly checkerNames?: readonly string[];
+  /** Whether a scenario may declare `clients` (the driver simulates them itself). */
+  readonly takesClients?: boolean;
   setup(cluster: ClusterContext<Config>): ProtocolDriver;
 }
 
@@ -96,6 +113,8 @@ export interface ProtocolDefinition<Config = unknown> {
   readonly config: z.ZodType<Config> | undefined;
   /** Names of the checkers that apply, for `paxsim list`. */
   readonly checkerNames: readonly string[];
+  /** Whether a scenario may declare paxsim's client nodes (`clients:`) for it. */
+  readonly takesClients: boolean;
   setup(cluster: ClusterContext<Config>): ProtocolDriver;
 }
 
@@ -120,15 +139,14 @@ export function defineProtocol<Config>(
     bugs: spec.bugs ?? {},
     config: spec.config,
   };
-  if ('setup' in spec) return Object.freeze({ ...base, checkerNames: spec.checkerNames ?? [], setup: spec.setup });
+  if ('setup' in spec) return Object.freeze({ ...base, checkerNames: spec.checkerNames ?? [], takesClients: spec.takesClients ?? false, setup: spec.setup });
   return Object.freeze({
     ...base,
-    checkerNames: [...checkerNamesOf(spec.checkers ?? []), ...(spec.invariants ?? []).map((invariant) => invariant.name)],
+    checkerNames: [...familyCheckerNames(spec.checkers ?? []), ...(spec.invariants ?? []).map((invariant) => invariant.name)],
+    takesClients: spec.clients !== undefined,
     setup: (cluster: ClusterContext<Config>) => nodeProtocolDriver(spec, cluster),
   });
 }
-
-const CHECKER_FAMILIES: readonly string[] = ['single-decree'];
 
 /** What is wrong with a definition written in plain JavaScript (TypeScript catches these at compile time), or null. */
 function specProblem(spec: unknown): string | null {
@@ -144,8 +162,14 @@ function specProblem(spec: unknown): string | null {
   const config = fields['config'] as { safeParse?: unknown } | undefined;
   if (config !== undefined && typeof config?.safeParse !== 'function') return `protocol ${fields['name']}: config must be a zod schema (use the z paxsim exports)`;
   const checkers = fields['checkers'];
-  if (checkers !== undefined && (!Array.isArray(checkers) || checkers.some((family) => !CHECKER_FAMILIES.includes(family as string)))) {
-    return `protocol ${fields['name']}: checkers must list checker families (${CHECKER_FAMILIES.join(', ')})`;
+  if (checkers !== undefined) {
+    const problem = Array.isArray(checkers) ? familiesProblem(checkers.map(String)) : `checkers must list checker families (${CHECKER_FAMILIES.join(', ')})`;
+    if (problem !== null) return `protocol ${fields['name']}: ${problem}`;
+  }
+  const clients = fields['clients'] as Record<string, unknown> | undefined;
+  if (clients !== undefined && (typeof clients !== 'object' || clients === null || Array.isArray(clients))) return `protocol ${fields['name']}: clients must be an object { request?, answer? } ({} for paxsim's client messages)`;
+  for (const hook of ['request', 'answer']) {
+    if (clients?.[hook] !== undefined && typeof clients[hook] !== 'function') return `protocol ${fields['name']}: clients.${hook} must be a function`;
   }
   const invariants = fields['invariants'];
   if (invariants !== undefined && (!Array.isArray(invariants) || invariants.some((invariant) => typeof invariant?.name !== 'string' || typeof invariant?.monitor !== 'function'))) {
@@ -159,34 +183,75 @@ export function isProtocolDefinition(value: unknown): value is AnyProtocolDefini
   return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[DEFINITION_BRAND] === true;
 }
 
-const SINGLE_DECREE_CHECKERS = ['agreement', 'validity', 'integrity', 'acceptor-discipline', 'ballot-uniqueness', 'liveness'];
-
-function checkerNamesOf(families: readonly CheckerFamily[]): string[] {
-  return families.includes('single-decree') ? SINGLE_DECREE_CHECKERS : [];
-}
-
 /** One run of a simple-form protocol: its nodes run guarded (no clocks, no global randomness), its checkers composed with its invariants. */
 function nodeProtocolDriver<Config>(spec: NodeProtocolSpec<Config, Tagged, unknown, Tagged, unknown>, cluster: ClusterContext<Config>): ProtocolDriver {
   const { scenario, config, bug } = cluster;
-  const suite = (spec.checkers ?? []).includes('single-decree') ? new CheckerSuite(checkContextFor(scenario), cluster.liveness) : null;
+  const families = spec.checkers ?? [];
+  const judged = families.length === 0 ? null : familyChecks(spec.name, families, scenario, cluster.liveness);
   const invariants = spec.invariants ?? [];
-  const checks: TraceChecks = invariants.length === 0 ? (suite ?? NO_CHECKS) : new InvariantChecks(suite ?? NO_CHECKS, invariants, { nodes: scenario.nodes });
-  const facts = suite === null ? null : singleDecreeFacts(suite);
+  const base = judged?.checks ?? NO_CHECKS;
+  const checks: TraceChecks = invariants.length === 0 ? base : new InvariantChecks(base, invariants, { nodes: scenario.nodes });
   const durableView = spec.durableView ?? recordsByKey;
+  const clients = spec.clients === undefined ? null : paxsimClients(spec.name, spec.clients, scenario);
   const factory: ProtocolFactory<Tagged, unknown, Tagged, unknown> = {
     name: spec.name,
-    createNode: (effects) => spec.createNode(detachable(effects), { nodeId: effects.nodeId, nodes: scenario.nodes, roles: scenario.roles, config, bug }),
-    durableView: (nodeId, storage) => durableView(nodeId, storage),
+    createNode: (effects) =>
+      clients?.isClient(effects.nodeId) === true
+        ? clients.createNode(effects)
+        : spec.createNode(detachable(effects), { nodeId: effects.nodeId, nodes: scenario.nodes, roles: scenario.roles, config, bug }),
+    durableView: (nodeId, storage) => (clients?.isClient(nodeId) === true ? clients.durableView(storage) : durableView(nodeId, storage)),
+  };
+  const clientNodes = clients?.nodes ?? [];
+  return {
+    simNodes: [...scenario.nodes, ...clientNodes],
+    alwaysConnected: clientNodes,
+    factory: guardedFactory(factory),
+    requests: [...(spec.requests ? spec.requests(cluster) : requestsFor(scenario)), ...(clients === null ? [] : multiPaxosRequests(scenario))],
+    checks,
+    observe: judged?.observe ?? (() => undefined),
+    facts: (): RunFactsSummary => judged?.facts() ?? { chosen: null, learned: {}, summary: [], multipaxos: null },
+  };
+}
+
+/**
+ * paxsim's client nodes (Multi-Paxos's and Raft's) serving a user protocol:
+ * the scenario's `clients`, sending to every protocol node in turn, their
+ * timing from the scenario's `multipaxos:` block, their messages the hook's.
+ */
+function paxsimClients(protocol: string, hook: ClientsHook<Tagged>, scenario: Scenario) {
+  const nodes = scenario.clients.map((client) => client.id);
+  const config = scenarioMultiPaxosConfig(scenario, undefined);
+  const messages: ClientCodec<MultiPaxosMessage> = {
+    request: (command) => checkedRequest(protocol, (hook.request ?? PAXSIM_CLIENT_MESSAGES.request)(command)) as MultiPaxosMessage,
+    answer: (message) => checkedAnswer(hook.answer === undefined ? PAXSIM_CLIENT_MESSAGES.answer(message) : hook.answer(message)),
   };
   return {
-    simNodes: scenario.nodes,
-    alwaysConnected: [],
-    factory: guardedFactory(factory),
-    requests: spec.requests ? spec.requests(cluster) : requestsFor(scenario),
-    checks,
-    observe: facts === null ? () => undefined : facts.observe,
-    facts: (): RunFactsSummary => facts?.facts() ?? { chosen: null, learned: {}, summary: [], multipaxos: null },
+    nodes,
+    isClient: (nodeId: NodeId) => nodes.includes(nodeId),
+    createNode: (effects: Effects<Tagged, unknown, Tagged>): ProtocolNode<Tagged, unknown> =>
+      new Client(effects as unknown as MultiPaxosEffects, config, messages) as unknown as ProtocolNode<Tagged, unknown>,
+    durableView: (storage: StorageReader<unknown>) => ({ kind: 'client', nextRequestId: storedNextRequestId(storage as never) }),
   };
+}
+
+/** A request message must be a message: a plain object with a string `type`. */
+function checkedRequest(protocol: string, message: unknown): unknown {
+  if (typeof message === 'object' && message !== null && typeof (message as { type?: unknown }).type === 'string') return message;
+  throw new Error(`clients.request returned ${JSON.stringify(message) ?? String(message)}; protocol ${protocol} must return a message { type, ... }`);
+}
+
+/** An answer is null, `{requestId, result}` with a kv result, or `{requestId, redirect}` with a node id or null. */
+function checkedAnswer(answer: ClientAnswer | null): ClientAnswer | null {
+  if (answer === null) return null;
+  const fields = answer as unknown as Record<string, unknown>;
+  const valid =
+    typeof fields === 'object' &&
+    Number.isSafeInteger(fields['requestId']) &&
+    ('result' in fields
+      ? fields['result'] === null || typeof fields['result'] === 'string' || typeof fields['result'] === 'boolean'
+      : 'redirect' in fields && (fields['redirect'] === null || typeof fields['redirect'] === 'string'));
+  if (valid) return answer;
+  throw new Error(`clients.answer returned ${JSON.stringify(answer) ?? String(answer)}; expected null, { requestId, result } (a string, boolean or null) or { requestId, redirect } (a node id or null)`);
 }
 
 /** The default durable view: every record by key, and every slot log is left to the protocol's own view. */

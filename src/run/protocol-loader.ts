@@ -39,6 +39,9 @@ export function resolveScenarioProtocol(scenario: Scenario, scenarioFile: string
   const loaded = protocolFor(source);
   if (!loaded.ok) return { ok: false, errors: [loaded.error] };
   const { definition, module } = loaded;
+  if (scenario.clients.length > 0 && !definition.takesClients) {
+    return { ok: false, errors: [`${scenarioFile}: clients: protocol ${definition.name} takes no clients (its definition has no \`clients\` hook)`] };
+  }
   if (definition.config === undefined) {
     if (scenario.config !== undefined) return { ok: false, errors: [`${scenarioFile}: config: protocol ${definition.name} takes no config`] };
     return { ok: true, scenario: { ...scenario, protocol: definition.name, ...(module === null ? {} : { protocolModule: module }) } };

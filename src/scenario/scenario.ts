@@ -147,6 +147,22 @@ export function usesClients(protocol: ProtocolName): boolean {
   return protocol === 'multipaxos' || protocol === 'raft' || protocol === 'cheap-paxos';
 }
 
+const BUILT_IN_PROTOCOLS: readonly ProtocolName[] = ['paxos', 'multipaxos', 'raft', 'cheap-paxos'];
+
+/** A protocol that is not one of paxsim's own (named by its module until loaded, then by its definition). */
+export function isUserProtocol(protocol: ProtocolName): boolean {
+  return !BUILT_IN_PROTOCOLS.includes(protocol);
+}
+
+/**
+ * Whether a run simulates paxsim's client nodes: always for the built-in
+ * client protocols, and for a user protocol whose scenario declares `clients`
+ * (its definition opts in with a `clients` hook).
+ */
+export function hasClientNodes(scenario: { readonly protocol: ProtocolName; readonly clients: readonly unknown[] }): boolean {
+  return usesClients(scenario.protocol) || scenario.clients.length > 0;
+}
+
 /** The timing block a client protocol reads: Raft its own `raft:`, Multi-Paxos and Cheap Paxos `multipaxos:`. */
 export function timingBlockOf(protocol: ProtocolName): 'multipaxos' | 'raft' {
   return protocol === 'raft' ? 'raft' : 'multipaxos';

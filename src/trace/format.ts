@@ -65,6 +65,8 @@ function describeMultiPaxosMessage(message: Exclude<MultiPaxosMessage, { type: '
 }
 
 export function describeCommand(command: Command): string {
+  // A user protocol's command may be any plain data: shown as its JSON.
+  if (typeof command !== 'object' || command === null || !('noop' in command || 'op' in command)) return printable(JSON.stringify(command) ?? String(command));
   if (isNoop(command)) return 'configuration' in command ? describeReconfig(command.configuration as { main: readonly string[]; auxiliary: readonly string[] }) : 'no-op';
   return `${printable(command.client)}#${command.requestId} ${describeOp(command.op)}`;
 }
