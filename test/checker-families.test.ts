@@ -186,12 +186,12 @@ describe('asking for families', () => {
   it('lists each family\'s checkers by name (paxsim list)', () => {
     const definition = defineProtocol({ name: 'all', checkers: ['multi-decree', 'leaders', 'state-machine', 'clients'], createNode: node });
     expect(definition.checkerNames).toEqual([
+      'slot-agreement',
+      'ballot-uniqueness',
       'validity',
       'integrity',
       'acceptor-discipline',
       'leader-uniqueness',
-      'slot-agreement',
-      'ballot-uniqueness',
       'log-consistency',
       'exactly-once',
       'linearizability',

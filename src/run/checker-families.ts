@@ -39,15 +39,14 @@ export function familiesProblem(families: readonly string[]): string | null {
   return null;
 }
 
-/** The checkers a list of families runs, by name, in verdict order (for `paxsim list`). */
+/** The checkers a list of families runs, by name, in verdict order (for `paxsim list`): family by family. */
 export function familyCheckerNames(families: readonly CheckerFamily[]): string[] {
-  const names: string[] = [];
-  if (families.includes('single-decree')) names.push(...CHECKERS.map((checker) => checker.name));
-  if (families.includes('multi-decree')) names.push(...SLOT_DISCIPLINE_CHECKERS.map((checker) => checker.name));
-  if (families.includes('leaders')) names.push(...LEADER_CHECKERS.map((checker) => checker.name));
-  const share = multiPaxosShare(families);
-  names.push(...MULTIPAXOS_CHECKERS.map((checker) => checker.name).filter((name) => share.includes(name)));
-  return names;
+  return CHECKER_FAMILIES.filter((family) => families.includes(family)).flatMap(checkerNamesOfFamily);
+}
+
+function checkerNamesOfFamily(family: CheckerFamily): string[] {
+  const own = family === 'single-decree' ? CHECKERS : family === 'multi-decree' ? SLOT_DISCIPLINE_CHECKERS : family === 'leaders' ? LEADER_CHECKERS : [];
+  return [...MULTIPAXOS_SHARE[family], ...own.map((checker) => checker.name)];
 }
 
 function multiPaxosShare(families: readonly CheckerFamily[]): string[] {
@@ -82,7 +81,7 @@ export function familyChecks(protocol: string, families: readonly CheckerFamily[
           liveness,
         );
   if (log !== null) parts.push(log);
-  const checks = new ShapeCheckedChecks(protocol, families, parts.length === 1 ? parts[0]! : new CombinedChecks(parts));
+  const checks = new ShapeCheckedChecks(protocol, families, parts.length === 1 ? parts[0]! : new CombinedChecks(parts, familyCheckerNames(families)));
   const singleDecree = suite === null ? null : singleDecreeFacts(suite);
   return {
     checks,
@@ -98,7 +97,11 @@ export function familyChecks(protocol: string, families: readonly CheckerFamily[
 
 /** Several checkers' shares as one: each sees every event; their verdicts are listed in order. */
 export class CombinedChecks implements TraceChecks {
-  constructor(private readonly parts: readonly TraceChecks[]) {}
+  /** `order`: checker names in the order the verdict lists them. */
+  constructor(
+    private readonly parts: readonly TraceChecks[],
+    private readonly order: readonly string[],
+  ) {}
 
   observe(event: AnyTraceEvent, index: number): { derived: AnyTraceEvent | null; violations: readonly Violation[] } {
     let derived: AnyTraceEvent | null = null;
@@ -129,7 +132,8 @@ export class CombinedChecks implements TraceChecks {
   }
 
   reports(): CheckerReport[] {
-    return this.parts.flatMap((part) => part.reports());
+    const rank = (report: CheckerReport) => this.order.indexOf(report.name);
+    return this.parts.flatMap((part) => part.reports()).sort((a, b) => rank(a) - rank(b));
   }
 }
 
