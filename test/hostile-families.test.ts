@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli } from './helpers/cli.js';
+import { expectOneLine, runCli } from './helpers/cli.js';
 
 /**
  * Hostile input around the checker families and paxsim's clients for user
@@ -22,13 +22,6 @@ function scenario(body: string): string {
   const file = join(dir, `s${(files += 1)}.yaml`);
   writeFileSync(file, `name: hostile\nnodes: [A, B, C]\nuntil: 3000\n${body}\n`);
   return file;
-}
-
-function expectOneLine(stderr: string): string {
-  const lines = stderr.trimEnd().split('\n');
-  expect(lines).toHaveLength(1);
-  expect(stderr).not.toMatch(/\n\s+at /);
-  return lines[0]!;
 }
 
 async function refused(argv: string[]): Promise<string> {
