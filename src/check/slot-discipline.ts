@@ -8,15 +8,6 @@ import { IntegrityChecker } from './integrity.js';
 import { commandKey } from './multipaxos-checks.js';
 import { ValidityChecker } from './validity.js';
 
-/**
- * Single-decree Paxos's validity, integrity and acceptor discipline, judged
- * per slot of a log: the `multi-decree` checker family's share beyond slot
- * agreement. It reuses the single-decree checkers themselves: each slot gets
- * its own chosen-ledger, validity and integrity checker, fed that slot's
- * events with the command's identity as the value; acceptor discipline is one
- * checker over every slot, since a promise (`promise {ballot}`, phase 1 for
- * the whole log) binds an acceptor in every slot.
- */
 export const SLOT_DISCIPLINE_CHECKERS: readonly { name: string; kind: CheckerKind; summary: string }[] = [
   { name: 'validity', kind: 'safety', summary: 'in each slot, only a command proposed for that slot is chosen or learned' },
   { name: 'integrity', kind: 'safety', summary: 'in each slot, a learner learns at most once, and only the chosen command' },
@@ -37,11 +28,19 @@ interface SlotJudges {
 
 const NO_BALLOT: Ballot = [0, ''];
 
+/**
+ * Single-decree Paxos's validity, integrity and acceptor discipline, judged
+ * per slot of a log: the `multi-decree` checker family's share beyond slot
+ * agreement. It reuses the single-decree checkers themselves: each slot gets
+ * its own chosen-ledger, validity and integrity checker, fed that slot's
+ * events with the command's identity as the value; acceptor discipline is one
+ * checker over every slot, since a promise (`promise {ballot}`, phase 1 for
+ * the whole log) binds an acceptor in every slot.
+ */
 export class SlotDisciplineChecks implements TraceChecks {
   private readonly slots = new Map<number, SlotJudges>();
+  /** Reads promises and accepts alone: no ledger. */
   private readonly acceptorDiscipline = new AcceptorDisciplineChecker();
-  /** An acceptor discipline verdict needs no ledger: it reads promises and accepts alone. */
-  private readonly noLedger = new ChosenLedger(Number.MAX_SAFE_INTEGER);
   private readonly firstViolation = new Map<string, Violation>();
 
   constructor(private readonly quorumSize: number) {}

@@ -4,7 +4,7 @@ import type { LivenessOptions } from '../check/liveness.js';
 import { MULTIPAXOS_CHECKERS, MultiPaxosChecks, multiPaxosSummaryLines } from '../check/multipaxos-checks.js';
 import { SLOT_DISCIPLINE_CHECKERS, SlotDisciplineChecks } from '../check/slot-discipline.js';
 import { CHECKERS, CheckerSuite } from '../check/suite.js';
-import type { NodeId, Scenario } from '../scenario/scenario.js';
+import type { Scenario } from '../scenario/scenario.js';
 import type { AnyTraceEvent } from '../sim/events.js';
 import { emptyDict } from '../util/dict.js';
 import { ProtocolError } from './determinism-guard.js';
@@ -253,9 +253,4 @@ function describe(value: unknown): string {
   if (value === undefined) return 'undefined';
   const json = JSON.stringify(value);
   return json === undefined ? String(value) : json.length > 40 ? `${json.slice(0, 40)}…` : json;
-}
-
-/** The nodes paxsim adds to a user protocol's run: its client nodes. */
-export function clientNodesOf(scenario: Scenario): NodeId[] {
-  return scenario.clients.map((client) => client.id);
 }
