@@ -2,6 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { AnyTraceEvent } from '../src/sim/events.js';
+import { PLAIN, timelineLine } from '../src/trace/timeline.js';
 import { expectOneLine, runCli } from './helpers/cli.js';
 
 /**
@@ -96,5 +98,26 @@ describe('definitions a JavaScript user can get wrong', () => {
     const line = await refused(['run', file]);
     expect(line).toMatch(message);
     expect(line).toContain(`${module}: cannot load: defineProtocol: protocol ${name}: `);
+  });
+});
+
+describe("a user protocol's messages and observations in the timeline", () => {
+  it('a message that shares a type with paxsim\'s but not its fields is shown as its JSON (it crashed the run before)', () => {
+    const deliver = { t: 7, type: 'deliver', from: 'B', to: 'A', id: 3, msg: { type: 'nack', promised: [2, 'C'] } } as unknown as AnyTraceEvent;
+    expect(timelineLine(deliver, PLAIN)).toBe('      7  B→A       nack {"promised":[2,"C"]}  #3');
+    const heartbeat = { t: 8, type: 'deliver', from: 'A', to: 'B', id: 4, msg: { type: 'heartbeat', ballot: [1, 'A'], learnedPrefix: 3 } } as unknown as AnyTraceEvent;
+    expect(timelineLine(heartbeat, PLAIN)).toBe('      8  A→B       heartbeat {"ballot":[1,"A"],"learnedPrefix":3}  #4');
+  });
+
+  it('an observation without the fields the timeline knows is shown as its JSON', () => {
+    const accept = { t: 9, type: 'accept', node: 'C', ballot: [1, 'A'], command: 'x' } as unknown as AnyTraceEvent;
+    expect(timelineLine(accept, PLAIN)).toBe('      9  C         ● accept {"ballot":[1,"A"],"command":"x"}');
+  });
+
+  it('multi-decree proposals and term leaders read like the rest of the log', () => {
+    const propose = { t: 1, type: 'propose', node: 'A', slot: 2, command: { noop: true }, ballot: [1, 'A'] } as unknown as AnyTraceEvent;
+    expect(timelineLine(propose, PLAIN)).toBe('      1  A         ● propose slot 2: no-op in (1,A)');
+    const leader = { t: 2, type: 'leader', node: 'B', term: 4 } as unknown as AnyTraceEvent;
+    expect(timelineLine(leader, PLAIN)).toBe('      2  B         ● leader of term 4');
   });
 });

@@ -148,8 +148,6 @@ function describeMultiPaxosEvent(event: AnyTraceEvent, palette: Palette): { who:
   }
   switch (event.type) {
     case 'leader':
-      // A user protocol's leader may hold a term instead of a ballot (the `leaders` checker family reads either).
-      if ('term' in event) return { who: event.node, what: palette.decision(`● leads term ${String(event.term)}`) };
       return { who: event.node, what: palette.decision(`● leads with ballot ${formatBallot(event.ballot)}`) };
     case 'promise':
       return { who: event.node, what: palette.protocol(`● promised ${formatBallot(event.ballot)}`) };
