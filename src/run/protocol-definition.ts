@@ -11,7 +11,7 @@ import { requestsFor } from './paxos-driver.js';
 import { CHECKER_FAMILIES, familiesProblem, familyCheckerNames, familyChecks, type CheckerFamily } from './checker-families.js';
 import { multiPaxosRequests, scenarioMultiPaxosConfig } from './multipaxos-driver.js';
 import { Client, PAXSIM_CLIENT_MESSAGES, type ClientAnswer, type ClientCodec } from '../protocols/multipaxos/client.js';
-import type { ClientCommand, MultiPaxosMessage } from '../protocols/multipaxos/messages.js';
+import type { MultiPaxosMessage } from '../protocols/multipaxos/messages.js';
 import type { MultiPaxosEffects } from '../protocols/multipaxos/replica.js';
 import { storedNextRequestId } from '../protocols/multipaxos/state.js';
 import type { ProtocolDriver, RunFactsSummary } from './protocol.js';
@@ -60,12 +60,7 @@ export type { CheckerFamily };
  * `{type: 'reply', requestId, result}` or `{type: 'redirect', requestId,
  * leaderHint}` back. `clients: {}` opts in with those.
  */
-export interface ClientsHook<Message> {
-  /** The message that carries a client's command `{client, requestId, op}` to a replica. */
-  request?(command: ClientCommand): Message;
-  /** What a message a client receives answers: `{requestId, result}`, `{requestId, redirect: nodeId | null}`, or null (not an answer: ignored). */
-  answer?(message: Message): ClientAnswer | null;
-}
+export type ClientsHook<Message> = Partial<ClientCodec<Message>>;
 
 /** The simple form: a node factory and a few hooks; paxsim builds the rest. */
 export interface NodeProtocolSpec<Config, Message extends Tagged, StoredRecord, Observation extends Tagged, Request> {

@@ -22,9 +22,9 @@ export type ClientAnswer =
  * `clients` hook). Multi-Paxos and Raft use {@link PAXSIM_CLIENT_MESSAGES}.
  */
 export interface ClientCodec<Message = unknown> {
-  /** The message that carries `command` to a replica. */
+  /** The message that carries a client's command `{client, requestId, op}` to a replica. */
   request(command: ClientCommand): Message;
-  /** What a received message answers, or null when it is not an answer (ignored). */
+  /** What a message a client receives answers: `{requestId, result}`, `{requestId, redirect: nodeId | null}`, or null (not an answer: ignored). */
   answer(message: Message): ClientAnswer | null;
 }
 
