@@ -66,6 +66,18 @@ describe("paxsim's clients for a user protocol", () => {
   });
 });
 
+describe('paxsim list --protocol', () => {
+  it('a module that cannot be loaded: one line, exit 2', async () => {
+    expect(await refused(['list', '--protocol', './no-such-protocol.mjs'])).toMatch(/^--protocol: no module at .*no-such-protocol\.mjs$/);
+  });
+
+  it("lists a loaded protocol's checkers, by family and its own", async () => {
+    const outcome = await runCli(['list', '--protocol', FAMILIES]);
+    expect(outcome.code).toBe(0);
+    expect(outcome.stdout).toContain('\nfamilies-fixture checkers\n  slot-agreement, ballot-uniqueness, validity, integrity, acceptor-discipline, linearizability, client-liveness\n');
+  });
+});
+
 describe('observations a family cannot read', () => {
   it('an accept without a slot under multi-decree: one line naming the node, the event, the field and the vocabulary', async () => {
     const file = scenario(`protocol: ${FAMILIES}\nconfig: { mode: malformed }\nclients: { count: 1, ops: 1 }`);
