@@ -10,6 +10,7 @@ export { defineProtocol, isProtocolDefinition } from './run/protocol-definition.
 export type {
   AnyProtocolDefinition,
   CheckerFamily,
+  ClientsHook,
   ClusterContext,
   DriverProtocolSpec,
   NodeContext,
@@ -36,7 +37,8 @@ export type {
   TraceEvent,
   TraceMeta,
 } from './sim/events.js';
-export type { Command, KvOp, KvResult } from './protocols/multipaxos/messages.js';
+export type { ClientCommand, Command, KvOp, KvResult } from './protocols/multipaxos/messages.js';
+export type { ClientAnswer } from './protocols/multipaxos/client.js';
 
 // Checkers, and the low-level run seam (DriverProtocolSpec.setup)
 export type { Checker, CheckerKind, CheckerReport, TraceChecks, Violation } from './check/checker.js';

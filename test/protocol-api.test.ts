@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli } from './helpers/cli.js';
+import { expectOneLine, runCli } from './helpers/cli.js';
 
 /**
  * The public protocol API (issue 10): user protocols loaded from a module,
@@ -31,13 +31,6 @@ function fixtureScenario(dir: string, protocol: string, extra = 'config: { reads
   const file = join(dir, 'scenario.yaml');
   writeFileSync(file, `name: fixture\nprotocol: ${protocol}\nnodes: [A, B, C]\n${extra}\nproposals:\n  - { at: 0, node: A, value: X }\n`);
   return file;
-}
-
-function expectOneLine(stderr: string): string {
-  const lines = stderr.trimEnd().split('\n');
-  expect(lines).toHaveLength(1);
-  expect(stderr).not.toMatch(/\n\s+at /);
-  return lines[0]!;
 }
 
 describe('loading a user protocol', () => {
@@ -69,7 +62,7 @@ describe('loading a user protocol', () => {
     const file = fixtureScenario(dir, join(FIXTURES, 'bad-checkers.mjs'), '');
     const outcome = await runCli(['run', file]);
     expect(outcome.code).toBe(2);
-    expect(expectOneLine(outcome.stderr)).toMatch(/bad-checkers\.mjs: cannot load: defineProtocol: protocol typo: checkers must list checker families \(single-decree\)$/);
+    expect(expectOneLine(outcome.stderr)).toMatch(/bad-checkers\.mjs: cannot load: defineProtocol: protocol typo: checkers must list checker families \(single-decree, multi-decree, leaders, state-machine, clients\); "single-decre" is none of them$/);
   });
 
   it('config is validated by the definition schema, path-qualified', async () => {

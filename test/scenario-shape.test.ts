@@ -73,8 +73,9 @@ describe('a scenario shape written by hand in JavaScript', () => {
 });
 
 describe('a protocol that declares nothing', () => {
-  it('takes proposals and roles, not clients (a user protocol in the simple form)', () => {
+  it('takes proposals and roles, and clients only with a clients hook (a user protocol in the simple form)', () => {
     const plain = defineProtocol({ name: 'plain', createNode: () => ({ start() {}, recover() {}, onRequest() {}, onMessage() {}, onTimer() {}, volatileState: () => ({}) }) });
-    expect(plain.scenarioShape).toEqual({ clients: false });
+    expect(plain.scenarioShape).toEqual({ clients: false, timingBlock: 'multipaxos', userProtocol: true });
+    expect(plain.takesClients).toBe(false);
   });
 });

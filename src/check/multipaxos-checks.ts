@@ -1,6 +1,6 @@
 import { dictFrom } from '../util/dict.js';
 import { ballotKey, formatBallot, type Ballot } from '../protocols/paxos/ballot.js';
-import { isNoop, type Command, type KvOp, type KvResult } from '../protocols/multipaxos/messages.js';
+import { isNoop, type ClientCommand, type Command, type KvOp, type KvResult } from '../protocols/multipaxos/messages.js';
 import type { NodeId } from '../scenario/scenario.js';
 import type { AnyTraceEvent, MultiPaxosTraceEvent } from '../sim/events.js';
 import { describeCommand } from '../trace/format.js';
@@ -26,6 +26,12 @@ export interface MultiPaxosCheckContext {
   readonly restartReplaysLog?: boolean;
   /** When set, what makes a slot chosen instead of `quorumSize` voters (Cheap Paxos: a quorum of the slot's configuration). */
   readonly isChosenBy?: ((slot: number, voters: ReadonlySet<NodeId>) => boolean) | undefined;
+  /**
+   * The checkers that apply, by name (default: all of {@link MULTIPAXOS_CHECKERS}).
+   * A user protocol's checker families each take some of them (check/families.ts):
+   * the others stay silent and are not reported.
+   */
+  readonly checkers?: readonly string[] | undefined;
 }
 
 export interface ClientLivenessOptions {
@@ -60,10 +66,28 @@ export const MULTIPAXOS_CHECKERS: readonly { name: string; kind: CheckerKind; su
   { name: 'client-liveness', kind: 'liveness', summary: 'after the last fault, with a connected majority of replicas, every client operation completes within expect.liveness.within' },
 ];
 
-/** A command's identity: the same client request is the same command, wherever it is proposed. */
+/**
+ * A command's identity: the same client request is the same command, wherever
+ * it is proposed. A user protocol's commands may be any plain data: one that is
+ * not a client request `{client, requestId, …}` or a no-op is known by its JSON.
+ */
 export function commandKey(command: Command): string {
+  // JSON never has the shape of the keys below (`client#id`, `noop`, `config:…`), so keys never collide.
+  if (!isCommandObject(command)) return JSON.stringify(command) ?? String(command);
   if (isNoop(command)) return 'configuration' in command ? `config:${JSON.stringify(command.configuration)}` : 'noop';
   return `${command.client}#${command.requestId}`;
+}
+
+/** A built-in command shape: a client request or a no-op (what the built-ins' commands always are). */
+function isCommandObject(command: unknown): command is Command {
+  return isClientCommand(command) || (typeof command === 'object' && command !== null && 'noop' in command);
+}
+
+/** A client request `{client, requestId, …}`: what exactly-once counts. */
+export function isClientCommand(command: unknown): command is ClientCommand {
+  if (typeof command !== 'object' || command === null || 'noop' in command) return false;
+  const { client, requestId } = command as { client?: unknown; requestId?: unknown };
+  return typeof client === 'string' && Number.isSafeInteger(requestId) && (requestId as number) >= 0;
 }
 
 interface SlotLedger {
@@ -118,19 +142,21 @@ export class MultiPaxosChecks implements TraceChecks {
   private linearizabilityNote = 'not judged yet';
   private linearizabilityUndecided = false;
   private lastLeader: MultiPaxosSummary['leader'] = null;
+  private readonly enabled: ReadonlySet<string>;
 
   constructor(
     private readonly context: MultiPaxosCheckContext,
     private readonly liveness: ClientLivenessOptions | undefined,
   ) {
     this.cluster = new ClusterView(context.replicas);
+    this.enabled = new Set(context.checkers ?? MULTIPAXOS_CHECKERS.map((checker) => checker.name));
   }
 
   observe(anyEvent: AnyTraceEvent, index: number): { derived: AnyTraceEvent | null; violations: readonly Violation[] } {
     const event = anyEvent as MultiPaxosTraceEvent;
     const found: Violation[] = [];
     const report = (checker: string, message: string) => {
-      if (this.firstViolation.has(checker)) return;
+      if (this.firstViolation.has(checker) || !this.enabled.has(checker)) return;
       const violation = { checker, message, t: event.t, event: index };
       this.firstViolation.set(checker, violation);
       found.push(violation);
@@ -166,14 +192,14 @@ export class MultiPaxosChecks implements TraceChecks {
 
   finish(endMs: number, lastIndex: number): readonly Violation[] {
     const found: Violation[] = [];
-    const linearizability = this.judgeLinearizability();
+    const linearizability = this.enabled.has('linearizability') ? this.judgeLinearizability() : null;
     if (linearizability !== null && !this.firstViolation.has('linearizability')) {
       const violation = { checker: 'linearizability', message: linearizability, t: endMs, event: lastIndex };
       this.firstViolation.set('linearizability', violation);
       found.push(violation);
     }
     this.watchLiveness(endMs + 1, (checker, message) => {
-      if (this.firstViolation.has(checker)) return;
+      if (this.firstViolation.has(checker) || !this.enabled.has(checker)) return;
       const violation = { checker, message, t: endMs, event: lastIndex };
       this.firstViolation.set(checker, violation);
       found.push(violation);
@@ -190,12 +216,12 @@ export class MultiPaxosChecks implements TraceChecks {
   }
 
   livenessInconclusive(endMs: number): boolean {
-    if (this.liveness === undefined || this.firstViolation.has('client-liveness')) return false;
+    if (this.liveness === undefined || !this.enabled.has('client-liveness') || this.firstViolation.has('client-liveness')) return false;
     return this.overdue(endMs + this.liveness.withinMs + 1).length > 0 && this.overdue(endMs + 1).length === 0;
   }
 
   reports(): CheckerReport[] {
-    return MULTIPAXOS_CHECKERS.filter((checker) => checker.kind === 'safety' || this.liveness !== undefined).map((checker) => ({
+    return MULTIPAXOS_CHECKERS.filter((checker) => this.enabled.has(checker.name) && (checker.kind === 'safety' || this.liveness !== undefined)).map((checker) => ({
       name: checker.name,
       kind: checker.kind,
       violation: this.firstViolation.get(checker.name) ?? null,
@@ -285,7 +311,7 @@ export class MultiPaxosChecks implements TraceChecks {
       report('log-consistency', `${node} applied ${describeCommand(command)} at slot ${slot}, but ${ledger.applied.node} applied another command there at t=${ledger.applied.t}`);
     }
     ledger.applied ??= { key, node, t };
-    if (isNoop(command) || duplicate) return;
+    if (!isClientCommand(command) || duplicate) return;
     if (!this.appliedIds(node, command.client).add(command.requestId)) {
       report('exactly-once', `${node} applied ${describeCommand(command)} a second time, at slot ${slot}`);
     }

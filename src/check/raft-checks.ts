@@ -6,6 +6,7 @@ import { describeCommand } from '../trace/format.js';
 import { plural } from '../util/plural.js';
 import type { CheckerKind, CheckerReport, TraceChecks, Violation } from './checker.js';
 import { commandKey, MultiPaxosChecks, type ClientLivenessOptions } from './multipaxos-checks.js';
+import { LeaderLedger } from './leader-checks.js';
 
 /** A Raft observation as a trace line: `{t, type, node, …}`. */
 export type RaftObservationEvent = RaftObservation & { readonly t: number; readonly node: NodeId };
@@ -78,7 +79,7 @@ export class RaftChecks implements TraceChecks {
   private readonly clientChecks: MultiPaxosChecks;
   private readonly firstViolation = new Map<string, Violation>();
   /** term → its leader. */
-  private readonly leaders = new Map<Term, NodeId>();
+  private readonly leaders = new LeaderLedger<Term>(String, (term) => `term ${term}`);
   /** `${node}:${term}` → the candidate that server voted for in that term. */
   private readonly votes = new Map<string, NodeId>();
   /** Each server's log as its append and truncate events built it. */
@@ -202,9 +203,8 @@ export class RaftChecks implements TraceChecks {
   }
 
   private onLeader(node: NodeId, term: Term, t: number, report: (checker: string, message: string) => void): void {
-    const earlier = this.leaders.get(term);
-    if (earlier !== undefined && earlier !== node) report('election-safety', `${node} became leader of term ${term}, which ${earlier} already leads`);
-    if (earlier === undefined) this.leaders.set(term, node);
+    const twoLeaders = this.leaders.claim(node, term);
+    if (twoLeaders !== null) report('election-safety', twoLeaders);
     this.lastLeader = { node, term, t };
     const log = this.logOf(node);
     for (let slot = 0; slot < this.committed.length; slot++) {

@@ -4,6 +4,9 @@ import { MULTIPAXOS_CHECKERS } from '../check/multipaxos-checks.js';
 import { RAFT_CHECKERS } from '../check/raft-checks.js';
 import { CHEAP_PAXOS_CHECKERS } from '../check/cheap-paxos-checks.js';
 import { registeredProtocols } from '../run/registry.js';
+import { CHECKER_FAMILIES, familyCheckerNames } from '../run/checker-families.js';
+import { protocolFor } from '../run/protocol-loader.js';
+import { UsageError } from './errors.js';
 import { loadScenarioFile } from '../scenario/load.js';
 import { EXIT } from './errors.js';
 import { printable } from '../trace/format.js';
@@ -11,8 +14,12 @@ import { colorLevel, stylesFor, type CliIo } from './io.js';
 import { SHIPPED_SCENARIOS_DIR, shippedScenarioNames } from './scenario-arg.js';
 
 /** `paxsim list`: shipped scenarios, injectable bugs and checkers, a line each. */
-export function listCommand(flags: { color: boolean }, io: CliIo): number {
+export function listCommand(flags: { color: boolean; protocol?: string }, io: CliIo): number {
   const styles = stylesFor(colorLevel(io, flags.color));
+  if (flags.protocol !== undefined) {
+    const loaded = protocolFor({ spec: flags.protocol, label: '--protocol', baseDir: process.cwd() });
+    if (!loaded.ok) throw new UsageError([loaded.error]);
+  }
   const lines: string[] = [styles.bold('scenarios') + styles.dim(`  (${SHIPPED_SCENARIOS_DIR}; run, replay, diff, fuzz and shrink take these names)`)];
   for (const name of shippedScenarioNames()) {
     const loaded = loadScenarioFile(join(SHIPPED_SCENARIOS_DIR, `${name}.yaml`));
@@ -39,6 +46,13 @@ export function listCommand(flags: { color: boolean }, io: CliIo): number {
   ] as const) {
     lines.push('', styles.bold(`${protocol} checkers`) + styles.dim(note));
     for (const checker of checkers) lines.push(`  ${checker.name.padEnd(26)}${checker.summary}`);
+  }
+  lines.push('', styles.bold('checker families') + styles.dim("  (a user protocol's `checkers: [...]`; README, \"Observation vocabulary\")"));
+  for (const family of CHECKER_FAMILIES) lines.push(`  ${family.padEnd(26)}${familyCheckerNames([family]).join(', ')}`);
+  for (const { definition, module } of registeredProtocols()) {
+    if (module === null) continue;
+    lines.push('', styles.bold(`${printable(definition.name)} checkers`));
+    lines.push(`  ${definition.checkerNames.length === 0 ? styles.dim('none') : definition.checkerNames.map(printable).join(', ')}`);
   }
   io.stdout(lines.join('\n') + '\n');
   return EXIT.ok;

@@ -167,6 +167,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   program
     .command('list')
     .description('list shipped scenarios, injectable bugs and checkers')
+    .option('--protocol <module>', 'also load a user protocol module (path or npm package) and list its bugs and checkers')
     .option('--no-color', 'no colors')
     .action((flags) => {
       exitCode = listCommand(flags, io);

@@ -3,7 +3,7 @@ import { formatBallot } from '../protocols/paxos/ballot.js';
 import type { MultiPaxosSummary } from '../check/multipaxos-checks.js';
 import type { CheapPaxosSummary } from '../check/cheap-paxos-checks.js';
 import type { RunResult } from '../run/runner.js';
-import { usesClients, type NodeId } from '../scenario/scenario.js';
+import { hasClientNodes, type NodeId } from '../scenario/scenario.js';
 import { printable, quoted } from '../trace/format.js';
 import { dictFrom, type Dict } from '../util/dict.js';
 import { LIMITS } from '../scenario/limits.js';
@@ -30,7 +30,7 @@ export function formatVerdict(result: RunResult, replayCommand: string, styles: 
     lines.push(label(index === 0 ? 'checkers' : '') + `${mark} ${checker.name.padEnd(20)} ${detail}`);
   });
   if (!result.checkers.some((checker) => checker.kind === 'liveness')) {
-    const name = usesClients(scenario.protocol) ? 'client-liveness' : 'liveness';
+    const name = hasClientNodes(scenario) ? 'client-liveness' : 'liveness';
     lines.push(label('') + `${styles.dim('-')} ${name.padEnd(20)} ${styles.dim('not checked: the scenario has no expect.liveness')}`);
   }
   result.expectation.checks.forEach((check, index) => {

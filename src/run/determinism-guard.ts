@@ -1,6 +1,7 @@
 import type { Invariant } from '../check/invariants.js';
 import type { Effects, ProtocolFactory, ProtocolNode, Tagged } from '../protocols/effects.js';
 import { EXCEPTION_EVENT, SIMULATOR_EVENT_TYPES } from '../sim/events.js';
+import { ContractBreach } from './contract-breach.js';
 import { PlainDataProblem, plainCopy } from './plain-data.js';
 
 /**
@@ -91,6 +92,7 @@ function fenced<Result>(name: string, node: string, what: string, call: () => Re
     return call();
   } catch (error) {
     if (error instanceof PlainDataProblem) throw new ProtocolError(`protocol ${name}: node ${node} in ${what}: ${error.message}; messages, stored records, observations and requests must be plain data`);
+    if (error instanceof ContractBreach) throw new ProtocolError(`protocol ${name}: node ${node} in ${what}: ${error.message}`);
     throw error;
   } finally {
     leave();

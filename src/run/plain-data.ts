@@ -1,3 +1,5 @@
+import { ContractBreach } from './contract-breach.js';
+
 /**
  * A copy of a value that crosses a user protocol's boundary (a message, a
  * stored record, an observation, a request), made the way a real network or
@@ -11,11 +13,10 @@
  * numbers, strings, arrays and plain objects. Anything else is a contract
  * breach, reported as a {@link PlainDataProblem} naming the path.
  */
-
 /** Deeper than this is taken for a cycle (the scenario format allows 64 levels of nesting, too). */
 const MAX_DEPTH = 64;
 
-export class PlainDataProblem extends Error {
+export class PlainDataProblem extends ContractBreach {
   override name = 'PlainDataProblem';
 }
 

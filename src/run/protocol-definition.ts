@@ -2,14 +2,20 @@ import type { z } from 'zod';
 import type { TraceChecks } from '../check/checker.js';
 import { InvariantChecks, NO_CHECKS, type Invariant } from '../check/invariants.js';
 import type { LivenessOptions } from '../check/liveness.js';
-import { CheckerSuite } from '../check/suite.js';
 import type { Effects, NodeId, ProtocolFactory, ProtocolNode, StorageReader, Tagged } from '../protocols/effects.js';
 import type { ProposeRequest } from '../protocols/paxos/messages.js';
-import { PROPOSALS_SHAPE, type ScenarioShape } from '../scenario/protocol-shape.js';
+import { PROPOSALS_SHAPE, USER_PROTOCOL_SHAPE, type ScenarioShape } from '../scenario/protocol-shape.js';
 import type { Roles, Scenario } from '../scenario/scenario.js';
 import type { ScheduledRequest } from '../sim/simulation.js';
+import { ContractBreach } from './contract-breach.js';
 import { guardedFactory, NO_EXCEPTIONS } from './determinism-guard.js';
-import { checkContextFor, requestsFor, singleDecreeFacts } from './paxos-driver.js';
+import { requestsFor } from './paxos-driver.js';
+import { CHECKER_FAMILIES, familiesProblem, familyCheckerNames, familyChecks, type CheckerFamily } from './checker-families.js';
+import { multiPaxosRequests, scenarioMultiPaxosConfig } from './multipaxos-driver.js';
+import { Client, PAXSIM_CLIENT_MESSAGES, type ClientAnswer, type ClientCodec } from '../protocols/multipaxos/client.js';
+import type { MultiPaxosMessage } from '../protocols/multipaxos/messages.js';
+import type { MultiPaxosEffects } from '../protocols/multipaxos/replica.js';
+import { storedNextRequestId } from '../protocols/multipaxos/state.js';
 import type { ProtocolDriver, RunFactsSummary } from './protocol.js';
 
 /**
@@ -46,14 +52,17 @@ export interface NodeContext<Config> {
 /** A request a scenario's `proposals` entry makes by default: propose `value`, with an optional first round. */
 export type ProposalRequest = ProposeRequest;
 
+export type { CheckerFamily };
+
 /**
- * Built-in checker families a protocol can ask for, by the observations it
- * emits. `single-decree`: agreement, validity, integrity, acceptor discipline,
- * ballot uniqueness, and liveness when the scenario asks for it; it reads
- * `propose {value, ballot}`, `adopt`, `promise {ballot}`, `accept {ballot,
- * value}` and `learn {value}` (ballots are `[round, node]`).
+ * A protocol that serves paxsim's client nodes (scenario `clients:`): how a
+ * client's request travels as one of its messages, and how a client knows an
+ * answer. Both default to paxsim's own client messages, which its Multi-Paxos
+ * and Raft replicas speak: `{type: 'request', command}` to a replica, and
+ * `{type: 'reply', requestId, result}` or `{type: 'redirect', requestId,
+ * leaderHint}` back. `clients: {}` opts in with those.
  */
-export type CheckerFamily = 'single-decree';
+export type ClientsHook<Message> = Partial<ClientCodec<Message>>;
 
 /** The simple form: a node factory and a few hooks; paxsim builds the rest. */
 export interface NodeProtocolSpec<Config, Message extends Tagged, StoredRecord, Observation extends Tagged, Request> {
@@ -69,8 +78,10 @@ export interface NodeProtocolSpec<Config, Message extends Tagged, StoredRecord, 
   durableView?(nodeId: NodeId, storage: StorageReader<StoredRecord>): unknown;
   /** The client requests of a run. Default: each scenario `proposals` entry as `{ value, round }` at its node and time. */
   requests?(cluster: ClusterContext<Config>): readonly ScheduledRequest<Request>[];
-  /** Built-in checker families that apply (default: none). */
+  /** Built-in checker families that apply (default: none): single-decree, multi-decree, leaders, state-machine, clients. */
   readonly checkers?: readonly CheckerFamily[];
+  /** Serve paxsim's client nodes (scenario `clients:`); without it a scenario's `clients` is refused. */
+  readonly clients?: ClientsHook<Message>;
   /** The protocol's own invariants: run after every event like the built-in checkers. */
   readonly invariants?: readonly Invariant[];
 }
@@ -101,6 +112,8 @@ export interface ProtocolDefinition<Config = unknown> {
   readonly checkerNames: readonly string[];
   /** What it takes from a scenario file: the loader, serializer and nemesis ask this, never the protocol's name. */
   readonly scenarioShape: ScenarioShape;
+  /** Whether a scenario may declare paxsim's client nodes (`clients:`) for it. */
+  readonly takesClients: boolean;
   setup(cluster: ClusterContext<Config>): ProtocolDriver;
 }
 
@@ -125,16 +138,18 @@ export function defineProtocol<Config>(
     bugs: spec.bugs ?? {},
     config: spec.config,
   };
-  if ('setup' in spec) return Object.freeze({ ...base, checkerNames: spec.checkerNames ?? [], scenarioShape: spec.scenario ?? PROPOSALS_SHAPE, setup: spec.setup });
+  if ('setup' in spec) {
+    const scenarioShape = spec.scenario ?? PROPOSALS_SHAPE;
+    return Object.freeze({ ...base, checkerNames: spec.checkerNames ?? [], scenarioShape, takesClients: scenarioShape.clients, setup: spec.setup });
+  }
   return Object.freeze({
     ...base,
-    scenarioShape: PROPOSALS_SHAPE,
-    checkerNames: [...checkerNamesOf(spec.checkers ?? []), ...invariantsOf(spec).map((invariant) => invariant.name)],
+    scenarioShape: USER_PROTOCOL_SHAPE,
+    checkerNames: [...familyCheckerNames(spec.checkers ?? []), ...invariantsOf(spec).map((invariant) => invariant.name)],
+    takesClients: spec.clients !== undefined,
     setup: (cluster: ClusterContext<Config>) => nodeProtocolDriver(spec, cluster),
   });
 }
-
-const CHECKER_FAMILIES: readonly string[] = ['single-decree'];
 
 /** What is wrong with a definition written in plain JavaScript (TypeScript catches these at compile time), or null. */
 function specProblem(spec: unknown): string | null {
@@ -150,8 +165,14 @@ function specProblem(spec: unknown): string | null {
   const config = fields['config'] as { safeParse?: unknown } | undefined;
   if (config !== undefined && typeof config?.safeParse !== 'function') return `protocol ${fields['name']}: config must be a zod schema (use the z paxsim exports)`;
   const checkers = fields['checkers'];
-  if (checkers !== undefined && (!Array.isArray(checkers) || checkers.some((family) => !CHECKER_FAMILIES.includes(family as string)))) {
-    return `protocol ${fields['name']}: checkers must list checker families (${CHECKER_FAMILIES.join(', ')})`;
+  if (checkers !== undefined) {
+    const problem = Array.isArray(checkers) ? familiesProblem(checkers.map(String)) : `checkers must list checker families (${CHECKER_FAMILIES.join(', ')})`;
+    if (problem !== null) return `protocol ${fields['name']}: ${problem}`;
+  }
+  const clients = fields['clients'] as Record<string, unknown> | undefined;
+  if (clients !== undefined && (typeof clients !== 'object' || clients === null || Array.isArray(clients))) return `protocol ${fields['name']}: clients must be an object { request?, answer? } ({} for paxsim's client messages)`;
+  for (const hook of ['request', 'answer']) {
+    if (clients?.[hook] !== undefined && typeof clients[hook] !== 'function') return `protocol ${fields['name']}: clients.${hook} must be a function`;
   }
   const shape = fields['scenario'] as Record<string, unknown> | undefined;
   if (shape !== undefined && (typeof shape !== 'object' || shape === null || typeof shape['clients'] !== 'boolean' || !['paxos', 'multipaxos', 'raft', undefined].includes(shape['timingBlock'] as string))) {
@@ -169,12 +190,6 @@ export function isProtocolDefinition(value: unknown): value is AnyProtocolDefini
   return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[DEFINITION_BRAND] === true;
 }
 
-const SINGLE_DECREE_CHECKERS = ['agreement', 'validity', 'integrity', 'acceptor-discipline', 'ballot-uniqueness', 'liveness'];
-
-function checkerNamesOf(families: readonly CheckerFamily[]): string[] {
-  return families.includes('single-decree') ? SINGLE_DECREE_CHECKERS : [];
-}
-
 /** A user protocol's invariants: `no-exceptions` (a handler that throws fails the run, see determinism-guard.ts), then its own. */
 function invariantsOf(spec: { readonly invariants?: readonly Invariant[] }): readonly Invariant[] {
   return [NO_EXCEPTIONS, ...(spec.invariants ?? [])];
@@ -183,24 +198,70 @@ function invariantsOf(spec: { readonly invariants?: readonly Invariant[] }): rea
 /** One run of a simple-form protocol: its nodes run guarded (no clocks, no global randomness), its checkers composed with its invariants. */
 function nodeProtocolDriver<Config>(spec: NodeProtocolSpec<Config, Tagged, unknown, Tagged, unknown>, cluster: ClusterContext<Config>): ProtocolDriver {
   const { scenario, config, bug } = cluster;
-  const suite = (spec.checkers ?? []).includes('single-decree') ? new CheckerSuite(checkContextFor(scenario), cluster.liveness) : null;
-  const checks: TraceChecks = new InvariantChecks(suite ?? NO_CHECKS, invariantsOf(spec), { nodes: scenario.nodes });
-  const facts = suite === null ? null : singleDecreeFacts(suite);
+  const families = spec.checkers ?? [];
+  const judged = families.length === 0 ? null : familyChecks(spec.name, families, scenario, cluster.liveness);
+  const checks: TraceChecks = new InvariantChecks(judged?.checks ?? NO_CHECKS, invariantsOf(spec), { nodes: scenario.nodes });
   const durableView = spec.durableView ?? recordsByKey;
+  const clients = spec.clients === undefined ? null : paxsimClients(spec.clients, scenario);
   const factory: ProtocolFactory<Tagged, unknown, Tagged, unknown> = {
     name: spec.name,
-    createNode: (effects) => spec.createNode(detachable(effects), { nodeId: effects.nodeId, nodes: scenario.nodes, roles: scenario.roles, config, bug }),
-    durableView: (nodeId, storage) => durableView(nodeId, storage),
+    createNode: (effects) =>
+      clients?.isClient(effects.nodeId) === true
+        ? clients.createNode(effects)
+        : spec.createNode(detachable(effects), { nodeId: effects.nodeId, nodes: scenario.nodes, roles: scenario.roles, config, bug }),
+    durableView: (nodeId, storage) => (clients?.isClient(nodeId) === true ? clients.durableView(storage) : durableView(nodeId, storage)),
+  };
+  const clientNodes = clients?.nodes ?? [];
+  return {
+    simNodes: [...scenario.nodes, ...clientNodes],
+    alwaysConnected: clientNodes,
+    factory: guardedFactory(factory),
+    requests: [...(spec.requests ? spec.requests(cluster) : requestsFor(scenario)), ...(clients === null ? [] : multiPaxosRequests(scenario))],
+    checks,
+    observe: judged?.observe ?? (() => undefined),
+    facts: (): RunFactsSummary => judged?.facts() ?? { chosen: null, learned: {}, summary: [], multipaxos: null },
+  };
+}
+
+/**
+ * paxsim's client nodes (Multi-Paxos's and Raft's) serving a user protocol:
+ * the scenario's `clients`, sending to every protocol node in turn, their
+ * timing from the scenario's `multipaxos:` block, their messages the hook's.
+ */
+function paxsimClients(hook: ClientsHook<Tagged>, scenario: Scenario) {
+  const nodes = scenario.clients.map((client) => client.id);
+  const config = scenarioMultiPaxosConfig(scenario, undefined);
+  const messages: ClientCodec<MultiPaxosMessage> = {
+    request: (command) => checkedRequest((hook.request ?? PAXSIM_CLIENT_MESSAGES.request)(command)) as MultiPaxosMessage,
+    answer: (message) => checkedAnswer(hook.answer === undefined ? PAXSIM_CLIENT_MESSAGES.answer(message) : hook.answer(message)),
   };
   return {
-    simNodes: scenario.nodes,
-    alwaysConnected: [],
-    factory: guardedFactory(factory),
-    requests: spec.requests ? spec.requests(cluster) : requestsFor(scenario),
-    checks,
-    observe: facts === null ? () => undefined : facts.observe,
-    facts: (): RunFactsSummary => facts?.facts() ?? { chosen: null, learned: {}, summary: [], multipaxos: null },
+    nodes,
+    isClient: (nodeId: NodeId) => nodes.includes(nodeId),
+    createNode: (effects: Effects<Tagged, unknown, Tagged>): ProtocolNode<Tagged, unknown> =>
+      new Client(effects as unknown as MultiPaxosEffects, config, messages) as unknown as ProtocolNode<Tagged, unknown>,
+    durableView: (storage: StorageReader<unknown>) => ({ kind: 'client', nextRequestId: storedNextRequestId(storage as never) }),
   };
+}
+
+/** A request message must be a message: a plain object with a string `type`. */
+function checkedRequest(message: unknown): unknown {
+  if (typeof message === 'object' && message !== null && typeof (message as { type?: unknown }).type === 'string') return message;
+  throw new ContractBreach(`clients.request returned ${JSON.stringify(message) ?? String(message)}; it must return a message { type, ... }`);
+}
+
+/** An answer is null, `{requestId, result}` with a kv result, or `{requestId, redirect}` with a node id or null. */
+function checkedAnswer(answer: ClientAnswer | null): ClientAnswer | null {
+  if (answer === null) return null;
+  const fields = answer as unknown as Record<string, unknown>;
+  const valid =
+    typeof fields === 'object' &&
+    Number.isSafeInteger(fields['requestId']) &&
+    ('result' in fields
+      ? fields['result'] === null || typeof fields['result'] === 'string' || typeof fields['result'] === 'boolean'
+      : 'redirect' in fields && (fields['redirect'] === null || typeof fields['redirect'] === 'string'));
+  if (valid) return answer;
+  throw new ContractBreach(`clients.answer returned ${JSON.stringify(answer) ?? String(answer)}; expected null, { requestId, result } (a string, boolean or null) or { requestId, redirect } (a node id or null)`);
 }
 
 /** The default durable view: every record by key, and every slot log is left to the protocol's own view. */

@@ -47,6 +47,9 @@ export function resolveScenarioProtocol(scenario: Scenario, scenarioFile: string
  * config path), and the module it came from (null: a built-in).
  */
 export function scenarioWithProtocol(scenario: Scenario, definition: AnyProtocolDefinition, module: string | null, where: string): ProtocolLoad {
+  if (scenario.clients.length > 0 && !definition.takesClients) {
+    return { ok: false, errors: [`${where}: clients: protocol ${definition.name} takes no clients (its definition has no \`clients\` hook)`] };
+  }
   const fromModule = module === null ? {} : { protocolModule: module };
   if (definition.config === undefined) {
     if (scenario.config !== undefined) return { ok: false, errors: [`${where}: config: protocol ${definition.name} takes no config`] };

@@ -2,7 +2,7 @@ import { inconclusiveCheckers, type CheckerReport, type Violation } from '../che
 import type { ChosenProposal } from '../check/chosen.js';
 import type { MultiPaxosSummary } from '../check/multipaxos-checks.js';
 import { assert } from '../util/assert.js';
-import { faultEndMs, usesClients, type NodeId, type Scenario } from '../scenario/scenario.js';
+import { faultEndMs, hasClientNodes, type NodeId, type Scenario } from '../scenario/scenario.js';
 import { LIMITS } from '../scenario/limits.js';
 import type { AnyTraceEvent, TraceMeta } from '../sim/events.js';
 import { materializeScenario } from '../sim/nemesis.js';
@@ -228,7 +228,7 @@ export function traceMeta(scenario: Scenario, seed: number, bug: ProtocolBug | u
   // A user protocol: which module to pass `paxsim check --protocol`, and the config its checks are built with.
   if (scenario.protocolModule !== undefined) meta.protocolModule = protocolModuleName(scenario.protocolModule);
   if (scenario.config !== undefined) meta.config = scenario.config;
-  if (usesClients(scenario.protocol)) meta.clients = scenario.clients.map((client) => client.id);
+  if (hasClientNodes(scenario)) meta.clients = scenario.clients.map((client) => client.id);
   if (scenario.cheapPaxos !== undefined) {
     meta.main = [...scenario.cheapPaxos.main];
     meta.auxiliary = [...scenario.cheapPaxos.auxiliary];

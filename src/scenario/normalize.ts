@@ -2,7 +2,7 @@ import { FAULT_KINDS, NEMESIS_FAULT_KINDS, type ParsedKvOp, type DelayInput, typ
 import { formatProblem, type LoadResult, type SourceLocator } from './problems.js';
 import { nemesisSizeProblem } from './limits.js';
 import { protocolsWhere, scenarioShapeOf, type ScenarioShape } from './protocol-shape.js';
-import { sortedIds, type ScheduleStep, type ChosenExpectation, type CheapPaxosSpec, type DelaySpec, type Fault, type ClientSpec, type KvOpSpec, type NemesisSpec, type NodeId, type Roles, type Scenario } from './scenario.js';
+import { isUserProtocol, sortedIds, type ScheduleStep, type ChosenExpectation, type CheapPaxosSpec, type DelaySpec, type Fault, type ClientSpec, type KvOpSpec, type NemesisSpec, type NodeId, type Roles, type Scenario } from './scenario.js';
 
 type Report = (path: readonly (string | number)[], message: string) => void;
 
@@ -262,6 +262,7 @@ function chosenExpectation(text: string): ChosenExpectation {
  * and clients do not apply to single-decree Paxos.
  */
 function normalizeClients(parsed: ParsedScenario, nodes: ReadonlySet<NodeId>, report: Report): ClientSpec[] {
+  if (isUserProtocol(parsed.protocol)) return userProtocolClients(parsed, nodes, report);
   const shape = scenarioShapeOf(parsed.protocol);
   if (!shape.clients) {
     if (parsed.clients !== undefined) report(['clients'], `clients need ${protocolList(protocolsWhere((other) => other.clients))}; single-decree Paxos takes \`proposals\``);
@@ -280,6 +281,26 @@ function normalizeClients(parsed: ParsedScenario, nodes: ReadonlySet<NodeId>, re
     report(['clients'], `is required with \`protocol: ${protocol}\`, e.g. {count: 3, ops: 10}`);
     return [];
   }
+  return clientSpecs(clients, nodes, report);
+}
+
+/**
+ * A user protocol may take paxsim's clients too (its definition says so; the
+ * loader checks). Their timing is the `multipaxos:` block's client fields.
+ */
+function userProtocolClients(parsed: ParsedScenario, nodes: ReadonlySet<NodeId>, report: Report): ClientSpec[] {
+  if (parsed.raft !== undefined) report(['raft'], 'needs `protocol: raft`');
+  const timing = parsed.multipaxos;
+  if (timing !== undefined) {
+    if (parsed.clients === undefined) report(['multipaxos'], "sets the clients' timing: declare `clients` too");
+    for (const key of ['heartbeatMs', 'electionMs'] as const) {
+      if (timing[key] !== undefined) report(['multipaxos', key], "needs `protocol: multipaxos`; a user protocol's clients read clientTimeoutMs, retryMs, maxRetries and thinkMs");
+    }
+  }
+  return parsed.clients === undefined ? [] : clientSpecs(parsed.clients, nodes, report);
+}
+
+function clientSpecs(clients: NonNullable<ParsedScenario['clients']>, nodes: ReadonlySet<NodeId>, report: Report): ClientSpec[] {
   const specs: ClientSpec[] = Array.isArray(clients)
     ? clients.map((client, index) => ({ id: client.id, ops: client.ops.map((op, opIndex) => normalizeOp(op, ['clients', index, 'ops', opIndex], report)) }))
     : Array.from({ length: clients.count }, (_, index) => ({

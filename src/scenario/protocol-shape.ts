@@ -13,17 +13,26 @@ export interface ScenarioShape {
    * every node is a replica); its checkers judge client histories.
    */
   readonly clients: boolean;
-  /** Its timing block: a top-level key of the same name holding its timers (none: a user protocol's `config`). */
+  /** Its timing block: a top-level key of the same name holding its timers (a user protocol's own timers go in its `config`; `multipaxos:` times paxsim's clients). */
   readonly timingBlock?: TimingBlock | undefined;
   /** `roles.main` and `roles.auxiliary` (f+1 main, f auxiliary nodes), a `cheapPaxos` block and `expect.auxiliaries`. */
   readonly mainAndAuxiliaryRoles?: boolean | undefined;
+  /**
+   * A user protocol's: `proposals`, or paxsim's client nodes when the scenario
+   * declares `clients` (allowed once the module is loaded only if its
+   * definition has a `clients` hook); client timing from `multipaxos:`.
+   */
+  readonly userProtocol?: boolean | undefined;
 }
 
 /** The top-level timing blocks a scenario file may hold. */
 export type TimingBlock = 'paxos' | 'multipaxos' | 'raft';
 
-/** A protocol that declares nothing (a user protocol, or a name not registered yet): proposals and the single-decree roles. */
+/** A protocol that declares nothing: proposals and the single-decree roles. */
 export const PROPOSALS_SHAPE: ScenarioShape = Object.freeze({ clients: false });
+
+/** A user protocol's shape, and that of a name not registered yet (a module the loader has not loaded). */
+export const USER_PROTOCOL_SHAPE: ScenarioShape = Object.freeze({ clients: false, timingBlock: 'multipaxos', userProtocol: true });
 
 export interface ScenarioShapes {
   /** A registered protocol's shape, or undefined for a name not registered. */
@@ -45,9 +54,9 @@ function registered(): ScenarioShapes {
   return shapes;
 }
 
-/** What `protocol` takes from a scenario file; a name not registered (a user module not yet loaded) takes proposals. */
+/** What `protocol` takes from a scenario file; a name not registered is a user module not yet loaded. */
 export function scenarioShapeOf(protocol: ProtocolName): ScenarioShape {
-  return registered().shapeOf(protocol) ?? PROPOSALS_SHAPE;
+  return registered().shapeOf(protocol) ?? USER_PROTOCOL_SHAPE;
 }
 
 /** Names of the registered protocols whose shape has `trait`, for messages (`needs protocol: multipaxos, …`). */

@@ -154,6 +154,20 @@ export function timingBlockOf(protocol: ProtocolName): TimingBlock | undefined {
   return scenarioShapeOf(protocol).timingBlock;
 }
 
+/** A protocol that is not one of paxsim's own: a module not loaded yet, or a simple-form definition (see scenario/protocol-shape.ts). */
+export function isUserProtocol(protocol: ProtocolName): boolean {
+  return scenarioShapeOf(protocol).userProtocol === true;
+}
+
+/**
+ * Whether a run simulates paxsim's client nodes: always for the built-in
+ * client protocols, and for a user protocol whose scenario declares `clients`
+ * (its definition opts in with a `clients` hook).
+ */
+export function hasClientNodes(scenario: { readonly protocol: ProtocolName; readonly clients: readonly unknown[] }): boolean {
+  return usesClients(scenario.protocol) || scenario.clients.length > 0;
+}
+
 export interface Scenario {
   readonly name: string;
   readonly description: string;

@@ -1,6 +1,6 @@
 import { relative, dirname } from 'node:path';
 import { Document, isMap, isSeq, visit } from 'yaml';
-import { usesClients, type ClientSpec, type DelaySpec, type Fault, type KvOpSpec, type Scenario, type ScheduleStep } from './scenario.js';
+import { hasClientNodes, usesClients, type ClientSpec, type DelaySpec, type Fault, type KvOpSpec, type Scenario, type ScheduleStep } from './scenario.js';
 import { printable } from '../util/printable.js';
 
 /**
@@ -18,7 +18,7 @@ export function scenarioToFileObject(scenario: Scenario, protocolReference?: str
   if (scenario.protocol !== 'paxos') file['protocol'] = protocolReference ?? scenario.protocolModule ?? scenario.protocol;
   if (scenario.config !== undefined) file['config'] = scenario.config;
   file['nodes'] = [...scenario.nodes];
-  if (usesClients(scenario.protocol)) file['clients'] = clientsToFile(scenario.clients);
+  if (hasClientNodes(scenario)) file['clients'] = clientsToFile(scenario.clients);
   const roles: Record<string, string[]> = {};
   for (const role of !usesClients(scenario.protocol) ? (['proposers', 'acceptors', 'learners'] as const) : []) {
     if (scenario.roles[role].length !== scenario.nodes.length) roles[role] = [...scenario.roles[role]];

@@ -1,4 +1,4 @@
-import { timingBlockOf, usesClients, type DelaySpec, type Fault, type MultiPaxosTimingSpec, type NemesisFaultKind, type NemesisSpec, type NodeId, type Proposal, type Scenario } from '../scenario/scenario.js';
+import { hasClientNodes, timingBlockOf, type DelaySpec, type Fault, type MultiPaxosTimingSpec, type NemesisFaultKind, type NemesisSpec, type NodeId, type Proposal, type Scenario } from '../scenario/scenario.js';
 import { assert } from '../util/assert.js';
 import { chance, randomStream, uniformInt, type Random } from './rng.js';
 
@@ -46,7 +46,7 @@ const WORKLOAD_VALUES = ['X', 'Y', 'Z'];
 export function generateSchedule(scenario: Scenario, nemesis: NemesisSpec, seed: number): GeneratedSchedule {
   const random = randomStream(seed, 'nemesis');
   const faults = generateFaults(scenario, nemesis, random);
-  const drawsWorkload = !usesClients(scenario.protocol) && scenario.proposals.length === 0;
+  const drawsWorkload = !hasClientNodes(scenario) && scenario.proposals.length === 0;
   const proposals = drawsWorkload ? generateWorkload(scenario, nemesis, faults, seed) : [...scenario.proposals];
   return { faults, proposals, multipaxos: paceClients(scenario, 'multipaxos', nemesis, seed), raft: paceClients(scenario, 'raft', nemesis, seed) };
 }
@@ -205,7 +205,7 @@ function generateWorkload(scenario: Scenario, nemesis: NemesisSpec, faults: read
 function paceClients(scenario: Scenario, protocol: 'multipaxos' | 'raft', nemesis: NemesisSpec, seed: number): MultiPaxosTimingSpec {
   const timing = scenario[protocol];
   const mostOps = Math.max(0, ...scenario.clients.map((client) => client.ops?.length ?? client.count ?? 0));
-  if (!usesClients(scenario.protocol) || timingBlockOf(scenario.protocol) !== protocol || timing.thinkMs !== undefined || mostOps === 0) return timing;
+  if (!hasClientNodes(scenario) || timingBlockOf(scenario.protocol) !== protocol || timing.thinkMs !== undefined || mostOps === 0) return timing;
   const random = randomStream(seed, 'nemesis-workload');
   const spread = nemesis.swarm ? pick(random, [0.25, 0.5, 0.75]) : 0.5;
   // A think time drawn from [0, thinkMs] averages thinkMs / 2.

@@ -14,6 +14,24 @@ export function quoted(value: string): string {
 
 /** A message of either protocol as a person reads it: `prepare (10,A)`, `accept (10,A) "X"`, `accept slot 3 (2,B) c1#4 put x="1"`. */
 export function describeMessage(message: PaxosMessage | MultiPaxosMessage): string {
+  // A user protocol's message may share a type name with paxsim's (`nack`, `heartbeat`) but not its fields: then it is shown as its JSON.
+  let known: string;
+  try {
+    known = describeBuiltInMessage(message);
+  } catch {
+    return describeAnyMessage(message);
+  }
+  return /\bundefined\b|\bNaN\b/.test(known) ? describeAnyMessage(message) : known;
+}
+
+/** `type {the other fields as JSON}`. */
+function describeAnyMessage(message: { readonly type: string }): string {
+  const { type, ...fields } = message as { type: unknown } & Record<string, unknown>;
+  const rest = JSON.stringify(fields) ?? '';
+  return printable(`${String(type)} ${rest.length > 120 ? `${rest.slice(0, 120)}…` : rest}`);
+}
+
+function describeBuiltInMessage(message: PaxosMessage | MultiPaxosMessage): string {
   // A NACK looks the same in both protocols.
   if (isRaftMessage(message)) return describeRaftMessage(message);
   if (message.type === 'nack') return `nack ${formatBallot(message.ballot)}, promised ${formatBallot(message.promised)}`;
@@ -81,6 +99,8 @@ function describeMultiPaxosMessage(message: Exclude<MultiPaxosMessage, { type: '
 }
 
 export function describeCommand(command: Command): string {
+  // A user protocol's command may be any plain data: shown as its JSON.
+  if (typeof command !== 'object' || command === null || !('noop' in command || 'op' in command)) return printable(JSON.stringify(command) ?? String(command));
   if (isNoop(command)) return 'configuration' in command ? describeReconfig(command.configuration as { main: readonly string[]; auxiliary: readonly string[] }) : 'no-op';
   return `${printable(command.client)}#${command.requestId} ${describeOp(command.op)}`;
 }

@@ -1,4 +1,6 @@
 import { formatBallot } from '../protocols/paxos/ballot.js';
+import type { Ballot } from '../protocols/paxos/ballot.js';
+import type { Command } from '../protocols/multipaxos/messages.js';
 import { EXCEPTION_EVENT, type AnyTraceEvent, type MultiPaxosObservationEvent, type TraceEvent } from '../sim/events.js';
 import { describeRaftEvent } from './raft-format.js';
 import { describeCommand, describeDelay, describeMessage, describeOp, describeOwnMessage, describeRecord, describeResult, printable, quoted } from './format.js';
@@ -40,10 +42,26 @@ const WHO_WIDTH = 9;
 
 /** One readable line per event, or null for events the timeline leaves out. */
 export function timelineLine(event: AnyTraceEvent, palette: Palette, options: TimelineOptions = {}): string | null {
-  const described = describeEvent(event, palette, options);
+  const described = describeAnyEvent(event, palette, options);
   if (described === null) return null;
   const time = String(event.t).padStart(TIME_WIDTH);
   return `${palette.dim(time)}  ${printable(described.who).padEnd(WHO_WIDTH)} ${described.what}`;
+}
+
+/**
+ * A user protocol's observation may share a name with paxsim's but not its
+ * fields (`accept` without a slot, say): the timeline then shows its JSON
+ * rather than fail (the checkers say what is wrong with it).
+ */
+function describeAnyEvent(event: AnyTraceEvent, palette: Palette, options: TimelineOptions): { who: string; what: string } | null {
+  try {
+    return describeEvent(event, palette, options);
+  } catch {
+    const { t: _t, type, ...fields } = event as unknown as Record<string, unknown>;
+    const who = typeof fields['node'] === 'string' ? fields['node'] : '?';
+    delete fields['node'];
+    return { who, what: palette.protocol(printable(`● ${String(type)} ${JSON.stringify(fields) ?? ''}`)) };
+  }
 }
 
 function describeEvent(anyEvent: AnyTraceEvent, palette: Palette, options: TimelineOptions): { who: string; what: string } | null {
@@ -198,6 +216,12 @@ function describeMultiPaxosEvent(event: AnyTraceEvent, palette: Palette): { who:
   if (!isMultiPaxosObservation(event)) {
     if (event.type === 'chosen' && 'slot' in event) {
       return { who: '*', what: palette.decision(`CHOSEN slot ${event.slot}: ${describeCommand(event.command)} in ${formatBallot(event.ballot)}`) };
+    }
+    // A user protocol's multi-decree proposal (paxsim's Multi-Paxos does not observe one).
+    if (event.type === 'propose' && 'slot' in event) {
+      const proposal = event as unknown as { node: string; slot: number; command: Command; ballot?: Ballot };
+      const ballot = proposal.ballot === undefined ? '' : ` in ${formatBallot(proposal.ballot)}`;
+      return { who: proposal.node, what: palette.protocol(`● propose slot ${proposal.slot}: ${describeCommand(proposal.command)}${ballot}`) };
     }
     return describeCheapPaxosEvent(event as unknown as Record<string, unknown>, palette);
   }

@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import { run } from '../../src/cli/program.js';
 import type { CliIo } from '../../src/cli/io.js';
 
@@ -23,4 +24,12 @@ export async function runCli(argv: readonly string[], options: { env?: Record<st
   };
   const code = await run(argv, io);
   return { code, stdout, stderr };
+}
+
+/** An error that is one line and no stack trace (DESIGN.md, Errors); returns the line. */
+export function expectOneLine(stderr: string): string {
+  const lines = stderr.trimEnd().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(stderr).not.toMatch(/\n\s+at /);
+  return lines[0]!;
 }

@@ -2,13 +2,41 @@ import type { NodeId, ProtocolNode } from '../effects.js';
 import { assert, unreachable } from '../../util/assert.js';
 import { emptyDict, type Dict } from '../../util/dict.js';
 import { DEFAULT_KEYS, DEFAULT_OP_MIX, type MultiPaxosConfig } from './config.js';
-import type { ClientWorkload, KvOp, KvResult, MultiPaxosMessage, RedirectMessage, ReplyMessage } from './messages.js';
+import type { ClientCommand, ClientWorkload, KvOp, KvResult, MultiPaxosMessage } from './messages.js';
 import type { MultiPaxosEffects } from './replica.js';
 import { storageKeys, storedNextRequestId } from './state.js';
 
 export const CLIENT_TIMEOUT_TIMER = 'client-timeout';
 export const CLIENT_RETRY_TIMER = 'client-retry';
 export const CLIENT_THINK_TIMER = 'client-think';
+
+/** What a message to a client says about its request: answered with a result, or redirected elsewhere. */
+export type ClientAnswer =
+  | { readonly requestId: number; readonly result: KvResult }
+  /** "Not here": try the node named next, or (null) the next replica after `retryMs`. */
+  | { readonly requestId: number; readonly redirect: NodeId | null };
+
+/**
+ * How a client's requests and answers travel as a protocol's messages: the
+ * one thing a protocol serving paxsim's clients must say (a user protocol's
+ * `clients` hook). Multi-Paxos and Raft use {@link PAXSIM_CLIENT_MESSAGES}.
+ */
+export interface ClientCodec<Message = unknown> {
+  /** The message that carries a client's command `{client, requestId, op}` to a replica. */
+  request(command: ClientCommand): Message;
+  /** What a message a client receives answers: `{requestId, result}`, `{requestId, redirect: nodeId | null}`, or null (not an answer: ignored). */
+  answer(message: Message): ClientAnswer | null;
+}
+
+/** paxsim's own client messages: `request {command}` out, `reply {requestId, result}` or `redirect {requestId, leaderHint}` back. */
+export const PAXSIM_CLIENT_MESSAGES: ClientCodec<MultiPaxosMessage> = {
+  request: (command) => ({ type: 'request', command }),
+  answer: (message) => {
+    if (message.type === 'reply') return { requestId: message.requestId, result: message.result };
+    if (message.type === 'redirect') return { requestId: message.requestId, redirect: message.leaderHint };
+    return null;
+  },
+};
 
 /** The operation in progress. */
 interface PendingOp {
@@ -46,6 +74,7 @@ export class Client implements ProtocolNode<MultiPaxosMessage, ClientWorkload> {
   constructor(
     private readonly effects: MultiPaxosEffects,
     private readonly config: MultiPaxosConfig,
+    private readonly messages: ClientCodec<MultiPaxosMessage> = PAXSIM_CLIENT_MESSAGES,
   ) {
     assert(config.replicas.length > 0, 'a multipaxos client needs at least one replica');
     this.nextRequestId = storedNextRequestId(effects.storage);
@@ -68,8 +97,10 @@ export class Client implements ProtocolNode<MultiPaxosMessage, ClientWorkload> {
   }
 
   onMessage(from: NodeId, message: MultiPaxosMessage): void {
-    if (message.type === 'reply') this.onReply(from, message);
-    else if (message.type === 'redirect') this.onRedirect(from, message);
+    const answer = this.messages.answer(message);
+    if (answer === null) return;
+    if ('result' in answer) this.onReply(from, answer);
+    else this.onRedirect(from, answer);
   }
 
   onTimer(name: string): void {
@@ -92,7 +123,7 @@ export class Client implements ProtocolNode<MultiPaxosMessage, ClientWorkload> {
     return this.state;
   }
 
-  private onReply(from: NodeId, message: ReplyMessage): void {
+  private onReply(from: NodeId, message: { readonly requestId: number; readonly result: KvResult }): void {
     const state = this.state;
     const pending = state.pending;
     if (pending === null || message.requestId !== pending.requestId) return; // a late or duplicated reply
@@ -103,13 +134,13 @@ export class Client implements ProtocolNode<MultiPaxosMessage, ClientWorkload> {
     this.finish();
   }
 
-  private onRedirect(from: NodeId, message: RedirectMessage): void {
+  private onRedirect(from: NodeId, message: { readonly requestId: number; readonly redirect: NodeId | null }): void {
     const state = this.state;
     const pending = state.pending;
     if (pending === null || message.requestId !== pending.requestId || from !== this.config.replicas[state.target]) return;
     if (!this.countRetry(pending)) return;
-    const hint = message.leaderHint === null ? -1 : this.config.replicas.indexOf(message.leaderHint);
-    if (hint >= 0 && message.leaderHint !== from) {
+    const hint = message.redirect === null ? -1 : this.config.replicas.indexOf(message.redirect);
+    if (hint >= 0 && message.redirect !== from) {
       state.target = hint;
       this.send(pending);
       return;
@@ -155,7 +186,7 @@ export class Client implements ProtocolNode<MultiPaxosMessage, ClientWorkload> {
 
   private send(pending: PendingOp): void {
     const target = this.config.replicas[this.state.target]!;
-    this.effects.send(target, { type: 'request', command: { client: this.id, requestId: pending.requestId, op: pending.op } });
+    this.effects.send(target, this.messages.request({ client: this.id, requestId: pending.requestId, op: pending.op }));
     this.effects.cancelTimer(CLIENT_RETRY_TIMER);
     this.effects.setTimer(CLIENT_TIMEOUT_TIMER, this.config.timing.clientTimeoutMs);
   }
