@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { judgeExploreExpectation } from '../src/cli/explore-command.js';
-import { canonicalJson, fingerprint53 } from '../src/explore/canonical.js';
+import { addHashes, combineHashes, hashEventContent, hashPlain, subtractHashes } from '../src/explore/canonical.js';
+import { FingerprintSet } from '../src/explore/fingerprint-set.js';
 import { exploreModelFor, NO_FAULTS } from '../src/explore/setup.js';
 import { scheduleOf } from '../src/explore/schedule-replay.js';
 import { search } from '../src/explore/search.js';
@@ -27,21 +28,38 @@ function explore(scenario: Scenario, bug: string | undefined, strategy: 'bfs' | 
   return { model, result: search(model, { strategy, newChecks, maxDepth, maxStates: 500_000 }) };
 }
 
-describe('paxsim explore: canonical state text', () => {
-  it('does not depend on the order keys were added in, at any depth', () => {
+describe('paxsim explore: state hashes', () => {
+  it('do not depend on the order keys were added in, at any depth', () => {
     const votes = { '1,B': { value: 'Y', acceptors: ['C'] }, '1,A': { acceptors: ['A', 'B'], value: 'X' } };
     const sameVotes = { '1,A': { value: 'X', acceptors: ['A', 'B'] }, '1,B': { acceptors: ['C'], value: 'Y' } };
-    expect(canonicalJson({ votes, attempt: 1 })).toBe(canonicalJson({ attempt: 1, votes: sameVotes }));
-    expect(fingerprint53(canonicalJson(votes))).toBe(fingerprint53(canonicalJson(sameVotes)));
+    expect(hashPlain({ votes, attempt: 1 })).toBe(hashPlain({ attempt: 1, votes: sameVotes }));
+    expect(hashPlain(new Map([['x', 1], ['y', 2]]))).toBe(hashPlain(new Map([['y', 2], ['x', 1]])));
+    expect(hashPlain({ a: 1, b: undefined })).toBe(hashPlain({ a: 1 }));
   });
 
-  it('tells apart what differs: array order, values, Maps and Sets by content', () => {
-    expect(canonicalJson(['A', 'B'])).not.toBe(canonicalJson(['B', 'A']));
-    expect(canonicalJson({ a: 1 })).not.toBe(canonicalJson({ a: '1' }));
-    expect(canonicalJson(new Map([['x', 1], ['y', 2]]))).toBe(canonicalJson(new Map([['y', 2], ['x', 1]])));
-    expect(canonicalJson(new Set([1, 2]))).not.toBe(canonicalJson(new Set([1, 3])));
-    expect(fingerprint53('ab')).not.toBe(fingerprint53('ba'));
-    expect(Number.isSafeInteger(fingerprint53('any text'))).toBe(true);
+  it('tell apart what differs: array order, types, values, nesting, Maps and Sets by content', () => {
+    const distinct = [['A', 'B'], ['B', 'A'], { a: 1 }, { a: '1' }, { a: 1.5 }, { a: 2 ** 40 }, { a: [1] }, [[1], 2], [1, [2]], null, 'null', new Set([1, 2]), new Set([1, 3]), new Map([['x', 1]]), new Map([['x', 2]]), { x: 1 }, true, 1];
+    const hashes = distinct.map((value) => hashPlain(value));
+    expect(new Set(hashes).size).toBe(distinct.length);
+    for (const hash of hashes) expect(Number.isSafeInteger(hash) && hash >= 0 && hash < 2 ** 52).toBe(true);
+  });
+
+  it('sum multisets exactly and fold parts in order', () => {
+    const [a, b, c] = [hashPlain('a'), hashPlain('b'), hashPlain('c')];
+    expect(addHashes(addHashes(a, b), c)).toBe(addHashes(addHashes(c, a), b));
+    expect(subtractHashes(addHashes(addHashes(a, b), c), b)).toBe(addHashes(a, c));
+    expect(combineHashes(combineHashes(0, a), b)).not.toBe(combineHashes(combineHashes(0, b), a));
+    expect(hashEventContent({ t: 1, type: 'learn', node: 'A' })).toBe(hashEventContent({ t: 9, type: 'learn', node: 'A' }));
+    expect(hashEventContent({ t: 1, type: 'learn', node: 'A' })).not.toBe(hashEventContent({ t: 1, type: 'learn', node: 'B' }));
+  });
+
+  it('the visited set keeps every fingerprint, 0 included, as it grows', () => {
+    const visited = new FingerprintSet(16);
+    const keys = [0, 1, 2 ** 52 - 1, ...Array.from({ length: 5000 }, (_unused, index) => hashPlain(index))];
+    for (const key of keys) expect(visited.add(key)).toBe(true);
+    for (const key of keys) expect(visited.add(key)).toBe(false);
+    expect(visited.size).toBe(keys.length);
+    expect(visited.has(12345)).toBe(false);
   });
 });
 

@@ -1,7 +1,7 @@
 import type { Effects, NodeId, ProtocolFactory, ProtocolNode, Tagged } from '../protocols/effects.js';
 import type { AnyTraceEvent } from '../sim/events.js';
 import { assert, fail, unreachable } from '../util/assert.js';
-import { canonicalJson, fingerprint53, mixHash } from './canonical.js';
+import { addHashes, combineHashes, hashPlain, subtractHashes } from './canonical.js';
 import { SimulatedStorage } from '../sim/storage.js';
 
 /**
@@ -71,17 +71,18 @@ export interface InFlight {
   readonly from: number;
   readonly to: number;
   readonly message: Tagged;
-  /** from, to and the canonical message: equal keys are interchangeable copies. */
-  readonly key: string;
   /** The trace's message id (a duplicate shares its original's). */
   readonly id: number;
+  /** Hash of from, to and the message's content: equal hashes are interchangeable copies. */
   readonly hash: number;
 }
 
 export interface ExploreState {
   readonly nodes: readonly NodeEntry[];
-  /** Sorted by key, then id. */
+  /** Sorted by hash, then id. */
   readonly inFlight: readonly InFlight[];
+  /** The multiset's hash: the sum of its messages' hashes, kept as messages come and go. */
+  readonly flightHash: number;
   /** Indexes into the setup's requests not yet delivered, in order. */
   readonly pendingRequests: readonly number[];
   /**
@@ -90,6 +91,8 @@ export interface ExploreState {
    * sequence, so interleavings that reported the same facts merge.
    */
   readonly facts: readonly number[];
+  /** The sum of `facts`. */
+  readonly factsHash: number;
   /** A running hash of the ordered nodes' observations, in order. */
   readonly orderedFacts: number;
   readonly dropsUsed: number;
@@ -153,7 +156,7 @@ class NodeRun {
       storage: this.storage,
       observe: (observation) => {
         if (!this.live) return;
-        const fact = fingerprint53(nodeId + canonicalJson(observation));
+        const fact = combineHashes(this.index + 1, hashPlain(observation));
         if (this.model.isOrdered(this.index)) this.context!.orderedFacts.push(fact);
         else this.context!.facts.push(fact);
         this.context!.emit(Object.assign({ t: this.context!.t, type: observation.type, node: nodeId }, observation) as unknown as AnyTraceEvent);
@@ -196,8 +199,8 @@ class StepContext {
     const id = this.nextMessageId++;
     const nodes = this.model.setup.nodes;
     if (this.sink.traceNetwork) this.sink.emit({ t: this.t, type: 'send', from: nodes[from]!, to, id, msg: message } as AnyTraceEvent);
-    const key = `${from}>${toIndex}:${canonicalJson(message)}`;
-    (from === toIndex ? this.local : this.sent).push({ from, to: toIndex, message, key, id, hash: fingerprint53(key) });
+    const hash = combineHashes(combineHashes(from, toIndex), messageHash(message));
+    (from === toIndex ? this.local : this.sent).push({ from, to: toIndex, message, id, hash });
   }
 }
 
@@ -235,12 +238,15 @@ export class ExploreModel {
       run.instance.start();
       return this.entryAfter(run, new SimulatedStorage<unknown>(), this.deliverLocal(run, context, [{ kind: 'boot', recover: false }]));
     });
+    const facts = mergeFacts([], context.facts);
     return {
       nodes,
-      inFlight: sortedFlight(context.sent),
+      inFlight: withMessages([], context.sent),
+      flightHash: context.sent.reduce((sum, message) => addHashes(sum, message.hash), 0),
       pendingRequests: this.setup.requests.map((_request, index) => index),
-      facts: mergeFacts([], context.facts),
-      orderedFacts: context.orderedFacts.reduce(mixHash, 0),
+      facts,
+      factsHash: facts.reduce(addHashes, 0),
+      orderedFacts: context.orderedFacts.reduce(combineHashes, 0),
       dropsUsed: 0,
       duplicatesUsed: 0,
       crashesUsed: 0,
@@ -265,7 +271,7 @@ export class ExploreModel {
     const inFlight = state.inFlight;
     for (let message = 0; message < inFlight.length; message++) {
       const entry = inFlight[message]!;
-      if (message > 0 && inFlight[message - 1]!.key === entry.key) continue;
+      if (message > 0 && inFlight[message - 1]!.hash === entry.hash) continue;
       if (state.nodes[entry.to]!.up) actions.push({ kind: 'deliver', message });
     }
     state.nodes.forEach((node, index) => {
@@ -277,7 +283,7 @@ export class ExploreModel {
     });
     for (let message = 0; message < inFlight.length; message++) {
       const entry = inFlight[message]!;
-      if (message > 0 && inFlight[message - 1]!.key === entry.key) continue;
+      if (message > 0 && inFlight[message - 1]!.hash === entry.hash) continue;
       if (state.dropsUsed < limits.maxDrops) actions.push({ kind: 'drop', message });
       if (state.duplicatesUsed < limits.maxDuplicates) actions.push({ kind: 'duplicate', message });
     }
@@ -291,6 +297,7 @@ export class ExploreModel {
     const nodes = this.setup.nodes;
     let nodeEntries = state.nodes;
     let inFlight = state.inFlight;
+    let flightHash = state.flightHash;
     let { pendingRequests, dropsUsed, duplicatesUsed, crashesUsed, timerFiresUsed } = state;
     const replaceNode = (index: number, entry: NodeEntry): void => {
       const copy = [...nodeEntries];
@@ -301,6 +308,7 @@ export class ExploreModel {
       case 'deliver': {
         const message = inFlight[action.message]!;
         inFlight = without(inFlight, action.message);
+        flightHash = subtractHashes(flightHash, message.hash);
         if (sink.traceNetwork) sink.emit({ t, type: 'deliver', from: nodes[message.from]!, to: nodes[message.to]!, id: message.id, msg: message.message } as AnyTraceEvent);
         replaceNode(message.to, this.handle(state.nodes[message.to]!, message.to, context, { kind: 'message', from: nodes[message.from]!, message: message.message }));
         break;
@@ -308,13 +316,15 @@ export class ExploreModel {
       case 'drop': {
         const message = inFlight[action.message]!;
         inFlight = without(inFlight, action.message);
+        flightHash = subtractHashes(flightHash, message.hash);
         dropsUsed += 1;
         if (sink.traceNetwork) sink.emit({ t, type: 'drop', from: nodes[message.from]!, to: nodes[message.to]!, id: message.id, reason: 'random' });
         break;
       }
       case 'duplicate': {
         const message = inFlight[action.message]!;
-        inFlight = sortedFlight([...inFlight, message]);
+        inFlight = withMessages(inFlight, [message]);
+        flightHash = addHashes(flightHash, message.hash);
         duplicatesUsed += 1;
         if (sink.traceNetwork) sink.emit({ t, type: 'duplicate', from: nodes[message.from]!, to: nodes[message.to]!, id: message.id });
         break;
@@ -356,25 +366,32 @@ export class ExploreModel {
       default:
         unreachable(action, 'explore action');
     }
-    if (context.sent.length > 0) inFlight = sortedFlight([...inFlight, ...context.sent]);
+    if (context.sent.length > 0) {
+      inFlight = withMessages(inFlight, context.sent);
+      for (const message of context.sent) flightHash = addHashes(flightHash, message.hash);
+    }
     const facts = context.facts.length > 0 ? mergeFacts(state.facts, context.facts) : state.facts;
-    const orderedFacts = context.orderedFacts.reduce(mixHash, state.orderedFacts);
-    return { nodes: nodeEntries, inFlight, pendingRequests, facts, orderedFacts, dropsUsed, duplicatesUsed, crashesUsed, timerFiresUsed, nextMessageId: context.messageIds, depth: t };
+    const factsHash = facts === state.facts ? state.factsHash : facts.reduce(addHashes, 0);
+    const orderedFacts = context.orderedFacts.reduce(combineHashes, state.orderedFacts);
+    return { nodes: nodeEntries, inFlight, flightHash, pendingRequests, facts, factsHash, orderedFacts, dropsUsed, duplicatesUsed, crashesUsed, timerFiresUsed, nextMessageId: context.messageIds, depth: t };
   }
 
-  /** The state's canonical text: nodes, messages in flight as a sorted multiset, requests left, budgets spent. */
-  /** The state's fingerprint: nodes in order, messages in flight as a sorted multiset, requests left, budgets spent, facts reported. */
-  fingerprint(state: ExploreState, nodeHashes: readonly number[] = state.nodes.map((node) => node.hash)): number {
+  /**
+   * The state's fingerprint, from the parts each step keeps up to date (so
+   * a step rehashes only what it changed): the nodes' hashes in order, the
+   * multiset of messages in flight (a sum), requests left, the facts
+   * reported (a sum over the set, and the ordered nodes' running hash),
+   * budgets spent.
+   */
+  fingerprint(state: ExploreState): number {
     let hash = 17;
-    for (const node of nodeHashes) hash = mixHash(hash, node);
-    hash = mixHash(hash, -1 >>> 0);
-    for (const message of state.inFlight) hash = mixHash(hash, message.hash);
-    hash = mixHash(hash, -2 >>> 0);
-    for (const request of state.pendingRequests) hash = mixHash(hash, request);
-    for (const fact of state.facts) hash = mixHash(hash, fact);
-    hash = mixHash(hash, state.orderedFacts);
-    hash = mixHash(hash, state.dropsUsed + 64 * state.duplicatesUsed + 4096 * state.crashesUsed + 262144 * state.timerFiresUsed);
-    return hash;
+    for (const node of state.nodes) hash = combineHashes(hash, node.hash);
+    hash = combineHashes(hash, state.flightHash);
+    hash = combineHashes(hash, state.pendingRequests.length);
+    for (const request of state.pendingRequests) hash = combineHashes(hash, request);
+    hash = combineHashes(hash, state.factsHash);
+    hash = combineHashes(hash, state.orderedFacts);
+    return combineHashes(hash, state.dropsUsed + 64 * state.duplicatesUsed + 4096 * state.crashesUsed + 262144 * state.timerFiresUsed);
   }
 
   /** A plain-data view of one node (durable from its storage, volatile from a rebuilt instance) for debugger views. */
@@ -449,12 +466,12 @@ export class ExploreModel {
 
   private entryAfter(run: NodeRun, boot: StorageImage, inputs: readonly NodeInput[]): NodeEntry {
     const durable = this.setup.factory.durableView(this.setup.nodes[run.index]!, run.storage);
-    const text = `U${canonicalJson(durable)}|${canonicalJson(run.instance.volatileState())}|${run.timers.join(',')}`;
-    return { up: true, boot, inputs, storage: run.storage, timers: run.timers, hash: fingerprint53(text) };
+    const hash = combineHashes(combineHashes(combineHashes(UP, hashPlain(durable)), hashPlain(run.instance.volatileState())), hashPlain(run.timers));
+    return { up: true, boot, inputs, storage: run.storage, timers: run.timers, hash };
   }
 
   private downHash(index: number, storage: StorageImage): number {
-    return fingerprint53(`D${canonicalJson(this.setup.factory.durableView(this.setup.nodes[index]!, storage))}`);
+    return combineHashes(DOWN, hashPlain(this.setup.factory.durableView(this.setup.nodes[index]!, storage)));
   }
 }
 
@@ -483,6 +500,40 @@ function mergeFacts(facts: readonly number[], added: readonly number[]): readonl
   return merged ?? facts;
 }
 
-function sortedFlight(messages: InFlight[]): InFlight[] {
-  return messages.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.id - b.id));
+/** `inFlight` (sorted by hash, then id) with `added` inserted in place: a copy. */
+function withMessages(inFlight: readonly InFlight[], added: readonly InFlight[]): InFlight[] {
+  const merged = inFlight.slice();
+  for (const message of added) {
+    let low = 0;
+    let high = merged.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      const other = merged[middle]!;
+      if (other.hash < message.hash || (other.hash === message.hash && other.id < message.id)) low = middle + 1;
+      else high = middle;
+    }
+    merged.splice(low, 0, message);
+  }
+  return merged;
 }
+
+/**
+ * The content hash of the last message object hashed: a broadcast hands
+ * every receiver the same immutable object, so it is hashed once (a one-entry
+ * memo, not a WeakMap, whose ephemerons cost the garbage collector more than
+ * the hashing).
+ */
+let lastMessage: Tagged | null = null;
+let lastMessageHash = 0;
+
+function messageHash(message: Tagged): number {
+  if (message !== lastMessage) {
+    lastMessageHash = hashPlain(message);
+    lastMessage = message;
+  }
+  return lastMessageHash;
+}
+
+/** Seeds that tell a node that is up from one that is down in its hash. */
+const UP = 0x5550;
+const DOWN = 0x444f;

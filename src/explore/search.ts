@@ -1,5 +1,7 @@
 import type { TraceChecks, Violation } from '../check/checker.js';
 import type { AnyTraceEvent } from '../sim/events.js';
+import { combineHashes, hashEventContent } from './canonical.js';
+import { FingerprintSet } from './fingerprint-set.js';
 import type { Action, ExploreModel, ExploreState, StepSink } from './model.js';
 
 export type SearchStrategy = 'bfs' | 'dfs';
@@ -37,12 +39,28 @@ export interface SearchResult {
   readonly elapsedMs: number | null;
 }
 
-/** The path to a state: its last action and its parent's trail; events are the checked ones that step produced. */
+/**
+ * The path to a state: its last action and its parent's trail; events are
+ * the checked ones that step produced. Trails are shared by every path
+ * through them (a linked history), so a step costs one small object.
+ */
 interface Trail {
   readonly action: Action | null;
   readonly parent: Trail | null;
   readonly events: readonly AnyTraceEvent[] | null;
+  /** Hash of the whole event history up to here, in order (times left out): the key of the checkers' verdict on it. */
+  readonly history: number;
 }
+
+/** The history hash after `events`. */
+function historyAfter(history: number, events: readonly AnyTraceEvent[] | null): number {
+  if (events === null) return history;
+  for (const event of events) history = combineHashes(history, hashEventContent(event));
+  return history;
+}
+
+/** Marks a verdict key as the judgement at a terminal state (with the checkers' end-of-run checks). */
+const AT_END = 0xe4d;
 
 /**
  * Breadth-first (shortest counterexample first) or depth-first search of
@@ -58,8 +76,24 @@ export function search(model: ExploreModel, options: SearchOptions): SearchResul
   const collected: AnyTraceEvent[] = [];
   const sink: StepSink = { traceNetwork: false, emit: (event) => collected.push(event) };
   const initial = model.initial(sink);
-  const visited = new Set<number>([fingerprintOf(initial)]);
-  const root: Trail = { action: null, parent: null, events: collected.length > 0 ? collected.splice(0) : null };
+  const visited = new FingerprintSet();
+  visited.add(fingerprintOf(initial));
+  const rootEvents = collected.length > 0 ? collected.splice(0) : null;
+  const root: Trail = { action: null, parent: null, events: rootEvents, history: historyAfter(0, rootEvents) };
+  /**
+   * Histories the checkers already judged clean. A verdict is a function of
+   * the ordered event history (the checkers use times only in messages), and
+   * many schedules report the very same history (deliveries that observe
+   * nothing reorder freely), so each is judged once.
+   */
+  const clean = new FingerprintSet();
+  const judgeOnce = (trail: Trail, latest: readonly AnyTraceEvent[] | null, history: number, atEnd = false): Violation | null => {
+    const key = atEnd ? combineHashes(history, AT_END) : history;
+    if (clean.has(key)) return null;
+    const violation = judge(options.newChecks, trail, latest, atEnd);
+    if (violation === null) clean.add(key);
+    return violation;
+  };
   let transitions = 0;
   let depth = 0;
   let terminalStates = 0;
@@ -88,7 +122,7 @@ export function search(model: ExploreModel, options: SearchOptions): SearchResul
     const actions = model.actions(state);
     if (actions.length === 0) {
       terminalStates += 1;
-      const violation = judge(options.newChecks, trail, null, true);
+      const violation = judgeOnce(trail, null, trail.history, true);
       if (violation) return finish({ violation, actions: actionsOf(trail) });
       continue;
     }
@@ -100,17 +134,15 @@ export function search(model: ExploreModel, options: SearchOptions): SearchResul
       const next = model.step(state, action, sink);
       transitions += 1;
       const events = collected.length > 0 ? collected.splice(0) : null;
-      const nextTrail: Trail = { action, parent: trail, events };
+      const nextTrail: Trail = { action, parent: trail, events, history: historyAfter(trail.history, events) };
       if (events !== null) {
-        const violation = judge(options.newChecks, trail, events);
+        const violation = judgeOnce(trail, events, nextTrail.history);
         if (violation) {
           depth = Math.max(depth, next.depth);
           return finish({ violation, actions: actionsOf(nextTrail) });
         }
       }
-      const key = fingerprintOf(next);
-      if (visited.has(key)) continue;
-      visited.add(key);
+      if (!visited.add(fingerprintOf(next))) continue;
       if (next.depth > depth) depth = next.depth;
       frontier.push({ state: next, trail: nextTrail });
     }
