@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { judgeExploreExpectation } from '../src/cli/explore-command.js';
-import { addHashes, combineHashes, hashEventContent, hashPlain, subtractHashes } from '../src/explore/canonical.js';
+import { addHashes, combineHashes, hashPlain, subtractHashes } from '../src/explore/canonical.js';
 import { FingerprintSet } from '../src/explore/fingerprint-set.js';
+import { HashedStorage } from '../src/explore/hashed-storage.js';
 import { exploreModelFor, NO_FAULTS } from '../src/explore/setup.js';
 import { scheduleOf } from '../src/explore/schedule-replay.js';
 import { search } from '../src/explore/search.js';
@@ -49,8 +50,27 @@ describe('paxsim explore: state hashes', () => {
     expect(addHashes(addHashes(a, b), c)).toBe(addHashes(addHashes(c, a), b));
     expect(subtractHashes(addHashes(addHashes(a, b), c), b)).toBe(addHashes(a, c));
     expect(combineHashes(combineHashes(0, a), b)).not.toBe(combineHashes(combineHashes(0, b), a));
-    expect(hashEventContent({ t: 1, type: 'learn', node: 'A' })).toBe(hashEventContent({ t: 9, type: 'learn', node: 'A' }));
-    expect(hashEventContent({ t: 1, type: 'learn', node: 'A' })).not.toBe(hashEventContent({ t: 1, type: 'learn', node: 'B' }));
+  });
+
+  it("a node's disk hashes its whole contents (every slot, not a summary), in any write order", () => {
+    const first = new HashedStorage();
+    first.write('round', 1);
+    first.writeSlot('accepted', 0, { value: 'x' });
+    first.writeSlot('accepted', 1, { value: 'y' });
+    const second = new HashedStorage();
+    second.writeSlot('accepted', 1, { value: 'y' });
+    second.writeSlot('accepted', 0, { value: 'stale' });
+    second.write('round', 1);
+    expect(second.hash).not.toBe(first.hash);
+    const copy = second.copy();
+    copy.writeSlot('accepted', 0, { value: 'x' });
+    expect(copy.hash).toBe(first.hash);
+    expect(second.readSlot('accepted', 0)).toEqual({ value: 'stale' });
+    copy.removeSlot('accepted', 1);
+    copy.remove('round');
+    const only = new HashedStorage();
+    only.writeSlot('accepted', 0, { value: 'x' });
+    expect(copy.hash).toBe(only.hash);
   });
 
   it('the visited set keeps every fingerprint, 0 included, as it grows', () => {
@@ -95,6 +115,8 @@ describe('paxsim explore: the model and the search', () => {
     expect(result.exhausted).toBe(false);
     expect(result.cutBy).toEqual(['depth']);
     expect(result.depth).toBe(scenario.explore!.depth);
+    // The counts before structural hashing, recorded outcomes and interned node states: none of them may merge or lose a state.
+    expect([result.distinctStates, result.transitions]).toEqual([13_436, 32_972]);
     expect(judgeExploreExpectation(scenario, result)).toEqual({ met: true, lines: ['✓ violation: none'] });
   });
 

@@ -2,7 +2,7 @@ import type { Effects, NodeId, ProtocolFactory, ProtocolNode, Tagged } from '../
 import type { AnyTraceEvent } from '../sim/events.js';
 import { assert, fail, unreachable } from '../util/assert.js';
 import { addHashes, combineHashes, hashPlain, subtractHashes } from './canonical.js';
-import { SimulatedStorage } from '../sim/storage.js';
+import { HashedStorage } from './hashed-storage.js';
 
 /**
  * The exploration model (issue 13): a state is the cluster (each node's
@@ -63,8 +63,23 @@ export interface NodeEntry {
   readonly storage: StorageImage;
   /** Armed timers, sorted. */
   readonly timers: readonly string[];
-  /** Hash of the canonical text of its state (up, durable view, volatile state, timers): its part of a fingerprint. */
+  /** Hash of its state (up, durable view, volatile state, timers): its part of a fingerprint. */
   readonly hash: number;
+  /**
+   * What this node state does with each input met so far, by input key: a
+   * node's handlers are a function of its state and the input, and entries
+   * are interned by hash (every state holding this node state shares this
+   * entry), so each (node state, input) pair runs the protocol once.
+   */
+  readonly outcomes: Map<number, NodeOutcome>;
+}
+
+/** One handled input, recorded so it can be applied again without running the node. */
+export interface NodeOutcome {
+  readonly entry: NodeEntry;
+  /** Every message sent, in order: messages to itself too (delivered within the step, they still take a message id). */
+  readonly sends: readonly { readonly to: number; readonly message: Tagged; readonly hash: number }[];
+  readonly observations: readonly { readonly observation: Tagged; readonly fact: number }[];
 }
 
 export interface InFlight {
@@ -115,11 +130,16 @@ export type Action =
 /** Receives the events of a step, in the order they happen (network events only when asked for). */
 export interface StepSink {
   readonly traceNetwork: boolean;
-  emit(event: AnyTraceEvent): void;
+  /**
+   * `contentHash` comes with checked events (observations, crashes,
+   * restarts): a hash of the event without its time, which the search keys
+   * the checkers' verdicts on.
+   */
+  emit(event: AnyTraceEvent, contentHash?: number): void;
 }
 
-/** A node's stable storage as the model keeps it: the simulator's storage, copied when a step writes, never shared while written. */
-export type StorageImage = SimulatedStorage<unknown>;
+/** A node's stable storage as the model keeps it: the simulator's storage (hashed as it is written), copied when a step writes, never shared while written. */
+export type StorageImage = HashedStorage;
 
 /** The live node a step drives, and what it did (effects are muted while its history replays). */
 class NodeRun {
@@ -156,10 +176,7 @@ class NodeRun {
       storage: this.storage,
       observe: (observation) => {
         if (!this.live) return;
-        const fact = combineHashes(this.index + 1, hashPlain(observation));
-        if (this.model.isOrdered(this.index)) this.context!.orderedFacts.push(fact);
-        else this.context!.facts.push(fact);
-        this.context!.emit(Object.assign({ t: this.context!.t, type: observation.type, node: nodeId }, observation) as unknown as AnyTraceEvent);
+        this.context!.observe(this.index, observation, combineHashes(this.index + 1, hashPlain(observation)));
       },
       // Time is abstracted away, and the shipped protocols draw only timer jitter: a fixed draw keeps a state a function of its inputs.
       random: () => 0.5,
@@ -190,17 +207,41 @@ class StepContext {
     return this.nextMessageId;
   }
 
+  /** While a node handles an input live, what it does is recorded here (see NodeOutcome). */
+  recording: { sends: NodeOutcome['sends'][number][]; observations: NodeOutcome['observations'][number][] } | null = null;
+
   emit(event: AnyTraceEvent): void {
     this.sink.emit(event);
   }
 
   send(from: number, to: NodeId, message: Tagged): void {
     const toIndex = this.model.indexOf(to);
+    const hash = combineHashes(combineHashes(from, toIndex), messageHash(message));
+    this.recording?.sends.push({ to: toIndex, message, hash });
+    this.addSent(from, toIndex, message, hash);
+  }
+
+  private addSent(from: number, to: number, message: Tagged, hash: number): void {
     const id = this.nextMessageId++;
     const nodes = this.model.setup.nodes;
-    if (this.sink.traceNetwork) this.sink.emit({ t: this.t, type: 'send', from: nodes[from]!, to, id, msg: message } as AnyTraceEvent);
-    const hash = combineHashes(combineHashes(from, toIndex), messageHash(message));
-    (from === toIndex ? this.local : this.sent).push({ from, to: toIndex, message, id, hash });
+    if (this.sink.traceNetwork) this.sink.emit({ t: this.t, type: 'send', from: nodes[from]!, to: nodes[to]!, id, msg: message } as AnyTraceEvent);
+    (from === to ? this.local : this.sent).push({ from, to, message, id, hash });
+  }
+
+  observe(index: number, observation: Tagged, fact: number): void {
+    this.recording?.observations.push({ observation, fact });
+    if (this.model.isOrdered(index)) this.orderedFacts.push(fact);
+    else this.facts.push(fact);
+    this.sink.emit(Object.assign({ t: this.t, type: observation.type, node: this.model.setup.nodes[index]! }, observation) as unknown as AnyTraceEvent, fact);
+  }
+
+  /** A recorded outcome, applied again: the same messages (with this step's ids) and observations (at this step's time). */
+  replay(index: number, outcome: NodeOutcome): NodeEntry {
+    for (const send of outcome.sends) this.addSent(index, send.to, send.message, send.hash);
+    // Messages to itself were delivered within the recorded step; replayed, they only take their ids.
+    this.local.length = 0;
+    for (const { observation, fact } of outcome.observations) this.observe(index, observation, fact);
+    return outcome.entry;
   }
 }
 
@@ -208,8 +249,11 @@ export class ExploreModel {
   private readonly indexes = new Map<NodeId, number>();
   private readonly crashable: boolean[];
   private readonly ordered: boolean[];
+  /** Interned node entries, per node, by hash. */
+  private readonly entries: Map<number, NodeEntry>[];
 
   constructor(readonly setup: ModelSetup) {
+    this.entries = setup.nodes.map(() => new Map());
     setup.nodes.forEach((node, index) => this.indexes.set(node, index));
     this.crashable = setup.nodes.map((node) => setup.crashable.includes(node));
     this.ordered = setup.nodes.map((node) => setup.ordered.includes(node));
@@ -229,14 +273,14 @@ export class ExploreModel {
   initial(sink: StepSink): ExploreState {
     const context = new StepContext(0, 1, this, sink);
     const runs = this.setup.nodes.map((_node, index) => {
-      const run = new NodeRun(index, new SimulatedStorage<unknown>(), [], this, context);
+      const run = new NodeRun(index, new HashedStorage(), [], this, context);
       run.instance = this.setup.factory.createNode(run.effects());
       return run;
     });
     const nodes = runs.map((run) => {
       run.live = true;
       run.instance.start();
-      return this.entryAfter(run, new SimulatedStorage<unknown>(), this.deliverLocal(run, context, [{ kind: 'boot', recover: false }]));
+      return this.entryAfter(run, new HashedStorage(), this.deliverLocal(run, context, [{ kind: 'boot', recover: false }]));
     });
     const facts = mergeFacts([], context.facts);
     return {
@@ -310,7 +354,7 @@ export class ExploreModel {
         inFlight = without(inFlight, action.message);
         flightHash = subtractHashes(flightHash, message.hash);
         if (sink.traceNetwork) sink.emit({ t, type: 'deliver', from: nodes[message.from]!, to: nodes[message.to]!, id: message.id, msg: message.message } as AnyTraceEvent);
-        replaceNode(message.to, this.handle(state.nodes[message.to]!, message.to, context, { kind: 'message', from: nodes[message.from]!, message: message.message }));
+        replaceNode(message.to, this.handle(state.nodes[message.to]!, message.to, context, { kind: 'message', from: nodes[message.from]!, message: message.message }, message.hash));
         break;
       }
       case 'drop': {
@@ -334,21 +378,21 @@ export class ExploreModel {
         assert(entry.up && entry.timers.includes(action.timer), () => `timer ${action.timer} of ${nodes[action.node]} is not armed`);
         timerFiresUsed += 1;
         if (sink.traceNetwork) sink.emit({ t, type: 'timer', node: nodes[action.node]!, timer: action.timer });
-        replaceNode(action.node, this.handle(entry, action.node, context, { kind: 'timer', name: action.timer }));
+        replaceNode(action.node, this.handle(entry, action.node, context, { kind: 'timer', name: action.timer }, combineHashes(TIMER_INPUT, hashPlain(action.timer))));
         break;
       }
       case 'crash': {
         const entry = state.nodes[action.node]!;
         assert(entry.up, () => `crash of ${nodes[action.node]}, which is down`);
         crashesUsed += 1;
-        sink.emit({ t, type: 'crash', node: nodes[action.node]! });
-        replaceNode(action.node, { up: false, boot: null, inputs: [], storage: entry.storage, timers: [], hash: this.downHash(action.node, entry.storage) });
+        sink.emit({ t, type: 'crash', node: nodes[action.node]! }, combineHashes(CRASH_EVENT, action.node));
+        replaceNode(action.node, this.interned(action.node, { up: false, boot: null, inputs: [], storage: entry.storage, timers: [], hash: combineHashes(DOWN, entry.storage.hash), outcomes: new Map() }));
         break;
       }
       case 'restart': {
         const entry = state.nodes[action.node]!;
         assert(!entry.up, () => `restart of ${nodes[action.node]}, which is up`);
-        sink.emit({ t, type: 'restart', node: nodes[action.node]! });
+        sink.emit({ t, type: 'restart', node: nodes[action.node]! }, combineHashes(RESTART_EVENT, action.node));
         const run = new NodeRun(action.node, entry.storage.copy(), [], this, context);
         run.live = true;
         run.instance = this.setup.factory.createNode(run.effects());
@@ -360,7 +404,7 @@ export class ExploreModel {
         const request = this.setup.requests[action.request]!;
         const index = this.indexOf(request.node);
         pendingRequests = pendingRequests.filter((pending) => pending !== action.request);
-        replaceNode(index, this.handle(state.nodes[index]!, index, context, { kind: 'request', request: request.request }));
+        replaceNode(index, this.handle(state.nodes[index]!, index, context, { kind: 'request', request: request.request }, combineHashes(REQUEST_INPUT, action.request)));
         break;
       }
       default:
@@ -402,9 +446,27 @@ export class ExploreModel {
     return { up: true, durable, volatile: this.rebuild(entry, index, null).instance.volatileState() };
   }
 
-  /** The node `entry` describes, handling one more input live. */
-  private handle(entry: NodeEntry, index: number, context: StepContext, input: NodeInput): NodeEntry {
+  /**
+   * The node `entry` describes, after one more input (`inputKey` names it):
+   * run live the first time this node state meets this input, replayed from
+   * the recorded outcome after that. A traced step (a pinned schedule's
+   * replay) always runs live, so its network events are the node's own.
+   */
+  private handle(entry: NodeEntry, index: number, context: StepContext, input: NodeInput, inputKey: number): NodeEntry {
     assert(entry.up, () => `${this.setup.nodes[index]} is down`);
+    if (!context.traceNetwork) {
+      const known = entry.outcomes.get(inputKey);
+      if (known !== undefined) return context.replay(index, known);
+      context.recording = { sends: [], observations: [] };
+      const next = this.handleLive(entry, index, context, input);
+      entry.outcomes.set(inputKey, { entry: next, ...context.recording });
+      context.recording = null;
+      return next;
+    }
+    return this.handleLive(entry, index, context, input);
+  }
+
+  private handleLive(entry: NodeEntry, index: number, context: StepContext, input: NodeInput): NodeEntry {
     const run = this.rebuild(entry, index, context);
     run.live = true;
     const instance = run.instance;
@@ -465,13 +527,20 @@ export class ExploreModel {
   }
 
   private entryAfter(run: NodeRun, boot: StorageImage, inputs: readonly NodeInput[]): NodeEntry {
-    const durable = this.setup.factory.durableView(this.setup.nodes[run.index]!, run.storage);
-    const hash = combineHashes(combineHashes(combineHashes(UP, hashPlain(durable)), hashPlain(run.instance.volatileState())), hashPlain(run.timers));
-    return { up: true, boot, inputs, storage: run.storage, timers: run.timers, hash };
+    const hash = combineHashes(combineHashes(combineHashes(UP, run.storage.hash), hashPlain(run.instance.volatileState())), hashPlain(run.timers));
+    return this.interned(run.index, { up: true, boot, inputs, storage: run.storage, timers: run.timers, hash, outcomes: new Map() });
   }
 
-  private downHash(index: number, storage: StorageImage): number {
-    return combineHashes(DOWN, hashPlain(this.setup.factory.durableView(this.setup.nodes[index]!, storage)));
+  /**
+   * The one entry kept for each node state (by hash): the first path's, whose
+   * boot image and inputs rebuild an equal node (the fingerprint merges states
+   * by these same hashes), so every state holding it shares its outcomes.
+   */
+  private interned(index: number, entry: NodeEntry): NodeEntry {
+    const known = this.entries[index]!.get(entry.hash);
+    if (known !== undefined) return known;
+    this.entries[index]!.set(entry.hash, entry);
+    return entry;
   }
 }
 
@@ -537,3 +606,9 @@ function messageHash(message: Tagged): number {
 /** Seeds that tell a node that is up from one that is down in its hash. */
 const UP = 0x5550;
 const DOWN = 0x444f;
+/** Seeds of the input keys of timer firings and requests (a message's key is its hash). */
+const TIMER_INPUT = 0x54494d;
+const REQUEST_INPUT = 0x524551;
+/** Seeds of the content hashes of crash and restart events (an observation's is its fact). */
+const CRASH_EVENT = 0x435253;
+const RESTART_EVENT = 0x525354;

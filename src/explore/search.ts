@@ -1,6 +1,7 @@
 import type { TraceChecks, Violation } from '../check/checker.js';
 import type { AnyTraceEvent } from '../sim/events.js';
-import { combineHashes, hashEventContent } from './canonical.js';
+import { assert } from '../util/assert.js';
+import { combineHashes } from './canonical.js';
 import { FingerprintSet } from './fingerprint-set.js';
 import type { Action, ExploreModel, ExploreState, StepSink } from './model.js';
 
@@ -52,10 +53,9 @@ interface Trail {
   readonly history: number;
 }
 
-/** The history hash after `events`. */
-function historyAfter(history: number, events: readonly AnyTraceEvent[] | null): number {
-  if (events === null) return history;
-  for (const event of events) history = combineHashes(history, hashEventContent(event));
+/** The history hash after events with these content hashes. */
+function historyAfter(history: number, contentHashes: readonly number[]): number {
+  for (const hash of contentHashes) history = combineHashes(history, hash);
   return history;
 }
 
@@ -74,12 +74,26 @@ export function search(model: ExploreModel, options: SearchOptions): SearchResul
   const clock = options.clock;
   const startedMs = clock?.();
   const collected: AnyTraceEvent[] = [];
-  const sink: StepSink = { traceNetwork: false, emit: (event) => collected.push(event) };
+  const contentHashes: number[] = [];
+  const sink: StepSink = {
+    traceNetwork: false,
+    emit: (event, contentHash) => {
+      assert(contentHash !== undefined, () => `explore: a ${event.type} event came without its content hash`);
+      collected.push(event);
+      contentHashes.push(contentHash);
+    },
+  };
+  /** The events the last step produced (null: none), and the history hash after them. */
+  const takeEvents = (history: number): { events: AnyTraceEvent[] | null; history: number } => {
+    if (collected.length === 0) return { events: null, history };
+    const after = historyAfter(history, contentHashes);
+    contentHashes.length = 0;
+    return { events: collected.splice(0), history: after };
+  };
   const initial = model.initial(sink);
   const visited = new FingerprintSet();
   visited.add(fingerprintOf(initial));
-  const rootEvents = collected.length > 0 ? collected.splice(0) : null;
-  const root: Trail = { action: null, parent: null, events: rootEvents, history: historyAfter(0, rootEvents) };
+  const root: Trail = { action: null, parent: null, ...takeEvents(0) };
   /**
    * Histories the checkers already judged clean. A verdict is a function of
    * the ordered event history (the checkers use times only in messages), and
@@ -133,8 +147,8 @@ export function search(model: ExploreModel, options: SearchOptions): SearchResul
     for (const action of actions) {
       const next = model.step(state, action, sink);
       transitions += 1;
-      const events = collected.length > 0 ? collected.splice(0) : null;
-      const nextTrail: Trail = { action, parent: trail, events, history: historyAfter(trail.history, events) };
+      const { events, history } = takeEvents(trail.history);
+      const nextTrail: Trail = { action, parent: trail, events, history };
       if (events !== null) {
         const violation = judgeOnce(trail, events, nextTrail.history);
         if (violation) {
