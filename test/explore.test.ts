@@ -6,7 +6,7 @@ import { judgeExploreExpectation } from '../src/cli/explore-command.js';
 import { addHashes, combineHashes, hashPlain, subtractHashes } from '../src/explore/canonical.js';
 import { FingerprintSet } from '../src/explore/fingerprint-set.js';
 import { HashedStorage } from '../src/explore/hashed-storage.js';
-import { exploreModelFor, NO_FAULTS } from '../src/explore/setup.js';
+import { exploreModelFor, NO_FAULTS, symmetryClasses } from '../src/explore/setup.js';
 import { scheduleOf } from '../src/explore/schedule-replay.js';
 import { search } from '../src/explore/search.js';
 import { runScenario } from '../src/run/runner.js';
@@ -24,8 +24,8 @@ proposals: [{ at: 0, node: A, value: X }]
 expect: { safety: hold, explore: { exhausted: true, violation: none } }
 `;
 
-function explore(scenario: Scenario, bug: string | undefined, strategy: 'bfs' | 'dfs' = 'bfs', limits = scenario.explore ?? NO_FAULTS, maxDepth = scenario.explore?.depth) {
-  const { model, newChecks } = exploreModelFor(scenario, bug, limits);
+function explore(scenario: Scenario, bug: string | undefined, strategy: 'bfs' | 'dfs' = 'bfs', limits = scenario.explore ?? NO_FAULTS, maxDepth = scenario.explore?.depth, symmetry = false) {
+  const { model, newChecks } = exploreModelFor(scenario, bug, limits, { symmetry });
   return { model, result: search(model, { strategy, newChecks, maxDepth, maxStates: 500_000 }) };
 }
 
@@ -167,6 +167,59 @@ describe('paxsim explore: planted single-decree bugs on explore-paxos-3', () => 
   }
 });
 
+/** Two proposers and three plain acceptors: C, D and E are interchangeable. */
+const SYMMETRIC = `
+name: explore-symmetric
+nodes: [A, B, C, D, E]
+roles: { proposers: [A, B] }
+proposals: [{ at: 0, node: A, value: X }, { at: 0, node: B, value: Y }]
+expect: { safety: hold }
+`;
+
+describe('paxsim explore --symmetry', () => {
+  it('finds the interchangeable nodes: plain acceptors, never proposers; none in the shipped configurations', () => {
+    expect(symmetryClasses(scenarioFromYaml(SYMMETRIC), [{ node: 'A', request: {} }, { node: 'B', request: {} }], [])).toEqual([['C', 'D', 'E']]);
+    for (const name of ['explore-paxos-3', 'explore-multipaxos-3']) {
+      const { model } = exploreModelFor(shippedScenario(name), undefined, NO_FAULTS, { symmetry: true });
+      expect(model.permutationCount).toBe(1);
+    }
+  });
+
+  it('exhausts a symmetric configuration in fewer states, BFS and DFS agreeing', () => {
+    const scenario = scenarioFromYaml(SMALL); // B and C are plain acceptors
+    const plain = explore(scenario, undefined, 'bfs').result;
+    const bfs = explore(scenario, undefined, 'bfs', NO_FAULTS, undefined, true).result;
+    const dfs = explore(scenario, undefined, 'dfs', NO_FAULTS, undefined, true).result;
+    expect(plain.exhausted && bfs.exhausted && dfs.exhausted).toBe(true);
+    expect(dfs.distinctStates).toBe(bfs.distinctStates);
+    expect(bfs.distinctStates).toBeLessThan(plain.distinctStates);
+    expect(bfs.terminalStates).toBeGreaterThan(0);
+  });
+
+  // Every bug still found, at the same shortest length, where symmetry really merges states (and replayed by paxsim run).
+  const crashOnly = { maxDrops: 0, maxDuplicates: 0, maxCrashes: 1, maxTimerFires: 0 };
+  for (const [bug, length, checker] of [['small-quorum', 5, 'integrity'], ['forget-promise', 5, 'acceptor-discipline'], ['accept-lower', 7, 'acceptor-discipline']] as const) {
+    it(`${bug}: found with --symmetry on five nodes at the same ${length} steps as without`, () => {
+      const scenario = scenarioFromYaml(SYMMETRIC);
+      const plain = explore(scenario, bug, 'bfs', crashOnly, 8).result;
+      const { model, result } = explore(scenario, bug, 'bfs', crashOnly, 8, true);
+      expect([plain.violation?.violation.checker, plain.violation?.actions.length]).toEqual([checker, length]);
+      expect([result.violation?.violation.checker, result.violation?.actions.length]).toEqual([checker, length]);
+      expect(result.distinctStates).toBeLessThan(plain.distinctStates);
+      const pinned: Scenario = { ...scenario, bug, schedule: scheduleOf(model, result.violation!.actions), explore: undefined, expect: { safety: 'hold' } };
+      expect(runScenario(pinned).violations[0]?.checker).toBe(checker);
+    });
+  }
+
+  it('every single-decree bug is still found on explore-paxos-3 with --symmetry, at the same length', () => {
+    const scenario = shippedScenario('explore-paxos-3');
+    for (const [bug, length, checker, bounds] of PAXOS_BUGS) {
+      const { result } = bounds === null ? explore(scenario, bug, 'bfs', undefined, undefined, true) : explore(scenario, bug, 'bfs', bounds.limits, bounds.depth, true);
+      expect([bug, result.violation?.violation.checker, result.violation?.actions.length]).toEqual([bug, checker, length]);
+    }
+  });
+});
+
 describe('paxsim explore: Multi-Paxos on explore-multipaxos-3', () => {
   it('no violation within the bounds CI uses', () => {
     const scenario = shippedScenario('explore-multipaxos-3');
@@ -221,6 +274,18 @@ describe('paxsim explore: CLI', () => {
     expect(report).toMatchObject({ exhausted: false, cutBy: ['depth'], violation: null, expectMet: true });
     expect(report['distinctStates']).toBeGreaterThan(1000);
     expect(report['transitions']).toBeGreaterThan(report['distinctStates'] as number);
+  });
+
+  it('--symmetry says which nodes it permutes, or that none are interchangeable', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'paxsim-explore-'));
+    const file = join(dir, 'small.yaml');
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(file, SMALL);
+    const symmetric = await runCli(['explore', file, '--symmetry']);
+    expect(symmetric.code).toBe(0);
+    expect(symmetric.stdout).toContain('symmetry  {B, C} interchangeable (2 permutations)');
+    const shipped = await runCli(['explore', 'explore-paxos-3', '--symmetry', '--depth', '2']);
+    expect(shipped.stdout).toContain('no interchangeable nodes');
   });
 
   it('says "exhausted" only when it is', async () => {

@@ -20,6 +20,27 @@ export function hashPlain(value: unknown): number {
   return finishLanes();
 }
 
+/**
+ * `hashPlain` of the data with node ids renamed: every string (value or
+ * object key) equal to a key of `renaming` counts as its image. The hash of
+ * a state under a permutation of interchangeable nodes (`--symmetry`).
+ */
+export function hashPlainRenamed(value: unknown, names: ReadonlyMap<string, string>): number {
+  renaming = names;
+  try {
+    return hashPlain(value);
+  } finally {
+    renaming = null;
+  }
+}
+
+/** The node renaming `hashPlainRenamed` applies, while it runs. */
+let renaming: ReadonlyMap<string, string> | null = null;
+
+function renamed(text: string): string {
+  return renaming === null ? text : (renaming.get(text) ?? text);
+}
+
 /** Two 32-bit lanes of the hash being built (module state: no allocation per value). */
 let lowLane = 0;
 let highLane = 0;
@@ -62,7 +83,7 @@ function feedValue(value: unknown): void {
   switch (typeof value) {
     case 'string':
       feed(1);
-      feed(hashString(value));
+      feed(hashString(renamed(value)));
       return;
     case 'number':
       if (Number.isInteger(value) && Math.abs(value) <= 0x7fffffff) {
@@ -112,6 +133,15 @@ function feedArray(items: readonly unknown[]): void {
  */
 function feedObject(object: Record<string, unknown>): void {
   feed(13);
+  if (renaming !== null) {
+    // Renamed keys sort differently: sort the images.
+    const names = renaming;
+    const pairs = Object.keys(object).map((key) => [names.get(key) ?? key, key] as const);
+    pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    for (const [image, key] of pairs) feedField(image, object[key]);
+    feed(14);
+    return;
+  }
   let previous = '';
   let sorted = true;
   for (const key in object) {

@@ -1,6 +1,6 @@
 import type { DurableStorage } from '../protocols/effects.js';
 import { SimulatedStorage } from '../sim/storage.js';
-import { addHashes, combineHashes, hashPlain, subtractHashes } from './canonical.js';
+import { addHashes, combineHashes, hashPlain, hashPlainRenamed, subtractHashes } from './canonical.js';
 
 /**
  * A node's disk as the explorer keeps it: the simulator's storage, with a
@@ -14,6 +14,8 @@ export class HashedStorage implements DurableStorage<unknown> {
   constructor(
     private readonly disk = new SimulatedStorage<unknown>(),
     private contentHash = 0,
+    /** Every slot log ever written, in first-write order (storage cannot list them). */
+    private readonly logs: string[] = [],
   ) {}
 
   /** Equal for equal contents, whatever order they were written in. */
@@ -23,7 +25,17 @@ export class HashedStorage implements DurableStorage<unknown> {
 
   /** An independent copy: a step writes to a copy of a state's disk, never to the state's own. */
   copy(): HashedStorage {
-    return new HashedStorage(this.disk.copy(), this.contentHash);
+    return new HashedStorage(this.disk.copy(), this.contentHash, [...this.logs]);
+  }
+
+  /** The contents' hash with node ids renamed (in keys, log names and records): see `hashPlainRenamed`. */
+  renamedHash(names: ReadonlyMap<string, string>): number {
+    let sum = 0;
+    for (const [key, record] of this.disk.entries()) sum = addHashes(sum, keyedHash(key, record, names));
+    for (const log of this.logs) {
+      for (const [slot, record] of this.disk.slotEntries(log)) sum = addHashes(sum, slotHash(log, slot, record, names));
+    }
+    return sum;
   }
 
   read(key: string): unknown {
@@ -59,6 +71,7 @@ export class HashedStorage implements DurableStorage<unknown> {
 
   writeSlot(log: string, slot: number, record: unknown): void {
     this.forget(this.disk.readSlot(log, slot), () => slotHash(log, slot, this.disk.readSlot(log, slot)));
+    if (!this.logs.includes(log)) this.logs.push(log);
     this.disk.writeSlot(log, slot, record);
     this.contentHash = addHashes(this.contentHash, slotHash(log, slot, record));
   }
@@ -78,12 +91,16 @@ export class HashedStorage implements DurableStorage<unknown> {
   }
 }
 
-function keyedHash(key: string, record: unknown): number {
-  const keyHash = hashPlain(key);
-  return combineHashes(keyHash, hashPlain(record));
+function keyedHash(key: string, record: unknown, names?: ReadonlyMap<string, string>): number {
+  const keyHash = hashOf(key, names);
+  return combineHashes(keyHash, hashOf(record, names));
 }
 
-function slotHash(log: string, slot: number, record: unknown): number {
-  const logHash = combineHashes(hashPlain(log), slot);
-  return combineHashes(logHash, hashPlain(record));
+function slotHash(log: string, slot: number, record: unknown, names?: ReadonlyMap<string, string>): number {
+  const logHash = combineHashes(hashOf(log, names), slot);
+  return combineHashes(logHash, hashOf(record, names));
+}
+
+function hashOf(value: unknown, names: ReadonlyMap<string, string> | undefined): number {
+  return names === undefined ? hashPlain(value) : hashPlainRenamed(value, names);
 }

@@ -1,7 +1,7 @@
 import type { Effects, NodeId, ProtocolFactory, ProtocolNode, Tagged } from '../protocols/effects.js';
 import type { AnyTraceEvent } from '../sim/events.js';
 import { assert, fail, unreachable } from '../util/assert.js';
-import { addHashes, combineHashes, hashPlain, subtractHashes } from './canonical.js';
+import { addHashes, combineHashes, hashPlain, hashPlainRenamed, subtractHashes } from './canonical.js';
 import { HashedStorage } from './hashed-storage.js';
 
 /**
@@ -45,6 +45,20 @@ export interface ModelSetup {
   readonly requests: readonly ModelRequest[];
   readonly factory: ProtocolFactory<Tagged, unknown, Tagged, unknown>;
   readonly limits: ExploreLimits;
+  /**
+   * Classes of interchangeable nodes (`--symmetry`): permuting the nodes
+   * within a class maps every behaviour to another behaviour, so a state and
+   * its images count as one. Empty or absent: no symmetry reduction.
+   */
+  readonly symmetry?: readonly (readonly NodeId[])[] | undefined;
+}
+
+/** One observation, linked to the ones before it on the path (shared by every path through it). */
+interface ObservationLink {
+  readonly node: number;
+  readonly observation: Tagged;
+  readonly fact: number;
+  readonly previous: ObservationLink | null;
 }
 
 type NodeInput =
@@ -72,6 +86,8 @@ export interface NodeEntry {
    * entry), so each (node state, input) pair runs the protocol once.
    */
   readonly outcomes: Map<number, NodeOutcome>;
+  /** Its hash under each node permutation (`--symmetry`), by permutation index, computed once. */
+  renamedHashes?: Map<number, number>;
 }
 
 /** One handled input, recorded so it can be applied again without running the node. */
@@ -110,6 +126,8 @@ export interface ExploreState {
   readonly factsHash: number;
   /** A running hash of the ordered nodes' observations, in order. */
   readonly orderedFacts: number;
+  /** The observations themselves, last first (what `--symmetry` rehashes under a renaming). */
+  readonly observations: ObservationLink | null;
   readonly dropsUsed: number;
   readonly duplicatesUsed: number;
   readonly crashesUsed: number;
@@ -191,13 +209,17 @@ class StepContext {
   readonly local: InFlight[] = [];
   readonly facts: number[] = [];
   readonly orderedFacts: number[] = [];
+  observations: ObservationLink | null;
 
   constructor(
     readonly t: number,
     private nextMessageId: number,
     private readonly model: ExploreModel,
     private readonly sink: StepSink,
-  ) {}
+    observations: ObservationLink | null,
+  ) {
+    this.observations = observations;
+  }
 
   get traceNetwork(): boolean {
     return this.sink.traceNetwork;
@@ -232,6 +254,7 @@ class StepContext {
     this.recording?.observations.push({ observation, fact });
     if (this.model.isOrdered(index)) this.orderedFacts.push(fact);
     else this.facts.push(fact);
+    this.observations = { node: index, observation, fact, previous: this.observations };
     this.sink.emit(Object.assign({ t: this.t, type: observation.type, node: this.model.setup.nodes[index]! }, observation) as unknown as AnyTraceEvent, fact);
   }
 
@@ -252,8 +275,12 @@ export class ExploreModel {
   /** Interned node entries, per node, by hash. */
   private readonly entries: Map<number, NodeEntry>[];
 
+  /** Every permutation of nodes within the symmetry classes (the identity first), with the renaming and request mapping each implies. */
+  private readonly permutations: readonly NodePermutation[];
+
   constructor(readonly setup: ModelSetup) {
     this.entries = setup.nodes.map(() => new Map());
+    this.permutations = nodePermutations(setup);
     setup.nodes.forEach((node, index) => this.indexes.set(node, index));
     this.crashable = setup.nodes.map((node) => setup.crashable.includes(node));
     this.ordered = setup.nodes.map((node) => setup.ordered.includes(node));
@@ -271,7 +298,7 @@ export class ExploreModel {
 
   /** Every node booted (start), in node order, at t=0. */
   initial(sink: StepSink): ExploreState {
-    const context = new StepContext(0, 1, this, sink);
+    const context = new StepContext(0, 1, this, sink, null);
     const runs = this.setup.nodes.map((_node, index) => {
       const run = new NodeRun(index, new HashedStorage(), [], this, context);
       run.instance = this.setup.factory.createNode(run.effects());
@@ -291,6 +318,7 @@ export class ExploreModel {
       facts,
       factsHash: facts.reduce(addHashes, 0),
       orderedFacts: context.orderedFacts.reduce(combineHashes, 0),
+      observations: context.observations,
       dropsUsed: 0,
       duplicatesUsed: 0,
       crashesUsed: 0,
@@ -337,7 +365,7 @@ export class ExploreModel {
   /** The state after `action`; its events go to `sink` (observations, crashes and restarts always; network events when traced). */
   step(state: ExploreState, action: Action, sink: StepSink): ExploreState {
     const t = state.depth + 1;
-    const context = new StepContext(t, state.nextMessageId, this, sink);
+    const context = new StepContext(t, state.nextMessageId, this, sink, state.observations);
     const nodes = this.setup.nodes;
     let nodeEntries = state.nodes;
     let inFlight = state.inFlight;
@@ -417,7 +445,7 @@ export class ExploreModel {
     const facts = context.facts.length > 0 ? mergeFacts(state.facts, context.facts) : state.facts;
     const factsHash = facts === state.facts ? state.factsHash : facts.reduce(addHashes, 0);
     const orderedFacts = context.orderedFacts.reduce(combineHashes, state.orderedFacts);
-    return { nodes: nodeEntries, inFlight, flightHash, pendingRequests, facts, factsHash, orderedFacts, dropsUsed, duplicatesUsed, crashesUsed, timerFiresUsed, nextMessageId: context.messageIds, depth: t };
+    return { nodes: nodeEntries, inFlight, flightHash, pendingRequests, facts, factsHash, orderedFacts, observations: context.observations, dropsUsed, duplicatesUsed, crashesUsed, timerFiresUsed, nextMessageId: context.messageIds, depth: t };
   }
 
   /**
@@ -436,6 +464,91 @@ export class ExploreModel {
     hash = combineHashes(hash, state.factsHash);
     hash = combineHashes(hash, state.orderedFacts);
     return combineHashes(hash, state.dropsUsed + 64 * state.duplicatesUsed + 4096 * state.crashesUsed + 262144 * state.timerFiresUsed);
+  }
+
+  /**
+   * The fingerprint of the state's canonical image under the symmetry
+   * classes: the least fingerprint over every permutation of nodes within
+   * their classes, each computed on the renamed state (node ids renamed in
+   * node states, disks, messages and observations; nodes, messages and
+   * requests moved to their images' places). Equal for a state and all its
+   * images. Without symmetry classes it is `fingerprint`.
+   */
+  symmetricFingerprint(state: ExploreState): number {
+    const permutations = this.permutations;
+    if (permutations.length <= 1) return this.fingerprint(state);
+    let least = Infinity;
+    for (let index = 0; index < permutations.length; index++) least = Math.min(least, this.renamedFingerprint(state, index));
+    return least;
+  }
+
+  /** How many node permutations `--symmetry` tries (1: the identity alone). */
+  get permutationCount(): number {
+    return this.permutations.length;
+  }
+
+  private renamedFingerprint(state: ExploreState, permutationIndex: number): number {
+    const permutation = this.permutations[permutationIndex]!;
+    const { image, requestImage } = permutation;
+    const nodeHashes: number[] = new Array(state.nodes.length);
+    state.nodes.forEach((entry, index) => {
+      nodeHashes[image[index]!] = this.renamedNodeHash(entry, index, permutationIndex);
+    });
+    let hash = 17;
+    for (const node of nodeHashes) hash = combineHashes(hash, node);
+    let flight = 0;
+    for (const message of state.inFlight) flight = addHashes(flight, this.renamedMessageHash(message, permutation));
+    hash = combineHashes(hash, flight);
+    const pending = state.pendingRequests.map((request) => requestImage[request]!).sort((a, b) => a - b);
+    hash = combineHashes(hash, pending.length);
+    for (const request of pending) hash = combineHashes(hash, request);
+    let facts = 0;
+    for (const fact of state.facts) facts = addHashes(facts, this.renamedFact(fact, state.observations, permutation));
+    const ordered: number[] = [];
+    for (let link = state.observations; link !== null; link = link.previous) {
+      if (this.isOrdered(link.node)) ordered.push(this.renamedFact(link.fact, link, permutation));
+    }
+    hash = combineHashes(hash, facts);
+    hash = combineHashes(hash, ordered.reduceRight(combineHashes, 0));
+    return combineHashes(hash, state.dropsUsed + 64 * state.duplicatesUsed + 4096 * state.crashesUsed + 262144 * state.timerFiresUsed);
+  }
+
+  /** A message's hash (sender, receiver, content) under the permutation, computed once per distinct message. */
+  private renamedMessageHash(message: InFlight, permutation: NodePermutation): number {
+    let renamed = permutation.messageImages.get(message.hash);
+    if (renamed === undefined) {
+      renamed = combineHashes(combineHashes(permutation.image[message.from]!, permutation.image[message.to]!), hashPlainRenamed(message.message, permutation.names));
+      permutation.messageImages.set(message.hash, renamed);
+    }
+    return renamed;
+  }
+
+  /** An observation's fact hash under the permutation (found on the path's observations the first time), computed once per distinct fact. */
+  private renamedFact(fact: number, observations: ObservationLink | null, permutation: NodePermutation): number {
+    let renamed = permutation.factImages.get(fact);
+    if (renamed === undefined) {
+      let link = observations;
+      while (link !== null && link.fact !== fact) link = link.previous;
+      assert(link !== null, 'a fact without its observation');
+      renamed = combineHashes(permutation.image[link.node]! + 1, hashPlainRenamed(link.observation, permutation.names));
+      permutation.factImages.set(fact, renamed);
+    }
+    return renamed;
+  }
+
+  /** A node's hash with ids renamed: its disk, its volatile state (from a rebuilt instance) and timers; once per node state and permutation. */
+  private renamedNodeHash(entry: NodeEntry, index: number, permutationIndex: number): number {
+    const known = entry.renamedHashes?.get(permutationIndex);
+    if (known !== undefined) return known;
+    const names = this.permutations[permutationIndex]!.names;
+    let hash: number;
+    if (!entry.up) hash = combineHashes(DOWN, entry.storage.renamedHash(names));
+    else {
+      const volatile = this.rebuild(entry, index, null).instance.volatileState();
+      hash = combineHashes(combineHashes(combineHashes(UP, entry.storage.renamedHash(names)), hashPlainRenamed(volatile, names)), hashPlain(entry.timers));
+    }
+    (entry.renamedHashes ??= new Map()).set(permutationIndex, hash);
+    return hash;
   }
 
   /** A plain-data view of one node (durable from its storage, volatile from a rebuilt instance) for debugger views. */
@@ -612,3 +725,64 @@ const REQUEST_INPUT = 0x524551;
 /** Seeds of the content hashes of crash and restart events (an observation's is its fact). */
 const CRASH_EVENT = 0x435253;
 const RESTART_EVENT = 0x525354;
+
+/** A permutation of the nodes: `image[i]` is node i's image; `names` renames ids; `requestImage[r]` is request r's counterpart at the image node. */
+interface NodePermutation {
+  readonly image: readonly number[];
+  readonly names: ReadonlyMap<string, string>;
+  readonly requestImage: readonly number[];
+  /** Renamed hashes of the messages and facts met so far, by their own hashes. */
+  readonly messageImages: Map<number, number>;
+  readonly factImages: Map<number, number>;
+}
+
+/** At most this many permutations (6! : a class of six, or smaller classes combined). */
+const MAX_PERMUTATIONS = 720;
+
+function nodePermutations(setup: ModelSetup): NodePermutation[] {
+  const nodes = setup.nodes;
+  let images: number[][] = [nodes.map((_node, index) => index)];
+  for (const members of setup.symmetry ?? []) {
+    const indexes = members.map((member) => nodes.indexOf(member));
+    assert(indexes.every((index) => index >= 0), () => `symmetry class ${members.join(',')} names an unknown node`);
+    const next: number[][] = [];
+    for (const base of images) {
+      for (const arrangement of arrangementsOf(indexes)) {
+        const image = [...base];
+        indexes.forEach((index, position) => (image[index] = base[indexes[arrangement[position]!]!]!));
+        next.push(image);
+      }
+    }
+    images = next;
+    assert(images.length <= MAX_PERMUTATIONS, () => `--symmetry: more than ${MAX_PERMUTATIONS} node permutations`);
+  }
+  return images.map((image) => {
+    const names = new Map<string, string>();
+    image.forEach((target, index) => {
+      if (target !== index) names.set(nodes[index]!, nodes[target]!);
+    });
+    // The k-th request of a node maps to the k-th request of its image (interchangeable nodes have equal request lists).
+    const positions = setup.requests.map((request, index) => setup.requests.slice(0, index).filter((earlier) => earlier.node === request.node).length);
+    const requestImage = setup.requests.map((request, index) => {
+      const target = nodes[image[nodes.indexOf(request.node)]!]!;
+      const counterpart = setup.requests.findIndex((other, otherIndex) => other.node === target && positions[otherIndex] === positions[index]);
+      assert(counterpart >= 0, () => `--symmetry: ${request.node} and ${target} have different requests`);
+      return counterpart;
+    });
+    return { image, names, requestImage, messageImages: new Map(), factImages: new Map() };
+  });
+}
+
+/** Every ordering of `items` (as positions into it), the identity first. */
+function arrangementsOf(items: readonly number[]): number[][] {
+  const result: number[][] = [];
+  const walk = (prefix: number[], rest: number[]): void => {
+    if (rest.length === 0) {
+      result.push(prefix);
+      return;
+    }
+    rest.forEach((item, position) => walk([...prefix, item], [...rest.slice(0, position), ...rest.slice(position + 1)]));
+  };
+  walk([], items.map((_item, position) => position));
+  return result;
+}

@@ -70,7 +70,7 @@ const AT_END = 0xe4d;
  * Safety only: liveness needs fairness, which a bounded search cannot judge.
  */
 export function search(model: ExploreModel, options: SearchOptions): SearchResult {
-  const fingerprintOf = options.fingerprint ?? ((state: ExploreState) => model.fingerprint(state));
+  const fingerprintOf = options.fingerprint ?? ((state: ExploreState) => model.symmetricFingerprint(state));
   const clock = options.clock;
   const startedMs = clock?.();
   const collected: AnyTraceEvent[] = [];
