@@ -51,6 +51,8 @@ interface Trail {
   readonly events: readonly AnyTraceEvent[] | null;
   /** Hash of the whole event history up to here, in order (times left out): the key of the checkers' verdict on it. */
   readonly history: number;
+  /** The state itself while it waits in the frontier (dropped once expanded, so trails do not keep states alive). */
+  state: ExploreState | null;
 }
 
 /** The history hash after events with these content hashes. */
@@ -83,17 +85,17 @@ export function search(model: ExploreModel, options: SearchOptions): SearchResul
       contentHashes.push(contentHash);
     },
   };
-  /** The events the last step produced (null: none), and the history hash after them. */
-  const takeEvents = (history: number): { events: AnyTraceEvent[] | null; history: number } => {
-    if (collected.length === 0) return { events: null, history };
-    const after = historyAfter(history, contentHashes);
+  /** The events the last step produced (null: none); `historyAfter` first, for the history hash after them. */
+  const takeEvents = (): AnyTraceEvent[] | null => {
+    if (collected.length === 0) return null;
     contentHashes.length = 0;
-    return { events: collected.splice(0), history: after };
+    return collected.splice(0);
   };
   const initial = model.initial(sink);
   const visited = new FingerprintSet();
   visited.add(fingerprintOf(initial));
-  const root: Trail = { action: null, parent: null, ...takeEvents(0) };
+  const rootHistory = historyAfter(0, contentHashes);
+  const root: Trail = { action: null, parent: null, history: rootHistory, events: takeEvents(), state: initial };
   /**
    * Histories the checkers already judged clean. A verdict is a function of
    * the ordered event history (the checkers use times only in messages), and
@@ -112,7 +114,7 @@ export function search(model: ExploreModel, options: SearchOptions): SearchResul
   let depth = 0;
   let terminalStates = 0;
   const cutBy = new Set<SearchBound>();
-  const frontier: { state: ExploreState; trail: Trail }[] = [{ state: initial, trail: root }];
+  const frontier: Trail[] = [root];
   let head = 0;
   const finish = (violation: SearchResult['violation']): SearchResult => ({
     exhausted: violation === null && cutBy.size === 0,
@@ -128,7 +130,9 @@ export function search(model: ExploreModel, options: SearchOptions): SearchResul
   if (initialViolation) return finish({ violation: initialViolation, actions: [] });
   let sinceClock = 0;
   while (options.strategy === 'bfs' ? head < frontier.length : frontier.length > 0) {
-    const { state, trail } = options.strategy === 'bfs' ? frontier[head++]! : frontier.pop()!;
+    const trail = options.strategy === 'bfs' ? frontier[head++]! : frontier.pop()!;
+    const state = trail.state!;
+    trail.state = null;
     if (options.strategy === 'bfs' && head > 4096 && head * 2 > frontier.length) {
       frontier.splice(0, head);
       head = 0;
@@ -147,18 +151,19 @@ export function search(model: ExploreModel, options: SearchOptions): SearchResul
     for (const action of actions) {
       const next = model.step(state, action, sink);
       transitions += 1;
-      const { events, history } = takeEvents(trail.history);
-      const nextTrail: Trail = { action, parent: trail, events, history };
+      const history = historyAfter(trail.history, contentHashes);
+      const events = takeEvents();
       if (events !== null) {
-        const violation = judgeOnce(trail, events, nextTrail.history);
+        const violation = judgeOnce(trail, events, history);
         if (violation) {
           depth = Math.max(depth, next.depth);
-          return finish({ violation, actions: actionsOf(nextTrail) });
+          return finish({ violation, actions: actionsOf({ action, parent: trail, events, history, state: null }) });
         }
       }
       if (!visited.add(fingerprintOf(next))) continue;
       if (next.depth > depth) depth = next.depth;
-      frontier.push({ state: next, trail: nextTrail });
+      // Only a new state gets a trail: a revisit leaves nothing behind.
+      frontier.push({ action, parent: trail, events, history, state: next });
     }
     if (options.maxStates !== undefined && visited.size >= options.maxStates) {
       cutBy.add('states');
