@@ -16,7 +16,10 @@ import { HashedStorage } from './hashed-storage.js';
  * with closures): a node is rebuilt from the storage image it booted from
  * plus the inputs it handled since, replayed with its effects muted. Those
  * local histories are short (a handful of inputs in the shipped
- * configurations), so rebuilding costs a few handler calls.
+ * configurations), so rebuilding costs a few handler calls. And it is rare:
+ * node states are interned by hash, and what a node state does with an
+ * input is recorded the first time (NodeOutcome), so later states replay
+ * the record instead of running the node.
  */
 
 export interface ExploreLimits {
