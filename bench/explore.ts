@@ -1,4 +1,6 @@
 import { performance } from 'node:perf_hooks';
+import { combineHashes } from '../src/explore/canonical.js';
+import { FingerprintSet } from '../src/explore/fingerprint-set.js';
 import { exploreModelFor, NO_FAULTS } from '../src/explore/setup.js';
 import { search, type SearchStrategy } from '../src/explore/search.js';
 import type { Scenario } from '../src/scenario/scenario.js';
@@ -6,6 +8,8 @@ import type { Scenario } from '../src/scenario/scenario.js';
 /** One `paxsim explore` search within the scenario's own bounds (what CI runs), timed with CPU time beside wall time. */
 export interface ExploreRow {
   readonly scenario: string;
+  /** The depth bound used, when not the scenario's own. */
+  readonly depthOverride: number | undefined;
   readonly strategy: SearchStrategy;
   readonly verdict: string;
   readonly distinctStates: number;
@@ -17,15 +21,19 @@ export interface ExploreRow {
 
 export const TARGET_EXPLORE_STATES_PER_SECOND = 100_000;
 
-export function measureExplore(scenario: Scenario, strategy: SearchStrategy): ExploreRow {
+/** The depth at which explore-paxos-3's rate is measured: deep enough (about 190,000 states) that start-up and warm-up do not count. */
+export const RATE_DEPTH = 8;
+
+export function measureExplore(scenario: Scenario, strategy: SearchStrategy, depthOverride?: number): ExploreRow {
   const { model, newChecks } = exploreModelFor(scenario, undefined, scenario.explore ?? NO_FAULTS);
   const startMs = performance.now();
   const startCpu = process.cpuUsage();
-  const result = search(model, { strategy, newChecks, maxDepth: scenario.explore?.depth, maxStates: scenario.explore?.maxStates });
+  const result = search(model, { strategy, newChecks, maxDepth: depthOverride ?? scenario.explore?.depth, maxStates: scenario.explore?.maxStates });
   const cpu = process.cpuUsage(startCpu);
   const verdict = result.violation ? `violation: ${result.violation.violation.checker}` : result.exhausted ? 'exhausted' : `no violation within ${result.cutBy.join(', ')}`;
   return {
     scenario: scenario.name,
+    depthOverride,
     strategy,
     verdict,
     distinctStates: result.distinctStates,
@@ -36,22 +44,49 @@ export function measureExplore(scenario: Scenario, strategy: SearchStrategy): Ex
   };
 }
 
-export function exploreSection(rows: readonly ExploreRow[]): string[] {
+/**
+ * The explorer's bare loop, for context: a breadth-first search that does no
+ * protocol work at all, only what every state costs the search itself (a
+ * fingerprint folded, a visited-set insert, a frontier push and pop). Its
+ * rate is the ceiling distinct states/s can approach in this process.
+ */
+export function measureExploreBareLoop(states = 2_000_000): { states: number; cpuSeconds: number } {
+  const startCpu = process.cpuUsage();
+  const visited = new FingerprintSet();
+  const frontier: { fingerprint: number; depth: number }[] = [{ fingerprint: 1, depth: 0 }];
+  let head = 0;
+  while (visited.size < states) {
+    const state = frontier[head++]!;
+    for (let child = 0; child < 3; child++) {
+      const fingerprint = combineHashes(state.fingerprint, child);
+      if (visited.add(fingerprint)) frontier.push({ fingerprint, depth: state.depth + 1 });
+    }
+  }
+  const cpu = process.cpuUsage(startCpu);
+  return { states: visited.size, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
+}
+
+export function exploreSection(rows: readonly ExploreRow[], bareLoop: { states: number; cpuSeconds: number }): string[] {
   const lines = [
-    '## (k) exhaustive exploration (`paxsim explore`, the scenario\'s own bounds, one core)',
+    "## (k) exhaustive exploration (`paxsim explore`, the scenario's own bounds unless a depth is given, one core)",
     '',
     '| scenario | strategy | verdict | distinct states | transitions | depth | seconds | distinct states/s | states/s of CPU | cores busy |',
     '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const row of rows) {
+    const name = row.depthOverride === undefined ? row.scenario : `${row.scenario} (depth ${row.depthOverride})`;
     lines.push(
-      `| ${row.scenario} | ${row.strategy} | ${row.verdict} | ${row.distinctStates.toLocaleString('en-US')} | ${row.transitions.toLocaleString('en-US')} | ${row.depth} | ${row.seconds.toFixed(2)} | ${Math.round(row.distinctStates / row.seconds).toLocaleString('en-US')} | ${Math.round(row.distinctStates / row.cpuSeconds).toLocaleString('en-US')} | ${(row.cpuSeconds / row.seconds).toFixed(2)} |`,
+      `| ${name} | ${row.strategy} | ${row.verdict} | ${row.distinctStates.toLocaleString('en-US')} | ${row.transitions.toLocaleString('en-US')} | ${row.depth} | ${row.seconds.toFixed(2)} | ${Math.round(row.distinctStates / row.seconds).toLocaleString('en-US')} | ${Math.round(row.distinctStates / row.cpuSeconds).toLocaleString('en-US')} | ${(row.cpuSeconds / row.seconds).toFixed(2)} |`,
     );
   }
-  const paxos = rows.find((row) => row.scenario === 'explore-paxos-3' && row.strategy === 'bfs');
+  const bareRate = bareLoop.states / bareLoop.cpuSeconds;
+  lines.push('', `Bare search loop in this process (fingerprint, visited-set insert, frontier push and pop; no protocol): ${Math.round(bareRate).toLocaleString('en-US')} states/s of CPU.`);
+  const paxos = rows.find((row) => row.scenario === 'explore-paxos-3' && row.strategy === 'bfs' && row.depthOverride === RATE_DEPTH);
   if (paxos) {
     const rate = paxos.distinctStates / paxos.cpuSeconds;
-    lines.push('', `Target: ≥ ${TARGET_EXPLORE_STATES_PER_SECOND.toLocaleString('en-US')} distinct states/s on explore-paxos-3 (BFS, CPU time): ${Math.round(rate).toLocaleString('en-US')}, ${rate >= TARGET_EXPLORE_STATES_PER_SECOND ? 'PASS' : 'MISS'}`);
+    lines.push(
+      `Target: ≥ ${TARGET_EXPLORE_STATES_PER_SECOND.toLocaleString('en-US')} distinct states/s on explore-paxos-3 (BFS to depth ${RATE_DEPTH}, CPU time; an absolute figure, so the machine's load moves it): ${Math.round(rate).toLocaleString('en-US')}, ${rate >= TARGET_EXPLORE_STATES_PER_SECOND ? 'PASS' : 'MISS'}`,
+    );
   }
   lines.push('');
   return lines;

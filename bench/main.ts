@@ -26,7 +26,7 @@ import { randomStream, uniformInt } from '../src/sim/rng.js';
 import { FileSink } from '../src/trace/trace-writer.js';
 import { packageRoot } from '../src/util/package-root.js';
 import { measureEtcdHistories, type EtcdCheckRow } from './etcd-history.js';
-import { exploreSection, measureExplore } from './explore.js';
+import { exploreSection, measureExplore, measureExploreBareLoop, RATE_DEPTH } from './explore.js';
 import { HistoryRecorder, linearizableKvHistory } from './kv-history.js';
 import { addSteadyStates, steadyState, withClients, type SteadyState } from './multipaxos.js';
 import { measureMessages, messagesSection, type MessageRow } from './cheap-paxos.js';
@@ -220,16 +220,18 @@ async function main(): Promise<void> {
     process.stdout.write(lines.join('\n') + '\n');
     return;
   }
-  const exploreRows = () =>
-    (['explore-paxos-3', 'explore-multipaxos-3'] as const).flatMap((name) =>
+  const exploreRows = () => [
+    ...(['explore-paxos-3', 'explore-multipaxos-3'] as const).flatMap((name) =>
       (['bfs', 'dfs'] as const).map((strategy) => {
         progress(`explore ${name} (${strategy})`);
         return measureExplore(loadBuiltInScenario(name), strategy);
       }),
-    );
+    ),
+    measureExplore(loadBuiltInScenario('explore-paxos-3'), 'bfs', RATE_DEPTH),
+  ];
   if (process.argv.includes('--explore')) {
     // Just section (k): what a change to the explorer needs to see.
-    process.stdout.write([...machineSection(), ...exploreSection(exploreRows())].join('\n') + '\n');
+    process.stdout.write([...machineSection(), ...exploreSection(exploreRows(), measureExploreBareLoop())].join('\n') + '\n');
     return;
   }
   const fuzzDefault = loadBuiltInScenario('fuzz-default');
@@ -312,7 +314,7 @@ async function main(): Promise<void> {
     ...linearizabilitySection(checks),
     ...etcdSection(etcd),
     ...longRunSection(longRuns),
-    ...exploreSection(explore),
+    ...exploreSection(explore, measureExploreBareLoop()),
     ...messagesSection(measureCheapPaxosMessages()),
     ...targetsSection(throughput, baseline, fuzzRows, detection, [...throughput, ...multipaxosThroughput], checks, recheck, longRuns, core),
     `_bench took ${formatFixed((performance.now() - startedAt) / 1000, 1)} s_`,

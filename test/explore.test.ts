@@ -3,8 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { judgeExploreExpectation } from '../src/cli/explore-command.js';
-import { canonicalJson, fingerprint53 } from '../src/explore/canonical.js';
-import { exploreModelFor, NO_FAULTS } from '../src/explore/setup.js';
+import { addHashes, combineHashes, hashPlain, subtractHashes } from '../src/explore/canonical.js';
+import { FingerprintSet } from '../src/explore/fingerprint-set.js';
+import { HashedStorage } from '../src/explore/hashed-storage.js';
+import { exploreModelFor, NO_FAULTS, symmetryClasses } from '../src/explore/setup.js';
 import { scheduleOf } from '../src/explore/schedule-replay.js';
 import { search } from '../src/explore/search.js';
 import { runScenario } from '../src/run/runner.js';
@@ -22,26 +24,62 @@ proposals: [{ at: 0, node: A, value: X }]
 expect: { safety: hold, explore: { exhausted: true, violation: none } }
 `;
 
-function explore(scenario: Scenario, bug: string | undefined, strategy: 'bfs' | 'dfs' = 'bfs', limits = scenario.explore ?? NO_FAULTS, maxDepth = scenario.explore?.depth) {
-  const { model, newChecks } = exploreModelFor(scenario, bug, limits);
+function explore(scenario: Scenario, bug: string | undefined, strategy: 'bfs' | 'dfs' = 'bfs', limits = scenario.explore ?? NO_FAULTS, maxDepth = scenario.explore?.depth, symmetry = false) {
+  const { model, newChecks } = exploreModelFor(scenario, bug, limits, { symmetry });
   return { model, result: search(model, { strategy, newChecks, maxDepth, maxStates: 500_000 }) };
 }
 
-describe('paxsim explore: canonical state text', () => {
-  it('does not depend on the order keys were added in, at any depth', () => {
+describe('paxsim explore: state hashes', () => {
+  it('do not depend on the order keys were added in, at any depth', () => {
     const votes = { '1,B': { value: 'Y', acceptors: ['C'] }, '1,A': { acceptors: ['A', 'B'], value: 'X' } };
     const sameVotes = { '1,A': { value: 'X', acceptors: ['A', 'B'] }, '1,B': { acceptors: ['C'], value: 'Y' } };
-    expect(canonicalJson({ votes, attempt: 1 })).toBe(canonicalJson({ attempt: 1, votes: sameVotes }));
-    expect(fingerprint53(canonicalJson(votes))).toBe(fingerprint53(canonicalJson(sameVotes)));
+    expect(hashPlain({ votes, attempt: 1 })).toBe(hashPlain({ attempt: 1, votes: sameVotes }));
+    expect(hashPlain(new Map([['x', 1], ['y', 2]]))).toBe(hashPlain(new Map([['y', 2], ['x', 1]])));
+    expect(hashPlain({ a: 1, b: undefined })).toBe(hashPlain({ a: 1 }));
   });
 
-  it('tells apart what differs: array order, values, Maps and Sets by content', () => {
-    expect(canonicalJson(['A', 'B'])).not.toBe(canonicalJson(['B', 'A']));
-    expect(canonicalJson({ a: 1 })).not.toBe(canonicalJson({ a: '1' }));
-    expect(canonicalJson(new Map([['x', 1], ['y', 2]]))).toBe(canonicalJson(new Map([['y', 2], ['x', 1]])));
-    expect(canonicalJson(new Set([1, 2]))).not.toBe(canonicalJson(new Set([1, 3])));
-    expect(fingerprint53('ab')).not.toBe(fingerprint53('ba'));
-    expect(Number.isSafeInteger(fingerprint53('any text'))).toBe(true);
+  it('tell apart what differs: array order, types, values, nesting, Maps and Sets by content', () => {
+    const distinct = [['A', 'B'], ['B', 'A'], { a: 1 }, { a: '1' }, { a: 1.5 }, { a: 2 ** 40 }, { a: [1] }, [[1], 2], [1, [2]], null, 'null', new Set([1, 2]), new Set([1, 3]), new Map([['x', 1]]), new Map([['x', 2]]), { x: 1 }, true, 1];
+    const hashes = distinct.map((value) => hashPlain(value));
+    expect(new Set(hashes).size).toBe(distinct.length);
+    for (const hash of hashes) expect(Number.isSafeInteger(hash) && hash >= 0 && hash < 2 ** 52).toBe(true);
+  });
+
+  it('sum multisets exactly and fold parts in order', () => {
+    const [a, b, c] = [hashPlain('a'), hashPlain('b'), hashPlain('c')];
+    expect(addHashes(addHashes(a, b), c)).toBe(addHashes(addHashes(c, a), b));
+    expect(subtractHashes(addHashes(addHashes(a, b), c), b)).toBe(addHashes(a, c));
+    expect(combineHashes(combineHashes(0, a), b)).not.toBe(combineHashes(combineHashes(0, b), a));
+  });
+
+  it("a node's disk hashes its whole contents (every slot, not a summary), in any write order", () => {
+    const first = new HashedStorage();
+    first.write('round', 1);
+    first.writeSlot('accepted', 0, { value: 'x' });
+    first.writeSlot('accepted', 1, { value: 'y' });
+    const second = new HashedStorage();
+    second.writeSlot('accepted', 1, { value: 'y' });
+    second.writeSlot('accepted', 0, { value: 'stale' });
+    second.write('round', 1);
+    expect(second.hash).not.toBe(first.hash);
+    const copy = second.copy();
+    copy.writeSlot('accepted', 0, { value: 'x' });
+    expect(copy.hash).toBe(first.hash);
+    expect(second.readSlot('accepted', 0)).toEqual({ value: 'stale' });
+    copy.removeSlot('accepted', 1);
+    copy.remove('round');
+    const only = new HashedStorage();
+    only.writeSlot('accepted', 0, { value: 'x' });
+    expect(copy.hash).toBe(only.hash);
+  });
+
+  it('the visited set keeps every fingerprint, 0 included, as it grows', () => {
+    const visited = new FingerprintSet(16);
+    const keys = [0, 1, 2 ** 52 - 1, ...Array.from({ length: 5000 }, (_unused, index) => hashPlain(index))];
+    for (const key of keys) expect(visited.add(key)).toBe(true);
+    for (const key of keys) expect(visited.add(key)).toBe(false);
+    expect(visited.size).toBe(keys.length);
+    expect(visited.has(12345)).toBe(false);
   });
 });
 
@@ -77,6 +115,8 @@ describe('paxsim explore: the model and the search', () => {
     expect(result.exhausted).toBe(false);
     expect(result.cutBy).toEqual(['depth']);
     expect(result.depth).toBe(scenario.explore!.depth);
+    // The counts before structural hashing, recorded outcomes and interned node states: none of them may merge or lose a state.
+    expect([result.distinctStates, result.transitions]).toEqual([13_436, 32_972]);
     expect(judgeExploreExpectation(scenario, result)).toEqual({ met: true, lines: ['✓ violation: none'] });
   });
 
@@ -125,6 +165,59 @@ describe('paxsim explore: planted single-decree bugs on explore-paxos-3', () => 
       expect(correctViolations).toBe(0);
     });
   }
+});
+
+/** Two proposers and three plain acceptors: C, D and E are interchangeable. */
+const SYMMETRIC = `
+name: explore-symmetric
+nodes: [A, B, C, D, E]
+roles: { proposers: [A, B] }
+proposals: [{ at: 0, node: A, value: X }, { at: 0, node: B, value: Y }]
+expect: { safety: hold }
+`;
+
+describe('paxsim explore --symmetry', () => {
+  it('finds the interchangeable nodes: plain acceptors, never proposers; none in the shipped configurations', () => {
+    expect(symmetryClasses(scenarioFromYaml(SYMMETRIC), [{ node: 'A', request: {} }, { node: 'B', request: {} }], [])).toEqual([['C', 'D', 'E']]);
+    for (const name of ['explore-paxos-3', 'explore-multipaxos-3']) {
+      const { model } = exploreModelFor(shippedScenario(name), undefined, NO_FAULTS, { symmetry: true });
+      expect(model.permutationCount).toBe(1);
+    }
+  });
+
+  it('exhausts a symmetric configuration in fewer states, BFS and DFS agreeing', () => {
+    const scenario = scenarioFromYaml(SMALL); // B and C are plain acceptors
+    const plain = explore(scenario, undefined, 'bfs').result;
+    const bfs = explore(scenario, undefined, 'bfs', NO_FAULTS, undefined, true).result;
+    const dfs = explore(scenario, undefined, 'dfs', NO_FAULTS, undefined, true).result;
+    expect(plain.exhausted && bfs.exhausted && dfs.exhausted).toBe(true);
+    expect(dfs.distinctStates).toBe(bfs.distinctStates);
+    expect(bfs.distinctStates).toBeLessThan(plain.distinctStates);
+    expect(bfs.terminalStates).toBeGreaterThan(0);
+  });
+
+  // Every bug still found, at the same shortest length, where symmetry really merges states (and replayed by paxsim run).
+  const crashOnly = { maxDrops: 0, maxDuplicates: 0, maxCrashes: 1, maxTimerFires: 0 };
+  for (const [bug, length, checker] of [['small-quorum', 5, 'integrity'], ['forget-promise', 5, 'acceptor-discipline'], ['accept-lower', 7, 'acceptor-discipline']] as const) {
+    it(`${bug}: found with --symmetry on five nodes at the same ${length} steps as without`, () => {
+      const scenario = scenarioFromYaml(SYMMETRIC);
+      const plain = explore(scenario, bug, 'bfs', crashOnly, 8).result;
+      const { model, result } = explore(scenario, bug, 'bfs', crashOnly, 8, true);
+      expect([plain.violation?.violation.checker, plain.violation?.actions.length]).toEqual([checker, length]);
+      expect([result.violation?.violation.checker, result.violation?.actions.length]).toEqual([checker, length]);
+      expect(result.distinctStates).toBeLessThan(plain.distinctStates);
+      const pinned: Scenario = { ...scenario, bug, schedule: scheduleOf(model, result.violation!.actions), explore: undefined, expect: { safety: 'hold' } };
+      expect(runScenario(pinned).violations[0]?.checker).toBe(checker);
+    });
+  }
+
+  it('every single-decree bug is still found on explore-paxos-3 with --symmetry, at the same length', () => {
+    const scenario = shippedScenario('explore-paxos-3');
+    for (const [bug, length, checker, bounds] of PAXOS_BUGS) {
+      const { result } = bounds === null ? explore(scenario, bug, 'bfs', undefined, undefined, true) : explore(scenario, bug, 'bfs', bounds.limits, bounds.depth, true);
+      expect([bug, result.violation?.violation.checker, result.violation?.actions.length]).toEqual([bug, checker, length]);
+    }
+  });
 });
 
 describe('paxsim explore: Multi-Paxos on explore-multipaxos-3', () => {
@@ -181,6 +274,18 @@ describe('paxsim explore: CLI', () => {
     expect(report).toMatchObject({ exhausted: false, cutBy: ['depth'], violation: null, expectMet: true });
     expect(report['distinctStates']).toBeGreaterThan(1000);
     expect(report['transitions']).toBeGreaterThan(report['distinctStates'] as number);
+  });
+
+  it('--symmetry says which nodes it permutes, or that none are interchangeable', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'paxsim-explore-'));
+    const file = join(dir, 'small.yaml');
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(file, SMALL);
+    const symmetric = await runCli(['explore', file, '--symmetry']);
+    expect(symmetric.code).toBe(0);
+    expect(symmetric.stdout).toContain('symmetry  {B, C} interchangeable (2 permutations)');
+    const shipped = await runCli(['explore', 'explore-paxos-3', '--symmetry', '--depth', '2']);
+    expect(shipped.stdout).toContain('no interchangeable nodes');
   });
 
   it('says "exhausted" only when it is', async () => {

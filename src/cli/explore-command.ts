@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { ExploreModel } from '../explore/model.js';
 import { exploreModelFor, NO_FAULTS } from '../explore/setup.js';
 import { describedSchedule } from '../explore/schedule-replay.js';
 import { search, type SearchResult, type SearchStrategy } from '../explore/search.js';
@@ -25,6 +26,7 @@ export interface ExploreFlags {
   readonly maxDrops?: string;
   readonly maxDuplicates?: string;
   readonly maxTimers?: string;
+  readonly symmetry?: boolean;
   readonly out: string;
   readonly json?: boolean;
 }
@@ -47,7 +49,7 @@ export function exploreCommand(file: string, flags: ExploreFlags, io: CliIo): nu
   const timeLimitMs = flags.time === undefined ? undefined : parseDuration(flags.time, '--time');
   checkOutputDirectory(flags.out, '--out');
 
-  const { model, newChecks } = exploreModelFor(scenario, bug, limits);
+  const { model, newChecks } = exploreModelFor(scenario, bug, limits, { symmetry: flags.symmetry === true });
   const result = search(model, { strategy, maxDepth, maxStates, timeLimitMs, clock: () => performance.now(), newChecks });
   const bounds = { ...limits, depth: maxDepth, maxStates, timeLimitMs };
   let written: Counterexample | null = null;
@@ -56,10 +58,18 @@ export function exploreCommand(file: string, flags: ExploreFlags, io: CliIo): nu
     written = { ...writeCounterexample(scenario, bug, described.map(({ step }) => step), flags.out), lines: described.map(({ text }) => text) };
   }
   const expectation = bug === undefined ? judgeExploreExpectation(scenario, result) : null;
-  if (flags.json) io.stdout(JSON.stringify(exploreJson(scenario, bug, strategy, bounds, result, written, expectation)) + '\n');
-  else io.stdout(formatExplore(scenario, bug, strategy, bounds, result, written, expectation, replayPath));
+  if (flags.json) io.stdout(JSON.stringify({ ...(exploreJson(scenario, bug, strategy, bounds, result, written, expectation) as object), symmetry: model.setup.symmetry ?? null }) + '\n');
+  else io.stdout(formatExplore(scenario, bug, strategy, bounds, result, written, expectation, replayPath, symmetryLines(model)));
   if (result.violation !== null) return EXIT.failed;
   return expectation === null || expectation.met ? EXIT.ok : EXIT.failed;
+}
+
+/** Which nodes `--symmetry` treats as interchangeable (said even when none are, so a factor of 1 is not a surprise). */
+function symmetryLines(model: ExploreModel): string[] {
+  const classes = model.setup.symmetry;
+  if (classes === undefined) return [];
+  if (classes.length === 0) return ['symmetry  no interchangeable nodes in this configuration (every node has its own role or requests): no reduction'];
+  return [`symmetry  ${classes.map((members) => `{${members.join(', ')}}`).join(' ')} interchangeable (${model.permutationCount} permutations)`];
 }
 
 function parseStrategy(text: string | undefined): SearchStrategy {
@@ -142,6 +152,7 @@ function formatExplore(
   written: Counterexample | null,
   expectation: ExploreExpectation | null,
   replayPath: string | null,
+  symmetry: readonly string[],
 ): string {
   const seconds = (result.elapsedMs ?? 0) / 1000;
   const rate = seconds > 0 ? Math.round(result.distinctStates / seconds).toLocaleString('en-US') : '-';
@@ -150,6 +161,7 @@ function formatExplore(
     `bounds    drops ≤ ${bounds.maxDrops}, duplicates ≤ ${bounds.maxDuplicates}, crashes ≤ ${bounds.maxCrashes}, timer firings ≤ ${bounds.maxTimerFires}` +
       (bounds.depth === undefined ? '' : `, depth ≤ ${bounds.depth}`) +
       (bounds.maxStates === undefined ? '' : `, states ≤ ${bounds.maxStates}`),
+    ...symmetry,
     `searched  ${result.distinctStates.toLocaleString('en-US')} distinct states, ${result.transitions.toLocaleString('en-US')} transitions, depth ${result.depth}, ${seconds.toFixed(2)} s (${rate} states/s)`,
     `checkers  safety checkers of \`paxsim run\` on every transition; liveness is not checked by explore`,
     `result    ${verdictLine(result, bounds)}`,

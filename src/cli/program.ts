@@ -63,6 +63,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     .option('--max-duplicates <k>', 'messages duplicated per schedule')
     .option('--max-crashes <k>', 'crashes per schedule (a crashed node may restart)')
     .option('--max-timers <k>', 'timer firings per schedule')
+    .option('--symmetry', 'count states equal up to a permutation of interchangeable nodes once')
     .option('--out <dir>', 'where a counterexample (scenario, trace, HTML) goes', 'explore-counterexamples')
     .option('--json', 'print one JSON object')
     .action((file: string, flags) => {

@@ -1,8 +1,8 @@
 import type { Effects, NodeId, ProtocolFactory, ProtocolNode, Tagged } from '../protocols/effects.js';
 import type { AnyTraceEvent } from '../sim/events.js';
 import { assert, fail, unreachable } from '../util/assert.js';
-import { canonicalJson, fingerprint53, mixHash } from './canonical.js';
-import { SimulatedStorage } from '../sim/storage.js';
+import { addHashes, combineHashes, hashPlain, hashPlainRenamed, subtractHashes } from './canonical.js';
+import { HashedStorage } from './hashed-storage.js';
 
 /**
  * The exploration model (issue 13): a state is the cluster (each node's
@@ -16,7 +16,10 @@ import { SimulatedStorage } from '../sim/storage.js';
  * with closures): a node is rebuilt from the storage image it booted from
  * plus the inputs it handled since, replayed with its effects muted. Those
  * local histories are short (a handful of inputs in the shipped
- * configurations), so rebuilding costs a few handler calls.
+ * configurations), so rebuilding costs a few handler calls. And it is rare:
+ * node states are interned by hash, and what a node state does with an
+ * input is recorded the first time (NodeOutcome), so later states replay
+ * the record instead of running the node.
  */
 
 export interface ExploreLimits {
@@ -45,6 +48,20 @@ export interface ModelSetup {
   readonly requests: readonly ModelRequest[];
   readonly factory: ProtocolFactory<Tagged, unknown, Tagged, unknown>;
   readonly limits: ExploreLimits;
+  /**
+   * Classes of interchangeable nodes (`--symmetry`): permuting the nodes
+   * within a class maps every behaviour to another behaviour, so a state and
+   * its images count as one. Empty or absent: no symmetry reduction.
+   */
+  readonly symmetry?: readonly (readonly NodeId[])[] | undefined;
+}
+
+/** One observation, linked to the ones before it on the path (shared by every path through it). */
+interface ObservationLink {
+  readonly node: number;
+  readonly observation: Tagged;
+  readonly fact: number;
+  readonly previous: ObservationLink | null;
 }
 
 type NodeInput =
@@ -63,25 +80,43 @@ export interface NodeEntry {
   readonly storage: StorageImage;
   /** Armed timers, sorted. */
   readonly timers: readonly string[];
-  /** Hash of the canonical text of its state (up, durable view, volatile state, timers): its part of a fingerprint. */
+  /** Hash of its state (up, durable view, volatile state, timers): its part of a fingerprint. */
   readonly hash: number;
+  /**
+   * What this node state does with each input met so far, by input key: a
+   * node's handlers are a function of its state and the input, and entries
+   * are interned by hash (every state holding this node state shares this
+   * entry), so each (node state, input) pair runs the protocol once.
+   */
+  readonly outcomes: Map<number, NodeOutcome>;
+  /** Its hash under each node permutation (`--symmetry`), by permutation index, computed once. */
+  renamedHashes?: Map<number, number>;
+}
+
+/** One handled input, recorded so it can be applied again without running the node. */
+export interface NodeOutcome {
+  readonly entry: NodeEntry;
+  /** Every message sent, in order: messages to itself too (delivered within the step, they still take a message id). */
+  readonly sends: readonly { readonly to: number; readonly message: Tagged; readonly hash: number }[];
+  readonly observations: readonly { readonly observation: Tagged; readonly fact: number }[];
 }
 
 export interface InFlight {
   readonly from: number;
   readonly to: number;
   readonly message: Tagged;
-  /** from, to and the canonical message: equal keys are interchangeable copies. */
-  readonly key: string;
   /** The trace's message id (a duplicate shares its original's). */
   readonly id: number;
+  /** Hash of from, to and the message's content: equal hashes are interchangeable copies. */
   readonly hash: number;
 }
 
 export interface ExploreState {
   readonly nodes: readonly NodeEntry[];
-  /** Sorted by key, then id. */
+  /** Sorted by hash, then id. */
   readonly inFlight: readonly InFlight[];
+  /** The multiset's hash: the sum of its messages' hashes, kept as messages come and go. */
+  readonly flightHash: number;
   /** Indexes into the setup's requests not yet delivered, in order. */
   readonly pendingRequests: readonly number[];
   /**
@@ -90,8 +125,12 @@ export interface ExploreState {
    * sequence, so interleavings that reported the same facts merge.
    */
   readonly facts: readonly number[];
+  /** The sum of `facts`. */
+  readonly factsHash: number;
   /** A running hash of the ordered nodes' observations, in order. */
   readonly orderedFacts: number;
+  /** The observations themselves, last first (what `--symmetry` rehashes under a renaming). */
+  readonly observations: ObservationLink | null;
   readonly dropsUsed: number;
   readonly duplicatesUsed: number;
   readonly crashesUsed: number;
@@ -112,11 +151,16 @@ export type Action =
 /** Receives the events of a step, in the order they happen (network events only when asked for). */
 export interface StepSink {
   readonly traceNetwork: boolean;
-  emit(event: AnyTraceEvent): void;
+  /**
+   * `contentHash` comes with checked events (observations, crashes,
+   * restarts): a hash of the event without its time, which the search keys
+   * the checkers' verdicts on.
+   */
+  emit(event: AnyTraceEvent, contentHash?: number): void;
 }
 
-/** A node's stable storage as the model keeps it: the simulator's storage, copied when a step writes, never shared while written. */
-export type StorageImage = SimulatedStorage<unknown>;
+/** A node's stable storage as the model keeps it: the simulator's storage (hashed as it is written), copied when a step writes, never shared while written. */
+export type StorageImage = HashedStorage;
 
 /** The live node a step drives, and what it did (effects are muted while its history replays). */
 class NodeRun {
@@ -153,10 +197,7 @@ class NodeRun {
       storage: this.storage,
       observe: (observation) => {
         if (!this.live) return;
-        const fact = fingerprint53(nodeId + canonicalJson(observation));
-        if (this.model.isOrdered(this.index)) this.context!.orderedFacts.push(fact);
-        else this.context!.facts.push(fact);
-        this.context!.emit(Object.assign({ t: this.context!.t, type: observation.type, node: nodeId }, observation) as unknown as AnyTraceEvent);
+        this.context!.observe(this.index, observation, combineHashes(this.index + 1, hashPlain(observation)));
       },
       // Time is abstracted away, and the shipped protocols draw only timer jitter: a fixed draw keeps a state a function of its inputs.
       random: () => 0.5,
@@ -171,13 +212,17 @@ class StepContext {
   readonly local: InFlight[] = [];
   readonly facts: number[] = [];
   readonly orderedFacts: number[] = [];
+  observations: ObservationLink | null;
 
   constructor(
     readonly t: number,
     private nextMessageId: number,
     private readonly model: ExploreModel,
     private readonly sink: StepSink,
-  ) {}
+    observations: ObservationLink | null,
+  ) {
+    this.observations = observations;
+  }
 
   get traceNetwork(): boolean {
     return this.sink.traceNetwork;
@@ -187,17 +232,42 @@ class StepContext {
     return this.nextMessageId;
   }
 
+  /** While a node handles an input live, what it does is recorded here (see NodeOutcome). */
+  recording: { sends: NodeOutcome['sends'][number][]; observations: NodeOutcome['observations'][number][] } | null = null;
+
   emit(event: AnyTraceEvent): void {
     this.sink.emit(event);
   }
 
   send(from: number, to: NodeId, message: Tagged): void {
     const toIndex = this.model.indexOf(to);
+    const hash = combineHashes(combineHashes(from, toIndex), messageHash(message));
+    this.recording?.sends.push({ to: toIndex, message, hash });
+    this.addSent(from, toIndex, message, hash);
+  }
+
+  private addSent(from: number, to: number, message: Tagged, hash: number): void {
     const id = this.nextMessageId++;
     const nodes = this.model.setup.nodes;
-    if (this.sink.traceNetwork) this.sink.emit({ t: this.t, type: 'send', from: nodes[from]!, to, id, msg: message } as AnyTraceEvent);
-    const key = `${from}>${toIndex}:${canonicalJson(message)}`;
-    (from === toIndex ? this.local : this.sent).push({ from, to: toIndex, message, key, id, hash: fingerprint53(key) });
+    if (this.sink.traceNetwork) this.sink.emit({ t: this.t, type: 'send', from: nodes[from]!, to: nodes[to]!, id, msg: message } as AnyTraceEvent);
+    (from === to ? this.local : this.sent).push({ from, to, message, id, hash });
+  }
+
+  observe(index: number, observation: Tagged, fact: number): void {
+    this.recording?.observations.push({ observation, fact });
+    if (this.model.isOrdered(index)) this.orderedFacts.push(fact);
+    else this.facts.push(fact);
+    this.observations = { node: index, observation, fact, previous: this.observations };
+    this.sink.emit(Object.assign({ t: this.t, type: observation.type, node: this.model.setup.nodes[index]! }, observation) as unknown as AnyTraceEvent, fact);
+  }
+
+  /** A recorded outcome, applied again: the same messages (with this step's ids) and observations (at this step's time). */
+  replay(index: number, outcome: NodeOutcome): NodeEntry {
+    for (const send of outcome.sends) this.addSent(index, send.to, send.message, send.hash);
+    // Messages to itself were delivered within the recorded step; replayed, they only take their ids.
+    this.local.length = 0;
+    for (const { observation, fact } of outcome.observations) this.observe(index, observation, fact);
+    return outcome.entry;
   }
 }
 
@@ -205,8 +275,15 @@ export class ExploreModel {
   private readonly indexes = new Map<NodeId, number>();
   private readonly crashable: boolean[];
   private readonly ordered: boolean[];
+  /** Interned node entries, per node, by hash. */
+  private readonly entries: Map<number, NodeEntry>[];
+
+  /** Every permutation of nodes within the symmetry classes (the identity first), with the renaming and request mapping each implies. */
+  private readonly permutations: readonly NodePermutation[];
 
   constructor(readonly setup: ModelSetup) {
+    this.entries = setup.nodes.map(() => new Map());
+    this.permutations = nodePermutations(setup);
     setup.nodes.forEach((node, index) => this.indexes.set(node, index));
     this.crashable = setup.nodes.map((node) => setup.crashable.includes(node));
     this.ordered = setup.nodes.map((node) => setup.ordered.includes(node));
@@ -224,23 +301,27 @@ export class ExploreModel {
 
   /** Every node booted (start), in node order, at t=0. */
   initial(sink: StepSink): ExploreState {
-    const context = new StepContext(0, 1, this, sink);
+    const context = new StepContext(0, 1, this, sink, null);
     const runs = this.setup.nodes.map((_node, index) => {
-      const run = new NodeRun(index, new SimulatedStorage<unknown>(), [], this, context);
+      const run = new NodeRun(index, new HashedStorage(), [], this, context);
       run.instance = this.setup.factory.createNode(run.effects());
       return run;
     });
     const nodes = runs.map((run) => {
       run.live = true;
       run.instance.start();
-      return this.entryAfter(run, new SimulatedStorage<unknown>(), this.deliverLocal(run, context, [{ kind: 'boot', recover: false }]));
+      return this.entryAfter(run, new HashedStorage(), this.deliverLocal(run, context, [{ kind: 'boot', recover: false }]));
     });
+    const facts = mergeFacts([], context.facts);
     return {
       nodes,
-      inFlight: sortedFlight(context.sent),
+      inFlight: withMessages([], context.sent),
+      flightHash: context.sent.reduce((sum, message) => addHashes(sum, message.hash), 0),
       pendingRequests: this.setup.requests.map((_request, index) => index),
-      facts: mergeFacts([], context.facts),
-      orderedFacts: context.orderedFacts.reduce(mixHash, 0),
+      facts,
+      factsHash: facts.reduce(addHashes, 0),
+      orderedFacts: context.orderedFacts.reduce(combineHashes, 0),
+      observations: context.observations,
       dropsUsed: 0,
       duplicatesUsed: 0,
       crashesUsed: 0,
@@ -265,7 +346,7 @@ export class ExploreModel {
     const inFlight = state.inFlight;
     for (let message = 0; message < inFlight.length; message++) {
       const entry = inFlight[message]!;
-      if (message > 0 && inFlight[message - 1]!.key === entry.key) continue;
+      if (message > 0 && inFlight[message - 1]!.hash === entry.hash) continue;
       if (state.nodes[entry.to]!.up) actions.push({ kind: 'deliver', message });
     }
     state.nodes.forEach((node, index) => {
@@ -277,7 +358,7 @@ export class ExploreModel {
     });
     for (let message = 0; message < inFlight.length; message++) {
       const entry = inFlight[message]!;
-      if (message > 0 && inFlight[message - 1]!.key === entry.key) continue;
+      if (message > 0 && inFlight[message - 1]!.hash === entry.hash) continue;
       if (state.dropsUsed < limits.maxDrops) actions.push({ kind: 'drop', message });
       if (state.duplicatesUsed < limits.maxDuplicates) actions.push({ kind: 'duplicate', message });
     }
@@ -287,10 +368,11 @@ export class ExploreModel {
   /** The state after `action`; its events go to `sink` (observations, crashes and restarts always; network events when traced). */
   step(state: ExploreState, action: Action, sink: StepSink): ExploreState {
     const t = state.depth + 1;
-    const context = new StepContext(t, state.nextMessageId, this, sink);
+    const context = new StepContext(t, state.nextMessageId, this, sink, state.observations);
     const nodes = this.setup.nodes;
     let nodeEntries = state.nodes;
     let inFlight = state.inFlight;
+    let flightHash = state.flightHash;
     let { pendingRequests, dropsUsed, duplicatesUsed, crashesUsed, timerFiresUsed } = state;
     const replaceNode = (index: number, entry: NodeEntry): void => {
       const copy = [...nodeEntries];
@@ -301,20 +383,23 @@ export class ExploreModel {
       case 'deliver': {
         const message = inFlight[action.message]!;
         inFlight = without(inFlight, action.message);
+        flightHash = subtractHashes(flightHash, message.hash);
         if (sink.traceNetwork) sink.emit({ t, type: 'deliver', from: nodes[message.from]!, to: nodes[message.to]!, id: message.id, msg: message.message } as AnyTraceEvent);
-        replaceNode(message.to, this.handle(state.nodes[message.to]!, message.to, context, { kind: 'message', from: nodes[message.from]!, message: message.message }));
+        replaceNode(message.to, this.handle(state.nodes[message.to]!, message.to, context, { kind: 'message', from: nodes[message.from]!, message: message.message }, message.hash));
         break;
       }
       case 'drop': {
         const message = inFlight[action.message]!;
         inFlight = without(inFlight, action.message);
+        flightHash = subtractHashes(flightHash, message.hash);
         dropsUsed += 1;
         if (sink.traceNetwork) sink.emit({ t, type: 'drop', from: nodes[message.from]!, to: nodes[message.to]!, id: message.id, reason: 'random' });
         break;
       }
       case 'duplicate': {
         const message = inFlight[action.message]!;
-        inFlight = sortedFlight([...inFlight, message]);
+        inFlight = withMessages(inFlight, [message]);
+        flightHash = addHashes(flightHash, message.hash);
         duplicatesUsed += 1;
         if (sink.traceNetwork) sink.emit({ t, type: 'duplicate', from: nodes[message.from]!, to: nodes[message.to]!, id: message.id });
         break;
@@ -324,21 +409,21 @@ export class ExploreModel {
         assert(entry.up && entry.timers.includes(action.timer), () => `timer ${action.timer} of ${nodes[action.node]} is not armed`);
         timerFiresUsed += 1;
         if (sink.traceNetwork) sink.emit({ t, type: 'timer', node: nodes[action.node]!, timer: action.timer });
-        replaceNode(action.node, this.handle(entry, action.node, context, { kind: 'timer', name: action.timer }));
+        replaceNode(action.node, this.handle(entry, action.node, context, { kind: 'timer', name: action.timer }, combineHashes(TIMER_INPUT, hashPlain(action.timer))));
         break;
       }
       case 'crash': {
         const entry = state.nodes[action.node]!;
         assert(entry.up, () => `crash of ${nodes[action.node]}, which is down`);
         crashesUsed += 1;
-        sink.emit({ t, type: 'crash', node: nodes[action.node]! });
-        replaceNode(action.node, { up: false, boot: null, inputs: [], storage: entry.storage, timers: [], hash: this.downHash(action.node, entry.storage) });
+        sink.emit({ t, type: 'crash', node: nodes[action.node]! }, combineHashes(CRASH_EVENT, action.node));
+        replaceNode(action.node, this.interned(action.node, { up: false, boot: null, inputs: [], storage: entry.storage, timers: [], hash: combineHashes(DOWN, entry.storage.hash), outcomes: new Map() }));
         break;
       }
       case 'restart': {
         const entry = state.nodes[action.node]!;
         assert(!entry.up, () => `restart of ${nodes[action.node]}, which is up`);
-        sink.emit({ t, type: 'restart', node: nodes[action.node]! });
+        sink.emit({ t, type: 'restart', node: nodes[action.node]! }, combineHashes(RESTART_EVENT, action.node));
         const run = new NodeRun(action.node, entry.storage.copy(), [], this, context);
         run.live = true;
         run.instance = this.setup.factory.createNode(run.effects());
@@ -350,30 +435,122 @@ export class ExploreModel {
         const request = this.setup.requests[action.request]!;
         const index = this.indexOf(request.node);
         pendingRequests = pendingRequests.filter((pending) => pending !== action.request);
-        replaceNode(index, this.handle(state.nodes[index]!, index, context, { kind: 'request', request: request.request }));
+        replaceNode(index, this.handle(state.nodes[index]!, index, context, { kind: 'request', request: request.request }, combineHashes(REQUEST_INPUT, action.request)));
         break;
       }
       default:
         unreachable(action, 'explore action');
     }
-    if (context.sent.length > 0) inFlight = sortedFlight([...inFlight, ...context.sent]);
+    if (context.sent.length > 0) {
+      inFlight = withMessages(inFlight, context.sent);
+      for (const message of context.sent) flightHash = addHashes(flightHash, message.hash);
+    }
     const facts = context.facts.length > 0 ? mergeFacts(state.facts, context.facts) : state.facts;
-    const orderedFacts = context.orderedFacts.reduce(mixHash, state.orderedFacts);
-    return { nodes: nodeEntries, inFlight, pendingRequests, facts, orderedFacts, dropsUsed, duplicatesUsed, crashesUsed, timerFiresUsed, nextMessageId: context.messageIds, depth: t };
+    const factsHash = facts === state.facts ? state.factsHash : facts.reduce(addHashes, 0);
+    const orderedFacts = context.orderedFacts.reduce(combineHashes, state.orderedFacts);
+    return { nodes: nodeEntries, inFlight, flightHash, pendingRequests, facts, factsHash, orderedFacts, observations: context.observations, dropsUsed, duplicatesUsed, crashesUsed, timerFiresUsed, nextMessageId: context.messageIds, depth: t };
   }
 
-  /** The state's canonical text: nodes, messages in flight as a sorted multiset, requests left, budgets spent. */
-  /** The state's fingerprint: nodes in order, messages in flight as a sorted multiset, requests left, budgets spent, facts reported. */
-  fingerprint(state: ExploreState, nodeHashes: readonly number[] = state.nodes.map((node) => node.hash)): number {
+  /**
+   * The state's fingerprint, from the parts each step keeps up to date (so
+   * a step rehashes only what it changed): the nodes' hashes in order, the
+   * multiset of messages in flight (a sum), requests left, the facts
+   * reported (a sum over the set, and the ordered nodes' running hash),
+   * budgets spent.
+   */
+  fingerprint(state: ExploreState): number {
     let hash = 17;
-    for (const node of nodeHashes) hash = mixHash(hash, node);
-    hash = mixHash(hash, -1 >>> 0);
-    for (const message of state.inFlight) hash = mixHash(hash, message.hash);
-    hash = mixHash(hash, -2 >>> 0);
-    for (const request of state.pendingRequests) hash = mixHash(hash, request);
-    for (const fact of state.facts) hash = mixHash(hash, fact);
-    hash = mixHash(hash, state.orderedFacts);
-    hash = mixHash(hash, state.dropsUsed + 64 * state.duplicatesUsed + 4096 * state.crashesUsed + 262144 * state.timerFiresUsed);
+    for (const node of state.nodes) hash = combineHashes(hash, node.hash);
+    hash = combineHashes(hash, state.flightHash);
+    hash = combineHashes(hash, state.pendingRequests.length);
+    for (const request of state.pendingRequests) hash = combineHashes(hash, request);
+    hash = combineHashes(hash, state.factsHash);
+    hash = combineHashes(hash, state.orderedFacts);
+    return combineHashes(hash, state.dropsUsed + 64 * state.duplicatesUsed + 4096 * state.crashesUsed + 262144 * state.timerFiresUsed);
+  }
+
+  /**
+   * The fingerprint of the state's canonical image under the symmetry
+   * classes: the least fingerprint over every permutation of nodes within
+   * their classes, each computed on the renamed state (node ids renamed in
+   * node states, disks, messages and observations; nodes, messages and
+   * requests moved to their images' places). Equal for a state and all its
+   * images. Without symmetry classes it is `fingerprint`.
+   */
+  symmetricFingerprint(state: ExploreState): number {
+    const permutations = this.permutations;
+    if (permutations.length <= 1) return this.fingerprint(state);
+    let least = Infinity;
+    for (let index = 0; index < permutations.length; index++) least = Math.min(least, this.renamedFingerprint(state, index));
+    return least;
+  }
+
+  /** How many node permutations `--symmetry` tries (1: the identity alone). */
+  get permutationCount(): number {
+    return this.permutations.length;
+  }
+
+  private renamedFingerprint(state: ExploreState, permutationIndex: number): number {
+    const permutation = this.permutations[permutationIndex]!;
+    const { image, requestImage } = permutation;
+    const nodeHashes: number[] = new Array(state.nodes.length);
+    state.nodes.forEach((entry, index) => {
+      nodeHashes[image[index]!] = this.renamedNodeHash(entry, index, permutationIndex);
+    });
+    let hash = 17;
+    for (const node of nodeHashes) hash = combineHashes(hash, node);
+    let flight = 0;
+    for (const message of state.inFlight) flight = addHashes(flight, this.renamedMessageHash(message, permutation));
+    hash = combineHashes(hash, flight);
+    const pending = state.pendingRequests.map((request) => requestImage[request]!).sort((a, b) => a - b);
+    hash = combineHashes(hash, pending.length);
+    for (const request of pending) hash = combineHashes(hash, request);
+    let facts = 0;
+    for (const fact of state.facts) facts = addHashes(facts, this.renamedFact(fact, state.observations, permutation));
+    const ordered: number[] = [];
+    for (let link = state.observations; link !== null; link = link.previous) {
+      if (this.isOrdered(link.node)) ordered.push(this.renamedFact(link.fact, link, permutation));
+    }
+    hash = combineHashes(hash, facts);
+    hash = combineHashes(hash, ordered.reduceRight(combineHashes, 0));
+    return combineHashes(hash, state.dropsUsed + 64 * state.duplicatesUsed + 4096 * state.crashesUsed + 262144 * state.timerFiresUsed);
+  }
+
+  /** A message's hash (sender, receiver, content) under the permutation, computed once per distinct message. */
+  private renamedMessageHash(message: InFlight, permutation: NodePermutation): number {
+    let renamed = permutation.messageImages.get(message.hash);
+    if (renamed === undefined) {
+      renamed = combineHashes(combineHashes(permutation.image[message.from]!, permutation.image[message.to]!), hashPlainRenamed(message.message, permutation.names));
+      permutation.messageImages.set(message.hash, renamed);
+    }
+    return renamed;
+  }
+
+  /** An observation's fact hash under the permutation (found on the path's observations the first time), computed once per distinct fact. */
+  private renamedFact(fact: number, observations: ObservationLink | null, permutation: NodePermutation): number {
+    let renamed = permutation.factImages.get(fact);
+    if (renamed === undefined) {
+      let link = observations;
+      while (link !== null && link.fact !== fact) link = link.previous;
+      assert(link !== null, 'a fact without its observation');
+      renamed = combineHashes(permutation.image[link.node]! + 1, hashPlainRenamed(link.observation, permutation.names));
+      permutation.factImages.set(fact, renamed);
+    }
+    return renamed;
+  }
+
+  /** A node's hash with ids renamed: its disk, its volatile state (from a rebuilt instance) and timers; once per node state and permutation. */
+  private renamedNodeHash(entry: NodeEntry, index: number, permutationIndex: number): number {
+    const known = entry.renamedHashes?.get(permutationIndex);
+    if (known !== undefined) return known;
+    const names = this.permutations[permutationIndex]!.names;
+    let hash: number;
+    if (!entry.up) hash = combineHashes(DOWN, entry.storage.renamedHash(names));
+    else {
+      const volatile = this.rebuild(entry, index, null).instance.volatileState();
+      hash = combineHashes(combineHashes(combineHashes(UP, entry.storage.renamedHash(names)), hashPlainRenamed(volatile, names)), hashPlain(entry.timers));
+    }
+    (entry.renamedHashes ??= new Map()).set(permutationIndex, hash);
     return hash;
   }
 
@@ -385,9 +562,27 @@ export class ExploreModel {
     return { up: true, durable, volatile: this.rebuild(entry, index, null).instance.volatileState() };
   }
 
-  /** The node `entry` describes, handling one more input live. */
-  private handle(entry: NodeEntry, index: number, context: StepContext, input: NodeInput): NodeEntry {
+  /**
+   * The node `entry` describes, after one more input (`inputKey` names it):
+   * run live the first time this node state meets this input, replayed from
+   * the recorded outcome after that. A traced step (a pinned schedule's
+   * replay) always runs live, so its network events are the node's own.
+   */
+  private handle(entry: NodeEntry, index: number, context: StepContext, input: NodeInput, inputKey: number): NodeEntry {
     assert(entry.up, () => `${this.setup.nodes[index]} is down`);
+    if (!context.traceNetwork) {
+      const known = entry.outcomes.get(inputKey);
+      if (known !== undefined) return context.replay(index, known);
+      context.recording = { sends: [], observations: [] };
+      const next = this.handleLive(entry, index, context, input);
+      entry.outcomes.set(inputKey, { entry: next, ...context.recording });
+      context.recording = null;
+      return next;
+    }
+    return this.handleLive(entry, index, context, input);
+  }
+
+  private handleLive(entry: NodeEntry, index: number, context: StepContext, input: NodeInput): NodeEntry {
     const run = this.rebuild(entry, index, context);
     run.live = true;
     const instance = run.instance;
@@ -448,13 +643,20 @@ export class ExploreModel {
   }
 
   private entryAfter(run: NodeRun, boot: StorageImage, inputs: readonly NodeInput[]): NodeEntry {
-    const durable = this.setup.factory.durableView(this.setup.nodes[run.index]!, run.storage);
-    const text = `U${canonicalJson(durable)}|${canonicalJson(run.instance.volatileState())}|${run.timers.join(',')}`;
-    return { up: true, boot, inputs, storage: run.storage, timers: run.timers, hash: fingerprint53(text) };
+    const hash = combineHashes(combineHashes(combineHashes(UP, run.storage.hash), hashPlain(run.instance.volatileState())), hashPlain(run.timers));
+    return this.interned(run.index, { up: true, boot, inputs, storage: run.storage, timers: run.timers, hash, outcomes: new Map() });
   }
 
-  private downHash(index: number, storage: StorageImage): number {
-    return fingerprint53(`D${canonicalJson(this.setup.factory.durableView(this.setup.nodes[index]!, storage))}`);
+  /**
+   * The one entry kept for each node state (by hash): the first path's, whose
+   * boot image and inputs rebuild an equal node (the fingerprint merges states
+   * by these same hashes), so every state holding it shares its outcomes.
+   */
+  private interned(index: number, entry: NodeEntry): NodeEntry {
+    const known = this.entries[index]!.get(entry.hash);
+    if (known !== undefined) return known;
+    this.entries[index]!.set(entry.hash, entry);
+    return entry;
   }
 }
 
@@ -483,6 +685,107 @@ function mergeFacts(facts: readonly number[], added: readonly number[]): readonl
   return merged ?? facts;
 }
 
-function sortedFlight(messages: InFlight[]): InFlight[] {
-  return messages.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.id - b.id));
+/** `inFlight` (sorted by hash, then id) with `added` inserted in place: a copy. */
+function withMessages(inFlight: readonly InFlight[], added: readonly InFlight[]): InFlight[] {
+  const merged = inFlight.slice();
+  for (const message of added) {
+    let low = 0;
+    let high = merged.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      const other = merged[middle]!;
+      if (other.hash < message.hash || (other.hash === message.hash && other.id < message.id)) low = middle + 1;
+      else high = middle;
+    }
+    merged.splice(low, 0, message);
+  }
+  return merged;
+}
+
+/**
+ * The content hash of the last message object hashed: a broadcast hands
+ * every receiver the same immutable object, so it is hashed once (a one-entry
+ * memo, not a WeakMap, whose ephemerons cost the garbage collector more than
+ * the hashing).
+ */
+let lastMessage: Tagged | null = null;
+let lastMessageHash = 0;
+
+function messageHash(message: Tagged): number {
+  if (message !== lastMessage) {
+    lastMessageHash = hashPlain(message);
+    lastMessage = message;
+  }
+  return lastMessageHash;
+}
+
+/** Seeds that tell a node that is up from one that is down in its hash. */
+const UP = 0x5550;
+const DOWN = 0x444f;
+/** Seeds of the input keys of timer firings and requests (a message's key is its hash). */
+const TIMER_INPUT = 0x54494d;
+const REQUEST_INPUT = 0x524551;
+/** Seeds of the content hashes of crash and restart events (an observation's is its fact). */
+const CRASH_EVENT = 0x435253;
+const RESTART_EVENT = 0x525354;
+
+/** A permutation of the nodes: `image[i]` is node i's image; `names` renames ids; `requestImage[r]` is request r's counterpart at the image node. */
+interface NodePermutation {
+  readonly image: readonly number[];
+  readonly names: ReadonlyMap<string, string>;
+  readonly requestImage: readonly number[];
+  /** Renamed hashes of the messages and facts met so far, by their own hashes. */
+  readonly messageImages: Map<number, number>;
+  readonly factImages: Map<number, number>;
+}
+
+/** At most this many permutations (6! : a class of six, or smaller classes combined). */
+const MAX_PERMUTATIONS = 720;
+
+function nodePermutations(setup: ModelSetup): NodePermutation[] {
+  const nodes = setup.nodes;
+  let images: number[][] = [nodes.map((_node, index) => index)];
+  for (const members of setup.symmetry ?? []) {
+    const indexes = members.map((member) => nodes.indexOf(member));
+    assert(indexes.every((index) => index >= 0), () => `symmetry class ${members.join(',')} names an unknown node`);
+    const next: number[][] = [];
+    for (const base of images) {
+      for (const arrangement of arrangementsOf(indexes)) {
+        const image = [...base];
+        indexes.forEach((index, position) => (image[index] = base[indexes[arrangement[position]!]!]!));
+        next.push(image);
+      }
+    }
+    images = next;
+    assert(images.length <= MAX_PERMUTATIONS, () => `--symmetry: more than ${MAX_PERMUTATIONS} node permutations`);
+  }
+  return images.map((image) => {
+    const names = new Map<string, string>();
+    image.forEach((target, index) => {
+      if (target !== index) names.set(nodes[index]!, nodes[target]!);
+    });
+    // The k-th request of a node maps to the k-th request of its image (interchangeable nodes have equal request lists).
+    const positions = setup.requests.map((request, index) => setup.requests.slice(0, index).filter((earlier) => earlier.node === request.node).length);
+    const requestImage = setup.requests.map((request, index) => {
+      const target = nodes[image[nodes.indexOf(request.node)]!]!;
+      const counterpart = setup.requests.findIndex((other, otherIndex) => other.node === target && positions[otherIndex] === positions[index]);
+      assert(counterpart >= 0, () => `--symmetry: ${request.node} and ${target} have different requests`);
+      return counterpart;
+    });
+    return { image, names, requestImage, messageImages: new Map(), factImages: new Map() };
+  });
+}
+
+/** Every ordering of `items` (as positions into it), the identity first. */
+function arrangementsOf(items: readonly number[]): number[][] {
+  const result: number[][] = [];
+  const walk = (prefix: number[], rest: number[]): void => {
+    if (rest.length === 0) {
+      result.push(prefix);
+      return;
+    }
+    rest.forEach((item, position) => walk([...prefix, item], [...rest.slice(0, position), ...rest.slice(position + 1)]));
+  };
+  walk([], items.map((_item, position) => position));
+  return result;
 }

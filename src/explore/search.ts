@@ -1,5 +1,8 @@
 import type { TraceChecks, Violation } from '../check/checker.js';
 import type { AnyTraceEvent } from '../sim/events.js';
+import { assert } from '../util/assert.js';
+import { combineHashes } from './canonical.js';
+import { FingerprintSet } from './fingerprint-set.js';
 import type { Action, ExploreModel, ExploreState, StepSink } from './model.js';
 
 export type SearchStrategy = 'bfs' | 'dfs';
@@ -37,12 +40,29 @@ export interface SearchResult {
   readonly elapsedMs: number | null;
 }
 
-/** The path to a state: its last action and its parent's trail; events are the checked ones that step produced. */
+/**
+ * The path to a state: its last action and its parent's trail; events are
+ * the checked ones that step produced. Trails are shared by every path
+ * through them (a linked history), so a step costs one small object.
+ */
 interface Trail {
   readonly action: Action | null;
   readonly parent: Trail | null;
   readonly events: readonly AnyTraceEvent[] | null;
+  /** Hash of the whole event history up to here, in order (times left out): the key of the checkers' verdict on it. */
+  readonly history: number;
+  /** The state itself while it waits in the frontier (dropped once expanded, so trails do not keep states alive). */
+  state: ExploreState | null;
 }
+
+/** The history hash after events with these content hashes. */
+function historyAfter(history: number, contentHashes: readonly number[]): number {
+  for (const hash of contentHashes) history = combineHashes(history, hash);
+  return history;
+}
+
+/** Marks a verdict key as the judgement at a terminal state (with the checkers' end-of-run checks). */
+const AT_END = 0xe4d;
 
 /**
  * Breadth-first (shortest counterexample first) or depth-first search of
@@ -52,19 +72,49 @@ interface Trail {
  * Safety only: liveness needs fairness, which a bounded search cannot judge.
  */
 export function search(model: ExploreModel, options: SearchOptions): SearchResult {
-  const fingerprintOf = options.fingerprint ?? ((state: ExploreState) => model.fingerprint(state));
+  const fingerprintOf = options.fingerprint ?? ((state: ExploreState) => model.symmetricFingerprint(state));
   const clock = options.clock;
   const startedMs = clock?.();
   const collected: AnyTraceEvent[] = [];
-  const sink: StepSink = { traceNetwork: false, emit: (event) => collected.push(event) };
+  const contentHashes: number[] = [];
+  const sink: StepSink = {
+    traceNetwork: false,
+    emit: (event, contentHash) => {
+      assert(contentHash !== undefined, () => `explore: a ${event.type} event came without its content hash`);
+      collected.push(event);
+      contentHashes.push(contentHash);
+    },
+  };
+  /** The events the last step produced (null: none); `historyAfter` first, for the history hash after them. */
+  const takeEvents = (): AnyTraceEvent[] | null => {
+    if (collected.length === 0) return null;
+    contentHashes.length = 0;
+    return collected.splice(0);
+  };
   const initial = model.initial(sink);
-  const visited = new Set<number>([fingerprintOf(initial)]);
-  const root: Trail = { action: null, parent: null, events: collected.length > 0 ? collected.splice(0) : null };
+  const visited = new FingerprintSet();
+  visited.add(fingerprintOf(initial));
+  const rootHistory = historyAfter(0, contentHashes);
+  const root: Trail = { action: null, parent: null, history: rootHistory, events: takeEvents(), state: initial };
+  /**
+   * Histories the checkers already judged clean. A verdict is a function of
+   * the ordered event history (the checkers use times only in messages), and
+   * many schedules report the very same history (deliveries that observe
+   * nothing reorder freely), so each is judged once.
+   */
+  const clean = new FingerprintSet();
+  const judgeOnce = (trail: Trail, latest: readonly AnyTraceEvent[] | null, history: number, atEnd = false): Violation | null => {
+    const key = atEnd ? combineHashes(history, AT_END) : history;
+    if (clean.has(key)) return null;
+    const violation = judge(options.newChecks, trail, latest, atEnd);
+    if (violation === null) clean.add(key);
+    return violation;
+  };
   let transitions = 0;
   let depth = 0;
   let terminalStates = 0;
   const cutBy = new Set<SearchBound>();
-  const frontier: { state: ExploreState; trail: Trail }[] = [{ state: initial, trail: root }];
+  const frontier: Trail[] = [root];
   let head = 0;
   const finish = (violation: SearchResult['violation']): SearchResult => ({
     exhausted: violation === null && cutBy.size === 0,
@@ -80,7 +130,9 @@ export function search(model: ExploreModel, options: SearchOptions): SearchResul
   if (initialViolation) return finish({ violation: initialViolation, actions: [] });
   let sinceClock = 0;
   while (options.strategy === 'bfs' ? head < frontier.length : frontier.length > 0) {
-    const { state, trail } = options.strategy === 'bfs' ? frontier[head++]! : frontier.pop()!;
+    const trail = options.strategy === 'bfs' ? frontier[head++]! : frontier.pop()!;
+    const state = trail.state!;
+    trail.state = null;
     if (options.strategy === 'bfs' && head > 4096 && head * 2 > frontier.length) {
       frontier.splice(0, head);
       head = 0;
@@ -88,7 +140,7 @@ export function search(model: ExploreModel, options: SearchOptions): SearchResul
     const actions = model.actions(state);
     if (actions.length === 0) {
       terminalStates += 1;
-      const violation = judge(options.newChecks, trail, null, true);
+      const violation = judgeOnce(trail, null, trail.history, true);
       if (violation) return finish({ violation, actions: actionsOf(trail) });
       continue;
     }
@@ -99,20 +151,19 @@ export function search(model: ExploreModel, options: SearchOptions): SearchResul
     for (const action of actions) {
       const next = model.step(state, action, sink);
       transitions += 1;
-      const events = collected.length > 0 ? collected.splice(0) : null;
-      const nextTrail: Trail = { action, parent: trail, events };
+      const history = historyAfter(trail.history, contentHashes);
+      const events = takeEvents();
       if (events !== null) {
-        const violation = judge(options.newChecks, trail, events);
+        const violation = judgeOnce(trail, events, history);
         if (violation) {
           depth = Math.max(depth, next.depth);
-          return finish({ violation, actions: actionsOf(nextTrail) });
+          return finish({ violation, actions: actionsOf({ action, parent: trail, events, history, state: null }) });
         }
       }
-      const key = fingerprintOf(next);
-      if (visited.has(key)) continue;
-      visited.add(key);
+      if (!visited.add(fingerprintOf(next))) continue;
       if (next.depth > depth) depth = next.depth;
-      frontier.push({ state: next, trail: nextTrail });
+      // Only a new state gets a trail: a revisit leaves nothing behind.
+      frontier.push({ action, parent: trail, events, history, state: next });
     }
     if (options.maxStates !== undefined && visited.size >= options.maxStates) {
       cutBy.add('states');

@@ -1,7 +1,8 @@
 import type { TraceChecks } from '../check/checker.js';
-import type { Scenario } from '../scenario/scenario.js';
+import type { NodeId, Scenario } from '../scenario/scenario.js';
 import type { ExploreSpec } from '../scenario/scenario.js';
 import { driverFor, type ProtocolBug } from '../run/protocol.js';
+import { hashPlain } from './canonical.js';
 import { ExploreModel, type ExploreLimits } from './model.js';
 
 /** The bounds `paxsim explore` uses when neither the scenario's `explore` key nor a flag sets them: no faults, no timers. */
@@ -13,7 +14,12 @@ export const NO_FAULTS: ExploreSpec = { maxDrops: 0, maxDuplicates: 0, maxCrashe
  * fault budgets of `limits`. Liveness is not checked: a bounded search
  * cannot tell a stuck schedule from an unfair one.
  */
-export function exploreModelFor(scenario: Scenario, bug: ProtocolBug | undefined, limits: ExploreLimits): { model: ExploreModel; newChecks: () => TraceChecks } {
+export function exploreModelFor(
+  scenario: Scenario,
+  bug: ProtocolBug | undefined,
+  limits: ExploreLimits,
+  options: { readonly symmetry?: boolean } = {},
+): { model: ExploreModel; newChecks: () => TraceChecks } {
   const driver = driverFor(scenario, bug, undefined);
   const clients = new Set(driver.alwaysConnected);
   const model = new ExploreModel({
@@ -23,6 +29,36 @@ export function exploreModelFor(scenario: Scenario, bug: ProtocolBug | undefined
     requests: driver.requests.map((request) => ({ node: request.node, request: request.request })),
     factory: driver.factory,
     limits,
+    symmetry: options.symmetry ? symmetryClasses(scenario, driver.requests, driver.alwaysConnected) : undefined,
   });
   return { model, newChecks: () => driverFor(scenario, bug, undefined).checks };
+}
+
+/**
+ * The classes of interchangeable nodes `--symmetry` permutes: nodes whose
+ * ids the protocol never orders or compares, in the same role, with the same
+ * scenario requests. Single-decree Paxos: acceptors/learners that are not
+ * proposers (a proposer's id is part of its ballots, and ballots are ordered
+ * by it), grouped by role. Multi-Paxos: clients with equal workloads
+ * (replicas can all lead, and a leader's id is in its ballots). Other
+ * protocols: none. Classes of one are left out.
+ */
+export function symmetryClasses(scenario: Scenario, requests: readonly { node: NodeId; request: unknown }[], clients: readonly NodeId[]): NodeId[][] {
+  const requestsOf = (node: NodeId): number => hashPlain(requests.filter((request) => request.node === node).map((request) => request.request));
+  const groups = new Map<string, NodeId[]>();
+  const add = (key: string, node: NodeId): void => {
+    const group = groups.get(key);
+    if (group === undefined) groups.set(key, [node]);
+    else group.push(node);
+  };
+  if (scenario.protocol === 'paxos') {
+    const { proposers, acceptors, learners } = scenario.roles;
+    for (const node of scenario.nodes) {
+      if (proposers.includes(node) || requests.some((request) => request.node === node)) continue;
+      add(`${acceptors.includes(node)}|${learners.includes(node)}`, node);
+    }
+  } else if (scenario.protocol === 'multipaxos') {
+    for (const client of clients) add(String(requestsOf(client)), client);
+  }
+  return [...groups.values()].filter((group) => group.length > 1);
 }
