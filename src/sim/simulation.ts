@@ -269,7 +269,8 @@ export class Simulation<Message extends Tagged, StoredRecord, Observation extend
     this.queue.push(entry);
   }
 
-  private send(fromSlot: NodeSlot<Message, StoredRecord, Request>, to: NodeId, message: Message): void {
+  /** A node's effects send through here (the simulation is its nodes' NodeAccess: no adapter object or closure per call). */
+  nodeSend(fromSlot: NodeSlot<Message, StoredRecord, Request>, to: NodeId, message: Message): void {
     const from = fromSlot.index;
     const toIndex = this.links.index(to);
     const id = this.nextMessageId++;
@@ -421,17 +422,10 @@ export class Simulation<Message extends Tagged, StoredRecord, Observation extend
   }
 
   private effectsFor(slot: NodeSlot<Message, StoredRecord, Request>): Effects<Message, StoredRecord, Observation> {
-    return incarnationEffects(this.nodeAccess, slot, slot.incarnation);
+    return incarnationEffects<Message, StoredRecord, Observation, Request>(this, slot, slot.incarnation);
   }
 
-  /** What a node's effects may do to the simulation (one object per run, shared by every incarnation's effects). */
-  private readonly nodeAccess: NodeAccess<Message, StoredRecord, Observation, Request> = {
-    send: (slot, to, message) => this.send(slot, to, message),
-    setTimer: (slot, incarnation, name, delayMs) => this.setTimer(slot, incarnation, name, delayMs),
-    observe: (slot, observation) => this.observe(slot, observation),
-  };
-
-  private setTimer(slot: NodeSlot<Message, StoredRecord, Request>, incarnation: number, name: string, delayMs: number): void {
+  nodeSetTimer(slot: NodeSlot<Message, StoredRecord, Request>, incarnation: number, name: string, delayMs: number): void {
     if (!(Number.isInteger(delayMs) && delayMs >= 0)) fail(`timer ${name} on ${slot.id}: delay must be a non-negative integer, got ${delayMs}`);
     const token = this.nextTimerToken++;
     slot.timers.set(name, token);
@@ -439,16 +433,17 @@ export class Simulation<Message extends Tagged, StoredRecord, Observation extend
     this.schedule(timerEntry(this.nowMs + virtualDelayMs, slot.index, incarnation, token, name));
   }
 
-  private observe(slot: NodeSlot<Message, StoredRecord, Request>, observation: Observation): void {
+  nodeObserve(slot: NodeSlot<Message, StoredRecord, Request>, observation: Observation): void {
     // A spread copies the observation's fields after t, type and node (type keeps its place), as Object.assign did, with one allocation.
     this.emit({ t: this.nowMs, type: observation.type, node: slot.id, ...(observation as object) } as unknown as AnyTraceEvent);
   }
 }
 
+/** What a node's effects may do to the simulation (the simulation itself, shared by every incarnation's effects). */
 interface NodeAccess<Message extends Tagged, StoredRecord, Observation extends Tagged, Request> {
-  send(slot: NodeSlot<Message, StoredRecord, Request>, to: NodeId, message: Message): void;
-  setTimer(slot: NodeSlot<Message, StoredRecord, Request>, incarnation: number, name: string, delayMs: number): void;
-  observe(slot: NodeSlot<Message, StoredRecord, Request>, observation: Observation): void;
+  nodeSend(slot: NodeSlot<Message, StoredRecord, Request>, to: NodeId, message: Message): void;
+  nodeSetTimer(slot: NodeSlot<Message, StoredRecord, Request>, incarnation: number, name: string, delayMs: number): void;
+  nodeObserve(slot: NodeSlot<Message, StoredRecord, Request>, observation: Observation): void;
 }
 
 /** Where an incarnation's effects keep what they act on: a symbol, so it stays out of the protocol's way (and of Object.keys). */
@@ -498,13 +493,13 @@ function checkAlive(state: IncarnationState, action: string): void {
 function effectsSend(this: IncarnationEffects, to: NodeId, message: Tagged): void {
   const state = this[INCARNATION];
   checkAlive(state, 'send');
-  state.access.send(state.slot, to, message);
+  state.access.nodeSend(state.slot, to, message);
 }
 
 function effectsSetTimer(this: IncarnationEffects, name: string, delayMs: number): void {
   const state = this[INCARNATION];
   checkAlive(state, 'set a timer');
-  state.access.setTimer(state.slot, state.incarnation, name, delayMs);
+  state.access.nodeSetTimer(state.slot, state.incarnation, name, delayMs);
 }
 
 function effectsCancelTimer(this: IncarnationEffects, name: string): void {
@@ -516,7 +511,7 @@ function effectsCancelTimer(this: IncarnationEffects, name: string): void {
 function effectsObserve(this: IncarnationEffects, observation: Tagged): void {
   const state = this[INCARNATION];
   checkAlive(state, 'observe');
-  state.access.observe(state.slot, observation);
+  state.access.nodeObserve(state.slot, observation);
 }
 
 function effectsRandom(this: IncarnationEffects): number {
