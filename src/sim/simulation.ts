@@ -78,6 +78,9 @@ export interface ClusterSnapshot {
   readonly cuts: readonly [NodeId, NodeId][];
 }
 
+/** The token of a timer that is not armed: tokens handed out start at 1. */
+const NO_TIMER = 0;
+
 const DELIVER = 0;
 const TIMER = 1;
 const FAULT = 2;
@@ -131,7 +134,7 @@ interface NodeSlot<Message extends Tagged, StoredRecord, Request> {
   instance: ProtocolNode<Message, Request> | null;
   /** The node's disk: it outlives every incarnation. */
   readonly storage: SimulatedStorage<StoredRecord>;
-  /** Timer name → token of the live arming; a fired entry with another token was replaced or cancelled. */
+  /** Timer name → token of the live arming (NO_TIMER once fired or cancelled); a fired entry with another token was replaced or cancelled. */
   timers: Map<string, number>;
   readonly random: Random;
 }
@@ -339,7 +342,7 @@ export class Simulation<Message extends Tagged, StoredRecord, Observation extend
   private fireTimer(node: number, incarnation: number, name: string, token: number): void {
     const slot = this.slots[node]!;
     if (!slot.up || slot.incarnation !== incarnation || slot.timers.get(name) !== token) return;
-    slot.timers.delete(name);
+    slot.timers.set(name, NO_TIMER);
     if (this.traceNetwork) this.emit({ t: this.nowMs, type: 'timer', node: slot.id, timer: name });
     else this.traffic.untracedEvents += 1;
     slot.instance!.onTimer(name);
@@ -524,7 +527,8 @@ function effectsSetTimer(this: IncarnationEffects, name: string, delayMs: number
 function effectsCancelTimer(this: IncarnationEffects, name: string): void {
   const state = this[INCARNATION];
   checkAlive(state, 'cancel a timer');
-  state.slot.timers.delete(name);
+  // Overwritten rather than deleted: a Map shrinks (reallocates) as entries are deleted, and a node re-arms the same few timers all run long.
+  state.slot.timers.set(name, NO_TIMER);
 }
 
 function effectsObserve(this: IncarnationEffects, observation: Tagged): void {
