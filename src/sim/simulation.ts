@@ -102,22 +102,24 @@ interface QueueEntry extends Scheduled {
   id: number;
   /** deliver: the message; timer: the timer's name; fault: the fault; request: the request and its display value. */
   payload: unknown;
+  /** deliver of a duplicated message: the copies delivered so far, shared by both copies' entries; otherwise null. */
+  copies: { delivered: number } | null;
 }
 
 function deliverEntry(timeMs: number, from: number, to: number, id: number, message: unknown): QueueEntry {
-  return { timeMs, sequence: 0, kind: DELIVER, node: from, other: to, id, payload: message };
+  return { timeMs, sequence: 0, kind: DELIVER, node: from, other: to, id, payload: message, copies: null };
 }
 
 function timerEntry(timeMs: number, node: number, incarnation: number, token: number, name: string): QueueEntry {
-  return { timeMs, sequence: 0, kind: TIMER, node, other: incarnation, id: token, payload: name };
+  return { timeMs, sequence: 0, kind: TIMER, node, other: incarnation, id: token, payload: name, copies: null };
 }
 
 function faultEntry(fault: Fault): QueueEntry {
-  return { timeMs: fault.at, sequence: 0, kind: FAULT, node: -1, other: -1, id: -1, payload: fault };
+  return { timeMs: fault.at, sequence: 0, kind: FAULT, node: -1, other: -1, id: -1, payload: fault, copies: null };
 }
 
 function requestEntry(timeMs: number, node: number, request: unknown, value: string): QueueEntry {
-  return { timeMs, sequence: 0, kind: REQUEST, node, other: -1, id: -1, payload: { request, value } };
+  return { timeMs, sequence: 0, kind: REQUEST, node, other: -1, id: -1, payload: { request, value }, copies: null };
 }
 
 interface NodeSlot<Message extends Tagged, StoredRecord, Request> {
@@ -170,8 +172,6 @@ export class Simulation<Message extends Tagged, StoredRecord, Observation extend
    */
   private lastCountedMessage: unknown = null;
   private lastCounter: { sent: number } = { sent: 0 };
-  /** Ids of duplicated messages → copies delivered so far; only duplicated ids are tracked. */
-  private readonly duplicatedDeliveries = new Map<number, number>();
 
   constructor(private readonly setup: SimulationSetup<Message, StoredRecord, Observation, Request>) {
     assert(setup.nodes.length > 0, 'a simulation needs at least one node');
@@ -259,7 +259,7 @@ export class Simulation<Message extends Tagged, StoredRecord, Observation extend
     }
     switch (entry.kind) {
       case DELIVER:
-        return this.deliver(entry.node, entry.other, entry.id, entry.payload as Message);
+        return this.deliver(entry.node, entry.other, entry.id, entry.payload as Message, entry.copies);
       case TIMER:
         return this.fireTimer(entry.node, entry.other, entry.payload as string, entry.id);
       case FAULT:
@@ -309,25 +309,27 @@ export class Simulation<Message extends Tagged, StoredRecord, Observation extend
     if (this.links.isBlocked(from, toIndex)) return this.emitDrop(fromSlot.id, to, id, 'partition');
     const stream = this.fate.sender(from);
     if (this.fate.isDropped(stream, t)) return this.emitDrop(fromSlot.id, to, id, 'random');
-    this.schedule(deliverEntry(t + this.fate.delayMs(stream, t), from, toIndex, id, message));
+    const first = deliverEntry(t + this.fate.delayMs(stream, t), from, toIndex, id, message);
+    this.schedule(first);
     if (this.fate.isDuplicated(stream, t)) {
-      this.duplicatedDeliveries.set(id, 0);
       if (this.traceNetwork) this.emit({ t, type: 'duplicate', from: fromSlot.id, to, id });
       else this.traffic.untracedEvents += 1;
-      this.schedule(deliverEntry(t + this.fate.delayMs(stream, t), from, toIndex, id, message));
+      const second = deliverEntry(t + this.fate.delayMs(stream, t), from, toIndex, id, message);
+      // Both copies share one counter (the field plays no part in the queue's order), instead of a lookup by id at every delivery.
+      first.copies = second.copies = { delivered: 0 };
+      this.schedule(second);
     }
   }
 
-  private deliver(from: number, to: number, id: number, message: Message): void {
+  private deliver(from: number, to: number, id: number, message: Message, copies: { delivered: number } | null): void {
     const fromId = this.slots[from]!.id;
     const target = this.slots[to]!;
     if (!target.up) return this.emitDrop(fromId, target.id, id, 'crashed');
     // Checked again at delivery: a message in flight when a partition starts is lost.
     if (this.links.isBlocked(from, to)) return this.emitDrop(fromId, target.id, id, 'partition');
-    const copiesDelivered = this.duplicatedDeliveries.size === 0 ? undefined : this.duplicatedDeliveries.get(id);
-    if (copiesDelivered !== undefined) {
-      if (copiesDelivered === 1) this.traffic.duplicateDeliveries += 1;
-      this.duplicatedDeliveries.set(id, copiesDelivered + 1);
+    if (copies !== null) {
+      if (copies.delivered === 1) this.traffic.duplicateDeliveries += 1;
+      copies.delivered += 1;
     }
     if (this.traceNetwork) this.emit({ t: this.nowMs, type: 'deliver', from: fromId, to: target.id, id, msg: message } as AnyTraceEvent);
     else this.traffic.untracedEvents += 1;
