@@ -118,7 +118,7 @@ export async function fuzz(plan: FuzzPlan, hooks: FuzzHooks = {}): Promise<FuzzR
   try {
     const inFlight = new Set<Promise<void>>();
     let sequence = 0;
-    const capacity = Math.max(1, plan.workers) * 2;
+    const capacity = Math.max(1, plan.workers) * (CHUNKS_QUEUED_PER_WORKER + 1);
     for (const request of chunks) {
       if (hooks.shouldStop?.()) {
         interrupted = true;
@@ -228,53 +228,63 @@ function sum<T>(items: readonly T[], value: (item: T) => number): number {
   return items.reduce((total, item) => total + value(item), 0);
 }
 
-/** A fixed set of worker threads, each given one chunk at a time. */
+/**
+ * A fixed set of worker threads. Each is handed up to {@link CHUNKS_QUEUED_PER_WORKER}
+ * chunks at once: a worker answers its messages in order, so while the
+ * coordinator folds one result and sends more work, the worker is already
+ * running the next chunk instead of waiting for a round trip.
+ */
 class WorkerPool {
-  private readonly idle: Worker[] = [];
-  private readonly waiting: ((worker: Worker) => void)[] = [];
+  private readonly waiting: (() => void)[] = [];
   private readonly workers: Worker[];
+  /** Per worker, the answers still owed, oldest first: its results come back in the order it was sent the chunks. */
+  private readonly owed: Map<Worker, { resolve: (result: WorkResult) => void; reject: (error: Error) => void }[]>;
 
   constructor(size: number, setup: WorkerSetup) {
     const script = join(packageRoot(), 'dist', 'run', 'fuzz-worker.js');
     assert(existsSync(script), () => `${script} is missing: run \`npm run build\` first`);
     this.workers = Array.from({ length: size }, () => new Worker(script, { workerData: setup, resourceLimits: { maxYoungGenerationSizeMb: 64 } }));
-    this.idle.push(...this.workers);
+    this.owed = new Map(this.workers.map((worker) => [worker, []]));
+    for (const worker of this.workers) {
+      const owed = this.owed.get(worker)!;
+      worker.on('message', (result: WorkResult) => {
+        const answer = owed.shift();
+        assert(answer !== undefined, 'a fuzz worker answered a chunk it was never sent');
+        answer.resolve(result);
+        this.waiting.shift()?.();
+      });
+      worker.on('error', (error: Error) => {
+        for (const answer of owed.splice(0)) answer.reject(error);
+        this.waiting.shift()?.();
+      });
+    }
   }
 
   async run(request: WorkRequest): Promise<WorkResult> {
     const worker = await this.acquire();
-    try {
-      return await new Promise<WorkResult>((resolve, reject) => {
-        const onMessage = (result: WorkResult) => {
-          worker.off('error', onError);
-          resolve(result);
-        };
-        const onError = (error: Error) => {
-          worker.off('message', onMessage);
-          reject(error);
-        };
-        worker.once('message', onMessage);
-        worker.once('error', onError);
-        worker.postMessage(request);
-      });
-    } finally {
-      this.release(worker);
-    }
+    return new Promise<WorkResult>((resolve, reject) => {
+      this.owed.get(worker)!.push({ resolve, reject });
+      worker.postMessage(request);
+    });
   }
 
   async close(): Promise<void> {
     await Promise.all(this.workers.map((worker) => worker.terminate()));
   }
 
-  private acquire(): Promise<Worker> {
-    const worker = this.idle.pop();
-    if (worker !== undefined) return Promise.resolve(worker);
-    return new Promise((resolve) => this.waiting.push(resolve));
-  }
-
-  private release(worker: Worker): void {
-    const next = this.waiting.shift();
-    if (next !== undefined) next(worker);
-    else this.idle.push(worker);
+  /** The least busy worker with room in its queue, once there is one. */
+  private async acquire(): Promise<Worker> {
+    for (;;) {
+      let best: Worker | null = null;
+      for (const worker of this.workers) {
+        const queued = this.owed.get(worker)!.length;
+        if (queued < CHUNKS_QUEUED_PER_WORKER && (best === null || queued < this.owed.get(best)!.length)) best = worker;
+      }
+      if (best !== null) return best;
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+    }
   }
 }
+
+/** Chunks a worker holds at once: the one it runs and the next, so it never idles between them. */
+const CHUNKS_QUEUED_PER_WORKER = 2;

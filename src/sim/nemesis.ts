@@ -59,7 +59,9 @@ export function materializeScenario(scenario: Scenario, seed: number): Scenario 
 }
 
 function generateFaults(scenario: Scenario, nemesis: NemesisSpec, random: Random): Fault[] {
-  const weights = drawMix(nemesis, random);
+  const mix = drawMix(nemesis, random);
+  // As arrays: picking iterates them once per fault, and a Map's entries would allocate a pair each time.
+  const weights = { kinds: [...mix.keys()], weights: [...mix.values()] };
   const intensity = nemesis.swarm ? pick(random, [0.25, 0.5, 1, 2, 3]) : 1;
   const windowMs = nemesis.windowMs;
   const meanGapMs = nemesis.faultsPerSecond > 0 ? 1000 / (nemesis.faultsPerSecond * intensity) : Infinity;
@@ -123,7 +125,8 @@ function generateFaults(scenario: Scenario, nemesis: NemesisSpec, random: Random
 
 /** Stable by time: at equal times the generated order stands (for faults: ends, like restart and heal, before new faults). */
 function sortByTime<T extends { readonly at: number }>(items: readonly T[]): T[] {
-  return items.map((item, index) => ({ item, index })).sort((a, b) => a.item.at - b.item.at || a.index - b.index).map(({ item }) => item);
+  // Array.prototype.sort is stable (ES2019), so equal times keep their order without decorating each item with its index.
+  return [...items].sort((a, b) => a.at - b.at);
 }
 
 function drawMix(nemesis: NemesisSpec, random: Random): Map<NemesisFaultKind, number> {
@@ -248,15 +251,16 @@ function exponentialGap(random: Random, meanMs: number): number {
   return -meanMs * Math.log(1 - random());
 }
 
-function weightedPick<K>(random: Random, weights: ReadonlyMap<K, number>): K {
+function weightedPick<K>(random: Random, choices: { readonly kinds: readonly K[]; readonly weights: readonly number[] }): K {
+  const { kinds, weights } = choices;
   let total = 0;
-  for (const weight of weights.values()) total += weight;
+  for (const weight of weights) total += weight;
   let draw = random() * total;
-  for (const [key, weight] of weights) {
-    draw -= weight;
-    if (draw < 0) return key;
+  for (let index = 0; index < kinds.length; index++) {
+    draw -= weights[index]!;
+    if (draw < 0) return kinds[index]!;
   }
-  const last = [...weights.keys()].pop();
+  const last = kinds[kinds.length - 1];
   assert(last !== undefined, 'weightedPick needs at least one weight');
   return last;
 }

@@ -78,6 +78,9 @@ export interface ClusterSnapshot {
   readonly cuts: readonly [NodeId, NodeId][];
 }
 
+/** The token of a timer that is not armed: tokens handed out start at 1. */
+const NO_TIMER = 0;
+
 const DELIVER = 0;
 const TIMER = 1;
 const FAULT = 2;
@@ -99,22 +102,24 @@ interface QueueEntry extends Scheduled {
   id: number;
   /** deliver: the message; timer: the timer's name; fault: the fault; request: the request and its display value. */
   payload: unknown;
+  /** deliver of a duplicated message: the copies delivered so far, shared by both copies' entries; otherwise null. */
+  copies: { delivered: number } | null;
 }
 
 function deliverEntry(timeMs: number, from: number, to: number, id: number, message: unknown): QueueEntry {
-  return { timeMs, sequence: 0, kind: DELIVER, node: from, other: to, id, payload: message };
+  return { timeMs, sequence: 0, kind: DELIVER, node: from, other: to, id, payload: message, copies: null };
 }
 
 function timerEntry(timeMs: number, node: number, incarnation: number, token: number, name: string): QueueEntry {
-  return { timeMs, sequence: 0, kind: TIMER, node, other: incarnation, id: token, payload: name };
+  return { timeMs, sequence: 0, kind: TIMER, node, other: incarnation, id: token, payload: name, copies: null };
 }
 
 function faultEntry(fault: Fault): QueueEntry {
-  return { timeMs: fault.at, sequence: 0, kind: FAULT, node: -1, other: -1, id: -1, payload: fault };
+  return { timeMs: fault.at, sequence: 0, kind: FAULT, node: -1, other: -1, id: -1, payload: fault, copies: null };
 }
 
 function requestEntry(timeMs: number, node: number, request: unknown, value: string): QueueEntry {
-  return { timeMs, sequence: 0, kind: REQUEST, node, other: -1, id: -1, payload: { request, value } };
+  return { timeMs, sequence: 0, kind: REQUEST, node, other: -1, id: -1, payload: { request, value }, copies: null };
 }
 
 interface NodeSlot<Message extends Tagged, StoredRecord, Request> {
@@ -131,7 +136,7 @@ interface NodeSlot<Message extends Tagged, StoredRecord, Request> {
   instance: ProtocolNode<Message, Request> | null;
   /** The node's disk: it outlives every incarnation. */
   readonly storage: SimulatedStorage<StoredRecord>;
-  /** Timer name → token of the live arming; a fired entry with another token was replaced or cancelled. */
+  /** Timer name → token of the live arming (NO_TIMER once fired or cancelled); a fired entry with another token was replaced or cancelled. */
   timers: Map<string, number>;
   readonly random: Random;
 }
@@ -154,8 +159,19 @@ export class Simulation<Message extends Tagged, StoredRecord, Observation extend
   private nextTimerToken = 1;
   private readonly traceNetwork: boolean;
   private readonly traffic: TrafficCounts = { untracedEvents: 0, sentByType: {}, duplicateDeliveries: 0 };
-  /** Ids of duplicated messages → copies delivered so far; only duplicated ids are tracked. */
-  private readonly duplicatedDeliveries = new Map<number, number>();
+  /**
+   * Messages sent by type, counted here and copied into `traffic.sentByType`
+   * (in first-sent order, as before) when the run ends: a store into a record
+   * keyed by a varying name was a quarter of the time spent in send.
+   */
+  private readonly sentCounts = new Map<string, { sent: number }>();
+  /**
+   * The last message counted and its type's counter: a broadcast sends one
+   * message object to every node, and reading `type` off messages of many
+   * shapes is a megamorphic load, so it is read once per message object.
+   */
+  private lastCountedMessage: unknown = null;
+  private lastCounter: { sent: number } = { sent: 0 };
 
   constructor(private readonly setup: SimulationSetup<Message, StoredRecord, Observation, Request>) {
     assert(setup.nodes.length > 0, 'a simulation needs at least one node');
@@ -197,17 +213,23 @@ export class Simulation<Message extends Tagged, StoredRecord, Observation extend
     let lastEventMs = 0;
     for (;;) {
       const next = this.queue.peek();
-      if (next === undefined) return { endMs: untilMs, lastEventMs, processedEvents, stoppedBy: 'quiescent', traffic: this.traffic };
-      if (next.timeMs > untilMs) return { endMs: untilMs, lastEventMs, processedEvents, stoppedBy: 'until', traffic: this.traffic };
+      if (next === undefined) return this.outcome(untilMs, lastEventMs, processedEvents, 'quiescent');
+      if (next.timeMs > untilMs) return this.outcome(untilMs, lastEventMs, processedEvents, 'until');
       this.queue.pop();
       if (next.timeMs < this.nowMs) fail(`time went backwards: ${next.timeMs} < ${this.nowMs}`);
       this.nowMs = next.timeMs;
       lastEventMs = next.timeMs;
       this.process(next);
       processedEvents += 1;
-      if (shouldStop?.()) return { endMs: this.nowMs, lastEventMs, processedEvents, stoppedBy: 'stopped', traffic: this.traffic };
-      if (processedEvents >= maxEvents) return { endMs: this.nowMs, lastEventMs, processedEvents, stoppedBy: 'max-events', traffic: this.traffic };
+      if (shouldStop?.()) return this.outcome(this.nowMs, lastEventMs, processedEvents, 'stopped');
+      if (processedEvents >= maxEvents) return this.outcome(this.nowMs, lastEventMs, processedEvents, 'max-events');
     }
+  }
+
+  private outcome(endMs: number, lastEventMs: number, processedEvents: number, stoppedBy: StopReason): SimulationOutcome {
+    const sentByType = this.traffic.sentByType;
+    for (const [type, counter] of this.sentCounts) sentByType[type] = counter.sent;
+    return { endMs, lastEventMs, processedEvents, stoppedBy, traffic: this.traffic };
   }
 
   /** Plain-data state of every node and link, for debugger views. */
@@ -237,7 +259,7 @@ export class Simulation<Message extends Tagged, StoredRecord, Observation extend
     }
     switch (entry.kind) {
       case DELIVER:
-        return this.deliver(entry.node, entry.other, entry.id, entry.payload as Message);
+        return this.deliver(entry.node, entry.other, entry.id, entry.payload as Message, entry.copies);
       case TIMER:
         return this.fireTimer(entry.node, entry.other, entry.payload as string, entry.id);
       case FAULT:
@@ -251,19 +273,32 @@ export class Simulation<Message extends Tagged, StoredRecord, Observation extend
     }
   }
 
+  private counterOf(type: string): { sent: number } {
+    let counter = this.sentCounts.get(type);
+    if (counter === undefined) {
+      counter = { sent: 0 };
+      this.sentCounts.set(type, counter);
+    }
+    return counter;
+  }
+
   /** The only way into the queue: hands out the sequence number that breaks ties in time. */
   private schedule(entry: QueueEntry): void {
     entry.sequence = this.nextSequence++;
     this.queue.push(entry);
   }
 
-  private send(fromSlot: NodeSlot<Message, StoredRecord, Request>, to: NodeId, message: Message): void {
+  /** A node's effects send through here (the simulation is its nodes' NodeAccess: no adapter object or closure per call). */
+  nodeSend(fromSlot: NodeSlot<Message, StoredRecord, Request>, to: NodeId, message: Message): void {
     const from = fromSlot.index;
     const toIndex = this.links.index(to);
     const id = this.nextMessageId++;
     const t = this.nowMs;
-    const sentByType = this.traffic.sentByType;
-    sentByType[message.type] = (sentByType[message.type] ?? 0) + 1;
+    if (message !== this.lastCountedMessage) {
+      this.lastCountedMessage = message;
+      this.lastCounter = this.counterOf(message.type);
+    }
+    this.lastCounter.sent += 1;
     if (this.traceNetwork) this.emit({ t, type: 'send', from: fromSlot.id, to, id, msg: message } as AnyTraceEvent);
     else this.traffic.untracedEvents += 1;
     if (from === toIndex) {
@@ -274,25 +309,27 @@ export class Simulation<Message extends Tagged, StoredRecord, Observation extend
     if (this.links.isBlocked(from, toIndex)) return this.emitDrop(fromSlot.id, to, id, 'partition');
     const stream = this.fate.sender(from);
     if (this.fate.isDropped(stream, t)) return this.emitDrop(fromSlot.id, to, id, 'random');
-    this.schedule(deliverEntry(t + this.fate.delayMs(stream, t), from, toIndex, id, message));
+    const first = deliverEntry(t + this.fate.delayMs(stream, t), from, toIndex, id, message);
+    this.schedule(first);
     if (this.fate.isDuplicated(stream, t)) {
-      this.duplicatedDeliveries.set(id, 0);
       if (this.traceNetwork) this.emit({ t, type: 'duplicate', from: fromSlot.id, to, id });
       else this.traffic.untracedEvents += 1;
-      this.schedule(deliverEntry(t + this.fate.delayMs(stream, t), from, toIndex, id, message));
+      const second = deliverEntry(t + this.fate.delayMs(stream, t), from, toIndex, id, message);
+      // Both copies share one counter (the field plays no part in the queue's order), instead of a lookup by id at every delivery.
+      first.copies = second.copies = { delivered: 0 };
+      this.schedule(second);
     }
   }
 
-  private deliver(from: number, to: number, id: number, message: Message): void {
+  private deliver(from: number, to: number, id: number, message: Message, copies: { delivered: number } | null): void {
     const fromId = this.slots[from]!.id;
     const target = this.slots[to]!;
     if (!target.up) return this.emitDrop(fromId, target.id, id, 'crashed');
     // Checked again at delivery: a message in flight when a partition starts is lost.
     if (this.links.isBlocked(from, to)) return this.emitDrop(fromId, target.id, id, 'partition');
-    const copiesDelivered = this.duplicatedDeliveries.get(id);
-    if (copiesDelivered !== undefined) {
-      if (copiesDelivered === 1) this.traffic.duplicateDeliveries += 1;
-      this.duplicatedDeliveries.set(id, copiesDelivered + 1);
+    if (copies !== null) {
+      if (copies.delivered === 1) this.traffic.duplicateDeliveries += 1;
+      copies.delivered += 1;
     }
     if (this.traceNetwork) this.emit({ t: this.nowMs, type: 'deliver', from: fromId, to: target.id, id, msg: message } as AnyTraceEvent);
     else this.traffic.untracedEvents += 1;
@@ -307,7 +344,7 @@ export class Simulation<Message extends Tagged, StoredRecord, Observation extend
   private fireTimer(node: number, incarnation: number, name: string, token: number): void {
     const slot = this.slots[node]!;
     if (!slot.up || slot.incarnation !== incarnation || slot.timers.get(name) !== token) return;
-    slot.timers.delete(name);
+    slot.timers.set(name, NO_TIMER);
     if (this.traceNetwork) this.emit({ t: this.nowMs, type: 'timer', node: slot.id, timer: name });
     else this.traffic.untracedEvents += 1;
     slot.instance!.onTimer(name);
@@ -409,17 +446,10 @@ export class Simulation<Message extends Tagged, StoredRecord, Observation extend
   }
 
   private effectsFor(slot: NodeSlot<Message, StoredRecord, Request>): Effects<Message, StoredRecord, Observation> {
-    return incarnationEffects(this.nodeAccess, slot, slot.incarnation);
+    return incarnationEffects<Message, StoredRecord, Observation, Request>(this, slot, slot.incarnation);
   }
 
-  /** What a node's effects may do to the simulation (one object per run, shared by every incarnation's effects). */
-  private readonly nodeAccess: NodeAccess<Message, StoredRecord, Observation, Request> = {
-    send: (slot, to, message) => this.send(slot, to, message),
-    setTimer: (slot, incarnation, name, delayMs) => this.setTimer(slot, incarnation, name, delayMs),
-    observe: (slot, observation) => this.observe(slot, observation),
-  };
-
-  private setTimer(slot: NodeSlot<Message, StoredRecord, Request>, incarnation: number, name: string, delayMs: number): void {
+  nodeSetTimer(slot: NodeSlot<Message, StoredRecord, Request>, incarnation: number, name: string, delayMs: number): void {
     if (!(Number.isInteger(delayMs) && delayMs >= 0)) fail(`timer ${name} on ${slot.id}: delay must be a non-negative integer, got ${delayMs}`);
     const token = this.nextTimerToken++;
     slot.timers.set(name, token);
@@ -427,16 +457,17 @@ export class Simulation<Message extends Tagged, StoredRecord, Observation extend
     this.schedule(timerEntry(this.nowMs + virtualDelayMs, slot.index, incarnation, token, name));
   }
 
-  private observe(slot: NodeSlot<Message, StoredRecord, Request>, observation: Observation): void {
+  nodeObserve(slot: NodeSlot<Message, StoredRecord, Request>, observation: Observation): void {
     // A spread copies the observation's fields after t, type and node (type keeps its place), as Object.assign did, with one allocation.
     this.emit({ t: this.nowMs, type: observation.type, node: slot.id, ...(observation as object) } as unknown as AnyTraceEvent);
   }
 }
 
+/** What a node's effects may do to the simulation (the simulation itself, shared by every incarnation's effects). */
 interface NodeAccess<Message extends Tagged, StoredRecord, Observation extends Tagged, Request> {
-  send(slot: NodeSlot<Message, StoredRecord, Request>, to: NodeId, message: Message): void;
-  setTimer(slot: NodeSlot<Message, StoredRecord, Request>, incarnation: number, name: string, delayMs: number): void;
-  observe(slot: NodeSlot<Message, StoredRecord, Request>, observation: Observation): void;
+  nodeSend(slot: NodeSlot<Message, StoredRecord, Request>, to: NodeId, message: Message): void;
+  nodeSetTimer(slot: NodeSlot<Message, StoredRecord, Request>, incarnation: number, name: string, delayMs: number): void;
+  nodeObserve(slot: NodeSlot<Message, StoredRecord, Request>, observation: Observation): void;
 }
 
 /** Where an incarnation's effects keep what they act on: a symbol, so it stays out of the protocol's way (and of Object.keys). */
@@ -486,25 +517,26 @@ function checkAlive(state: IncarnationState, action: string): void {
 function effectsSend(this: IncarnationEffects, to: NodeId, message: Tagged): void {
   const state = this[INCARNATION];
   checkAlive(state, 'send');
-  state.access.send(state.slot, to, message);
+  state.access.nodeSend(state.slot, to, message);
 }
 
 function effectsSetTimer(this: IncarnationEffects, name: string, delayMs: number): void {
   const state = this[INCARNATION];
   checkAlive(state, 'set a timer');
-  state.access.setTimer(state.slot, state.incarnation, name, delayMs);
+  state.access.nodeSetTimer(state.slot, state.incarnation, name, delayMs);
 }
 
 function effectsCancelTimer(this: IncarnationEffects, name: string): void {
   const state = this[INCARNATION];
   checkAlive(state, 'cancel a timer');
-  state.slot.timers.delete(name);
+  // Overwritten rather than deleted: a Map shrinks (reallocates) as entries are deleted, and a node re-arms the same few timers all run long.
+  state.slot.timers.set(name, NO_TIMER);
 }
 
 function effectsObserve(this: IncarnationEffects, observation: Tagged): void {
   const state = this[INCARNATION];
   checkAlive(state, 'observe');
-  state.access.observe(state.slot, observation);
+  state.access.nodeObserve(state.slot, observation);
 }
 
 function effectsRandom(this: IncarnationEffects): number {

@@ -1,33 +1,37 @@
 import { createHash, type Hash } from 'node:crypto';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import type { AnyTraceEvent } from '../sim/events.js';
-import { EventJson, isAscii } from './event-json.js';
+import { JsonBytes } from './event-json.js';
 
 /** Receives text in order, in chunks: a trace file, an HTML page, a test's buffer. */
 export interface TextSink {
   write(text: string): void;
-  /** The same text already encoded as UTF-8, when the sink can take it (saves encoding it twice). */
+  /**
+   * The same text already encoded as UTF-8, when the sink can take it (saves
+   * decoding it). The bytes are a view of the writer's buffer: use them
+   * before returning, keep a copy if they must outlive the call.
+   */
   writeBytes?(bytes: Buffer): void;
 }
 
 /**
- * Characters gathered before a chunk is hashed and handed to the sinks.
- * Hashing and writing cost about the same per call whatever the size, so one
- * call per 64 K characters instead of one per line is what makes a traced run
- * cheap; a chunk this size still stays in cache.
+ * Bytes gathered before a chunk is hashed and handed to the sinks. Hashing
+ * and writing cost about the same per call whatever the size, so one call
+ * per 64 KB instead of one per line is what makes a traced run cheap; a
+ * chunk this size still stays in cache.
  */
 export const TRACE_CHUNK_CHARS = 1 << 16;
 
 /**
- * Serializes trace lines (each once, never a whole-trace string) and passes each chunk, exactly as written, to an optional sha256
- * and to the sinks. So the hash is the sha256 of the trace file's bytes.
+ * Serializes trace lines as UTF-8 bytes into one reusable buffer (never a
+ * string per line, never a whole-trace string) and passes each chunk,
+ * exactly as written, to an optional sha256 and to the sinks. So the hash is
+ * the sha256 of the trace file's bytes.
  */
 export class TraceSerializer {
-  private pending = '';
   private readonly hash: Hash | null;
-  private readonly json = new EventJson();
-  /** Lines written with JSON.stringify since the last chunk: all ASCII? */
-  private linesAscii = true;
+  /** The chunk being filled; lines are never split between chunks. Taken from the spares, given back by {@link finish}. */
+  private chunk = SPARE_CHUNKS.pop() ?? new JsonBytes(TRACE_CHUNK_CHARS + 4096);
 
   constructor(
     private readonly sinks: readonly TextSink[],
@@ -36,12 +40,11 @@ export class TraceSerializer {
     this.hash = hash ? createHash('sha256') : null;
   }
 
+  /** `JSON.stringify(value)` as a line. */
   line(value: unknown): void {
-    const text = JSON.stringify(value);
-    if (this.linesAscii && !isAscii(text)) this.linesAscii = false;
-    this.pending += text;
-    this.pending += '\n';
-    if (this.pending.length >= TRACE_CHUNK_CHARS) this.flush();
+    // String(): a value JSON cannot print (undefined) still makes a line, as it did when lines were strings.
+    this.chunk.text(String(JSON.stringify(value)));
+    this.endLine();
   }
 
   /**
@@ -51,38 +54,59 @@ export class TraceSerializer {
    * `JSON.stringify`.
    */
   event(event: AnyTraceEvent): void {
-    this.pending += this.json.event(event);
-    this.pending += '\n';
-    if (this.pending.length >= TRACE_CHUNK_CHARS) this.flush();
+    this.chunk.event(event);
+    this.endLine();
   }
 
   /** `[index,event]` as a line: the same bytes as {@link line} of that array (the fuzzer's determinism fingerprint). */
   indexedEvent(index: number, event: AnyTraceEvent): void {
-    this.pending += `[${index},${this.json.event(event)}]\n`;
-    if (this.pending.length >= TRACE_CHUNK_CHARS) this.flush();
+    const chunk = this.chunk;
+    chunk.reserve(32);
+    chunk.byte(OPEN_BRACKET);
+    chunk.number(index);
+    chunk.byte(COMMA);
+    chunk.event(event);
+    chunk.byte(CLOSE_BRACKET);
+    this.endLine();
   }
 
   flush(): void {
-    const chunk = this.pending;
-    if (chunk === '') return;
-    this.pending = '';
-    // Encoding a long concatenation as latin1 is a third of the cost of UTF-8, and for ASCII text the bytes are the same.
-    const bytes = Buffer.from(chunk, this.linesAscii && this.json.ascii ? 'latin1' : 'utf8');
-    this.linesAscii = true;
-    this.json.resetAscii();
+    if (this.chunk.length === 0) return;
+    const bytes = this.chunk.view();
     this.hash?.update(bytes);
     for (const sink of this.sinks) {
       if (sink.writeBytes) sink.writeBytes(bytes);
-      else sink.write(chunk);
+      else sink.write(bytes.toString('utf8'));
     }
+    this.chunk.clear();
   }
 
   /** Flushes, then the hex sha256 of everything written (null without hashing). Call once, at the end. */
   finish(): string | null {
     this.flush();
+    if (SPARE_CHUNKS.length < MAX_SPARE_CHUNKS) SPARE_CHUNKS.push(this.chunk);
+    // Anything written after this goes to a buffer of its own, never to the spare another serializer may take.
+    this.chunk = new JsonBytes(64);
     return this.hash === null ? null : this.hash.digest('hex');
   }
+
+  private endLine(): void {
+    this.chunk.newline();
+    if (this.chunk.length >= TRACE_CHUNK_CHARS) this.flush();
+  }
 }
+
+/**
+ * Chunk buffers of finished serializers, for the next ones: a fuzz seed or
+ * bench run makes one or two serializers, and allocating (and zeroing) 68 KB
+ * for each was a visible part of a short traced run.
+ */
+const SPARE_CHUNKS: JsonBytes[] = [];
+const MAX_SPARE_CHUNKS = 4;
+
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const COMMA = 0x2c;
 
 /** A file written with synchronous writes as text arrives (no async inside a run). */
 export class FileSink implements TextSink {

@@ -1,5 +1,5 @@
 import type { NodeId } from '../effects.js';
-import { ballotKey } from './ballot.js';
+import { ballotKey, type Ballot } from './ballot.js';
 import { backoffMs } from './config.js';
 import type { AcceptedMessage, DecidedMessage, Value } from './messages.js';
 import type { PaxosRole } from './role.js';
@@ -26,6 +26,8 @@ export interface LearnerState {
  */
 export class Learner {
   readonly state: LearnerState = { votes: {}, catchupAttempt: 0 };
+  private lastBallot: Ballot | null = null;
+  private lastBallotKey = '';
 
   constructor(
     private readonly role: PaxosRole,
@@ -38,12 +40,21 @@ export class Learner {
 
   onAccepted(from: NodeId, message: AcceptedMessage): void {
     if (this.role.durable().learned !== null) return;
-    const key = ballotKey(message.ballot);
+    const key = this.keyOf(message.ballot);
     const votes = (this.state.votes[key] ??= { value: message.value, acceptors: [] });
     const countsEveryMessage = this.role.config.bugs.has('count-duplicates');
     if (!countsEveryMessage && votes.acceptors.includes(from)) return;
     votes.acceptors.push(from);
     if (votes.acceptors.length >= this.role.quorum) this.learn(votes.value);
+  }
+
+  /** The votes key of a ballot. A ballot is an immutable pair and one proposer's ballot reaches every learner in many messages, so the last key is kept for the same object (no string built per message). */
+  private keyOf(ballot: Ballot): string {
+    if (ballot !== this.lastBallot) {
+      this.lastBallot = ballot;
+      this.lastBallotKey = ballotKey(ballot);
+    }
+    return this.lastBallotKey;
   }
 
   /** Another learner learned: a value it learned is chosen, so this one learns it too. */

@@ -120,7 +120,13 @@ class NodeRole implements PaxosRole {
   }
 
   updateDurable(change: Partial<PaxosDurable>): void {
-    this.durableRecord = { ...this.durableRecord, ...change };
+    const current = this.durableRecord;
+    // Field by field rather than a spread of both (same keys, same order): this runs on every promise, accept and ballot.
+    this.durableRecord = {
+      acceptor: change.acceptor ?? current.acceptor,
+      lastRound: change.lastRound ?? current.lastRound,
+      learned: change.learned !== undefined ? change.learned : current.learned,
+    };
     this.effects.storage.write(DURABLE_KEY, this.durableRecord);
     this.effects.storage.sync();
   }
