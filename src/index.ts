@@ -49,6 +49,7 @@ export type { ScheduledRequest } from './sim/simulation.js';
 // Running from code (tests): load a scenario, resolve its protocol, run a seed
 export { loadScenarioFile } from './scenario/load.js';
 export type { Scenario } from './scenario/scenario.js';
+export type { ScenarioShape, TimingBlock } from './scenario/protocol-shape.js';
 export { resolveScenarioProtocol } from './run/protocol-loader.js';
 export { runScenario } from './run/runner.js';
 export type { RunOptions, RunResult } from './run/runner.js';
