@@ -1,9 +1,11 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { GENERIC_COVERAGE, MULTIPAXOS_COVERAGE, PAXOS_COVERAGE, RAFT_COVERAGE } from '../src/check/coverage.js';
 import { defineProtocol } from '../src/run/protocol-definition.js';
 import { coverageOf } from '../src/run/registry.js';
 import { runCli } from './helpers/cli.js';
+import { useTempDir } from './helpers/temp-dir.js';
 
 /**
  * The rough edges a user protocol still met (issue 10): coverage, verdict
@@ -12,7 +14,9 @@ import { runCli } from './helpers/cli.js';
  */
 
 const ROOT = join(import.meta.dirname, '..');
+const FIXTURES = join(ROOT, 'test', 'fixtures', 'protocols');
 const GENERIC_KEYS = Object.keys(GENERIC_COVERAGE);
+const temp = useTempDir('paxsim-polish-');
 
 interface FuzzJson {
   scenarios: { scenario: string; seeds: number; coverage: Record<string, number> }[];
@@ -67,5 +71,37 @@ describe('fuzz coverage of a user protocol', () => {
     expect(define([{ key: 'restarted', description: 'x', observe: () => true }])).toThrow(/coverage\[0\]\.key: "restarted" is taken/);
     expect(define([{ key: 'duel', description: 'x', observe: () => true }], ['single-decree'])).toThrow(/"duel" is taken/);
     expect(define([{ key: 'duel', description: 'x', observe: () => true }])).not.toThrow();
+  });
+});
+
+describe('verdict lines list only the checkers the protocol has', () => {
+  /** The verdict's checker lines (the block from `checkers` to `expect`). */
+  async function checkerLines(argv: string[]): Promise<string[]> {
+    const outcome = await runCli(argv);
+    expect(outcome.code, outcome.stderr).toBe(0);
+    const lines = outcome.stdout.split('\n');
+    const from = lines.findIndex((line) => line.startsWith('checkers'));
+    const to = lines.findIndex((line, index) => index > from && !line.startsWith(' '));
+    return lines.slice(from, to).map((line) => line.trim());
+  }
+
+  it('run: no "liveness not checked" line for a protocol with no liveness checker', async () => {
+    const lines = await checkerLines(['run', join(FIXTURES, 'own-coverage.yaml')]);
+    expect(lines).toEqual([expect.stringMatching(/^checkers\s+✓ no-exceptions\s/)]);
+  });
+
+  it('run: the liveness checkers a user protocol has are still listed as not checked', async () => {
+    expect((await checkerLines(['run', join(ROOT, 'examples', 'register', 'scenarios', 'register-nemesis.yaml')])).at(-1)).toMatch(/^- liveness\s+not checked: the scenario has no expect\.liveness$/);
+    const kvlog = readFileSync(join(ROOT, 'examples', 'kvlog', 'scenarios', 'kvlog.yaml'), 'utf8')
+      .replace('protocol: ../kvlog.mjs', `protocol: ${join(ROOT, 'examples', 'kvlog', 'kvlog.mjs')}`)
+      .replace(/^  liveness: .*\n/m, '');
+    expect((await checkerLines(['run', temp.write('kvlog-no-liveness.yaml', kvlog)])).at(-1)).toMatch(/^- client-liveness\s+not checked/);
+    expect((await checkerLines(['run', join(ROOT, 'scenarios', 'no-quorum.yaml')])).at(-1)).toMatch(/^- liveness\s+not checked/);
+  });
+
+  it('run and check: a low-level definition that builds no checker says so, and lists no liveness checker', async () => {
+    const trace = join(temp.path, 'no-checkers.trace.jsonl');
+    expect(await checkerLines(['run', join(FIXTURES, 'no-checkers.yaml'), '--trace', trace])).toEqual(['checkers  none: the protocol builds no checker']);
+    expect(await checkerLines(['check', trace, '--protocol', join(FIXTURES, 'no-checkers.mjs')])).toEqual(['checkers  none: the protocol builds no checker']);
   });
 });
