@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, renameSync, symlinkSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { GENERIC_COVERAGE, MULTIPAXOS_COVERAGE, PAXOS_COVERAGE, RAFT_COVERAGE } from '../src/check/coverage.js';
@@ -103,5 +104,30 @@ describe('verdict lines list only the checkers the protocol has', () => {
     const trace = join(temp.path, 'no-checkers.trace.jsonl');
     expect(await checkerLines(['run', join(FIXTURES, 'no-checkers.yaml'), '--trace', trace])).toEqual(['checkers  none: the protocol builds no checker']);
     expect(await checkerLines(['check', trace, '--protocol', join(FIXTURES, 'no-checkers.mjs')])).toEqual(['checkers  none: the protocol builds no checker']);
+  });
+});
+
+describe('explore counterexamples of a user protocol', () => {
+  it('name the module relative to the file, so the directory replays after it moved', async () => {
+    // A project holding a protocol whose bug is two steps deep (a request, then its timer), linked to this paxsim.
+    const project = join(temp.path, 'explore-project');
+    mkdirSync(join(project, 'node_modules'), { recursive: true });
+    symlinkSync(ROOT, join(project, 'node_modules', 'paxsim'), 'dir');
+    copyFileSync(join(FIXTURES, 'counter-invariant.js'), join(project, 'double-proposer.js'));
+    const scenario = join(project, 'double.yaml');
+    temp.write('explore-project/double.yaml', 'name: double\nprotocol: ./double-proposer.js\nnodes: [A, B, C]\nproposals:\n  - { at: 0, node: A, value: X }\nuntil: 100\n');
+    const explored = await runCli(['explore', scenario, '--max-timers', '1', '--out', join(project, 'found')]);
+    expect(explored.code, explored.stderr).toBe(1);
+    expect(readFileSync(join(project, 'found', 'double-counterexample.yaml'), 'utf8')).toMatch(/^protocol: \.\.\/double-proposer\.js$/m);
+
+    const moved = join(temp.path, 'moved-project');
+    renameSync(project, moved);
+    // A fresh process: this one has registered the protocol from its old path.
+    const replay = spawnSync(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), 'run', join(moved, 'found', 'double-counterexample.yaml'), '--json'], { encoding: 'utf8' });
+    expect(replay.stderr).toBe('');
+    expect(replay.status).toBe(1);
+    const verdict = JSON.parse(replay.stdout) as { protocol: string; violations: { checker: string; message: string }[] };
+    expect(verdict.protocol).toBe('double-proposer');
+    expect(verdict.violations[0]).toMatchObject({ checker: 'propose-once', message: 'A proposed twice' });
   });
 });
