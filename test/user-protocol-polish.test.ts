@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { GENERIC_COVERAGE, MULTIPAXOS_COVERAGE, PAXOS_COVERAGE, RAFT_COVERAGE } from '../src/check/coverage.js';
 import { defineProtocol } from '../src/run/protocol-definition.js';
 import { coverageOf } from '../src/run/registry.js';
-import { runCli } from './helpers/cli.js';
+import { expectOneLine, runCli } from './helpers/cli.js';
 import { useTempDir } from './helpers/temp-dir.js';
 
 /**
@@ -54,6 +54,12 @@ describe('fuzz coverage of a user protocol', () => {
     expect(text).toMatch(/a node heard the rumor from B\n/);
     expect(text).toMatch(/a node heard a rumor from nobody \(never happens\)\s+\(never reached\)/);
     expect(text).not.toContain('proposer');
+  });
+
+  it('stops fuzzing with one line naming the situation whose observe threw (exit 2)', async () => {
+    const outcome = await runCli(['fuzz', join(FIXTURES, 'throwing-coverage.yaml'), '--seeds', '5', '--workers', '0', '--no-progress']);
+    expect(outcome.code).toBe(2);
+    expect(expectOneLine(outcome.stderr)).toMatch(/^paxsim: fuzz stopped at throwing-coverage seed 1: protocol throwing-coverage: coverage situation heardFromNobody: observe threw on a heard event: Cannot read properties of undefined/);
   });
 
   it("keeps paxsim's own protocols' catalogues (and --json keys) as they were", () => {

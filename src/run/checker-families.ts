@@ -60,9 +60,24 @@ const FAMILY_COVERAGE: Readonly<Record<CheckerFamily, CoverageShare>> = {
 };
 
 /** A user protocol's coverage: the situations any protocol has, its families' (family by family), then its own. */
-export function familyCoverage(families: readonly CheckerFamily[], own: readonly OwnSituation[]): CoverageCatalogue {
+export function familyCoverage(protocol: string, families: readonly CheckerFamily[], own: readonly OwnSituation[]): CoverageCatalogue {
   const familyShares = CHECKER_FAMILIES.filter((family) => families.includes(family)).map((family) => FAMILY_COVERAGE[family]);
-  return composedCoverage([GENERIC_SHARE, ...familyShares, ...(own.length === 0 ? [] : [ownShare(own)])]);
+  return composedCoverage([GENERIC_SHARE, ...familyShares, ...(own.length === 0 ? [] : [ownShare(own.map((situation) => fencedSituation(protocol, situation)))])]);
+}
+
+/** A user's `observe` that throws is the protocol's bug, not paxsim's: one line naming the situation (exit 2). */
+function fencedSituation(protocol: string, situation: OwnSituation): OwnSituation {
+  return {
+    key: situation.key,
+    description: situation.description,
+    observe: (event) => {
+      try {
+        return situation.observe(event) === true;
+      } catch (error) {
+        throw new ProtocolError(`protocol ${protocol}: coverage situation ${situation.key}: observe threw on a ${event.type} event: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    },
+  };
 }
 
 function multiPaxosShare(families: readonly CheckerFamily[]): string[] {

@@ -155,7 +155,7 @@ export function defineProtocol<Config>(
     scenarioShape: USER_PROTOCOL_SHAPE,
     checkerNames: [...familyCheckerNames(spec.checkers ?? []), ...invariantsOf(spec).map((invariant) => invariant.name)],
     takesClients: spec.clients !== undefined,
-    coverage: familyCoverage(spec.checkers ?? [], spec.coverage ?? []),
+    coverage: familyCoverage(spec.name, spec.checkers ?? [], spec.coverage ?? []),
     setup: (cluster: ClusterContext<Config>) => nodeProtocolDriver(spec, cluster),
   });
 }
@@ -197,7 +197,7 @@ function specProblem(spec: unknown): string | null {
   if (typeof fields['setup'] === 'function') {
     return catalogue === undefined || (Array.isArray(catalogue.keys) && typeof catalogue.tracker === 'function') ? null : `protocol ${fields['name']}: coverage must be a coverage catalogue { keys, descriptions, tracker() }`;
   }
-  const problem = coverageProblem(fields['coverage'], familyCoverage(families, []).keys);
+  const problem = coverageProblem(fields['coverage'], familyCoverage(String(fields['name']), families, []).keys);
   return problem === null ? null : `protocol ${fields['name']}: ${problem}`;
 }
 
