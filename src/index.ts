@@ -43,6 +43,7 @@ export type { ClientAnswer } from './protocols/multipaxos/client.js';
 // Checkers, and the low-level run seam (DriverProtocolSpec.setup)
 export type { Checker, CheckerKind, CheckerReport, TraceChecks, Violation } from './check/checker.js';
 export type { LivenessOptions } from './check/liveness.js';
+export type { CoverageCatalogue, CoverageTracker, OwnSituation } from './check/coverage.js';
 export type { ProtocolDriver, RunFactsSummary } from './run/protocol.js';
 export type { ScheduledRequest } from './sim/simulation.js';
 

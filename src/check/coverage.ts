@@ -3,6 +3,7 @@ import { isNoop } from '../protocols/multipaxos/messages.js';
 import type { NodeId, ProtocolName } from '../scenario/scenario.js';
 import type { AnyTraceEvent, MultiPaxosTraceEvent, TraceEvent } from '../sim/events.js';
 import type { TrafficCounts } from '../sim/simulation.js';
+import { assert } from '../util/assert.js';
 
 /**
  * The situations that expose a protocol's bugs. A fuzzer that never reaches
@@ -55,10 +56,97 @@ export const RAFT_COVERAGE = {
   deliveredTwice: 'a message was delivered twice',
 } as const;
 
+/** The situations any protocol has: they read only the simulator's own events and network totals. */
+export const GENERIC_COVERAGE = {
+  deliveredTwice: 'a message was delivered twice',
+  restarted: 'a node crashed and restarted',
+  partitionHealed: 'a partition healed',
+  resumed: 'a paused node resumed',
+  requestLost: 'a request reached a crashed node and was lost',
+} as const;
+
+/** paxsim's own protocols' catalogues (their definitions carry them; `paxsim fuzz` asks the definition). */
 export function coverageFor(protocol: ProtocolName): CoverageCatalogue {
   if (protocol === 'raft') return catalogue(RAFT_COVERAGE, () => new RaftCoverage());
   if (protocol === 'multipaxos' || protocol === 'cheap-paxos') return catalogue(MULTIPAXOS_COVERAGE, () => new MultiPaxosCoverage());
   return catalogue(PAXOS_COVERAGE, () => new PaxosCoverage());
+}
+
+/**
+ * Part of a catalogue: some of one tracker's situations, fed only the event
+ * types it may read (a user protocol's other observations have no shape the
+ * tracker could rely on).
+ */
+export interface CoverageShare {
+  readonly descriptions: Readonly<Record<string, string>>;
+  /** Event types the tracker sees; null: every event. */
+  readonly reads: ReadonlySet<string> | null;
+  tracker(): SituationTracker<string>;
+}
+
+/** A situation a protocol definition adds (`coverage: [...]`): reached in a seed once `observe` returns true for one of its events. */
+export interface OwnSituation {
+  readonly key: string;
+  readonly description: string;
+  observe(event: AnyTraceEvent): boolean;
+}
+
+export const GENERIC_SHARE: CoverageShare = { descriptions: GENERIC_COVERAGE, reads: null, tracker: () => new GenericCoverage() };
+
+/** Single-decree Paxos's situations that read only the published single-decree observations (not `nack` messages, which are Paxos's own). */
+export const SINGLE_DECREE_SHARE: CoverageShare = share(PAXOS_COVERAGE, ['adopted', 'crashBetweenPromiseAndAccept', 'duel', 'decidedAfterHeal', 'requestAtRestarted', 'twoValuesByOneNode'], null, () => new PaxosCoverage());
+export const SLOTS_SHARE: CoverageShare = share(MULTIPAXOS_COVERAGE, ['reproposed'], ['accept'], () => new MultiPaxosCoverage());
+export const LEADERS_SHARE: CoverageShare = share(MULTIPAXOS_COVERAGE, ['leaderChanged'], ['leader'], () => new MultiPaxosCoverage());
+export const STATE_MACHINE_SHARE: CoverageShare = share(MULTIPAXOS_COVERAGE, ['deduplicated'], ['apply'], () => new MultiPaxosCoverage());
+export const CLIENTS_SHARE: CoverageShare = share(MULTIPAXOS_COVERAGE, ['clientGaveUp'], ['timeout'], () => new MultiPaxosCoverage());
+
+function share<K extends string>(all: Readonly<Record<K, string>>, keys: readonly K[], reads: readonly string[] | null, tracker: () => SituationTracker<K>): CoverageShare {
+  return { descriptions: Object.fromEntries(keys.map((key) => [key, all[key]])), reads: reads === null ? null : new Set(reads), tracker };
+}
+
+/** A definition's own situations as a share. */
+export function ownShare(situations: readonly OwnSituation[]): CoverageShare {
+  return {
+    descriptions: Object.fromEntries(situations.map((situation) => [situation.key, situation.description])),
+    reads: null,
+    tracker: () => {
+      const reached = new Set<string>();
+      return {
+        situations: reached,
+        observe: (event) => {
+          for (const situation of situations) if (!reached.has(situation.key) && situation.observe(event) === true) reached.add(situation.key);
+        },
+        observeTraffic: () => undefined,
+      };
+    },
+  };
+}
+
+/** The most situations a catalogue may hold (a seed's reached set is a 31-bit mask). */
+export const MAX_COVERAGE_SITUATIONS = 31;
+
+/** Shares as one catalogue, in order; a key in two shares (`deliveredTwice`) is listed once, reached when either tracker reached it. */
+export function composedCoverage(shares: readonly CoverageShare[]): CoverageCatalogue {
+  const descriptions: Record<string, string> = {};
+  for (const part of shares) for (const [key, text] of Object.entries(part.descriptions)) descriptions[key] ??= text;
+  const keys = Object.keys(descriptions);
+  assert(keys.length <= MAX_COVERAGE_SITUATIONS, `a coverage catalogue holds at most ${MAX_COVERAGE_SITUATIONS} situations`);
+  return {
+    keys,
+    descriptions,
+    tracker: () => {
+      const parts = shares.map((part) => ({ reads: part.reads, keys: Object.keys(part.descriptions), tracker: part.tracker() }));
+      return {
+        observe: (event) => {
+          for (const part of parts) if (part.reads === null || part.reads.has(event.type)) part.tracker.observe(event);
+        },
+        observeTraffic: (traffic) => {
+          for (const part of parts) part.tracker.observeTraffic(traffic);
+        },
+        reached: () => keys.reduce((bits, key, index) => (parts.some((part) => part.keys.includes(key) && part.tracker.situations.has(key)) ? bits | (1 << index) : bits), 0),
+      };
+    },
+  };
 }
 
 function catalogue<K extends string>(descriptions: Readonly<Record<K, string>>, create: () => SituationTracker<K>): CoverageCatalogue {
@@ -77,8 +165,8 @@ function catalogue<K extends string>(descriptions: Readonly<Record<K, string>>, 
   };
 }
 
-interface SituationTracker<K extends string> {
-  readonly situations: Set<K>;
+export interface SituationTracker<K extends string> {
+  readonly situations: ReadonlySet<K>;
   observe(event: AnyTraceEvent): void;
   observeTraffic(traffic: TrafficCounts): void;
 }
@@ -168,7 +256,8 @@ class MultiPaxosCoverage implements SituationTracker<MultiPaxosSituation> {
         return;
       }
       case 'apply':
-        if (isNoop(event.command)) this.situations.add('noopFilled');
+        // A user protocol's command is any plain data, not only Multi-Paxos's objects.
+        if (typeof event.command === 'object' && event.command !== null && isNoop(event.command)) this.situations.add('noopFilled');
         if (event.duplicate) this.situations.add('deduplicated');
         return;
       case 'timeout':
@@ -228,6 +317,42 @@ class RaftCoverage implements SituationTracker<RaftSituation> {
 
   observeTraffic(traffic: TrafficCounts): void {
     observeClientTraffic(traffic, this.situations);
+  }
+}
+
+type GenericSituation = keyof typeof GENERIC_COVERAGE;
+
+/** Faults and lost requests, from the simulator's events; duplicates from the network's totals. */
+class GenericCoverage implements SituationTracker<GenericSituation> {
+  readonly situations = new Set<GenericSituation>();
+  private partitioned = false;
+
+  observe(event: AnyTraceEvent): void {
+    switch (event.type) {
+      case 'restart':
+        this.situations.add('restarted');
+        return;
+      case 'partition':
+      case 'cut':
+        this.partitioned = true;
+        return;
+      case 'heal':
+        if (this.partitioned) this.situations.add('partitionHealed');
+        this.partitioned = false;
+        return;
+      case 'resume':
+        this.situations.add('resumed');
+        return;
+      case 'request-lost':
+        this.situations.add('requestLost');
+        return;
+      default:
+        return;
+    }
+  }
+
+  observeTraffic(traffic: TrafficCounts): void {
+    if (traffic.duplicateDeliveries > 0) this.situations.add('deliveredTwice');
   }
 }
 

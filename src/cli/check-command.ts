@@ -166,7 +166,8 @@ export function formatCheckVerdict(file: string, meta: TraceMeta, result: CheckT
     lines.push(label('chosen') + chosenText(result.chosen));
     lines.push(label('learned') + learnedText(meta.learners, result.learned, styles));
   }
-  if (result.reports.length === 0) lines.push(label('checkers') + styles.dim('none: the protocol asks for no checker family and has no invariants'));
+  // A simple-form user protocol always has no-exceptions; a low-level (setup) one may build no checker at all.
+  if (result.reports.length === 0) lines.push(label('checkers') + styles.dim('none: the protocol builds no checker'));
   result.reports.forEach((report, index) => {
     const violation = report.violation;
     const inconclusive = violation === null && ((report.kind === 'liveness' && result.livenessInconclusive) || report.inconclusive === true);

@@ -5,8 +5,8 @@ import { describedSchedule } from '../explore/schedule-replay.js';
 import { search, type SearchResult, type SearchStrategy } from '../explore/search.js';
 import type { ExploreSpec, Scenario, ScheduleStep } from '../scenario/scenario.js';
 import { LIMITS } from '../scenario/limits.js';
-import { scenarioToYaml } from '../scenario/serialize.js';
 import { printable } from '../trace/format.js';
+import { failureScenarioText } from '../run/failure-files.js';
 import type { ProtocolBug } from '../run/protocol.js';
 import { parseCount, parseDuration } from './durations.js';
 import { EXIT, UsageError } from './errors.js';
@@ -195,7 +195,8 @@ function writeCounterexample(scenario: Scenario, bug: ProtocolBug | undefined, s
   };
   const base = join(out, name);
   const files = { scenario: `${base}.yaml`, trace: `${base}.jsonl`, html: `${base}.html`, steps };
-  writeCheckedOutput(files.scenario, scenarioToYaml(pinned, { header: ['Replay: paxsim run ' + files.scenario] }), '--out');
+  // As fuzz and shrink write theirs: a user protocol's module named relative to the file, so a moved directory replays.
+  writeCheckedOutput(files.scenario, failureScenarioText(pinned, files.scenario, ['Replay: paxsim run ' + files.scenario]), '--out');
   runToOutputs(pinned, {}, { trace: files.trace, html: files.html, shiviz: undefined }, '--out');
   return files;
 }

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { coverageFor } from '../check/coverage.js';
+import { coverageOf } from '../run/registry.js';
 import type { ProtocolBug } from '../run/protocol.js';
 import { failureFileStem, failureScenarioText, foundLine, writeFailure, type WrittenFailure } from '../run/failure-files.js';
 import { failureKind, fuzz, type FuzzReport, type ScenarioFuzzReport } from '../run/fuzz.js';
@@ -342,7 +342,7 @@ function formatSummary(report: FuzzReport, written: readonly WrittenEntry[], ela
   for (const protocol of [...new Set(report.scenarios.map((scenario) => scenario.scenario.protocol))]) {
     const scenarios = report.scenarios.filter((scenario) => scenario.scenario.protocol === protocol);
     const seeds = scenarios.reduce((total, scenario) => total + scenario.seedsRun, 0);
-    const catalogue = coverageFor(protocol);
+    const catalogue = coverageOf(protocol);
     catalogue.keys.forEach((key, index) => {
       const count = scenarios.reduce((total, scenario) => total + scenario.coverageCounts[index]!, 0);
       const share = seeds === 0 ? 0 : (100 * count) / seeds;
@@ -407,7 +407,7 @@ function fuzzJson(report: FuzzReport, written: readonly WrittenEntry[], elapsedM
       failingSeeds: scenario.failures.map((failure) => failure.seed),
       failuresByChecker: scenario.failuresByChecker,
       inconclusiveSeeds: scenario.inconclusiveSeeds,
-      coverage: Object.fromEntries(coverageFor(scenario.scenario.protocol).keys.map((key, index) => [key, scenario.seedsRun === 0 ? 0 : scenario.coverageCounts[index]! / scenario.seedsRun])),
+      coverage: Object.fromEntries(coverageOf(scenario.scenario.protocol).keys.map((key, index) => [key, scenario.seedsRun === 0 ? 0 : scenario.coverageCounts[index]! / scenario.seedsRun])),
       determinismChecks: scenario.determinismChecks,
       nondeterministicSeeds: scenario.nondeterministicSeeds,
     })),

@@ -3,7 +3,11 @@ import { formatBallot } from '../protocols/paxos/ballot.js';
 import type { MultiPaxosSummary } from '../check/multipaxos-checks.js';
 import type { CheapPaxosSummary } from '../check/cheap-paxos-checks.js';
 import type { RunResult } from '../run/runner.js';
-import { hasClientNodes, type NodeId } from '../scenario/scenario.js';
+import type { NodeId } from '../scenario/scenario.js';
+import { CHECKERS } from '../check/suite.js';
+import { MULTIPAXOS_CHECKERS } from '../check/multipaxos-checks.js';
+import { RAFT_CHECKERS } from '../check/raft-checks.js';
+import { protocolNamed } from '../run/registry.js';
 import { printable, quoted } from '../trace/format.js';
 import { dictFrom, type Dict } from '../util/dict.js';
 import { LIMITS } from '../scenario/limits.js';
@@ -22,6 +26,8 @@ export function formatVerdict(result: RunResult, replayCommand: string, styles: 
     lines.push(label('learned') + learnedText(scenario.roles.learners, result.learned, styles));
   }
   for (const line of result.summary) lines.push(label(line.label) + printable(line.text));
+  // Paxsim's protocols and a simple-form user protocol always have one; a low-level (setup) one may build none.
+  if (result.checkers.length === 0) lines.push(label('checkers') + styles.dim('none: the protocol builds no checker'));
   result.checkers.forEach((checker, index) => {
     const mark = checker.violation ? styles.fail('✗') : checker.inconclusive === true ? styles.fail('?') : styles.pass('✓');
     const detail = checker.violation
@@ -29,8 +35,7 @@ export function formatVerdict(result: RunResult, replayCommand: string, styles: 
       : styles.dim(printable(checker.detail));
     lines.push(label(index === 0 ? 'checkers' : '') + `${mark} ${checker.name.padEnd(20)} ${detail}`);
   });
-  if (!result.checkers.some((checker) => checker.kind === 'liveness')) {
-    const name = hasClientNodes(scenario) ? 'client-liveness' : 'liveness';
+  for (const name of livenessNotChecked(result)) {
     lines.push(label('') + `${styles.dim('-')} ${name.padEnd(20)} ${styles.dim('not checked: the scenario has no expect.liveness')}`);
   }
   result.expectation.checks.forEach((check, index) => {
@@ -46,6 +51,20 @@ export function formatVerdict(result: RunResult, replayCommand: string, styles: 
   lines.push(label('result') + `${status}  ${styles.dim(`${plural(result.eventCount, 'event')}, ended t=${result.outcome.endMs}${hash}`)}${stopped}`);
   lines.push(label('replay') + printable(replayCommand));
   return lines.join('\n') + '\n';
+}
+
+/** Every liveness checker paxsim has, by name (single-decree's, and the client protocols'). */
+const LIVENESS_CHECKERS: readonly string[] = [...new Set([...CHECKERS, ...MULTIPAXOS_CHECKERS, ...RAFT_CHECKERS].filter((checker) => checker.kind === 'liveness').map((checker) => checker.name))];
+
+/**
+ * The liveness checkers the run's protocol has that did not run (no
+ * expect.liveness): a protocol without one (a user protocol that asks for
+ * neither single-decree nor clients) has no such line.
+ */
+function livenessNotChecked(result: RunResult): string[] {
+  if (result.checkers.some((checker) => checker.kind === 'liveness')) return [];
+  const protocolCheckers = protocolNamed(result.scenario.protocol)?.checkerNames ?? [];
+  return LIVENESS_CHECKERS.filter((name) => protocolCheckers.includes(name));
 }
 
 /** Single-decree Paxos's chosen line (run and check): the value, its ballot and when, escaped for the terminal. */

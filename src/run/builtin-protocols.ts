@@ -1,3 +1,4 @@
+import { coverageFor } from '../check/coverage.js';
 import { CHECKERS } from '../check/suite.js';
 import { MULTIPAXOS_CHECKERS } from '../check/multipaxos-checks.js';
 import { RAFT_CHECKERS } from '../check/raft-checks.js';
@@ -27,6 +28,7 @@ export const paxosDefinition = defineProtocol({
   bugs: PAXOS_BUGS,
   scenario: { clients: false, timingBlock: 'paxos' },
   checkerNames: CHECKERS.map((checker) => checker.name),
+  coverage: coverageFor('paxos'),
   setup: ({ scenario, bug, liveness }) => paxosDriver(scenario, bug as PaxosBug | undefined, liveness),
 });
 
@@ -36,6 +38,7 @@ export const multiPaxosDefinition = defineProtocol({
   bugs: MULTIPAXOS_BUGS,
   scenario: { clients: true, timingBlock: 'multipaxos' },
   checkerNames: MULTIPAXOS_CHECKERS.map((checker) => checker.name),
+  coverage: coverageFor('multipaxos'),
   setup: ({ scenario, bug, liveness }) => multiPaxosDriver(scenario, bug as MultiPaxosBug | undefined, liveness),
 });
 
@@ -45,6 +48,7 @@ export const raftDefinition = defineProtocol({
   bugs: RAFT_BUGS,
   scenario: { clients: true, timingBlock: 'raft' },
   checkerNames: RAFT_CHECKERS.map((checker) => checker.name),
+  coverage: coverageFor('raft'),
   setup: ({ scenario, bug, liveness }) => raftDriver(scenario, bug as RaftBug | undefined, liveness),
 });
 
@@ -54,5 +58,6 @@ export const cheapPaxosDefinition = defineProtocol({
   bugs: CHEAP_PAXOS_BUGS,
   scenario: { clients: true, timingBlock: 'multipaxos', mainAndAuxiliaryRoles: true },
   checkerNames: CHEAP_PAXOS_CHECKERS.map((checker) => checker.name),
+  coverage: coverageFor('cheap-paxos'),
   setup: ({ scenario, bug, liveness }) => cheapPaxosDriver(scenario, bug as CheapPaxosBug | undefined, liveness),
 });

@@ -1,3 +1,4 @@
+import { CLIENTS_SHARE, composedCoverage, GENERIC_SHARE, LEADERS_SHARE, ownShare, SINGLE_DECREE_SHARE, SLOTS_SHARE, STATE_MACHINE_SHARE, type CoverageCatalogue, type CoverageShare, type OwnSituation } from '../check/coverage.js';
 import { majorityOf, type CheckerReport, type TraceChecks, type Violation } from '../check/checker.js';
 import { LEADER_CHECKERS, LeaderChecks } from '../check/leader-checks.js';
 import type { LivenessOptions } from '../check/liveness.js';
@@ -47,6 +48,36 @@ export function familyCheckerNames(families: readonly CheckerFamily[]): string[]
 function checkerNamesOfFamily(family: CheckerFamily): string[] {
   const own = family === 'single-decree' ? CHECKERS : family === 'multi-decree' ? SLOT_DISCIPLINE_CHECKERS : family === 'leaders' ? LEADER_CHECKERS : [];
   return [...MULTIPAXOS_SHARE[family], ...own.map((checker) => checker.name)];
+}
+
+/** The coverage situations (check/coverage.ts) each family's observations let `paxsim fuzz` see. */
+const FAMILY_COVERAGE: Readonly<Record<CheckerFamily, CoverageShare>> = {
+  'single-decree': SINGLE_DECREE_SHARE,
+  'multi-decree': SLOTS_SHARE,
+  leaders: LEADERS_SHARE,
+  'state-machine': STATE_MACHINE_SHARE,
+  clients: CLIENTS_SHARE,
+};
+
+/** A user protocol's coverage: the situations any protocol has, its families' (family by family), then its own. */
+export function familyCoverage(protocol: string, families: readonly CheckerFamily[], own: readonly OwnSituation[]): CoverageCatalogue {
+  const familyShares = CHECKER_FAMILIES.filter((family) => families.includes(family)).map((family) => FAMILY_COVERAGE[family]);
+  return composedCoverage([GENERIC_SHARE, ...familyShares, ...(own.length === 0 ? [] : [ownShare(own.map((situation) => fencedSituation(protocol, situation)))])]);
+}
+
+/** A user's `observe` that throws is the protocol's bug, not paxsim's: one line naming the situation (exit 2). */
+function fencedSituation(protocol: string, situation: OwnSituation): OwnSituation {
+  return {
+    key: situation.key,
+    description: situation.description,
+    observe: (event) => {
+      try {
+        return situation.observe(event) === true;
+      } catch (error) {
+        throw new ProtocolError(`protocol ${protocol}: coverage situation ${situation.key}: observe threw on a ${event.type} event: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    },
+  };
 }
 
 function multiPaxosShare(families: readonly CheckerFamily[]): string[] {

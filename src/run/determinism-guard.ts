@@ -19,6 +19,14 @@ export class ProtocolError extends Error {
   override name = 'ProtocolError';
 }
 
+/**
+ * Whether `error` is a {@link ProtocolError} of this or another copy of paxsim
+ * (a definition built by the user's own install throws that copy's class).
+ */
+export function isProtocolError(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ProtocolError';
+}
+
 type Global = typeof globalThis;
 
 interface Forbidden {

@@ -1,4 +1,4 @@
-import { coverageFor } from '../check/coverage.js';
+import { coverageOf } from './registry.js';
 import type { Violation } from '../check/checker.js';
 import type { ProtocolBug } from './protocol.js';
 import type { Scenario } from '../scenario/scenario.js';
@@ -31,7 +31,7 @@ export interface FuzzSeedOptions {
 
 /** One fuzz seed: run (with the nemesis's schedule for this seed, if any) and summarize. Pure function of its inputs. */
 export function runFuzzSeed(base: Scenario, seed: number, options: FuzzSeedOptions = {}): SeedResult {
-  const coverage = coverageFor(base.protocol).tracker();
+  const coverage = coverageOf(base.protocol).tracker();
   const recheck = options.checkDeterminism === true;
   const result = runScenario(base, {
     seed,

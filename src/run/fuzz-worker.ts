@@ -3,7 +3,7 @@ import type { ProtocolBug } from './protocol.js';
 import type { Scenario } from '../scenario/scenario.js';
 import { runFuzzSeed, type SeedResult } from './fuzz-seed.js';
 import { ensureProtocolLoaded } from './protocol-loader.js';
-import { ProtocolError } from './determinism-guard.js';
+import { isProtocolError } from './determinism-guard.js';
 
 /** Messages between the fuzz coordinator and its workers. */
 export interface WorkerSetup {
@@ -45,7 +45,7 @@ export function runChunk(setup: WorkerSetup, request: WorkRequest): WorkResult {
       results.push(runFuzzSeed(scenario, seed, { bug: setup.bug, checkDeterminism: checksDeterminism(seed, setup.determinismEvery) }));
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      return { results, aborted: { seed, kind: error instanceof ProtocolError ? 'protocol' : 'internal', message } };
+      return { results, aborted: { seed, kind: isProtocolError(error) ? 'protocol' : 'internal', message } };
     }
   }
   return { results, aborted: null };

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { coverageFor } from '../check/coverage.js';
+import { coverageOf } from './registry.js';
 import type { ProtocolBug } from './protocol.js';
 import type { Scenario } from '../scenario/scenario.js';
 import { assert } from '../util/assert.js';
@@ -217,7 +217,7 @@ function emptyReport(scenario: Scenario): ScenarioFuzzReport {
     failuresByChecker: {},
     inconclusiveSeeds: [],
     inconclusiveCount: 0,
-    coverageCounts: coverageFor(scenario.protocol).keys.map(() => 0),
+    coverageCounts: coverageOf(scenario.protocol).keys.map(() => 0),
     determinismChecks: 0,
     nondeterministicSeeds: [],
     stopped: false,

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { TraceChecks } from '../check/checker.js';
+import { composedCoverage, GENERIC_SHARE, MAX_COVERAGE_SITUATIONS, type CoverageCatalogue, type OwnSituation } from '../check/coverage.js';
 import { InvariantChecks, NO_CHECKS, type Invariant } from '../check/invariants.js';
 import type { LivenessOptions } from '../check/liveness.js';
 import type { Effects, NodeId, ProtocolFactory, ProtocolNode, StorageReader, Tagged } from '../protocols/effects.js';
@@ -10,7 +11,7 @@ import type { ScheduledRequest } from '../sim/simulation.js';
 import { ContractBreach } from './contract-breach.js';
 import { guardedFactory, NO_EXCEPTIONS } from './determinism-guard.js';
 import { requestsFor } from './paxos-driver.js';
-import { CHECKER_FAMILIES, familiesProblem, familyCheckerNames, familyChecks, type CheckerFamily } from './checker-families.js';
+import { CHECKER_FAMILIES, familiesProblem, familyCheckerNames, familyChecks, familyCoverage, type CheckerFamily } from './checker-families.js';
 import { multiPaxosRequests, scenarioMultiPaxosConfig } from './multipaxos-driver.js';
 import { Client, PAXSIM_CLIENT_MESSAGES, type ClientAnswer, type ClientCodec } from '../protocols/multipaxos/client.js';
 import type { MultiPaxosMessage } from '../protocols/multipaxos/messages.js';
@@ -84,6 +85,8 @@ export interface NodeProtocolSpec<Config, Message extends Tagged, StoredRecord, 
   readonly clients?: ClientsHook<Message>;
   /** The protocol's own invariants: run after every event like the built-in checkers. */
   readonly invariants?: readonly Invariant[];
+  /** Situations `paxsim fuzz` counts besides the generic ones and its checker families' (README, "Coverage"). */
+  readonly coverage?: readonly OwnSituation[];
 }
 
 /** The low-level form: everything one run needs, as the run layer takes it (paxsim's built-ins use it). */
@@ -96,6 +99,8 @@ export interface DriverProtocolSpec<Config> {
   readonly checkerNames?: readonly string[];
   /** The scenario keys it reads beyond the common ones (clients, its timing block, …). Default: proposals and roles, timing in `config`. */
   readonly scenario?: ScenarioShape;
+  /** The situations `paxsim fuzz` counts. Default: the generic ones (faults, lost requests, duplicate deliveries). */
+  readonly coverage?: CoverageCatalogue;
   setup(cluster: ClusterContext<Config>): ProtocolDriver;
 }
 
@@ -114,6 +119,8 @@ export interface ProtocolDefinition<Config = unknown> {
   readonly scenarioShape: ScenarioShape;
   /** Whether a scenario may declare paxsim's client nodes (`clients:`) for it. */
   readonly takesClients: boolean;
+  /** The situations `paxsim fuzz` reports how often it reached. */
+  readonly coverage: CoverageCatalogue;
   setup(cluster: ClusterContext<Config>): ProtocolDriver;
 }
 
@@ -140,13 +147,15 @@ export function defineProtocol<Config>(
   };
   if ('setup' in spec) {
     const scenarioShape = spec.scenario ?? PROPOSALS_SHAPE;
-    return Object.freeze({ ...base, checkerNames: spec.checkerNames ?? [], scenarioShape, takesClients: scenarioShape.clients, setup: spec.setup });
+    const coverage = spec.coverage ?? composedCoverage([GENERIC_SHARE]);
+    return Object.freeze({ ...base, checkerNames: spec.checkerNames ?? [], scenarioShape, takesClients: scenarioShape.clients, coverage, setup: spec.setup });
   }
   return Object.freeze({
     ...base,
     scenarioShape: USER_PROTOCOL_SHAPE,
     checkerNames: [...familyCheckerNames(spec.checkers ?? []), ...invariantsOf(spec).map((invariant) => invariant.name)],
     takesClients: spec.clients !== undefined,
+    coverage: familyCoverage(spec.name, spec.checkers ?? [], spec.coverage ?? []),
     setup: (cluster: ClusterContext<Config>) => nodeProtocolDriver(spec, cluster),
   });
 }
@@ -182,7 +191,32 @@ function specProblem(spec: unknown): string | null {
   if (invariants !== undefined && (!Array.isArray(invariants) || invariants.some((invariant) => typeof invariant?.name !== 'string' || typeof invariant?.monitor !== 'function'))) {
     return `protocol ${fields['name']}: invariants must be a list of { name, description, monitor } (defineInvariant)`;
   }
-  return null;
+  const families = (checkers ?? []) as CheckerFamily[];
+  // The low-level form takes a whole catalogue; the simple form a list of its own situations.
+  const catalogue = fields['coverage'] as Partial<CoverageCatalogue> | undefined;
+  if (typeof fields['setup'] === 'function') {
+    return catalogue === undefined || (Array.isArray(catalogue.keys) && typeof catalogue.tracker === 'function') ? null : `protocol ${fields['name']}: coverage must be a coverage catalogue { keys, descriptions, tracker() }`;
+  }
+  const problem = coverageProblem(fields['coverage'], familyCoverage(String(fields['name']), families, []).keys);
+  return problem === null ? null : `protocol ${fields['name']}: ${problem}`;
+}
+
+/** What is wrong with a definition's own coverage situations, or null. */
+function coverageProblem(coverage: unknown, taken: readonly string[]): string | null {
+  if (coverage === undefined) return null;
+  const shape = 'coverage must be a list of { key, description, observe(event) } (observe returns true when the event shows the situation)';
+  if (!Array.isArray(coverage)) return shape;
+  const keys = new Set<string>();
+  for (const [index, situation] of coverage.entries()) {
+    const fields = (typeof situation === 'object' && situation !== null ? situation : {}) as Record<string, unknown>;
+    if (typeof fields['key'] !== 'string' || typeof fields['description'] !== 'string' || typeof fields['observe'] !== 'function') return `coverage[${index}]: ${shape}`;
+    const key = fields['key'];
+    if (!/^[A-Za-z][A-Za-z0-9_-]{0,63}$/.test(key)) return `coverage[${index}].key: must be a letter then up to 63 letters, digits, _ or -`;
+    if (keys.has(key) || taken.includes(key)) return `coverage[${index}].key: "${key}" is taken (keys must differ from each other and from paxsim's: ${taken.join(', ')})`;
+    keys.add(key);
+  }
+  const room = MAX_COVERAGE_SITUATIONS - taken.length;
+  return coverage.length > room ? `coverage: at most ${room} situations of its own` : null;
 }
 
 /** Whether `value` was made by {@link defineProtocol} (of this or another copy of paxsim). */

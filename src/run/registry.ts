@@ -1,5 +1,7 @@
 import { cheapPaxosDefinition, multiPaxosDefinition, paxosDefinition, raftDefinition } from './builtin-protocols.js';
 import type { AnyProtocolDefinition } from './protocol-definition.js';
+import { composedCoverage, GENERIC_SHARE, type CoverageCatalogue } from '../check/coverage.js';
+import { assert } from '../util/assert.js';
 import { provideScenarioShapes } from '../scenario/protocol-shape.js';
 
 /**
@@ -61,6 +63,16 @@ export function protocolNamed(name: string): AnyProtocolDefinition | undefined {
 /** Every registered protocol, built-ins first, then loaded ones in load order. */
 export function registeredProtocols(): { definition: AnyProtocolDefinition; module: string | null }[] {
   return [...registry.values()];
+}
+
+const GENERIC_CATALOGUE = composedCoverage([GENERIC_SHARE]);
+
+/** The coverage situations `paxsim fuzz` counts for a registered protocol (its definition's catalogue). */
+export function coverageOf(protocol: string): CoverageCatalogue {
+  const definition = registry.get(protocol)?.definition;
+  assert(definition !== undefined, `coverage asked for protocol "${protocol}", which is not registered`);
+  // A definition made by an older copy of paxsim has no catalogue: it gets the situations any protocol has.
+  return definition.coverage ?? GENERIC_CATALOGUE;
 }
 
 /** A protocol's bug flags by name ({} for an unknown protocol). */

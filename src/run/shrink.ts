@@ -8,7 +8,7 @@ import { materializeScenario } from '../sim/nemesis.js';
 import { assert } from '../util/assert.js';
 import { plural } from '../util/plural.js';
 import { runScenario, type RunResult } from './runner.js';
-import { ProtocolError } from './determinism-guard.js';
+import { isProtocolError } from './determinism-guard.js';
 
 /**
  * The shrinker: given a scenario and seed that fail, find a smaller scenario
@@ -236,7 +236,7 @@ function judgeCandidate(candidate: Scenario, seed: number, bug: ProtocolBug | un
   try {
     return judge(runScenario(candidate, runOptions(seed, bug)));
   } catch (error) {
-    if (error instanceof ProtocolError) return null;
+    if (isProtocolError(error)) return null;
     throw error;
   }
 }
