@@ -1,6 +1,6 @@
 import { ballotKey, compareBallots, type Ballot } from '../protocols/paxos/ballot.js';
 import { isNoop } from '../protocols/multipaxos/messages.js';
-import type { NodeId, ProtocolName } from '../scenario/scenario.js';
+import type { NodeId } from '../scenario/scenario.js';
 import type { AnyTraceEvent, MultiPaxosTraceEvent, TraceEvent } from '../sim/events.js';
 import type { TrafficCounts } from '../sim/simulation.js';
 import { assert } from '../util/assert.js';
@@ -65,11 +65,19 @@ export const GENERIC_COVERAGE = {
   requestLost: 'a request reached a crashed node and was lost',
 } as const;
 
-/** paxsim's own protocols' catalogues (their definitions carry them; `paxsim fuzz` asks the definition). */
-export function coverageFor(protocol: ProtocolName): CoverageCatalogue {
-  if (protocol === 'raft') return catalogue(RAFT_COVERAGE, () => new RaftCoverage());
-  if (protocol === 'multipaxos' || protocol === 'cheap-paxos') return catalogue(MULTIPAXOS_COVERAGE, () => new MultiPaxosCoverage());
+/** Single-decree Paxos's situations (paxsim's own protocols' definitions carry their catalogues; `paxsim fuzz` asks the definition). */
+export function paxosCoverage(): CoverageCatalogue {
   return catalogue(PAXOS_COVERAGE, () => new PaxosCoverage());
+}
+
+/** Multi-Paxos's situations (Cheap Paxos has the same vocabulary). */
+export function multiPaxosCoverage(): CoverageCatalogue {
+  return catalogue(MULTIPAXOS_COVERAGE, () => new MultiPaxosCoverage());
+}
+
+/** Raft's situations. */
+export function raftCoverage(): CoverageCatalogue {
+  return catalogue(RAFT_COVERAGE, () => new RaftCoverage());
 }
 
 /**

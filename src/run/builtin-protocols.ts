@@ -1,4 +1,4 @@
-import { coverageFor } from '../check/coverage.js';
+import { multiPaxosCoverage, paxosCoverage, raftCoverage } from '../check/coverage.js';
 import { CHECKERS } from '../check/suite.js';
 import { MULTIPAXOS_CHECKERS } from '../check/multipaxos-checks.js';
 import { RAFT_CHECKERS } from '../check/raft-checks.js';
@@ -28,7 +28,7 @@ export const paxosDefinition = defineProtocol({
   bugs: PAXOS_BUGS,
   scenario: { clients: false, timingBlock: 'paxos' },
   checkerNames: CHECKERS.map((checker) => checker.name),
-  coverage: coverageFor('paxos'),
+  coverage: paxosCoverage(),
   setup: ({ scenario, bug, liveness }) => paxosDriver(scenario, bug as PaxosBug | undefined, liveness),
 });
 
@@ -38,7 +38,7 @@ export const multiPaxosDefinition = defineProtocol({
   bugs: MULTIPAXOS_BUGS,
   scenario: { clients: true, timingBlock: 'multipaxos' },
   checkerNames: MULTIPAXOS_CHECKERS.map((checker) => checker.name),
-  coverage: coverageFor('multipaxos'),
+  coverage: multiPaxosCoverage(),
   setup: ({ scenario, bug, liveness }) => multiPaxosDriver(scenario, bug as MultiPaxosBug | undefined, liveness),
 });
 
@@ -48,7 +48,7 @@ export const raftDefinition = defineProtocol({
   bugs: RAFT_BUGS,
   scenario: { clients: true, timingBlock: 'raft' },
   checkerNames: RAFT_CHECKERS.map((checker) => checker.name),
-  coverage: coverageFor('raft'),
+  coverage: raftCoverage(),
   setup: ({ scenario, bug, liveness }) => raftDriver(scenario, bug as RaftBug | undefined, liveness),
 });
 
@@ -58,6 +58,6 @@ export const cheapPaxosDefinition = defineProtocol({
   bugs: CHEAP_PAXOS_BUGS,
   scenario: { clients: true, timingBlock: 'multipaxos', mainAndAuxiliaryRoles: true },
   checkerNames: CHEAP_PAXOS_CHECKERS.map((checker) => checker.name),
-  coverage: coverageFor('cheap-paxos'),
+  coverage: multiPaxosCoverage(),
   setup: ({ scenario, bug, liveness }) => cheapPaxosDriver(scenario, bug as CheapPaxosBug | undefined, liveness),
 });

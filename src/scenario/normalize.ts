@@ -2,7 +2,7 @@ import { FAULT_KINDS, NEMESIS_FAULT_KINDS, type ParsedKvOp, type DelayInput, typ
 import { formatProblem, type LoadResult, type SourceLocator } from './problems.js';
 import { nemesisSizeProblem } from './limits.js';
 import { protocolsWhere, scenarioShapeOf, type ScenarioShape } from './protocol-shape.js';
-import { isUserProtocol, sortedIds, type ScheduleStep, type ChosenExpectation, type CheapPaxosSpec, type DelaySpec, type Fault, type ClientSpec, type KvOpSpec, type NemesisSpec, type NodeId, type Roles, type Scenario } from './scenario.js';
+import { takesUserProtocolKeys, sortedIds, type ScheduleStep, type ChosenExpectation, type CheapPaxosSpec, type DelaySpec, type Fault, type ClientSpec, type KvOpSpec, type NemesisSpec, type NodeId, type Roles, type Scenario } from './scenario.js';
 
 type Report = (path: readonly (string | number)[], message: string) => void;
 
@@ -262,7 +262,7 @@ function chosenExpectation(text: string): ChosenExpectation {
  * and clients do not apply to single-decree Paxos.
  */
 function normalizeClients(parsed: ParsedScenario, nodes: ReadonlySet<NodeId>, report: Report): ClientSpec[] {
-  if (isUserProtocol(parsed.protocol)) return userProtocolClients(parsed, nodes, report);
+  if (takesUserProtocolKeys(parsed.protocol)) return userProtocolClients(parsed, nodes, report);
   const shape = scenarioShapeOf(parsed.protocol);
   if (!shape.clients) {
     if (parsed.clients !== undefined) report(['clients'], `clients need ${protocolList(protocolsWhere((other) => other.clients))}; single-decree Paxos takes \`proposals\``);

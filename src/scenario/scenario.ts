@@ -154,8 +154,13 @@ export function timingBlockOf(protocol: ProtocolName): TimingBlock | undefined {
   return scenarioShapeOf(protocol).timingBlock;
 }
 
-/** A protocol that is not one of paxsim's own: a module not loaded yet, or a simple-form definition (see scenario/protocol-shape.ts). */
-export function isUserProtocol(protocol: ProtocolName): boolean {
+/**
+ * Whether a protocol reads a user protocol's scenario keys (`proposals`, or
+ * paxsim's clients when its definition has a hook): a module not loaded yet,
+ * or a simple-form definition (scenario/protocol-shape.ts). Which vocabulary
+ * its trace speaks is another question, run/registry.ts's isBuiltInProtocol.
+ */
+export function takesUserProtocolKeys(protocol: ProtocolName): boolean {
   return scenarioShapeOf(protocol).userProtocol === true;
 }
 

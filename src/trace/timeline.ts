@@ -57,10 +57,7 @@ function describeAnyEvent(event: AnyTraceEvent, palette: Palette, options: Timel
   try {
     return describeEvent(event, palette, options);
   } catch {
-    const { t: _t, type, ...fields } = event as unknown as Record<string, unknown>;
-    const who = typeof fields['node'] === 'string' ? fields['node'] : '?';
-    delete fields['node'];
-    return { who, what: palette.protocol(printable(`● ${String(type)} ${JSON.stringify(fields) ?? ''}`)) };
+    return describeObservation(event as unknown as Record<string, unknown>, palette);
   }
 }
 
