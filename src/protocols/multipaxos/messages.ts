@@ -178,4 +178,6 @@ export interface ClientWorkload {
   readonly mix?: OpMix | undefined;
   readonly keys?: readonly string[] | undefined;
   readonly thinkMs?: number | undefined;
+  /** The replica this workload's first operation goes to (default: where the client's last operation went, at first the first replica). */
+  readonly startAt?: NodeId | undefined;
 }
