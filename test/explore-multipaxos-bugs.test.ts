@@ -2,7 +2,11 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { CheapPaxosChecks } from '../src/check/cheap-paxos-checks.js';
+import type { TraceChecks } from '../src/check/checker.js';
+import { InvariantChecks } from '../src/check/invariants.js';
 import { MultiPaxosChecks } from '../src/check/multipaxos-checks.js';
+import { RaftChecks } from '../src/check/raft-checks.js';
 import { runScenario } from '../src/run/runner.js';
 import { shrinkScenario } from '../src/run/shrink.js';
 import { loadScenarioFile, validateScenario } from '../src/scenario/load.js';
@@ -157,10 +161,10 @@ describe('linearizability on a prefix (judgeSoFar): what explore asks after ever
     if (getResult !== undefined) events.push({ t: 4, type: 'complete', node: 'c2', client: 'c2', requestId: 1, op: get, result: getResult } as never);
     return events as unknown as AnyTraceEvent[];
   };
-  const judged = (events: AnyTraceEvent[]) => {
-    const checks = new MultiPaxosChecks({ replicas: ['A', 'B', 'C'], clients: ['c1', 'c2'], quorumSize: 2 }, undefined);
+  const multiPaxos = () => new MultiPaxosChecks({ replicas: ['A', 'B', 'C'], clients: ['c1', 'c2'], quorumSize: 2 }, undefined);
+  const judged = (events: AnyTraceEvent[], checks: TraceChecks = multiPaxos()) => {
     events.forEach((event, index) => expect(checks.observe(event, index).violations).toEqual([]));
-    return { checks, soFar: checks.judgeSoFar(events.at(-1)!.t, events.length - 1) };
+    return { checks, soFar: checks.judgeSoFar!(events.at(-1)!.t, events.length - 1) };
   };
 
   it('a completed stale read is a violation at once, and finish does not report it twice', () => {
@@ -168,6 +172,17 @@ describe('linearizability on a prefix (judgeSoFar): what explore asks after ever
     expect(soFar.map((violation) => [violation.checker, violation.event])).toEqual([['linearizability', 3]]);
     expect(checks.finish(10, 3)).toEqual([]);
     expect(checks.violations.map((violation) => violation.checker)).toEqual(['linearizability']);
+  });
+
+  it('Raft, Cheap Paxos and checks with invariants pass it on (their clients are the same)', () => {
+    const families: [string, TraceChecks][] = [
+      ['raft', new RaftChecks({ servers: ['A', 'B', 'C'], clients: ['c1', 'c2'] }, undefined)],
+      ['cheap-paxos', new CheapPaxosChecks({ mains: ['A', 'B'], auxiliaries: ['C'], clients: ['c1', 'c2'], alpha: 3, auxiliaryExpectation: undefined }, undefined)],
+      ['invariants', new InvariantChecks(multiPaxos(), [], { nodes: ['A', 'B', 'C'] })],
+    ];
+    for (const [family, checks] of families) {
+      expect([family, judged(history(null), checks).soFar.map((violation) => violation.checker)]).toEqual([family, ['linearizability']]);
+    }
   });
 
   it('an open read, or a fresh one, is not (an open operation may still take effect)', () => {
