@@ -145,7 +145,7 @@ expect: { safety: hold }
 
   it('bad input: on drawn clients ({count, ops}), which have no ids to start anywhere', async () => {
     const file = scenarioFile(MULTIPAXOS('  { count: 2, ops: 1, startAt: B }').replace('clients:\n  {', 'clients: {'));
-    await expectBadInput(file, 'clients');
+    await expectBadInput(file, 'clients.startAt', 'unknown key "startAt"');
   });
 });
 
