@@ -125,6 +125,10 @@ export class CheapPaxosChecks implements TraceChecks {
     return this.inner.finish(endMs, lastIndex);
   }
 
+  judgeSoFar(lastT: number, lastIndex: number): readonly Violation[] {
+    return this.inner.judgeSoFar(lastT, lastIndex);
+  }
+
   get violations(): Violation[] {
     return [...this.inner.violations, ...this.firstViolation.values()].sort((a, b) => a.event - b.event);
   }

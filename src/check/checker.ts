@@ -52,6 +52,16 @@ export interface TraceChecks {
   observe(event: AnyTraceEvent, index: number): { derived: AnyTraceEvent | null; violations: readonly Violation[] };
   /** End of the run: deadline-based checkers judge now. */
   finish(endMs: number, lastIndex: number): readonly Violation[];
+  /**
+   * Safety properties otherwise judged only at `finish`, judged on the
+   * history so far, where no continuation can undo a violation (prefix-closed:
+   * linearizability, since an operation still open may or may not take
+   * effect). `paxsim explore` calls it after each step that reported events,
+   * so a violation is found at the step that makes it, not only at a state
+   * with nothing left to do. Optional: a checker that judges everything as
+   * events arrive has nothing to add.
+   */
+  judgeSoFar?(lastT: number, lastIndex: number): readonly Violation[];
   readonly violations: readonly Violation[];
   readonly hasSafetyViolation: boolean;
   livenessInconclusive(endMs: number): boolean;

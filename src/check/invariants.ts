@@ -75,6 +75,10 @@ export class InvariantChecks implements TraceChecks {
     return this.base.finish(endMs, lastIndex);
   }
 
+  judgeSoFar(lastT: number, lastIndex: number): readonly Violation[] {
+    return this.base.judgeSoFar?.(lastT, lastIndex) ?? [];
+  }
+
   get violations(): readonly Violation[] {
     const own = this.watched.flatMap((watched) => (watched.violation === null ? [] : [watched.violation]));
     return [...this.base.violations, ...own].sort((a, b) => a.event - b.event);

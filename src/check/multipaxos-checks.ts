@@ -141,6 +141,8 @@ export class MultiPaxosChecks implements TraceChecks {
   private lastChangeMs = 0;
   private linearizabilityNote = 'not judged yet';
   private linearizabilityUndecided = false;
+  /** An operation completed since linearizability was last judged (only a completion can break it). */
+  private completedSinceJudged = false;
   private lastLeader: MultiPaxosSummary['leader'] = null;
   private readonly enabled: ReadonlySet<string>;
 
@@ -191,13 +193,7 @@ export class MultiPaxosChecks implements TraceChecks {
   }
 
   finish(endMs: number, lastIndex: number): readonly Violation[] {
-    const found: Violation[] = [];
-    const linearizability = this.enabled.has('linearizability') ? this.judgeLinearizability() : null;
-    if (linearizability !== null && !this.firstViolation.has('linearizability')) {
-      const violation = { checker: 'linearizability', message: linearizability, t: endMs, event: lastIndex };
-      this.firstViolation.set('linearizability', violation);
-      found.push(violation);
-    }
+    const found = [...this.judgeLinearizabilityNow(endMs, lastIndex)];
     this.watchLiveness(endMs + 1, (checker, message) => {
       if (this.firstViolation.has(checker) || !this.enabled.has(checker)) return;
       const violation = { checker, message, t: endMs, event: lastIndex };
@@ -205,6 +201,22 @@ export class MultiPaxosChecks implements TraceChecks {
       found.push(violation);
     });
     return found;
+  }
+
+  /** Linearizability on the operations so far, once a completion came since the last judgement (an invoke or a timeout cannot break it). */
+  judgeSoFar(lastT: number, lastIndex: number): readonly Violation[] {
+    if (!this.completedSinceJudged) return [];
+    return this.judgeLinearizabilityNow(lastT, lastIndex);
+  }
+
+  private judgeLinearizabilityNow(lastT: number, lastIndex: number): Violation[] {
+    this.completedSinceJudged = false;
+    if (!this.enabled.has('linearizability') || this.firstViolation.has('linearizability')) return [];
+    const linearizability = this.judgeLinearizability();
+    if (linearizability === null) return [];
+    const violation = { checker: 'linearizability', message: linearizability, t: lastT, event: lastIndex };
+    this.firstViolation.set('linearizability', violation);
+    return [violation];
   }
 
   get violations(): Violation[] {
@@ -353,6 +365,7 @@ export class MultiPaxosChecks implements TraceChecks {
     }
     operation.completeMs = t;
     operation.result = result;
+    this.completedSinceJudged = true;
   }
 
   private judgeLinearizability(): string | null {

@@ -140,6 +140,12 @@ export class RaftChecks implements TraceChecks {
     return found;
   }
 
+  judgeSoFar(lastT: number, lastIndex: number): readonly Violation[] {
+    const found: Violation[] = [];
+    for (const violation of this.clientChecks.judgeSoFar(lastT, lastIndex)) this.recordReused(violation, found);
+    return found;
+  }
+
   get violations(): Violation[] {
     return [...this.firstViolation.values()].sort((a, b) => a.event - b.event);
   }

@@ -197,7 +197,7 @@ function judge(newChecks: () => TraceChecks, trail: Trail, latest: readonly AnyT
       if (violations.length > 0) return violations[0]!;
     }
   }
-  if (!atEnd) return null;
+  if (!atEnd) return checks.judgeSoFar?.(lastT, index - 1)[0] ?? null;
   return checks.finish(lastT, index)[0] ?? null;
 }
 

@@ -150,6 +150,10 @@ export class CombinedChecks implements TraceChecks {
     return this.parts.flatMap((part) => part.finish(endMs, lastIndex));
   }
 
+  judgeSoFar(lastT: number, lastIndex: number): readonly Violation[] {
+    return this.parts.flatMap((part) => part.judgeSoFar?.(lastT, lastIndex) ?? []);
+  }
+
   get violations(): readonly Violation[] {
     return this.parts.flatMap((part) => part.violations).sort((a, b) => a.event - b.event);
   }
@@ -201,6 +205,10 @@ class ShapeCheckedChecks implements TraceChecks {
 
   finish(endMs: number, lastIndex: number): readonly Violation[] {
     return this.inner.finish(endMs, lastIndex);
+  }
+
+  judgeSoFar(lastT: number, lastIndex: number): readonly Violation[] {
+    return this.inner.judgeSoFar?.(lastT, lastIndex) ?? [];
   }
 
   get violations(): readonly Violation[] {

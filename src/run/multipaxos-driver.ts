@@ -3,7 +3,7 @@ import { MultiPaxosChecks, multiPaxosSummaryLines } from '../check/multipaxos-ch
 import { multiPaxosConfig, type MultiPaxosBug, type MultiPaxosConfig } from '../protocols/multipaxos/config.js';
 import type { ClientWorkload } from '../protocols/multipaxos/messages.js';
 import { multiPaxosProtocol } from '../protocols/multipaxos/node.js';
-import type { Scenario } from '../scenario/scenario.js';
+import type { ClientSpec, Scenario } from '../scenario/scenario.js';
 import type { ScheduledRequest } from '../sim/simulation.js';
 import { emptyDict } from '../util/dict.js';
 
@@ -38,9 +38,15 @@ export function multiPaxosRequests(scenario: Scenario): ScheduledRequest<ClientW
   return scenario.clients.map((client) => ({
     atMs: 0,
     node: client.id,
-    request: { ops: client.ops, count: client.count, mix: client.mix, keys: client.keys, thinkMs: scenario.multipaxos.thinkMs },
+    request: clientWorkload(client, scenario.multipaxos.thinkMs),
     value: client.ops ? `${client.ops.length} operations` : `${client.count ?? 0} operations`,
   }));
+}
+
+/** What a scenario's client is asked to do (`startAt` only when given, so workloads without it stay as they were). */
+export function clientWorkload(client: ClientSpec, thinkMs: number | undefined): ClientWorkload {
+  const workload: ClientWorkload = { ops: client.ops, count: client.count, mix: client.mix, keys: client.keys, thinkMs };
+  return client.startAt === undefined ? workload : { ...workload, startAt: client.startAt };
 }
 
 /** The protocol config a Multi-Paxos scenario asks for. */

@@ -7,7 +7,7 @@ import type { ScheduledRequest } from '../sim/simulation.js';
 import { emptyDict } from '../util/dict.js';
 
 import type { ProtocolDriver } from './protocol.js';
-import { leaderTimingOf } from './multipaxos-driver.js';
+import { clientWorkload, leaderTimingOf } from './multipaxos-driver.js';
 
 /**
  * Raft: `nodes` are servers, `clients` extra nodes (Multi-Paxos's clients)
@@ -19,7 +19,7 @@ export function raftDriver(scenario: Scenario, bug: RaftBug | undefined, livenes
   const requests: ScheduledRequest<ClientWorkload>[] = scenario.clients.map((client) => ({
     atMs: 0,
     node: client.id,
-    request: { ops: client.ops, count: client.count, mix: client.mix, keys: client.keys, thinkMs: scenario.raft.thinkMs },
+    request: clientWorkload(client, scenario.raft.thinkMs),
     value: client.ops ? `${client.ops.length} operations` : `${client.count ?? 0} operations`,
   }));
   return {

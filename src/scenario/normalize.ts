@@ -47,6 +47,7 @@ export function normalizeScenario(parsed: ParsedScenario, locator: SourceLocator
   const schedule = parsed.schedule ? normalizeSchedule(parsed, [...nodes, ...clients.map((client) => client.id)], report) : undefined;
   checkTiming(parsed, report);
   const cheapPaxos = scenarioShapeOf(parsed.protocol).mainAndAuxiliaryRoles === true ? normalizeCheapPaxos(parsed, nodes, checkNode, report) : undefined;
+  if (cheapPaxos !== undefined) checkClientsStartAtMains(clients, cheapPaxos, report);
 
   if (errors.length > 0) return { ok: false, errors };
   return {
@@ -302,7 +303,11 @@ function userProtocolClients(parsed: ParsedScenario, nodes: ReadonlySet<NodeId>,
 
 function clientSpecs(clients: NonNullable<ParsedScenario['clients']>, nodes: ReadonlySet<NodeId>, report: Report): ClientSpec[] {
   const specs: ClientSpec[] = Array.isArray(clients)
-    ? clients.map((client, index) => ({ id: client.id, ops: client.ops.map((op, opIndex) => normalizeOp(op, ['clients', index, 'ops', opIndex], report)) }))
+    ? clients.map((client, index) => ({
+        id: client.id,
+        ...(client.startAt === undefined ? {} : { startAt: client.startAt }),
+        ops: client.ops.map((op, opIndex) => normalizeOp(op, ['clients', index, 'ops', opIndex], report)),
+      }))
     : Array.from({ length: clients.count }, (_, index) => ({
         id: `c${index + 1}`,
         count: clients.ops,
@@ -315,11 +320,21 @@ function clientSpecs(clients: NonNullable<ParsedScenario['clients']>, nodes: Rea
     if (nodes.has(spec.id)) report(path, `client "${spec.id}" has the name of a node`);
     if (seen.has(spec.id)) report(path, `"${spec.id}" is listed twice`);
     seen.add(spec.id);
+    if (spec.startAt !== undefined && !nodes.has(spec.startAt)) report(['clients', index, 'startAt'], `"${spec.startAt}" is not one of the nodes (${[...nodes].join(', ')})`);
   });
   if (!Array.isArray(clients) && clients.mix && (clients.mix.put ?? 0) + (clients.mix.get ?? 0) + (clients.mix.cas ?? 0) === 0) {
     report(['clients', 'mix'], 'must give at least one operation kind a positive weight');
   }
   return specs;
+}
+
+/** Cheap Paxos clients know the mains only, so a client starts at a main. */
+function checkClientsStartAtMains(clients: readonly ClientSpec[], roles: { readonly main: readonly NodeId[]; readonly auxiliary: readonly NodeId[] }, report: Report): void {
+  clients.forEach((client, index) => {
+    if (client.startAt !== undefined && roles.auxiliary.includes(client.startAt)) {
+      report(['clients', index, 'startAt'], `"${client.startAt}" is an auxiliary; Cheap Paxos clients talk to the mains only (${roles.main.join(', ')})`);
+    }
+  });
 }
 
 /** The client protocols' timing blocks (`multipaxos:`, `raft:`, each named after its protocol) belong to the protocols that read them. */

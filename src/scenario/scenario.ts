@@ -116,6 +116,8 @@ export interface ClientSpec {
   readonly count?: number | undefined;
   readonly mix?: { readonly put: number; readonly get: number; readonly cas: number } | undefined;
   readonly keys?: readonly string[] | undefined;
+  /** The replica the client contacts first (default: the first replica); a listed client only. */
+  readonly startAt?: NodeId | undefined;
 }
 
 export interface MultiPaxosTimingSpec {

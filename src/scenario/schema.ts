@@ -218,6 +218,7 @@ const kvOpSchema = z
 const explicitClientSchema = z
   .object({
     id: nodeIdSchema,
+    startAt: nodeIdSchema.optional().describe('The replica this client contacts first (default: the first node; Cheap Paxos: a main)'),
     ops: listOf(kvOpSchema, LIMITS.opsPerClient, 'operations', 'must be a list of operations').min(1, { error: 'must list at least one operation' }),
   })
   .strict();
@@ -244,7 +245,7 @@ export const clientsSchema = z
         .strict(),
       listOf(explicitClientSchema, LIMITS.clients, 'clients', 'must be a list of clients').min(1),
     ],
-    { error: 'must be {count, ops, mix?, keys?} or a list of {id, ops}' },
+    { error: 'must be {count, ops, mix?, keys?} or a list of {id, startAt?, ops}' },
   )
   .describe('Multi-Paxos clients: each issues its operations one at a time, with timeouts and retries to another replica');
 

@@ -69,7 +69,7 @@ function clientsToFile(clients: readonly ClientSpec[]): unknown {
   if (first !== undefined && first.ops === undefined) {
     return { count: clients.length, ops: first.count, ...(first.mix ? { mix: { ...first.mix } } : {}), ...(first.keys ? { keys: [...first.keys] } : {}) };
   }
-  return clients.map((client) => ({ id: client.id, ops: (client.ops ?? []).map(opToFile) }));
+  return clients.map((client) => ({ id: client.id, ...(client.startAt === undefined ? {} : { startAt: client.startAt }), ops: (client.ops ?? []).map(opToFile) }));
 }
 
 function opToFile(op: KvOpSpec): Record<string, unknown> {

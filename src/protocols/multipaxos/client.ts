@@ -59,7 +59,8 @@ export interface ClientState {
 
 /**
  * A client: one operation at a time, each with a fresh request id. It sends
- * to the replica it believes leads (at first the first replica), follows
+ * to the replica it believes leads (at first its workload's `startAt`, or the
+ * first replica), follows
  * redirects that name a leader, waits retryMs after one that does not, and on
  * a timeout resends the same request id to the next replica (round-robin).
  * After maxRetries resends it gives up (`timeout`: the outcome is unknown,
@@ -86,10 +87,16 @@ export class Client implements ProtocolNode<MultiPaxosMessage, ClientWorkload> {
   /** A restarted client has lost its workload; it only keeps its request ids unique. */
   recover(): void {}
 
-  /** A new workload replaces what is left of the current one; the operation in progress finishes first. */
+  /**
+   * A new workload replaces what is left of the current one; the operation in
+   * progress finishes first. A workload that names `startAt` points the client
+   * there first (a client configured with a replica it knows, say the nearest),
+   * instead of at the first replica.
+   */
   onRequest(workload: ClientWorkload): void {
     this.state.workload = workload;
     this.state.issued = 0;
+    if (workload.startAt !== undefined) this.state.target = this.replicaIndex(workload.startAt);
     if (this.state.pending === null) {
       this.effects.cancelTimer(CLIENT_THINK_TIMER);
       this.nextOp();
@@ -148,6 +155,13 @@ export class Client implements ProtocolNode<MultiPaxosMessage, ClientWorkload> {
     state.target = (state.target + 1) % this.config.replicas.length;
     this.effects.cancelTimer(CLIENT_TIMEOUT_TIMER);
     this.effects.setTimer(CLIENT_RETRY_TIMER, this.config.timing.retryMs);
+  }
+
+  /** Where `replica` is in config.replicas; the scenario's validation makes sure it is there. */
+  private replicaIndex(replica: NodeId): number {
+    const index = this.config.replicas.indexOf(replica);
+    assert(index >= 0, () => `client ${this.id}: startAt ${replica} is not one of its replicas (${this.config.replicas.join(', ')})`);
+    return index;
   }
 
   /** One more resend; false (after giving up and moving on) once there were maxRetries already. */

@@ -178,4 +178,6 @@ export interface ClientWorkload {
   readonly mix?: OpMix | undefined;
   readonly keys?: readonly string[] | undefined;
   readonly thinkMs?: number | undefined;
+  /** The replica the client contacts next, from when this workload arrives (the scenario's `startAt`); without it the client keeps its target, at first the first replica. */
+  readonly startAt?: NodeId | undefined;
 }
