@@ -1,6 +1,6 @@
 import type { Invariant } from '../check/invariants.js';
 import type { Effects, ProtocolFactory, ProtocolNode, Tagged } from '../protocols/effects.js';
-import { EXCEPTION_EVENT, SIMULATOR_EVENT_TYPES } from '../sim/events.js';
+import { EXCEPTION_EVENT, fatalEventText, SIMULATOR_EVENT_TYPES } from '../sim/events.js';
 import { ContractBreach } from './contract-breach.js';
 import { PlainDataProblem, plainCopy } from './plain-data.js';
 
@@ -107,14 +107,13 @@ function fenced<Result>(name: string, node: string, what: string, call: () => Re
   }
 }
 
-/** The checker that reports a handler that threw (an {@link EXCEPTION_EVENT} line); the run ends there. */
+/** The checker that reports a fatal event (a handler that threw: an {@link EXCEPTION_EVENT} line); the run ends there. */
 export const NO_EXCEPTIONS: Invariant = {
   name: 'no-exceptions',
   description: 'no node handler threw',
   monitor: () => (event) => {
-    if ((event.type as string) !== EXCEPTION_EVENT) return null;
-    const thrown = event as unknown as { node: string; handler: string; error: string };
-    return `${thrown.node} threw in ${thrown.handler}: ${thrown.error}`;
+    const fatal = fatalEventText(event);
+    return fatal === null ? null : `${String((event as { node?: unknown }).node)} ${fatal}`;
   },
 };
 
