@@ -4,6 +4,7 @@ import { multiPaxosDefinition } from '../src/run/builtin-protocols.js';
 import { defineProtocol } from '../src/run/protocol-definition.js';
 import { registerProtocol } from '../src/run/registry.js';
 import { resolveTypeWords } from '../src/trace/filter.js';
+import { viewOf } from '../src/trace/html.js';
 import { readTrace } from '../src/trace/read-trace.js';
 import { traceFormatOf } from '../src/trace/trace-format.js';
 
@@ -48,6 +49,8 @@ describe('trace formats come from the definitions', () => {
     expect(result.multipaxos?.operations).toBe(1);
     expect(result.violations).toEqual([]);
     expect(resolveTypeWords(['heartbeat', 'apply'], 'multipaxos-twin', '--type')).toEqual({ ok: true, eventTypes: ['apply'], messageTypes: ['heartbeat'] });
+    // The HTML page draws it with the multi-slot view, not the generic one a user's protocol gets.
+    expect(viewOf('multipaxos-twin')).toBe('multi-slot');
   });
 
   it('Cheap Paxos\'s format adds its configuration events and discard message to Multi-Paxos\'s', () => {

@@ -30,11 +30,16 @@ export function provideTraceFormats(provider: TraceFormats): void {
   formats = provider;
 }
 
-/** The format of a trace whose meta line names `protocol` (a user protocol's trace, with `protocolModule`, is told apart before this). */
-export function traceFormatOf(protocol: string | undefined): BuiltInTraceFormat {
+/** The format a registered protocol's traces follow; undefined for a user protocol's, an unknown name or none. */
+export function builtInTraceFormatOf(protocol: string | undefined): BuiltInTraceFormat | undefined {
   // An internal invariant: every entry point (CLI, library index, workers) loads the registry before reading a trace.
   if (formats === null) throw new Error('paxsim: trace formats asked for before the protocol registry was loaded (import run/registry.js first)');
-  return (protocol === undefined ? undefined : formats.formatOf(protocol)) ?? 'paxos';
+  return protocol === undefined ? undefined : formats.formatOf(protocol);
+}
+
+/** The format of a trace whose meta line names `protocol` (a user protocol's trace, with `protocolModule`, is told apart before this). */
+export function traceFormatOf(protocol: string | undefined): BuiltInTraceFormat {
+  return builtInTraceFormatOf(protocol) ?? 'paxos';
 }
 
 /** Multi-Paxos's slots and clients: Multi-Paxos and Cheap Paxos. */
