@@ -5,8 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { compileViewer } from '../scripts/build-viewer.mjs';
 import { runScenario } from '../src/run/runner.js';
 import type { AnyTraceEvent, TraceMeta } from '../src/sim/events.js';
-import { diagramTypeFilters, sequenceDiagramHtml } from '../src/trace/html.js';
-import { viewOf } from '../src/trace/html/page-data.js';
+import { diagramTypeFilters, sequenceDiagramHtml, viewOf } from '../src/trace/html.js';
 import { shippedScenario } from './helpers/scenario.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { NodeId } from '../scenario/scenario.js';
 import { FAULT_EVENT_TYPES, MULTIPAXOS_EVENT_TYPES, PAXOS_EVENT_TYPES, type AnyTraceEvent, type MultiPaxosTraceEvent, type TraceEvent, type TraceEventType, type TraceMeta } from '../sim/events.js';
-import { CHEAP_PAXOS_PROTOCOL, isMultiPaxosMeta, RAFT_PROTOCOL } from '../trace/read-trace.js';
+import { isMultiSlotFormat, traceFormatOf } from '../trace/trace-format.js';
 import { RAFT_EVENT_TYPES } from '../trace/raft-format.js';
 import { RaftChecks, type RaftSummary } from './raft-checks.js';
 import { emptyDict } from '../util/dict.js';
@@ -141,8 +141,9 @@ export class TraceCheck {
     private readonly meta: TraceMeta,
     private readonly options: TraceCheckOptions = {},
   ) {
-    const multipaxos = isMultiPaxosMeta(meta);
-    const raft = meta.protocol === RAFT_PROTOCOL;
+    const format = traceFormatOf(meta.protocol);
+    const multipaxos = isMultiSlotFormat(format);
+    const raft = format === 'raft';
     const given = options.protocolCheck;
     // A user protocol's checks read its own vocabulary: no type is outside its format.
     this.isKnown =
@@ -150,7 +151,7 @@ export class TraceCheck {
         ? () => true
         : raft
           ? (type) => Object.hasOwn(RAFT_EVENT_TYPES, type)
-          : meta.protocol === CHEAP_PAXOS_PROTOCOL
+          : format === 'cheap-paxos'
             ? isKnownCheapPaxosEventType
             : multipaxos
               ? isKnownMultiPaxosEventType
@@ -270,7 +271,7 @@ class MultiPaxosTraceCheck implements ProtocolTraceCheck {
 
   constructor(meta: TraceMeta, liveness: LivenessOptions | undefined) {
     this.checks =
-      meta.protocol === CHEAP_PAXOS_PROTOCOL
+      traceFormatOf(meta.protocol) === 'cheap-paxos'
         ? new CheapPaxosChecks({ mains: meta.main ?? [], auxiliaries: meta.auxiliary ?? [], clients: meta.clients ?? [], alpha: meta.alpha ?? 1, auxiliaryExpectation: undefined }, liveness)
         : new MultiPaxosChecks({ replicas: meta.nodes, clients: meta.clients ?? [], quorumSize: majorityOf(meta.nodes.length) }, liveness);
   }

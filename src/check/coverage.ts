@@ -246,16 +246,13 @@ type MultiPaxosSituation = keyof typeof MULTIPAXOS_COVERAGE;
 
 class MultiPaxosCoverage implements SituationTracker<MultiPaxosSituation> {
   readonly situations = new Set<MultiPaxosSituation>();
-  private leaders = 0;
+  private readonly leaderClient = new LeaderClientSituations(this.situations);
   private readonly acceptedBallotOf = new Map<number, string>();
 
   observe(anyEvent: AnyTraceEvent): void {
+    this.leaderClient.observe(anyEvent);
     const event = anyEvent as MultiPaxosTraceEvent;
     switch (event.type) {
-      case 'leader':
-        this.leaders += 1;
-        if (this.leaders >= 2) this.situations.add('leaderChanged');
-        return;
       case 'accept': {
         const previous = this.acceptedBallotOf.get(event.slot);
         const key = ballotKey(event.ballot);
@@ -266,10 +263,6 @@ class MultiPaxosCoverage implements SituationTracker<MultiPaxosSituation> {
       case 'apply':
         // A user protocol's command is any plain data, not only Multi-Paxos's objects.
         if (typeof event.command === 'object' && event.command !== null && isNoop(event.command)) this.situations.add('noopFilled');
-        if (event.duplicate) this.situations.add('deduplicated');
-        return;
-      case 'timeout':
-        this.situations.add('clientGaveUp');
         return;
       default:
         return;
@@ -277,7 +270,7 @@ class MultiPaxosCoverage implements SituationTracker<MultiPaxosSituation> {
   }
 
   observeTraffic(traffic: TrafficCounts): void {
-    observeClientTraffic(traffic, this.situations);
+    this.leaderClient.observeTraffic(traffic);
   }
 }
 
@@ -286,18 +279,15 @@ type RaftSituation = keyof typeof RAFT_COVERAGE;
 /** Raft's situations, from its trace vocabulary (README, Raft). */
 class RaftCoverage implements SituationTracker<RaftSituation> {
   readonly situations = new Set<RaftSituation>();
-  private leaders = 0;
+  private readonly leaderClient = new LeaderClientSituations(this.situations);
   /** term → the first server that voted for itself in it. */
   private readonly candidateOf = new Map<number, string>();
   private readonly restarted = new Set<string>();
 
   observe(anyEvent: AnyTraceEvent): void {
-    const event = anyEvent as AnyTraceEvent & { node?: string; term?: number; candidate?: string; slot?: number; duplicate?: boolean };
+    this.leaderClient.observe(anyEvent);
+    const event = anyEvent as AnyTraceEvent & { node?: string; term?: number; candidate?: string; slot?: number };
     switch (event.type as string) {
-      case 'leader':
-        this.leaders += 1;
-        if (this.leaders >= 2) this.situations.add('leaderChanged');
-        return;
       case 'vote': {
         if (event.candidate !== event.node || event.term === undefined) return;
         const first = this.candidateOf.get(event.term);
@@ -312,11 +302,7 @@ class RaftCoverage implements SituationTracker<RaftSituation> {
         this.restarted.add(event.node!);
         return;
       case 'apply':
-        if (event.duplicate === true) this.situations.add('deduplicated');
         if (event.slot === 0 && this.restarted.has(event.node!)) this.situations.add('reappliedAfterRestart');
-        return;
-      case 'timeout':
-        this.situations.add('clientGaveUp');
         return;
       default:
         return;
@@ -324,7 +310,7 @@ class RaftCoverage implements SituationTracker<RaftSituation> {
   }
 
   observeTraffic(traffic: TrafficCounts): void {
-    observeClientTraffic(traffic, this.situations);
+    this.leaderClient.observeTraffic(traffic);
   }
 }
 
@@ -364,8 +350,39 @@ class GenericCoverage implements SituationTracker<GenericSituation> {
   }
 }
 
-/** What the client-facing protocols (Multi-Paxos, Raft) read from a run's traffic totals. */
-function observeClientTraffic(traffic: TrafficCounts, situations: { add(situation: 'redirected' | 'deliveredTwice'): unknown }): void {
-  if ((traffic.sentByType['redirect'] ?? 0) > 0) situations.add('redirected');
-  if (traffic.duplicateDeliveries > 0) situations.add('deliveredTwice');
+type LeaderClientSituation = 'leaderChanged' | 'deduplicated' | 'clientGaveUp' | 'redirected' | 'deliveredTwice';
+
+/**
+ * The situations the leader-based, client-serving protocols (Multi-Paxos,
+ * Raft) read alike: a second `leader`, an `apply` the client table skipped, a
+ * client's `timeout`, and from the traffic totals a redirect and a duplicate.
+ * Each protocol's tracker adds the rest into the same set.
+ */
+class LeaderClientSituations {
+  private leaders = 0;
+
+  constructor(private readonly situations: { add(situation: LeaderClientSituation): unknown }) {}
+
+  observe(event: AnyTraceEvent): void {
+    switch (event.type) {
+      case 'leader':
+        this.leaders += 1;
+        if (this.leaders >= 2) this.situations.add('leaderChanged');
+        return;
+      case 'apply':
+        // Truthy, not `=== true`: a user protocol's `apply` (the state-machine family) is read the same way.
+        if ((event as { duplicate?: unknown }).duplicate) this.situations.add('deduplicated');
+        return;
+      case 'timeout':
+        this.situations.add('clientGaveUp');
+        return;
+      default:
+        return;
+    }
+  }
+
+  observeTraffic(traffic: TrafficCounts): void {
+    if ((traffic.sentByType['redirect'] ?? 0) > 0) this.situations.add('redirected');
+    if (traffic.duplicateDeliveries > 0) this.situations.add('deliveredTwice');
+  }
 }

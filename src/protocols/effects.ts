@@ -101,6 +101,23 @@ export interface ProtocolNode<Message extends Tagged, Request> {
   volatileState(): unknown;
 }
 
+/**
+ * paxsim's own hook, not public API (index.ts does not export it): a node that
+ * copies every message it receives (a user protocol, behind
+ * run/determinism-guard.ts) may skip the copy when the driver hands over a
+ * message that is this delivery's alone. A driver calls it only then: the
+ * message is not duplicated, not kept in a trace, not replayed; otherwise it
+ * calls `onMessage`.
+ */
+export interface OwnedDelivery<Message extends Tagged> {
+  /** `message` is this delivery's alone: the node may keep or change it, no one else sees it. */
+  onOwnedMessage(from: NodeId, message: Message): void;
+}
+
+export function takesOwnedDelivery<Message extends Tagged>(node: ProtocolNode<Message, unknown>): node is ProtocolNode<Message, unknown> & OwnedDelivery<Message> {
+  return typeof (node as Partial<OwnedDelivery<Message>>).onOwnedMessage === 'function';
+}
+
 /** Everything a protocol needs to build a node, given the cluster's layout. */
 export interface ProtocolFactory<Message extends Tagged, StoredRecord, Observation extends Tagged, Request> {
   readonly name: string;

@@ -29,6 +29,7 @@ export const paxosDefinition = defineProtocol({
   scenario: { clients: false, timingBlock: 'paxos' },
   checkerNames: CHECKERS.map((checker) => checker.name),
   coverage: paxosCoverage(),
+  traceFormat: 'paxos',
   setup: ({ scenario, bug, liveness }) => paxosDriver(scenario, bug as PaxosBug | undefined, liveness),
 });
 
@@ -39,6 +40,7 @@ export const multiPaxosDefinition = defineProtocol({
   scenario: { clients: true, timingBlock: 'multipaxos' },
   checkerNames: MULTIPAXOS_CHECKERS.map((checker) => checker.name),
   coverage: multiPaxosCoverage(),
+  traceFormat: 'multipaxos',
   setup: ({ scenario, bug, liveness }) => multiPaxosDriver(scenario, bug as MultiPaxosBug | undefined, liveness),
 });
 
@@ -49,6 +51,7 @@ export const raftDefinition = defineProtocol({
   scenario: { clients: true, timingBlock: 'raft' },
   checkerNames: RAFT_CHECKERS.map((checker) => checker.name),
   coverage: raftCoverage(),
+  traceFormat: 'raft',
   setup: ({ scenario, bug, liveness }) => raftDriver(scenario, bug as RaftBug | undefined, liveness),
 });
 
@@ -59,5 +62,6 @@ export const cheapPaxosDefinition = defineProtocol({
   scenario: { clients: true, timingBlock: 'multipaxos', mainAndAuxiliaryRoles: true },
   checkerNames: CHEAP_PAXOS_CHECKERS.map((checker) => checker.name),
   coverage: multiPaxosCoverage(),
+  traceFormat: 'cheap-paxos',
   setup: ({ scenario, bug, liveness }) => cheapPaxosDriver(scenario, bug as CheapPaxosBug | undefined, liveness),
 });

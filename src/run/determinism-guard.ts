@@ -1,6 +1,6 @@
 import type { Invariant } from '../check/invariants.js';
-import type { Effects, ProtocolFactory, ProtocolNode, Tagged } from '../protocols/effects.js';
-import { EXCEPTION_EVENT, SIMULATOR_EVENT_TYPES } from '../sim/events.js';
+import type { Effects, OwnedDelivery, ProtocolFactory, ProtocolNode, Tagged } from '../protocols/effects.js';
+import { EXCEPTION_EVENT, fatalEventText, SIMULATOR_EVENT_TYPES } from '../sim/events.js';
 import { ContractBreach } from './contract-breach.js';
 import { PlainDataProblem, plainCopy } from './plain-data.js';
 
@@ -107,14 +107,13 @@ function fenced<Result>(name: string, node: string, what: string, call: () => Re
   }
 }
 
-/** The checker that reports a handler that threw (an {@link EXCEPTION_EVENT} line); the run ends there. */
+/** The checker that reports a fatal event (a handler that threw: an {@link EXCEPTION_EVENT} line); the run ends there. */
 export const NO_EXCEPTIONS: Invariant = {
   name: 'no-exceptions',
   description: 'no node handler threw',
   monitor: () => (event) => {
-    if ((event.type as string) !== EXCEPTION_EVENT) return null;
-    const thrown = event as unknown as { node: string; handler: string; error: string };
-    return `${thrown.node} threw in ${thrown.handler}: ${thrown.error}`;
+    const fatal = fatalEventText(event);
+    return fatal === null ? null : `${String((event as { node?: unknown }).node)} ${fatal}`;
   },
 };
 
@@ -167,7 +166,7 @@ function guardedNode<Message extends Tagged, Request>(
   id: string,
   node: ProtocolNode<Message, Request>,
   report: (handler: string, error: unknown) => void,
-): ProtocolNode<Message, Request> {
+): ProtocolNode<Message, Request> & OwnedDelivery<Message> {
   let threw = false;
   const call = (handler: string, body: () => void): void => {
     if (threw) return;
@@ -183,8 +182,10 @@ function guardedNode<Message extends Tagged, Request>(
     start: () => call('start', () => node.start()),
     recover: () => call('recover', () => node.recover()),
     onRequest: (request) => call('onRequest', () => node.onRequest(plainCopy(request, 'the request'))),
-    // A copy per delivery: a duplicate's second copy must not see what the receiver did to the first.
+    // A copy per delivery: a duplicate's second copy (or the trace, or an explorer replaying the input) must not see what the receiver did to the first.
     onMessage: (from, message) => call('onMessage', () => node.onMessage(from, plainCopy(message, 'the message'))),
+    // The driver hands over the only reference (a copy made at send): nothing to protect.
+    onOwnedMessage: (from, message) => call('onMessage', () => node.onMessage(from, message)),
     onTimer: (timer) => call('onTimer', () => node.onTimer(timer)),
     volatileState: () => (threw ? { threw: true } : fenced(name, id, 'volatileState', () => node.volatileState())),
   };

@@ -18,6 +18,7 @@ import type { MultiPaxosMessage } from '../protocols/multipaxos/messages.js';
 import type { MultiPaxosEffects } from '../protocols/multipaxos/replica.js';
 import { storedNextRequestId } from '../protocols/multipaxos/state.js';
 import type { ProtocolDriver, RunFactsSummary } from './protocol.js';
+import type { BuiltInTraceFormat } from '../trace/trace-format.js';
 
 /**
  * The public protocol API (README, "Write your own protocol"): a definition
@@ -101,6 +102,8 @@ export interface DriverProtocolSpec<Config> {
   readonly scenario?: ScenarioShape;
   /** The situations `paxsim fuzz` counts. Default: the generic ones (faults, lost requests, duplicate deliveries). */
   readonly coverage?: CoverageCatalogue;
+  /** paxsim's own protocols: the trace format its traces follow, which `paxsim check`, `--type` and the readers know (trace/trace-format.ts). */
+  readonly traceFormat?: BuiltInTraceFormat;
   setup(cluster: ClusterContext<Config>): ProtocolDriver;
 }
 
@@ -121,6 +124,8 @@ export interface ProtocolDefinition<Config = unknown> {
   readonly takesClients: boolean;
   /** The situations `paxsim fuzz` reports how often it reached. */
   readonly coverage: CoverageCatalogue;
+  /** A built-in trace format (paxsim's own protocols); undefined: the protocol's own vocabulary. */
+  readonly traceFormat?: BuiltInTraceFormat | undefined;
   setup(cluster: ClusterContext<Config>): ProtocolDriver;
 }
 
@@ -148,7 +153,7 @@ export function defineProtocol<Config>(
   if ('setup' in spec) {
     const scenarioShape = spec.scenario ?? PROPOSALS_SHAPE;
     const coverage = spec.coverage ?? composedCoverage([GENERIC_SHARE]);
-    return Object.freeze({ ...base, checkerNames: spec.checkerNames ?? [], scenarioShape, takesClients: scenarioShape.clients, coverage, setup: spec.setup });
+    return Object.freeze({ ...base, checkerNames: spec.checkerNames ?? [], scenarioShape, takesClients: scenarioShape.clients, coverage, traceFormat: spec.traceFormat, setup: spec.setup });
   }
   return Object.freeze({
     ...base,

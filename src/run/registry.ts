@@ -3,6 +3,7 @@ import type { AnyProtocolDefinition } from './protocol-definition.js';
 import { composedCoverage, GENERIC_SHARE, type CoverageCatalogue } from '../check/coverage.js';
 import { assert } from '../util/assert.js';
 import { provideScenarioShapes } from '../scenario/protocol-shape.js';
+import { provideTraceFormats } from '../trace/trace-format.js';
 
 /**
  * Protocols by name: what a scenario's `protocol:` names, `--bug` is checked
@@ -30,6 +31,8 @@ provideScenarioShapes({
   shapeOf: (name) => registry.get(name)?.definition.scenarioShape,
   all: () => [...registry.values()].map(({ definition }) => ({ name: definition.name, shape: definition.scenarioShape })),
 });
+// Likewise the trace readers (below this layer) read each protocol's trace format from its definition.
+provideTraceFormats({ formatOf: (name) => registry.get(name)?.definition.traceFormat });
 
 /** Names of paxsim's own protocols. */
 export function builtInProtocolNames(): string[] {

@@ -4,7 +4,7 @@ import type { MultiPaxosSummary } from '../check/multipaxos-checks.js';
 import { assert } from '../util/assert.js';
 import { faultEndMs, hasClientNodes, type NodeId, type Scenario } from '../scenario/scenario.js';
 import { LIMITS } from '../scenario/limits.js';
-import type { AnyTraceEvent, TraceMeta } from '../sim/events.js';
+import { isFatalEvent, type AnyTraceEvent, type TraceMeta } from '../sim/events.js';
 import { materializeScenario } from '../sim/nemesis.js';
 import { TraceSerializer, type TextSink } from '../trace/trace-writer.js';
 import { Simulation, type ClusterSnapshot, type SimulationOutcome } from '../sim/simulation.js';
@@ -12,7 +12,6 @@ import { ScheduleReplay } from '../explore/schedule-replay.js';
 import { driverFor, isBugOf, type ProtocolBug, type SummaryLine } from './protocol.js';
 import { protocolModuleName } from './protocol-loader.js';
 import { judgeExpectation, type ExpectationReport } from './expect.js';
-import { NO_EXCEPTIONS } from './determinism-guard.js';
 
 export interface RunOptions {
   /** Overrides the scenario's seed. */
@@ -128,9 +127,10 @@ export function runScenario(input: Scenario, options: RunOptions = {}): RunResul
     if (derived !== null) append(derived);
     for (const violation of violations) {
       appendViolation(violation);
-      // A node that threw is left half-updated: nothing after it would mean anything.
-      if (options.stopOnViolation || violation.checker === NO_EXCEPTIONS.name) stop = true;
+      if (options.stopOnViolation) stop = true;
     }
+    // A node that wrote a fatal event (it threw) is left half-updated: nothing after it would mean anything.
+    if (isFatalEvent(event)) stop = true;
   };
 
   const setup = {

@@ -149,5 +149,26 @@ export interface TraceMeta {
 /** What paxsim writes for a user protocol's node whose handler threw: `{t, type: 'exception', node, handler, error}`. */
 export const EXCEPTION_EVENT = 'exception';
 
+/**
+ * The fatal events: the node that wrote one was left half-updated (a handler
+ * threw), so nothing after it in the run means anything. The run stops at the
+ * first (run/runner.ts), the `no-exceptions` checker reports it, and the
+ * timeline prints it as a failure, all from this table: type → what happened,
+ * after the node's name. A new fatal event is one entry here.
+ */
+const FATAL_EVENTS: ReadonlyMap<string, (event: Readonly<Record<string, unknown>>) => string> = new Map([
+  [EXCEPTION_EVENT, (event: Readonly<Record<string, unknown>>) => `threw in ${String(event['handler'])}: ${String(event['error'])}`],
+]);
+
+export function isFatalEvent(event: { readonly type: string }): boolean {
+  return FATAL_EVENTS.has(event.type);
+}
+
+/** What a fatal event says happened (`threw in onMessage: Error: boom`), or null for any other event. */
+export function fatalEventText(event: { readonly type: string }): string | null {
+  const describe = FATAL_EVENTS.get(event.type);
+  return describe === undefined ? null : describe(event as unknown as Readonly<Record<string, unknown>>);
+}
+
 /** Event types the simulator and the checkers write (and the meta line's): a protocol's observations may not take them. */
-export const SIMULATOR_EVENT_TYPES: ReadonlySet<string> = new Set([...Object.keys(SHARED_EVENT_TYPES), 'meta', EXCEPTION_EVENT]);
+export const SIMULATOR_EVENT_TYPES: ReadonlySet<string> = new Set([...Object.keys(SHARED_EVENT_TYPES), 'meta', ...FATAL_EVENTS.keys()]);

@@ -1,4 +1,4 @@
-import type { DurableStorage, Effects, ProtocolFactory, ProtocolNode, Tagged } from '../protocols/effects.js';
+import { takesOwnedDelivery, type DurableStorage, type Effects, type ProtocolFactory, type ProtocolNode, type Tagged } from '../protocols/effects.js';
 import type { Fault, NetworkSpec, NodeId } from '../scenario/scenario.js';
 import { assert, fail, unreachable } from '../util/assert.js';
 import { EventQueue, type Scheduled } from './event-queue.js';
@@ -333,7 +333,10 @@ export class Simulation<Message extends Tagged, StoredRecord, Observation extend
     }
     if (this.traceNetwork) this.emit({ t: this.nowMs, type: 'deliver', from: fromId, to: target.id, id, msg: message } as AnyTraceEvent);
     else this.traffic.untracedEvents += 1;
-    target.instance!.onMessage(fromId, message);
+    const instance = target.instance!;
+    // Neither duplicated nor in a trace event, the message is this delivery's alone: a node that copies what it receives may skip the copy.
+    if (copies === null && !this.traceNetwork && takesOwnedDelivery(instance)) instance.onOwnedMessage(fromId, message);
+    else instance.onMessage(fromId, message);
   }
 
   private emitDrop(from: NodeId, to: NodeId, id: number, reason: DropReason): void {

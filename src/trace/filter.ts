@@ -4,6 +4,7 @@ import type { PaxosMessage } from '../protocols/paxos/messages.js';
 import type { ProtocolName } from '../scenario/scenario.js';
 import { closestMatch, editDistance } from '../scenario/suggest.js';
 import { MULTIPAXOS_EVENT_TYPES, PAXOS_EVENT_TYPES, SHARED_EVENT_TYPES, type AnyTraceEvent } from '../sim/events.js';
+import { traceFormatOf, type BuiltInTraceFormat } from './trace-format.js';
 
 export interface EventFilter {
   /** Keep events that involve one of these nodes (as node, sender or receiver). */
@@ -150,14 +151,18 @@ export function resolveTypeWords(words: readonly string[], protocol: ProtocolNam
   return { ok: true, eventTypes: [...eventTypes], messageTypes: [...messageTypes] };
 }
 
-/** A built-in protocol's event and message types. */
-function builtInVocabulary(protocol: ProtocolName): { eventNames: string[]; messageNames: string[] } {
-  // Cheap Paxos: Multi-Paxos's vocabulary plus its configuration events and the leader's discard message.
-  const cheap = protocol === 'cheap-paxos';
-  const multi = protocol === 'multipaxos' || cheap;
-  const eventNames = [...Object.keys(multi ? MULTIPAXOS_EVENT_TYPES : protocol === 'raft' ? RAFT_EVENT_TYPES : PAXOS_EVENT_TYPES), ...(cheap ? ['config', 'discard'] : [])];
-  const messageNames = [...Object.keys(multi ? MULTIPAXOS_MESSAGE_TYPES : protocol === 'raft' ? RAFT_MESSAGE_TYPES : PAXOS_MESSAGE_TYPES), ...(cheap ? ['discard'] : [])];
-  return { eventNames, messageNames };
+/** Each built-in trace format's event and message types. */
+const FORMAT_VOCABULARIES: Readonly<Record<BuiltInTraceFormat, { readonly eventNames: readonly string[]; readonly messageNames: readonly string[] }>> = {
+  paxos: { eventNames: Object.keys(PAXOS_EVENT_TYPES), messageNames: Object.keys(PAXOS_MESSAGE_TYPES) },
+  multipaxos: { eventNames: Object.keys(MULTIPAXOS_EVENT_TYPES), messageNames: Object.keys(MULTIPAXOS_MESSAGE_TYPES) },
+  // Multi-Paxos's vocabulary plus its configuration events and the leader's discard message.
+  'cheap-paxos': { eventNames: [...Object.keys(MULTIPAXOS_EVENT_TYPES), 'config', 'discard'], messageNames: [...Object.keys(MULTIPAXOS_MESSAGE_TYPES), 'discard'] },
+  raft: { eventNames: Object.keys(RAFT_EVENT_TYPES), messageNames: Object.keys(RAFT_MESSAGE_TYPES) },
+};
+
+/** A built-in protocol's event and message types (those of its trace format). */
+function builtInVocabulary(protocol: ProtocolName): { eventNames: readonly string[]; messageNames: readonly string[] } {
+  return FORMAT_VOCABULARIES[traceFormatOf(protocol)];
 }
 
 /** The first of `words` that is not a known node id, as one problem line; null when all are known. */

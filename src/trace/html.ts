@@ -1,4 +1,5 @@
 import { RAFT_MESSAGE_TYPES } from './raft-format.js';
+import { builtInTraceFormatOf, type BuiltInTraceFormat } from './trace-format.js';
 import { compareBallots, type Ballot } from '../protocols/paxos/ballot.js';
 import type { AnyTraceEvent, TraceMeta } from '../sim/events.js';
 import { plural } from '../util/plural.js';
@@ -9,7 +10,6 @@ import {
   DATA_ELEMENT_ID,
   EVENTS_ELEMENT_ID,
   isBallot,
-  viewOf,
   type DiagramPageData,
   type LeaderTerm,
   type LeaderTermEnd,
@@ -164,7 +164,7 @@ export class SequenceDiagramWriter {
     const terms = this.terms.terms();
     const nodeColors = termColors(meta, terms);
     const shownEvents = Math.min(this.index, this.maxEvents);
-    const data: DiagramPageData = { meta, violations, terms, nodeColors, totalEvents: this.index, shownEvents };
+    const data: DiagramPageData = { meta, view: viewOf(meta.protocol), violations, terms, nodeColors, totalEvents: this.index, shownEvents };
     const filters = this.filters.filters();
     this.sink.write(`]</script>
 ${view.colorTypes ? typeColorStyle(filters) : ''}<header>
@@ -229,6 +229,20 @@ interface PageView {
   /** Message types the stylesheet has no colour for get one from {@link TYPE_PALETTE}. */
   readonly colorTypes: boolean;
 }
+
+/**
+ * The view that draws a protocol's page, from its trace format: the one place
+ * the HTML page maps a meta line's `protocol` to a view. No protocol named:
+ * single-decree Paxos (a foreign trace); a name with no built-in format: a
+ * user's protocol, drawn generically.
+ */
+export function viewOf(protocol: string | undefined): ViewKind {
+  if (protocol === undefined || protocol === '') return 'paxos';
+  const format = builtInTraceFormatOf(protocol);
+  return format === undefined ? 'generic' : FORMAT_VIEWS[format];
+}
+
+const FORMAT_VIEWS: Readonly<Record<BuiltInTraceFormat, ViewKind>> = { paxos: 'paxos', multipaxos: 'multi-slot', 'cheap-paxos': 'multi-slot', raft: 'raft' };
 
 function pageView(meta: TraceMeta): PageView {
   return PAGE_VIEWS[viewOf(meta.protocol)];

@@ -3,6 +3,7 @@ import type { Ballot } from '../protocols/paxos/ballot.js';
 import type { NodeId } from '../scenario/scenario.js';
 import type { AnyTraceEvent, FaultEvent, MultiPaxosTraceEvent, TraceEvent, TraceMeta } from '../sim/events.js';
 import { describeOp } from './format.js';
+import { isMultiSlotFormat, traceFormatOf } from './trace-format.js';
 
 /**
  * Reads a JSON Lines trace in the documented format (README, "Trace format"),
@@ -78,19 +79,6 @@ export type ReadTraceResult =
       metaKeys: string[];
     }
   | { ok: false; errors: string[] };
-
-/** The meta line's `protocol` that makes a trace a Multi-Paxos one; any other (or none) is single-decree Paxos. */
-export const MULTIPAXOS_PROTOCOL = 'multipaxos';
-
-/** The meta line's `protocol` that makes a trace a Raft one. */
-export const RAFT_PROTOCOL = 'raft';
-
-/** Cheap Paxos traces use the Multi-Paxos format, plus `config` and `discard` events and the meta line's `main`, `auxiliary` and `alpha`. */
-export const CHEAP_PAXOS_PROTOCOL = 'cheap-paxos';
-
-export function isMultiPaxosMeta(meta: Pick<TraceMeta, 'protocol'>): boolean {
-  return meta.protocol === MULTIPAXOS_PROTOCOL || meta.protocol === CHEAP_PAXOS_PROTOCOL;
-}
 
 /** Most problem lines reported; one more line says how many were left out. */
 export const MAX_TRACE_ERRORS = 20;
@@ -243,8 +231,10 @@ export class TraceReader {
     this.metaLineSeen = true;
     const declared = declaredMeta(line);
     this.user = declared['protocolModule'] !== undefined;
-    this.raft = !this.user && declared['protocol'] === RAFT_PROTOCOL;
-    this.multipaxos = !this.user && (declared['protocol'] === MULTIPAXOS_PROTOCOL || declared['protocol'] === CHEAP_PAXOS_PROTOCOL || this.raft);
+    // The meta line's `protocol` names the format (trace/trace-format.ts); any other, or none, reads as single-decree Paxos.
+    const format = traceFormatOf(typeof declared['protocol'] === 'string' ? declared['protocol'] : undefined);
+    this.raft = !this.user && format === 'raft';
+    this.multipaxos = !this.user && (isMultiSlotFormat(format) || this.raft);
     this.metaRead = readMeta(line, this.problems, this.multipaxos || this.user);
     const meta = this.metaRead?.meta ?? null;
     this.roles = meta && {
@@ -414,8 +404,9 @@ function readMeta(line: string, problems: Problems, withClients: boolean): { met
     });
     if (clients === null) ok = false;
   }
-  const cheap = protocol === CHEAP_PAXOS_PROTOCOL ? readCheapPaxosMeta(raw, nodes, problems) : null;
-  if (protocol === CHEAP_PAXOS_PROTOCOL && cheap === null) ok = false;
+  const cheapFormat = traceFormatOf(protocol) === 'cheap-paxos';
+  const cheap = cheapFormat ? readCheapPaxosMeta(raw, nodes, problems) : null;
+  if (cheapFormat && cheap === null) ok = false;
   if (!ok || nodes === null || acceptors === null || proposers === null || learners === null || clients === null) return null;
   const meta: TraceMeta = { type: 'meta', scenario, seed, ...(untilMs === undefined ? {} : { untilMs }), nodes, acceptors, proposers, learners, protocol };
   if (withClients && (protocolModule === undefined || raw['clients'] !== undefined)) meta.clients = clients;

@@ -1,7 +1,7 @@
 import { formatBallot } from '../protocols/paxos/ballot.js';
 import type { Ballot } from '../protocols/paxos/ballot.js';
 import type { Command } from '../protocols/multipaxos/messages.js';
-import { EXCEPTION_EVENT, type AnyTraceEvent, type MultiPaxosObservationEvent, type TraceEvent } from '../sim/events.js';
+import { fatalEventText, isFatalEvent, type AnyTraceEvent, type MultiPaxosObservationEvent, type TraceEvent } from '../sim/events.js';
 import { describeRaftEvent } from './raft-format.js';
 import { describeCommand, describeDelay, describeMessage, describeOp, describeOwnMessage, describeRecord, describeResult, printable, quoted } from './format.js';
 
@@ -89,17 +89,17 @@ function describeOwnVocabularyEvent(event: AnyTraceEvent, palette: Palette, opti
     case 'violation':
       return describeBuiltInEvent(event, palette, options);
     default:
-      if ((event.type as string) === EXCEPTION_EVENT) return describeException(event as unknown as Record<string, unknown>, palette);
+      if (isFatalEvent(event)) return describeFatal(event, palette);
       // `chosen` and the single-decree observations read as Paxos's when they have its shape (a built-in checker family derived or reads them).
       if (hasSingleDecreeShape(event)) return describeBuiltInEvent(event, palette, options);
       return describeObservation(event as unknown as Record<string, unknown>, palette);
   }
 }
 
-/** paxsim's line for a node whose handler threw (the run ends there). */
-function describeException(event: Record<string, unknown>, palette: Palette): { who: string; what: string } {
-  const who = typeof event['node'] === 'string' ? event['node'] : '?';
-  return { who, what: palette.violation(`✗ threw in ${printable(String(event['handler']))}: ${printable(String(event['error']))}`) };
+/** paxsim's line for a fatal event, such as a node whose handler threw (the run ends there). */
+function describeFatal(event: AnyTraceEvent, palette: Palette): { who: string; what: string } {
+  const node = (event as { node?: unknown }).node;
+  return { who: typeof node === 'string' ? node : '?', what: palette.violation(`✗ ${printable(fatalEventText(event)!)}`) };
 }
 
 /** An observation (or any other event) of the protocol's own: `● heard {"from":"A","value":"X"}` at its node. */

@@ -1,19 +1,17 @@
-import type { DurableStorage, Effects, NodeId, ProtocolNode } from '../effects.js';
+import type { DurableStorage, Effects, NodeId } from '../effects.js';
 import { ballot, ballotsEqual, compareBallots, nextRound, type Ballot } from '../paxos/ballot.js';
 import { assert, unreachable } from '../../util/assert.js';
 import { emptyDict, type Dict } from '../../util/dict.js';
-import { electionDelayMs, replicaQuorum, type MultiPaxosConfig } from './config.js';
-import { applyCommand, copyKvStore, emptyKvStore, kvStoreSize, readLocal, type KvStore } from './kv.js';
+import { replicaQuorum, type MultiPaxosConfig } from './config.js';
+import { applyCommand, copyKvStore, emptyKvStore, kvStoreSize } from './kv.js';
+import { ELECTION_TIMER, HEARTBEAT_TIMER, isSameRequest, LeaderServer, type LeaderServerState } from '../leader-based/server.js';
 import {
-  isNoop,
   NOOP,
   type AcceptedEntry,
   type AcceptMessage,
   type ClientCommand,
-  type ClientWorkload,
   type Command,
   type HeartbeatMessage,
-  type KvResult,
   type MultiPaxosMessage,
   type MultiPaxosObservation,
   type PrepareMessage,
@@ -24,12 +22,8 @@ import { appliedLogEnd, scanReplicaRecords, storageKeys, storageLogs, type Accep
 
 export type MultiPaxosEffects = Effects<MultiPaxosMessage, MultiPaxosRecord, MultiPaxosObservation>;
 
-export const ELECTION_TIMER = 'election';
-export const HEARTBEAT_TIMER = 'heartbeat';
 /** At most this many commits answer one catch-up request. */
 const CATCHUP_BATCH = 64;
-
-type ReplicaRole = 'follower' | 'candidate' | 'leader';
 
 /** A slot the leader proposed in its ballot and has not yet seen chosen. */
 interface Proposal {
@@ -38,15 +32,10 @@ interface Proposal {
 }
 
 /** Volatile replica state: a crash wipes it (the state machine is rebuilt from the last snapshot and the applied records after it). */
-export interface ReplicaState {
-  role: ReplicaRole;
+export interface ReplicaState extends LeaderServerState {
   /** This replica's ballot while it campaigns or leads. */
   ballot: Ballot | null;
-  /** The replica this one last heard lead (heartbeat or accept at or above its promise). */
-  leaderHint: NodeId | null;
   highestRoundSeen: number;
-  /** Campaigns since this replica last heard a leader or led; lengthens the election timeout. */
-  failedCampaigns: number;
   // candidate
   promisedBy: NodeId[];
   /** slot → the highest-ballot value any promiser reported accepted there. */
@@ -61,9 +50,6 @@ export interface ReplicaState {
   // learner and state machine
   /** Slots known chosen above the applied log, waiting for the gap below them to fill. */
   learned: Record<Slot, Command>;
-  /** client → the request id this replica received and owes a reply for once applied. */
-  replyTo: Dict<number>;
-  store: KvStore;
   /** Leader: replica → the longest applied log it reported (in `accepted` and `catchup`). Applied logs only grow, so any report stays a lower bound. */
   appliedBy: Dict<number>;
 }
@@ -101,7 +87,7 @@ export interface ReplicaState {
  *   client's request (the leader) replies once it is applied. A non-leader
  *   answers a request with `redirect` to the leader it last heard.
  */
-export class Replica implements ProtocolNode<MultiPaxosMessage, ClientWorkload> {
+export class Replica extends LeaderServer<MultiPaxosMessage, MultiPaxosEffects, ReplicaState> {
   readonly state: ReplicaState;
   protected readonly storage: DurableStorage<MultiPaxosRecord>;
   // What the stored records say, cached: each is written to storage before it changes here.
@@ -116,16 +102,15 @@ export class Replica implements ProtocolNode<MultiPaxosMessage, ClientWorkload> 
   /** No accepted or applied record is stored below this slot. */
   protected prunedBelow: Slot;
   private highestAcceptedSlot: Slot;
-  protected readonly id: NodeId;
   private readonly quorum: number;
   /** False under `no-dedup`: the client table is never consulted. */
   private readonly dedup: boolean;
 
   constructor(
-    protected readonly effects: MultiPaxosEffects,
+    effects: MultiPaxosEffects,
     protected readonly config: MultiPaxosConfig,
   ) {
-    this.id = effects.nodeId;
+    super(effects, { servers: config.replicas, electionMs: config.timing.electionMs, staleReads: config.bugs.has('stale-read') });
     this.quorum = replicaQuorum(config);
     this.dedup = !config.bugs.has('no-dedup');
     this.storage = effects.storage;
@@ -160,19 +145,6 @@ export class Replica implements ProtocolNode<MultiPaxosMessage, ClientWorkload> 
     };
   }
 
-  /** The first replica campaigns at once, so a fresh cluster has a leader without waiting out a timeout. */
-  start(): void {
-    if (this.id === this.config.replicas[0]) this.campaign();
-    else this.armElection();
-  }
-
-  recover(): void {
-    this.armElection();
-  }
-
-  /** Replicas take commands from clients over the network, never as scheduled requests. */
-  onRequest(): void {}
-
   onMessage(from: NodeId, message: MultiPaxosMessage): void {
     switch (message.type) {
       case 'prepare':
@@ -203,21 +175,13 @@ export class Replica implements ProtocolNode<MultiPaxosMessage, ClientWorkload> 
     }
   }
 
-  onTimer(name: string): void {
-    if (name === ELECTION_TIMER) {
-      if (this.state.role !== 'leader') this.campaign();
-    } else if (name === HEARTBEAT_TIMER) {
-      if (this.state.role === 'leader') this.beat();
-    }
-  }
-
-  volatileState(): ReplicaState {
-    return this.state;
+  protected onHeartbeatTimer(): void {
+    if (this.state.role === 'leader') this.beat();
   }
 
   // ── election ──────────────────────────────────────────────────────────────
 
-  private campaign(): void {
+  protected campaign(): void {
     const state = this.state;
     const round = nextRound(this.lastRound, this.promised?.[0] ?? 0, state.highestRoundSeen);
     this.lastRound = round;
@@ -313,18 +277,6 @@ export class Replica implements ProtocolNode<MultiPaxosMessage, ClientWorkload> 
     state.queue = [];
     state.appliedBy = emptyDict();
     this.effects.cancelTimer(HEARTBEAT_TIMER);
-  }
-
-  /** A leader at or above this replica's promise is alive: follow it and wait for it again. */
-  private followLeader(leader: NodeId): void {
-    this.state.leaderHint = leader;
-    this.state.failedCampaigns = 0;
-    this.armElection();
-  }
-
-  protected armElection(): void {
-    const delayMs = electionDelayMs(this.config.timing.electionMs, this.state.failedCampaigns, () => this.effects.random());
-    this.effects.setTimer(ELECTION_TIMER, delayMs);
   }
 
   private seeRound(seen: Ballot): void {
@@ -472,29 +424,10 @@ export class Replica implements ProtocolNode<MultiPaxosMessage, ClientWorkload> 
     for (const command of waiting) this.serve(command);
   }
 
-  private onClientRequest(from: NodeId, command: ClientCommand): void {
-    const state = this.state;
-    if (state.role !== 'leader') {
-      this.effects.send(from, { type: 'redirect', requestId: command.requestId, leaderHint: state.leaderHint === this.id ? null : state.leaderHint });
-      return;
-    }
-    if (command.op.kind === 'get' && this.config.bugs.has('stale-read')) {
-      // The bug: "I am the leader, so my state is the latest." No round, no lease.
-      this.reply(command.client, command.requestId, readLocal(state.store, command.op.key));
-      return;
-    }
-    this.serve(command);
-  }
-
-  private serve(command: ClientCommand): void {
+  protected serve(command: ClientCommand): void {
     const state = this.state;
     if (this.dedup) {
-      const session = state.store.sessions[command.client];
-      if (session !== undefined && session.requestId >= command.requestId) {
-        // Applied already (a retry, or a duplicated message): answer from the client table.
-        if (session.requestId === command.requestId) this.reply(command.client, command.requestId, session.result);
-        return;
-      }
+      if (this.answeredFromSessions(command)) return;
       if (this.isInFlight(command)) {
         this.expectReply(command);
         return;
@@ -526,7 +459,7 @@ export class Replica implements ProtocolNode<MultiPaxosMessage, ClientWorkload> 
   /** Proposed, queued or chosen-but-not-yet-applied here already. */
   private isInFlight(command: ClientCommand): boolean {
     const state = this.state;
-    const same = (other: Command) => !isNoop(other) && other.client === command.client && other.requestId === command.requestId;
+    const same = (other: Command) => isSameRequest(command, other);
     if (state.queue.some(same)) return true;
     for (const key of Object.keys(state.proposals)) {
       if (same(state.proposals[Number(key)]!.command)) return true;
@@ -535,15 +468,6 @@ export class Replica implements ProtocolNode<MultiPaxosMessage, ClientWorkload> 
       if (same(state.learned[Number(key)]!)) return true;
     }
     return false;
-  }
-
-  private expectReply(command: ClientCommand): void {
-    const owed = this.state.replyTo[command.client];
-    if (owed === undefined || owed < command.requestId) this.state.replyTo[command.client] = command.requestId;
-  }
-
-  private reply(client: NodeId, requestId: number, result: KvResult): void {
-    this.effects.send(client, { type: 'reply', requestId, result });
   }
 
   // ── follower and learner ──────────────────────────────────────────────────
@@ -600,16 +524,7 @@ export class Replica implements ProtocolNode<MultiPaxosMessage, ClientWorkload> 
     this.appliedEnd = firstSlot + ready.length;
     ready.forEach((command, index) => {
       const slot = firstSlot + index;
-      const outcome = applyCommand(state.store, command, this.dedup);
-      this.effects.observe(
-        outcome.duplicate
-          ? { type: 'apply', slot, command, result: outcome.result, duplicate: true }
-          : { type: 'apply', slot, command, result: outcome.result },
-      );
-      if (!isNoop(command) && state.replyTo[command.client] === command.requestId) {
-        delete state.replyTo[command.client];
-        this.reply(command.client, command.requestId, outcome.result);
-      }
+      this.reportApplied(slot, command, applyCommand(state.store, command, this.dedup));
       this.onApplied(slot, command);
     });
     if (this.appliedEnd - this.snapshotNextSlot >= this.snapshotIntervalSlots) this.snapshot();

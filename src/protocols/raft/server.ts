@@ -1,40 +1,26 @@
-import type { DurableStorage, Effects, NodeId, ProtocolNode } from '../effects.js';
+import type { DurableStorage, Effects, NodeId } from '../effects.js';
 import { unreachable } from '../../util/assert.js';
 import { emptyDict, type Dict } from '../../util/dict.js';
-import { electionDelayMs } from '../multipaxos/config.js';
-import { applyCommand, emptyKvStore, readLocal, type KvStore } from '../multipaxos/kv.js';
-import { isNoop, NOOP, type ClientCommand, type ClientWorkload, type Command, type KvResult } from '../multipaxos/messages.js';
+import { ELECTION_TIMER, HEARTBEAT_TIMER, isSameRequest, LeaderServer, type LeaderServerState } from '../leader-based/server.js';
+import { applyCommand, emptyKvStore } from '../multipaxos/kv.js';
+import { NOOP, type ClientCommand } from '../multipaxos/messages.js';
 import { serverQuorum, type RaftConfig } from './config.js';
 import type { AppendEntriesMessage, AppendReplyMessage, LogEntry, LogIndex, RaftMessage, RaftObservation, RequestVoteMessage, Term, VoteReplyMessage } from './messages.js';
 import { RAFT_LOG, RAFT_TERM_KEY, readServerRecords, type RaftRecord } from './state.js';
 
 export type RaftEffects = Effects<RaftMessage, RaftRecord, RaftObservation>;
 
-export const ELECTION_TIMER = 'election';
-export const HEARTBEAT_TIMER = 'heartbeat';
-
-export type RaftRole = 'follower' | 'candidate' | 'leader';
-
-/** Figure 2's volatile state, plus what this server needs to serve clients. A crash wipes it. */
-export interface RaftVolatileState {
-  role: RaftRole;
+/** Figure 2's volatile state, plus what this server needs to serve clients (the shared part: role, leader hint, failed campaigns, store, owed replies). A crash wipes it. */
+export interface RaftVolatileState extends LeaderServerState {
   /** Highest log index known committed (-1: none). */
   commitIndex: LogIndex;
   /** Highest log index applied to the state machine (-1: none). */
   lastApplied: LogIndex;
-  /** The server this one last heard lead in its current term, or null. */
-  leaderHint: NodeId | null;
-  /** Campaigns since this server last heard a leader or granted a vote; lengthens the election timeout. */
-  failedCampaigns: number;
   // candidate
   votesFrom: NodeId[];
   // leader (reinitialized after election)
   nextIndex: Dict<LogIndex>;
   matchIndex: Dict<LogIndex>;
-  // state machine
-  store: KvStore;
-  /** client → the request id this server received and owes a reply for once applied. */
-  replyTo: Dict<number>;
 }
 
 /**
@@ -57,21 +43,20 @@ export interface RaftVolatileState {
  * - Clients are Multi-Paxos's: a non-leader answers with a redirect, and the
  *   deduplicating key-value store applies each request once.
  */
-export class RaftServer implements ProtocolNode<RaftMessage, ClientWorkload> {
+export class RaftServer extends LeaderServer<RaftMessage, RaftEffects, RaftVolatileState> {
   readonly state: RaftVolatileState;
   private readonly storage: DurableStorage<RaftRecord>;
   // Durable state, cached: each is written to storage before it changes here.
   private currentTerm: Term;
   private votedFor: NodeId | null;
   private readonly log: LogEntry[];
-  private readonly id: NodeId;
   private readonly quorum: number;
 
   constructor(
-    private readonly effects: RaftEffects,
+    effects: RaftEffects,
     private readonly config: RaftConfig,
   ) {
-    this.id = effects.nodeId;
+    super(effects, { servers: config.servers, electionMs: config.timing.electionMs, staleReads: config.bugs.has('stale-read') });
     this.quorum = serverQuorum(config);
     this.storage = effects.storage;
     const stored = readServerRecords(this.storage);
@@ -91,19 +76,6 @@ export class RaftServer implements ProtocolNode<RaftMessage, ClientWorkload> {
       replyTo: emptyDict(),
     };
   }
-
-  /** The first server campaigns at once, so a fresh cluster has a leader without waiting out a timeout. */
-  start(): void {
-    if (this.id === this.config.servers[0]) this.campaign();
-    else this.armElection();
-  }
-
-  recover(): void {
-    this.armElection();
-  }
-
-  /** Servers take commands from clients over the network, never as scheduled requests. */
-  onRequest(): void {}
 
   onMessage(from: NodeId, message: RaftMessage): void {
     switch (message.type) {
@@ -125,17 +97,9 @@ export class RaftServer implements ProtocolNode<RaftMessage, ClientWorkload> {
     }
   }
 
-  onTimer(name: string): void {
-    if (name === ELECTION_TIMER) {
-      if (this.state.role !== 'leader') this.campaign();
-    } else if (name === HEARTBEAT_TIMER) {
-      if (this.state.role === 'leader') this.broadcastAppend();
-      else if (this.state.role === 'candidate') this.requestVotes();
-    }
-  }
-
-  volatileState(): RaftVolatileState {
-    return this.state;
+  protected onHeartbeatTimer(): void {
+    if (this.state.role === 'leader') this.broadcastAppend();
+    else if (this.state.role === 'candidate') this.requestVotes();
   }
 
   // ── terms and persistence ─────────────────────────────────────────────────
@@ -195,12 +159,7 @@ export class RaftServer implements ProtocolNode<RaftMessage, ClientWorkload> {
 
   // ── elections ─────────────────────────────────────────────────────────────
 
-  private armElection(): void {
-    const delayMs = electionDelayMs(this.config.timing.electionMs, this.state.failedCampaigns, () => this.effects.random());
-    this.effects.setTimer(ELECTION_TIMER, delayMs);
-  }
-
-  private campaign(): void {
+  protected campaign(): void {
     const state = this.state;
     this.writeTerm(this.currentTerm + 1, this.id);
     this.storage.sync();
@@ -392,9 +351,7 @@ export class RaftServer implements ProtocolNode<RaftMessage, ClientWorkload> {
     }
     // The leader of this term: a candidate of the same term lost.
     if (state.role !== 'follower') this.becomeFollower();
-    state.leaderHint = from;
-    state.failedCampaigns = 0;
-    this.armElection();
+    this.followLeader(from);
     const conflict = this.consistencyCheck(message.prevLogIndex, message.prevLogTerm);
     if (conflict !== null) {
       this.effects.send(from, { type: 'append-reply', term: this.currentTerm, success: false, matchIndex: -1, ...conflict });
@@ -447,37 +404,13 @@ export class RaftServer implements ProtocolNode<RaftMessage, ClientWorkload> {
       // Under `commit-ahead` a follower may commit past its log's end: nothing there to apply yet.
       if (entry === undefined) return;
       state.lastApplied = slot;
-      const outcome = applyCommand(state.store, entry.command, true);
-      this.effects.observe(
-        outcome.duplicate
-          ? { type: 'apply', slot, command: entry.command, result: outcome.result, duplicate: true }
-          : { type: 'apply', slot, command: entry.command, result: outcome.result },
-      );
-      const command = entry.command;
-      if (!isNoop(command) && state.replyTo[command.client] === command.requestId) {
-        delete state.replyTo[command.client];
-        this.reply(command.client, command.requestId, outcome.result);
-      }
+      this.reportApplied(slot, entry.command, applyCommand(state.store, entry.command, true));
     }
   }
 
-  private onClientRequest(from: NodeId, command: ClientCommand): void {
+  protected serve(command: ClientCommand): void {
     const state = this.state;
-    if (state.role !== 'leader') {
-      this.effects.send(from, { type: 'redirect', requestId: command.requestId, leaderHint: state.leaderHint === this.id ? null : state.leaderHint });
-      return;
-    }
-    if (command.op.kind === 'get' && this.config.bugs.has('stale-read')) {
-      // The bug: "I am the leader, so my state is the latest." No log entry, no heartbeat round.
-      this.reply(command.client, command.requestId, readLocal(state.store, command.op.key));
-      return;
-    }
-    const session = state.store.sessions[command.client];
-    if (session !== undefined && session.requestId >= command.requestId) {
-      // Applied already (a retry, or a duplicated message): answer from the client table.
-      if (session.requestId === command.requestId) this.reply(command.client, command.requestId, session.result);
-      return;
-    }
+    if (this.answeredFromSessions(command)) return;
     this.expectReply(command);
     if (this.isUnapplied(command)) return;
     this.appendEntry({ term: this.currentTerm, command });
@@ -492,18 +425,8 @@ export class RaftServer implements ProtocolNode<RaftMessage, ClientWorkload> {
   /** The request is in the log above lastApplied already (a retry): it will be applied and answered from there. */
   private isUnapplied(command: ClientCommand): boolean {
     for (let index = this.lastLogIndex(); index > this.state.lastApplied; index--) {
-      const other: Command = this.log[index]!.command;
-      if (!isNoop(other) && other.client === command.client && other.requestId === command.requestId) return true;
+      if (isSameRequest(command, this.log[index]!.command)) return true;
     }
     return false;
-  }
-
-  private expectReply(command: ClientCommand): void {
-    const owed = this.state.replyTo[command.client];
-    if (owed === undefined || owed < command.requestId) this.state.replyTo[command.client] = command.requestId;
-  }
-
-  private reply(client: NodeId, requestId: number, result: KvResult): void {
-    this.effects.send(client, { type: 'reply', requestId, result });
   }
 }

@@ -4,7 +4,7 @@ import type { TraceMeta } from '../../sim/events.js';
  * What the diagram page embeds, shared by the writer (Node, src/trace/html.ts)
  * and the viewer that reads it in the browser (src/trace/html/viewer/). Both
  * compile against these types, so a field renamed on one side fails to build
- * on the other. Type-only apart from the element ids, {@link cssIdent}, {@link isBallot} and {@link viewOf}.
+ * on the other. Type-only apart from the element ids, {@link cssIdent} and {@link isBallot}.
  */
 
 /** Ids of the two JSON elements: the events (written first, as the run goes) and {@link DiagramPageData} (at the end). */
@@ -67,6 +67,8 @@ export interface LeaderTerm {
 /** The JSON in the `paxsim-data` element: what the page knows beyond the events. */
 export interface DiagramPageData {
   readonly meta: TraceMeta;
+  /** The part of the viewer that draws it. */
+  readonly view: ViewKind;
   /** The whole run's violations (event indices may lie beyond the embedded events). */
   readonly violations: readonly SequenceDiagramViolation[];
   readonly terms: readonly LeaderTerm[];
@@ -105,25 +107,10 @@ export type PageMessage = Readonly<Record<string, unknown>>;
 
 /**
  * Which part of the viewer draws a protocol's specifics (its lane roles, arrow
- * labels, marks and summary). The one place that maps a meta line's
- * `protocol` to a view: single-decree Paxos (also a foreign trace that names
- * none), the multi-slot family (Multi-Paxos, Cheap Paxos), Raft, and the
- * generic view every other protocol (a user's, loaded from a module) gets.
+ * labels, marks and summary): single-decree Paxos (also a foreign trace that
+ * names no protocol), the multi-slot family (Multi-Paxos, Cheap Paxos), Raft,
+ * and the generic view every other protocol (a user's, loaded from a module)
+ * gets. The page's writer picks it from the protocol's trace format
+ * (trace/html.ts, `viewOf`) and hands it over in {@link DiagramPageData}.
  */
 export type ViewKind = 'paxos' | 'multi-slot' | 'raft' | 'generic';
-
-export function viewOf(protocol: string | undefined): ViewKind {
-  switch (protocol) {
-    case undefined:
-    case '':
-    case 'paxos':
-      return 'paxos';
-    case 'multipaxos':
-    case 'cheap-paxos':
-      return 'multi-slot';
-    case 'raft':
-      return 'raft';
-    default:
-      return 'generic';
-  }
-}

@@ -28,7 +28,7 @@ function readJson<T>(id: string): T {
 const data = readJson<DiagramPageData>(DATA_ELEMENT_ID);
 // The events come first in the page (written as the run went), the rest after them.
 const events = readJson<PageEvent[]>(EVENTS_ELEMENT_ID);
-const part = partFor(data.meta);
+const part = partFor(data.meta, data.view);
 const describe = new Describer(part);
 
 const scroller = element<HTMLDivElement>('scroller');
