@@ -122,6 +122,14 @@ describe('link state in typed arrays', () => {
     expect(links.describe()).toEqual({ groups: null, cuts: [] });
     expect(links.isWhole()).toBe(true);
   });
+
+  it.each([4, 8, 9, 30])('finds every node of a %i-node cluster by id (scanned or mapped), and refuses an unknown one', (count) => {
+    const nodes = Array.from({ length: count }, (_, index) => `n${index}`);
+    const links = new LinkState(nodes);
+    // Ids built again, so they are equal strings but not the same objects.
+    expect(nodes.map((_, index) => links.index(`n${String(index)}`))).toEqual(nodes.map((_, index) => index));
+    expect(() => links.index('nowhere')).toThrow(/unknown node nowhere/);
+  });
 });
 
 describe('the cheaper nemesis and streams', () => {

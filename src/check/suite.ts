@@ -153,14 +153,13 @@ const TYPES_READ: Readonly<Record<string, readonly string[]>> = {
   'ballot-uniqueness': ['accept'],
 };
 
-/** Every suite starts with one of two checker lists (with liveness or without): their tables, built once, by checker names. */
-const initialReaders = new Map<string, ReadonlyMap<string, readonly number[]>>();
+/** Every suite starts with one of two checker lists (with liveness or without): their tables, built once, by the checkers' names. */
+const initialReaders: { names: readonly string[]; readers: ReadonlyMap<string, readonly number[]> }[] = [];
 
 function readersByType(checkers: readonly Checker[], active: readonly Checker[]): ReadonlyMap<string, readonly number[]> {
   const allActive = active.length === checkers.length;
-  const names = allActive ? checkers.map((checker) => checker.name).join(' ') : '';
-  const cached = allActive ? initialReaders.get(names) : undefined;
-  if (cached !== undefined) return cached;
+  const cached = allActive ? initialReaders.find((known) => known.names.length === checkers.length && known.names.every((name, position) => checkers[position]!.name === name)) : undefined;
+  if (cached !== undefined) return cached.readers;
   const readers = new Map<string, number[]>();
   for (const type of CHECKED_EVENT_TYPES) {
     const positions: number[] = [];
@@ -170,6 +169,6 @@ function readersByType(checkers: readonly Checker[], active: readonly Checker[])
     });
     readers.set(type, positions);
   }
-  if (allActive) initialReaders.set(names, readers);
+  if (allActive) initialReaders.push({ names: checkers.map((checker) => checker.name), readers });
   return readers;
 }

@@ -7,8 +7,12 @@ import { chance, randomStream, uniformInt, type Random } from './rng.js';
  * addressed by index in the sorted node list; a link is blocked when its
  * ends sit in different partition groups or it is cut one way.
  */
+/** Up to this many nodes, ids are found by a scan instead of a map lookup. */
+const SCANNED_NODES = 8;
+
 export class LinkState {
-  private readonly indexOf: Map<NodeId, number>;
+  /** Node index by id, for clusters too large to scan (null otherwise). */
+  private readonly indexOf: Map<NodeId, number> | null;
   /** groupOf[i]: the partition group of node i; all zero when whole. */
   private readonly groupOf: Int32Array;
   /** cut[from * n + to] is 1: the one-way link from → to is cut. Typed arrays: built twice per fuzz seed (simulator and liveness view) and refilled at every heal. */
@@ -22,21 +26,27 @@ export class LinkState {
     alwaysConnected: readonly NodeId[] = [],
   ) {
     const count = nodes.length;
-    this.indexOf = new Map();
+    this.indexOf = count > SCANNED_NODES ? new Map() : null;
     this.alwaysConnected = new Uint8Array(count);
     for (let index = 0; index < count; index++) {
       const id = nodes[index]!;
-      this.indexOf.set(id, index);
+      this.indexOf?.set(id, index);
       if (alwaysConnected.length > 0 && alwaysConnected.includes(id)) this.alwaysConnected[index] = 1;
     }
     this.groupOf = new Int32Array(count);
     this.cut = new Uint8Array(count * count);
   }
 
+  /** Every send looks its receiver up here: in a small cluster a scan of the ids (mostly the same string objects, so a pointer compare) beats hashing. */
   index(id: NodeId): number {
-    const index = this.indexOf.get(id);
-    if (index === undefined) fail(`unknown node ${id}`);
-    return index;
+    const nodes = this.nodes;
+    if (this.indexOf === null) {
+      for (let index = 0; index < nodes.length; index++) if (nodes[index] === id) return index;
+    } else {
+      const index = this.indexOf.get(id);
+      if (index !== undefined) return index;
+    }
+    fail(`unknown node ${id}`);
   }
 
   /** A new partition replaces the previous one; nodes not listed form one more group together. */

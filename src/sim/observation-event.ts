@@ -41,9 +41,18 @@ export function observationEvent(t: number, node: NodeId, observation: Observati
   return { t, type: o.type, node, ...(o as object) } as unknown as AnyTraceEvent;
 }
 
-/** The observation's own enumerable string keys are exactly `type` and then the given ones, in this order (fixed arity: no array per call). */
+/**
+ * The observation's enumerable string keys are exactly `type` and then the
+ * given ones, in this order, all its own. Walked with for-in, which reads the
+ * object's cached key list without allocating (Object.keys copies it: as much
+ * garbage as the event itself). Fixed arity: no array per call.
+ */
 function hasKeys(observation: object, first: string, second?: string, third?: string): boolean {
-  const keys = Object.keys(observation);
-  const count = third !== undefined ? 4 : second !== undefined ? 3 : 2;
-  return keys.length === count && keys[0] === 'type' && keys[1] === first && (count < 3 || keys[2] === second) && (count < 4 || keys[3] === third);
+  let position = 0;
+  for (const key in observation) {
+    const expected = position === 0 ? 'type' : position === 1 ? first : position === 2 ? second : position === 3 ? third : undefined;
+    if (key !== expected || !Object.prototype.hasOwnProperty.call(observation, key)) return false;
+    position += 1;
+  }
+  return position === (third !== undefined ? 4 : second !== undefined ? 3 : 2);
 }
