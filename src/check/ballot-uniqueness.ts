@@ -1,4 +1,4 @@
-import { ballotKey, formatBallot, type Ballot } from '../protocols/paxos/ballot.js';
+import { formatBallot, LastBallotKey, type Ballot } from '../protocols/paxos/ballot.js';
 import type { NodeId } from '../scenario/scenario.js';
 import type { TraceEvent } from '../sim/events.js';
 import type { Checker } from './checker.js';
@@ -22,10 +22,11 @@ export interface FirstAcceptance {
  */
 export class BallotLedger {
   private readonly firstByBallot = new Map<string, FirstAcceptance>();
+  private readonly ballotKeys = new LastBallotKey();
 
   /** Records an acceptance; the earlier acceptance of another value in the same ballot, or null. */
   accept(ballot: Ballot, acceptance: FirstAcceptance): FirstAcceptance | null {
-    const ballotId = ballotKey(ballot);
+    const ballotId = this.ballotKeys.of(ballot);
     const first = this.firstByBallot.get(ballotId);
     if (first === undefined) {
       this.firstByBallot.set(ballotId, acceptance);
@@ -48,7 +49,7 @@ export class BallotUniquenessChecker implements Checker {
 
   observe(event: TraceEvent): string | null {
     if (event.type !== 'accept') return null;
-    const acceptance = { node: event.node, key: event.value, description: `"${event.value}"`, t: event.t };
+    const acceptance = new ValueAcceptance(event.node, event.value, event.t);
     const first = this.ledger.accept(event.ballot, acceptance);
     return first === null ? null : describeSecondValue(event.ballot, acceptance, first);
   }
@@ -59,5 +60,18 @@ export class BallotUniquenessChecker implements Checker {
 
   describeHeld(): string {
     return 'each ballot carried one value';
+  }
+}
+
+/** A single-decree acceptance: its description is only written when a violation quotes it (almost never), not per acceptance. */
+class ValueAcceptance implements FirstAcceptance {
+  constructor(
+    readonly node: NodeId,
+    readonly key: string,
+    readonly t: number,
+  ) {}
+
+  get description(): string {
+    return `"${this.key}"`;
   }
 }

@@ -1,4 +1,4 @@
-import { ballotKey, type Ballot } from '../protocols/paxos/ballot.js';
+import { LastBallotKey, type Ballot } from '../protocols/paxos/ballot.js';
 import type { Value } from '../protocols/paxos/messages.js';
 import type { NodeId } from '../scenario/scenario.js';
 import type { TraceEvent } from '../sim/events.js';
@@ -15,9 +15,11 @@ export interface ChosenProposal {
  * node believes. Computed once per run and shared by every checker.
  */
 export class ChosenLedger {
-  private readonly acceptorsByProposal = new Map<string, Set<NodeId>>();
+  /** By ballot key, the values accepted in that ballot and by whom (one value, unless a bug let two share a ballot). */
+  private readonly proposalsByBallot = new Map<string, { readonly value: Value; readonly acceptors: NodeId[] }[]>();
   private readonly chosenProposals: ChosenProposal[] = [];
   private readonly chosenValueSet = new Set<Value>();
+  private readonly ballotKeys = new LastBallotKey();
 
   constructor(private readonly quorumSize: number) {}
 
@@ -25,19 +27,25 @@ export class ChosenLedger {
   observe(event: TraceEvent): ChosenProposal | null {
     if (event.type !== 'accept') return null;
     // Keyed by ballot and value: under a bug, two values can share a ballot.
-    const key = `${ballotKey(event.ballot)}=${event.value}`;
-    let acceptors = this.acceptorsByProposal.get(key);
-    if (acceptors === undefined) {
-      acceptors = new Set();
-      this.acceptorsByProposal.set(key, acceptors);
+    const key = this.ballotKeys.of(event.ballot);
+    let proposals = this.proposalsByBallot.get(key);
+    if (proposals === undefined) {
+      proposals = [];
+      this.proposalsByBallot.set(key, proposals);
     }
-    if (acceptors.has(event.node)) return null;
-    acceptors.add(event.node);
-    if (acceptors.size !== this.quorumSize) return null;
-    const proposal = { value: event.value, ballot: event.ballot, t: event.t };
-    this.chosenProposals.push(proposal);
+    let proposal = proposals.find((candidate) => candidate.value === event.value);
+    if (proposal === undefined) {
+      proposal = { value: event.value, acceptors: [] };
+      proposals.push(proposal);
+    }
+    // A short list: a ballot is accepted by at most every acceptor once.
+    if (proposal.acceptors.includes(event.node)) return null;
+    proposal.acceptors.push(event.node);
+    if (proposal.acceptors.length !== this.quorumSize) return null;
+    const chosen = { value: event.value, ballot: event.ballot, t: event.t };
+    this.chosenProposals.push(chosen);
     this.chosenValueSet.add(event.value);
-    return proposal;
+    return chosen;
   }
 
   get chosen(): readonly ChosenProposal[] {

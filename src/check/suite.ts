@@ -37,6 +37,8 @@ export class CheckerSuite implements TraceChecks {
   private readonly firstViolation = new Map<string, Violation>();
   /** Checkers still looking: each stops at its first violation. */
   private active: Checker[];
+  /** Per checked event type, the positions in `checkers` of the active ones that read it, in suite order (most read one or two types: no call for the rest). */
+  private readers: ReadonlyMap<string, readonly number[]>;
 
   constructor(context: CheckContext, liveness: LivenessOptions | undefined) {
     this.ledger = new ChosenLedger(context.quorumSize);
@@ -44,6 +46,7 @@ export class CheckerSuite implements TraceChecks {
     this.checkers = [new AgreementChecker(), new ValidityChecker(), new IntegrityChecker(), new AcceptorDisciplineChecker(), new BallotUniquenessChecker()];
     if (this.liveness) this.checkers.push(this.liveness);
     this.active = [...this.checkers];
+    this.readers = readersByType(this.checkers, this.active);
   }
 
   /** Feeds one event; returns what it made chosen and any first violations it caused. */
@@ -51,13 +54,13 @@ export class CheckerSuite implements TraceChecks {
     // This suite is only ever given single-decree Paxos traces.
     const event = anyEvent as TraceEvent;
     // Network traffic is most of a trace and no checker reads it; only the liveness deadline can pass during it.
-    if (!CHECKED_EVENT_TYPES.has(event.type)) return this.liveness === null ? NOTHING_NEW : this.watchDeadline(event, index);
+    const readers = this.readers.get(event.type);
+    if (readers === undefined) return this.liveness === null ? NOTHING_NEW : this.watchDeadline(event, index);
     const chosen = this.ledger.observe(event);
     const derived: TraceEvent | null = chosen === null ? null : { t: event.t, type: 'chosen', value: chosen.value, ballot: chosen.ballot };
     let violations: Violation[] | null = null;
-    const active = this.active;
-    for (let position = 0; position < active.length; position++) {
-      const checker = active[position]!;
+    for (let position = 0; position < readers.length; position++) {
+      const checker = this.checkers[readers[position]!]!;
       const message = checker.observe(event, this.ledger);
       if (message === null) continue;
       const violation = { checker: checker.name, message, t: event.t, event: index };
@@ -65,7 +68,7 @@ export class CheckerSuite implements TraceChecks {
       (violations ??= []).push(violation);
     }
     if (violations === null) return derived === null ? NOTHING_NEW : { derived, violations: NO_VIOLATIONS };
-    this.active = active.filter((checker) => !this.firstViolation.has(checker.name));
+    this.retire();
     return { derived, violations };
   }
 
@@ -76,8 +79,14 @@ export class CheckerSuite implements TraceChecks {
     if (message === null) return NOTHING_NEW;
     const violation = { checker: liveness.name, message, t: event.t, event: index };
     this.firstViolation.set(liveness.name, violation);
-    this.active = this.active.filter((checker) => checker !== liveness);
+    this.retire();
     return { derived: null, violations: [violation] };
+  }
+
+  /** Checkers that found their violation stop looking. */
+  private retire(): void {
+    this.active = this.active.filter((checker) => !this.firstViolation.has(checker.name));
+    this.readers = readersByType(this.checkers, this.active);
   }
 
   /** End of the run: deadline-based checkers judge now. `lastIndex` is the index given to a violation found here. */
@@ -120,7 +129,7 @@ const NO_VIOLATIONS: readonly Violation[] = Object.freeze([]);
 const NOTHING_NEW = Object.freeze({ derived: null, violations: NO_VIOLATIONS });
 
 /** Protocol observations and faults: the only events checkers read (README, "Minimal subset"). */
-const CHECKED_EVENT_TYPES: ReadonlySet<string> = new Set([
+const CHECKED_EVENT_TYPES: readonly string[] = [
   'propose',
   'adopt',
   'promise',
@@ -133,4 +142,33 @@ const CHECKED_EVENT_TYPES: ReadonlySet<string> = new Set([
   'partition',
   'cut',
   'heal',
-]);
+];
+
+/** The event types each of the suite's checkers reads (it returns null and changes nothing for the others); liveness reads every checked type. */
+const TYPES_READ: Readonly<Record<string, readonly string[]>> = {
+  agreement: ['accept', 'learn'],
+  validity: ['propose', 'accept', 'learn'],
+  integrity: ['learn'],
+  'acceptor-discipline': ['promise', 'accept'],
+  'ballot-uniqueness': ['accept'],
+};
+
+/** Every suite starts with one of two checker lists (with liveness or without): their tables, built once, by the checkers' names. */
+const initialReaders: { names: readonly string[]; readers: ReadonlyMap<string, readonly number[]> }[] = [];
+
+function readersByType(checkers: readonly Checker[], active: readonly Checker[]): ReadonlyMap<string, readonly number[]> {
+  const allActive = active.length === checkers.length;
+  const cached = allActive ? initialReaders.find((known) => known.names.length === checkers.length && known.names.every((name, position) => checkers[position]!.name === name)) : undefined;
+  if (cached !== undefined) return cached.readers;
+  const readers = new Map<string, number[]>();
+  for (const type of CHECKED_EVENT_TYPES) {
+    const positions: number[] = [];
+    checkers.forEach((checker, position) => {
+      const types = TYPES_READ[checker.name];
+      if (active.includes(checker) && (types === undefined || types.includes(type))) positions.push(position);
+    });
+    readers.set(type, positions);
+  }
+  if (allActive) initialReaders.push({ names: checkers.map((checker) => checker.name), readers });
+  return readers;
+}

@@ -43,6 +43,18 @@ const MIX_WEIGHTS: Record<NemesisFaultKind, number> = {
 
 const WORKLOAD_VALUES = ['X', 'Y', 'Z'];
 
+// The choices the generator draws from, built once rather than per draw (a fuzz seed draws a few dozen of them).
+const SWARM_INTENSITIES = [0.25, 0.5, 1, 2, 3];
+const SWARM_WEIGHT_FACTORS = [0.5, 1, 2, 4];
+const DRIFT_RATES = [0.5, 0.8, 1.25, 2];
+const BURST_DROPS = [0.2, 0.4, 0.6, 0.9];
+const BURST_DUPLICATES = [0.2, 0.5, 0.9];
+const BURST_DELAY_FACTORS = [3, 5, 10];
+const SWARM_LATER_COUNTS = [0, 0, 1, 2];
+const SWARM_WAVE_COUNTS = [0, 1, 2];
+const SWARM_FOLLOW_UP_CHANCES = [0, 0.5, 1];
+const SWARM_CLIENT_SPREADS = [0.25, 0.5, 0.75];
+
 export function generateSchedule(scenario: Scenario, nemesis: NemesisSpec, seed: number): GeneratedSchedule {
   const random = randomStream(seed, 'nemesis');
   const faults = generateFaults(scenario, nemesis, random);
@@ -59,10 +71,8 @@ export function materializeScenario(scenario: Scenario, seed: number): Scenario 
 }
 
 function generateFaults(scenario: Scenario, nemesis: NemesisSpec, random: Random): Fault[] {
-  const mix = drawMix(nemesis, random);
-  // As arrays: picking iterates them once per fault, and a Map's entries would allocate a pair each time.
-  const weights = { kinds: [...mix.keys()], weights: [...mix.values()] };
-  const intensity = nemesis.swarm ? pick(random, [0.25, 0.5, 1, 2, 3]) : 1;
+  const weights = drawMix(nemesis, random);
+  const intensity = nemesis.swarm ? pick(random, SWARM_INTENSITIES) : 1;
   const windowMs = nemesis.windowMs;
   const meanGapMs = nemesis.faultsPerSecond > 0 ? 1000 / (nemesis.faultsPerSecond * intensity) : Infinity;
   const faults: Fault[] = [];
@@ -89,7 +99,7 @@ function generateFaults(scenario: Scenario, nemesis: NemesisSpec, random: Random
       case 'cut': {
         if (nodes.length < 2) break;
         const from = pick(random, nodes);
-        const to = pick(random, nodes.filter((node) => node !== from));
+        const to = pick(random, without(nodes, from));
         faults.push({ at, kind: 'cut', from, to });
         partitioned = true;
         break;
@@ -105,7 +115,7 @@ function generateFaults(scenario: Scenario, nemesis: NemesisSpec, random: Random
       }
       case 'drift': {
         const node = pick(random, nodes);
-        faults.push({ at, kind: 'drift', node, rate: pick(random, [0.5, 0.8, 1.25, 2]) }, { at: at + durationMs, kind: 'drift', node, rate: 1 });
+        faults.push({ at, kind: 'drift', node, rate: pick(random, DRIFT_RATES) }, { at: at + durationMs, kind: 'drift', node, rate: 1 });
         break;
       }
       case 'burst': {
@@ -125,22 +135,41 @@ function generateFaults(scenario: Scenario, nemesis: NemesisSpec, random: Random
 
 /** Stable by time: at equal times the generated order stands (for faults: ends, like restart and heal, before new faults). */
 function sortByTime<T extends { readonly at: number }>(items: readonly T[]): T[] {
-  // Array.prototype.sort is stable (ES2019), so equal times keep their order without decorating each item with its index.
-  return [...items].sort((a, b) => a.at - b.at);
+  // An insertion sort: a schedule is a few dozen items, mostly in order already, where Array.prototype.sort's set-up dominates. Stable: an item moves only past later times.
+  const sorted = items.slice();
+  for (let index = 1; index < sorted.length; index++) {
+    const item = sorted[index]!;
+    let position = index;
+    while (position > 0 && sorted[position - 1]!.at > item.at) {
+      sorted[position] = sorted[position - 1]!;
+      position -= 1;
+    }
+    sorted[position] = item;
+  }
+  return sorted;
 }
 
-function drawMix(nemesis: NemesisSpec, random: Random): Map<NemesisFaultKind, number> {
-  const weights = new Map<NemesisFaultKind, number>();
+/** Kinds in this seed's mix and their weights, as parallel arrays in the order of `nemesis.kinds` (picking walks them once per fault). */
+function drawMix(nemesis: NemesisSpec, random: Random): { kinds: NemesisFaultKind[]; weights: number[] } {
+  const kinds: NemesisFaultKind[] = [];
+  const weights: number[] = [];
   for (const kind of nemesis.kinds) {
     if (!nemesis.swarm) {
-      weights.set(kind, MIX_WEIGHTS[kind]);
+      kinds.push(kind);
+      weights.push(MIX_WEIGHTS[kind]);
       continue;
     }
     // Each kind is in this seed's mix with probability one half, at a random weight.
-    if (chance(random, 0.5)) weights.set(kind, MIX_WEIGHTS[kind] * pick(random, [0.5, 1, 2, 4]));
+    if (chance(random, 0.5)) {
+      kinds.push(kind);
+      weights.push(MIX_WEIGHTS[kind] * pick(random, SWARM_WEIGHT_FACTORS));
+    }
   }
-  if (weights.size === 0) weights.set(pick(random, nemesis.kinds), 1);
-  return weights;
+  if (kinds.length === 0) {
+    kinds.push(pick(random, nemesis.kinds));
+    weights.push(1);
+  }
+  return { kinds, weights };
 }
 
 /**
@@ -166,9 +195,9 @@ function generateWorkload(scenario: Scenario, nemesis: NemesisSpec, faults: read
   const random = randomStream(seed, 'nemesis-workload');
   const windowMs = nemesis.windowMs;
   const roundTripMs = 2 * Math.max(1, scenario.network.delay.max);
-  const laterCount = nemesis.swarm ? pick(random, [0, 0, 1, 2]) : 1;
-  const waveCount = nemesis.swarm ? pick(random, [0, 1, 2]) : 1;
-  const followUpChance = nemesis.swarm ? pick(random, [0, 0.5, 1]) : 0.5;
+  const laterCount = nemesis.swarm ? pick(random, SWARM_LATER_COUNTS) : 1;
+  const waveCount = nemesis.swarm ? pick(random, SWARM_WAVE_COUNTS) : 1;
+  const followUpChance = nemesis.swarm ? pick(random, SWARM_FOLLOW_UP_CHANCES) : 0.5;
   const requests: Proposal[] = [];
   const anyValue = () => pick(random, WORKLOAD_VALUES);
 
@@ -207,21 +236,22 @@ function generateWorkload(scenario: Scenario, nemesis: NemesisSpec, faults: read
  */
 function paceClients(scenario: Scenario, protocol: 'multipaxos' | 'raft', nemesis: NemesisSpec, seed: number): MultiPaxosTimingSpec {
   const timing = scenario[protocol];
+  if (!hasClientNodes(scenario) || timingBlockOf(scenario.protocol) !== protocol || timing.thinkMs !== undefined) return timing;
   const mostOps = Math.max(0, ...scenario.clients.map((client) => client.ops?.length ?? client.count ?? 0));
-  if (!hasClientNodes(scenario) || timingBlockOf(scenario.protocol) !== protocol || timing.thinkMs !== undefined || mostOps === 0) return timing;
+  if (mostOps === 0) return timing;
   const random = randomStream(seed, 'nemesis-workload');
-  const spread = nemesis.swarm ? pick(random, [0.25, 0.5, 0.75]) : 0.5;
+  const spread = nemesis.swarm ? pick(random, SWARM_CLIENT_SPREADS) : 0.5;
   // A think time drawn from [0, thinkMs] averages thinkMs / 2.
   return { ...timing, thinkMs: Math.floor((2 * nemesis.windowMs * spread) / mostOps) };
 }
 
 function randomBurst(scenario: Scenario, at: number, forMs: number, random: Random): Fault {
   const burst: { at: number; kind: 'burst'; forMs: number; drop?: number; duplicate?: number; delay?: DelaySpec } = { at, kind: 'burst', forMs };
-  if (chance(random, 0.6)) burst.drop = pick(random, [0.2, 0.4, 0.6, 0.9]);
-  if (chance(random, 0.5)) burst.duplicate = pick(random, [0.2, 0.5, 0.9]);
+  if (chance(random, 0.6)) burst.drop = pick(random, BURST_DROPS);
+  if (chance(random, 0.5)) burst.duplicate = pick(random, BURST_DUPLICATES);
   if (chance(random, 0.4) || (burst.drop === undefined && burst.duplicate === undefined)) {
     const base = scenario.network.delay;
-    const maxMs = Math.max(base.max, 1) * pick(random, [3, 5, 10]);
+    const maxMs = Math.max(base.max, 1) * pick(random, BURST_DELAY_FACTORS);
     burst.delay = { distribution: 'uniform', min: base.min, max: maxMs };
   }
   return burst;
@@ -231,17 +261,29 @@ function randomBurst(scenario: Scenario, at: number, forMs: number, random: Rand
 function pickDownable(nodes: readonly NodeId[], down: readonly DownInterval[], fromMs: number, untilMs: number, maxDown: number, random: Random): NodeId | undefined {
   const overlapping = down.filter((interval) => interval.fromMs < untilMs && fromMs < interval.untilMs);
   // Intervals are generated in start order, so the peak overlap with this new one is at some start inside it.
-  const starts = [fromMs, ...overlapping.map((interval) => interval.fromMs).filter((start) => start >= fromMs)];
-  const peak = Math.max(...starts.map((start) => overlapping.filter((interval) => interval.fromMs <= start && start < interval.untilMs).length));
+  let peak = downAt(overlapping, fromMs);
+  for (const interval of overlapping) if (interval.fromMs >= fromMs) peak = Math.max(peak, downAt(overlapping, interval.fromMs));
   if (peak >= maxDown) return undefined;
-  const busy = new Set(overlapping.map((interval) => interval.node));
-  const candidates = nodes.filter((node) => !busy.has(node));
+  const candidates = nodes.filter((node) => !overlapping.some((interval) => interval.node === node));
   return candidates.length === 0 ? undefined : pick(random, candidates);
+}
+
+/** How many of the intervals cover the moment `atMs`. */
+function downAt(intervals: readonly DownInterval[], atMs: number): number {
+  let count = 0;
+  for (const interval of intervals) if (interval.fromMs <= atMs && atMs < interval.untilMs) count += 1;
+  return count;
+}
+
+function without(nodes: readonly NodeId[], excluded: NodeId): NodeId[] {
+  const rest: NodeId[] = [];
+  for (const node of nodes) if (node !== excluded) rest.push(node);
+  return rest;
 }
 
 function randomSplit(nodes: readonly NodeId[], random: Random): NodeId[][] {
   const groupCount = chance(random, 0.7) ? 2 : 3;
-  const groups: NodeId[][] = Array.from({ length: groupCount }, () => []);
+  const groups: NodeId[][] = groupCount === 2 ? [[], []] : [[], [], []];
   for (const node of nodes) groups[uniformInt(random, 0, groupCount - 1)]!.push(node);
   return groups.filter((group) => group.length > 0);
 }

@@ -7,66 +7,81 @@ import { chance, randomStream, uniformInt, type Random } from './rng.js';
  * addressed by index in the sorted node list; a link is blocked when its
  * ends sit in different partition groups or it is cut one way.
  */
-export class LinkState {
-  private readonly indexOf: ReadonlyMap<NodeId, number>;
-  /** groupOf[i]: the partition group of node i; all zero when whole. */
-  private groupOf: number[];
-  /** cut[from * n + to]: the one-way link from → to is cut. */
-  private cut: boolean[];
+/** Up to this many nodes, ids are found by a scan instead of a map lookup. */
+const SCANNED_NODES = 8;
 
-  /** alwaysConnected[i]: node i is never cut off (a protocol's clients). */
-  private readonly alwaysConnected: boolean[];
+export class LinkState {
+  /** Node index by id, for clusters too large to scan (null otherwise). */
+  private readonly indexOf: Map<NodeId, number> | null;
+  /** groupOf[i]: the partition group of node i; all zero when whole. */
+  private readonly groupOf: Int32Array;
+  /** cut[from * n + to] is 1: the one-way link from → to is cut. Typed arrays: built twice per fuzz seed (simulator and liveness view) and refilled at every heal. */
+  private readonly cut: Uint8Array;
+
+  /** alwaysConnected[i] is 1: node i is never cut off (a protocol's clients). */
+  private readonly alwaysConnected: Uint8Array;
 
   constructor(
     readonly nodes: readonly NodeId[],
     alwaysConnected: readonly NodeId[] = [],
   ) {
-    this.indexOf = new Map(nodes.map((id, index) => [id, index]));
-    this.alwaysConnected = nodes.map((id) => alwaysConnected.includes(id));
-    this.groupOf = nodes.map(() => 0);
-    this.cut = new Array<boolean>(nodes.length * nodes.length).fill(false);
+    const count = nodes.length;
+    this.indexOf = count > SCANNED_NODES ? new Map() : null;
+    this.alwaysConnected = new Uint8Array(count);
+    for (let index = 0; index < count; index++) {
+      const id = nodes[index]!;
+      this.indexOf?.set(id, index);
+      if (alwaysConnected.length > 0 && alwaysConnected.includes(id)) this.alwaysConnected[index] = 1;
+    }
+    this.groupOf = new Int32Array(count);
+    this.cut = new Uint8Array(count * count);
   }
 
+  /** Every send looks its receiver up here: in a small cluster a scan of the ids (mostly the same string objects, so a pointer compare) beats hashing. */
   index(id: NodeId): number {
-    const index = this.indexOf.get(id);
-    if (index === undefined) fail(`unknown node ${id}`);
-    return index;
+    const nodes = this.nodes;
+    if (this.indexOf === null) {
+      for (let index = 0; index < nodes.length; index++) if (nodes[index] === id) return index;
+    } else {
+      const index = this.indexOf.get(id);
+      if (index !== undefined) return index;
+    }
+    fail(`unknown node ${id}`);
   }
 
   /** A new partition replaces the previous one; nodes not listed form one more group together. */
   partition(groups: readonly (readonly NodeId[])[]): void {
-    const unlisted = groups.length + 1;
-    this.groupOf = this.nodes.map(() => unlisted);
-    groups.forEach((group, groupIndex) => {
-      for (const id of group) this.groupOf[this.index(id)] = groupIndex + 1;
-    });
+    this.groupOf.fill(groups.length + 1);
+    for (let groupIndex = 0; groupIndex < groups.length; groupIndex++) {
+      for (const id of groups[groupIndex]!) this.groupOf[this.index(id)] = groupIndex + 1;
+    }
   }
 
   cutLink(from: NodeId, to: NodeId): void {
     assert(from !== to, 'a node cannot be cut from itself');
-    this.cut[this.index(from) * this.nodes.length + this.index(to)] = true;
+    this.cut[this.index(from) * this.nodes.length + this.index(to)] = 1;
   }
 
   healAll(): void {
     this.groupOf.fill(0);
-    this.cut.fill(false);
+    this.cut.fill(0);
   }
 
   isBlocked(fromIndex: number, toIndex: number): boolean {
-    if (fromIndex === toIndex || this.alwaysConnected[fromIndex] || this.alwaysConnected[toIndex]) return false;
-    return this.groupOf[fromIndex] !== this.groupOf[toIndex] || this.cut[fromIndex * this.nodes.length + toIndex] === true;
+    if (fromIndex === toIndex || this.alwaysConnected[fromIndex] === 1 || this.alwaysConnected[toIndex] === 1) return false;
+    return this.groupOf[fromIndex] !== this.groupOf[toIndex] || this.cut[fromIndex * this.nodes.length + toIndex] === 1;
   }
 
   /** The links that are down now, for debugger views. */
   describe(): { groups: NodeId[][] | null; cuts: [NodeId, NodeId][] } {
     // Nodes that are never cut off (clients) belong to no group.
-    const members = (group: number) => this.nodes.filter((_, index) => this.groupOf[index] === group && !this.alwaysConnected[index]);
-    const distinctGroups = [...new Set(this.groupOf.filter((_, index) => !this.alwaysConnected[index]))];
+    const members = (group: number) => this.nodes.filter((_, index) => this.groupOf[index] === group && this.alwaysConnected[index] === 0);
+    const distinctGroups = [...new Set([...this.groupOf].filter((_, index) => this.alwaysConnected[index] === 0))];
     const groups = distinctGroups.length <= 1 ? null : distinctGroups.map(members).filter((group) => group.length > 0);
     const cuts: [NodeId, NodeId][] = [];
     this.nodes.forEach((from, fromIndex) =>
       this.nodes.forEach((to, toIndex) => {
-        if (this.cut[fromIndex * this.nodes.length + toIndex]) cuts.push([from, to]);
+        if (this.cut[fromIndex * this.nodes.length + toIndex] === 1) cuts.push([from, to]);
       }),
     );
     return { groups, cuts };
@@ -74,7 +89,7 @@ export class LinkState {
 
   /** True when every link is up. */
   isWhole(): boolean {
-    return this.groupOf.every((group) => group === this.groupOf[0]) && !this.cut.includes(true);
+    return this.groupOf.every((group) => group === this.groupOf[0]) && !this.cut.includes(1);
   }
 }
 

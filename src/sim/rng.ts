@@ -21,14 +21,28 @@ export type Random = () => number;
  */
 export function randomStream(seed: number, streamName: string): Random {
   if (!Number.isSafeInteger(seed)) fail(`seed must be a safe integer, got ${seed}`);
+  // The three state words hash the same key with three salts, in one pass over it (a run seeds a dozen streams).
   const key = `${seed}/${streamName}`;
-  return aleaFromState(1, hashToUnit(key, 0x9e3779b9), hashToUnit(key, 0x85ebca6b), hashToUnit(key, 0xc2b2ae35));
+  let hash0 = 0x9e3779b9;
+  let hash1 = 0x85ebca6b;
+  let hash2 = 0xc2b2ae35;
+  for (let index = 0; index < key.length; index++) {
+    const code = key.charCodeAt(index);
+    hash0 = hashStep(hash0, code);
+    hash1 = hashStep(hash1, code);
+    hash2 = hashStep(hash2, code);
+  }
+  return aleaFromState(1, hashFinish(hash0), hashFinish(hash1), hashFinish(hash2));
 }
 
 /** Baagoe's alea from a given state, exactly as seedrandom's `alea.next` steps it. */
 export function aleaFromState(carry: number, s0: number, s1: number, s2: number): Random {
   // The three doubles live in a typed array: kept in closure variables, every draw would box a new heap number.
-  const state = new Float64Array([s0, s1, s2]);
+  // Filled field by field: building it from an array literal costs an extra array and a slower constructor path.
+  const state = new Float64Array(3);
+  state[0] = s0;
+  state[1] = s1;
+  state[2] = s2;
   let c = carry;
   return () => {
     const t = 2091639 * state[0]! + c * 2.3283064365386963e-10; // 2^-32
@@ -41,17 +55,18 @@ export function aleaFromState(carry: number, s0: number, s1: number, s2: number)
   };
 }
 
-/** A 32-bit murmur3-style hash of the text, as a fraction in [0, 1). */
-function hashToUnit(text: string, salt: number): number {
-  let hash = salt >>> 0;
-  for (let index = 0; index < text.length; index++) {
-    hash = Math.imul(hash ^ text.charCodeAt(index), 0x5bd1e995);
-    hash ^= hash >>> 15;
-  }
-  hash = Math.imul(hash ^ (hash >>> 16), 0x85ebca6b);
-  hash = Math.imul(hash ^ (hash >>> 13), 0xc2b2ae35);
-  hash ^= hash >>> 16;
-  return (hash >>> 0) / 4294967296;
+/** One character of a 32-bit murmur3-style hash (the state is `salt >>> 0` before the first). */
+function hashStep(hash: number, code: number): number {
+  const mixed = Math.imul((hash >>> 0) ^ code, 0x5bd1e995);
+  return mixed ^ (mixed >>> 15);
+}
+
+/** The hash's final avalanche, as a fraction in [0, 1). */
+function hashFinish(hash: number): number {
+  let mixed = Math.imul(hash ^ (hash >>> 16), 0x85ebca6b);
+  mixed = Math.imul(mixed ^ (mixed >>> 13), 0xc2b2ae35);
+  mixed ^= mixed >>> 16;
+  return (mixed >>> 0) / 4294967296;
 }
 
 /** An integer drawn uniformly from [min, max], both inclusive. */

@@ -1,9 +1,10 @@
 import { takesOwnedDelivery, type DurableStorage, type Effects, type ProtocolFactory, type ProtocolNode, type Tagged } from '../protocols/effects.js';
 import type { Fault, NetworkSpec, NodeId } from '../scenario/scenario.js';
 import { assert, fail, unreachable } from '../util/assert.js';
-import { EventQueue, type Scheduled } from './event-queue.js';
+import { EntryQueue, NO_COPIES } from './entry-queue.js';
 import type { AnyTraceEvent, DropReason, FaultEvent } from './events.js';
 import { LinkState, MessageFate } from './network.js';
+import { observationEvent } from './observation-event.js';
 import { randomStream, type Random } from './rng.js';
 import { SimulatedStorage } from './storage.js';
 
@@ -86,49 +87,67 @@ const TIMER = 1;
 const FAULT = 2;
 const REQUEST = 3;
 
-/**
- * One scheduled event. Every kind has the same fields in the same order, so
- * the heap compares objects of a single hidden class (a third of all time
- * went to polymorphic property reads when each kind had its own shape); the
- * constructors below say what each field means per kind.
+/*
+ * What an entry's fields mean, per kind (see EntryQueue):
+ * - deliver: node = sender index, other = receiver index, id = message id,
+ *   payload = the message, copies = the shared delivery counter of a
+ *   duplicated message's two entries (NO_COPIES otherwise);
+ * - timer: node = node index, other = the node's incarnation when armed,
+ *   id = arming token, payload = the timer's name;
+ * - fault: payload = the fault;
+ * - request: node = node index, payload = the request and its display value.
  */
-interface QueueEntry extends Scheduled {
-  kind: typeof DELIVER | typeof TIMER | typeof FAULT | typeof REQUEST;
-  /** deliver: sender index; timer, request: node index. */
-  node: number;
-  /** deliver: receiver index; timer: the node's incarnation when armed. */
-  other: number;
-  /** deliver: message id; timer: arming token. */
-  id: number;
-  /** deliver: the message; timer: the timer's name; fault: the fault; request: the request and its display value. */
-  payload: unknown;
-  /** deliver of a duplicated message: the copies delivered so far, shared by both copies' entries; otherwise null. */
-  copies: { delivered: number } | null;
-}
+/**
+ * A node's timers: name → token of the live arming. A node has a few timer
+ * names, so they sit in two short arrays searched in order (a Map per node was
+ * a large share of a fuzz seed's set-up garbage); past {@link TimerTokens.MAX_LISTED}
+ * names (a protocol naming a timer per request) they move to a Map.
+ */
+class TimerTokens {
+  static readonly MAX_LISTED = 16;
+  private readonly names: string[] = [];
+  private readonly tokens: number[] = [];
+  private byName: Map<string, number> | null = null;
 
-function deliverEntry(timeMs: number, from: number, to: number, id: number, message: unknown): QueueEntry {
-  return { timeMs, sequence: 0, kind: DELIVER, node: from, other: to, id, payload: message, copies: null };
-}
+  /** The token of the live arming, or NO_TIMER. */
+  get(name: string): number {
+    if (this.byName !== null) return this.byName.get(name) ?? NO_TIMER;
+    const names = this.names;
+    for (let index = 0; index < names.length; index++) if (names[index] === name) return this.tokens[index]!;
+    return NO_TIMER;
+  }
 
-function timerEntry(timeMs: number, node: number, incarnation: number, token: number, name: string): QueueEntry {
-  return { timeMs, sequence: 0, kind: TIMER, node, other: incarnation, id: token, payload: name, copies: null };
-}
+  set(name: string, token: number): void {
+    if (this.byName !== null) {
+      this.byName.set(name, token);
+      return;
+    }
+    const names = this.names;
+    for (let index = 0; index < names.length; index++) {
+      if (names[index] === name) {
+        this.tokens[index] = token;
+        return;
+      }
+    }
+    names.push(name);
+    this.tokens.push(token);
+    if (names.length > TimerTokens.MAX_LISTED) this.byName = new Map(names.map((listed, index) => [listed, this.tokens[index]!]));
+  }
 
-function faultEntry(fault: Fault): QueueEntry {
-  return { timeMs: fault.at, sequence: 0, kind: FAULT, node: -1, other: -1, id: -1, payload: fault, copies: null };
-}
-
-function requestEntry(timeMs: number, node: number, request: unknown, value: string): QueueEntry {
-  return { timeMs, sequence: 0, kind: REQUEST, node, other: -1, id: -1, payload: { request, value }, copies: null };
+  clear(): void {
+    this.names.length = 0;
+    this.tokens.length = 0;
+    this.byName = null;
+  }
 }
 
 interface NodeSlot<Message extends Tagged, StoredRecord, Request> {
   readonly id: NodeId;
   readonly index: number;
   up: boolean;
-  /** A paused node processes nothing: what arrives for it waits here, in order, until it resumes. */
+  /** A paused node processes nothing: what arrives for it waits here (queue handles), in order, until it resumes. */
   paused: boolean;
-  waiting: QueueEntry[];
+  waiting: number[];
   /** How fast this node's clock runs relative to virtual time: its timer delays are divided by it. */
   clockRate: number;
   /** Bumped on crash and restart, so effects and timers of a dead incarnation are recognized. */
@@ -137,7 +156,7 @@ interface NodeSlot<Message extends Tagged, StoredRecord, Request> {
   /** The node's disk: it outlives every incarnation. */
   readonly storage: SimulatedStorage<StoredRecord>;
   /** Timer name → token of the live arming (NO_TIMER once fired or cancelled); a fired entry with another token was replaced or cancelled. */
-  timers: Map<string, number>;
+  timers: TimerTokens;
   readonly random: Random;
 }
 
@@ -148,13 +167,15 @@ interface NodeSlot<Message extends Tagged, StoredRecord, Request> {
  * randomness, no async.
  */
 export class Simulation<Message extends Tagged, StoredRecord, Observation extends Tagged, Request> {
-  private readonly queue = new EventQueue<QueueEntry>();
+  private readonly queue = EntryQueue.acquire();
+  /** Per duplicated message (both its entries hold the index): copies delivered so far. */
+  private readonly copiesDelivered: number[] = [];
   private readonly links: LinkState;
   private readonly fate: MessageFate;
   private readonly slots: NodeSlot<Message, StoredRecord, Request>[];
   private readonly emit: (event: AnyTraceEvent) => void;
   private nowMs = 0;
-  private nextSequence = 0;
+  private ran = false;
   private nextMessageId = 1;
   private nextTimerToken = 1;
   private readonly traceNetwork: boolean;
@@ -189,12 +210,13 @@ export class Simulation<Message extends Tagged, StoredRecord, Observation extend
       incarnation: 0,
       instance: null,
       storage: new SimulatedStorage<StoredRecord>(),
-      timers: new Map(),
+      timers: new TimerTokens(),
       random: randomStream(setup.seed, `node/${id}`),
     }));
-    for (const fault of setup.faults) this.schedule(faultEntry(fault));
+    for (const fault of setup.faults) this.queue.push(this.queue.create(FAULT, -1, -1, -1, fault, NO_COPIES), fault.at);
     for (const request of setup.requests) {
-      this.schedule(requestEntry(request.atMs, this.links.index(request.node), request.request, request.value));
+      const payload = { request: request.request, value: request.value };
+      this.queue.push(this.queue.create(REQUEST, this.links.index(request.node), -1, -1, payload, NO_COPIES), request.atMs);
     }
   }
 
@@ -204,6 +226,9 @@ export class Simulation<Message extends Tagged, StoredRecord, Observation extend
   }
 
   run(): SimulationOutcome {
+    // Its queue is recycled when the run ends, so a simulation runs once.
+    assert(!this.ran, 'a simulation runs once');
+    this.ran = true;
     const { untilMs, maxEvents, shouldStop } = this.setup;
     for (const slot of this.slots) {
       slot.instance = this.setup.protocol.createNode(this.effectsFor(slot));
@@ -211,14 +236,15 @@ export class Simulation<Message extends Tagged, StoredRecord, Observation extend
     }
     let processedEvents = 0;
     let lastEventMs = 0;
+    const queue = this.queue;
     for (;;) {
-      const next = this.queue.peek();
-      if (next === undefined) return this.outcome(untilMs, lastEventMs, processedEvents, 'quiescent');
-      if (next.timeMs > untilMs) return this.outcome(untilMs, lastEventMs, processedEvents, 'until');
-      this.queue.pop();
-      if (next.timeMs < this.nowMs) fail(`time went backwards: ${next.timeMs} < ${this.nowMs}`);
-      this.nowMs = next.timeMs;
-      lastEventMs = next.timeMs;
+      const nextMs = queue.peekTimeMs();
+      if (nextMs < 0) return this.outcome(untilMs, lastEventMs, processedEvents, 'quiescent');
+      if (nextMs > untilMs) return this.outcome(untilMs, lastEventMs, processedEvents, 'until');
+      const next = queue.pop();
+      if (nextMs < this.nowMs) fail(`time went backwards: ${nextMs} < ${this.nowMs}`);
+      this.nowMs = nextMs;
+      lastEventMs = nextMs;
       this.process(next);
       processedEvents += 1;
       if (shouldStop?.()) return this.outcome(this.nowMs, lastEventMs, processedEvents, 'stopped');
@@ -226,7 +252,9 @@ export class Simulation<Message extends Tagged, StoredRecord, Observation extend
     }
   }
 
+  /** The run is over (a simulation runs once): its queue goes back for the next run. */
   private outcome(endMs: number, lastEventMs: number, processedEvents: number, stoppedBy: StopReason): SimulationOutcome {
+    this.queue.recycle();
     const sentByType = this.traffic.sentByType;
     for (const [type, counter] of this.sentCounts) sentByType[type] = counter.sent;
     return { endMs, lastEventMs, processedEvents, stoppedBy, traffic: this.traffic };
@@ -249,27 +277,36 @@ export class Simulation<Message extends Tagged, StoredRecord, Observation extend
     };
   }
 
-  private process(entry: QueueEntry): void {
-    if (entry.kind !== FAULT) {
-      const target = this.slots[entry.kind === DELIVER ? entry.other : entry.node]!;
+  /** Processes a popped entry: its fields are read and its handle released before anything it does schedules more. */
+  private process(entry: number): void {
+    const queue = this.queue;
+    const kind = queue.kind(entry);
+    const node = queue.node(entry);
+    const other = queue.other(entry);
+    if (kind !== FAULT) {
+      const target = this.slots[kind === DELIVER ? other : node]!;
       if (target.paused) {
         target.waiting.push(entry);
         return;
       }
     }
-    switch (entry.kind) {
+    const id = queue.id(entry);
+    const copies = queue.copies(entry);
+    const payload = queue.payload(entry);
+    queue.release(entry);
+    switch (kind) {
       case DELIVER:
-        return this.deliver(entry.node, entry.other, entry.id, entry.payload as Message, entry.copies);
+        return this.deliver(node, other, id, payload as Message, copies);
       case TIMER:
-        return this.fireTimer(entry.node, entry.other, entry.payload as string, entry.id);
+        return this.fireTimer(node, other, payload as string, id);
       case FAULT:
-        return this.applyFault(entry.payload as Fault);
+        return this.applyFault(payload as Fault);
       case REQUEST: {
-        const { request, value } = entry.payload as { request: Request; value: string };
-        return this.handleRequest(entry.node, request, value);
+        const { request, value } = payload as { request: Request; value: string };
+        return this.handleRequest(node, request, value);
       }
       default:
-        unreachable(entry.kind, 'queue entry');
+        fail(`unknown queue entry kind ${kind}`);
     }
   }
 
@@ -282,10 +319,11 @@ export class Simulation<Message extends Tagged, StoredRecord, Observation extend
     return counter;
   }
 
-  /** The only way into the queue: hands out the sequence number that breaks ties in time. */
-  private schedule(entry: QueueEntry): void {
-    entry.sequence = this.nextSequence++;
-    this.queue.push(entry);
+  /** A delivery entry, scheduled (the queue hands out the sequence number that breaks ties in time). */
+  private scheduleDelivery(timeMs: number, from: number, to: number, id: number, message: Message, copies: number): number {
+    const entry = this.queue.create(DELIVER, from, to, id, message, copies);
+    this.queue.push(entry, timeMs);
+    return entry;
   }
 
   /** A node's effects send through here (the simulation is its nodes' NodeAccess: no adapter object or closure per call). */
@@ -303,33 +341,34 @@ export class Simulation<Message extends Tagged, StoredRecord, Observation extend
     else this.traffic.untracedEvents += 1;
     if (from === toIndex) {
       // A node's message to itself never leaves the process: reliable and immediate.
-      this.schedule(deliverEntry(t, from, toIndex, id, message));
+      this.scheduleDelivery(t, from, toIndex, id, message, NO_COPIES);
       return;
     }
     if (this.links.isBlocked(from, toIndex)) return this.emitDrop(fromSlot.id, to, id, 'partition');
     const stream = this.fate.sender(from);
     if (this.fate.isDropped(stream, t)) return this.emitDrop(fromSlot.id, to, id, 'random');
-    const first = deliverEntry(t + this.fate.delayMs(stream, t), from, toIndex, id, message);
-    this.schedule(first);
+    const first = this.scheduleDelivery(t + this.fate.delayMs(stream, t), from, toIndex, id, message, NO_COPIES);
     if (this.fate.isDuplicated(stream, t)) {
       if (this.traceNetwork) this.emit({ t, type: 'duplicate', from: fromSlot.id, to, id });
       else this.traffic.untracedEvents += 1;
-      const second = deliverEntry(t + this.fate.delayMs(stream, t), from, toIndex, id, message);
-      // Both copies share one counter (the field plays no part in the queue's order), instead of a lookup by id at every delivery.
-      first.copies = second.copies = { delivered: 0 };
-      this.schedule(second);
+      // Both copies share one counter (copies plays no part in the queue's order), instead of a lookup by id at every delivery.
+      const copies = this.copiesDelivered.length;
+      this.copiesDelivered.push(0);
+      this.queue.setCopies(first, copies);
+      this.scheduleDelivery(t + this.fate.delayMs(stream, t), from, toIndex, id, message, copies);
     }
   }
 
-  private deliver(from: number, to: number, id: number, message: Message, copies: { delivered: number } | null): void {
+  private deliver(from: number, to: number, id: number, message: Message, copies: number): void {
     const fromId = this.slots[from]!.id;
     const target = this.slots[to]!;
     if (!target.up) return this.emitDrop(fromId, target.id, id, 'crashed');
     // Checked again at delivery: a message in flight when a partition starts is lost.
     if (this.links.isBlocked(from, to)) return this.emitDrop(fromId, target.id, id, 'partition');
-    if (copies !== null) {
-      if (copies.delivered === 1) this.traffic.duplicateDeliveries += 1;
-      copies.delivered += 1;
+    if (copies !== NO_COPIES) {
+      const delivered = this.copiesDelivered[copies]!;
+      if (delivered === 1) this.traffic.duplicateDeliveries += 1;
+      this.copiesDelivered[copies] = delivered + 1;
     }
     if (this.traceNetwork) this.emit({ t: this.nowMs, type: 'deliver', from: fromId, to: target.id, id, msg: message } as AnyTraceEvent);
     else this.traffic.untracedEvents += 1;
@@ -433,10 +472,7 @@ export class Simulation<Message extends Tagged, StoredRecord, Observation extend
     slot.paused = false;
     const waiting = slot.waiting;
     slot.waiting = [];
-    for (const entry of waiting) {
-      entry.timeMs = this.nowMs;
-      this.schedule(entry);
-    }
+    for (const entry of waiting) this.queue.push(entry, this.nowMs);
   }
 
   private restart(slot: NodeSlot<Message, StoredRecord, Request>): void {
@@ -457,12 +493,11 @@ export class Simulation<Message extends Tagged, StoredRecord, Observation extend
     const token = this.nextTimerToken++;
     slot.timers.set(name, token);
     const virtualDelayMs = slot.clockRate === 1 ? delayMs : Math.round(delayMs / slot.clockRate);
-    this.schedule(timerEntry(this.nowMs + virtualDelayMs, slot.index, incarnation, token, name));
+    this.queue.push(this.queue.create(TIMER, slot.index, incarnation, token, name, NO_COPIES), this.nowMs + virtualDelayMs);
   }
 
   nodeObserve(slot: NodeSlot<Message, StoredRecord, Request>, observation: Observation): void {
-    // A spread copies the observation's fields after t, type and node (type keeps its place), as Object.assign did, with one allocation.
-    this.emit({ t: this.nowMs, type: observation.type, node: slot.id, ...(observation as object) } as unknown as AnyTraceEvent);
+    this.emit(observationEvent(this.nowMs, slot.id, observation as unknown as Tagged & Record<string, unknown>));
   }
 }
 
@@ -502,7 +537,7 @@ function incarnationEffects<Message extends Tagged, StoredRecord, Observation ex
   const state = { access, slot, incarnation } as unknown as IncarnationState;
   const effects = {
     nodeId: slot.id,
-    storage: incarnationStorage(slot.storage, state),
+    storage: new IncarnationStorage(slot.storage, state),
     send: effectsSend,
     setTimer: effectsSetTimer,
     cancelTimer: effectsCancelTimer,
@@ -532,7 +567,7 @@ function effectsSetTimer(this: IncarnationEffects, name: string, delayMs: number
 function effectsCancelTimer(this: IncarnationEffects, name: string): void {
   const state = this[INCARNATION];
   checkAlive(state, 'cancel a timer');
-  // Overwritten rather than deleted: a Map shrinks (reallocates) as entries are deleted, and a node re-arms the same few timers all run long.
+  // Overwritten rather than deleted: a node re-arms the same few timers all run long.
   state.slot.timers.set(name, NO_TIMER);
 }
 
@@ -546,73 +581,64 @@ function effectsRandom(this: IncarnationEffects): number {
   return this[INCARNATION].slot.random();
 }
 
-/** The node's disk as its incarnation sees it: reads always, changes only while that incarnation lives. Built like the effects, for the same reasons. */
-function incarnationStorage<StoredRecord>(disk: SimulatedStorage<StoredRecord>, state: IncarnationState): DurableStorage<StoredRecord> {
-  const storage = {
-    read: storageRead,
-    readSlot: storageReadSlot,
-    entries: storageEntries,
-    slotEntries: storageSlotEntries,
-    write: storageWrite,
-    remove: storageRemove,
-    writeSlot: storageWriteSlot,
-    removeSlot: storageRemoveSlot,
-    sync: storageSync,
-    [INCARNATION]: state,
-    [DISK]: disk,
-  };
-  Object.defineProperty(storage, 'size', { get: storageSize, enumerable: true });
-  return storage as unknown as DurableStorage<StoredRecord>;
-}
+/**
+ * The node's disk as its incarnation sees it: reads always, changes only while
+ * that incarnation lives. A class (methods and the `size` getter on its
+ * prototype): a plain object with a getter defined on it cost a slow
+ * `defineProperty` per node and restart.
+ */
+class IncarnationStorage<StoredRecord> implements DurableStorage<StoredRecord> {
+  // Private fields, so they stay out of the protocol's way (and of Object.keys), as the effects' symbol does.
+  readonly #disk: SimulatedStorage<StoredRecord>;
+  readonly #state: IncarnationState;
 
-const DISK = Symbol('disk');
+  constructor(disk: SimulatedStorage<StoredRecord>, state: IncarnationState) {
+    this.#disk = disk;
+    this.#state = state;
+  }
 
-interface IncarnationDisk {
-  readonly [INCARNATION]: IncarnationState;
-  readonly [DISK]: SimulatedStorage<unknown>;
-}
+  get size(): number {
+    return this.#disk.size;
+  }
 
-function storageRead(this: IncarnationDisk, key: string): unknown {
-  return this[DISK].read(key);
-}
+  read(key: string): StoredRecord | undefined {
+    return this.#disk.read(key);
+  }
 
-function storageReadSlot(this: IncarnationDisk, log: string, slot: number): unknown {
-  return this[DISK].readSlot(log, slot);
-}
+  readSlot(log: string, slot: number): StoredRecord | undefined {
+    return this.#disk.readSlot(log, slot);
+  }
 
-function storageEntries(this: IncarnationDisk): IterableIterator<[string, unknown]> {
-  return this[DISK].entries();
-}
+  entries(): IterableIterator<[string, StoredRecord]> {
+    return this.#disk.entries();
+  }
 
-function storageSlotEntries(this: IncarnationDisk, log: string): IterableIterator<[number, unknown]> {
-  return this[DISK].slotEntries(log);
-}
+  slotEntries(log: string): IterableIterator<[number, StoredRecord]> {
+    return this.#disk.slotEntries(log);
+  }
 
-function storageSize(this: IncarnationDisk): number {
-  return this[DISK].size;
-}
+  write(key: string, record: StoredRecord): void {
+    checkAlive(this.#state, 'write to storage');
+    this.#disk.write(key, record);
+  }
 
-function storageWrite(this: IncarnationDisk, key: string, record: unknown): void {
-  checkAlive(this[INCARNATION], 'write to storage');
-  this[DISK].write(key, record);
-}
+  remove(key: string): void {
+    checkAlive(this.#state, 'remove from storage');
+    this.#disk.remove(key);
+  }
 
-function storageRemove(this: IncarnationDisk, key: string): void {
-  checkAlive(this[INCARNATION], 'remove from storage');
-  this[DISK].remove(key);
-}
+  writeSlot(log: string, slot: number, record: StoredRecord): void {
+    checkAlive(this.#state, 'write to storage');
+    this.#disk.writeSlot(log, slot, record);
+  }
 
-function storageWriteSlot(this: IncarnationDisk, log: string, slot: number, record: unknown): void {
-  checkAlive(this[INCARNATION], 'write to storage');
-  this[DISK].writeSlot(log, slot, record);
-}
+  removeSlot(log: string, slot: number): void {
+    checkAlive(this.#state, 'remove from storage');
+    this.#disk.removeSlot(log, slot);
+  }
 
-function storageRemoveSlot(this: IncarnationDisk, log: string, slot: number): void {
-  checkAlive(this[INCARNATION], 'remove from storage');
-  this[DISK].removeSlot(log, slot);
-}
-
-function storageSync(this: IncarnationDisk): void {
-  checkAlive(this[INCARNATION], 'sync storage');
-  this[DISK].sync();
+  sync(): void {
+    checkAlive(this.#state, 'sync storage');
+    this.#disk.sync();
+  }
 }

@@ -21,7 +21,8 @@ type UnsyncedChange<StoredRecord> =
  */
 export class SimulatedStorage<StoredRecord> implements DurableStorage<StoredRecord> {
   private readonly records = new Map<string, StoredRecord>();
-  private readonly logs = new Map<string, Map<number, StoredRecord>>();
+  /** Slot logs by name, created at the first slot write (most protocols keep none, and a run builds a disk per node). */
+  private logs: Map<string, Map<number, StoredRecord>> | null = null;
   private unsynced: UnsyncedChange<StoredRecord>[] = [];
   /** Changes made so far (writes and removals), numbering each. */
   private writeSequence = 0;
@@ -35,7 +36,7 @@ export class SimulatedStorage<StoredRecord> implements DurableStorage<StoredReco
   copy(): SimulatedStorage<StoredRecord> {
     const copy = new SimulatedStorage<StoredRecord>(this.journalUnsynced);
     for (const [key, record] of this.records) copy.records.set(key, record);
-    for (const [name, log] of this.logs) copy.logs.set(name, new Map(log));
+    if (this.logs !== null) copy.logs = new Map([...this.logs].map(([name, log]) => [name, new Map(log)]));
     copy.slotRecords = this.slotRecords;
     return copy;
   }
@@ -45,7 +46,7 @@ export class SimulatedStorage<StoredRecord> implements DurableStorage<StoredReco
   }
 
   readSlot(log: string, slot: number): StoredRecord | undefined {
-    return this.logs.get(log)?.get(slot);
+    return this.logs?.get(log)?.get(slot);
   }
 
   entries(): IterableIterator<[string, StoredRecord]> {
@@ -53,7 +54,7 @@ export class SimulatedStorage<StoredRecord> implements DurableStorage<StoredReco
   }
 
   slotEntries(log: string): IterableIterator<[number, StoredRecord]> {
-    return (this.logs.get(log) ?? new Map<number, StoredRecord>()).entries();
+    return (this.logs?.get(log) ?? new Map<number, StoredRecord>()).entries();
   }
 
   get size(): number {
@@ -75,6 +76,7 @@ export class SimulatedStorage<StoredRecord> implements DurableStorage<StoredReco
   }
 
   writeSlot(log: string, slot: number, record: StoredRecord): void {
+    this.logs ??= new Map();
     let records = this.logs.get(log);
     if (records === undefined) {
       records = new Map();
@@ -88,7 +90,7 @@ export class SimulatedStorage<StoredRecord> implements DurableStorage<StoredReco
   }
 
   removeSlot(log: string, slot: number): void {
-    const records = this.logs.get(log);
+    const records = this.logs?.get(log);
     const previous = records?.get(slot);
     if (previous === undefined) return;
     if (this.journalUnsynced) this.unsynced.push({ log, slot, previous });
@@ -130,7 +132,7 @@ export class SimulatedStorage<StoredRecord> implements DurableStorage<StoredReco
   }
 
   private restoreSlot(log: string, slot: number, previous: StoredRecord | undefined): void {
-    const records = this.logs.get(log)!;
+    const records = this.logs!.get(log)!;
     const had = records.has(slot);
     if (previous === undefined) records.delete(slot);
     else records.set(slot, previous);

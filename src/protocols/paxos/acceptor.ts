@@ -12,11 +12,17 @@ import { EMPTY_ACCEPTOR_RECORD, type AcceptorRecord } from './state.js';
 export class Acceptor {
   /** Under `forget-promise` the record lives here, in memory only. */
   private volatileRecord: AcceptorRecord = EMPTY_ACCEPTOR_RECORD;
+  // The injected bugs, looked up once per node rather than in the config's set at every message.
+  private readonly forgetsPromise: boolean;
+  private readonly acceptsLower: boolean;
 
-  constructor(private readonly role: PaxosRole) {}
+  constructor(private readonly role: PaxosRole) {
+    this.forgetsPromise = role.config.bugs.has('forget-promise');
+    this.acceptsLower = role.config.bugs.has('accept-lower');
+  }
 
   record(): AcceptorRecord {
-    return this.role.config.bugs.has('forget-promise') ? this.volatileRecord : this.role.durable().acceptor;
+    return this.forgetsPromise ? this.volatileRecord : this.role.durable().acceptor;
   }
 
   onPrepare(from: NodeId, message: PrepareMessage): void {
@@ -35,7 +41,7 @@ export class Acceptor {
   onAccept(from: NodeId, message: AcceptMessage): void {
     const current = this.record();
     const belowPromise = current.promised !== null && compareBallots(message.ballot, current.promised) < 0;
-    if (belowPromise && !this.role.config.bugs.has('accept-lower')) {
+    if (belowPromise && !this.acceptsLower) {
       this.role.send(from, { type: 'nack', ballot: message.ballot, promised: current.promised! });
       return;
     }
@@ -55,7 +61,7 @@ export class Acceptor {
   }
 
   private store(next: AcceptorRecord): void {
-    if (this.role.config.bugs.has('forget-promise')) {
+    if (this.forgetsPromise) {
       this.volatileRecord = next;
       return;
     }

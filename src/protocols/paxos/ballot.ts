@@ -40,6 +40,24 @@ export function ballotKey(b: Ballot): string {
   return `${b[0]}.${b[1]}`;
 }
 
+/**
+ * `ballotKey` of the ballot seen last, kept for the same ballot object: a
+ * proposal's acceptances mostly carry the one ballot of its accept message,
+ * so maps keyed by ballot build no string per acceptance.
+ */
+export class LastBallotKey {
+  private lastBallot: Ballot | null = null;
+  private lastKey = '';
+
+  of(ballot: Ballot): string {
+    if (ballot !== this.lastBallot) {
+      this.lastKey = ballotKey(ballot);
+      this.lastBallot = ballot;
+    }
+    return this.lastKey;
+  }
+}
+
 export function formatBallot(b: Ballot): string {
   return `(${b[0]},${b[1]})`;
 }

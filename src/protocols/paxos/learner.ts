@@ -1,5 +1,5 @@
 import type { NodeId } from '../effects.js';
-import { ballotKey, type Ballot } from './ballot.js';
+import { LastBallotKey, type Ballot } from './ballot.js';
 import { backoffMs } from './config.js';
 import type { AcceptedMessage, DecidedMessage, Value } from './messages.js';
 import type { PaxosRole } from './role.js';
@@ -26,13 +26,19 @@ export interface LearnerState {
  */
 export class Learner {
   readonly state: LearnerState = { votes: {}, catchupAttempt: 0 };
-  private lastBallot: Ballot | null = null;
-  private lastBallotKey = '';
+  /** A ballot reaches every learner in many messages: its key is built once, not per message. */
+  private readonly ballotKeys = new LastBallotKey();
+  /** The votes entry of the ballot object seen last, in the votes record it was found in: most messages skip the keyed lookup. */
+  private lastVotes: { readonly ballot: Ballot; readonly record: Record<string, BallotVotes>; readonly votes: BallotVotes } | null = null;
+  /** The `count-duplicates` bug, looked up once per node rather than at every message. */
+  private readonly countsEveryMessage: boolean;
 
   constructor(
     private readonly role: PaxosRole,
     private readonly onLearned: () => void,
-  ) {}
+  ) {
+    this.countsEveryMessage = role.config.bugs.has('count-duplicates');
+  }
 
   boot(): void {
     if (this.role.durable().learned === null) this.armCatchup();
@@ -40,21 +46,19 @@ export class Learner {
 
   onAccepted(from: NodeId, message: AcceptedMessage): void {
     if (this.role.durable().learned !== null) return;
-    const key = this.keyOf(message.ballot);
-    const votes = (this.state.votes[key] ??= { value: message.value, acceptors: [] });
-    const countsEveryMessage = this.role.config.bugs.has('count-duplicates');
-    if (!countsEveryMessage && votes.acceptors.includes(from)) return;
+    const votes = this.votesFor(message);
+    if (!this.countsEveryMessage && votes.acceptors.includes(from)) return;
     votes.acceptors.push(from);
     if (votes.acceptors.length >= this.role.quorum) this.learn(votes.value);
   }
 
-  /** The votes key of a ballot. A ballot is an immutable pair and one proposer's ballot reaches every learner in many messages, so the last key is kept for the same object (no string built per message). */
-  private keyOf(ballot: Ballot): string {
-    if (ballot !== this.lastBallot) {
-      this.lastBallot = ballot;
-      this.lastBallotKey = ballotKey(ballot);
-    }
-    return this.lastBallotKey;
+  private votesFor(message: AcceptedMessage): BallotVotes {
+    const last = this.lastVotes;
+    if (last !== null && last.ballot === message.ballot && last.record === this.state.votes) return last.votes;
+    const record = this.state.votes;
+    const votes = (record[this.ballotKeys.of(message.ballot)] ??= { value: message.value, acceptors: [] });
+    this.lastVotes = { ballot: message.ballot, record, votes };
+    return votes;
   }
 
   /** Another learner learned: a value it learned is chosen, so this one learns it too. */
@@ -93,7 +97,7 @@ export class Learner {
 
   private armCatchup(): void {
     const timing = this.role.config.timing;
-    const delayMs = backoffMs(timing.catchupMs, timing.catchupMaxMs, this.state.catchupAttempt, () => this.role.random());
+    const delayMs = backoffMs(timing.catchupMs, timing.catchupMaxMs, this.state.catchupAttempt, this.role.random);
     this.role.setTimer(CATCHUP_TIMER, delayMs);
   }
 }

@@ -147,9 +147,8 @@ class NodeRole implements PaxosRole {
     this.effects.cancelTimer(name);
   }
 
-  random(): number {
-    return this.effects.random();
-  }
+  /** One function per node, handed to each backoff draw as it is (a closure per timer armed was garbage). */
+  readonly random = (): number => this.effects.random();
 }
 
 export function paxosProtocol(config: PaxosConfig): ProtocolFactory<PaxosMessage, PaxosDurable, PaxosObservation, ProposeRequest> {

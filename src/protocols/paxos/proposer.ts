@@ -108,7 +108,7 @@ export class Proposer {
     const prepare = { type: 'prepare', ballot: state.ballot } as const;
     for (const acceptor of this.role.config.acceptors) this.role.send(acceptor, prepare);
     const timing = this.role.config.timing;
-    this.role.setTimer(RETRY_TIMER, backoffMs(timing.retryMs, timing.retryMaxMs, state.attempt, () => this.role.random()));
+    this.role.setTimer(RETRY_TIMER, backoffMs(timing.retryMs, timing.retryMaxMs, state.attempt, this.role.random));
   }
 
   private startPhaseTwo(): void {

@@ -15,5 +15,6 @@ export interface PaxosRole {
   observe(observation: PaxosObservation): void;
   setTimer(name: string, delayMs: number): void;
   cancelTimer(name: string): void;
-  random(): number;
+  /** A draw from the node's random stream; a function property, so it can be passed on without a closure per use. */
+  readonly random: () => number;
 }
