@@ -11,180 +11,104 @@ import { fail } from '../util/assert.js';
  * the same type name, print correctly, only slower.
  */
 
-/** How a known type is written: its keys in order (checked first), and a writer that returns false on a value of another kind. */
-interface KnownType {
-  readonly keys: readonly string[];
-  readonly write: (out: JsonBytes, value: never) => boolean;
+/**
+ * A fixed piece of JSON: its UTF-8 bytes as little-endian 32-bit words, the
+ * last one padded. Written a word at a time (see {@link JsonBytes.fragment}):
+ * byte by byte, copying these pieces was a quarter of a traced run's writing.
+ */
+interface Fragment {
+  readonly words: Int32Array;
+  /** Bytes, without the padding. */
+  readonly length: number;
 }
 
-/** UTF-8 of a fixed piece of JSON. */
-function bytesOf(text: string): Uint8Array {
-  return new Uint8Array(Buffer.from(text, 'utf8'));
+function fragmentOf(text: string): Fragment {
+  const bytes = Buffer.from(text, 'utf8');
+  const words = new Int32Array(Math.ceil(bytes.length / 4));
+  for (let index = 0; index < bytes.length; index++) words[index >> 2]! |= bytes[index]! << (8 * (index & 3));
+  return { words, length: bytes.length };
 }
 
-// Fixed pieces: a key with what precedes it, and for events the type too (the writer is chosen by type, so it is known).
-const T = bytesOf('{"t":');
-const TO = bytesOf(',"to":');
-const ID = bytesOf(',"id":');
-const MSG = bytesOf(',"msg":');
-const REASON = bytesOf(',"reason":');
-const TIMER = bytesOf(',"timer":');
-const VALUE = bytesOf(',"value":');
-const BALLOT = bytesOf(',"ballot":');
-const FROM_BALLOT = bytesOf(',"from":');
-const ACCEPTED = bytesOf(',"accepted":');
-const PROMISED = bytesOf(',"promised":');
-const PROPOSAL_BALLOT = bytesOf('{"ballot":');
-const NULL = bytesOf('null');
-
-/** `,"type":"send","from":`: an event's type with the key that follows it. */
-function typeBytes(type: string, nextKey: string | null): Uint8Array {
-  return bytesOf(`,"type":${JSON.stringify(type)}${nextKey === null ? '' : `,"${nextKey}":`}`);
+/** `,"type":"send","from":`: an event's type (its writer is chosen by type, so it is known) with the key that follows it. */
+function typeFragment(type: string, nextKey: string | null): Fragment {
+  return fragmentOf(`,"type":${JSON.stringify(type)}${nextKey === null ? '' : `,"${nextKey}":`}`);
 }
 
-/** `{"type":"prepare","ballot":`: a message's type with the key that follows it. */
-function messageTypeBytes(type: string, nextKey: string | null): Uint8Array {
-  return bytesOf(`{"type":${JSON.stringify(type)}${nextKey === null ? '' : `,"${nextKey}":`}`);
+/** `,"msg":{"type":"prepare","ballot":`: a network event's message key, then the message's type with the key that follows it. */
+function messageFragment(type: string, nextKey: string | null): Fragment {
+  return fragmentOf(`,"msg":{"type":${JSON.stringify(type)}${nextKey === null ? '' : `,"${nextKey}":`}`);
 }
 
-type Envelope = { t: unknown; from: unknown; to: unknown; id: unknown };
-type Observation = { t: unknown; node: unknown; value: unknown; ballot: unknown; from: unknown };
+// Fixed pieces: a key with what precedes it.
+const T = fragmentOf('{"t":');
+const TO = fragmentOf(',"to":');
+const ID = fragmentOf(',"id":');
+const MSG = fragmentOf(',"msg":');
+const REASON = fragmentOf(',"reason":');
+const TIMER = fragmentOf(',"timer":');
+const VALUE = fragmentOf(',"value":');
+const BALLOT = fragmentOf(',"ballot":');
+const FROM_BALLOT = fragmentOf(',"from":');
+const ACCEPTED = fragmentOf(',"accepted":');
+const PROMISED = fragmentOf(',"promised":');
+const GROUPS = fragmentOf(',"groups":');
+const PROPOSAL_BALLOT = fragmentOf('{"ballot":');
+const NULL = fragmentOf('null');
 
-/** `{"t":…,"type":…,"from":…,"to":…,"id":…`: what every network event starts with. */
-function envelope(out: JsonBytes, event: Envelope, type: Uint8Array): boolean {
-  const { t, from, to, id } = event;
-  if (typeof t !== 'number' || typeof from !== 'string' || typeof to !== 'string' || typeof id !== 'number') return false;
-  out.fragment(T);
-  out.number(t);
-  out.fragment(type);
-  out.string(from);
-  out.fragment(TO);
-  out.string(to);
-  out.fragment(ID);
-  out.number(id);
-  return true;
-}
+// Event types with the key that follows them.
+const SEND = typeFragment('send', 'from');
+const DELIVER = typeFragment('deliver', 'from');
+const DROP = typeFragment('drop', 'from');
+const DUPLICATE = typeFragment('duplicate', 'from');
+const TIMER_TYPE = typeFragment('timer', 'node');
+const PROPOSE = typeFragment('propose', 'node');
+const ADOPT = typeFragment('adopt', 'node');
+const PROMISE = typeFragment('promise', 'node');
+const ACCEPT = typeFragment('accept', 'node');
+const LEARN = typeFragment('learn', 'node');
+const CHOSEN = typeFragment('chosen', 'value');
+const CRASH = typeFragment('crash', 'node');
+const RESTART = typeFragment('restart', 'node');
+const PAUSE = typeFragment('pause', 'node');
+const RESUME = typeFragment('resume', 'node');
+const PARTITION = typeFragment('partition', null);
+const HEAL = typeFragment('heal', null);
+const CUT = typeFragment('cut', 'from');
+const DRIFT = typeFragment('drift', 'node');
+const REQUEST_LOST = typeFragment('request-lost', 'node');
+const RATE = fragmentOf(',"rate":');
 
-/** `{"t":…,"type":…,"node":…`: what every observation starts with. */
-function observed(out: JsonBytes, event: Observation, type: Uint8Array): boolean {
-  const { t, node } = event;
-  if (typeof t !== 'number' || typeof node !== 'string') return false;
-  out.fragment(T);
-  out.number(t);
-  out.fragment(type);
-  out.string(node);
-  return true;
-}
+// Single-decree Paxos messages (src/protocols/paxos/messages.ts), each with what follows its type.
+const PREPARE_MESSAGE = messageFragment('prepare', 'ballot');
+const PROMISE_MESSAGE = messageFragment('promise', 'ballot');
+const ACCEPT_MESSAGE = messageFragment('accept', 'ballot');
+const ACCEPTED_MESSAGE = messageFragment('accepted', 'ballot');
+const NACK_MESSAGE = messageFragment('nack', 'ballot');
+const CATCHUP_MESSAGE = messageFragment('catchup', null);
+const DECIDED_MESSAGE = messageFragment('decided', 'value');
 
-function carried(type: 'send' | 'deliver'): KnownType {
-  const bytes = typeBytes(type, 'from');
-  return {
-    keys: ['t', 'type', 'from', 'to', 'id', 'msg'],
-    write: (out, event: Envelope & { msg: unknown }) => envelope(out, event, bytes) && out.fragment(MSG) && out.message(event.msg) && out.close(),
-  };
-}
-
-const DROP = typeBytes('drop', 'from');
-const DUPLICATE = typeBytes('duplicate', 'from');
-const TIMER_TYPE = typeBytes('timer', 'node');
-const PROPOSE = typeBytes('propose', 'node');
-const ADOPT = typeBytes('adopt', 'node');
-const PROMISE = typeBytes('promise', 'node');
-const ACCEPT = typeBytes('accept', 'node');
-const LEARN = typeBytes('learn', 'node');
-const CHOSEN = typeBytes('chosen', 'value');
-
-/** Trace events by type: the network envelope and Paxos's observations, in the key order the simulator builds them. */
-const EVENT_TYPES: ReadonlyMap<string, KnownType> = new Map<string, KnownType>([
-  ['send', carried('send')],
-  ['deliver', carried('deliver')],
-  [
-    'drop',
-    {
-      keys: ['t', 'type', 'from', 'to', 'id', 'reason'],
-      write: (out, event: Envelope & { reason: unknown }) => envelope(out, event, DROP) && out.fragment(REASON) && out.field(event.reason) && out.close(),
-    },
-  ],
-  ['duplicate', { keys: ['t', 'type', 'from', 'to', 'id'], write: (out, event: Envelope) => envelope(out, event, DUPLICATE) && out.close() }],
-  [
-    'timer',
-    {
-      keys: ['t', 'type', 'node', 'timer'],
-      write: (out, event: Observation & { timer: unknown }) => observed(out, event, TIMER_TYPE) && out.fragment(TIMER) && out.field(event.timer) && out.close(),
-    },
-  ],
-  [
-    'propose',
-    {
-      keys: ['t', 'type', 'node', 'value', 'ballot'],
-      write: (out, event: Observation) =>
-        observed(out, event, PROPOSE) && out.fragment(VALUE) && out.field(event.value) && out.fragment(BALLOT) && out.ballot(event.ballot) && out.close(),
-    },
-  ],
-  [
-    'adopt',
-    {
-      keys: ['t', 'type', 'node', 'ballot', 'value', 'from'],
-      write: (out, event: Observation) =>
-        observed(out, event, ADOPT) &&
-        out.fragment(BALLOT) &&
-        out.ballot(event.ballot) &&
-        out.fragment(VALUE) &&
-        out.field(event.value) &&
-        out.fragment(FROM_BALLOT) &&
-        out.ballot(event.from) &&
-        out.close(),
-    },
-  ],
-  ['promise', { keys: ['t', 'type', 'node', 'ballot'], write: (out, event: Observation) => observed(out, event, PROMISE) && out.fragment(BALLOT) && out.ballot(event.ballot) && out.close() }],
-  [
-    'accept',
-    {
-      keys: ['t', 'type', 'node', 'ballot', 'value'],
-      write: (out, event: Observation) =>
-        observed(out, event, ACCEPT) && out.fragment(BALLOT) && out.ballot(event.ballot) && out.fragment(VALUE) && out.field(event.value) && out.close(),
-    },
-  ],
-  ['learn', { keys: ['t', 'type', 'node', 'value'], write: (out, event: Observation) => observed(out, event, LEARN) && out.fragment(VALUE) && out.field(event.value) && out.close() }],
-  [
-    'chosen',
-    {
-      keys: ['t', 'type', 'value', 'ballot'],
-      write: (out, event: Observation) =>
-        typeof event.t === 'number' &&
-        out.fragment(T) &&
-        out.number(event.t) &&
-        out.fragment(CHOSEN) &&
-        out.field(event.value) &&
-        out.fragment(BALLOT) &&
-        out.ballot(event.ballot) &&
-        out.close(),
-    },
-  ],
-]);
-
-type Message = { ballot: unknown; value: unknown; accepted: unknown; promised: unknown };
-
-function ballotMessage(type: string, keys: readonly string[], rest: (out: JsonBytes, message: Message) => boolean): KnownType {
-  const start = messageTypeBytes(type, 'ballot');
-  return { keys, write: (out, message: Message) => out.fragment(start) && out.ballot(message.ballot) && rest(out, message) && out.close() };
-}
-
-const CATCHUP = messageTypeBytes('catchup', null);
-const DECIDED = messageTypeBytes('decided', 'value');
-
-/** Single-decree Paxos messages by type (src/protocols/paxos/messages.ts). */
-const MESSAGE_TYPES: ReadonlyMap<string, KnownType> = new Map<string, KnownType>([
-  ['prepare', ballotMessage('prepare', ['type', 'ballot'], () => true)],
-  ['promise', ballotMessage('promise', ['type', 'ballot', 'accepted'], (out, message) => out.fragment(ACCEPTED) && out.proposal(message.accepted))],
-  ['accept', ballotMessage('accept', ['type', 'ballot', 'value'], (out, message) => out.fragment(VALUE) && out.field(message.value))],
-  ['accepted', ballotMessage('accepted', ['type', 'ballot', 'value'], (out, message) => out.fragment(VALUE) && out.field(message.value))],
-  ['nack', ballotMessage('nack', ['type', 'ballot', 'promised'], (out, message) => out.fragment(PROMISED) && out.ballot(message.promised))],
-  ['catchup', { keys: ['type'], write: (out) => out.fragment(CATCHUP) && out.close() }],
-  ['decided', { keys: ['type', 'value'], write: (out, message: Message) => out.fragment(DECIDED) && out.field(message.value) && out.close() }],
-]);
-
-
+// Each known shape's keys, in the order the simulator and the Paxos nodes build them.
+const CARRIED_KEYS = ['t', 'type', 'from', 'to', 'id', 'msg'];
+const DROP_KEYS = ['t', 'type', 'from', 'to', 'id', 'reason'];
+const DUPLICATE_KEYS = ['t', 'type', 'from', 'to', 'id'];
+const TIMER_KEYS = ['t', 'type', 'node', 'timer'];
+const PROPOSE_KEYS = ['t', 'type', 'node', 'value', 'ballot'];
+const ADOPT_KEYS = ['t', 'type', 'node', 'ballot', 'value', 'from'];
+const PROMISE_KEYS = ['t', 'type', 'node', 'ballot'];
+const ACCEPT_KEYS = ['t', 'type', 'node', 'ballot', 'value'];
+const LEARN_KEYS = ['t', 'type', 'node', 'value'];
+const CHOSEN_KEYS = ['t', 'type', 'value', 'ballot'];
+const NODE_FAULT_KEYS = ['t', 'type', 'node'];
+const PARTITION_KEYS = ['t', 'type', 'groups'];
+const HEAL_KEYS = ['t', 'type'];
+const CUT_KEYS = ['t', 'type', 'from', 'to'];
+const DRIFT_KEYS = ['t', 'type', 'node', 'rate'];
+const BALLOT_MESSAGE_KEYS = ['type', 'ballot'];
+const PROMISE_MESSAGE_KEYS = ['type', 'ballot', 'accepted'];
+const VALUE_MESSAGE_KEYS = ['type', 'ballot', 'value'];
+const NACK_MESSAGE_KEYS = ['type', 'ballot', 'promised'];
+const CATCHUP_MESSAGE_KEYS = ['type'];
+const DECIDED_MESSAGE_KEYS = ['type', 'value'];
 const PROPOSAL_KEYS = ['ballot', 'value'];
 
 /** Exactly these own enumerable keys, in this order (an enumerable key on Object.prototype shows here too, and fails). */
@@ -195,6 +119,25 @@ function hasKeys(value: object, keys: readonly string[]): boolean {
     index += 1;
   }
   return index === keys.length;
+}
+
+/** The fields the known events and messages have; any of them may hold a value of another kind, which the writers check. */
+interface Fields {
+  readonly t: unknown;
+  readonly type: unknown;
+  readonly from: unknown;
+  readonly to: unknown;
+  readonly id: unknown;
+  readonly msg: unknown;
+  readonly reason: unknown;
+  readonly node: unknown;
+  readonly timer: unknown;
+  readonly value: unknown;
+  readonly ballot: unknown;
+  readonly accepted: unknown;
+  readonly promised: unknown;
+  readonly groups: unknown;
+  readonly rate: unknown;
 }
 
 /** Distinct strings quoted once each when they need escaping or are not ASCII; past this many, new ones are not kept. */
@@ -216,8 +159,9 @@ const MINUS = 0x2d;
 const INLINE_STRING_CHARS = 32;
 /**
  * Bytes reserved before a known event is written: its fixed pieces (keys,
- * at most 30 bytes), numbers (at most 16), short strings (at most 34) and
- * brackets, about 20 pieces for the longest (adopt), fit well within it.
+ * at most 40 bytes, plus 3 bytes of a last word's padding), numbers (at most
+ * 16), short strings (at most 34) and brackets, about 20 pieces for the
+ * longest (adopt), fit well within it. Longer pieces reserve their own.
  */
 const EVENT_RESERVE_BYTES = 1024;
 /** 10^0 … 10^15: how many digits an integer below DIGITS_BELOW has. */
@@ -226,18 +170,20 @@ const POWERS_OF_TEN = Array.from({ length: 16 }, (_, exponent) => 10 ** exponent
 /**
  * A growing byte buffer of JSON text: the trace writer's chunk. Bytes are
  * written in place and handed out as a view ({@link view}), valid until the
- * next write. The write methods used by the type writers return true, so a
- * writer reads as one chain of `&&` that stops at the first value of the
- * wrong kind.
+ * next write. The writers return true, so a writer reads as one chain of `&&`
+ * that stops at the first value of the wrong kind.
  */
 export class JsonBytes {
   private bytes: Uint8Array;
+  /** The same memory, for writing fragments a word at a time. */
+  private words: DataView;
   /** Bytes written so far. */
   length = 0;
-  private readonly quoted = new Map<string, Uint8Array>();
+  private readonly quoted = new Map<string, Fragment>();
 
   constructor(initialCapacity: number) {
     this.bytes = new Uint8Array(initialCapacity);
+    this.words = new DataView(this.bytes.buffer);
   }
 
   /** What was written, as a view of the buffer (not a copy). */
@@ -273,10 +219,9 @@ export class JsonBytes {
   /** `JSON.stringify(event)`: by the writer of its type when it is exactly of it, else stringified whole. */
   event(event: { readonly type: string }): void {
     const start = this.length;
-    const known = EVENT_TYPES.get(event.type);
     // One reservation covers every fixed-size piece a known event writes (see EVENT_RESERVE_BYTES); longer pieces reserve their own.
     this.ensure(EVENT_RESERVE_BYTES);
-    if (known !== undefined && hasKeys(event, known.keys) && known.write(this, event as never)) {
+    if (this.knownEvent(event as unknown as Fields)) {
       // A typed array drops writes past its end silently: a line longer than its reservation would be cut short.
       if (this.length > this.bytes.length) fail(`trace line of ${event.type} overran its ${EVENT_RESERVE_BYTES}-byte reservation`);
       return;
@@ -286,40 +231,216 @@ export class JsonBytes {
     this.text(String(JSON.stringify(event)));
   }
 
-  // ── for the type writers: each returns true, or false on a value of the wrong kind ──
+  /**
+   * The writer of the event's type, chosen once by a switch (each branch sees
+   * one shape, so its property reads stay monomorphic); false for any other
+   * type, other keys, or a value of another kind.
+   */
+  private knownEvent(event: Fields): boolean {
+    switch (event.type) {
+      case 'send':
+        return hasKeys(event, CARRIED_KEYS) && this.envelope(event, SEND) && this.message(event.msg) && this.close();
+      case 'deliver':
+        return hasKeys(event, CARRIED_KEYS) && this.envelope(event, DELIVER) && this.message(event.msg) && this.close();
+      case 'drop':
+        return hasKeys(event, DROP_KEYS) && this.envelope(event, DROP) && this.fragment(REASON) && this.field(event.reason) && this.close();
+      case 'duplicate':
+        return hasKeys(event, DUPLICATE_KEYS) && this.envelope(event, DUPLICATE) && this.close();
+      case 'timer':
+        return hasKeys(event, TIMER_KEYS) && this.observed(event, TIMER_TYPE) && this.fragment(TIMER) && this.field(event.timer) && this.close();
+      case 'propose':
+        return (
+          hasKeys(event, PROPOSE_KEYS) &&
+          this.observed(event, PROPOSE) &&
+          this.fragment(VALUE) &&
+          this.field(event.value) &&
+          this.fragment(BALLOT) &&
+          this.ballot(event.ballot) &&
+          this.close()
+        );
+      case 'adopt':
+        return (
+          hasKeys(event, ADOPT_KEYS) &&
+          this.observed(event, ADOPT) &&
+          this.fragment(BALLOT) &&
+          this.ballot(event.ballot) &&
+          this.fragment(VALUE) &&
+          this.field(event.value) &&
+          this.fragment(FROM_BALLOT) &&
+          this.ballot(event.from) &&
+          this.close()
+        );
+      case 'promise':
+        return hasKeys(event, PROMISE_KEYS) && this.observed(event, PROMISE) && this.fragment(BALLOT) && this.ballot(event.ballot) && this.close();
+      case 'accept':
+        return (
+          hasKeys(event, ACCEPT_KEYS) &&
+          this.observed(event, ACCEPT) &&
+          this.fragment(BALLOT) &&
+          this.ballot(event.ballot) &&
+          this.fragment(VALUE) &&
+          this.field(event.value) &&
+          this.close()
+        );
+      case 'learn':
+        return hasKeys(event, LEARN_KEYS) && this.observed(event, LEARN) && this.fragment(VALUE) && this.field(event.value) && this.close();
+      case 'chosen':
+        return (
+          hasKeys(event, CHOSEN_KEYS) && this.time(event.t, CHOSEN) && this.field(event.value) && this.fragment(BALLOT) && this.ballot(event.ballot) && this.close()
+        );
+      case 'crash':
+        return hasKeys(event, NODE_FAULT_KEYS) && this.observed(event, CRASH) && this.close();
+      case 'restart':
+        return hasKeys(event, NODE_FAULT_KEYS) && this.observed(event, RESTART) && this.close();
+      case 'pause':
+        return hasKeys(event, NODE_FAULT_KEYS) && this.observed(event, PAUSE) && this.close();
+      case 'resume':
+        return hasKeys(event, NODE_FAULT_KEYS) && this.observed(event, RESUME) && this.close();
+      case 'partition':
+        return hasKeys(event, PARTITION_KEYS) && this.time(event.t, PARTITION) && this.fragment(GROUPS) && this.groups(event.groups) && this.close();
+      case 'heal':
+        return hasKeys(event, HEAL_KEYS) && this.time(event.t, HEAL) && this.close();
+      case 'cut':
+        return (
+          hasKeys(event, CUT_KEYS) && this.time(event.t, CUT) && this.field(event.from) && this.fragment(TO) && this.field(event.to) && this.close()
+        );
+      case 'drift':
+        return hasKeys(event, DRIFT_KEYS) && this.observed(event, DRIFT) && this.fragment(RATE) && this.numberField(event.rate) && this.close();
+      case 'request-lost':
+        return hasKeys(event, LEARN_KEYS) && this.observed(event, REQUEST_LOST) && this.fragment(VALUE) && this.field(event.value) && this.close();
+      default:
+        return false;
+    }
+  }
 
-  /** A fixed piece (within the event's reservation). */
-  fragment(bytes: Uint8Array): true {
-    const count = bytes.length;
-    const target = this.bytes;
-    let at = this.length;
-    for (let index = 0; index < count; index++) target[at++] = bytes[index]!;
-    this.length = at;
+  /** `{"t":…` and the type's fragment: how every known event starts. */
+  private time(t: unknown, type: Fragment): boolean {
+    if (typeof t !== 'number') return false;
+    this.fragment(T);
+    this.number(t);
+    return this.fragment(type);
+  }
+
+  /** `{"t":…,"type":…,"from":…,"to":…,"id":…`: what every network event starts with. */
+  private envelope(event: Fields, type: Fragment): boolean {
+    const { from, to, id } = event;
+    if (typeof from !== 'string' || typeof to !== 'string' || typeof id !== 'number' || !this.time(event.t, type)) return false;
+    this.string(from);
+    this.fragment(TO);
+    this.string(to);
+    this.fragment(ID);
+    this.number(id);
     return true;
   }
 
-  close(): true {
+  /** `{"t":…,"type":…,"node":…`: what every observation starts with. */
+  private observed(event: Fields, type: Fragment): boolean {
+    const node = event.node;
+    if (typeof node !== 'string' || !this.time(event.t, type)) return false;
+    this.string(node);
+    return true;
+  }
+
+  /** `,"msg":…`: a Paxos message by its writer, any other plain object stringified. */
+  private message(value: unknown): boolean {
+    if (typeof value !== 'object' || value === null) return false;
+    const start = this.length;
+    if (this.knownMessage(value as Fields)) return true;
+    this.length = start;
+    if (Array.isArray(value) || Object.getPrototypeOf(value) !== Object.prototype || 'toJSON' in value) return false;
+    // A message of another protocol: stringified on its own, inside the hand-written envelope.
+    const text = JSON.stringify(value);
+    if (text === undefined) return false;
+    this.fragment(MSG);
+    this.text(text);
+    return true;
+  }
+
+  /** `,"msg":{…}` for a single-decree Paxos message (its fragment carries the `,"msg":` key too). */
+  private knownMessage(message: Fields): boolean {
+    switch (message.type) {
+      case 'prepare':
+        return hasKeys(message, BALLOT_MESSAGE_KEYS) && this.fragment(PREPARE_MESSAGE) && this.ballot(message.ballot) && this.close();
+      case 'promise':
+        return (
+          hasKeys(message, PROMISE_MESSAGE_KEYS) &&
+          this.fragment(PROMISE_MESSAGE) &&
+          this.ballot(message.ballot) &&
+          this.fragment(ACCEPTED) &&
+          this.proposal(message.accepted) &&
+          this.close()
+        );
+      case 'accept':
+        return this.valueMessage(message, ACCEPT_MESSAGE);
+      case 'accepted':
+        return this.valueMessage(message, ACCEPTED_MESSAGE);
+      case 'nack':
+        return (
+          hasKeys(message, NACK_MESSAGE_KEYS) &&
+          this.fragment(NACK_MESSAGE) &&
+          this.ballot(message.ballot) &&
+          this.fragment(PROMISED) &&
+          this.ballot(message.promised) &&
+          this.close()
+        );
+      case 'catchup':
+        return hasKeys(message, CATCHUP_MESSAGE_KEYS) && this.fragment(CATCHUP_MESSAGE) && this.close();
+      case 'decided':
+        return hasKeys(message, DECIDED_MESSAGE_KEYS) && this.fragment(DECIDED_MESSAGE) && this.field(message.value) && this.close();
+      default:
+        return false;
+    }
+  }
+
+  /** `accept` and `accepted`: a ballot and a value. */
+  private valueMessage(message: Fields, start: Fragment): boolean {
+    return (
+      hasKeys(message, VALUE_MESSAGE_KEYS) && this.fragment(start) && this.ballot(message.ballot) && this.fragment(VALUE) && this.field(message.value) && this.close()
+    );
+  }
+
+  // ── pieces: each returns true, or false on a value of the wrong kind ──
+
+  /** A fixed piece (within the event's reservation). */
+  private fragment(fragment: Fragment): true {
+    const words = fragment.words;
+    const view = this.words;
+    let at = this.length;
+    // Whole words, padding included: what lands past the piece's end is overwritten by what follows it (or lies beyond `length`).
+    for (let index = 0; index < words.length; index++, at += 4) view.setInt32(at, words[index]!, true);
+    this.length += fragment.length;
+    return true;
+  }
+
+  private close(): true {
     this.bytes[this.length++] = CLOSE_BRACE;
     return true;
   }
 
   /** Exactly `JSON.stringify(number)`. */
   number(value: number): true {
-    if (Number.isInteger(value) && value > -DIGITS_BELOW && value < DIGITS_BELOW) this.integer(value);
+    // Times, ids and rounds are small non-negative integers: int arithmetic, no doubles (-0 lands here too, and JSON prints it as 0).
+    if ((value | 0) === value && value >= 0) this.smallInteger(value);
+    else if (Number.isInteger(value) && value > -DIGITS_BELOW && value < DIGITS_BELOW) this.integer(value);
     // JSON prints a finite number as its ToString (ASCII) and anything else as null.
     else this.text(Number.isFinite(value) ? '' + value : 'null');
     return true;
   }
 
+  /** A field that must be a number. */
+  private numberField(value: unknown): boolean {
+    return typeof value === 'number' && this.number(value);
+  }
+
   /** A field that must be a string. */
-  field(value: unknown): boolean {
+  private field(value: unknown): boolean {
     if (typeof value !== 'string') return false;
     this.string(value);
     return true;
   }
 
   /** `JSON.stringify(text)` as UTF-8. */
-  string(text: string): true {
+  private string(text: string): true {
     const count = text.length;
     if (count <= INLINE_STRING_CHARS) {
       // Node ids, values and types are short ASCII: written as they are read (within the reservation), no lookup, unless a character needs escaping.
@@ -342,7 +463,7 @@ export class JsonBytes {
     }
     let quoted = this.quoted.get(text);
     if (quoted === undefined) {
-      quoted = bytesOf(JSON.stringify(text));
+      quoted = fragmentOf(JSON.stringify(text));
       if (this.quoted.size < QUOTED_CACHE_LIMIT) this.quoted.set(text, quoted);
     }
     this.ensure(quoted.length + EVENT_RESERVE_BYTES);
@@ -350,7 +471,7 @@ export class JsonBytes {
   }
 
   /** `[round,"node"]`: an array of exactly a number and a string. */
-  ballot(value: unknown): boolean {
+  private ballot(value: unknown): boolean {
     if (!Array.isArray(value) || value.length !== 2 || 'toJSON' in value) return false;
     const round = value[0] as unknown;
     const node = value[1] as unknown;
@@ -364,29 +485,47 @@ export class JsonBytes {
   }
 
   /** A Paxos `accepted`: null or `{"ballot":…,"value":…}`. */
-  proposal(value: unknown): boolean {
+  private proposal(value: unknown): boolean {
     if (value === null) return this.fragment(NULL);
     if (typeof value !== 'object' || value === undefined || !hasKeys(value, PROPOSAL_KEYS)) return false;
-    const proposal = value as { ballot: unknown; value: unknown };
+    const proposal = value as Fields;
     return this.fragment(PROPOSAL_BALLOT) && this.ballot(proposal.ballot) && this.fragment(VALUE) && this.field(proposal.value) && this.close();
   }
 
-  /** A network event's message: a Paxos message by its writer, any other plain object stringified. */
-  message(value: unknown): boolean {
-    if (typeof value !== 'object' || value === null) return false;
-    const type = (value as { type?: unknown }).type;
-    const known = typeof type === 'string' ? MESSAGE_TYPES.get(type) : undefined;
-    if (known !== undefined && hasKeys(value, known.keys)) {
-      const start = this.length;
-      if (known.write(this, value as never)) return true;
-      this.length = start;
+  /** A partition's `[["A","B"],["C"]]`: arrays of strings, nothing else. */
+  private groups(value: unknown): boolean {
+    if (!plainArray(value)) return false;
+    this.bytes[this.length++] = OPEN_BRACKET;
+    for (let index = 0; index < value.length; index++) {
+      const group = value[index] as unknown;
+      if (!plainArray(group)) return false;
+      // A group of many long names can outgrow the event's reservation: each name reserves room for itself and what follows it.
+      this.ensure(EVENT_RESERVE_BYTES);
+      if (index > 0) this.bytes[this.length++] = COMMA;
+      this.bytes[this.length++] = OPEN_BRACKET;
+      for (let member = 0; member < group.length; member++) {
+        if (member > 0) this.bytes[this.length++] = COMMA;
+        if (!this.field(group[member])) return false;
+        this.ensure(EVENT_RESERVE_BYTES);
+      }
+      this.bytes[this.length++] = CLOSE_BRACKET;
     }
-    if (Array.isArray(value) || Object.getPrototypeOf(value) !== Object.prototype || 'toJSON' in value) return false;
-    // A message of another protocol: stringified on its own, inside the hand-written envelope.
-    const text = JSON.stringify(value);
-    if (text === undefined) return false;
-    this.text(text);
+    this.bytes[this.length++] = CLOSE_BRACKET;
     return true;
+  }
+
+  /** Digits of an integer in [0, 2^31), written from the last one back. */
+  private smallInteger(value: number): void {
+    const bytes = this.bytes;
+    let digits = 1;
+    for (let rest = value; rest >= 10; rest = (rest / 10) | 0) digits += 1;
+    let at = this.length + digits;
+    this.length = at;
+    do {
+      const next = (value / 10) | 0;
+      bytes[--at] = ZERO + value - next * 10;
+      value = next;
+    } while (value !== 0);
   }
 
   /** Digits written from the last one back: no string per number. */
@@ -397,7 +536,6 @@ export class JsonBytes {
       bytes[at++] = MINUS;
       value = -value;
     }
-    // -0 lands here as 0, which JSON prints as 0 too.
     let digits = 1;
     while (digits < POWERS_OF_TEN.length && value >= POWERS_OF_TEN[digits]!) digits += 1;
     at += digits;
@@ -415,5 +553,11 @@ export class JsonBytes {
     const grown = new Uint8Array(Math.max(this.bytes.length * 2, this.length + extra));
     grown.set(this.bytes.subarray(0, this.length));
     this.bytes = grown;
+    this.words = new DataView(grown.buffer);
   }
+}
+
+/** An array JSON prints element by element: no toJSON, no holes left to chance (a hole reads undefined and fails the element's check). */
+function plainArray(value: unknown): value is readonly unknown[] {
+  return Array.isArray(value) && !('toJSON' in value);
 }
