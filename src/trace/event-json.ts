@@ -167,11 +167,19 @@ const EVENT_RESERVE_BYTES = 1024;
 /** 10^0 … 10^15: how many digits an integer below DIGITS_BELOW has. */
 const POWERS_OF_TEN = Array.from({ length: 16 }, (_, exponent) => 10 ** exponent);
 
+/** What a piece writer returns for a value of another kind: the event is rewound and stringified whole. */
+const WRONG_KIND = -1;
+
 /**
  * A growing byte buffer of JSON text: the trace writer's chunk. Bytes are
  * written in place and handed out as a view ({@link view}), valid until the
- * next write. The writers return true, so a writer reads as one chain of `&&`
- * that stops at the first value of the wrong kind.
+ * next write.
+ *
+ * The writers of known events take the position to write at and return the
+ * position after what they wrote (or WRONG_KIND), so the position stays in a
+ * local: reading and writing a field per piece cost as much as the piece.
+ * A piece that may grow the buffer (a long string, a fraction) reads the
+ * buffer afresh, which is why they read `this.bytes` rather than a local.
  */
 export class JsonBytes {
   private bytes: Uint8Array;
@@ -216,14 +224,21 @@ export class JsonBytes {
     this.bytes[this.length++] = value;
   }
 
+  /** Exactly `JSON.stringify(number)` (within a reservation). */
+  number(value: number): void {
+    this.length = this.putNumber(this.length, value);
+  }
+
   /** `JSON.stringify(event)`: by the writer of its type when it is exactly of it, else stringified whole. */
   event(event: { readonly type: string }): void {
     const start = this.length;
     // One reservation covers every fixed-size piece a known event writes (see EVENT_RESERVE_BYTES); longer pieces reserve their own.
     this.ensure(EVENT_RESERVE_BYTES);
-    if (this.knownEvent(event as unknown as Fields)) {
+    const end = this.knownEvent(start, event as unknown as Fields);
+    if (end !== WRONG_KIND) {
       // A typed array drops writes past its end silently: a line longer than its reservation would be cut short.
-      if (this.length > this.bytes.length) fail(`trace line of ${event.type} overran its ${EVENT_RESERVE_BYTES}-byte reservation`);
+      if (end > this.bytes.length) fail(`trace line of ${event.type} overran its ${EVENT_RESERVE_BYTES}-byte reservation`);
+      this.length = end;
       return;
     }
     this.length = start;
@@ -232,320 +247,377 @@ export class JsonBytes {
   }
 
   /**
-   * The writer of the event's type, chosen once by a switch (each branch sees
-   * one shape, so its property reads stay monomorphic); false for any other
-   * type, other keys, or a value of another kind.
+   * The writer of the event's type, chosen by one switch; WRONG_KIND for any
+   * other type, other keys, or a value of another kind. Each writer is its own
+   * small function that reads its event's fields itself, so each read sees one
+   * shape (monomorphic), and hands values, not the event, to the pieces.
    */
-  private knownEvent(event: Fields): boolean {
+  private knownEvent(at: number, event: Fields): number {
     switch (event.type) {
       case 'send':
-        return hasKeys(event, CARRIED_KEYS) && this.envelope(event, SEND) && this.message(event.msg) && this.close();
+        return hasKeys(event, CARRIED_KEYS) ? this.carried(at, event, SEND) : WRONG_KIND;
       case 'deliver':
-        return hasKeys(event, CARRIED_KEYS) && this.envelope(event, DELIVER) && this.message(event.msg) && this.close();
+        return hasKeys(event, CARRIED_KEYS) ? this.carried(at, event, DELIVER) : WRONG_KIND;
       case 'drop':
-        return hasKeys(event, DROP_KEYS) && this.envelope(event, DROP) && this.fragment(REASON) && this.field(event.reason) && this.close();
+        return hasKeys(event, DROP_KEYS) ? this.drop(at, event) : WRONG_KIND;
       case 'duplicate':
-        return hasKeys(event, DUPLICATE_KEYS) && this.envelope(event, DUPLICATE) && this.close();
+        return hasKeys(event, DUPLICATE_KEYS) ? this.duplicate(at, event) : WRONG_KIND;
       case 'timer':
-        return hasKeys(event, TIMER_KEYS) && this.observed(event, TIMER_TYPE) && this.fragment(TIMER) && this.field(event.timer) && this.close();
+        return hasKeys(event, TIMER_KEYS) ? this.timer(at, event) : WRONG_KIND;
       case 'propose':
-        return (
-          hasKeys(event, PROPOSE_KEYS) &&
-          this.observed(event, PROPOSE) &&
-          this.fragment(VALUE) &&
-          this.field(event.value) &&
-          this.fragment(BALLOT) &&
-          this.ballot(event.ballot) &&
-          this.close()
-        );
+        return hasKeys(event, PROPOSE_KEYS) ? this.propose(at, event) : WRONG_KIND;
       case 'adopt':
-        return (
-          hasKeys(event, ADOPT_KEYS) &&
-          this.observed(event, ADOPT) &&
-          this.fragment(BALLOT) &&
-          this.ballot(event.ballot) &&
-          this.fragment(VALUE) &&
-          this.field(event.value) &&
-          this.fragment(FROM_BALLOT) &&
-          this.ballot(event.from) &&
-          this.close()
-        );
+        return hasKeys(event, ADOPT_KEYS) ? this.adopt(at, event) : WRONG_KIND;
       case 'promise':
-        return hasKeys(event, PROMISE_KEYS) && this.observed(event, PROMISE) && this.fragment(BALLOT) && this.ballot(event.ballot) && this.close();
+        return hasKeys(event, PROMISE_KEYS) ? this.promise(at, event) : WRONG_KIND;
       case 'accept':
-        return (
-          hasKeys(event, ACCEPT_KEYS) &&
-          this.observed(event, ACCEPT) &&
-          this.fragment(BALLOT) &&
-          this.ballot(event.ballot) &&
-          this.fragment(VALUE) &&
-          this.field(event.value) &&
-          this.close()
-        );
+        return hasKeys(event, ACCEPT_KEYS) ? this.accept(at, event) : WRONG_KIND;
       case 'learn':
-        return hasKeys(event, LEARN_KEYS) && this.observed(event, LEARN) && this.fragment(VALUE) && this.field(event.value) && this.close();
+        return hasKeys(event, LEARN_KEYS) ? this.nodeValue(at, event, LEARN) : WRONG_KIND;
       case 'chosen':
-        return (
-          hasKeys(event, CHOSEN_KEYS) && this.time(event.t, CHOSEN) && this.field(event.value) && this.fragment(BALLOT) && this.ballot(event.ballot) && this.close()
-        );
+        return hasKeys(event, CHOSEN_KEYS) ? this.chosen(at, event) : WRONG_KIND;
       case 'crash':
-        return hasKeys(event, NODE_FAULT_KEYS) && this.observed(event, CRASH) && this.close();
+        return hasKeys(event, NODE_FAULT_KEYS) ? this.nodeFault(at, event, CRASH) : WRONG_KIND;
       case 'restart':
-        return hasKeys(event, NODE_FAULT_KEYS) && this.observed(event, RESTART) && this.close();
+        return hasKeys(event, NODE_FAULT_KEYS) ? this.nodeFault(at, event, RESTART) : WRONG_KIND;
       case 'pause':
-        return hasKeys(event, NODE_FAULT_KEYS) && this.observed(event, PAUSE) && this.close();
+        return hasKeys(event, NODE_FAULT_KEYS) ? this.nodeFault(at, event, PAUSE) : WRONG_KIND;
       case 'resume':
-        return hasKeys(event, NODE_FAULT_KEYS) && this.observed(event, RESUME) && this.close();
+        return hasKeys(event, NODE_FAULT_KEYS) ? this.nodeFault(at, event, RESUME) : WRONG_KIND;
       case 'partition':
-        return hasKeys(event, PARTITION_KEYS) && this.time(event.t, PARTITION) && this.fragment(GROUPS) && this.groups(event.groups) && this.close();
+        return hasKeys(event, PARTITION_KEYS) ? this.partition(at, event) : WRONG_KIND;
       case 'heal':
-        return hasKeys(event, HEAL_KEYS) && this.time(event.t, HEAL) && this.close();
+        return hasKeys(event, HEAL_KEYS) ? this.closed(this.time(at, event.t, HEAL)) : WRONG_KIND;
       case 'cut':
-        return (
-          hasKeys(event, CUT_KEYS) && this.time(event.t, CUT) && this.field(event.from) && this.fragment(TO) && this.field(event.to) && this.close()
-        );
+        return hasKeys(event, CUT_KEYS) ? this.cut(at, event) : WRONG_KIND;
       case 'drift':
-        return hasKeys(event, DRIFT_KEYS) && this.observed(event, DRIFT) && this.fragment(RATE) && this.numberField(event.rate) && this.close();
+        return hasKeys(event, DRIFT_KEYS) ? this.drift(at, event) : WRONG_KIND;
       case 'request-lost':
-        return hasKeys(event, LEARN_KEYS) && this.observed(event, REQUEST_LOST) && this.fragment(VALUE) && this.field(event.value) && this.close();
+        return hasKeys(event, LEARN_KEYS) ? this.nodeValue(at, event, REQUEST_LOST) : WRONG_KIND;
       default:
-        return false;
+        return WRONG_KIND;
     }
+  }
+
+  // ── event writers: each takes the position and returns the next one, or WRONG_KIND ──
+
+  /** send and deliver: the envelope, then the message. */
+  private carried(at: number, event: Fields, type: Fragment): number {
+    const { t, from, to, id, msg } = event;
+    return this.closed(this.message(this.envelope(at, t, type, from, to, id), msg));
+  }
+
+  private drop(at: number, event: Fields): number {
+    const { t, from, to, id, reason } = event;
+    return this.closed(this.stringField(this.envelope(at, t, DROP, from, to, id), REASON, reason));
+  }
+
+  private duplicate(at: number, event: Fields): number {
+    const { t, from, to, id } = event;
+    return this.closed(this.envelope(at, t, DUPLICATE, from, to, id));
+  }
+
+  private timer(at: number, event: Fields): number {
+    const { t, node, timer } = event;
+    return this.closed(this.stringField(this.observed(at, t, TIMER_TYPE, node), TIMER, timer));
+  }
+
+  private propose(at: number, event: Fields): number {
+    const { t, node, value, ballot } = event;
+    return this.closed(this.ballotField(this.stringField(this.observed(at, t, PROPOSE, node), VALUE, value), BALLOT, ballot));
+  }
+
+  private adopt(at: number, event: Fields): number {
+    const { t, node, ballot, value, from } = event;
+    const adopted = this.ballotField(this.observed(at, t, ADOPT, node), BALLOT, ballot);
+    return this.closed(this.ballotField(this.stringField(adopted, VALUE, value), FROM_BALLOT, from));
+  }
+
+  private promise(at: number, event: Fields): number {
+    const { t, node, ballot } = event;
+    return this.closed(this.ballotField(this.observed(at, t, PROMISE, node), BALLOT, ballot));
+  }
+
+  private accept(at: number, event: Fields): number {
+    const { t, node, ballot, value } = event;
+    return this.closed(this.stringField(this.ballotField(this.observed(at, t, ACCEPT, node), BALLOT, ballot), VALUE, value));
+  }
+
+  /** learn and request-lost: a node and a value. */
+  private nodeValue(at: number, event: Fields, type: Fragment): number {
+    const { t, node, value } = event;
+    return this.closed(this.stringField(this.observed(at, t, type, node), VALUE, value));
+  }
+
+  private chosen(at: number, event: Fields): number {
+    const { t, value, ballot } = event;
+    return this.closed(this.ballotField(this.string(this.time(at, t, CHOSEN), value), BALLOT, ballot));
+  }
+
+  /** crash, restart, pause and resume: a node. */
+  private nodeFault(at: number, event: Fields, type: Fragment): number {
+    const { t, node } = event;
+    return this.closed(this.observed(at, t, type, node));
+  }
+
+  private partition(at: number, event: Fields): number {
+    const { t, groups } = event;
+    return this.closed(this.groups(this.fragmentAfter(this.time(at, t, PARTITION), GROUPS), groups));
+  }
+
+  private cut(at: number, event: Fields): number {
+    const { t, from, to } = event;
+    return this.closed(this.stringField(this.string(this.time(at, t, CUT), from), TO, to));
+  }
+
+  private drift(at: number, event: Fields): number {
+    const { t, node, rate } = event;
+    return this.closed(this.numberField(this.observed(at, t, DRIFT, node), RATE, rate));
   }
 
   /** `{"t":…` and the type's fragment: how every known event starts. */
-  private time(t: unknown, type: Fragment): boolean {
-    if (typeof t !== 'number') return false;
-    this.fragment(T);
-    this.number(t);
-    return this.fragment(type);
+  private time(at: number, t: unknown, type: Fragment): number {
+    if (typeof t !== 'number') return WRONG_KIND;
+    return this.fragment(this.putNumber(this.fragment(at, T), t), type);
   }
 
   /** `{"t":…,"type":…,"from":…,"to":…,"id":…`: what every network event starts with. */
-  private envelope(event: Fields, type: Fragment): boolean {
-    const { from, to, id } = event;
-    if (typeof from !== 'string' || typeof to !== 'string' || typeof id !== 'number' || !this.time(event.t, type)) return false;
-    this.string(from);
-    this.fragment(TO);
-    this.string(to);
-    this.fragment(ID);
-    this.number(id);
-    return true;
+  private envelope(at: number, t: unknown, type: Fragment, from: unknown, to: unknown, id: unknown): number {
+    if (typeof from !== 'string' || typeof to !== 'string' || typeof id !== 'number') return WRONG_KIND;
+    at = this.time(at, t, type);
+    if (at === WRONG_KIND) return WRONG_KIND;
+    return this.putNumber(this.fragment(this.putString(this.fragment(this.putString(at, from), TO), to), ID), id);
   }
 
   /** `{"t":…,"type":…,"node":…`: what every observation starts with. */
-  private observed(event: Fields, type: Fragment): boolean {
-    const node = event.node;
-    if (typeof node !== 'string' || !this.time(event.t, type)) return false;
-    this.string(node);
-    return true;
+  private observed(at: number, t: unknown, type: Fragment, node: unknown): number {
+    return this.string(this.time(at, t, type), node);
   }
 
   /** `,"msg":…`: a Paxos message by its writer, any other plain object stringified. */
-  private message(value: unknown): boolean {
-    if (typeof value !== 'object' || value === null) return false;
-    const start = this.length;
-    if (this.knownMessage(value as Fields)) return true;
-    this.length = start;
-    if (Array.isArray(value) || Object.getPrototypeOf(value) !== Object.prototype || 'toJSON' in value) return false;
+  private message(at: number, value: unknown): number {
+    if (at === WRONG_KIND || typeof value !== 'object' || value === null) return WRONG_KIND;
+    const end = this.knownMessage(at, value as Fields);
+    if (end !== WRONG_KIND) return end;
+    if (Array.isArray(value) || Object.getPrototypeOf(value) !== Object.prototype || 'toJSON' in value) return WRONG_KIND;
     // A message of another protocol: stringified on its own, inside the hand-written envelope.
     const text = JSON.stringify(value);
-    if (text === undefined) return false;
-    this.fragment(MSG);
+    if (text === undefined) return WRONG_KIND;
+    this.length = this.fragment(at, MSG);
     this.text(text);
-    return true;
+    return this.length;
   }
 
   /** `,"msg":{…}` for a single-decree Paxos message (its fragment carries the `,"msg":` key too). */
-  private knownMessage(message: Fields): boolean {
+  private knownMessage(at: number, message: Fields): number {
     switch (message.type) {
       case 'prepare':
-        return hasKeys(message, BALLOT_MESSAGE_KEYS) && this.fragment(PREPARE_MESSAGE) && this.ballot(message.ballot) && this.close();
+        return hasKeys(message, BALLOT_MESSAGE_KEYS) ? this.prepareMessage(at, message) : WRONG_KIND;
       case 'promise':
-        return (
-          hasKeys(message, PROMISE_MESSAGE_KEYS) &&
-          this.fragment(PROMISE_MESSAGE) &&
-          this.ballot(message.ballot) &&
-          this.fragment(ACCEPTED) &&
-          this.proposal(message.accepted) &&
-          this.close()
-        );
+        return hasKeys(message, PROMISE_MESSAGE_KEYS) ? this.promiseMessage(at, message) : WRONG_KIND;
       case 'accept':
-        return this.valueMessage(message, ACCEPT_MESSAGE);
+        return hasKeys(message, VALUE_MESSAGE_KEYS) ? this.valueMessage(at, message, ACCEPT_MESSAGE) : WRONG_KIND;
       case 'accepted':
-        return this.valueMessage(message, ACCEPTED_MESSAGE);
+        return hasKeys(message, VALUE_MESSAGE_KEYS) ? this.valueMessage(at, message, ACCEPTED_MESSAGE) : WRONG_KIND;
       case 'nack':
-        return (
-          hasKeys(message, NACK_MESSAGE_KEYS) &&
-          this.fragment(NACK_MESSAGE) &&
-          this.ballot(message.ballot) &&
-          this.fragment(PROMISED) &&
-          this.ballot(message.promised) &&
-          this.close()
-        );
+        return hasKeys(message, NACK_MESSAGE_KEYS) ? this.nackMessage(at, message) : WRONG_KIND;
       case 'catchup':
-        return hasKeys(message, CATCHUP_MESSAGE_KEYS) && this.fragment(CATCHUP_MESSAGE) && this.close();
+        return hasKeys(message, CATCHUP_MESSAGE_KEYS) ? this.closed(this.fragment(at, CATCHUP_MESSAGE)) : WRONG_KIND;
       case 'decided':
-        return hasKeys(message, DECIDED_MESSAGE_KEYS) && this.fragment(DECIDED_MESSAGE) && this.field(message.value) && this.close();
+        return hasKeys(message, DECIDED_MESSAGE_KEYS) ? this.closed(this.string(this.fragment(at, DECIDED_MESSAGE), message.value)) : WRONG_KIND;
       default:
-        return false;
+        return WRONG_KIND;
     }
   }
 
-  /** `accept` and `accepted`: a ballot and a value. */
-  private valueMessage(message: Fields, start: Fragment): boolean {
-    return (
-      hasKeys(message, VALUE_MESSAGE_KEYS) && this.fragment(start) && this.ballot(message.ballot) && this.fragment(VALUE) && this.field(message.value) && this.close()
-    );
+  private prepareMessage(at: number, message: Fields): number {
+    return this.closed(this.ballot(this.fragment(at, PREPARE_MESSAGE), message.ballot));
   }
 
-  // ── pieces: each returns true, or false on a value of the wrong kind ──
+  private promiseMessage(at: number, message: Fields): number {
+    const { ballot, accepted } = message;
+    return this.closed(this.proposal(this.fragmentAfter(this.ballot(this.fragment(at, PROMISE_MESSAGE), ballot), ACCEPTED), accepted));
+  }
+
+  /** `accept` and `accepted`: a ballot and a value. */
+  private valueMessage(at: number, message: Fields, start: Fragment): number {
+    const { ballot, value } = message;
+    return this.closed(this.stringField(this.ballot(this.fragment(at, start), ballot), VALUE, value));
+  }
+
+  private nackMessage(at: number, message: Fields): number {
+    const { ballot, promised } = message;
+    return this.closed(this.ballotField(this.ballot(this.fragment(at, NACK_MESSAGE), ballot), PROMISED, promised));
+  }
+
+  /** A Paxos `accepted`: null or `{"ballot":…,"value":…}`. */
+  private proposal(at: number, value: unknown): number {
+    if (at === WRONG_KIND) return WRONG_KIND;
+    if (value === null) return this.fragment(at, NULL);
+    if (typeof value !== 'object' || value === undefined || !hasKeys(value, PROPOSAL_KEYS)) return WRONG_KIND;
+    const proposal = value as Fields;
+    return this.closed(this.stringField(this.ballot(this.fragment(at, PROPOSAL_BALLOT), proposal.ballot), VALUE, proposal.value));
+  }
+
+  /** A partition's `[["A","B"],["C"]]`: arrays of strings, nothing else. */
+  private groups(at: number, value: unknown): number {
+    if (at === WRONG_KIND || !plainArray(value)) return WRONG_KIND;
+    this.bytes[at++] = OPEN_BRACKET;
+    for (let index = 0; index < value.length; index++) {
+      const group = value[index] as unknown;
+      if (!plainArray(group)) return WRONG_KIND;
+      // A group of many long names can outgrow the event's reservation: each name reserves room for itself and what follows it.
+      this.length = at;
+      this.ensure(EVENT_RESERVE_BYTES);
+      if (index > 0) this.bytes[at++] = COMMA;
+      this.bytes[at++] = OPEN_BRACKET;
+      for (let member = 0; member < group.length; member++) {
+        if (member > 0) this.bytes[at++] = COMMA;
+        at = this.string(at, group[member]);
+        if (at === WRONG_KIND) return WRONG_KIND;
+        this.length = at;
+        this.ensure(EVENT_RESERVE_BYTES);
+      }
+      this.bytes[at++] = CLOSE_BRACKET;
+    }
+    this.bytes[at++] = CLOSE_BRACKET;
+    return at;
+  }
+
+  // ── pieces: each passes WRONG_KIND on, and returns it for a value of the wrong kind ──
+
+  /** `}` after a known event or message. */
+  private closed(at: number): number {
+    if (at === WRONG_KIND) return WRONG_KIND;
+    this.bytes[at] = CLOSE_BRACE;
+    return at + 1;
+  }
+
+  /** A fixed piece after what came before it, unless that was of the wrong kind. */
+  private fragmentAfter(at: number, fragment: Fragment): number {
+    return at === WRONG_KIND ? WRONG_KIND : this.fragment(at, fragment);
+  }
+
+  /** A key's fragment, then a string. */
+  private stringField(at: number, key: Fragment, value: unknown): number {
+    return this.string(this.fragmentAfter(at, key), value);
+  }
+
+  /** A key's fragment, then a ballot. */
+  private ballotField(at: number, key: Fragment, value: unknown): number {
+    return this.ballot(this.fragmentAfter(at, key), value);
+  }
+
+  /** A key's fragment, then a number. */
+  private numberField(at: number, key: Fragment, value: unknown): number {
+    if (at === WRONG_KIND || typeof value !== 'number') return WRONG_KIND;
+    return this.putNumber(this.fragment(at, key), value);
+  }
+
+  /** A value that must be a string. */
+  private string(at: number, value: unknown): number {
+    if (at === WRONG_KIND || typeof value !== 'string') return WRONG_KIND;
+    return this.putString(at, value);
+  }
+
+  /** `[round,"node"]`: an array of exactly a number and a string. */
+  private ballot(at: number, value: unknown): number {
+    if (at === WRONG_KIND || !Array.isArray(value) || value.length !== 2 || 'toJSON' in value) return WRONG_KIND;
+    const round = value[0] as unknown;
+    const node = value[1] as unknown;
+    if (typeof round !== 'number' || typeof node !== 'string') return WRONG_KIND;
+    this.bytes[at] = OPEN_BRACKET;
+    at = this.putNumber(at + 1, round);
+    this.bytes[at] = COMMA;
+    at = this.putString(at + 1, node);
+    this.bytes[at] = CLOSE_BRACKET;
+    return at + 1;
+  }
+
+  // ── writing at a position: values already of the right kind ──
 
   /** A fixed piece (within the event's reservation). */
-  private fragment(fragment: Fragment): true {
+  private fragment(at: number, fragment: Fragment): number {
     const words = fragment.words;
     const view = this.words;
-    let at = this.length;
     // Whole words, padding included: what lands past the piece's end is overwritten by what follows it (or lies beyond `length`).
-    for (let index = 0; index < words.length; index++, at += 4) view.setInt32(at, words[index]!, true);
-    this.length += fragment.length;
-    return true;
-  }
-
-  private close(): true {
-    this.bytes[this.length++] = CLOSE_BRACE;
-    return true;
+    for (let index = 0; index < words.length; index++) view.setInt32(at + 4 * index, words[index]!, true);
+    return at + fragment.length;
   }
 
   /** Exactly `JSON.stringify(number)`. */
-  number(value: number): true {
+  private putNumber(at: number, value: number): number {
     // Times, ids and rounds are small non-negative integers: int arithmetic, no doubles (-0 lands here too, and JSON prints it as 0).
-    if ((value | 0) === value && value >= 0) this.smallInteger(value);
-    else if (Number.isInteger(value) && value > -DIGITS_BELOW && value < DIGITS_BELOW) this.integer(value);
+    if ((value | 0) === value && value >= 0) return this.smallInteger(at, value);
+    if (Number.isInteger(value) && value > -DIGITS_BELOW && value < DIGITS_BELOW) return this.integer(at, value);
     // JSON prints a finite number as its ToString (ASCII) and anything else as null.
-    else this.text(Number.isFinite(value) ? '' + value : 'null');
-    return true;
-  }
-
-  /** A field that must be a number. */
-  private numberField(value: unknown): boolean {
-    return typeof value === 'number' && this.number(value);
-  }
-
-  /** A field that must be a string. */
-  private field(value: unknown): boolean {
-    if (typeof value !== 'string') return false;
-    this.string(value);
-    return true;
+    this.length = at;
+    this.text(Number.isFinite(value) ? '' + value : 'null');
+    return this.length;
   }
 
   /** `JSON.stringify(text)` as UTF-8. */
-  private string(text: string): true {
+  private putString(at: number, text: string): number {
     const count = text.length;
     if (count <= INLINE_STRING_CHARS) {
       // Node ids, values and types are short ASCII: written as they are read (within the reservation), no lookup, unless a character needs escaping.
       const target = this.bytes;
-      const start = this.length;
-      let at = start;
-      target[at++] = QUOTE;
+      let end = at;
+      target[end++] = QUOTE;
       let index = 0;
       for (; index < count; index++) {
         const code = text.charCodeAt(index);
         if (code < 0x20 || code > 0x7e || code === QUOTE || code === BACKSLASH) break;
-        target[at++] = code;
+        target[end++] = code;
       }
       if (index === count) {
-        target[at++] = QUOTE;
-        this.length = at;
-        return true;
+        target[end] = QUOTE;
+        return end + 1;
       }
-      this.length = start;
     }
     let quoted = this.quoted.get(text);
     if (quoted === undefined) {
       quoted = fragmentOf(JSON.stringify(text));
       if (this.quoted.size < QUOTED_CACHE_LIMIT) this.quoted.set(text, quoted);
     }
+    this.length = at;
     this.ensure(quoted.length + EVENT_RESERVE_BYTES);
-    return this.fragment(quoted);
-  }
-
-  /** `[round,"node"]`: an array of exactly a number and a string. */
-  private ballot(value: unknown): boolean {
-    if (!Array.isArray(value) || value.length !== 2 || 'toJSON' in value) return false;
-    const round = value[0] as unknown;
-    const node = value[1] as unknown;
-    if (typeof round !== 'number' || typeof node !== 'string') return false;
-    this.bytes[this.length++] = OPEN_BRACKET;
-    this.number(round);
-    this.bytes[this.length++] = COMMA;
-    this.string(node);
-    this.bytes[this.length++] = CLOSE_BRACKET;
-    return true;
-  }
-
-  /** A Paxos `accepted`: null or `{"ballot":…,"value":…}`. */
-  private proposal(value: unknown): boolean {
-    if (value === null) return this.fragment(NULL);
-    if (typeof value !== 'object' || value === undefined || !hasKeys(value, PROPOSAL_KEYS)) return false;
-    const proposal = value as Fields;
-    return this.fragment(PROPOSAL_BALLOT) && this.ballot(proposal.ballot) && this.fragment(VALUE) && this.field(proposal.value) && this.close();
-  }
-
-  /** A partition's `[["A","B"],["C"]]`: arrays of strings, nothing else. */
-  private groups(value: unknown): boolean {
-    if (!plainArray(value)) return false;
-    this.bytes[this.length++] = OPEN_BRACKET;
-    for (let index = 0; index < value.length; index++) {
-      const group = value[index] as unknown;
-      if (!plainArray(group)) return false;
-      // A group of many long names can outgrow the event's reservation: each name reserves room for itself and what follows it.
-      this.ensure(EVENT_RESERVE_BYTES);
-      if (index > 0) this.bytes[this.length++] = COMMA;
-      this.bytes[this.length++] = OPEN_BRACKET;
-      for (let member = 0; member < group.length; member++) {
-        if (member > 0) this.bytes[this.length++] = COMMA;
-        if (!this.field(group[member])) return false;
-        this.ensure(EVENT_RESERVE_BYTES);
-      }
-      this.bytes[this.length++] = CLOSE_BRACKET;
-    }
-    this.bytes[this.length++] = CLOSE_BRACKET;
-    return true;
+    return this.fragment(at, quoted);
   }
 
   /** Digits of an integer in [0, 2^31), written from the last one back. */
-  private smallInteger(value: number): void {
+  private smallInteger(at: number, value: number): number {
     const bytes = this.bytes;
     let digits = 1;
     for (let rest = value; rest >= 10; rest = (rest / 10) | 0) digits += 1;
-    let at = this.length + digits;
-    this.length = at;
+    const end = at + digits;
+    let position = end;
     do {
       const next = (value / 10) | 0;
-      bytes[--at] = ZERO + value - next * 10;
+      bytes[--position] = ZERO + value - next * 10;
       value = next;
     } while (value !== 0);
+    return end;
   }
 
   /** Digits written from the last one back: no string per number. */
-  private integer(value: number): void {
+  private integer(at: number, value: number): number {
     const bytes = this.bytes;
-    let at = this.length;
     if (value < 0) {
       bytes[at++] = MINUS;
       value = -value;
     }
     let digits = 1;
     while (digits < POWERS_OF_TEN.length && value >= POWERS_OF_TEN[digits]!) digits += 1;
-    at += digits;
-    this.length = at;
+    const end = at + digits;
+    let position = end;
     // (rest - digit) / 10 is exact for integers below 2^53: no Math.floor.
     for (let rest = value; digits > 0; digits--) {
       const digit = rest % 10;
-      bytes[--at] = ZERO + digit;
+      bytes[--position] = ZERO + digit;
       rest = (rest - digit) / 10;
     }
+    return end;
   }
 
   private ensure(extra: number): void {
@@ -557,7 +629,7 @@ export class JsonBytes {
   }
 }
 
-/** An array JSON prints element by element: no toJSON, no holes left to chance (a hole reads undefined and fails the element's check). */
+/** An array JSON prints element by element: no toJSON (a hole reads undefined and fails the element's check). */
 function plainArray(value: unknown): value is readonly unknown[] {
   return Array.isArray(value) && !('toJSON' in value);
 }
