@@ -198,7 +198,8 @@ export class JsonBytes {
   private words: DataView;
   /** Bytes written so far. */
   length = 0;
-  private readonly quoted = new Map<string, Fragment>();
+  /** Made on first use: most chunks never meet a string that needs it, and a finished serializer's spare chunk is made per run. */
+  private quoted: Map<string, Fragment> | null = null;
 
   constructor(initialCapacity: number) {
     this.bytes = new Uint8Array(initialCapacity);
@@ -593,10 +594,11 @@ export class JsonBytes {
         return end + 1;
       }
     }
-    let quoted = this.quoted.get(text);
+    const cache = (this.quoted ??= new Map());
+    let quoted = cache.get(text);
     if (quoted === undefined) {
       quoted = fragmentOf(JSON.stringify(text));
-      if (this.quoted.size < QUOTED_CACHE_LIMIT) this.quoted.set(text, quoted);
+      if (cache.size < QUOTED_CACHE_LIMIT) cache.set(text, quoted);
     }
     this.length = at;
     this.ensure(quoted.length + EVENT_RESERVE_BYTES);
