@@ -178,6 +178,10 @@ for (let value = 0; value < TABLED_BELOW; value++) {
 /** 10^0 … 10^15: how many digits an integer below DIGITS_BELOW has. */
 const POWERS_OF_TEN = Array.from({ length: 16 }, (_, exponent) => 10 ** exponent);
 
+/** A buffer of no bytes, shared: nothing can be written into it (ensure() replaces it first). */
+const NO_BYTES = new Uint8Array(0);
+const NO_WORDS = new DataView(NO_BYTES.buffer);
+
 /** What a piece writer returns for a value of another kind: the event is rewound and stringified whole. */
 const WRONG_KIND = -1;
 
@@ -202,8 +206,9 @@ export class JsonBytes {
   private quoted: Map<string, Fragment> | null = null;
 
   constructor(initialCapacity: number) {
-    this.bytes = new Uint8Array(initialCapacity);
-    this.words = new DataView(this.bytes.buffer);
+    // An empty one (a finished serializer's, made per run) shares the empty views until its first write grows it.
+    this.bytes = initialCapacity === 0 ? NO_BYTES : new Uint8Array(initialCapacity);
+    this.words = initialCapacity === 0 ? NO_WORDS : new DataView(this.bytes.buffer);
   }
 
   /** What was written, as a view of the buffer (not a copy). */
