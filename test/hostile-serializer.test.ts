@@ -81,3 +81,89 @@ describe('trace events written from their shapes (event-json)', () => {
     expect(hash).toBe(sha256(stringified(events)));
   });
 });
+
+describe('the writers fast paths at their edges (digit table, int arithmetic, word-wide pieces, fault events)', () => {
+  /** Numbers on each side of every fast path: the digit table (below 10,000), 32-bit ints, the plain-digit limit, and what JSON prints otherwise. */
+  const EDGE_NUMBERS = [0, -0, 1, 9, 10, 99, 100, 999, 1000, 9999, 10_000, 10_001, 99_999, 2 ** 31 - 1, 2 ** 31, 2 ** 31 + 1, 2 ** 32, -1, -9, -9999, -10_000, -(2 ** 31), 1e15 - 1, 1e15, 1e21, 0.5, 9999.5, -0.001, Number.NaN, Number.NEGATIVE_INFINITY];
+
+  it('prints every numeric field of every known event and message as JSON does, at each fast path edge', () => {
+    const events: object[] = [];
+    for (const n of EDGE_NUMBERS) {
+      events.push({ t: n, type: 'send', from: 'A', to: 'B', id: n, msg: { type: 'prepare', ballot: [n, 'A'] } });
+      events.push({ t: n, type: 'deliver', from: 'A', to: 'B', id: n, msg: { type: 'promise', ballot: [n, 'B'], accepted: { ballot: [n, 'A'], value: 'X' } } });
+      events.push({ t: n, type: 'deliver', from: 'A', to: 'B', id: n, msg: { type: 'nack', ballot: [n, 'B'], promised: [n, 'C'] } });
+      events.push({ t: n, type: 'duplicate', from: 'A', to: 'B', id: n });
+      events.push({ t: n, type: 'adopt', node: 'A', ballot: [n, 'A'], value: 'X', from: [n, 'B'] });
+      events.push({ t: n, type: 'chosen', value: 'X', ballot: [n, 'A'] });
+      events.push({ t: n, type: 'drift', node: 'A', rate: n });
+      events.push({ t: n, type: 'heal' });
+    }
+    const { text, hash } = written(events);
+    expect(text).toBe(stringified(events));
+    expect(hash).toBe(sha256(text));
+  });
+
+  it('writes fault events from their shapes, and stringifies odd ones whole', () => {
+    const sparse: string[][] = [['A'], ['B']];
+    delete (sparse as unknown as Record<number, unknown>)[1];
+    const events: object[] = [
+      { t: 1, type: 'crash', node: 'A' },
+      { t: 2, type: 'restart', node: 'A' },
+      { t: 3, type: 'pause', node: 'B' },
+      { t: 4, type: 'resume', node: 'B' },
+      { t: 5, type: 'partition', groups: [['A', 'B'], ['C', 'D', 'E']] },
+      { t: 6, type: 'partition', groups: [] },
+      { t: 7, type: 'partition', groups: [[], ['Ä"\\']] },
+      { t: 8, type: 'heal' },
+      { t: 9, type: 'cut', from: 'A', to: 'B' },
+      { t: 10, type: 'drift', node: 'C', rate: 0.8 },
+      { t: 11, type: 'request-lost', node: 'D', value: 'X' },
+      // Odd shapes: other value kinds, holes, toJSON, extra or missing keys, other key orders.
+      { t: 12, type: 'crash', node: 7 },
+      { t: 13, type: 'restart', node: 'A', incarnation: 2 },
+      { type: 'pause', t: 14, node: 'B' },
+      { t: 15, type: 'partition', groups: [['A', 1]] },
+      { t: 16, type: 'partition', groups: sparse },
+      { t: 17, type: 'partition', groups: [['A'], Object.assign(['B'], { toJSON: () => 'hidden' })] },
+      { t: 18, type: 'partition', groups: 'A|B' },
+      { t: 19, type: 'partition', groups: [[['A']]] },
+      { t: 20, type: 'heal', extra: true },
+      { t: 21, type: 'cut', from: 'A' },
+      { t: 22, type: 'drift', node: 'C', rate: '0.8' },
+      { t: 23, type: 'request-lost', node: 'D', value: null },
+      { t: '24', type: 'heal' },
+    ];
+    const { text, hash } = written(events);
+    expect(text).toBe(stringified(events));
+    expect(hash).toBe(sha256(text));
+  });
+
+  it('a partition of many long names outgrows the line reservation and crosses chunk boundaries, byte for byte', () => {
+    // Short ASCII names are written inline, long or wide ones from the quoted cache: both must find room.
+    const names = Array.from({ length: 300 }, (_, index) => `node-${'x'.repeat(20)}-${index}`);
+    const wideNames = Array.from({ length: 30 }, (_, index) => `節${'x'.repeat(400)}${index}`);
+    const events: object[] = [];
+    // Fillers of growing size, so the long partition line starts anywhere in a chunk, at its end too.
+    for (let fillerChars = 0; fillerChars < 70_000; fillerChars += 2001) {
+      events.push({ t: 0, type: 'learn', node: 'F', value: 'f'.repeat(fillerChars) });
+      events.push({ t: 1, type: 'partition', groups: [names.slice(0, 150), wideNames, names.slice(150)] });
+      events.push({ t: 2, type: 'send', from: 'A', to: 'B', id: 9999, msg: { type: 'accepted', ballot: [10_000, 'A'], value: 'X' } });
+    }
+    const { text, hash } = written(events);
+    expect(text).toBe(stringified(events));
+    expect(hash).toBe(sha256(text));
+  });
+
+  it('the fingerprint line ([index,event]) takes the same number paths', () => {
+    const sink = new StringSink();
+    const serializer = new TraceSerializer([sink], false);
+    const event = { t: 9999, type: 'learn', node: 'A', value: 'X' };
+    const expected: string[] = [];
+    for (const index of EDGE_NUMBERS) {
+      serializer.indexedEvent(index, event as AnyTraceEvent);
+      expected.push(JSON.stringify([index, event]) + '\n');
+    }
+    serializer.finish();
+    expect(sink.text()).toBe(expected.join(''));
+  });
+});

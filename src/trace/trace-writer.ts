@@ -85,8 +85,8 @@ export class TraceSerializer {
   finish(): string | null {
     this.flush();
     if (SPARE_CHUNKS.length < MAX_SPARE_CHUNKS) SPARE_CHUNKS.push(this.chunk);
-    // Anything written after this goes to a buffer of its own, never to the spare another serializer may take.
-    this.chunk = new JsonBytes(64);
+    // Anything written after this goes to a buffer of its own, never to the spare another serializer may take (empty until then: most are never written to).
+    this.chunk = new JsonBytes(0);
     return this.hash === null ? null : this.hash.digest('hex');
   }
 
