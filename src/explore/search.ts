@@ -128,6 +128,18 @@ export function search(model: ExploreModel, options: SearchOptions): SearchResul
   });
   const initialViolation = judge(options.newChecks, root, null);
   if (initialViolation) return finish({ violation: initialViolation, actions: [] });
+  /** A fingerprint that needs the built state (symmetry, or one given): a step is built before it is fingerprinted. */
+  const fingerprintsBuiltStates = options.fingerprint !== undefined || model.permutationCount > 1;
+  /**
+   * BFS: states at the depth bound are never expanded; popped, each would
+   * only be judged at its end when terminal, or cut the search by depth.
+   * So only the terminal ones are kept (in the order they would be popped,
+   * and judged when their turn comes, after the level above), and the rest
+   * are counted and dropped: the last level is most of the states.
+   */
+  const boundLevel = options.strategy === 'bfs' ? options.maxDepth : undefined;
+  const terminalAtBound: Trail[] = [];
+  let cutAtBound = false;
   let sinceClock = 0;
   while (options.strategy === 'bfs' ? head < frontier.length : frontier.length > 0) {
     const trail = options.strategy === 'bfs' ? frontier[head++]! : frontier.pop()!;
@@ -149,20 +161,33 @@ export function search(model: ExploreModel, options: SearchOptions): SearchResul
       continue;
     }
     for (const action of actions) {
-      const next = model.step(state, action, sink);
+      const prepared = model.prepare(state, action);
       transitions += 1;
-      const history = historyAfter(trail.history, contentHashes);
-      const events = takeEvents();
-      if (events !== null) {
-        const violation = judgeOnce(trail, events, history);
+      const eventCount = prepared.eventCount;
+      let history = trail.history;
+      for (let index = 0; index < eventCount; index++) history = combineHashes(history, prepared.eventHash(index));
+      let events: AnyTraceEvent[] | null = null;
+      // The events are built only for a history the checkers have not judged clean yet (or a kept state's trail).
+      if (eventCount > 0 && !clean.has(history)) {
+        events = prepared.events();
+        const violation = judge(options.newChecks, trail, events);
         if (violation) {
-          depth = Math.max(depth, next.depth);
+          depth = Math.max(depth, prepared.depth);
           return finish({ violation, actions: actionsOf({ action, parent: trail, events, history, state: null }) });
         }
+        clean.add(history);
       }
-      if (!visited.add(fingerprintOf(next))) continue;
-      if (next.depth > depth) depth = next.depth;
+      let next: ExploreState | null = fingerprintsBuiltStates ? prepared.materialize() : null;
+      if (!visited.add(next === null ? prepared.fingerprint() : fingerprintOf(next))) continue;
+      if (prepared.depth > depth) depth = prepared.depth;
       // Only a new state gets a trail: a revisit leaves nothing behind.
+      if (eventCount > 0) events ??= prepared.events();
+      next ??= prepared.materialize();
+      if (boundLevel !== undefined && next.depth >= boundLevel) {
+        if (model.actions(next).length === 0) terminalAtBound.push({ action, parent: trail, events, history, state: null });
+        else cutAtBound = true;
+        continue;
+      }
       frontier.push({ action, parent: trail, events, history, state: next });
     }
     if (options.maxStates !== undefined && visited.size >= options.maxStates) {
@@ -177,6 +202,13 @@ export function search(model: ExploreModel, options: SearchOptions): SearchResul
       }
     }
   }
+  // The states at the depth bound, in the order the queue would have popped them.
+  for (const trail of terminalAtBound) {
+    terminalStates += 1;
+    const violation = judgeOnce(trail, null, trail.history, true);
+    if (violation) return finish({ violation, actions: actionsOf(trail) });
+  }
+  if (cutAtBound) cutBy.add('depth');
   return finish(null);
 }
 
