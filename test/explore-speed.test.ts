@@ -3,6 +3,7 @@ import type { Action, ExploreModel, ExploreState, StepSink } from '../src/explor
 import { exploreModelFor, NO_FAULTS } from '../src/explore/setup.js';
 import { search } from '../src/explore/search.js';
 import type { AnyTraceEvent } from '../src/sim/events.js';
+import { SMALL_EXPLORE } from './helpers/explore-fixtures.js';
 import { scenarioFromYaml, shippedScenario } from './helpers/scenario.js';
 
 /**
@@ -11,15 +12,6 @@ import { scenarioFromYaml, shippedScenario } from './helpers/scenario.js';
  * state at its depth bound. These tests pin that the fast path changes
  * nothing a user sees.
  */
-
-/** One proposer, no faults, no timers: BFS exhausts it, its last level all terminal states. */
-const SMALL = `
-name: explore-small
-nodes: [A, B, C]
-roles: { proposers: [A] }
-proposals: [{ at: 0, node: A, value: X }]
-expect: { safety: hold }
-`;
 
 /** Every state within `depth` steps, breadth-first, with each state's actions (the model's own step, not the fast path). */
 function statesWithin(model: ExploreModel, depth: number): ExploreState[] {
@@ -72,7 +64,7 @@ describe('paxsim explore: a prepared step is the step', () => {
 
 describe('paxsim explore: BFS at its depth bound', () => {
   it('judges the terminal states at the bound, and says exhausted when every state there is terminal', () => {
-    const scenario = scenarioFromYaml(SMALL);
+    const scenario = scenarioFromYaml(SMALL_EXPLORE);
     const { model, newChecks } = exploreModelFor(scenario, undefined, NO_FAULTS);
     const unbounded = search(model, { strategy: 'bfs', newChecks });
     expect(unbounded.exhausted).toBe(true);

@@ -5,6 +5,7 @@ import { scheduleOf } from '../src/explore/schedule-replay.js';
 import { search, type SearchOptions, type SearchResult } from '../src/explore/search.js';
 import { exploreModelFor, NO_FAULTS } from '../src/explore/setup.js';
 import { runCli } from './helpers/cli.js';
+import { SMALL_EXPLORE, SYMMETRIC_EXPLORE } from './helpers/explore-fixtures.js';
 import { scenarioFromYaml, shippedScenario } from './helpers/scenario.js';
 
 /**
@@ -39,24 +40,6 @@ async function expectSameForWorkers(job: Job, workerCounts: readonly number[]): 
   return single;
 }
 
-/** One proposer, no timers: exhausted in a few thousand states. */
-const SMALL = `
-name: explore-small
-nodes: [A, B, C]
-roles: { proposers: [A] }
-proposals: [{ at: 0, node: A, value: X }]
-expect: { safety: hold }
-`;
-
-/** Two proposers and three plain acceptors (C, D, E interchangeable under --symmetry). */
-const SYMMETRIC = `
-name: explore-symmetric
-nodes: [A, B, C, D, E]
-roles: { proposers: [A, B] }
-proposals: [{ at: 0, node: A, value: X }, { at: 0, node: B, value: Y }]
-expect: { safety: hold }
-`;
-
 const NONE = { maxDrops: 0, maxDuplicates: 0, maxCrashes: 0, maxTimerFires: 0 };
 
 describe('paxsim explore --workers: the same search as one worker', () => {
@@ -72,10 +55,10 @@ describe('paxsim explore --workers: the same search as one worker', () => {
   });
 
   it('a configuration it exhausts (terminal states at several depths), and one with --symmetry', async () => {
-    const exhausted = await expectSameForWorkers({ scenario: scenarioFromYaml(SMALL), limits: { ...NONE, maxCrashes: 1 } }, [2]);
+    const exhausted = await expectSameForWorkers({ scenario: scenarioFromYaml(SMALL_EXPLORE), limits: { ...NONE, maxCrashes: 1 } }, [2]);
     expect(exhausted.exhausted).toBe(true);
     expect(exhausted.terminalStates).toBeGreaterThan(0);
-    const symmetric = await expectSameForWorkers({ scenario: scenarioFromYaml(SYMMETRIC), limits: NONE, maxDepth: 6, symmetry: true }, [2]);
+    const symmetric = await expectSameForWorkers({ scenario: scenarioFromYaml(SYMMETRIC_EXPLORE), limits: NONE, maxDepth: 6, symmetry: true }, [2]);
     expect(symmetric.distinctStates).toBe(348);
   });
 
