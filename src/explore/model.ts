@@ -164,6 +164,8 @@ export interface PreparedStep {
   events(): AnyTraceEvent[];
   /** The successor's fingerprint (`ExploreModel.fingerprint` of the built state). */
   fingerprint(): number;
+  /** Whether a message in flight in the successor is for a node that is up: then a delivery is enabled, and the successor is not terminal (told without building it). */
+  deliversSomething(): boolean;
   /** The successor, built. */
   materialize(): ExploreState;
 }
@@ -291,7 +293,7 @@ class StepContext implements PreparedStep {
     this.crashesUsed = parent.crashesUsed;
     this.timerFiresUsed = parent.timerFiresUsed;
     this.sentCount = 0;
-    this.local.length = 0;
+    if (this.local.length > 0) this.local.length = 0;
     this.observationCount = 0;
     this.eventCount = 0;
     this.recording = null;
@@ -388,7 +390,7 @@ class StepContext implements PreparedStep {
   replay(index: number, outcome: NodeOutcome): NodeEntry {
     for (const send of outcome.sends) this.addSent(index, send.to, send.message, send.hash);
     // Messages to itself were delivered within the recorded step; replayed, they only take their ids.
-    this.local.length = 0;
+    if (this.local.length > 0) this.local.length = 0;
     for (const { observation, fact } of outcome.observations) this.observe(index, observation, fact);
     return outcome.entry;
   }
@@ -423,6 +425,22 @@ class StepContext implements PreparedStep {
 
   get depth(): number {
     return this.t;
+  }
+
+  /** Whether a message in flight after the step is for a node that is up (see `PreparedStep`). */
+  deliversSomething(): boolean {
+    const parentNodes = this.parent.nodes;
+    for (let at = 0; at < this.sentCount; at++) {
+      const to = this.sentTo[at]!;
+      if (to === this.changedNode ? this.changedEntry!.up : parentNodes[to]!.up) return true;
+    }
+    const inFlight = this.parent.inFlight;
+    for (let index = 0; index < inFlight.length; index++) {
+      if (index === this.removedMessage) continue;
+      const to = inFlight[index]!.to;
+      if (to === this.changedNode ? this.changedEntry!.up : parentNodes[to]!.up) return true;
+    }
+    return false;
   }
 
   fingerprint(): number {

@@ -174,22 +174,21 @@ export class Expander {
       const fingerprint = next === null ? prepared.fingerprint() : this.fingerprintOf(next);
       if (!this.visited.add(fingerprint)) continue;
       if (prepared.depth > this.depth) this.depth = prepared.depth;
-      // Only a new state gets a trail: a revisit leaves nothing behind.
-      if (eventCount > 0) events ??= prepared.events();
-      next ??= prepared.materialize();
       successor.action = action;
       successor.actionIndex = actionIndex;
       successor.parent = trail;
-      successor.events = events;
       successor.history = history;
       successor.fingerprint = fingerprint;
-      if (boundLevel !== undefined && next.depth >= boundLevel) {
+      if (boundLevel !== undefined && prepared.depth >= boundLevel) {
+        // Most states at the bound have a delivery enabled: they only cut the search, and are never built.
         successor.state = null;
-        successor.atBound = model.actions(next).length === 0 ? 'terminal' : 'cut';
+        successor.atBound = prepared.deliversSomething() || model.actions(next ?? prepared.materialize()).length > 0 ? 'cut' : 'terminal';
       } else {
-        successor.state = next;
+        successor.state = next ?? prepared.materialize();
         successor.atBound = null;
       }
+      // Only a state kept for its path gets a trail (and its events): a revisit, or a cut one at the bound, leaves nothing behind.
+      successor.events = successor.atBound === 'cut' || eventCount === 0 ? null : (events ?? prepared.events());
       keep(successor);
     }
     return null;
