@@ -26,7 +26,7 @@ import { randomStream, uniformInt } from '../src/sim/rng.js';
 import { FileSink } from '../src/trace/trace-writer.js';
 import { packageRoot } from '../src/util/package-root.js';
 import { measureEtcdHistories, type EtcdCheckRow } from './etcd-history.js';
-import { exploreSection, measureExplore, measureExploreBareLoop, RATE_DEPTH } from './explore.js';
+import { EXPLORE_WORKERS, exploreSection, measureExplore, measureExploreBareLoop, measureExploreOnWorkers, RATE_DEPTH } from './explore.js';
 import { HistoryRecorder, linearizableKvHistory } from './kv-history.js';
 import { addSteadyStates, steadyState, withClients, type SteadyState } from './multipaxos.js';
 import { measureMessages, messagesSection, type MessageRow } from './cheap-paxos.js';
@@ -220,7 +220,7 @@ async function main(): Promise<void> {
     process.stdout.write(lines.join('\n') + '\n');
     return;
   }
-  const exploreRows = () => [
+  const exploreRows = async () => [
     ...(['explore-paxos-3', 'explore-multipaxos-3'] as const).flatMap((name) =>
       (['bfs', 'dfs'] as const).map((strategy) => {
         progress(`explore ${name} (${strategy})`);
@@ -228,10 +228,11 @@ async function main(): Promise<void> {
       }),
     ),
     measureExplore(loadBuiltInScenario('explore-paxos-3'), 'bfs', RATE_DEPTH),
+    await measureExploreOnWorkers(loadBuiltInScenario('explore-paxos-3'), RATE_DEPTH, EXPLORE_WORKERS),
   ];
   if (process.argv.includes('--explore')) {
     // Just section (k): what a change to the explorer needs to see.
-    process.stdout.write([...machineSection(), ...exploreSection(exploreRows(), measureExploreBareLoop())].join('\n') + '\n');
+    process.stdout.write([...machineSection(), ...exploreSection(await exploreRows(), measureExploreBareLoop())].join('\n') + '\n');
     return;
   }
   const fuzzDefault = loadBuiltInScenario('fuzz-default');
@@ -299,7 +300,7 @@ async function main(): Promise<void> {
     return measureEtcdHistories(timeoutRate, seeds, (history) => checkLinearizability(history), () => performance.now());
   });
 
-  const explore = exploreRows();
+  const explore = await exploreRows();
 
   const lines = [
     ...machineSection(),

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { ExploreModel } from '../explore/model.js';
 import { exploreModelFor, NO_FAULTS } from '../explore/setup.js';
 import { describedSchedule } from '../explore/schedule-replay.js';
+import { parallelSearch } from '../explore/parallel-search.js';
 import { search, type SearchResult, type SearchStrategy } from '../explore/search.js';
 import type { ExploreSpec, Scenario, ScheduleStep } from '../scenario/scenario.js';
 import { LIMITS } from '../scenario/limits.js';
@@ -27,6 +28,7 @@ export interface ExploreFlags {
   readonly maxDuplicates?: string;
   readonly maxTimers?: string;
   readonly symmetry?: boolean;
+  readonly workers?: string;
   readonly out: string;
   readonly json?: boolean;
 }
@@ -39,18 +41,22 @@ const FAULT_KINDS = ['drop', 'duplicate', 'crash'] as const;
  * node code and checkers as `paxsim run`. A violation is written as a
  * scenario pinning its schedule, with its trace and diagram.
  */
-export function exploreCommand(file: string, flags: ExploreFlags, io: CliIo): number {
+export async function exploreCommand(file: string, flags: ExploreFlags, io: CliIo): Promise<number> {
   const { scenario, replayPath } = loadScenarioArg(file);
   const bug = parseBug(flags.bug, scenario.protocol);
   const strategy = parseStrategy(flags.strategy);
+  const workers = parseWorkers(flags.workers, strategy);
   const limits = exploreLimits(scenario.explore ?? NO_FAULTS, flags);
   const maxDepth = flags.depth === undefined ? scenario.explore?.depth : parseCount(flags.depth, '--depth', 1, LIMITS.exploreDepth);
   const maxStates = flags.maxStates === undefined ? scenario.explore?.maxStates : parseCount(flags.maxStates, '--max-states', 1, LIMITS.exploreStates);
   const timeLimitMs = flags.time === undefined ? undefined : parseDuration(flags.time, '--time');
   checkOutputDirectory(flags.out, '--out');
 
-  const { model, newChecks } = exploreModelFor(scenario, bug, limits, { symmetry: flags.symmetry === true });
-  const result = search(model, { strategy, maxDepth, maxStates, timeLimitMs, clock: () => performance.now(), newChecks });
+  const symmetry = flags.symmetry === true;
+  const { model, newChecks } = exploreModelFor(scenario, bug, limits, { symmetry });
+  const options = { strategy, maxDepth, maxStates, timeLimitMs, clock: () => performance.now(), newChecks };
+  // One worker is the single-threaded search itself; more search level by level on worker threads, with the same counts and verdict.
+  const result = workers === 1 ? search(model, options) : await parallelSearch(model, { scenario, bug, limits, symmetry }, options, workers);
   const bounds = { ...limits, depth: maxDepth, maxStates, timeLimitMs };
   let written: Counterexample | null = null;
   if (result.violation !== null) {
@@ -58,8 +64,8 @@ export function exploreCommand(file: string, flags: ExploreFlags, io: CliIo): nu
     written = { ...writeCounterexample(scenario, bug, described.map(({ step }) => step), flags.out), lines: described.map(({ text }) => text) };
   }
   const expectation = bug === undefined ? judgeExploreExpectation(scenario, result) : null;
-  if (flags.json) io.stdout(JSON.stringify({ ...(exploreJson(scenario, bug, strategy, bounds, result, written, expectation) as object), symmetry: model.setup.symmetry ?? null }) + '\n');
-  else io.stdout(formatExplore(scenario, bug, strategy, bounds, result, written, expectation, replayPath, symmetryLines(model)));
+  if (flags.json) io.stdout(JSON.stringify({ ...(exploreJson(scenario, bug, strategy, bounds, result, written, expectation) as object), symmetry: model.setup.symmetry ?? null, workers }) + '\n');
+  else io.stdout(formatExplore(scenario, bug, strategy, bounds, result, written, expectation, replayPath, [...symmetryLines(model), ...workerLines(workers)]));
   if (result.violation !== null) return EXIT.failed;
   return expectation === null || expectation.met ? EXIT.ok : EXIT.failed;
 }
@@ -70,6 +76,20 @@ function symmetryLines(model: ExploreModel): string[] {
   if (classes === undefined) return [];
   if (classes.length === 0) return ['symmetry  no interchangeable nodes in this configuration (every node has its own role or requests): no reduction'];
   return [`symmetry  ${classes.map((members) => `{${members.join(', ')}}`).join(' ')} interchangeable (${model.permutationCount} permutations)`];
+}
+
+/** Worker threads for the search: 1 (the default) is the single-threaded search; more search BFS level by level. */
+function parseWorkers(text: string | undefined, strategy: SearchStrategy): number {
+  if (text === undefined) return 1;
+  const workers = parseCount(text, '--workers', 1, LIMITS.exploreWorkers);
+  if (workers > 1 && strategy === 'dfs') throw new UsageError([`--workers ${workers}: only a breadth-first search runs on workers; use --strategy bfs, or --workers 1 with dfs`]);
+  return workers;
+}
+
+/** Said only when the search ran on workers. */
+function workerLines(workers: number): string[] {
+  if (workers === 1) return [];
+  return [`workers   ${workers} (breadth-first, level by level: the same states, counts and verdict as one worker)`];
 }
 
 function parseStrategy(text: string | undefined): SearchStrategy {

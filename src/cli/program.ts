@@ -64,10 +64,11 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     .option('--max-crashes <k>', 'crashes per schedule (a crashed node may restart)')
     .option('--max-timers <k>', 'timer firings per schedule')
     .option('--symmetry', 'count states equal up to a permutation of interchangeable nodes once')
+    .option('--workers <k>', 'search on k worker threads (BFS only; same counts and verdict as 1, the default)')
     .option('--out <dir>', 'where a counterexample (scenario, trace, HTML) goes', 'explore-counterexamples')
     .option('--json', 'print one JSON object')
-    .action((file: string, flags) => {
-      exitCode = exploreCommand(file, flags, io);
+    .action(async (file: string, flags) => {
+      exitCode = await exploreCommand(file, flags, io);
     });
 
   program

@@ -5,8 +5,8 @@
  * search's biggest cost; this table holds them unboxed in one array.
  */
 export class FingerprintSet {
-  private table: Float64Array;
-  private mask: number;
+  protected table: Float64Array;
+  protected mask: number;
   private count = 0;
 
   constructor(initialCapacity = 1 << 16) {
@@ -21,42 +21,88 @@ export class FingerprintSet {
   }
 
   has(fingerprint: number): boolean {
-    const key = stored(fingerprint);
-    const table = this.table;
-    for (let slot = firstSlot(key) & this.mask; ; slot = (slot + 1) & this.mask) {
-      const entry = table[slot]!;
-      if (entry === key) return true;
-      if (entry === EMPTY) return false;
-    }
+    return this.table[probe(this.table, this.mask, stored(fingerprint))] !== EMPTY;
   }
 
   /** Adds `fingerprint`; false when it was already there. */
   add(fingerprint: number): boolean {
+    return this.insert(fingerprint) >= 0;
+  }
+
+  /** Adds `fingerprint` and returns its slot, or -1 when it was already there (no slot moves until the next insert). */
+  protected insert(fingerprint: number): number {
     const key = stored(fingerprint);
-    const table = this.table;
-    let slot = firstSlot(key) & this.mask;
-    for (; ; slot = (slot + 1) & this.mask) {
-      const entry = table[slot]!;
-      if (entry === key) return false;
-      if (entry === EMPTY) break;
-    }
-    table[slot] = key;
+    const slot = probe(this.table, this.mask, key);
+    if (this.table[slot] === key) return -1;
+    this.table[slot] = key;
     this.count += 1;
     // Kept at most half full, so probes stay short.
-    if (this.count * 2 > table.length) this.grow();
-    return true;
+    if (this.count * 2 > this.table.length) {
+      this.grow();
+      return probe(this.table, this.mask, key);
+    }
+    return slot;
+  }
+
+  /** The slot holding `fingerprint`, or -1. */
+  protected slotOf(fingerprint: number): number {
+    const slot = probe(this.table, this.mask, stored(fingerprint));
+    return this.table[slot] === EMPTY ? -1 : slot;
   }
 
   private grow(): void {
     const old = this.table;
     this.table = new Float64Array(old.length * 2);
     this.mask = this.table.length - 1;
-    for (const key of old) {
+    const moved = this.moved(old.length * 2);
+    for (let oldSlot = 0; oldSlot < old.length; oldSlot++) {
+      const key = old[oldSlot]!;
       if (key === EMPTY) continue;
-      let slot = firstSlot(key) & this.mask;
-      while (this.table[slot] !== EMPTY) slot = (slot + 1) & this.mask;
+      const slot = probe(this.table, this.mask, key);
       this.table[slot] = key;
+      moved?.(oldSlot, slot);
     }
+  }
+
+  /** A subclass keeping values beside the keys moves them here as the table grows to `capacity` (old slot → new slot). */
+  protected moved(_capacity: number): ((from: number, to: number) => void) | null {
+    return null;
+  }
+}
+
+/**
+ * Fingerprints mapped to non-negative integers (an index into the caller's
+ * arrays), in the same unboxed table: how the parallel search's coordinator
+ * finds each new state's best candidate among its workers'.
+ */
+export class FingerprintMap extends FingerprintSet {
+  private values: Int32Array;
+
+  constructor(initialCapacity = 1 << 16) {
+    super(initialCapacity);
+    this.values = new Int32Array(this.table.length);
+  }
+
+  /** The value of `fingerprint`, or -1 when absent. */
+  get(fingerprint: number): number {
+    const slot = this.slotOf(fingerprint);
+    return slot < 0 ? -1 : this.values[slot]!;
+  }
+
+  /** Adds `fingerprint` with `value` (at least 0); false when it was already there (its value unchanged). */
+  setNew(fingerprint: number, value: number): boolean {
+    const slot = this.insert(fingerprint);
+    if (slot < 0) return false;
+    this.values[slot] = value;
+    return true;
+  }
+
+  protected override moved(capacity: number): (from: number, to: number) => void {
+    const old = this.values;
+    this.values = new Int32Array(capacity);
+    return (from, to) => {
+      this.values[to] = old[from]!;
+    };
   }
 }
 
@@ -66,6 +112,15 @@ const ZERO_STANDIN = 0x10000000000000;
 
 function stored(fingerprint: number): number {
   return fingerprint === 0 ? ZERO_STANDIN : fingerprint;
+}
+
+/** The slot holding `key`, or the empty slot where it would go (linear probing from its hash). */
+function probe(table: Float64Array, mask: number, key: number): number {
+  let slot = firstSlot(key) & mask;
+  for (; ; slot = (slot + 1) & mask) {
+    const entry = table[slot]!;
+    if (entry === key || entry === EMPTY) return slot;
+  }
 }
 
 /** The fingerprint's low bits are well mixed already. */

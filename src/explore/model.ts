@@ -148,6 +148,28 @@ export type Action =
   | { readonly kind: 'restart'; readonly node: number }
   | { readonly kind: 'request'; readonly request: number };
 
+/**
+ * A step taken but not yet built as a state (`ExploreModel.prepare`): what
+ * the search needs to decide whether to keep it, valid until the next
+ * `prepare`.
+ */
+export interface PreparedStep {
+  /** The successor's depth. */
+  readonly depth: number;
+  /** How many checked events (observations, crashes, restarts) the step produced. */
+  readonly eventCount: number;
+  /** The content hash (time left out) of checked event `index`. */
+  eventHash(index: number): number;
+  /** The checked events, as trace events. */
+  events(): AnyTraceEvent[];
+  /** The successor's fingerprint (`ExploreModel.fingerprint` of the built state). */
+  fingerprint(): number;
+  /** Whether a message in flight in the successor is for a node that is up: then a delivery is enabled, and the successor is not terminal (told without building it). */
+  deliversSomething(): boolean;
+  /** The successor, built. */
+  materialize(): ExploreState;
+}
+
 /** Receives the events of a step, in the order they happen (network events only when asked for). */
 export interface StepSink {
   readonly traceNetwork: boolean;
@@ -205,27 +227,80 @@ class NodeRun {
   }
 }
 
-/** What one step is building: the new messages, and where its events go. */
-class StepContext {
-  readonly sent: InFlight[] = [];
+/**
+ * What one step is building, kept flat (parallel arrays, reused) so that a
+ * step whose successor turns out to be a revisit allocates nothing: the
+ * search asks for the successor's fingerprint first (`PreparedStep`) and
+ * builds the state object only for a new state. The model reuses one
+ * context for every step of a search.
+ */
+class StepContext implements PreparedStep {
+  t = 0;
+  private nextMessageId = 1;
+  private sink: StepSink | null = null;
+  parent!: ExploreState;
+  /** The one node the step changed (-1: none), and its new entry. */
+  changedNode = -1;
+  changedEntry: NodeEntry | null = null;
+  /** The in-flight message (index into the parent's) the step took out, or copied. */
+  removedMessage = -1;
+  duplicatedMessage = -1;
+  /** The request (setup index) the step delivered. */
+  removedRequest = -1;
+  dropsUsed = 0;
+  duplicatesUsed = 0;
+  crashesUsed = 0;
+  timerFiresUsed = 0;
+  flightHash = 0;
+  factsHash = 0;
+  orderedFacts = 0;
+  /** Messages that left their node, in send order. */
+  sentCount = 0;
+  private readonly sentFrom: number[] = [];
+  private readonly sentTo: number[] = [];
+  private readonly sentMessage: Tagged[] = [];
+  private readonly sentHash: number[] = [];
+  private readonly sentId: number[] = [];
   /** A node's messages to itself, delivered within the step (they never leave the process). */
   readonly local: InFlight[] = [];
-  readonly facts: number[] = [];
-  readonly orderedFacts: number[] = [];
-  observations: ObservationLink | null;
+  /** Observations, in order. */
+  private observationCount = 0;
+  private readonly observationNode: number[] = [];
+  private readonly observationValue: Tagged[] = [];
+  private readonly observationFact: number[] = [];
+  /** The checked events (observations, crashes, restarts), in order: node, observation (null for a crash or restart), content hash. */
+  eventCount = 0;
+  private readonly eventNode: number[] = [];
+  private readonly eventObservation: (Tagged | null)[] = [];
+  private readonly eventType: ('crash' | 'restart' | null)[] = [];
+  private readonly eventHashes: number[] = [];
 
-  constructor(
-    readonly t: number,
-    private nextMessageId: number,
-    private readonly model: ExploreModel,
-    private readonly sink: StepSink,
-    observations: ObservationLink | null,
-  ) {
-    this.observations = observations;
+  constructor(private readonly model: ExploreModel) {}
+
+  /** Starts a step from `parent` (at time t, giving message ids from `nextMessageId`); events go to `sink` (null: kept for `events()`). */
+  reset(parent: ExploreState, t: number, sink: StepSink | null): void {
+    this.parent = parent;
+    this.t = t;
+    this.nextMessageId = parent.nextMessageId;
+    this.sink = sink;
+    this.changedNode = -1;
+    this.changedEntry = null;
+    this.removedMessage = -1;
+    this.duplicatedMessage = -1;
+    this.removedRequest = -1;
+    this.dropsUsed = parent.dropsUsed;
+    this.duplicatesUsed = parent.duplicatesUsed;
+    this.crashesUsed = parent.crashesUsed;
+    this.timerFiresUsed = parent.timerFiresUsed;
+    this.sentCount = 0;
+    if (this.local.length > 0) this.local.length = 0;
+    this.observationCount = 0;
+    this.eventCount = 0;
+    this.recording = null;
   }
 
   get traceNetwork(): boolean {
-    return this.sink.traceNetwork;
+    return this.sink !== null && this.sink.traceNetwork;
   }
 
   get messageIds(): number {
@@ -235,8 +310,9 @@ class StepContext {
   /** While a node handles an input live, what it does is recorded here (see NodeOutcome). */
   recording: { sends: NodeOutcome['sends'][number][]; observations: NodeOutcome['observations'][number][] } | null = null;
 
+  /** A network event (only ever asked for by a traced sink). */
   emit(event: AnyTraceEvent): void {
-    this.sink.emit(event);
+    this.sink?.emit(event);
   }
 
   send(from: number, to: NodeId, message: Tagged): void {
@@ -249,25 +325,173 @@ class StepContext {
   private addSent(from: number, to: number, message: Tagged, hash: number): void {
     const id = this.nextMessageId++;
     const nodes = this.model.setup.nodes;
-    if (this.sink.traceNetwork) this.sink.emit({ t: this.t, type: 'send', from: nodes[from]!, to: nodes[to]!, id, msg: message } as AnyTraceEvent);
-    (from === to ? this.local : this.sent).push({ from, to, message, id, hash });
+    if (this.traceNetwork) this.sink!.emit({ t: this.t, type: 'send', from: nodes[from]!, to: nodes[to]!, id, msg: message } as AnyTraceEvent);
+    if (from === to) {
+      this.local.push({ from, to, message, id, hash });
+      return;
+    }
+    const at = this.sentCount++;
+    this.sentFrom[at] = from;
+    this.sentTo[at] = to;
+    this.sentMessage[at] = message;
+    this.sentHash[at] = hash;
+    this.sentId[at] = id;
   }
 
   observe(index: number, observation: Tagged, fact: number): void {
     this.recording?.observations.push({ observation, fact });
-    if (this.model.isOrdered(index)) this.orderedFacts.push(fact);
-    else this.facts.push(fact);
-    this.observations = { node: index, observation, fact, previous: this.observations };
-    this.sink.emit(Object.assign({ t: this.t, type: observation.type, node: this.model.setup.nodes[index]! }, observation) as unknown as AnyTraceEvent, fact);
+    const at = this.observationCount++;
+    this.observationNode[at] = index;
+    this.observationValue[at] = observation;
+    this.observationFact[at] = fact;
+    this.checked(index, observation, null, fact);
+  }
+
+  /** A crash or restart (checked events the checkers judge, beside observations). */
+  nodeEvent(type: 'crash' | 'restart', index: number, contentHash: number): void {
+    this.checked(index, null, type, contentHash);
+  }
+
+  private checked(index: number, observation: Tagged | null, type: 'crash' | 'restart' | null, contentHash: number): void {
+    const at = this.eventCount++;
+    this.eventNode[at] = index;
+    this.eventObservation[at] = observation;
+    this.eventType[at] = type;
+    this.eventHashes[at] = contentHash;
+    // A traced sink gets every event as it happens, in order with the network's.
+    if (this.traceNetwork) this.sink!.emit(this.event(at), contentHash);
+  }
+
+  eventHash(index: number): number {
+    return this.eventHashes[index]!;
+  }
+
+  /** The step's checked events as trace events. */
+  events(): AnyTraceEvent[] {
+    const events: AnyTraceEvent[] = new Array(this.eventCount);
+    for (let at = 0; at < this.eventCount; at++) events[at] = this.event(at);
+    return events;
+  }
+
+  private event(at: number): AnyTraceEvent {
+    const node = this.model.setup.nodes[this.eventNode[at]!]!;
+    const observation = this.eventObservation[at] ?? null;
+    if (observation === null) return { t: this.t, type: this.eventType[at]!, node } as AnyTraceEvent;
+    return Object.assign({ t: this.t, type: observation.type, node }, observation) as unknown as AnyTraceEvent;
+  }
+
+  /** Hands an untraced sink the step's checked events (a traced one had them as they happened). */
+  flushEvents(sink: StepSink): void {
+    if (sink.traceNetwork) return;
+    for (let at = 0; at < this.eventCount; at++) sink.emit(this.event(at), this.eventHashes[at]);
   }
 
   /** A recorded outcome, applied again: the same messages (with this step's ids) and observations (at this step's time). */
   replay(index: number, outcome: NodeOutcome): NodeEntry {
     for (const send of outcome.sends) this.addSent(index, send.to, send.message, send.hash);
     // Messages to itself were delivered within the recorded step; replayed, they only take their ids.
-    this.local.length = 0;
+    if (this.local.length > 0) this.local.length = 0;
     for (const { observation, fact } of outcome.observations) this.observe(index, observation, fact);
     return outcome.entry;
+  }
+
+  /** Once the action ran: the multiset's and the facts' hashes of the successor, from the parent's and what changed. */
+  settle(): void {
+    const parent = this.parent;
+    let flightHash = parent.flightHash;
+    if (this.removedMessage >= 0) flightHash = subtractHashes(flightHash, parent.inFlight[this.removedMessage]!.hash);
+    if (this.duplicatedMessage >= 0) flightHash = addHashes(flightHash, parent.inFlight[this.duplicatedMessage]!.hash);
+    for (let at = 0; at < this.sentCount; at++) flightHash = addHashes(flightHash, this.sentHash[at]!);
+    this.flightHash = flightHash;
+    let factsHash = parent.factsHash;
+    let orderedFacts = parent.orderedFacts;
+    for (let at = 0; at < this.observationCount; at++) {
+      const fact = this.observationFact[at]!;
+      if (this.model.isOrdered(this.observationNode[at]!)) orderedFacts = combineHashes(orderedFacts, fact);
+      else if (this.isNewFact(fact, at)) factsHash = addHashes(factsHash, fact);
+    }
+    this.factsHash = factsHash;
+    this.orderedFacts = orderedFacts;
+  }
+
+  /** Whether the unordered fact of observation `at` is in neither the parent's facts nor an earlier observation of this step. */
+  private isNewFact(fact: number, at: number): boolean {
+    if (indexOfFact(this.parent.facts, fact) >= 0) return false;
+    for (let earlier = 0; earlier < at; earlier++) {
+      if (this.observationFact[earlier] === fact && !this.model.isOrdered(this.observationNode[earlier]!)) return false;
+    }
+    return true;
+  }
+
+  get depth(): number {
+    return this.t;
+  }
+
+  /** Whether a message in flight after the step is for a node that is up (see `PreparedStep`). */
+  deliversSomething(): boolean {
+    const parentNodes = this.parent.nodes;
+    for (let at = 0; at < this.sentCount; at++) {
+      const to = this.sentTo[at]!;
+      if (to === this.changedNode ? this.changedEntry!.up : parentNodes[to]!.up) return true;
+    }
+    const inFlight = this.parent.inFlight;
+    for (let index = 0; index < inFlight.length; index++) {
+      if (index === this.removedMessage) continue;
+      const to = inFlight[index]!.to;
+      if (to === this.changedNode ? this.changedEntry!.up : parentNodes[to]!.up) return true;
+    }
+    return false;
+  }
+
+  fingerprint(): number {
+    const parent = this.parent;
+    return fingerprintOfParts(parent.nodes, this.changedNode, this.changedEntry, this.flightHash, parent.pendingRequests, this.removedRequest, this.factsHash, this.orderedFacts, this);
+  }
+
+  /** The successor as a state object (built only for a state the search keeps). */
+  materialize(): ExploreState {
+    const parent = this.parent;
+    let nodes = parent.nodes;
+    if (this.changedNode >= 0) {
+      const copy = nodes.slice();
+      copy[this.changedNode] = this.changedEntry!;
+      nodes = copy;
+    }
+    let inFlight: InFlight[] | readonly InFlight[] = parent.inFlight;
+    if (this.removedMessage >= 0) inFlight = without(inFlight, this.removedMessage);
+    if (this.duplicatedMessage >= 0) inFlight = withMessage(inFlight.slice(), parent.inFlight[this.duplicatedMessage]!);
+    if (this.sentCount > 0) {
+      const merged = inFlight === parent.inFlight ? inFlight.slice() : (inFlight as InFlight[]);
+      for (let at = 0; at < this.sentCount; at++) {
+        withMessage(merged, { from: this.sentFrom[at]!, to: this.sentTo[at]!, message: this.sentMessage[at]!, id: this.sentId[at]!, hash: this.sentHash[at]! });
+      }
+      inFlight = merged;
+    }
+    const pendingRequests = this.removedRequest < 0 ? parent.pendingRequests : parent.pendingRequests.filter((pending) => pending !== this.removedRequest);
+    let facts = parent.facts;
+    let observations = parent.observations;
+    for (let at = 0; at < this.observationCount; at++) {
+      const node = this.observationNode[at]!;
+      const fact = this.observationFact[at]!;
+      if (!this.model.isOrdered(node)) facts = mergeFacts(facts, [fact]);
+      observations = { node, observation: this.observationValue[at]!, fact, previous: observations };
+    }
+    return {
+      nodes,
+      inFlight,
+      flightHash: this.flightHash,
+      pendingRequests,
+      facts,
+      factsHash: this.factsHash,
+      orderedFacts: this.orderedFacts,
+      observations,
+      dropsUsed: this.dropsUsed,
+      duplicatesUsed: this.duplicatesUsed,
+      crashesUsed: this.crashesUsed,
+      timerFiresUsed: this.timerFiresUsed,
+      nextMessageId: this.nextMessageId,
+      depth: this.t,
+    };
   }
 }
 
@@ -277,6 +501,8 @@ export class ExploreModel {
   private readonly ordered: boolean[];
   /** Interned node entries, per node, by hash. */
   private readonly entries: Map<number, NodeEntry>[];
+  /** The context every `prepare` reuses. */
+  private readonly scratch = new StepContext(this);
 
   /** Every permutation of nodes within the symmetry classes (the identity first), with the renaming and request mapping each implies. */
   private readonly permutations: readonly NodePermutation[];
@@ -301,7 +527,24 @@ export class ExploreModel {
 
   /** Every node booted (start), in node order, at t=0. */
   initial(sink: StepSink): ExploreState {
-    const context = new StepContext(0, 1, this, sink, null);
+    const context = new StepContext(this);
+    const before: ExploreState = {
+      nodes: [],
+      inFlight: [],
+      flightHash: 0,
+      pendingRequests: this.setup.requests.map((_request, index) => index),
+      facts: [],
+      factsHash: 0,
+      orderedFacts: 0,
+      observations: null,
+      dropsUsed: 0,
+      duplicatesUsed: 0,
+      crashesUsed: 0,
+      timerFiresUsed: 0,
+      nextMessageId: 1,
+      depth: 0,
+    };
+    context.reset(before, 0, sink);
     const runs = this.setup.nodes.map((_node, index) => {
       const run = new NodeRun(index, new HashedStorage(), [], this, context);
       run.instance = this.setup.factory.createNode(run.effects());
@@ -312,23 +555,9 @@ export class ExploreModel {
       run.instance.start();
       return this.entryAfter(run, new HashedStorage(), this.deliverLocal(run, context, [{ kind: 'boot', recover: false }]));
     });
-    const facts = mergeFacts([], context.facts);
-    return {
-      nodes,
-      inFlight: withMessages([], context.sent),
-      flightHash: context.sent.reduce((sum, message) => addHashes(sum, message.hash), 0),
-      pendingRequests: this.setup.requests.map((_request, index) => index),
-      facts,
-      factsHash: facts.reduce(addHashes, 0),
-      orderedFacts: context.orderedFacts.reduce(combineHashes, 0),
-      observations: context.observations,
-      dropsUsed: 0,
-      duplicatesUsed: 0,
-      crashesUsed: 0,
-      timerFiresUsed: 0,
-      nextMessageId: context.messageIds,
-      depth: 0,
-    };
+    context.settle();
+    context.flushEvents(sink);
+    return { ...context.materialize(), nodes };
   }
 
   /** The enabled actions, one per class of interchangeable ones (equal message copies count once). */
@@ -367,88 +596,93 @@ export class ExploreModel {
 
   /** The state after `action`; its events go to `sink` (observations, crashes and restarts always; network events when traced). */
   step(state: ExploreState, action: Action, sink: StepSink): ExploreState {
+    const context = new StepContext(this);
+    this.run(context, state, action, sink);
+    context.flushEvents(sink);
+    return context.materialize();
+  }
+
+  /**
+   * The step `action` takes from `state`, untraced, not yet built as a
+   * state: its fingerprint and checked events come first, and the search
+   * builds the state only when it is new. Valid until the next `prepare`
+   * (the model reuses one context).
+   */
+  prepare(state: ExploreState, action: Action): PreparedStep {
+    this.run(this.scratch, state, action, null);
+    return this.scratch;
+  }
+
+  private run(context: StepContext, state: ExploreState, action: Action, sink: StepSink | null): void {
     const t = state.depth + 1;
-    const context = new StepContext(t, state.nextMessageId, this, sink, state.observations);
+    context.reset(state, t, sink);
     const nodes = this.setup.nodes;
-    let nodeEntries = state.nodes;
-    let inFlight = state.inFlight;
-    let flightHash = state.flightHash;
-    let { pendingRequests, dropsUsed, duplicatesUsed, crashesUsed, timerFiresUsed } = state;
-    const replaceNode = (index: number, entry: NodeEntry): void => {
-      const copy = [...nodeEntries];
-      copy[index] = entry;
-      nodeEntries = copy;
-    };
+    const traced = context.traceNetwork;
     switch (action.kind) {
       case 'deliver': {
-        const message = inFlight[action.message]!;
-        inFlight = without(inFlight, action.message);
-        flightHash = subtractHashes(flightHash, message.hash);
-        if (sink.traceNetwork) sink.emit({ t, type: 'deliver', from: nodes[message.from]!, to: nodes[message.to]!, id: message.id, msg: message.message } as AnyTraceEvent);
-        replaceNode(message.to, this.handle(state.nodes[message.to]!, message.to, context, { kind: 'message', from: nodes[message.from]!, message: message.message }, message.hash));
+        const message = state.inFlight[action.message]!;
+        context.removedMessage = action.message;
+        if (traced) context.emit({ t, type: 'deliver', from: nodes[message.from]!, to: nodes[message.to]!, id: message.id, msg: message.message } as AnyTraceEvent);
+        context.changedNode = message.to;
+        context.changedEntry = this.handle(state.nodes[message.to]!, message.to, context, { kind: 'message', from: nodes[message.from]!, message: message.message }, message.hash);
         break;
       }
       case 'drop': {
-        const message = inFlight[action.message]!;
-        inFlight = without(inFlight, action.message);
-        flightHash = subtractHashes(flightHash, message.hash);
-        dropsUsed += 1;
-        if (sink.traceNetwork) sink.emit({ t, type: 'drop', from: nodes[message.from]!, to: nodes[message.to]!, id: message.id, reason: 'random' });
+        const message = state.inFlight[action.message]!;
+        context.removedMessage = action.message;
+        context.dropsUsed += 1;
+        if (traced) context.emit({ t, type: 'drop', from: nodes[message.from]!, to: nodes[message.to]!, id: message.id, reason: 'random' });
         break;
       }
       case 'duplicate': {
-        const message = inFlight[action.message]!;
-        inFlight = withMessages(inFlight, [message]);
-        flightHash = addHashes(flightHash, message.hash);
-        duplicatesUsed += 1;
-        if (sink.traceNetwork) sink.emit({ t, type: 'duplicate', from: nodes[message.from]!, to: nodes[message.to]!, id: message.id });
+        const message = state.inFlight[action.message]!;
+        context.duplicatedMessage = action.message;
+        context.duplicatesUsed += 1;
+        if (traced) context.emit({ t, type: 'duplicate', from: nodes[message.from]!, to: nodes[message.to]!, id: message.id });
         break;
       }
       case 'fire': {
         const entry = state.nodes[action.node]!;
         assert(entry.up && entry.timers.includes(action.timer), () => `timer ${action.timer} of ${nodes[action.node]} is not armed`);
-        timerFiresUsed += 1;
-        if (sink.traceNetwork) sink.emit({ t, type: 'timer', node: nodes[action.node]!, timer: action.timer });
-        replaceNode(action.node, this.handle(entry, action.node, context, { kind: 'timer', name: action.timer }, combineHashes(TIMER_INPUT, hashPlain(action.timer))));
+        context.timerFiresUsed += 1;
+        if (traced) context.emit({ t, type: 'timer', node: nodes[action.node]!, timer: action.timer });
+        context.changedNode = action.node;
+        context.changedEntry = this.handle(entry, action.node, context, { kind: 'timer', name: action.timer }, combineHashes(TIMER_INPUT, hashPlain(action.timer)));
         break;
       }
       case 'crash': {
         const entry = state.nodes[action.node]!;
         assert(entry.up, () => `crash of ${nodes[action.node]}, which is down`);
-        crashesUsed += 1;
-        sink.emit({ t, type: 'crash', node: nodes[action.node]! }, combineHashes(CRASH_EVENT, action.node));
-        replaceNode(action.node, this.interned(action.node, { up: false, boot: null, inputs: [], storage: entry.storage, timers: [], hash: combineHashes(DOWN, entry.storage.hash), outcomes: new Map() }));
+        context.crashesUsed += 1;
+        context.nodeEvent('crash', action.node, combineHashes(CRASH_EVENT, action.node));
+        context.changedNode = action.node;
+        context.changedEntry = this.interned(action.node, { up: false, boot: null, inputs: [], storage: entry.storage, timers: [], hash: combineHashes(DOWN, entry.storage.hash), outcomes: new Map() });
         break;
       }
       case 'restart': {
         const entry = state.nodes[action.node]!;
         assert(!entry.up, () => `restart of ${nodes[action.node]}, which is up`);
-        sink.emit({ t, type: 'restart', node: nodes[action.node]! }, combineHashes(RESTART_EVENT, action.node));
+        context.nodeEvent('restart', action.node, combineHashes(RESTART_EVENT, action.node));
         const run = new NodeRun(action.node, entry.storage.copy(), [], this, context);
         run.live = true;
         run.instance = this.setup.factory.createNode(run.effects());
         run.instance.recover();
-        replaceNode(action.node, this.entryAfter(run, entry.storage, this.deliverLocal(run, context, [{ kind: 'boot', recover: true }])));
+        context.changedNode = action.node;
+        context.changedEntry = this.entryAfter(run, entry.storage, this.deliverLocal(run, context, [{ kind: 'boot', recover: true }]));
         break;
       }
       case 'request': {
         const request = this.setup.requests[action.request]!;
         const index = this.indexOf(request.node);
-        pendingRequests = pendingRequests.filter((pending) => pending !== action.request);
-        replaceNode(index, this.handle(state.nodes[index]!, index, context, { kind: 'request', request: request.request }, combineHashes(REQUEST_INPUT, action.request)));
+        context.removedRequest = action.request;
+        context.changedNode = index;
+        context.changedEntry = this.handle(state.nodes[index]!, index, context, { kind: 'request', request: request.request }, combineHashes(REQUEST_INPUT, action.request));
         break;
       }
       default:
         unreachable(action, 'explore action');
     }
-    if (context.sent.length > 0) {
-      inFlight = withMessages(inFlight, context.sent);
-      for (const message of context.sent) flightHash = addHashes(flightHash, message.hash);
-    }
-    const facts = context.facts.length > 0 ? mergeFacts(state.facts, context.facts) : state.facts;
-    const factsHash = facts === state.facts ? state.factsHash : facts.reduce(addHashes, 0);
-    const orderedFacts = context.orderedFacts.reduce(combineHashes, state.orderedFacts);
-    return { nodes: nodeEntries, inFlight, flightHash, pendingRequests, facts, factsHash, orderedFacts, observations: context.observations, dropsUsed, duplicatesUsed, crashesUsed, timerFiresUsed, nextMessageId: context.messageIds, depth: t };
+    context.settle();
   }
 
   /**
@@ -459,14 +693,7 @@ export class ExploreModel {
    * budgets spent.
    */
   fingerprint(state: ExploreState): number {
-    let hash = 17;
-    for (const node of state.nodes) hash = combineHashes(hash, node.hash);
-    hash = combineHashes(hash, state.flightHash);
-    hash = combineHashes(hash, state.pendingRequests.length);
-    for (const request of state.pendingRequests) hash = combineHashes(hash, request);
-    hash = combineHashes(hash, state.factsHash);
-    hash = combineHashes(hash, state.orderedFacts);
-    return combineHashes(hash, state.dropsUsed + 64 * state.duplicatesUsed + 4096 * state.crashesUsed + 262144 * state.timerFiresUsed);
+    return fingerprintOfParts(state.nodes, -1, null, state.flightHash, state.pendingRequests, -1, state.factsHash, state.orderedFacts, state);
   }
 
   /**
@@ -660,10 +887,30 @@ export class ExploreModel {
   }
 }
 
+/** A copy of `items` without the one at `index`. */
 function without<Item>(items: readonly Item[], index: number): Item[] {
-  const copy = items.slice();
-  copy.splice(index, 1);
+  const copy: Item[] = new Array(items.length - 1);
+  for (let at = 0; at < index; at++) copy[at] = items[at]!;
+  for (let at = index + 1; at < items.length; at++) copy[at - 1] = items[at]!;
   return copy;
+}
+
+/** Where `fact` is in the sorted `facts`, or -1. */
+function indexOfFact(facts: readonly number[], fact: number): number {
+  const at = lowerBound(facts, fact);
+  return facts[at] === fact ? at : -1;
+}
+
+/** The first position in the sorted `list` whose item is not below `value`. */
+function lowerBound(list: readonly number[], value: number): number {
+  let low = 0;
+  let high = list.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (list[middle]! < value) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }
 
 /** The sorted union of two fact lists (the first sorted and unique). */
@@ -671,13 +918,7 @@ function mergeFacts(facts: readonly number[], added: readonly number[]): readonl
   let merged: number[] | null = null;
   for (const fact of added) {
     const list: readonly number[] = merged ?? facts;
-    let low = 0;
-    let high = list.length;
-    while (low < high) {
-      const middle = (low + high) >>> 1;
-      if (list[middle]! < fact) low = middle + 1;
-      else high = middle;
-    }
+    const low = lowerBound(list, fact);
     if (list[low] === fact) continue;
     merged ??= [...facts];
     merged.splice(low, 0, fact);
@@ -685,21 +926,53 @@ function mergeFacts(facts: readonly number[], added: readonly number[]): readonl
   return merged ?? facts;
 }
 
-/** `inFlight` (sorted by hash, then id) with `added` inserted in place: a copy. */
-function withMessages(inFlight: readonly InFlight[], added: readonly InFlight[]): InFlight[] {
-  const merged = inFlight.slice();
-  for (const message of added) {
-    let low = 0;
-    let high = merged.length;
-    while (low < high) {
-      const middle = (low + high) >>> 1;
-      const other = merged[middle]!;
-      if (other.hash < message.hash || (other.hash === message.hash && other.id < message.id)) low = middle + 1;
-      else high = middle;
-    }
-    merged.splice(low, 0, message);
+/** Inserts `message` into `inFlight` (sorted by hash, then id) in place; returns it. */
+function withMessage(inFlight: InFlight[], message: InFlight): InFlight[] {
+  let low = 0;
+  let high = inFlight.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    const other = inFlight[middle]!;
+    if (other.hash < message.hash || (other.hash === message.hash && other.id < message.id)) low = middle + 1;
+    else high = middle;
   }
-  return merged;
+  inFlight.splice(low, 0, message);
+  return inFlight;
+}
+
+/** The fault budgets spent, as a state (or a step building one) holds them. */
+interface BudgetsSpent {
+  readonly dropsUsed: number;
+  readonly duplicatesUsed: number;
+  readonly crashesUsed: number;
+  readonly timerFiresUsed: number;
+}
+
+/**
+ * A state's fingerprint from its parts (see `ExploreModel.fingerprint`):
+ * `nodes` with the one at `changedNode` (unless -1) replaced by
+ * `changedEntry`, and `pendingRequests` without `removedRequest`, so a step
+ * is fingerprinted before its state is built.
+ */
+function fingerprintOfParts(
+  nodes: readonly NodeEntry[],
+  changedNode: number,
+  changedEntry: NodeEntry | null,
+  flightHash: number,
+  pendingRequests: readonly number[],
+  removedRequest: number,
+  factsHash: number,
+  orderedFacts: number,
+  budgets: BudgetsSpent,
+): number {
+  let hash = 17;
+  for (let index = 0; index < nodes.length; index++) hash = combineHashes(hash, index === changedNode ? changedEntry!.hash : nodes[index]!.hash);
+  hash = combineHashes(hash, flightHash);
+  hash = combineHashes(hash, pendingRequests.length - (removedRequest >= 0 ? 1 : 0));
+  for (const request of pendingRequests) if (request !== removedRequest) hash = combineHashes(hash, request);
+  hash = combineHashes(hash, factsHash);
+  hash = combineHashes(hash, orderedFacts);
+  return combineHashes(hash, budgets.dropsUsed + 64 * budgets.duplicatesUsed + 4096 * budgets.crashesUsed + 262144 * budgets.timerFiresUsed);
 }
 
 /**

@@ -16,6 +16,8 @@ export const LIMITS = {
   /** Explore search depth and distinct states. */
   exploreDepth: 10_000,
   exploreStates: 100_000_000,
+  /** `paxsim explore --workers`: worker threads (each holds its own model and visited set). */
+  exploreWorkers: 64,
   /** Nesting of lists and mappings in a scenario file (real ones nest five or six levels). */
   nestingDepth: 64,
   /** YAML alias expansions per file (the yaml library's own guard against alias bombs). */
