@@ -1,0 +1,68 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from './helpers/cli.js';
+
+/**
+ * Trust in the checker families a user protocol asks for: planted bugs are
+ * caught by `run`, `explore` and `check --protocol` alike, and a legal
+ * observation never crashes paxsim. The fixture observes what its config's
+ * script says (test/fixtures/protocols/scripted.mjs; it imports 'paxsim',
+ * this package's build).
+ */
+
+const SCRIPTED = join(import.meta.dirname, 'fixtures', 'protocols', 'scripted.mjs');
+const dir = mkdtempSync(join(tmpdir(), 'paxsim-trust-families-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+interface Step {
+  readonly node: string;
+  readonly atMs: number;
+  readonly obs: Record<string, unknown>;
+}
+
+let files = 0;
+function scriptedScenario(script: readonly Step[]): string {
+  const file = join(dir, `s${(files += 1)}.yaml`);
+  writeFileSync(file, JSON.stringify({ name: `scripted-${files}`, protocol: SCRIPTED, nodes: ['A', 'B', 'C'], until: 100, config: { script } }));
+  return file;
+}
+
+interface RunJson {
+  violations: { checker: string }[];
+  leader: unknown;
+  summary: Record<string, string>;
+}
+
+describe('leaders family beside a log family: a leader that names a term', () => {
+  const script: Step[] = [
+    { node: 'A', atMs: 1, obs: { type: 'leader', term: 1 } },
+    { node: 'B', atMs: 2, obs: { type: 'leader', term: 1 } },
+  ];
+
+  it('run: leader-uniqueness fails (exit 1) and the leader line names the term (it crashed the verdict: exit 3)', async () => {
+    const file = scriptedScenario(script);
+    const text = await runCli(['run', file, '--quiet']);
+    expect(text.stderr).toBe('');
+    expect(text.code).toBe(1);
+    expect(text.stdout).toContain('leader    last elected: B in term 1 at t=2');
+    expect(text.stdout).toMatch(/✗ leader-uniqueness +B became leader of term 1, which A already leads/);
+    const json = await runCli(['run', file, '--json']);
+    expect(json.code).toBe(1);
+    const parsed = JSON.parse(json.stdout) as RunJson;
+    expect(parsed.violations.map((violation) => violation.checker)).toEqual(['leader-uniqueness']);
+    expect(parsed.leader).toEqual({ node: 'B', term: 1, t: 2 });
+  });
+
+  it('check --protocol of that run\'s trace: the same verdict', async () => {
+    const file = scriptedScenario(script);
+    const trace = join(dir, 'term-leaders.jsonl');
+    expect((await runCli(['run', file, '--quiet', '--trace', trace])).code).toBe(1);
+    const checked = await runCli(['check', trace, '--protocol', SCRIPTED, '--no-color']);
+    expect(checked.stderr).toBe('');
+    expect(checked.code).toBe(1);
+    expect(checked.stdout).toContain('leader    last elected: B in term 1 at t=2');
+    expect(checked.stdout).toMatch(/✗ leader-uniqueness +B became leader of term 1, which A already leads/);
+  });
+});
