@@ -41,7 +41,8 @@ const FAULT_KINDS = ['drop', 'duplicate', 'crash'] as const;
  */
 export function exploreCommand(file: string, flags: ExploreFlags, io: CliIo): number {
   const { scenario, replayPath } = loadScenarioArg(file);
-  const bug = parseBug(flags.bug, scenario.protocol);
+  // The scenario's own `bug:` (a fuzz failure file carries one) applies as on `run`, unless --bug overrides it.
+  const bug = parseBug(flags.bug, scenario.protocol) ?? scenario.bug;
   const strategy = parseStrategy(flags.strategy);
   const limits = exploreLimits(scenario.explore ?? NO_FAULTS, flags);
   const maxDepth = flags.depth === undefined ? scenario.explore?.depth : parseCount(flags.depth, '--depth', 1, LIMITS.exploreDepth);
@@ -57,7 +58,8 @@ export function exploreCommand(file: string, flags: ExploreFlags, io: CliIo): nu
     const described = describedSchedule(model, result.violation.actions);
     written = { ...writeCounterexample(scenario, bug, described.map(({ step }) => step), flags.out), lines: described.map(({ text }) => text) };
   }
-  const expectation = bug === undefined ? judgeExploreExpectation(scenario, result) : null;
+  // A scenario's expectation speaks of the protocol it names, its own bug included; --bug swaps in another.
+  const expectation = flags.bug === undefined ? judgeExploreExpectation(scenario, result) : null;
   if (flags.json) io.stdout(JSON.stringify({ ...(exploreJson(scenario, bug, strategy, bounds, result, written, expectation) as object), symmetry: model.setup.symmetry ?? null }) + '\n');
   else io.stdout(formatExplore(scenario, bug, strategy, bounds, result, written, expectation, replayPath, symmetryLines(model)));
   if (result.violation !== null) return EXIT.failed;
