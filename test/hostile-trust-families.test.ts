@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli } from './helpers/cli.js';
+import { expectOneLine, runCli } from './helpers/cli.js';
 
 /**
  * Trust in the checker families a user protocol asks for: planted bugs are
@@ -23,9 +23,9 @@ interface Step {
 }
 
 let files = 0;
-function scriptedScenario(script: readonly Step[]): string {
+function scriptedScenario(script: readonly Step[], more: Record<string, unknown> = {}): string {
   const file = join(dir, `s${(files += 1)}.yaml`);
-  writeFileSync(file, JSON.stringify({ name: `scripted-${files}`, protocol: SCRIPTED, nodes: ['A', 'B', 'C'], until: 100, config: { script } }));
+  writeFileSync(file, JSON.stringify({ name: `scripted-${files}`, protocol: SCRIPTED, nodes: ['A', 'B', 'C'], until: 100, config: { script }, ...more }));
   return file;
 }
 
@@ -64,5 +64,30 @@ describe('leaders family beside a log family: a leader that names a term', () =>
     expect(checked.code).toBe(1);
     expect(checked.stdout).toContain('leader    last elected: B in term 1 at t=2');
     expect(checked.stdout).toMatch(/✗ leader-uniqueness +B became leader of term 1, which A already leads/);
+  });
+});
+
+describe("expectations none of a user protocol's checkers judges are bad input, not a vacuous ✓", () => {
+  it('expect.liveness without a liveness checker (it printed "✓ liveness within 1000 everything owed progress made it in time", exit 0)', async () => {
+    const file = scriptedScenario([], { until: 5000, expect: { safety: 'hold', liveness: { within: 1000 } } });
+    const outcome = await runCli(['run', file]);
+    expect(outcome.code).toBe(2);
+    expect(expectOneLine(outcome.stderr)).toBe(
+      `${file}: expect.liveness: protocol scripted has no liveness checker (the checker families single-decree and clients have one), so nothing would judge it`,
+    );
+    expect((await runCli(['fuzz', file, '--seeds', '2', '--no-progress', '--out', join(dir, 'fuzz')])).code).toBe(2);
+  });
+
+  it('expect.chosen without the single-decree family (chosen: none always held)', async () => {
+    const file = scriptedScenario([], { expect: { safety: 'hold', chosen: 'none' } });
+    const outcome = await runCli(['run', file]);
+    expect(outcome.code).toBe(2);
+    expect(expectOneLine(outcome.stderr)).toBe(`${file}: expect.chosen: protocol scripted reports no chosen value (only the checker family single-decree does); use safety and liveness`);
+  });
+
+  it('held: the examples, whose families judge their expectations, still run', async () => {
+    const examples = join(import.meta.dirname, '..', 'examples');
+    expect((await runCli(['run', join(examples, 'register', 'scenarios', 'register.yaml'), '--quiet'])).code).toBe(0);
+    expect((await runCli(['run', join(examples, 'kvlog', 'scenarios', 'kvlog.yaml'), '--quiet'])).code).toBe(0);
   });
 });

@@ -38,7 +38,28 @@ export function resolveScenarioProtocol(scenario: Scenario, scenarioFile: string
     : { spec: override, label: '--protocol', baseDir: process.cwd() };
   const loaded = protocolFor(source);
   if (!loaded.ok) return { ok: false, errors: [loaded.error] };
+  const unjudged = unjudgedExpectations(scenario, loaded.definition, scenarioFile);
+  if (unjudged.length > 0) return { ok: false, errors: unjudged };
   return scenarioWithProtocol(scenario, loaded.definition, loaded.module, scenarioFile);
+}
+
+/**
+ * A scenario's `expect` keys that none of a user protocol's checkers judges:
+ * without a single-decree `chosen` value, `chosen: none` would always hold;
+ * without a liveness checker, `liveness` would be a vacuous ✓. Each is bad
+ * input, as `expect.chosen` is for Multi-Paxos.
+ */
+function unjudgedExpectations(scenario: Scenario, definition: AnyProtocolDefinition, where: string): string[] {
+  if (definition.scenarioShape.userProtocol !== true) return [];
+  const has = (checker: string) => definition.checkerNames.includes(checker);
+  const problems: string[] = [];
+  if (scenario.expect.chosen !== undefined && !has('agreement')) {
+    problems.push(`${where}: expect.chosen: protocol ${definition.name} reports no chosen value (only the checker family single-decree does); use safety and liveness`);
+  }
+  if (scenario.expect.liveness !== undefined && !has('liveness') && !has('client-liveness')) {
+    problems.push(`${where}: expect.liveness: protocol ${definition.name} has no liveness checker (the checker families single-decree and clients have one), so nothing would judge it`);
+  }
+  return problems;
 }
 
 /**
