@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli } from './helpers/cli.js';
+import { expectOneLine, runCli } from './helpers/cli.js';
 
 /** `paxsim explore` judges the protocol the scenario names, and what it writes replays to the same verdict. */
 
@@ -50,5 +50,28 @@ describe("a scenario's own bug: key", () => {
     expect(json.bug).toBe('accept-lower');
     expect(json.violation?.checker).toBe('acceptor-discipline');
     expect(json.expectMet).toBeNull();
+  });
+});
+
+describe('expect.explore.violation names a checker the protocol has', () => {
+  it('a typo is bad input with a suggestion (it was accepted, and no search could ever meet it)', async () => {
+    const file = join(dir, 'typo.yaml');
+    writeFileSync(file, readFileSync(join(SCENARIOS, 'explore-paxos-3.yaml'), 'utf8').replace('explore: { violation: none }', 'explore: { violation: integrty }'));
+    for (const command of ['explore', 'run']) {
+      const outcome = await runCli([command, file, '--out', join(dir, 'typo-out')].slice(0, command === 'run' ? 2 : 4));
+      expect(outcome.code).toBe(2);
+      expect(expectOneLine(outcome.stderr)).toBe(
+        `${file}: expect.explore.violation: protocol paxos has no checker "integrty" (did you mean integrity?); use none, any or one of: agreement, validity, integrity, acceptor-discipline, ballot-uniqueness, liveness`,
+      );
+    }
+  });
+
+  it('a checker of the protocol is accepted, and the violation a scenario with a bug: expects is met: exit 0 (it was exit 1, met or not)', async () => {
+    const file = explorePaxos3('expects-integrity', 'bug: small-quorum');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('explore: { violation: none }', 'explore: { violation: integrity }'));
+    const explored = await runCli(['explore', file, '--json', '--out', join(dir, 'out3')]);
+    // The planted bug's violation is what the scenario expects: met, exit 0 (as run's `safety: violated`).
+    expect((JSON.parse(explored.stdout) as ExploreJson).expectMet).toBe(true);
+    expect(explored.code).toBe(0);
   });
 });

@@ -62,8 +62,9 @@ export function exploreCommand(file: string, flags: ExploreFlags, io: CliIo): nu
   const expectation = flags.bug === undefined ? judgeExploreExpectation(scenario, result) : null;
   if (flags.json) io.stdout(JSON.stringify({ ...(exploreJson(scenario, bug, strategy, bounds, result, written, expectation) as object), symmetry: model.setup.symmetry ?? null }) + '\n');
   else io.stdout(formatExplore(scenario, bug, strategy, bounds, result, written, expectation, replayPath, symmetryLines(model)));
-  if (result.violation !== null) return EXIT.failed;
-  return expectation === null || expectation.met ? EXIT.ok : EXIT.failed;
+  // As `run` with `expect: { safety: violated }`: a scenario that expects the violation found is met (a regression test of a planted bug).
+  if (expectation !== null) return expectation.met ? EXIT.ok : EXIT.failed;
+  return result.violation === null ? EXIT.ok : EXIT.failed;
 }
 
 /** Which nodes `--symmetry` treats as interchangeable (said even when none are, so a factor of 1 is not a surprise). */

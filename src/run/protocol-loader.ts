@@ -38,9 +38,24 @@ export function resolveScenarioProtocol(scenario: Scenario, scenarioFile: string
     : { spec: override, label: '--protocol', baseDir: process.cwd() };
   const loaded = protocolFor(source);
   if (!loaded.ok) return { ok: false, errors: [loaded.error] };
-  const unjudged = unjudgedExpectations(scenario, loaded.definition, scenarioFile);
+  const unjudged = [...unjudgedExpectations(scenario, loaded.definition, scenarioFile), ...unknownExpectedChecker(scenario, loaded.definition, loaded.module, scenarioFile)];
   if (unjudged.length > 0) return { ok: false, errors: unjudged };
   return scenarioWithProtocol(scenario, loaded.definition, loaded.module, scenarioFile);
+}
+
+/**
+ * `expect.explore.violation` naming a checker the protocol does not have (a
+ * typo) could never be met. The list is complete for the built-ins and the
+ * simple form; a low-level definition's `checkerNames` may not be.
+ */
+function unknownExpectedChecker(scenario: Scenario, definition: AnyProtocolDefinition, module: string | null, where: string): string[] {
+  const wanted = scenario.expect.explore?.violation;
+  if (wanted === undefined || wanted === 'none' || wanted === 'any') return [];
+  if (module !== null && definition.scenarioShape.userProtocol !== true) return [];
+  const names = definition.checkerNames;
+  if (names.includes(wanted)) return [];
+  const guess = closestMatch(wanted, names);
+  return [`${where}: expect.explore.violation: protocol ${definition.name} has no checker "${wanted}"${guess === undefined ? '' : ` (did you mean ${guess}?)`}; use none, any or one of: ${names.join(', ')}`];
 }
 
 /**
