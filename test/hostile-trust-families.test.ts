@@ -13,6 +13,7 @@ import { expectOneLine, runCli } from './helpers/cli.js';
  */
 
 const SCRIPTED = join(import.meta.dirname, 'fixtures', 'protocols', 'scripted.mjs');
+const SCRIPTED_SINGLE_DECREE = join(import.meta.dirname, 'fixtures', 'protocols', 'scripted-single-decree.mjs');
 const dir = mkdtempSync(join(tmpdir(), 'paxsim-trust-families-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -23,9 +24,9 @@ interface Step {
 }
 
 let files = 0;
-function scriptedScenario(script: readonly Step[], more: Record<string, unknown> = {}): string {
+function scriptedScenario(script: readonly Step[], more: Record<string, unknown> = {}, protocol = SCRIPTED): string {
   const file = join(dir, `s${(files += 1)}.yaml`);
-  writeFileSync(file, JSON.stringify({ name: `scripted-${files}`, protocol: SCRIPTED, nodes: ['A', 'B', 'C'], until: 100, config: { script }, ...more }));
+  writeFileSync(file, JSON.stringify({ name: `scripted-${files}`, protocol, nodes: ['A', 'B', 'C'], until: 100, config: { script }, ...more }));
   return file;
 }
 
@@ -89,5 +90,49 @@ describe("expectations none of a user protocol's checkers judges are bad input, 
     const examples = join(import.meta.dirname, '..', 'examples');
     expect((await runCli(['run', join(examples, 'register', 'scenarios', 'register.yaml'), '--quiet'])).code).toBe(0);
     expect((await runCli(['run', join(examples, 'kvlog', 'scenarios', 'kvlog.yaml'), '--quiet'])).code).toBe(0);
+  });
+});
+
+describe('single-decree observations a checker cannot read are the protocol\'s fault: one line, exit 2', () => {
+  const SHAPE = '(checker family single-decree reads propose {value, ballot}, adopt {ballot, value, from}, promise {ballot}, accept {ballot, value}, learn {value})';
+  const cases: [string, Record<string, unknown>, string][] = [
+    // Each was an internal error (exit 3), a checker's TypeError blamed on the node's handler (no-exceptions), or a silent PASS.
+    ['an object value (exit 3)', { type: 'accept', ballot: [1, 'A'], value: { v: 'x' } }, 'accept with value {"v":"x"}: must be a string (observe String(x) or JSON.stringify(x) for other values)'],
+    ['a number value (exit 3)', { type: 'learn', value: 1 }, 'learn with value 1: must be a string (observe String(x) or JSON.stringify(x) for other values)'],
+    ['no value (exit 3)', { type: 'propose', ballot: [1, 'A'] }, 'propose with value undefined: must be a string (observe String(x) or JSON.stringify(x) for other values)'],
+    ['no ballot (reported as the node throwing)', { type: 'accept', value: 'x' }, 'accept with ballot undefined: must be a ballot [round, node] (a non-negative integer and a node id)'],
+    ['a bare-number ballot (silently PASS)', { type: 'promise', ballot: 5 }, 'promise with ballot 5: must be a ballot [round, node] (a non-negative integer and a node id)'],
+    ['a one-element ballot (silently PASS)', { type: 'adopt', ballot: [1], value: 'x', from: [0, 'A'] }, 'adopt with ballot [1]: must be a ballot [round, node] (a non-negative integer and a node id)'],
+  ];
+  for (const [what, obs, problem] of cases) {
+    it(what, async () => {
+      const file = scriptedScenario([{ node: 'A', atMs: 1, obs }], {}, SCRIPTED_SINGLE_DECREE);
+      const outcome = await runCli(['run', file]);
+      expect(outcome.code).toBe(2);
+      expect(expectOneLine(outcome.stderr)).toBe(`paxsim: protocol scripted-single-decree: node A observed ${problem} ${SHAPE}`);
+    });
+  }
+
+  it('held: well-formed observations of two values chosen fail agreement, in run, explore and check --protocol', async () => {
+    const script: Step[] = [
+      { node: 'A', atMs: 1, obs: { type: 'propose', ballot: [1, 'A'], value: 'x' } },
+      { node: 'B', atMs: 1, obs: { type: 'propose', ballot: [2, 'B'], value: 'y' } },
+      { node: 'A', atMs: 2, obs: { type: 'accept', ballot: [1, 'A'], value: 'x' } },
+      { node: 'B', atMs: 3, obs: { type: 'accept', ballot: [1, 'A'], value: 'x' } },
+      { node: 'B', atMs: 4, obs: { type: 'accept', ballot: [2, 'B'], value: 'y' } },
+      { node: 'C', atMs: 5, obs: { type: 'accept', ballot: [2, 'B'], value: 'y' } },
+    ];
+    const file = scriptedScenario(script, {}, SCRIPTED_SINGLE_DECREE);
+    const trace = join(dir, 'two-chosen.jsonl');
+    const ran = await runCli(['run', file, '--json', '--trace', trace]);
+    expect(ran.code).toBe(1);
+    expect((JSON.parse(ran.stdout) as RunJson).violations.map((violation) => violation.checker)).toEqual(['agreement']);
+    const checked = await runCli(['check', trace, '--protocol', SCRIPTED_SINGLE_DECREE, '--json']);
+    expect(checked.code).toBe(1);
+    expect((JSON.parse(checked.stdout) as RunJson).violations.map((violation) => violation.checker)).toEqual(['agreement']);
+    const explored = await runCli(['explore', file, '--max-timers', '6', '--json', '--out', join(dir, 'explore-out')]);
+    expect(explored.code).toBe(1);
+    // Timers fire in any order under explore: the shortest schedule chooses "x" before anyone proposed it.
+    expect((JSON.parse(explored.stdout) as { violation: { checker: string } }).violation.checker).toBe('validity');
   });
 });
