@@ -104,3 +104,29 @@ describe('check --protocol NAME of a built-in on a trace whose meta line names n
     expect(outcome.stdout).toMatch(/✗ agreement/);
   });
 });
+
+describe("a user protocol's trace edited to name a node the run did not have", () => {
+  it('is bad input naming the line (the checks counted it as a node of its own: a renamed acceptor hid its lower accept)', async () => {
+    const scenario = join(dir, 'discipline.json');
+    const script = [
+      { node: 'A', atMs: 1, obs: { type: 'promise', ballot: [5, 'B'] } },
+      { node: 'A', atMs: 2, obs: { type: 'accept', slot: 0, ballot: [3, 'C'], command: 'x' } },
+    ];
+    writeFileSync(scenario, JSON.stringify({ name: 'discipline', protocol: SCRIPTED, nodes: ['A', 'B', 'C'], until: 100, config: { script } }));
+    const trace = join(dir, 'discipline.jsonl');
+    expect((await runCli(['run', scenario, '--quiet', '--trace', trace])).code).toBe(1);
+    const original = readFileSync(trace, 'utf8');
+    expect((await runCli(['check', trace, '--protocol', SCRIPTED])).code).toBe(1);
+    // The accept renamed to a node of no run, and the violation line the run wrote removed.
+    const isAccept = (line: string) => line.startsWith('{"t":') && line.includes('"type":"accept"');
+    const edited = original
+      .split('\n')
+      .filter((line) => !line.includes('"type":"violation"'))
+      .map((line) => (isAccept(line) ? line.replace('"node":"A"', '"node":"A2"') : line));
+    const lineOfAccept = edited.findIndex(isAccept) + 1;
+    writeFileSync(trace, edited.join('\n'));
+    const outcome = await runCli(['check', trace, '--protocol', SCRIPTED]);
+    expect(outcome.code).toBe(2);
+    expect(expectOneLine(outcome.stderr)).toBe(`${trace}:${lineOfAccept}: node: "A2" is not a node or client of the meta line (nodes: A, B, C)`);
+  });
+});
