@@ -75,3 +75,12 @@ describe('expect.explore.violation names a checker the protocol has', () => {
     expect(explored.code).toBe(0);
   });
 });
+
+describe("a scenario's own faults under explore", () => {
+  it('are said not to be used (explore draws its own within the bounds), never silently dropped', async () => {
+    const explored = await runCli(['explore', join(SCENARIOS, 'acceptor-crash-recovery.yaml'), '--depth', '2', '--out', join(dir, 'out4')]);
+    expect(explored.stdout).toMatch(/^note {6}the scenario's \d+ faults? and network settings are not used: explore tries every drop, duplicate, crash and timer within the bounds above$/m);
+    const quiet = await runCli(['explore', join(SCENARIOS, 'explore-paxos-3.yaml'), '--depth', '2', '--out', join(dir, 'out4')]);
+    expect(quiet.stdout).not.toContain('not used');
+  });
+});

@@ -6,6 +6,7 @@ import { search, type SearchResult, type SearchStrategy } from '../explore/searc
 import type { ExploreSpec, Scenario, ScheduleStep } from '../scenario/scenario.js';
 import { LIMITS } from '../scenario/limits.js';
 import { printable } from '../trace/format.js';
+import { plural } from '../util/plural.js';
 import { failureScenarioText } from '../run/failure-files.js';
 import type { ProtocolBug } from '../run/protocol.js';
 import { parseCount, parseDuration } from './durations.js';
@@ -61,7 +62,7 @@ export function exploreCommand(file: string, flags: ExploreFlags, io: CliIo): nu
   // A scenario's expectation speaks of the protocol it names, its own bug included; --bug swaps in another.
   const expectation = flags.bug === undefined ? judgeExploreExpectation(scenario, result) : null;
   if (flags.json) io.stdout(JSON.stringify({ ...(exploreJson(scenario, bug, strategy, bounds, result, written, expectation) as object), symmetry: model.setup.symmetry ?? null }) + '\n');
-  else io.stdout(formatExplore(scenario, bug, strategy, bounds, result, written, expectation, replayPath, symmetryLines(model)));
+  else io.stdout(formatExplore(scenario, bug, strategy, bounds, result, written, expectation, replayPath, [...symmetryLines(model), ...ignoredFaultsLines(scenario)]));
   // As `run` with `expect: { safety: violated }`: a scenario that expects the violation found is met (a regression test of a planted bug).
   if (expectation !== null) return expectation.met ? EXIT.ok : EXIT.failed;
   return result.violation === null ? EXIT.ok : EXIT.failed;
@@ -73,6 +74,12 @@ function symmetryLines(model: ExploreModel): string[] {
   if (classes === undefined) return [];
   if (classes.length === 0) return ['symmetry  no interchangeable nodes in this configuration (every node has its own role or requests): no reduction'];
   return [`symmetry  ${classes.map((members) => `{${members.join(', ')}}`).join(' ')} interchangeable (${model.permutationCount} permutations)`];
+}
+
+/** Said when the scenario has faults of its own: explore draws every fault within its budgets instead, so the file's are not what was searched. */
+function ignoredFaultsLines(scenario: Scenario): string[] {
+  const own = scenario.faults.length > 0 ? plural(scenario.faults.length, 'fault') : scenario.nemesis !== undefined ? 'nemesis' : null;
+  return own === null ? [] : [`note      the scenario's ${own} and network settings are not used: explore tries every drop, duplicate, crash and timer within the bounds above`];
 }
 
 function parseStrategy(text: string | undefined): SearchStrategy {
