@@ -86,6 +86,14 @@ describe("expectations none of a user protocol's checkers judges are bad input, 
     expect(expectOneLine(outcome.stderr)).toBe(`${file}: expect.chosen: protocol scripted reports no chosen value (only the checker family single-decree does); use safety and liveness`);
   });
 
+  it('expect.liveness with only client-liveness, and no clients in the scenario', async () => {
+    const families = join(import.meta.dirname, 'fixtures', 'protocols', 'families-fixture.mjs');
+    const file = scriptedScenario([], { protocol: families, config: { mode: 'ok' }, expect: { safety: 'hold', liveness: { within: 1000 } } });
+    const outcome = await runCli(['run', file]);
+    expect(outcome.code).toBe(2);
+    expect(expectOneLine(outcome.stderr)).toBe(`${file}: expect.liveness: protocol families-fixture's liveness checker (client-liveness) judges paxsim's clients, and the scenario declares none`);
+  });
+
   it('held: the examples, whose families judge their expectations, still run', async () => {
     const examples = join(import.meta.dirname, '..', 'examples');
     expect((await runCli(['run', join(examples, 'register', 'scenarios', 'register.yaml'), '--quiet'])).code).toBe(0);

@@ -145,7 +145,7 @@ export function judgeExploreExpectation(scenario: Scenario, result: SearchResult
 /** The honest one-line verdict: exhausted, a violation, or no violation within the bounds that cut the search. */
 export function verdictLine(result: SearchResult, bounds: { depth?: number | undefined; maxStates?: number | undefined; timeLimitMs?: number | undefined }): string {
   const states = `${result.distinctStates.toLocaleString('en-US')} distinct states`;
-  if (result.violation !== null) return `VIOLATION of ${result.violation.violation.checker} after ${result.violation.actions.length} steps (${states} searched)`;
+  if (result.violation !== null) return `VIOLATION of ${result.violation.violation.checker} after ${plural(result.violation.actions.length, 'step')} (${states} searched)`;
   if (result.exhausted) return `exhausted: ${states}, no violation`;
   const within = result.cutBy.map((bound) =>
     bound === 'depth' ? `depth ${bounds.depth}` : bound === 'states' ? `${bounds.maxStates!.toLocaleString('en-US')} states` : `${((bounds.timeLimitMs ?? 0) / 1000).toFixed(1)} s`,
@@ -178,7 +178,7 @@ function formatExplore(
   ];
   if (result.violation !== null && written !== null) {
     lines.push(`violation ${result.violation.violation.checker}: ${printable(result.violation.violation.message)}`);
-    lines.push(`schedule  (${written.steps.length} steps${strategy === 'bfs' ? ', shortest' : ''})`);
+    lines.push(`schedule  (${plural(written.steps.length, 'step')}${strategy === 'bfs' ? ', shortest' : ''})`);
     written.lines.forEach((line, index) => lines.push(`  ${String(index + 1).padStart(3)}. ${line}`));
     lines.push(`wrote     ${written.scenario}, ${written.trace}, ${written.html}`);
     lines.push(`replay    paxsim run ${written.scenario}`);

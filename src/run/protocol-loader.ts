@@ -73,6 +73,8 @@ function unjudgedExpectations(scenario: Scenario, definition: AnyProtocolDefinit
   }
   if (scenario.expect.liveness !== undefined && !has('liveness') && !has('client-liveness')) {
     problems.push(`${where}: expect.liveness: protocol ${definition.name} has no liveness checker (the checker families single-decree and clients have one), so nothing would judge it`);
+  } else if (scenario.expect.liveness !== undefined && !has('liveness') && scenario.clients.length === 0) {
+    problems.push(`${where}: expect.liveness: protocol ${definition.name}'s liveness checker (client-liveness) judges paxsim's clients, and the scenario declares none`);
   }
   return problems;
 }
