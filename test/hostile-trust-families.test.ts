@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -142,5 +142,29 @@ describe('single-decree observations a checker cannot read are the protocol\'s f
     expect(explored.code).toBe(1);
     // Timers fire in any order under explore: the shortest schedule chooses "x" before anyone proposed it.
     expect((JSON.parse(explored.stdout) as { violation: { checker: string } }).violation.checker).toBe('validity');
+  });
+});
+
+describe('a node that throws in start()', () => {
+  it('ends the run there, before any event (the run went on to its next event, so the half-started node kept acting)', async () => {
+    const file = scriptedScenario([{ node: 'A', atMs: 5, obs: { type: 'leader', term: 1 } }], { config: { script: [{ node: 'A', atMs: 5, obs: { type: 'leader', term: 1 } }], throwInStart: 'A' } });
+    const trace = join(dir, 'throws-in-start.jsonl');
+    const outcome = await runCli(['run', file, '--json', '--trace', trace]);
+    expect(outcome.code).toBe(1);
+    const json = JSON.parse(outcome.stdout) as RunJson & { endMs: number };
+    expect(json.violations.map((violation) => violation.checker)).toEqual(['no-exceptions']);
+    expect(json.endMs).toBe(0);
+    const types = readFileSync(trace, 'utf8').trimEnd().split('\n').slice(1).map((line) => (JSON.parse(line) as { type: string }).type);
+    expect(types).toEqual(['exception', 'violation']);
+  });
+
+  it('ends a pinned schedule there too, before its first step', async () => {
+    const script = [{ node: 'A', atMs: 5, obs: { type: 'leader', term: 1 } }];
+    const file = scriptedScenario(script, { config: { script, throwInStart: 'B' }, schedule: [{ fire: { node: 'A', timer: 's0' } }] });
+    const outcome = await runCli(['run', file, '--json']);
+    expect(outcome.code).toBe(1);
+    const json = JSON.parse(outcome.stdout) as RunJson & { endMs: number; events: number };
+    expect(json.violations.map((violation) => violation.checker)).toEqual(['no-exceptions']);
+    expect([json.endMs, json.events]).toEqual([0, 2]);
   });
 });
