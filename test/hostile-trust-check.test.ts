@@ -130,3 +130,16 @@ describe("a user protocol's trace edited to name a node the run did not have", (
     expect(expectOneLine(outcome.stderr)).toBe(`${trace}:${lineOfAccept}: node: "A2" is not a node or client of the meta line (nodes: A, B, C)`);
   });
 });
+
+describe('check --liveness-within on a user protocol without a liveness checker', () => {
+  it('is bad input (it printed the verdict as if liveness had been checked)', async () => {
+    const scenario = join(dir, 'quiet.json');
+    writeFileSync(scenario, JSON.stringify({ name: 'quiet', protocol: SCRIPTED, nodes: ['A', 'B', 'C'], until: 100, config: { script: [] } }));
+    const trace = join(dir, 'quiet.jsonl');
+    expect((await runCli(['run', scenario, '--quiet', '--trace', trace])).code).toBe(0);
+    expect((await runCli(['check', trace, '--protocol', SCRIPTED])).code).toBe(0);
+    const outcome = await runCli(['check', trace, '--protocol', SCRIPTED, '--liveness-within', '10']);
+    expect(outcome.code).toBe(2);
+    expect(expectOneLine(outcome.stderr)).toBe('--liveness-within: protocol scripted has no liveness checker (the checker families single-decree and clients have one)');
+  });
+});
