@@ -84,3 +84,17 @@ describe("a scenario's own faults under explore", () => {
     expect(quiet.stdout).not.toContain('not used');
   });
 });
+
+describe('a written counterexample (a pinned schedule) under fuzz and shrink', () => {
+  it('is refused with one line naming the file (both failed with "schedule[0].request: A has no request left", no file named)', async () => {
+    const out = join(dir, 'out5');
+    const explored = await runCli(['explore', explorePaxos3('pinned', ''), '--bug', 'small-quorum', '--json', '--out', out]);
+    const file = (JSON.parse(explored.stdout) as ExploreJson).violation!.file!;
+    expect((await runCli(['run', file, '--quiet'])).code).toBe(1);
+    for (const argv of [['fuzz', file, '--seeds', '2', '--no-progress', '--out', join(dir, 'fuzz5')], ['shrink', file]]) {
+      const outcome = await runCli(argv);
+      expect(outcome.code).toBe(2);
+      expect(expectOneLine(outcome.stderr)).toBe(`${file}: schedule: a pinned schedule is one exact run, whatever the seed, so ${argv[0]} has nothing to vary; replay it with paxsim run`);
+    }
+  });
+});
