@@ -98,3 +98,17 @@ describe('a written counterexample (a pinned schedule) under fuzz and shrink', (
     }
   });
 });
+
+describe('a schedule step that cannot be taken, under replay and diff', () => {
+  it('names the file, as run does (they printed the step alone)', async () => {
+    const out = join(dir, 'out6');
+    const explored = await runCli(['explore', explorePaxos3('edited', ''), '--bug', 'small-quorum', '--json', '--out', out]);
+    const file = (JSON.parse(explored.stdout) as ExploreJson).violation!.file!;
+    writeFileSync(file, readFileSync(file, 'utf8').replace('schedule: [ { request: A } ]', 'schedule: [ { request: A }, { deliver: 99 } ]'));
+    for (const argv of [['run', file], ['replay', file], ['diff', file, '--seeds', '1,2']]) {
+      const outcome = await runCli(argv);
+      expect(outcome.code).toBe(2);
+      expect(expectOneLine(outcome.stderr)).toBe(`${file}: schedule[1].deliver: no message 99 is in flight`);
+    }
+  });
+});
