@@ -74,6 +74,21 @@ describe('a recorded violation of a checker these checks do not have is bad inpu
     expect(outcome.stdout).toContain('that these checkers do not reproduce: made up');
     expect(outcome.stdout).toContain('liveness is checked only with --liveness-within MS');
   });
+
+  it("held: a recorded violation of a checker of the protocol that check does not run (Cheap Paxos's auxiliaries-idle) stays a note", async () => {
+    const trace = join(dir, 'cheap.jsonl');
+    writeFileSync(
+      trace,
+      [
+        '{"type":"meta","nodes":["A","B","C"],"protocol":"cheap-paxos","main":["A","B"],"auxiliary":["C"],"alpha":1,"clients":[]}',
+        '{"t":1,"type":"violation","checker":"auxiliaries-idle","message":"made up"}',
+      ].join('\n') + '\n',
+    );
+    const outcome = await runCli(['check', trace, '--no-color']);
+    expect(outcome.stderr).toBe('');
+    expect(outcome.code).toBe(0);
+    expect(outcome.stdout).toContain('the trace records a auxiliaries-idle violation');
+  });
 });
 
 describe('check --protocol NAME of a built-in on a trace whose meta line names no protocol', () => {

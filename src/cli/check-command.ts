@@ -3,6 +3,7 @@ import type { LivenessOptions } from '../check/liveness.js';
 import { definitionTraceCheck, TraceEventUnreadable } from '../run/definition-trace-check.js';
 import type { AnyProtocolDefinition } from '../run/protocol-definition.js';
 import { protocolFor } from '../run/protocol-loader.js';
+import { isBuiltInProtocol, protocolNamed } from '../run/registry.js';
 import { inconclusiveCheckers } from '../check/checker.js';
 import { multiPaxosSummaryLines } from '../check/multipaxos-checks.js';
 import { raftSummaryLines } from '../check/raft-checks.js';
@@ -93,7 +94,9 @@ export function checkTraceFile(
  * run that failed. Bad input, one line per such violation.
  */
 function foreignViolationProblems(file: string, meta: TraceMeta, result: CheckTraceResult): string[] {
-  const known = new Set([...result.reports.map((report) => report.name), ...livenessCheckerNames(result)]);
+  // Every checker of the protocol counts, also those `check` does not run (Cheap Paxos's auxiliaries-idle judges a scenario's expectation).
+  const definition = protocolNamed(result.user ? result.protocol : isBuiltInProtocol(meta.protocol) ? meta.protocol : 'paxos');
+  const known = new Set([...result.reports.map((report) => report.name), ...livenessCheckerNames(result), ...(definition?.checkerNames ?? [])]);
   const foreign = result.unreproduced.filter((recorded) => !known.has(recorded.checker));
   const checks = result.user
     ? `protocol ${result.protocol}'s checks`
