@@ -326,11 +326,21 @@ describe('escape sequences in user text never reach the terminal raw', () => {
       { t: 1, type: 'accept', node: 'B', value: `v${EVIL}`, ballot: [1, `n${EVIL}`] },
       { t: 2, type: 'learn', node: 'C', value: `w${EVIL}` },
       { t: 3, type: `odd${EVIL}` },
-      { t: 4, type: 'violation', checker: `c${EVIL}`, message: `m${EVIL}` },
+      { t: 4, type: 'violation', checker: 'ballot-uniqueness', message: `m${EVIL}` },
     ]);
     const checked = await runCli(['check', trace]);
     expect(checked.code).toBe(1);
     expectPrintable(checked.stdout);
+    expect(checked.stdout).toContain(`do not reproduce: m${SHOWN}`);
+    // A recorded violation of a checker paxsim does not have is bad input; its name is escaped there too.
+    const foreign = writeTraceFile(temp.path, 'evil-foreign.jsonl', [
+      { type: 'meta', nodes: ['A', 'B', 'C'] },
+      { t: 4, type: 'violation', checker: `c${EVIL}`, message: `m${EVIL}` },
+    ]);
+    const refused = await runCli(['check', foreign]);
+    expect(refused.code).toBe(2);
+    expectPrintable(refused.stderr);
+    expect(refused.stderr).toContain(`violation.checker: "c${SHOWN}" is not one of`);
     expect(checked.stdout).toContain(`chosen    "v${SHOWN}" in ballot (1,n${SHOWN})`);
     // JSON output stays JSON: the raw text, escaped the JSON way.
     const json = await runCli(['check', trace, '--json']);

@@ -53,8 +53,8 @@ export interface MultiPaxosSummary {
   readonly gaveUp: number;
   /** Neither completed nor gave up at the end. */
   readonly inFlight: number;
-  /** The last `leader` event. */
-  readonly leader: { readonly node: NodeId; readonly ballot: Ballot; readonly t: number } | null;
+  /** The last `leader` event: its ballot, or its term (a user protocol's `leader {term}`, checker family `leaders`). */
+  readonly leader: ({ readonly node: NodeId; readonly t: number } & ({ readonly ballot: Ballot } | { readonly term: number })) | null;
 }
 
 export const MULTIPAXOS_CHECKERS: readonly { name: string; kind: CheckerKind; summary: string }[] = [
@@ -177,9 +177,12 @@ export class MultiPaxosChecks implements TraceChecks {
       case 'invoke':
         this.onInvoke(event.client, event.requestId, event.op, event.t);
         break;
-      case 'leader':
-        this.lastLeader = { node: event.node, ballot: event.ballot, t: event.t };
+      case 'leader': {
+        // A user protocol's leader may name a term instead of a ballot (checker family `leaders`).
+        const term: unknown = (event as { term?: unknown }).term;
+        this.lastLeader = typeof term === 'number' ? { node: event.node, term, t: event.t } : { node: event.node, ballot: event.ballot, t: event.t };
         break;
+      }
       case 'complete':
       case 'timeout':
         this.onFinished(event.client, event.type === 'complete' ? event.result : undefined, event.t);
@@ -467,6 +470,6 @@ export function multiPaxosSummaryLines(replicas: readonly NodeId[], summary: Mul
       label: 'clients',
       text: `${plural(summary.operations, 'operation')}: ${summary.completed} completed, ${summary.gaveUp} gave up (outcome unknown), ${summary.inFlight} in flight at the end`,
     },
-    { label: 'leader', text: leader === null ? 'none elected' : `last elected: ${leader.node} with ballot ${formatBallot(leader.ballot)} at t=${leader.t}` },
+    { label: 'leader', text: leader === null ? 'none elected' : `last elected: ${leader.node} ${'term' in leader ? `in term ${leader.term}` : `with ballot ${formatBallot(leader.ballot)}`} at t=${leader.t}` },
   ];
 }

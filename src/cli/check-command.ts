@@ -3,6 +3,7 @@ import type { LivenessOptions } from '../check/liveness.js';
 import { definitionTraceCheck, TraceEventUnreadable } from '../run/definition-trace-check.js';
 import type { AnyProtocolDefinition } from '../run/protocol-definition.js';
 import { protocolFor } from '../run/protocol-loader.js';
+import { isBuiltInProtocol, protocolNamed } from '../run/registry.js';
 import { inconclusiveCheckers } from '../check/checker.js';
 import { multiPaxosSummaryLines } from '../check/multipaxos-checks.js';
 import { raftSummaryLines } from '../check/raft-checks.js';
@@ -48,6 +49,8 @@ function check(file: string, flags: CheckFlags, io: CliIo): number {
   const livenessWithinMs = flags.livenessWithin === undefined ? undefined : parseDuration(flags.livenessWithin, '--liveness-within', 'ms');
   const protocol = flags.protocol === undefined ? undefined : loadCheckProtocol(flags.protocol);
   const { meta, metaKeys, result } = checkTraceFile(file, livenessWithinMs, protocol);
+  const foreign = foreignViolationProblems(file, meta, result);
+  if (foreign.length > 0) throw new UsageError(foreign);
   if (flags.json) io.stdout(JSON.stringify(checkJson(file, meta, result)) + '\n');
   else io.stdout(formatCheckVerdict(file, meta, result, stylesFor(colorLevel(io, flags.color)), metaKeys.includes('seed')));
   return result.violations.length > 0 ? EXIT.failed : EXIT.ok;
@@ -84,6 +87,33 @@ export function checkTraceFile(
   return { meta: end.meta, metaKeys: end.metaKeys, result: checkFor(end.meta).finish() };
 }
 
+/**
+ * A recorded violation of a checker these checks do not have: the trace was
+ * judged by another protocol's checkers than its meta line names (an edited
+ * or mislabelled meta line), so these checkers' silence would be a PASS of a
+ * run that failed. Bad input, one line per such violation.
+ */
+function foreignViolationProblems(file: string, meta: TraceMeta, result: CheckTraceResult): string[] {
+  // Every checker of the protocol counts, also those `check` does not run (Cheap Paxos's auxiliaries-idle judges a scenario's expectation).
+  const definition = protocolNamed(result.user ? result.protocol : isBuiltInProtocol(meta.protocol) ? meta.protocol : 'paxos');
+  const known = new Set([...result.reports.map((report) => report.name), ...livenessCheckerNames(result), ...(definition?.checkerNames ?? [])]);
+  const foreign = result.unreproduced.filter((recorded) => !known.has(recorded.checker));
+  const checks = result.user
+    ? `protocol ${result.protocol}'s checks`
+    : result.protocol !== 'paxos'
+      ? `the ${meta.protocol} checkers`
+      : `the single-decree Paxos checkers${meta.protocol === 'paxos' ? '' : meta.protocol === '' ? ' (the meta line names no protocol)' : ` (the meta line's protocol "${meta.protocol}" is no built-in one)`}`;
+  return foreign.map(
+    (recorded) =>
+      `${file}:${recorded.event + 2}: violation.checker: "${recorded.checker}" is not one of ${checks}; the trace was checked by another protocol's checkers: fix the meta line's protocol, or pass --protocol MODULE`,
+  );
+}
+
+/** The liveness checkers these checks have (checked only with --liveness-within). */
+function livenessCheckerNames(result: CheckTraceResult): readonly string[] {
+  return result.user?.livenessCheckers ?? [result.protocol === 'paxos' ? 'liveness' : 'client-liveness'];
+}
+
 /** `check --protocol`: the definition, and the flag as given (for messages). */
 export interface CheckProtocol {
   readonly definition: AnyProtocolDefinition;
@@ -117,7 +147,13 @@ function userProtocolCheck(file: string, meta: TraceMeta, protocol: CheckProtoco
     throw new UsageError([`--protocol: ${spec} defines protocol "${definition.name}", but ${file} is a trace of protocol "${meta.protocol}"`]);
   }
   // A built-in named by --protocol checks its own format as without the flag.
-  if (protocol.module === null && meta.protocolModule === undefined) return undefined;
+  if (protocol.module === null && meta.protocolModule === undefined) {
+    // A meta line without a protocol reads as single-decree Paxos: another built-in's checkers would silently not run.
+    if (meta.protocol === '' && definition.name !== 'paxos') {
+      throw new UsageError([`${file}:1: protocol: missing, so the trace reads as single-decree Paxos, not ${definition.name} (--protocol ${spec}): put "protocol":"${definition.name}" in its meta line`]);
+    }
+    return undefined;
+  }
   const built = definitionTraceCheck(definition, file, meta, liveness);
   if (!built.ok) throw new UsageError(built.errors);
   return built.check;
@@ -194,7 +230,7 @@ function checkNotes(result: CheckTraceResult): string[] {
   const notes: string[] = [];
   for (const recorded of result.unreproduced) {
     const where = `event #${recorded.event}, t=${recorded.t}`;
-    const livenessCheckers = result.user?.livenessCheckers ?? [result.protocol === 'paxos' ? 'liveness' : 'client-liveness'];
+    const livenessCheckers = livenessCheckerNames(result);
     notes.push(
       livenessCheckers.includes(recorded.checker) && !result.livenessChecked
         ? `the trace records a ${recorded.checker} violation (${where}); ${recorded.checker} is checked only with --liveness-within MS`

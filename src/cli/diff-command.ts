@@ -7,6 +7,7 @@ import { isBuiltInProtocol } from '../run/registry.js';
 import { parseCount } from './durations.js';
 import { EXIT, parseSeed, UsageError } from './errors.js';
 import { colorLevel, stylesFor, type CliIo, type Styles } from './io.js';
+import { withScheduleFile } from './run-command.js';
 import { loadScenarioArg, parseBug } from './scenario-arg.js';
 import { plural } from '../util/plural.js';
 
@@ -62,7 +63,7 @@ function sides(files: readonly string[], flags: DiffFlags): [Side, Side] {
       const { scenario } = loadScenarioArg(files[index]!, flags.protocol);
       const bug = parseBug(flags.bug, scenario.protocol);
       const seed = flags.seed === undefined ? scenario.seed : parseSeed(flags.seed);
-      return { label: `${files[index]} seed ${seed}`, result: runScenario(scenario, { seed, bug, record: true }) };
+      return { label: `${files[index]} seed ${seed}`, result: withScheduleFile(files[index]!, () => runScenario(scenario, { seed, bug, record: true })) };
     }) as [Side, Side];
   }
   if (files.length !== 1 || flags.seeds === undefined) {
@@ -72,7 +73,7 @@ function sides(files: readonly string[], flags: DiffFlags): [Side, Side] {
   if (seeds.length !== 2) throw new UsageError([`--seeds: must be two seeds, N,M, got "${flags.seeds}"`]);
   const { scenario } = loadScenarioArg(files[0]!, flags.protocol);
   const bug = parseBug(flags.bug, scenario.protocol);
-  return seeds.map((seed) => ({ label: `${files[0]} seed ${seed}`, result: runScenario(scenario, { seed, bug, record: true }) })) as [Side, Side];
+  return seeds.map((seed) => ({ label: `${files[0]} seed ${seed}`, result: withScheduleFile(files[0]!, () => runScenario(scenario, { seed, bug, record: true })) })) as [Side, Side];
 }
 
 function describeDivergence(left: Side, right: Side, divergence: TraceDivergence, context: number, styles: Styles): string[] {

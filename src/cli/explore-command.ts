@@ -7,6 +7,7 @@ import { search, type SearchResult, type SearchStrategy } from '../explore/searc
 import type { ExploreSpec, Scenario, ScheduleStep } from '../scenario/scenario.js';
 import { LIMITS } from '../scenario/limits.js';
 import { printable } from '../trace/format.js';
+import { plural } from '../util/plural.js';
 import { failureScenarioText } from '../run/failure-files.js';
 import type { ProtocolBug } from '../run/protocol.js';
 import { parseCount, parseDuration } from './durations.js';
@@ -43,7 +44,8 @@ const FAULT_KINDS = ['drop', 'duplicate', 'crash'] as const;
  */
 export async function exploreCommand(file: string, flags: ExploreFlags, io: CliIo): Promise<number> {
   const { scenario, replayPath } = loadScenarioArg(file);
-  const bug = parseBug(flags.bug, scenario.protocol);
+  // The scenario's own `bug:` (a fuzz failure file carries one) applies as on `run`, unless --bug overrides it.
+  const bug = parseBug(flags.bug, scenario.protocol) ?? scenario.bug;
   const strategy = parseStrategy(flags.strategy);
   const workers = parseWorkers(flags.workers, strategy);
   const limits = exploreLimits(scenario.explore ?? NO_FAULTS, flags);
@@ -63,11 +65,13 @@ export async function exploreCommand(file: string, flags: ExploreFlags, io: CliI
     const described = describedSchedule(model, result.violation.actions);
     written = { ...writeCounterexample(scenario, bug, described.map(({ step }) => step), flags.out), lines: described.map(({ text }) => text) };
   }
-  const expectation = bug === undefined ? judgeExploreExpectation(scenario, result) : null;
+  // A scenario's expectation speaks of the protocol it names, its own bug included; --bug swaps in another.
+  const expectation = flags.bug === undefined ? judgeExploreExpectation(scenario, result) : null;
   if (flags.json) io.stdout(JSON.stringify({ ...(exploreJson(scenario, bug, strategy, bounds, result, written, expectation) as object), symmetry: model.setup.symmetry ?? null, workers }) + '\n');
-  else io.stdout(formatExplore(scenario, bug, strategy, bounds, result, written, expectation, replayPath, [...symmetryLines(model), ...workerLines(workers)]));
-  if (result.violation !== null) return EXIT.failed;
-  return expectation === null || expectation.met ? EXIT.ok : EXIT.failed;
+  else io.stdout(formatExplore(scenario, bug, strategy, bounds, result, written, expectation, replayPath, [...symmetryLines(model), ...workerLines(workers), ...ignoredFaultsLines(scenario)]));
+  // As `run` with `expect: { safety: violated }`: a scenario that expects the violation found is met (a regression test of a planted bug).
+  if (expectation !== null) return expectation.met ? EXIT.ok : EXIT.failed;
+  return result.violation === null ? EXIT.ok : EXIT.failed;
 }
 
 /** Which nodes `--symmetry` treats as interchangeable (said even when none are, so a factor of 1 is not a surprise). */
@@ -90,6 +94,12 @@ function parseWorkers(text: string | undefined, strategy: SearchStrategy): numbe
 function workerLines(workers: number): string[] {
   if (workers === 1) return [];
   return [`workers   ${workers} (breadth-first, level by level: the same states, counts and verdict as one worker)`];
+}
+
+/** Said when the scenario has faults of its own: explore draws every fault within its budgets instead, so the file's are not what was searched. */
+function ignoredFaultsLines(scenario: Scenario): string[] {
+  const own = scenario.faults.length > 0 ? plural(scenario.faults.length, 'fault') : scenario.nemesis !== undefined ? 'nemesis' : null;
+  return own === null ? [] : [`note      the scenario's ${own} and network settings are not used: explore tries every drop, duplicate, crash and timer within the bounds above`];
 }
 
 function parseStrategy(text: string | undefined): SearchStrategy {
@@ -155,7 +165,7 @@ export function judgeExploreExpectation(scenario: Scenario, result: SearchResult
 /** The honest one-line verdict: exhausted, a violation, or no violation within the bounds that cut the search. */
 export function verdictLine(result: SearchResult, bounds: { depth?: number | undefined; maxStates?: number | undefined; timeLimitMs?: number | undefined }): string {
   const states = `${result.distinctStates.toLocaleString('en-US')} distinct states`;
-  if (result.violation !== null) return `VIOLATION of ${result.violation.violation.checker} after ${result.violation.actions.length} steps (${states} searched)`;
+  if (result.violation !== null) return `VIOLATION of ${result.violation.violation.checker} after ${plural(result.violation.actions.length, 'step')} (${states} searched)`;
   if (result.exhausted) return `exhausted: ${states}, no violation`;
   const within = result.cutBy.map((bound) =>
     bound === 'depth' ? `depth ${bounds.depth}` : bound === 'states' ? `${bounds.maxStates!.toLocaleString('en-US')} states` : `${((bounds.timeLimitMs ?? 0) / 1000).toFixed(1)} s`,
@@ -188,7 +198,7 @@ function formatExplore(
   ];
   if (result.violation !== null && written !== null) {
     lines.push(`violation ${result.violation.violation.checker}: ${printable(result.violation.violation.message)}`);
-    lines.push(`schedule  (${written.steps.length} steps${strategy === 'bfs' ? ', shortest' : ''})`);
+    lines.push(`schedule  (${plural(written.steps.length, 'step')}${strategy === 'bfs' ? ', shortest' : ''})`);
     written.lines.forEach((line, index) => lines.push(`  ${String(index + 1).padStart(3)}. ${line}`));
     lines.push(`wrote     ${written.scenario}, ${written.trace}, ${written.html}`);
     lines.push(`replay    paxsim run ${written.scenario}`);

@@ -23,7 +23,7 @@ import { InterruptWatch, signalExitCode } from './interrupt.js';
 import { checkOutputDirectory, checkOutputFile } from './output-check.js';
 import { formatSeconds, ProgressDisplay } from './progress.js';
 import { determinismProblem } from './run-command.js';
-import { loadScenarioArg, parseBug } from './scenario-arg.js';
+import { loadScenarioArg, parseBug, refusePinnedSchedule } from './scenario-arg.js';
 import { plural } from '../util/plural.js';
 
 export interface FuzzFlags {
@@ -126,6 +126,7 @@ function planFrom(files: readonly string[], flags: FuzzFlags): FuzzCommandPlan {
   if (flags.seeds !== undefined && flags.time !== undefined) throw new UsageError(['--seeds and --time: give one or the other']);
   const overrides = nemesisOverrides(flags);
   const loaded = (files.length === 0 ? [FUZZ_DEFAULT_SCENARIO] : files).map((file) => loadScenarioArg(file, flags.protocol));
+  loaded.forEach((entry) => refusePinnedSchedule(entry, 'fuzz'));
   const scenarios: Scenario[] = loaded.map((entry) => applyNemesisOverrides(entry.scenario, overrides));
   scenarios.forEach((scenario) => checkNemesisFlags(scenario, flags));
   const names = new Set<string>();

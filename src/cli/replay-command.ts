@@ -8,7 +8,7 @@ import { timelineLine, type TimelineOptions } from '../trace/timeline.js';
 import { parseCount } from './durations.js';
 import { EXIT, parseSeed, UsageError } from './errors.js';
 import { colorLevel, stylesFor, type CliIo, type Styles } from './io.js';
-import { checkRunOutputs, runToOutputs, TimelinePrinter, timelineOptionsFor } from './run-command.js';
+import { checkRunOutputs, namingScheduleFile, runToOutputs, TimelinePrinter, timelineOptionsFor } from './run-command.js';
 import { loadScenarioArg, parseBug, replayLine } from './scenario-arg.js';
 import { formatVerdict } from './verdict.js';
 
@@ -37,6 +37,14 @@ export interface ReplayFlags {
  * and a step-by-step mode.
  */
 export async function replayCommand(file: string, flags: ReplayFlags, io: CliIo): Promise<number> {
+  try {
+    return await replay(file, flags, io);
+  } catch (error) {
+    throw namingScheduleFile(file, error);
+  }
+}
+
+async function replay(file: string, flags: ReplayFlags, io: CliIo): Promise<number> {
   const { scenario, replayPath, protocolFlag } = loadScenarioArg(file, flags.protocol);
   const seed = flags.seed === undefined ? scenario.seed : parseSeed(flags.seed);
   const bug = parseBug(flags.bug, scenario.protocol) ?? scenario.bug;

@@ -56,13 +56,17 @@ export function runCommand(file: string | undefined, flags: RunFlags, io: CliIo)
 }
 
 /** A pinned schedule step that cannot be taken is bad input in the scenario file: one line naming the file and the step. */
-function withScheduleFile<Result>(file: string, run: () => Result): Result {
+export function withScheduleFile<Result>(file: string, run: () => Result): Result {
   try {
     return run();
   } catch (error) {
-    if (error instanceof ScheduleError) throw new UsageError([`${file}: ${error.message}`]);
-    throw error;
+    throw namingScheduleFile(file, error);
   }
+}
+
+/** `error`, or, for a schedule step that cannot be taken, bad input naming `file` (replay and diff run it too). */
+export function namingScheduleFile(file: string, error: unknown): unknown {
+  return error instanceof ScheduleError ? new UsageError([`${file}: ${error.message}`]) : error;
 }
 
 /** `--trace`, `--html` and `--shiviz` of run and replay, checked before the run. */

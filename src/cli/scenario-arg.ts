@@ -48,6 +48,16 @@ export function loadScenarioArg(file: string | undefined, protocolOverride?: str
   return { scenario, replayPath: file === undefined ? null : displayPath(file), protocolFlag: protocolOverride ?? null };
 }
 
+/**
+ * A pinned schedule (what `paxsim explore` writes) is one exact run whatever
+ * the seed, and holds no faults: `command` (fuzz, shrink) has nothing it can
+ * vary, and its changed candidates would not fit the schedule.
+ */
+export function refusePinnedSchedule(arg: ScenarioArg, command: string): void {
+  if (arg.scenario.schedule === undefined) return;
+  throw new UsageError([`${arg.replayPath ?? arg.scenario.name}: schedule: a pinned schedule is one exact run, whatever the seed, so ${command} has nothing to vary; replay it with paxsim run`]);
+}
+
 function knownBugs(protocol: ProtocolName): string {
   const names = Object.keys(bugsOf(protocol));
   return names.length === 0 ? '(none)' : names.join(', ');

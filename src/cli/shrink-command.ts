@@ -11,7 +11,7 @@ import { EXIT, parseSeed, UsageError } from './errors.js';
 import { colorLevel, stylesFor, type CliIo } from './io.js';
 import { checkOutputFile } from './output-check.js';
 import { runToOutputs } from './run-command.js';
-import { loadScenarioArg, parseBug } from './scenario-arg.js';
+import { loadScenarioArg, parseBug, refusePinnedSchedule } from './scenario-arg.js';
 import { plural } from '../util/plural.js';
 
 export interface ShrinkFlags {
@@ -27,7 +27,9 @@ export interface ShrinkFlags {
 
 /** `paxsim shrink FILE`: the smallest scenario that still fails the same checker with the same seed. */
 export function shrinkCommand(file: string, flags: ShrinkFlags, io: CliIo): number {
-  const { scenario } = loadScenarioArg(file, flags.protocol);
+  const loaded = loadScenarioArg(file, flags.protocol);
+  refusePinnedSchedule(loaded, 'shrink');
+  const scenario = loaded.scenario;
   const seed = flags.seed === undefined ? scenario.seed : parseSeed(flags.seed);
   const bug = parseBug(flags.bug, scenario.protocol) ?? scenario.bug;
   const maxAttempts = parseCount(flags.maxAttempts, '--max-attempts');

@@ -57,6 +57,8 @@ export class ScheduleReplay<Message extends Tagged, StoredRecord, Observation ex
     const sink = this.sink();
     let state = this.model.initial(sink);
     this.state = state;
+    // As the simulator: a node that threw in start() ends the run before the first step.
+    if (this.setup.shouldStop?.()) return this.outcome(0, 0, 'stopped');
     let processedEvents = 0;
     for (let index = 0; index < this.schedule.length; index++) {
       state = this.model.step(state, actionFor(this.model, state, this.schedule[index]!, index), sink);

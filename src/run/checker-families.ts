@@ -230,7 +230,7 @@ class ShapeCheckedChecks implements TraceChecks {
 
 /** Each family's observations, as the shape errors quote them. */
 const FAMILY_VOCABULARY: Readonly<Record<CheckerFamily, string>> = {
-  'single-decree': 'propose {value, ballot}, promise {ballot}, accept {ballot, value}, learn {value}',
+  'single-decree': 'propose {value, ballot}, adopt {ballot, value, from}, promise {ballot}, accept {ballot, value}, learn {value}',
   'multi-decree': 'propose {slot, command}, promise {ballot}, accept {slot, ballot, command}, learn {slot, command}',
   leaders: 'leader {ballot} or leader {term}',
   'state-machine': 'apply {slot, command, result}',
@@ -270,9 +270,22 @@ const leaderRule: FieldRule = {
   },
 };
 
+const valueRule: FieldRule = {
+  family: 'single-decree',
+  field: 'value',
+  problem: (value) => (typeof value === 'string' ? null : `${describe(value)}: must be a string (observe String(x) or JSON.stringify(x) for other values)`),
+};
+
 function shapeRules(families: readonly CheckerFamily[]): Map<string, FieldRule[]> {
   const rules = new Map<string, FieldRule[]>();
   const add = (type: string, ...more: FieldRule[]) => rules.set(type, [...(rules.get(type) ?? []), ...more]);
+  if (families.includes('single-decree')) {
+    add('propose', valueRule, ballotRule('single-decree'));
+    add('adopt', ballotRule('single-decree'), valueRule);
+    add('promise', ballotRule('single-decree'));
+    add('accept', ballotRule('single-decree'), valueRule);
+    add('learn', valueRule);
+  }
   if (families.includes('multi-decree')) {
     add('propose', slotRule('multi-decree'), commandRule('multi-decree'), ballotRule('multi-decree', true));
     add('promise', ballotRule('multi-decree'));

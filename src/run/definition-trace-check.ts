@@ -70,7 +70,12 @@ export function definitionTraceCheck(
   // Which liveness checkers `--liveness-within` would add: a setup with a deadline lists them.
   const livenessCheckers =
     liveness === undefined ? setup({ withinMs: 0, quietFromMs: 0 }).checks.reports().filter((report) => report.kind === 'liveness').map((report) => report.name) : [];
-  return { ok: true, check: new DriverTraceCheck(definition.name, file, setup(liveness), livenessCheckers) };
+  const driver = setup(liveness);
+  // A deadline no checker judges would read as liveness checked and held.
+  if (liveness !== undefined && !driver.checks.reports().some((report) => report.kind === 'liveness')) {
+    return { ok: false, errors: [`--liveness-within: protocol ${definition.name} has no liveness checker (the checker families single-decree and clients have one)`] };
+  }
+  return { ok: true, check: new DriverTraceCheck(definition.name, file, driver, livenessCheckers) };
 }
 
 /** A run's driver fed a recorded trace: its checks see what the runner gave them, its facts every line. */

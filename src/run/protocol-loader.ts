@@ -38,7 +38,45 @@ export function resolveScenarioProtocol(scenario: Scenario, scenarioFile: string
     : { spec: override, label: '--protocol', baseDir: process.cwd() };
   const loaded = protocolFor(source);
   if (!loaded.ok) return { ok: false, errors: [loaded.error] };
+  const unjudged = [...unjudgedExpectations(scenario, loaded.definition, scenarioFile), ...unknownExpectedChecker(scenario, loaded.definition, loaded.module, scenarioFile)];
+  if (unjudged.length > 0) return { ok: false, errors: unjudged };
   return scenarioWithProtocol(scenario, loaded.definition, loaded.module, scenarioFile);
+}
+
+/**
+ * `expect.explore.violation` naming a checker the protocol does not have (a
+ * typo) could never be met. The list is complete for the built-ins and the
+ * simple form; a low-level definition's `checkerNames` may not be.
+ */
+function unknownExpectedChecker(scenario: Scenario, definition: AnyProtocolDefinition, module: string | null, where: string): string[] {
+  const wanted = scenario.expect.explore?.violation;
+  if (wanted === undefined || wanted === 'none' || wanted === 'any') return [];
+  if (module !== null && definition.scenarioShape.userProtocol !== true) return [];
+  const names = definition.checkerNames;
+  if (names.includes(wanted)) return [];
+  const guess = closestMatch(wanted, names);
+  return [`${where}: expect.explore.violation: protocol ${definition.name} has no checker "${wanted}"${guess === undefined ? '' : ` (did you mean ${guess}?)`}; use none, any or one of: ${names.join(', ')}`];
+}
+
+/**
+ * A scenario's `expect` keys that none of a user protocol's checkers judges:
+ * without a single-decree `chosen` value, `chosen: none` would always hold;
+ * without a liveness checker, `liveness` would be a vacuous ✓. Each is bad
+ * input, as `expect.chosen` is for Multi-Paxos.
+ */
+function unjudgedExpectations(scenario: Scenario, definition: AnyProtocolDefinition, where: string): string[] {
+  if (definition.scenarioShape.userProtocol !== true) return [];
+  const has = (checker: string) => definition.checkerNames.includes(checker);
+  const problems: string[] = [];
+  if (scenario.expect.chosen !== undefined && !has('agreement')) {
+    problems.push(`${where}: expect.chosen: protocol ${definition.name} reports no chosen value (only the checker family single-decree does); use safety and liveness`);
+  }
+  if (scenario.expect.liveness !== undefined && !has('liveness') && !has('client-liveness')) {
+    problems.push(`${where}: expect.liveness: protocol ${definition.name} has no liveness checker (the checker families single-decree and clients have one), so nothing would judge it`);
+  } else if (scenario.expect.liveness !== undefined && !has('liveness') && scenario.clients.length === 0) {
+    problems.push(`${where}: expect.liveness: protocol ${definition.name}'s liveness checker (client-liveness) judges paxsim's clients, and the scenario declares none`);
+  }
+  return problems;
 }
 
 /**

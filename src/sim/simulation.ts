@@ -234,6 +234,8 @@ export class Simulation<Message extends Tagged, StoredRecord, Observation extend
       slot.instance = this.setup.protocol.createNode(this.effectsFor(slot));
       slot.instance.start();
     }
+    // A node that threw in start() (or a violation there, under stopOnViolation) ends the run before any event.
+    if (shouldStop?.()) return this.outcome(this.nowMs, 0, 0, 'stopped');
     let processedEvents = 0;
     let lastEventMs = 0;
     const queue = this.queue;

@@ -486,7 +486,12 @@ function readMultiPaxosEvent(raw: unknown, line: number, roles: Roles | null, pr
 
 /** The same for a user protocol's trace: its observations are its own, so only the faults (which liveness reads) are validated. */
 function readUserProtocolEvent(raw: unknown, line: number, roles: Roles | null, problems: Problems): AnyTraceEvent | null {
-  return readEventWith(raw, line, roles, problems, USER_VALIDATED_TYPES, "(the protocol's observations, the faults, …)", readFault);
+  const event = readEventWith<AnyTraceEvent>(raw, line, roles, problems, USER_VALIDATED_TYPES, "(the protocol's observations, the faults, …)", readFault);
+  // A run's observations each name one of its nodes or clients: another id (an edited trace) would count as a node of its own.
+  const node: unknown = event === null ? undefined : (event as { node?: unknown }).node;
+  if (node === undefined || roles === null || (typeof node === 'string' && (roles.nodes.has(node) || roles.clients.has(node)))) return event;
+  problems.add(line, `node: ${describe(node)} is not a node or client of the meta line (nodes: ${sampleOf(roles.nodes)})`);
+  return null;
 }
 
 /** The same for a Raft trace. */
