@@ -376,7 +376,7 @@ export class Simulation<Message extends Tagged, StoredRecord, Observation extend
     else this.traffic.untracedEvents += 1;
     const instance = target.instance!;
     // Neither duplicated nor in a trace event, the message is this delivery's alone: a node that copies what it receives may skip the copy.
-    if (copies === null && !this.traceNetwork && takesOwnedDelivery(instance)) instance.onOwnedMessage(fromId, message);
+    if (copies === NO_COPIES && !this.traceNetwork && takesOwnedDelivery(instance)) instance.onOwnedMessage(fromId, message);
     else instance.onMessage(fromId, message);
   }
 
