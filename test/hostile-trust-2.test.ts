@@ -2,7 +2,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { Violation } from '../src/check/checker.js';
+import { familyChecks } from '../src/run/checker-families.js';
+import type { AnyTraceEvent } from '../src/sim/events.js';
 import { expectOneLine, runCli } from './helpers/cli.js';
+import { scenarioFromYaml } from './helpers/scenario.js';
 
 /** Trust, second round: a checker tool that says PASS wrongly, or loses a failure it found, is worse than none. */
 
@@ -34,4 +38,51 @@ describe("explore keeps apart histories a user protocol's invariant tells apart"
   });
 
   // paxsim's own checkers judge sets of facts: explore-workers.test.ts pins the shipped configurations' counts, unchanged.
+});
+
+describe('multi-decree commands are compared by value, not by the text of their JSON', () => {
+  const SCENARIO = scenarioFromYaml('name: families\nprotocol: ./user.mjs\nnodes: [A, B, C]\n');
+  const ballot = [1, 'A'];
+
+  /** The family's violations over `events` (t = their index), finish included. */
+  function familyViolations(events: Record<string, unknown>[]): Violation[] {
+    const { checks } = familyChecks('user', ['multi-decree'], SCENARIO, undefined);
+    const found: Violation[] = [];
+    events.forEach((event, index) => found.push(...checks.observe({ t: index, ...event } as unknown as AnyTraceEvent, index).violations));
+    return [...found, ...checks.finish(10_000, events.length)];
+  }
+
+  it('a command rebuilt with its keys in another order is the same command (it read as another: validity, integrity and slot-agreement failed)', () => {
+    const proposed = { op: 'put', args: { key: 'k', value: 'v' } };
+    const rebuilt = { args: { value: 'v', key: 'k' }, op: 'put' };
+    const events = [
+      { type: 'propose', node: 'A', slot: 0, command: proposed, ballot },
+      ...['A', 'B', 'C'].map((node) => ({ type: 'promise', node, ballot })),
+      ...['A', 'B'].map((node) => ({ type: 'accept', node, slot: 0, ballot, command: proposed })),
+      { type: 'accept', node: 'C', slot: 0, ballot, command: rebuilt },
+      ...['A', 'B', 'C'].map((node) => ({ type: 'learn', node, slot: 0, command: node === 'A' ? proposed : rebuilt })),
+    ];
+    expect(familyViolations(events)).toEqual([]);
+  });
+
+  it("a user's command with an `op` of its own is shown as its JSON (it was taken for a client request: a TypeError)", () => {
+    const events = [
+      { type: 'accept', node: 'A', slot: 0, ballot, command: { op: 'inc', by: 1 } },
+      { type: 'accept', node: 'A', slot: 0, ballot, command: { op: 'inc', by: 2 } },
+    ];
+    expect(familyViolations(events).find((violation) => violation.checker === 'ballot-uniqueness')?.message).toMatch(/\{"op":"inc","by":2\}/);
+  });
+
+  it('commands that differ in a value still differ, and a client command is still known by client and request id', () => {
+    const learnedOther = [
+      { type: 'propose', node: 'A', slot: 0, command: { op: 'put', n: 1 }, ballot },
+      { type: 'learn', node: 'B', slot: 0, command: { n: 2, op: 'put' } },
+    ];
+    expect(familyViolations(learnedOther).map((violation) => violation.checker)).toContain('validity');
+    const sameRequest = [
+      { type: 'propose', node: 'A', slot: 0, command: { client: 'c1', requestId: 1, op: { kind: 'get', key: 'k' } }, ballot },
+      { type: 'learn', node: 'B', slot: 0, command: { requestId: 1, client: 'c1', op: { key: 'k', kind: 'get' } } },
+    ];
+    expect(familyViolations(sameRequest).map((violation) => violation.checker)).not.toContain('validity');
+  });
 });
