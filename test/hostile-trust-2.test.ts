@@ -86,3 +86,19 @@ describe('multi-decree commands are compared by value, not by the text of their 
     expect(familyViolations(sameRequest).map((violation) => violation.checker)).not.toContain('validity');
   });
 });
+
+describe('a run stopped by a fatal event is judged where it stopped', () => {
+  it('check of its trace gives the run\'s verdict (it judged liveness at the scenario\'s until, which the run never reached: a false violation)', async () => {
+    const scenario = join(dir, 'fatal-liveness.yaml');
+    writeFileSync(scenario, `name: fatal-liveness\nprotocol: ${join(FIXTURES, 'fatal-liveness.mjs')}\nnodes: [A, B, C]\nproposals:\n  - { at: 0, node: A, value: X }\nuntil: 200\nexpect:\n  liveness: { within: 50 }\n`);
+    const trace = join(dir, 'fatal-liveness.jsonl');
+    const ran = await runCli(['run', scenario, '--json', '--trace', trace]);
+    const runVerdict = JSON.parse(ran.stdout) as { violations: { checker: string }[] };
+    expect(runVerdict.violations.map((violation) => violation.checker)).toEqual(['no-exceptions']);
+    const checked = await runCli(['check', trace, '--protocol', join(FIXTURES, 'fatal-liveness.mjs'), '--liveness-within', '50', '--json']);
+    expect(checked.stderr).toBe('');
+    const checkVerdict = JSON.parse(checked.stdout) as { endMs: number; violations: { checker: string }[] };
+    expect(checkVerdict.violations.map((violation) => violation.checker)).toEqual(['no-exceptions']);
+    expect(checkVerdict.endMs).toBe(5);
+  });
+});
