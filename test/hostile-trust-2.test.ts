@@ -102,3 +102,31 @@ describe('a run stopped by a fatal event is judged where it stopped', () => {
     expect(checkVerdict.endMs).toBe(5);
   });
 });
+
+describe('check --protocol MODULE of a trace whose meta line names no protocolModule', () => {
+  it('reads it in the protocol\'s own vocabulary, as the flag says (it read it as Paxos: "put \"protocol\":\"multipaxos\" in the meta line", two lines, exit 2)', async () => {
+    const trace = join(dir, 'no-module.jsonl');
+    writeFileSync(
+      trace,
+      [
+        '{"type":"meta","scenario":"x","seed":1,"nodes":["A","B","C"],"acceptors":["A","B","C"],"proposers":["A"],"learners":["A","B","C"],"protocol":"rumor"}',
+        '{"t":0,"type":"heard","node":"A","from":"B","value":"X"}',
+        '{"t":1,"type":"accept","node":"A","slot":1}',
+        '',
+      ].join('\n'),
+    );
+    const checked = await runCli(['check', trace, '--protocol', join(FIXTURES, 'rumor.js'), '--no-color']);
+    expect(checked.stderr).toBe('');
+    expect(checked.code).toBe(0);
+    expect(checked.stdout).toMatch(/^result +PASS +2 events, ended t=1$/m);
+  });
+
+  it('of another protocol is refused at the meta line in one line, before its events are read', async () => {
+    const trace = join(dir, 'other-protocol.jsonl');
+    writeFileSync(trace, '{"type":"meta","nodes":["A","B","C"],"protocol":"paxos"}\n{"t":1,"type":"accept","node":"A","slot":1}\n');
+    const module = join(FIXTURES, 'rumor.js');
+    const checked = await runCli(['check', trace, '--protocol', module]);
+    expect(checked.code).toBe(2);
+    expect(expectOneLine(checked.stderr)).toBe(`--protocol: ${module} defines protocol "rumor", but ${trace} is a trace of protocol "paxos"`);
+  });
+});
