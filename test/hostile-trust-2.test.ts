@@ -73,6 +73,16 @@ describe('multi-decree commands are compared by value, not by the text of their 
     expect(familyViolations(events).find((violation) => violation.checker === 'ballot-uniqueness')?.message).toMatch(/\{"op":"inc","by":2\}/);
   });
 
+  it('validity and integrity quote a command once (they quoted its JSON again: ""x"")', () => {
+    const learnedUnproposed = [
+      { type: 'propose', node: 'A', slot: 0, command: 'x', ballot },
+      { type: 'learn', node: 'B', slot: 1, command: 'x' },
+    ];
+    const messages = familyViolations(learnedUnproposed).map((violation) => `${violation.checker}: ${violation.message}`);
+    expect(messages).toContain('validity: slot 1: B learned "x", which was never proposed');
+    expect(messages).toContain('integrity: slot 1: B learned "x", which no majority of acceptors accepted in one ballot');
+  });
+
   it('commands that differ in a value still differ, and a client command is still known by client and request id', () => {
     const learnedOther = [
       { type: 'propose', node: 'A', slot: 0, command: { op: 'put', n: 1 }, ballot },
