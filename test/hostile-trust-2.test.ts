@@ -140,3 +140,15 @@ describe('check --protocol MODULE of a trace whose meta line names no protocolMo
     expect(expectOneLine(checked.stderr)).toBe(`--protocol: ${module} defines protocol "rumor", but ${trace} is a trace of protocol "paxos"`);
   });
 });
+
+describe('small ones', () => {
+  it('expect.explore { exhausted: true, violation: any } is refused in one line (it was accepted, and no search could meet it)', async () => {
+    for (const violation of ['any', 'integrity']) {
+      const file = join(dir, `exhausted-${violation}.yaml`);
+      writeFileSync(file, readFileSync(join(SCENARIOS, 'explore-paxos-3.yaml'), 'utf8').replace('explore: { violation: none }', `explore: { exhausted: true, violation: ${violation} }`));
+      const explored = await runCli(['explore', file, '--out', join(dir, 'exhausted-out')]);
+      expect(explored.code).toBe(2);
+      expect(expectOneLine(explored.stderr)).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+: expect\\.explore\\.exhausted: true cannot be met with a violation expected`));
+    }
+  });
+});
