@@ -151,4 +151,14 @@ describe('small ones', () => {
       expect(expectOneLine(explored.stderr)).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+: expect\\.explore\\.exhausted: true cannot be met with a violation expected`));
     }
   });
+
+  it('--max-states N says it stopped after at least N states (it said "within N states" of a search that counted more)', async () => {
+    const json = JSON.parse((await runCli(['explore', join(SCENARIOS, 'explore-paxos-3.yaml'), '--max-states', '1000', '--json'])).stdout) as ExploreJson;
+    // The bound is checked once a state is expanded, all its successors counted: more than N.
+    expect(json.distinctStates).toBeGreaterThan(1000);
+    const text = (await runCli(['explore', join(SCENARIOS, 'explore-paxos-3.yaml'), '--max-states', '1000'])).stdout;
+    expect(text).toMatch(/^bounds .*, stop after ≥ 1000 states$/m);
+    expect(text).toContain(`result    no violation; stopped after ≥ 1,000 states (${json.distinctStates.toLocaleString('en-US')} distinct states; not exhausted)`);
+    expect(text).not.toMatch(/states ≤ 1000|within 1,000 states/);
+  });
 });
