@@ -161,4 +161,13 @@ describe('small ones', () => {
     expect(text).toContain(`result    no violation; stopped after ≥ 1,000 states (${json.distinctStates.toLocaleString('en-US')} distinct states; not exhausted)`);
     expect(text).not.toMatch(/states ≤ 1000|within 1,000 states/);
   });
+
+  it('fuzz --shard i/n with no seeds for shard i is bad input, exit 2 (it printed "0 seeds, all held", exit 0: a CI shard that checked nothing passed)', async () => {
+    const empty = await runCli(['fuzz', join(SCENARIOS, 'explore-paxos-3.yaml'), '--seeds', '2', '--shard', '3/4', '--workers', '0']);
+    expect(empty.code).toBe(2);
+    expect(empty.stdout).toBe('');
+    expect(expectOneLine(empty.stderr)).toBe('--shard: shard 3/4 has no seeds (--seeds 2 gives one seed each to shards 1 to 2 at most); use fewer shards or more seeds');
+    // The last shard that has a seed still runs it.
+    expect((await runCli(['fuzz', join(SCENARIOS, 'explore-paxos-3.yaml'), '--seeds', '2', '--shard', '2/4', '--workers', '0'])).code).toBe(0);
+  });
 });
