@@ -63,7 +63,7 @@ describe('multi-decree', () => {
     const events = [...decided(0, 'x'), { type: 'learn', node: 'A', slot: 1, command: 'x' }];
     const { violations } = judge(['multi-decree'], events);
     expect(checkersOf(violations)).toContain('validity');
-    expect(violations.find((violation) => violation.checker === 'validity')!.message).toBe('slot 1: A learned ""x"", which was never proposed');
+    expect(violations.find((violation) => violation.checker === 'validity')!.message).toBe('slot 1: A learned "x", which was never proposed');
   });
 
   it('catches a learner that learns a slot twice (integrity)', () => {

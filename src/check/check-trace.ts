@@ -1,5 +1,5 @@
 import type { NodeId } from '../scenario/scenario.js';
-import { FAULT_EVENT_TYPES, MULTIPAXOS_EVENT_TYPES, PAXOS_EVENT_TYPES, type AnyTraceEvent, type MultiPaxosTraceEvent, type TraceEvent, type TraceEventType, type TraceMeta } from '../sim/events.js';
+import { FAULT_EVENT_TYPES, isFatalEvent, MULTIPAXOS_EVENT_TYPES, PAXOS_EVENT_TYPES, type AnyTraceEvent, type MultiPaxosTraceEvent, type TraceEvent, type TraceEventType, type TraceMeta } from '../sim/events.js';
 import { isMultiSlotFormat, traceFormatOf } from '../trace/trace-format.js';
 import { RAFT_EVENT_TYPES } from '../trace/raft-format.js';
 import { RaftChecks, type RaftSummary } from './raft-checks.js';
@@ -55,7 +55,7 @@ export interface CheckTraceResult {
   readonly raft?: RaftSummary;
   /** Events in the trace (lines after the meta line), recorded `chosen` and `violation` lines included. */
   readonly eventCount: number;
-  /** When the run ended: the meta line's `untilMs`, else the last event's t (0 without events). Deadlines are judged here. */
+  /** When the run ended: its first fatal event's t, else the meta line's `untilMs`, else the last event's t (0 without events). Deadlines are judged here. */
   readonly endMs: number;
   /** The end of the last fault (its t, or t + for for a burst): liveness is judged from here. */
   readonly quietFromMs: number;
@@ -97,7 +97,7 @@ export function checkContextForMeta(meta: TraceMeta): CheckContext {
 /**
  * Runs every checker over a recorded trace, exactly as the runner feeds them
  * during a run: each event with its index in the trace, then `finish` where
- * the run ended (`untilMs`, else the last event's time). Recorded `chosen` and `violation` lines are derived
+ * the run ended (a fatal event's time, else `untilMs`, else the last event's time). Recorded `chosen` and `violation` lines are derived
  * facts, not inputs: they are skipped (keeping their indexes, so event numbers
  * match the run's) and recomputed. A meta line with `"protocol":"multipaxos"`
  * gets the Multi-Paxos checkers; any other, single-decree Paxos's.
@@ -132,6 +132,8 @@ export class TraceCheck {
   private readonly run: ProtocolTraceCheck;
   private eventCount = 0;
   private endMs = 0;
+  /** The t of the first fatal event: the run stopped there (run/runner.ts), whatever its meta line's `untilMs` says. */
+  private stoppedAtMs: number | undefined;
   private quietFromMs = 0;
   private readonly recorded: RecordedViolation[] = [];
   private readonly ignoredTypes = emptyDict<number>();
@@ -169,6 +171,7 @@ export class TraceCheck {
   observe(event: AnyTraceEvent, index: number): void {
     this.eventCount = index + 1;
     this.endMs = event.t;
+    if (this.stoppedAtMs === undefined && isFatalEvent(event)) this.stoppedAtMs = event.t;
     this.quietFromMs = Math.max(this.quietFromMs, faultEndMs(event));
     const type: string = event.type;
     if (!this.isKnown(type)) this.ignoredTypes[type] = (this.ignoredTypes[type] ?? 0) + 1;
@@ -179,8 +182,9 @@ export class TraceCheck {
 
   finish(): CheckTraceResult {
     const { eventCount, recorded } = this;
-    // When the run ended: the meta line's `untilMs` (the reader checked no event comes after it), else the last event's t.
-    const endMs = this.meta.untilMs ?? this.endMs;
+    // When the run ended: at its first fatal event, where the run stopped (the meta line, written before the run, still
+    // says the scenario's `until`); else the meta line's `untilMs` (the reader checked no event comes after it), else the last event's t.
+    const endMs = this.stoppedAtMs ?? this.meta.untilMs ?? this.endMs;
     const livenessChecked = this.options.livenessWithinMs !== undefined;
     const verdict = this.run.finish(endMs, eventCount, livenessChecked);
     const found = new Set(verdict.violations.map((violation) => violation.checker));

@@ -1,4 +1,5 @@
 import { dictFrom } from '../util/dict.js';
+import { canonicalJson } from '../util/canonical-json.js';
 import { ballotKey, formatBallot, type Ballot } from '../protocols/paxos/ballot.js';
 import { isNoop, type ClientCommand, type Command, type KvOp, type KvResult } from '../protocols/multipaxos/messages.js';
 import type { NodeId } from '../scenario/scenario.js';
@@ -69,12 +70,14 @@ export const MULTIPAXOS_CHECKERS: readonly { name: string; kind: CheckerKind; su
 /**
  * A command's identity: the same client request is the same command, wherever
  * it is proposed. A user protocol's commands may be any plain data: one that is
- * not a client request `{client, requestId, …}` or a no-op is known by its JSON.
+ * not a client request `{client, requestId, …}` or a no-op is known by its JSON
+ * with keys sorted (its value: a command rebuilt with keys in another order is
+ * the same command).
  */
 export function commandKey(command: Command): string {
   // JSON never has the shape of the keys below (`client#id`, `noop`, `config:…`), so keys never collide.
-  if (!isCommandObject(command)) return JSON.stringify(command) ?? String(command);
-  if (isNoop(command)) return 'configuration' in command ? `config:${JSON.stringify(command.configuration)}` : 'noop';
+  if (!isCommandObject(command)) return canonicalJson(command) ?? String(command);
+  if (isNoop(command)) return 'configuration' in command ? `config:${canonicalJson(command.configuration)}` : 'noop';
   return `${command.client}#${command.requestId}`;
 }
 

@@ -51,7 +51,7 @@ export class SlotDisciplineChecks implements TraceChecks {
     const found: Violation[] = [];
     const report = (checker: Checker, message: string | null, where: string) => {
       if (message === null || this.firstViolation.has(checker.name)) return;
-      const violation = { checker: checker.name, message: `${where}${message}`, t: event.t, event: index };
+      const violation = { checker: checker.name, message: `${where}${quotedOnce(message)}`, t: event.t, event: index };
       this.firstViolation.set(checker.name, violation);
       found.push(violation);
     };
@@ -97,6 +97,15 @@ export class SlotDisciplineChecks implements TraceChecks {
     }
     return judges;
   }
+}
+
+/**
+ * The single-decree checkers quote a value (`"x"`); here a value is a
+ * command's key, which for a user's command is its JSON, quoted already:
+ * `""x""` reads as one quote pair again.
+ */
+function quotedOnce(message: string): string {
+  return message.replace(/""((?:[^"\\]|\\.)*)""/g, '"$1"');
 }
 
 /** A per-slot event as the single-decree checkers read it: the command's identity is the value. */

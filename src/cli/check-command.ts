@@ -69,11 +69,15 @@ export function checkTraceFile(
   protocol?: CheckProtocol,
 ): { meta: TraceMeta; metaKeys: string[]; result: CheckTraceResult } {
   let quietFromMs: number | undefined;
+  // Refused at the meta line, before its events are read in a format that is not the protocol's.
+  const onMeta = protocol === undefined ? undefined : (meta: TraceMeta) => refuseForeignTrace(file, meta, protocol);
+  // A module's protocol reads its trace in its own vocabulary, also when the meta line names no protocolModule.
+  const userProtocol = protocol !== undefined && protocol.module !== null;
   if (livenessWithinMs !== undefined) {
     let latest = 0;
     scanTraceFile(file, (event) => {
       latest = Math.max(latest, faultEndMs(event));
-    });
+    }, { onMeta, userProtocol });
     quietFromMs = latest;
   }
   let check: TraceCheck | null = null;
@@ -83,7 +87,7 @@ export function checkTraceFile(
     const protocolCheck = userProtocolCheck(file, meta, protocol, liveness);
     return (check = new TraceCheck(meta, { livenessWithinMs, quietFromMs, ...(protocolCheck === undefined ? {} : { protocolCheck }) }));
   };
-  const end = scanTraceFile(file, (event, index, meta) => checkFor(meta).observe(event, index));
+  const end = scanTraceFile(file, (event, index, meta) => checkFor(meta).observe(event, index), { onMeta, userProtocol });
   return { meta: end.meta, metaKeys: end.metaKeys, result: checkFor(end.meta).finish() };
 }
 
@@ -143,9 +147,7 @@ function userProtocolCheck(file: string, meta: TraceMeta, protocol: CheckProtoco
     ]);
   }
   const { definition, spec } = protocol;
-  if (meta.protocol !== '' && meta.protocol !== definition.name) {
-    throw new UsageError([`--protocol: ${spec} defines protocol "${definition.name}", but ${file} is a trace of protocol "${meta.protocol}"`]);
-  }
+  refuseForeignTrace(file, meta, protocol);
   // A built-in named by --protocol checks its own format as without the flag.
   if (protocol.module === null && meta.protocolModule === undefined) {
     // A meta line without a protocol reads as single-decree Paxos: another built-in's checkers would silently not run.
@@ -159,11 +161,25 @@ function userProtocolCheck(file: string, meta: TraceMeta, protocol: CheckProtoco
   return built.check;
 }
 
-/** One pass over a trace file: each valid event, until the first problem; then every problem, as a UsageError. */
-function scanTraceFile(file: string, onEvent: (event: AnyTraceEvent, index: number, meta: TraceMeta) => void): Extract<TraceReadEnd, { ok: true }> {
-  const reader = new TraceReader(file);
+/** `check --protocol` of a trace of another protocol: a UsageError, one line, at the meta line (before its events are read in the wrong vocabulary). */
+function refuseForeignTrace(file: string, meta: TraceMeta, protocol: CheckProtocol): void {
+  const { definition, spec } = protocol;
+  if (meta.protocol !== '' && meta.protocol !== definition.name) {
+    throw new UsageError([`--protocol: ${spec} defines protocol "${definition.name}", but ${file} is a trace of protocol "${meta.protocol}"`]);
+  }
+}
+
+/** One pass over a trace file: each valid event, until the first problem; then every problem, as a UsageError. `onMeta` sees a valid meta line first. */
+function scanTraceFile(
+  file: string,
+  onEvent: (event: AnyTraceEvent, index: number, meta: TraceMeta) => void,
+  options: { readonly onMeta?: ((meta: TraceMeta) => void) | undefined; readonly userProtocol?: boolean } = {},
+): Extract<TraceReadEnd, { ok: true }> {
+  const { onMeta, userProtocol } = options;
+  const reader = new TraceReader(file, { userProtocol });
   const unreadable = readTraceLines(file, (line, lineNumber) => {
     const event = reader.line(line, lineNumber);
+    if (lineNumber === 1 && reader.meta !== null && !reader.failed) onMeta?.(reader.meta);
     // After a problem the checkers' view would be inconsistent: the problems are all that is reported.
     if (event !== null && !reader.failed) onEvent(event, lineNumber - 2, reader.meta!);
   });

@@ -167,10 +167,10 @@ export function verdictLine(result: SearchResult, bounds: { depth?: number | und
   const states = `${result.distinctStates.toLocaleString('en-US')} distinct states`;
   if (result.violation !== null) return `VIOLATION of ${result.violation.violation.checker} after ${plural(result.violation.actions.length, 'step')} (${states} searched)`;
   if (result.exhausted) return `exhausted: ${states}, no violation`;
-  const within = result.cutBy.map((bound) =>
-    bound === 'depth' ? `depth ${bounds.depth}` : bound === 'states' ? `${bounds.maxStates!.toLocaleString('en-US')} states` : `${((bounds.timeLimitMs ?? 0) / 1000).toFixed(1)} s`,
-  );
-  return `no violation within ${within.join(' / ')} (${states}; not exhausted)`;
+  const within = result.cutBy.filter((bound) => bound !== 'states').map((bound) => (bound === 'depth' ? `depth ${bounds.depth}` : `${((bounds.timeLimitMs ?? 0) / 1000).toFixed(1)} s`));
+  // The state bound is checked once a state is expanded, with all its successors counted: the search stops after at least that many.
+  const stopped = result.cutBy.includes('states') ? `; stopped after ≥ ${bounds.maxStates!.toLocaleString('en-US')} states` : '';
+  return `no violation${within.length === 0 ? '' : ` within ${within.join(' / ')}`}${stopped} (${states}; not exhausted)`;
 }
 
 function formatExplore(
@@ -190,7 +190,7 @@ function formatExplore(
     `── explore: ${printable(scenario.name)}${bug ? ` --bug ${bug}` : ''} (${strategy}) ──`,
     `bounds    drops ≤ ${bounds.maxDrops}, duplicates ≤ ${bounds.maxDuplicates}, crashes ≤ ${bounds.maxCrashes}, timer firings ≤ ${bounds.maxTimerFires}` +
       (bounds.depth === undefined ? '' : `, depth ≤ ${bounds.depth}`) +
-      (bounds.maxStates === undefined ? '' : `, states ≤ ${bounds.maxStates}`),
+      (bounds.maxStates === undefined ? '' : `, stop after ≥ ${bounds.maxStates} states`),
     ...symmetry,
     `searched  ${result.distinctStates.toLocaleString('en-US')} distinct states, ${result.transitions.toLocaleString('en-US')} transitions, depth ${result.depth}, ${seconds.toFixed(2)} s (${rate} states/s)`,
     `checkers  safety checkers of \`paxsim run\` on every transition; liveness is not checked by explore`,

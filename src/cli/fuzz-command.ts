@@ -148,12 +148,19 @@ function planFrom(files: readonly string[], flags: FuzzFlags): FuzzCommandPlan {
   if (flags.time === undefined && seedCount - 1 > MAX_SEED - fromSeed) {
     throw new UsageError([`--seeds: the last seed, ${fromSeed} + ${seedCount} - 1, would pass ${MAX_SEED} (seeds are safe integers); lower --from or --seeds`]);
   }
+  const shard = flags.shard === undefined ? { index: 0, count: 1 } : parseShard(flags.shard);
+  // A shard with nothing to run is a CI matrix out of step with --seeds: "0 seeds, all held" would pass it silently.
+  if (flags.time === undefined && shard.index >= seedCount) {
+    throw new UsageError([
+      `--shard: shard ${shard.index + 1}/${shard.count} has no seeds (--seeds ${seedCount} gives one seed each to shards 1 to ${seedCount} at most); use fewer shards or more seeds`,
+    ]);
+  }
   return {
     fuzz: {
       scenarios,
       fromSeed,
       seedCount,
-      shard: flags.shard === undefined ? { index: 0, count: 1 } : parseShard(flags.shard),
+      shard,
       workers,
       bug,
       keepGoing: flags.keepGoing === true,

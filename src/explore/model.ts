@@ -45,6 +45,13 @@ export interface ModelSetup {
    * in real-time order. Everyone else's facts count as a set.
    */
   readonly ordered: readonly NodeId[];
+  /**
+   * Every checked event (every node's observations, crashes, restarts)
+   * counts in the order it happened: the checks may depend on that order
+   * (a user protocol's own invariants), so histories that differ only in it
+   * must not merge. Off for paxsim's checkers, which judge a set of facts.
+   */
+  readonly orderedHistory?: boolean;
   readonly requests: readonly ModelRequest[];
   readonly factory: ProtocolFactory<Tagged, unknown, Tagged, unknown>;
   readonly limits: ExploreLimits;
@@ -405,6 +412,12 @@ class StepContext implements PreparedStep {
     this.flightHash = flightHash;
     let factsHash = parent.factsHash;
     let orderedFacts = parent.orderedFacts;
+    if (this.model.orderedHistory) {
+      for (let at = 0; at < this.eventCount; at++) orderedFacts = combineHashes(orderedFacts, this.eventHashes[at]!);
+      this.factsHash = factsHash;
+      this.orderedFacts = orderedFacts;
+      return;
+    }
     for (let at = 0; at < this.observationCount; at++) {
       const fact = this.observationFact[at]!;
       if (this.model.isOrdered(this.observationNode[at]!)) orderedFacts = combineHashes(orderedFacts, fact);
@@ -499,6 +512,8 @@ export class ExploreModel {
   private readonly indexes = new Map<NodeId, number>();
   private readonly crashable: boolean[];
   private readonly ordered: boolean[];
+  /** See {@link ModelSetup.orderedHistory}. */
+  readonly orderedHistory: boolean;
   /** Interned node entries, per node, by hash. */
   private readonly entries: Map<number, NodeEntry>[];
   /** The context every `prepare` reuses. */
@@ -512,7 +527,10 @@ export class ExploreModel {
     this.permutations = nodePermutations(setup);
     setup.nodes.forEach((node, index) => this.indexes.set(node, index));
     this.crashable = setup.nodes.map((node) => setup.crashable.includes(node));
-    this.ordered = setup.nodes.map((node) => setup.ordered.includes(node));
+    this.orderedHistory = setup.orderedHistory === true;
+    // Every node's observations are ordered then (none joins the set of facts).
+    this.ordered = setup.nodes.map((node) => this.orderedHistory || setup.ordered.includes(node));
+    assert(!this.orderedHistory || this.permutations.length <= 1, () => 'explore: --symmetry renames a set of facts; an ordered history has none');
   }
 
   isOrdered(index: number): boolean {

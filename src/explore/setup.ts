@@ -2,6 +2,7 @@ import type { TraceChecks } from '../check/checker.js';
 import type { NodeId, Scenario } from '../scenario/scenario.js';
 import type { ExploreSpec } from '../scenario/scenario.js';
 import { driverFor, type ProtocolBug } from '../run/protocol.js';
+import { protocolNamed } from '../run/registry.js';
 import { hashPlain } from './canonical.js';
 import { ExploreModel, type ExploreLimits } from './model.js';
 
@@ -26,6 +27,7 @@ export function exploreModelFor(
     nodes: driver.simNodes,
     crashable: driver.simNodes.filter((node) => !clients.has(node)),
     ordered: driver.alwaysConnected,
+    orderedHistory: driver.checksEventOrder ?? protocolNamed(scenario.protocol)?.traceFormat === undefined,
     requests: driver.requests.map((request) => ({ node: request.node, request: request.request })),
     factory: driver.factory,
     limits,

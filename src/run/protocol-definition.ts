@@ -257,6 +257,8 @@ function nodeProtocolDriver<Config>(spec: NodeProtocolSpec<Config, Tagged, unkno
     factory: guardedFactory(factory),
     requests: [...(spec.requests ? spec.requests(cluster) : requestsFor(scenario)), ...(clients === null ? [] : multiPaxosRequests(scenario))],
     checks,
+    // The checker families judge sets of facts; the protocol's own invariants may judge their order.
+    checksEventOrder: (spec.invariants ?? []).length > 0,
     observe: judged?.observe ?? (() => undefined),
     facts: (): RunFactsSummary => judged?.facts() ?? { chosen: null, learned: {}, summary: [], multipaxos: null },
   };

@@ -39,6 +39,13 @@ export interface ProtocolDriver {
   readonly checks: TraceChecks;
   /** Its checkers judge network events, so the run emits them even when no trace is kept. */
   readonly needsNetworkEvents?: boolean;
+  /**
+   * Whether its checks may depend on the order of events across nodes (a
+   * user protocol's own invariants do), so `explore` keeps histories that
+   * differ only in that order apart. Absent: true for a protocol of the
+   * user's, whose checks paxsim cannot know; paxsim's own judge sets of facts.
+   */
+  readonly checksEventOrder?: boolean;
   /** Sees every event the run emits, for the facts. */
   observe(event: AnyTraceEvent): void;
   facts(): RunFactsSummary;

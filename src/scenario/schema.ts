@@ -299,6 +299,11 @@ export const expectSchema = z
           .describe('`paxsim explore` must find no violation (`none`), some (`any`), or one of this checker'),
       })
       .strict()
+      // A search stops at the violation it finds, so it never exhausts the state space: the pair could never be met.
+      .refine((explore) => explore.exhausted !== true || explore.violation === 'none', {
+        path: ['exhausted'],
+        message: 'true cannot be met with a violation expected (explore stops at the first violation, so it never exhausts the state space); use exhausted: true with violation: none, or leave exhausted out',
+      })
       .optional()
       .describe('What `paxsim explore` on this scenario must report'),
   })

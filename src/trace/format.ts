@@ -100,9 +100,15 @@ function describeMultiPaxosMessage(message: Exclude<MultiPaxosMessage, { type: '
 
 export function describeCommand(command: Command): string {
   // A user protocol's command may be any plain data: shown as its JSON.
-  if (typeof command !== 'object' || command === null || !('noop' in command || 'op' in command)) return printable(JSON.stringify(command) ?? String(command));
+  if (typeof command !== 'object' || command === null || !('noop' in command || isKvRequest(command))) return printable(JSON.stringify(command) ?? String(command));
   if (isNoop(command)) return 'configuration' in command ? describeReconfig(command.configuration as { main: readonly string[]; auxiliary: readonly string[] }) : 'no-op';
   return `${printable(command.client)}#${command.requestId} ${describeOp(command.op)}`;
+}
+
+/** A client's key-value request (`{client, requestId, op: {kind, key, …}}`), as paxsim's clients send: any other `op` is a user's own data. */
+function isKvRequest(command: object): boolean {
+  const { client, op } = command as { client?: unknown; op?: { kind?: unknown; key?: unknown } | null };
+  return typeof client === 'string' && typeof op === 'object' && op !== null && (op.kind === 'put' || op.kind === 'get' || op.kind === 'cas') && typeof op.key === 'string';
 }
 
 export function describeOp(op: KvOp): string {

@@ -183,7 +183,11 @@ export class TraceReader {
   private blankFrom = 0;
   private blankCount = 0;
 
-  constructor(private readonly file: string) {
+  /** `userProtocol`: read it as a user protocol's trace even when its meta line names no `protocolModule` (`check --protocol MODULE` says it is). */
+  constructor(
+    private readonly file: string,
+    private readonly options: { readonly userProtocol?: boolean } = {},
+  ) {
     this.problems = new Problems(file);
   }
 
@@ -230,7 +234,7 @@ export class TraceReader {
   private readMetaLine(line: string): void {
     this.metaLineSeen = true;
     const declared = declaredMeta(line);
-    this.user = declared['protocolModule'] !== undefined;
+    this.user = this.options.userProtocol === true || declared['protocolModule'] !== undefined;
     // The meta line's `protocol` names the format (trace/trace-format.ts); any other, or none, reads as single-decree Paxos.
     const format = traceFormatOf(typeof declared['protocol'] === 'string' ? declared['protocol'] : undefined);
     this.raft = !this.user && format === 'raft';
