@@ -3,6 +3,7 @@ import { LastBallotKey, type Ballot } from './ballot.js';
 import { backoffMs } from './config.js';
 import type { AcceptedMessage, DecidedMessage, Value } from './messages.js';
 import type { PaxosRole } from './role.js';
+import { emptyDict } from '../../util/dict.js';
 
 export const CATCHUP_TIMER = 'catchup';
 
@@ -25,13 +26,15 @@ export interface LearnerState {
  * network heals.
  */
 export class Learner {
-  readonly state: LearnerState = { votes: {}, catchupAttempt: 0 };
+  // Votes by ballot key live in a dict: a `{}` given a new key per ballot grew V8's hidden-class tree at every ballot of every seed.
+  readonly state: LearnerState = { votes: emptyDict(), catchupAttempt: 0 };
   /** A ballot reaches every learner in many messages: its key is built once, not per message. */
   private readonly ballotKeys = new LastBallotKey();
   /** The votes entry of the ballot object seen last, in the votes record it was found in: most messages skip the keyed lookup. */
   private lastVotes: { readonly ballot: Ballot; readonly record: Record<string, BallotVotes>; readonly votes: BallotVotes } | null = null;
   /** The `count-duplicates` bug, looked up once per node rather than at every message. */
   private readonly countsEveryMessage: boolean;
+  private peers: readonly NodeId[] | null = null;
 
   constructor(
     private readonly role: PaxosRole,
@@ -80,18 +83,20 @@ export class Learner {
     this.armCatchup();
   }
 
-  /** Every acceptor and every other learner, each once, in sorted order. */
-  private catchupPeers(): NodeId[] {
+  /** Every acceptor and every other learner, each once, in sorted order: built at the first catch-up (the configuration never changes). */
+  private catchupPeers(): readonly NodeId[] {
+    if (this.peers !== null) return this.peers;
     const config = this.role.config;
     const others = config.learners.filter((learner) => learner !== this.role.nodeId && !config.acceptors.includes(learner));
-    return [...config.acceptors, ...others];
+    this.peers = [...config.acceptors, ...others];
+    return this.peers;
   }
 
   private learn(value: Value): void {
     this.role.updateDurable({ learned: value });
     this.role.observe({ type: 'learn', value });
     this.role.cancelTimer(CATCHUP_TIMER);
-    this.state.votes = {};
+    this.state.votes = emptyDict();
     this.onLearned();
   }
 
