@@ -55,20 +55,7 @@ describe('stream seeding with the seed prefix hashed once', () => {
   });
 });
 
-describe('learner votes', () => {
-  it('are kept in a prototype-less dict (plain data, no hidden class per ballot key), before and after learning', () => {
-    const role = fakeRole();
-    const learner = new Learner(role, () => {});
-    expect(Object.getPrototypeOf(learner.state.votes)).toBeNull();
-    learner.onAccepted('A', { type: 'accepted', ballot: [3, 'A'], value: 'X' });
-    learner.onAccepted('B', { type: 'accepted', ballot: [4, 'B'], value: 'Y' });
-    expect(JSON.stringify(learner.state.votes)).toBe('{"3.A":{"value":"X","acceptors":["A"]},"4.B":{"value":"Y","acceptors":["B"]}}');
-    learner.onAccepted('C', { type: 'accepted', ballot: [4, 'B'], value: 'Y' });
-    expect(role.durable().learned).toBe('Y');
-    expect(Object.getPrototypeOf(learner.state.votes)).toBeNull();
-    expect(learner.state.votes).toEqual({});
-  });
-
+describe('learner catch-up', () => {
   it('asks the same catch-up peers at every attempt: acceptors, then other learners that are not acceptors', () => {
     const role = fakeRole({ learners: ['A', 'D', 'E'] });
     const learner = new Learner(role, () => {});

@@ -3,7 +3,6 @@ import { LastBallotKey, type Ballot } from './ballot.js';
 import { backoffMs } from './config.js';
 import type { AcceptedMessage, DecidedMessage, Value } from './messages.js';
 import type { PaxosRole } from './role.js';
-import { emptyDict } from '../../util/dict.js';
 
 export const CATCHUP_TIMER = 'catchup';
 
@@ -26,8 +25,7 @@ export interface LearnerState {
  * network heals.
  */
 export class Learner {
-  // Votes by ballot key live in a dict: a `{}` given a new key per ballot grew V8's hidden-class tree at every ballot of every seed.
-  readonly state: LearnerState = { votes: emptyDict(), catchupAttempt: 0 };
+  readonly state: LearnerState = { votes: {}, catchupAttempt: 0 };
   /** A ballot reaches every learner in many messages: its key is built once, not per message. */
   private readonly ballotKeys = new LastBallotKey();
   /** The votes entry of the ballot object seen last, in the votes record it was found in: most messages skip the keyed lookup. */
@@ -96,7 +94,7 @@ export class Learner {
     this.role.updateDurable({ learned: value });
     this.role.observe({ type: 'learn', value });
     this.role.cancelTimer(CATCHUP_TIMER);
-    this.state.votes = emptyDict();
+    this.state.votes = {};
     this.onLearned();
   }
 
