@@ -34,6 +34,11 @@ export class BallotLedger {
     }
     return first.key === acceptance.key ? null : first;
   }
+
+  /** The first acceptance recorded in this ballot, if any (a caller can skip building an acceptance that only repeats it). */
+  firstIn(ballot: Ballot): FirstAcceptance | undefined {
+    return this.firstByBallot.get(this.ballotKeys.of(ballot));
+  }
 }
 
 /** `B accepted "Y" in ballot (3,A), but A accepted "X" in that ballot at t=12`. */
@@ -49,6 +54,8 @@ export class BallotUniquenessChecker implements Checker {
 
   observe(event: TraceEvent): string | null {
     if (event.type !== 'accept') return null;
+    // Most acceptances repeat their ballot's first value: nothing to build or record for them.
+    if (this.ledger.firstIn(event.ballot)?.key === event.value) return null;
     const acceptance = new ValueAcceptance(event.node, event.value, event.t);
     const first = this.ledger.accept(event.ballot, acceptance);
     return first === null ? null : describeSecondValue(event.ballot, acceptance, first);

@@ -33,7 +33,9 @@ export class ChosenLedger {
       proposals = [];
       this.proposalsByBallot.set(key, proposals);
     }
-    let proposal = proposals.find((candidate) => candidate.value === event.value);
+    // A loop, not `find`: its closure was an allocation per acceptance.
+    let proposal: { readonly value: Value; readonly acceptors: NodeId[] } | undefined;
+    for (let index = 0; index < proposals.length && proposal === undefined; index++) if (proposals[index]!.value === event.value) proposal = proposals[index];
     if (proposal === undefined) {
       proposal = { value: event.value, acceptors: [] };
       proposals.push(proposal);

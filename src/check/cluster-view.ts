@@ -47,21 +47,24 @@ export class ClusterView {
 
   /** Groups of up nodes that can all reach each other both ways, in node order. */
   connectedComponents(): NodeId[][] {
-    const nodes = this.nodes.filter((node) => this.up.has(node));
-    const componentOf = new Map<NodeId, number>();
+    const nodes = this.nodes;
+    // Per node (in `nodes` order): placed in a component yet? Down nodes count as placed. An array by position, not a Map by id: liveness asks at every change.
+    const placed: boolean[] = nodes.map((node) => !this.up.has(node));
     const components: NodeId[][] = [];
-    for (const start of nodes) {
-      if (componentOf.has(start)) continue;
-      const component = [start];
-      componentOf.set(start, components.length);
-      for (let cursor = 0; cursor < component.length; cursor++) {
-        const current = this.links.index(component[cursor]!);
-        for (const other of nodes) {
-          if (componentOf.has(other)) continue;
-          const otherIndex = this.links.index(other);
+    for (let start = 0; start < nodes.length; start++) {
+      if (placed[start]) continue;
+      placed[start] = true;
+      const component = [nodes[start]!];
+      const indices = [this.links.index(nodes[start]!)];
+      for (let cursor = 0; cursor < indices.length; cursor++) {
+        const current = indices[cursor]!;
+        for (let other = start + 1; other < nodes.length; other++) {
+          if (placed[other]) continue;
+          const otherIndex = this.links.index(nodes[other]!);
           if (!this.links.isBlocked(current, otherIndex) && !this.links.isBlocked(otherIndex, current)) {
-            componentOf.set(other, components.length);
-            component.push(other);
+            placed[other] = true;
+            component.push(nodes[other]!);
+            indices.push(otherIndex);
           }
         }
       }

@@ -26,6 +26,8 @@ export class LivenessChecker implements Checker {
   private stableSinceMs: number | null = null;
   private requiredLearners: NodeId[] = [];
   private reported = false;
+  /** The deadline passed with every required learner learned in time: nothing left to judge. */
+  private metDeadline = false;
   private lastChangeMs = 0;
   /** Set when the cluster state changed (or nothing was judged yet) since stability was last evaluated. */
   private needsEvaluation = true;
@@ -87,9 +89,13 @@ export class LivenessChecker implements Checker {
 
   private overdueMessage(nowMs: number): string | null {
     const deadline = this.deadlineMs;
-    if (this.reported || deadline === null || nowMs <= deadline) return null;
+    if (this.reported || this.metDeadline || deadline === null || nowMs <= deadline) return null;
     const missing = this.missingLearners();
-    if (missing.length === 0) return null;
+    if (missing.length === 0) {
+      // Past the deadline with every required learner in time: the deadline, the learners and their first learn times are fixed now, so later events need not ask again.
+      this.metDeadline = true;
+      return null;
+    }
     this.reported = true;
     return `${missing.join(', ')} had not learned a value by t=${deadline}, ${this.options.withinMs} ms after the cluster became stable at t=${this.stableSinceMs}`;
   }
@@ -125,12 +131,12 @@ export class LivenessChecker implements Checker {
     if (this.stableSinceMs !== null) return;
     const majority = Math.floor(this.context.acceptors.length / 2) + 1;
     for (const component of this.cluster.connectedComponents()) {
-      const members = new Set(component);
-      const acceptors = this.context.acceptors.filter((node) => members.has(node)).length;
+      // A component is a handful of nodes: `includes` beats building a Set per component at every evaluation.
+      const acceptors = this.context.acceptors.filter((node) => component.includes(node)).length;
       const hasProposer = component.some((node) => this.proposing.has(node));
       if (acceptors >= majority && hasProposer) {
         this.stableSinceMs = Math.max(this.options.quietFromMs, this.lastChangeMs);
-        this.requiredLearners = this.context.learners.filter((node) => members.has(node));
+        this.requiredLearners = this.context.learners.filter((node) => component.includes(node));
         return;
       }
     }

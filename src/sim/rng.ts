@@ -20,19 +20,42 @@ export type Random = () => number;
  * are bit for bit seedrandom's (test/rng.test.ts compares them).
  */
 export function randomStream(seed: number, streamName: string): Random {
-  if (!Number.isSafeInteger(seed)) fail(`seed must be a safe integer, got ${seed}`);
-  // The three state words hash the same key with three salts, in one pass over it (a run seeds a dozen streams).
-  const key = `${seed}/${streamName}`;
-  let hash0 = 0x9e3779b9;
-  let hash1 = 0x85ebca6b;
-  let hash2 = 0xc2b2ae35;
-  for (let index = 0; index < key.length; index++) {
-    const code = key.charCodeAt(index);
+  const prefix = seedPrefixHashes(seed);
+  // The three state words hash the key `${seed}/${streamName}` with three salts, in one pass; the seed's part is shared by the run's streams.
+  let hash0 = prefix[0]!;
+  let hash1 = prefix[1]!;
+  let hash2 = prefix[2]!;
+  for (let index = 0; index < streamName.length; index++) {
+    const code = streamName.charCodeAt(index);
     hash0 = hashStep(hash0, code);
     hash1 = hashStep(hash1, code);
     hash2 = hashStep(hash2, code);
   }
   return aleaFromState(1, hashFinish(hash0), hashFinish(hash1), hashFinish(hash2));
+}
+
+/** The seed whose key prefix was hashed last, and the three hash states after `${seed}/`: a run seeds a dozen streams from one seed. */
+let prefixSeed = Number.NaN;
+const prefixHashes = new Int32Array(3);
+
+function seedPrefixHashes(seed: number): Int32Array {
+  if (seed === prefixSeed) return prefixHashes;
+  if (!Number.isSafeInteger(seed)) fail(`seed must be a safe integer, got ${seed}`);
+  const prefix = `${seed}/`;
+  let hash0 = 0x9e3779b9;
+  let hash1 = 0x85ebca6b;
+  let hash2 = 0xc2b2ae35;
+  for (let index = 0; index < prefix.length; index++) {
+    const code = prefix.charCodeAt(index);
+    hash0 = hashStep(hash0, code);
+    hash1 = hashStep(hash1, code);
+    hash2 = hashStep(hash2, code);
+  }
+  prefixHashes[0] = hash0;
+  prefixHashes[1] = hash1;
+  prefixHashes[2] = hash2;
+  prefixSeed = seed;
+  return prefixHashes;
 }
 
 /** Baagoe's alea from a given state, exactly as seedrandom's `alea.next` steps it. */

@@ -32,6 +32,7 @@ export class Learner {
   private lastVotes: { readonly ballot: Ballot; readonly record: Record<string, BallotVotes>; readonly votes: BallotVotes } | null = null;
   /** The `count-duplicates` bug, looked up once per node rather than at every message. */
   private readonly countsEveryMessage: boolean;
+  private peers: readonly NodeId[] | null = null;
 
   constructor(
     private readonly role: PaxosRole,
@@ -80,11 +81,13 @@ export class Learner {
     this.armCatchup();
   }
 
-  /** Every acceptor and every other learner, each once, in sorted order. */
-  private catchupPeers(): NodeId[] {
+  /** Every acceptor and every other learner, each once, in sorted order: built at the first catch-up (the configuration never changes). */
+  private catchupPeers(): readonly NodeId[] {
+    if (this.peers !== null) return this.peers;
     const config = this.role.config;
     const others = config.learners.filter((learner) => learner !== this.role.nodeId && !config.acceptors.includes(learner));
-    return [...config.acceptors, ...others];
+    this.peers = [...config.acceptors, ...others];
+    return this.peers;
   }
 
   private learn(value: Value): void {

@@ -40,7 +40,12 @@ export class Proposer {
     highestRoundSeen: 0,
   };
 
-  constructor(private readonly role: PaxosRole) {}
+  /** This proposer's tag in its ballots (none under the `same-ballot` bug), decided once per node rather than per ballot. */
+  private readonly ballotTag: NodeId;
+
+  constructor(private readonly role: PaxosRole) {
+    this.ballotTag = role.config.bugs.has('same-ballot') ? '' : role.nodeId;
+  }
 
   onRequest(request: ProposeRequest): void {
     this.state.input = request.value;
@@ -96,8 +101,7 @@ export class Proposer {
     if (input === null) return;
     const round = Math.max(nextRound(this.role.durable().lastRound, state.highestRoundSeen), requestedRound ?? 0);
     this.role.updateDurable({ lastRound: round });
-    const proposerTag = this.role.config.bugs.has('same-ballot') ? '' : this.role.nodeId;
-    state.ballot = ballot(round, proposerTag);
+    state.ballot = ballot(round, this.ballotTag);
     state.phase = 'preparing';
     state.proposalValue = null;
     state.promisedBy = [];
