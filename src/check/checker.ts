@@ -62,6 +62,13 @@ export interface TraceChecks {
    * events arrive has nothing to add.
    */
   judgeSoFar?(lastT: number, lastIndex: number): readonly Violation[];
+  /**
+   * A network event (send, deliver, drop, duplicate, timer) at time `t`,
+   * which these checks do not read: only a deadline can pass at it. Present
+   * only on checks that read no network event, so a traced run may write
+   * those events without building them (the same verdict as `observe`).
+   */
+  observeUnread?(t: number, index: number): readonly Violation[];
   readonly violations: readonly Violation[];
   readonly hasSafetyViolation: boolean;
   livenessInconclusive(endMs: number): boolean;

@@ -55,7 +55,7 @@ export class CheckerSuite implements TraceChecks {
     const event = anyEvent as TraceEvent;
     // Network traffic is most of a trace and no checker reads it; only the liveness deadline can pass during it.
     const readers = this.readers.get(event.type);
-    if (readers === undefined) return this.liveness === null ? NOTHING_NEW : this.watchDeadline(event, index);
+    if (readers === undefined) return this.liveness === null ? NOTHING_NEW : this.watchDeadline(event.t, index);
     const chosen = this.ledger.observe(event);
     const derived: TraceEvent | null = chosen === null ? null : { t: event.t, type: 'chosen', value: chosen.value, ballot: chosen.ballot };
     let violations: Violation[] | null = null;
@@ -72,12 +72,17 @@ export class CheckerSuite implements TraceChecks {
     return { derived, violations };
   }
 
-  private watchDeadline(event: TraceEvent, index: number): { derived: null; violations: readonly Violation[] } {
+  /** No checker here reads network events (CHECKED_EVENT_TYPES): at one, only the liveness deadline can pass. */
+  observeUnread(t: number, index: number): readonly Violation[] {
+    return this.liveness === null ? NO_VIOLATIONS : this.watchDeadline(t, index).violations;
+  }
+
+  private watchDeadline(t: number, index: number): { derived: null; violations: readonly Violation[] } {
     const liveness = this.liveness!;
     if (this.firstViolation.has(liveness.name)) return NOTHING_NEW;
-    const message = liveness.checkDeadline(event.t);
+    const message = liveness.checkDeadline(t);
     if (message === null) return NOTHING_NEW;
-    const violation = { checker: liveness.name, message, t: event.t, event: index };
+    const violation = { checker: liveness.name, message, t, event: index };
     this.firstViolation.set(liveness.name, violation);
     this.retire();
     return { derived: null, violations: [violation] };

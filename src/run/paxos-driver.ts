@@ -59,6 +59,7 @@ export function paxosDriver(scenario: Scenario, bug: PaxosBug | undefined, liven
     requests: requestsFor(scenario),
     checks,
     observe: facts.observe,
+    observeSkipsNetwork: true,
     facts: facts.facts,
   };
 }

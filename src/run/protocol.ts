@@ -48,6 +48,8 @@ export interface ProtocolDriver {
   readonly checksEventOrder?: boolean;
   /** Sees every event the run emits, for the facts. */
   observe(event: AnyTraceEvent): void;
+  /** Its `observe` reads no network event (send, deliver, drop, duplicate, timer), so a traced run need not build them for it. */
+  readonly observeSkipsNetwork?: boolean;
   facts(): RunFactsSummary;
 }
 

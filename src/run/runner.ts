@@ -7,7 +7,7 @@ import { LIMITS } from '../scenario/limits.js';
 import { isFatalEvent, type AnyTraceEvent, type TraceMeta } from '../sim/events.js';
 import { materializeScenario } from '../sim/nemesis.js';
 import { TraceSerializer, type TextSink } from '../trace/trace-writer.js';
-import { Simulation, type ClusterSnapshot, type SimulationOutcome } from '../sim/simulation.js';
+import { Simulation, type ClusterSnapshot, type NetworkTrace, type SimulationOutcome } from '../sim/simulation.js';
 import { ScheduleReplay } from '../explore/schedule-replay.js';
 import { driverFor, isBugOf, type ProtocolBug, type SummaryLine } from './protocol.js';
 import { protocolModuleName } from './protocol-loader.js';
@@ -119,21 +119,32 @@ export function runScenario(input: Scenario, options: RunOptions = {}): RunResul
   const appendViolation = (violation: Violation): void => {
     append({ t: violation.t, type: 'violation', checker: violation.checker, message: violation.message });
   };
+  const appendViolations = (violations: readonly Violation[]): void => {
+    // Indexed: a for-of allocated an iterator per event, and almost every event has no violation.
+    for (let position = 0; position < violations.length; position++) {
+      appendViolation(violations[position]!);
+      if (options.stopOnViolation) stop = true;
+    }
+  };
   let untracedEvents = (): number => 0;
   const emit = (event: AnyTraceEvent): void => {
     const index = eventCount + untracedEvents();
     append(event);
     const { derived, violations } = checks.observe(event, index);
     if (derived !== null) append(derived);
-    // Indexed: a for-of allocated an iterator per event, and almost every event has no violation.
-    for (let position = 0; position < violations.length; position++) {
-      const violation = violations[position]!;
-      appendViolation(violation);
-      if (options.stopOnViolation) stop = true;
-    }
+    appendViolations(violations);
     // A node that wrote a fatal event (it threw) is left half-updated: nothing after it would mean anything.
     if (isFatalEvent(event)) stop = true;
   };
+  // Nothing but the trace writer reads network events as objects: the simulator hands their fields straight to it.
+  const writesNetworkDirectly =
+    serializer !== null && recorded === null && observe === undefined && driver.observeSkipsNetwork === true && checks.observeUnread !== undefined && driver.needsNetworkEvents !== true;
+  const networkTrace = writesNetworkDirectly ? directNetworkTrace(serializer, (t) => {
+    // What emit does for an event that only the trace reads: its index, then the checks see its time.
+    const index = eventCount + untracedEvents();
+    eventCount += 1;
+    appendViolations(checks.observeUnread!(t, index));
+  }) : undefined;
 
   const setup = {
     seed,
@@ -146,6 +157,7 @@ export function runScenario(input: Scenario, options: RunOptions = {}): RunResul
     maxEvents: scenario.maxEvents,
     protocol: driver.factory,
     emit,
+    networkTrace,
     traceNetwork: driver.needsNetworkEvents === true || (options.traceNetwork ?? (recorded !== null || serializer !== null)),
     // One processed event can broadcast to every node, so maxEvents alone does not bound the trace.
     shouldStop: () => stop || eventCount + untracedEvents() >= maxTraceEvents,
@@ -238,6 +250,32 @@ export function traceMeta(scenario: Scenario, seed: number, bug: ProtocolBug | u
   }
   if (bug) meta.bug = bug;
   return meta;
+}
+
+/** Network events written by `serializer` from their fields, each followed by `written(t)`. */
+function directNetworkTrace(serializer: TraceSerializer, written: (t: number) => void): NetworkTrace {
+  return {
+    send: (t, from, to, id, msg) => {
+      serializer.send(t, from, to, id, msg);
+      written(t);
+    },
+    deliver: (t, from, to, id, msg) => {
+      serializer.deliver(t, from, to, id, msg);
+      written(t);
+    },
+    drop: (t, from, to, id, reason) => {
+      serializer.drop(t, from, to, id, reason);
+      written(t);
+    },
+    duplicate: (t, from, to, id) => {
+      serializer.duplicate(t, from, to, id);
+      written(t);
+    },
+    timer: (t, node, timer) => {
+      serializer.timer(t, node, timer);
+      written(t);
+    },
+  };
 }
 
 /** Events the simulator emits only when tracing the network: a fingerprint leaves them out. */

@@ -36,8 +36,23 @@ export interface SimulationSetup<Message extends Tagged, StoredRecord, Observati
    * building them and only counts them. Default true.
    */
   readonly traceNetwork?: boolean;
+  /**
+   * When tracing the network, takes its events as fields instead of `emit`
+   * taking them as objects: for a run whose only reader of network events is
+   * the trace writer (no object, no dispatch on its type). Optional.
+   */
+  readonly networkTrace?: NetworkTrace | undefined;
   /** Asked after every processed event; true ends the run early (a fuzzer stops at the first violation). */
   readonly shouldStop?: () => boolean;
+}
+
+/** The network's trace events, one call per event with its fields (what `emit` would receive as `{t, type, …}`), in emit order. */
+export interface NetworkTrace {
+  send(t: number, from: NodeId, to: NodeId, id: number, msg: Tagged): void;
+  deliver(t: number, from: NodeId, to: NodeId, id: number, msg: Tagged): void;
+  drop(t: number, from: NodeId, to: NodeId, id: number, reason: DropReason): void;
+  duplicate(t: number, from: NodeId, to: NodeId, id: number): void;
+  timer(t: number, node: NodeId, timer: string): void;
 }
 
 /** `max-trace-events`: the runner stopped the run at its trace-event bound (reported through `shouldStop`). */
@@ -179,6 +194,8 @@ export class Simulation<Message extends Tagged, StoredRecord, Observation extend
   private nextMessageId = 1;
   private nextTimerToken = 1;
   private readonly traceNetwork: boolean;
+  /** Where network events go as fields, when the setup gave one and the network is traced (else they go to `emit`). */
+  private readonly networkTrace: NetworkTrace | null;
   private readonly traffic: TrafficCounts = { untracedEvents: 0, sentByType: {}, duplicateDeliveries: 0 };
   /**
    * Messages sent by type, counted here and copied into `traffic.sentByType`
@@ -198,6 +215,7 @@ export class Simulation<Message extends Tagged, StoredRecord, Observation extend
     assert(setup.nodes.length > 0, 'a simulation needs at least one node');
     this.emit = setup.emit;
     this.traceNetwork = setup.traceNetwork !== false;
+    this.networkTrace = this.traceNetwork ? (setup.networkTrace ?? null) : null;
     this.links = new LinkState(setup.nodes, setup.alwaysConnected ?? []);
     this.fate = new MessageFate(setup.network, setup.seed, setup.nodes);
     this.slots = setup.nodes.map((id, index) => ({
@@ -339,7 +357,8 @@ export class Simulation<Message extends Tagged, StoredRecord, Observation extend
       this.lastCounter = this.counterOf(message.type);
     }
     this.lastCounter.sent += 1;
-    if (this.traceNetwork) this.emit({ t, type: 'send', from: fromSlot.id, to, id, msg: message } as AnyTraceEvent);
+    if (this.networkTrace !== null) this.networkTrace.send(t, fromSlot.id, to, id, message);
+    else if (this.traceNetwork) this.emit({ t, type: 'send', from: fromSlot.id, to, id, msg: message } as AnyTraceEvent);
     else this.traffic.untracedEvents += 1;
     if (from === toIndex) {
       // A node's message to itself never leaves the process: reliable and immediate.
@@ -351,7 +370,8 @@ export class Simulation<Message extends Tagged, StoredRecord, Observation extend
     if (this.fate.isDropped(stream, t)) return this.emitDrop(fromSlot.id, to, id, 'random');
     const first = this.scheduleDelivery(t + this.fate.delayMs(stream, t), from, toIndex, id, message, NO_COPIES);
     if (this.fate.isDuplicated(stream, t)) {
-      if (this.traceNetwork) this.emit({ t, type: 'duplicate', from: fromSlot.id, to, id });
+      if (this.networkTrace !== null) this.networkTrace.duplicate(t, fromSlot.id, to, id);
+      else if (this.traceNetwork) this.emit({ t, type: 'duplicate', from: fromSlot.id, to, id });
       else this.traffic.untracedEvents += 1;
       // Both copies share one counter (copies plays no part in the queue's order), instead of a lookup by id at every delivery.
       const copies = this.copiesDelivered.length;
@@ -372,7 +392,8 @@ export class Simulation<Message extends Tagged, StoredRecord, Observation extend
       if (delivered === 1) this.traffic.duplicateDeliveries += 1;
       this.copiesDelivered[copies] = delivered + 1;
     }
-    if (this.traceNetwork) this.emit({ t: this.nowMs, type: 'deliver', from: fromId, to: target.id, id, msg: message } as AnyTraceEvent);
+    if (this.networkTrace !== null) this.networkTrace.deliver(this.nowMs, fromId, target.id, id, message);
+    else if (this.traceNetwork) this.emit({ t: this.nowMs, type: 'deliver', from: fromId, to: target.id, id, msg: message } as AnyTraceEvent);
     else this.traffic.untracedEvents += 1;
     const instance = target.instance!;
     // Neither duplicated nor in a trace event, the message is this delivery's alone: a node that copies what it receives may skip the copy.
@@ -381,7 +402,8 @@ export class Simulation<Message extends Tagged, StoredRecord, Observation extend
   }
 
   private emitDrop(from: NodeId, to: NodeId, id: number, reason: DropReason): void {
-    if (this.traceNetwork) this.emit({ t: this.nowMs, type: 'drop', from, to, id, reason });
+    if (this.networkTrace !== null) this.networkTrace.drop(this.nowMs, from, to, id, reason);
+    else if (this.traceNetwork) this.emit({ t: this.nowMs, type: 'drop', from, to, id, reason });
     else this.traffic.untracedEvents += 1;
   }
 
@@ -389,7 +411,8 @@ export class Simulation<Message extends Tagged, StoredRecord, Observation extend
     const slot = this.slots[node]!;
     if (!slot.up || slot.incarnation !== incarnation || slot.timers.get(name) !== token) return;
     slot.timers.set(name, NO_TIMER);
-    if (this.traceNetwork) this.emit({ t: this.nowMs, type: 'timer', node: slot.id, timer: name });
+    if (this.networkTrace !== null) this.networkTrace.timer(this.nowMs, slot.id, name);
+    else if (this.traceNetwork) this.emit({ t: this.nowMs, type: 'timer', node: slot.id, timer: name });
     else this.traffic.untracedEvents += 1;
     slot.instance!.onTimer(name);
   }

@@ -248,16 +248,64 @@ export class JsonBytes {
 
   /** `JSON.stringify(event)`: by the writer of its type when it is exactly of it, else stringified whole. */
   event(event: { readonly type: string }): void {
-    const start = this.length;
-    // One reservation covers every fixed-size piece a known event writes (see EVENT_RESERVE_BYTES); longer pieces reserve their own.
+    const start = this.startKnown();
+    if (!this.endKnown(this.knownEvent(start, event as unknown as Fields), event.type)) this.whole(start, event);
+  }
+
+  /*
+   * The network events written from their fields, with no event object (a
+   * traced run that nobody else reads them in): the same bytes as
+   * {@link event} of `{t, type, from, to, id, msg}` (or `reason`, or
+   * `node, timer`), the object the simulator would have built.
+   */
+
+  /** A send's line: `{"t":…,"type":"send","from":…,"to":…,"id":…,"msg":…}`. */
+  sendLine(t: number, from: string, to: string, id: number, msg: unknown): void {
+    const start = this.startKnown();
+    if (!this.endKnown(this.closed(this.message(this.envelope(start, t, SEND, from, to, id), msg)), 'send')) this.whole(start, { t, type: 'send', from, to, id, msg });
+  }
+
+  /** A delivery's line, as {@link sendLine}. */
+  deliverLine(t: number, from: string, to: string, id: number, msg: unknown): void {
+    const start = this.startKnown();
+    if (!this.endKnown(this.closed(this.message(this.envelope(start, t, DELIVER, from, to, id), msg)), 'deliver')) this.whole(start, { t, type: 'deliver', from, to, id, msg });
+  }
+
+  /** A drop's line: the envelope and its reason. */
+  dropLine(t: number, from: string, to: string, id: number, reason: string): void {
+    const start = this.startKnown();
+    if (!this.endKnown(this.closed(this.stringField(this.envelope(start, t, DROP, from, to, id), REASON, reason)), 'drop')) this.whole(start, { t, type: 'drop', from, to, id, reason });
+  }
+
+  /** A duplicate's line: the envelope alone. */
+  duplicateLine(t: number, from: string, to: string, id: number): void {
+    const start = this.startKnown();
+    if (!this.endKnown(this.closed(this.envelope(start, t, DUPLICATE, from, to, id)), 'duplicate')) this.whole(start, { t, type: 'duplicate', from, to, id });
+  }
+
+  /** A timer's line: its node and name. */
+  timerLine(t: number, node: string, timer: string): void {
+    const start = this.startKnown();
+    if (!this.endKnown(this.closed(this.stringField(this.observed(start, t, TIMER_TYPE, node), TIMER, timer)), 'timer')) this.whole(start, { t, type: 'timer', node, timer });
+  }
+
+  /** Where a known event starts: one reservation covers every fixed-size piece it writes (see EVENT_RESERVE_BYTES); longer pieces reserve their own. */
+  private startKnown(): number {
     this.ensure(EVENT_RESERVE_BYTES);
-    const end = this.knownEvent(start, event as unknown as Fields);
-    if (end !== WRONG_KIND) {
-      // A typed array drops writes past its end silently: a line longer than its reservation would be cut short.
-      if (end > this.bytes.length) fail(`trace line of ${event.type} overran its ${EVENT_RESERVE_BYTES}-byte reservation`);
-      this.length = end;
-      return;
-    }
+    return this.length;
+  }
+
+  /** Keeps a known event's bytes written up to `end`; false (nothing kept) when a writer met a value of another kind. */
+  private endKnown(end: number, type: string): boolean {
+    if (end === WRONG_KIND) return false;
+    // A typed array drops writes past its end silently: a line longer than its reservation would be cut short.
+    if (end > this.bytes.length) fail(`trace line of ${type} overran its ${EVENT_RESERVE_BYTES}-byte reservation`);
+    this.length = end;
+    return true;
+  }
+
+  /** Rewinds to `start` and writes the event stringified whole. */
+  private whole(start: number, event: unknown): void {
     this.length = start;
     // String(): a value that stringifies to undefined (a toJSON returning it) prints as the text did before, "undefined".
     this.text(String(JSON.stringify(event)));

@@ -58,6 +58,36 @@ export class TraceSerializer {
     this.endLine();
   }
 
+  /** A send's line, from its fields: the same bytes as {@link event} of the event the simulator would build. */
+  send(t: number, from: string, to: string, id: number, msg: unknown): void {
+    this.chunk.sendLine(t, from, to, id, msg);
+    this.endLine();
+  }
+
+  /** A delivery's line, from its fields (as {@link send}). */
+  deliver(t: number, from: string, to: string, id: number, msg: unknown): void {
+    this.chunk.deliverLine(t, from, to, id, msg);
+    this.endLine();
+  }
+
+  /** A drop's line, from its fields (as {@link send}). */
+  drop(t: number, from: string, to: string, id: number, reason: string): void {
+    this.chunk.dropLine(t, from, to, id, reason);
+    this.endLine();
+  }
+
+  /** A duplicate's line, from its fields (as {@link send}). */
+  duplicate(t: number, from: string, to: string, id: number): void {
+    this.chunk.duplicateLine(t, from, to, id);
+    this.endLine();
+  }
+
+  /** A timer's line, from its fields (as {@link send}). */
+  timer(t: number, node: string, timer: string): void {
+    this.chunk.timerLine(t, node, timer);
+    this.endLine();
+  }
+
   /** `[index,event]` as a line: the same bytes as {@link line} of that array (the fuzzer's determinism fingerprint). */
   indexedEvent(index: number, event: AnyTraceEvent): void {
     const chunk = this.chunk;
