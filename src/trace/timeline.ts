@@ -70,10 +70,8 @@ function describeEvent(anyEvent: AnyTraceEvent, palette: Palette, options: Timel
 function describeOwnVocabularyEvent(event: AnyTraceEvent, palette: Palette, options: TimelineOptions): { who: string; what: string } | null {
   switch (event.type) {
     case 'send':
-      if (!options.showSends) return null;
-      return { who: `${event.from}→${event.to}`, what: palette.dim(`send ${describeOwnMessage(event.msg)}  #${event.id}`) };
     case 'deliver':
-      return { who: `${event.from}→${event.to}`, what: palette.message(describeOwnMessage(event.msg)) + palette.dim(`  #${event.id}`) };
+      return describeMessageEvent(event, describeOwnMessage, palette, options);
     case 'drop':
     case 'duplicate':
     case 'crash':
@@ -94,6 +92,19 @@ function describeOwnVocabularyEvent(event: AnyTraceEvent, palette: Palette, opti
       if (hasSingleDecreeShape(event)) return describeBuiltInEvent(event, palette, options);
       return describeObservation(event as unknown as Record<string, unknown>, palette);
   }
+}
+
+/** A send (shown only with showSends) or a delivery, its message described in the protocol's vocabulary. */
+function describeMessageEvent<Message>(
+  event: { readonly type: 'send' | 'deliver'; readonly from: string; readonly to: string; readonly id: number; readonly msg: Message },
+  describe: (message: Message) => string,
+  palette: Palette,
+  options: TimelineOptions,
+): { who: string; what: string } | null {
+  const who = `${event.from}→${event.to}`;
+  if (event.type === 'deliver') return { who, what: palette.message(describe(event.msg)) + palette.dim(`  #${event.id}`) };
+  if (!options.showSends) return null;
+  return { who, what: palette.dim(`send ${describe(event.msg)}  #${event.id}`) };
 }
 
 /** paxsim's line for a fatal event, such as a node whose handler threw (the run ends there). */
@@ -142,10 +153,8 @@ function describeBuiltInEvent(anyEvent: AnyTraceEvent, palette: Palette, options
   const event = anyEvent as TraceEvent;
   switch (event.type) {
     case 'send':
-      if (!options.showSends) return null;
-      return { who: `${event.from}→${event.to}`, what: palette.dim(`send ${describeMessage(event.msg)}  #${event.id}`) };
     case 'deliver':
-      return { who: `${event.from}→${event.to}`, what: palette.message(describeMessage(event.msg)) + palette.dim(`  #${event.id}`) };
+      return describeMessageEvent(event, describeMessage, palette, options);
     case 'drop':
       return { who: `${event.from}→${event.to}`, what: palette.drop(`✗ dropped (${printable(event.reason)})`) + palette.dim(`  #${event.id}`) };
     case 'duplicate':
