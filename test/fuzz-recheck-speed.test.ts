@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { runFuzzSeed } from '../src/run/fuzz-seed.js';
+import { runFuzzSeed, type SeedResult } from '../src/run/fuzz-seed.js';
+import { fuzz } from '../src/run/fuzz.js';
+import { runChunk, seedResultsOf } from '../src/run/fuzz-worker.js';
+import type { Scenario } from '../src/scenario/scenario.js';
 import { defineProtocol } from '../src/run/protocol-definition.js';
 import { registerProtocol } from '../src/run/registry.js';
 import { runScenario } from '../src/run/runner.js';
@@ -88,5 +91,49 @@ describe('the fingerprint of a shipped run', () => {
       fingerprints.add(untraced.fingerprint!);
     }
     expect(fingerprints.size).toBe(30);
+  });
+});
+
+describe('chunk results travel packed, and unpack to what runFuzzSeed returned', () => {
+  const fuzzDefault = shippedScenario('fuzz-default');
+  // Expecting a violation: the seeds that find one pass with a failed checker (sent whole), the others fail (unmet).
+  const expectsViolation: Scenario = { ...fuzzDefault, name: 'fuzz-default-expects-violation', expect: { ...fuzzDefault.expect, safety: 'violated' } };
+
+  /** Every seed's result through `fuzz` with the default (growing) chunks, against runFuzzSeed called seed by seed. */
+  async function compare(scenario: Scenario, workers: number): Promise<SeedResult[]> {
+    const seeds = 260;
+    const viaFuzz: SeedResult[] = [];
+    await fuzz(
+      { scenarios: [scenario], fromSeed: 1, seedCount: seeds, shard: { index: 0, count: 1 }, workers, bug: 'small-quorum', keepGoing: true, determinismEvery: 20 },
+      { onSeed: (result) => viaFuzz.push(result) },
+    );
+    const direct = Array.from({ length: seeds }, (_, index) => runFuzzSeed(scenario, index + 1, { bug: 'small-quorum', checkDeterminism: (index + 1) % 20 === 0 }));
+    expect(viaFuzz).toEqual(direct);
+    return direct;
+  }
+
+  it.each([0, 1])('with %i workers: passing, failing and expected-violation seeds alike', async (workers) => {
+    const plain = await compare(fuzzDefault, workers);
+    const expected = await compare(expectsViolation, workers);
+    // Both kinds of seed occur in both scenarios, and rechecked seeds carry their verdict.
+    for (const results of [plain, expected]) {
+      expect(results.some((result) => result.passed)).toBe(true);
+      expect(results.some((result) => !result.passed)).toBe(true);
+      expect(results.filter((result) => result.deterministic === true)).toHaveLength(13);
+    }
+    expect(expected.some((result) => result.passed && result.failedCheckers.length > 0)).toBe(true);
+  });
+
+  it('a chunk sends only the seeds that did not simply pass as objects', () => {
+    const setup = { scenarios: [expectsViolation, fuzzDefault], bug: 'small-quorum' as const, determinismEvery: 20 };
+    const seeds = Array.from({ length: 40 }, (_, index) => index + 1);
+    for (const scenarioIndex of [0, 1]) {
+      const chunk = runChunk(setup, { scenarioIndex, seeds });
+      const results = seedResultsOf(setup.scenarios[scenarioIndex]!.name, chunk);
+      expect(results.map((result) => result.seed)).toEqual(seeds);
+      const simple = results.filter((result) => result.passed && result.failedCheckers.length === 0 && !result.inconclusive);
+      expect(chunk.unusual).toHaveLength(40 - simple.length);
+      expect(chunk.numbers).toHaveLength(40 * 6);
+    }
   });
 });
