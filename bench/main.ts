@@ -8,6 +8,7 @@
  * worker threads load dist/run/fuzz-worker.js, which is why the npm script
  * runs `npm run build` first.
  */
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -173,6 +174,8 @@ interface FuzzRow extends Timing {
   readonly workers: number;
   readonly seeds: number;
   readonly failures: number;
+  /** CPU seconds of the coordinating (main) thread alone, where the OS tells (Linux); it competes with the workers for the cores. */
+  readonly coordinatorCpuSeconds: number | null;
 }
 
 /** One turn of the core measurement: the bare loop and the scenario untraced and traced, back to back. */
@@ -243,6 +246,13 @@ async function main(): Promise<void> {
     return;
   }
   const fuzzDefault = loadBuiltInScenario('fuzz-default');
+  if (process.argv.includes('--fuzz')) {
+    // Just section (c): what a change to fuzz's coordination or workers needs to see.
+    const rows: FuzzRow[] = [];
+    for (const workers of workerCounts()) rows.push(await measureFuzz(fuzzDefault, workers));
+    process.stdout.write([...machineSection(), ...fuzzSection(rows)].join('\n') + '\n');
+    return;
+  }
   if (process.argv.includes('--recheck')) {
     // Just section (c2): what a change to the determinism recheck needs to see.
     process.stdout.write([...machineSection(), ...recheckSection(measureRecheck(fuzzDefault))].join('\n') + '\n');
@@ -544,6 +554,7 @@ function workerCounts(): number[] {
 
 /** `paxsim fuzz` as a user runs it, worker start-up included; the seed count grows with the workers so each does the same share. */
 async function measureFuzz(scenario: Scenario, workers: number): Promise<FuzzRow> {
+  const coordinatorBefore = mainThreadCpuSeconds();
   const stopwatch = new Stopwatch();
   const report = await fuzz({
     scenarios: [scenario],
@@ -554,8 +565,30 @@ async function measureFuzz(scenario: Scenario, workers: number): Promise<FuzzRow
     keepGoing: false,
     determinismEvery: FUZZ_DETERMINISM_EVERY,
   });
-  return { workers, seeds: report.seedsRun, failures: report.failureCount, ...stopwatch.read() };
+  const timing = stopwatch.read();
+  const coordinatorAfter = mainThreadCpuSeconds();
+  const coordinatorCpuSeconds = coordinatorBefore === null || coordinatorAfter === null ? null : coordinatorAfter - coordinatorBefore;
+  return { workers, seeds: report.seedsRun, failures: report.failureCount, ...timing, coordinatorCpuSeconds };
 }
+
+/**
+ * CPU seconds this process's main thread has used (Linux: /proc, in clock
+ * ticks of 10 ms), or null elsewhere. process.cpuUsage() counts every
+ * thread, and the event loop's utilization is not CPU time.
+ */
+function mainThreadCpuSeconds(): number | null {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return null;
+  }
+}
+
+/** Linux's USER_HZ, the unit of /proc's CPU times (100 on every mainstream build). */
+const CLOCK_TICKS_PER_SECOND = 100;
 
 /**
  * What fuzz's determinism recheck costs: the same seeds as a fuzz worker runs
@@ -922,7 +955,7 @@ function fuzzSection(rows: readonly FuzzRow[]): string[] {
     `## (c) fuzz, built-in default scenario (determinism check every ${FUZZ_DETERMINISM_EVERY} seeds)`,
     '',
     ...table(
-      ['workers', 'seeds', 'failures', 'seconds', 'seeds/s', 'seeds/s per worker', 'speed-up vs 1', 'cores busy'],
+      ['workers', 'seeds', 'failures', 'seconds', 'seeds/s', 'seeds/s per worker', 'speed-up vs 1', 'cores busy', 'CPU µs per seed', 'of which coordinator'],
       rows.map((row) => [
         String(row.workers),
         formatInteger(row.seeds),
@@ -932,8 +965,12 @@ function fuzzSection(rows: readonly FuzzRow[]): string[] {
         formatInteger(seedRate(row) / row.workers),
         single === undefined ? '' : `${formatFixed(seedRate(row) / seedRate(single), 2)}×`,
         formatCoresBusy(row),
+        formatFixed((row.cpuSeconds * 1e6) / row.seeds, 0),
+        row.coordinatorCpuSeconds === null ? 'n/a' : formatFixed((row.coordinatorCpuSeconds * 1e6) / row.seeds, 1),
       ]),
     ),
+    '',
+    'CPU µs per seed: the whole process per seed (workers, the coordinating thread, and V8 helper threads: JIT compiling and GC); the coordinator (main thread, from /proc on Linux) hands out chunks and folds results, competing with the workers for the cores.',
     '',
   ];
 }
