@@ -21,7 +21,7 @@ export interface FuzzPlan {
   readonly bug?: ProtocolBug | undefined;
   /** Go on after a scenario's first failing seed (otherwise it stops there). */
   readonly keepGoing: boolean;
-  /** Every seed divisible by this is run twice and its trace hashes compared; 0 turns it off. */
+  /** Every seed divisible by this is run twice and the two runs' fingerprints compared (RunResult.fingerprint); 0 turns it off. */
   readonly determinismEvery: number;
   /** Seeds per chunk handed to a worker; default: {@link FIRST_CHUNK_SEEDS}, doubling up to {@link MAX_CHUNK_SEEDS}. */
   readonly chunkSize?: number;
