@@ -124,7 +124,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     .option('--json', 'print the summary as one JSON object')
     .option('--keep-going', 'go on after the first failing seed of a scenario')
     .option('--no-shrink', 'do not shrink the first failure')
-    .option('--determinism-every <n>', 'run every n-th seed twice and compare trace hashes (0: never)', '20')
+    .option('--determinism-every <n>', 'run every n-th seed twice and compare fingerprints (0: never)', '20')
     .option('--check-determinism', 'run every seed twice (same as --determinism-every 1)')
     .option('--nemesis', 'generate faults with the default nemesis even for a scenario without a nemesis block (replaces its faults)')
     .option('--window <duration>', 'nemesis: fault window, virtual ms (or 2s)')

@@ -25,7 +25,7 @@ export interface SeedResult {
 
 export interface FuzzSeedOptions {
   readonly bug?: ProtocolBug | undefined;
-  /** Run this seed twice and compare fingerprints (cheap: network events are not serialized). */
+  /** Run this seed twice and compare fingerprints (cheap: a structural hash of the non-network events, no JSON built). */
   readonly checkDeterminism?: boolean;
 }
 

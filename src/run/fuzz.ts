@@ -7,7 +7,7 @@ import type { Scenario } from '../scenario/scenario.js';
 import { assert } from '../util/assert.js';
 import { packageRoot } from '../util/package-root.js';
 import type { SeedResult } from './fuzz-seed.js';
-import { checksDeterminism, runChunk, type SeedAbort, type WorkerSetup, type WorkRequest, type WorkResult } from './fuzz-worker.js';
+import { checksDeterminism, runChunk, seedResultsOf, type SeedAbort, type WorkerSetup, type WorkRequest, type WorkResult } from './fuzz-worker.js';
 
 export interface FuzzPlan {
   readonly scenarios: readonly Scenario[];
@@ -21,10 +21,22 @@ export interface FuzzPlan {
   readonly bug?: ProtocolBug | undefined;
   /** Go on after a scenario's first failing seed (otherwise it stops there). */
   readonly keepGoing: boolean;
-  /** Every seed divisible by this is run twice and its trace hashes compared; 0 turns it off. */
+  /** Every seed divisible by this is run twice and the two runs' fingerprints compared (RunResult.fingerprint); 0 turns it off. */
   readonly determinismEvery: number;
+  /** Seeds per chunk handed to a worker; default: {@link FIRST_CHUNK_SEEDS}, doubling up to {@link MAX_CHUNK_SEEDS}. */
   readonly chunkSize?: number;
 }
+
+/**
+ * Default chunking. The first chunks are small, so the first results (and a
+ * failure among the first seeds) come back soon while the workers' code is
+ * still warming up; later ones are larger because each chunk costs the
+ * coordinator about 200 µs of its own CPU (a wake-up, a message, promises),
+ * which at 25 seeds a chunk was most of its work and competed with the
+ * workers for the cores.
+ */
+const FIRST_CHUNK_SEEDS = 25;
+const MAX_CHUNK_SEEDS = 200;
 
 export interface FuzzHooks {
   /** Polled before each chunk is handed out: a time limit or Ctrl-C. */
@@ -95,7 +107,7 @@ export async function fuzz(plan: FuzzPlan, hooks: FuzzHooks = {}): Promise<FuzzR
 
   const fold = (request: WorkRequest, result: WorkResult) => {
     const report = reports[request.scenarioIndex]!;
-    for (const seedResult of result.results) {
+    for (const seedResult of seedResultsOf(report.scenario.name, result)) {
       if (report.stopped) break;
       foldSeed(report, seedResult, plan);
       hooks.onSeed?.(seedResult);
@@ -185,9 +197,9 @@ export function failureKind(result: SeedResult): string {
 
 /** The work, in the order it is handed out: chunk k of every scenario, then chunk k+1. */
 function* chunkSequence(plan: FuzzPlan): Generator<WorkRequest> {
-  const chunkSize = plan.chunkSize ?? 25;
+  let chunkSize = plan.chunkSize ?? FIRST_CHUNK_SEEDS;
   const perScenario = seedsInShard(plan);
-  for (let start = 0; plan.seedCount === null || start < perScenario; start += chunkSize) {
+  for (let start = 0; plan.seedCount === null || start < perScenario; start += chunkSize, chunkSize = nextChunkSize(plan, chunkSize)) {
     const seeds: number[] = [];
     for (let offset = start; offset < start + chunkSize && (plan.seedCount === null || offset < perScenario); offset++) {
       const seed = plan.fromSeed + plan.shard.index + offset * plan.shard.count;
@@ -198,6 +210,10 @@ function* chunkSequence(plan: FuzzPlan): Generator<WorkRequest> {
     if (seeds.length === 0) return;
     for (let scenarioIndex = 0; scenarioIndex < plan.scenarios.length; scenarioIndex++) yield { scenarioIndex, seeds };
   }
+}
+
+function nextChunkSize(plan: FuzzPlan, size: number): number {
+  return plan.chunkSize ?? Math.min(size * 2, MAX_CHUNK_SEEDS);
 }
 
 /** How many of the plan's seeds fall to this shard. */

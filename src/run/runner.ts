@@ -2,6 +2,7 @@ import { inconclusiveCheckers, type CheckerReport, type Violation } from '../che
 import type { ChosenProposal } from '../check/chosen.js';
 import type { MultiPaxosSummary } from '../check/multipaxos-checks.js';
 import { assert } from '../util/assert.js';
+import { StructuralHash } from '../util/structural-hash.js';
 import { faultEndMs, hasClientNodes, type NodeId, type Scenario } from '../scenario/scenario.js';
 import { LIMITS } from '../scenario/limits.js';
 import { isFatalEvent, type AnyTraceEvent, type TraceMeta } from '../sim/events.js';
@@ -76,12 +77,14 @@ export interface RunResult {
   /** sha256 of the exact trace bytes, when hashing was on. */
   readonly traceHash: string | null;
   /**
-   * With `fingerprint`: sha256 over every event that is not a network event
-   * (protocol observations, faults, decisions, violations), each with its
-   * index in the full trace (so where they fall among deliveries counts), and
-   * the run's totals (events processed, messages sent by type, duplicate
-   * deliveries, end time). The same whether network events are traced or
-   * not, so it costs a fraction of the trace hash.
+   * With `fingerprint`: a 64-bit structural hash (util/structural-hash.ts:
+   * equal exactly when the JSON would be, up to collisions) of every event
+   * that is not a network event (protocol observations, faults, decisions,
+   * violations), each with its index in the full trace (so where they fall
+   * among deliveries counts), and the run's totals (events processed,
+   * messages sent by type, duplicate deliveries, end time). The same whether
+   * network events are traced or not, and no bytes are built, so it costs a
+   * fraction of the trace hash.
    */
   readonly fingerprint: string | null;
   /** Every event, when recording was on. */
@@ -102,7 +105,7 @@ export function runScenario(input: Scenario, options: RunOptions = {}): RunResul
   const sinks = options.traceSinks ?? [];
   const serializer = hashing || sinks.length > 0 ? new TraceSerializer(sinks, hashing) : null;
   serializer?.line(meta);
-  const fingerprint = options.fingerprint ? new TraceSerializer([], true) : null;
+  const fingerprint = options.fingerprint ? new StructuralHash() : null;
   let eventCount = 0;
   let stop = false;
 
@@ -113,7 +116,10 @@ export function runScenario(input: Scenario, options: RunOptions = {}): RunResul
     observe?.(event);
     driver.observe(event);
     serializer?.event(event);
-    if (fingerprint !== null && !NETWORK_EVENT_TYPES.has(event.type)) fingerprint.indexedEvent(eventCount + untracedEvents(), event);
+    if (fingerprint !== null && !NETWORK_EVENT_TYPES.has(event.type)) {
+      fingerprint.number(eventCount + untracedEvents());
+      fingerprint.value(event);
+    }
     eventCount += 1;
   };
   const appendViolation = (violation: Violation): void => {
@@ -175,7 +181,7 @@ export function runScenario(input: Scenario, options: RunOptions = {}): RunResul
   const livenessCheckers = new Set(reports.filter((report) => report.kind === 'liveness').map((report) => report.name));
   const facts = driver.facts();
   const { traffic } = outcome;
-  fingerprint?.line([outcome.processedEvents, outcome.endMs, eventCount, traffic.sentByType, traffic.duplicateDeliveries]);
+  fingerprint?.value([outcome.processedEvents, outcome.endMs, eventCount, traffic.sentByType, traffic.duplicateDeliveries]);
   return {
     scenario,
     seed,
@@ -199,7 +205,7 @@ export function runScenario(input: Scenario, options: RunOptions = {}): RunResul
     eventCount,
     outcome,
     traceHash: serializer === null ? null : (serializer.finish() ?? null),
-    fingerprint: fingerprint?.finish() ?? null,
+    fingerprint: fingerprint?.digest() ?? null,
     events: recorded,
     finalState: options.snapshot ? simulation.snapshot() : null,
   };
