@@ -108,14 +108,7 @@ export function runScenario(input: Scenario, options: RunOptions = {}): RunResul
 
   const maxTraceEvents = Math.min(options.maxTraceEvents ?? LIMITS.traceEvents, LIMITS.traceEvents);
   const observe = options.observe;
-  // Nothing recorded, observed, written or fingerprinted (fuzzing, benchmarks): decided once per run, not tested again per event.
-  const appendsFactsOnly = recorded === null && observe === undefined && serializer === null && fingerprint === null;
-  const append = appendsFactsOnly
-    ? (event: AnyTraceEvent): void => {
-        driver.observe(event);
-        eventCount += 1;
-      }
-    : (event: AnyTraceEvent): void => {
+  const append = (event: AnyTraceEvent): void => {
     recorded?.push(event);
     observe?.(event);
     driver.observe(event);
@@ -123,8 +116,16 @@ export function runScenario(input: Scenario, options: RunOptions = {}): RunResul
     if (fingerprint !== null && !NETWORK_EVENT_TYPES.has(event.type)) fingerprint.indexedEvent(eventCount + untracedEvents(), event);
     eventCount += 1;
   };
+  // Nothing recorded, observed, written or fingerprinted (fuzzing, benchmarks): decided once per run, not tested again per event.
+  const appendsFactsOnly = recorded === null && observe === undefined && serializer === null && fingerprint === null;
+  const appendEvent = appendsFactsOnly
+    ? (event: AnyTraceEvent): void => {
+        driver.observe(event);
+        eventCount += 1;
+      }
+    : append;
   const appendViolation = (violation: Violation): void => {
-    append({ t: violation.t, type: 'violation', checker: violation.checker, message: violation.message });
+    appendEvent({ t: violation.t, type: 'violation', checker: violation.checker, message: violation.message });
   };
   const appendViolations = (violations: readonly Violation[]): void => {
     // Indexed: a for-of allocated an iterator per event, and almost every event has no violation.
@@ -143,9 +144,9 @@ export function runScenario(input: Scenario, options: RunOptions = {}): RunResul
   const untracedEvents = (): number => untraced.untracedEvents;
   const emit = (event: AnyTraceEvent): void => {
     const index = eventCount + untraced.untracedEvents;
-    append(event);
+    appendEvent(event);
     const { derived, violations } = checks.observe(event, index);
-    if (derived !== null) append(derived);
+    if (derived !== null) appendEvent(derived);
     appendViolations(violations);
     // A node that wrote a fatal event (it threw) is left half-updated: nothing after it would mean anything.
     if (isFatalEvent(event)) stop = true;
