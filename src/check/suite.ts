@@ -73,27 +73,41 @@ export class CheckerSuite implements TraceChecks {
     let found: Violation[] | null = null;
     // Only an acceptance can make a value chosen; the ledger sees it before the checkers.
     let chosen: ChosenProposal | null = null;
+    // Each branch reads its event's fields itself: events of one type share a shape there, so the loads stay monomorphic.
+    const liveness = this.liveness !== null && !retired[LIVENESS] ? this.liveness : null;
+    let t: number;
     switch (event.type) {
       case 'accept':
+        t = event.t;
         chosen = ledger.observe(event);
-        if (!retired[AGREEMENT]) found = this.judged(AGREEMENT, this.agreement.observe(event, ledger), event.t, index, found);
-        if (!retired[VALIDITY]) found = this.judged(VALIDITY, this.validity.observe(event, ledger), event.t, index, found);
-        if (!retired[ACCEPTOR_DISCIPLINE]) found = this.judged(ACCEPTOR_DISCIPLINE, this.acceptorDiscipline.observe(event), event.t, index, found);
-        if (!retired[BALLOT_UNIQUENESS]) found = this.judged(BALLOT_UNIQUENESS, this.ballotUniqueness.observe(event), event.t, index, found);
+        if (!retired[AGREEMENT]) found = this.judged(AGREEMENT, this.agreement.observe(event, ledger), t, index, found);
+        if (!retired[VALIDITY]) found = this.judged(VALIDITY, this.validity.observe(event, ledger), t, index, found);
+        if (!retired[ACCEPTOR_DISCIPLINE]) found = this.judged(ACCEPTOR_DISCIPLINE, this.acceptorDiscipline.observe(event), t, index, found);
+        if (!retired[BALLOT_UNIQUENESS]) found = this.judged(BALLOT_UNIQUENESS, this.ballotUniqueness.observe(event), t, index, found);
+        if (liveness !== null) found = this.judged(LIVENESS, liveness.passTime(t), t, index, found);
         break;
       case 'learn':
-        if (!retired[AGREEMENT]) found = this.judged(AGREEMENT, this.agreement.observe(event, ledger), event.t, index, found);
-        if (!retired[VALIDITY]) found = this.judged(VALIDITY, this.validity.observe(event, ledger), event.t, index, found);
-        if (!retired[INTEGRITY]) found = this.judged(INTEGRITY, this.integrity.observe(event, ledger), event.t, index, found);
+        t = event.t;
+        if (!retired[AGREEMENT]) found = this.judged(AGREEMENT, this.agreement.observe(event, ledger), t, index, found);
+        if (!retired[VALIDITY]) found = this.judged(VALIDITY, this.validity.observe(event, ledger), t, index, found);
+        if (!retired[INTEGRITY]) found = this.judged(INTEGRITY, this.integrity.observe(event, ledger), t, index, found);
+        if (liveness !== null) found = this.judged(LIVENESS, liveness.onLearn(t, event.node, event.value), t, index, found);
         break;
       case 'promise':
-        if (!retired[ACCEPTOR_DISCIPLINE]) found = this.judged(ACCEPTOR_DISCIPLINE, this.acceptorDiscipline.observe(event), event.t, index, found);
+        t = event.t;
+        if (!retired[ACCEPTOR_DISCIPLINE]) found = this.judged(ACCEPTOR_DISCIPLINE, this.acceptorDiscipline.observe(event), t, index, found);
+        if (liveness !== null) found = this.judged(LIVENESS, liveness.passTime(t), t, index, found);
         break;
       case 'propose':
-        if (!retired[VALIDITY]) found = this.judged(VALIDITY, this.validity.observe(event, ledger), event.t, index, found);
+        t = event.t;
+        if (!retired[VALIDITY]) found = this.judged(VALIDITY, this.validity.observe(event, ledger), t, index, found);
+        if (liveness !== null) found = this.judged(LIVENESS, liveness.onPropose(t, event.node), t, index, found);
         break;
-      // Read by liveness alone.
       case 'adopt':
+        t = event.t;
+        if (liveness !== null) found = this.judged(LIVENESS, liveness.passTime(t), t, index, found);
+        break;
+      // Faults, read by liveness alone (a few per run).
       case 'crash':
       case 'restart':
       case 'pause':
@@ -101,13 +115,14 @@ export class CheckerSuite implements TraceChecks {
       case 'partition':
       case 'cut':
       case 'heal':
+        t = event.t;
+        if (liveness !== null) found = this.judged(LIVENESS, liveness.observe(event), t, index, found);
         break;
       default:
         // Network traffic is most of a trace and no checker reads it; only the liveness deadline can pass during it.
         return this.liveness === null ? NOTHING_NEW : this.watchDeadline(event.t, index);
     }
-    if (this.liveness !== null && !retired[LIVENESS]) found = this.judged(LIVENESS, this.liveness.observe(event), event.t, index, found);
-    const derived: TraceEvent | null = chosen === null ? null : { t: event.t, type: 'chosen', value: chosen.value, ballot: chosen.ballot };
+    const derived: TraceEvent | null = chosen === null ? null : { t, type: 'chosen', value: chosen.value, ballot: chosen.ballot };
     if (found === null) return derived === null ? NOTHING_NEW : { derived, violations: NO_VIOLATIONS };
     return { derived, violations: found };
   }
