@@ -122,8 +122,16 @@ export function runScenario(input: Scenario, options: RunOptions = {}): RunResul
     }
     eventCount += 1;
   };
+  // Nothing recorded, observed, written or fingerprinted (fuzzing, benchmarks): decided once per run, not tested again per event.
+  const appendsFactsOnly = recorded === null && observe === undefined && serializer === null && fingerprint === null;
+  const appendEvent = appendsFactsOnly
+    ? (event: AnyTraceEvent): void => {
+        driver.observe(event);
+        eventCount += 1;
+      }
+    : append;
   const appendViolation = (violation: Violation): void => {
-    append({ t: violation.t, type: 'violation', checker: violation.checker, message: violation.message });
+    appendEvent({ t: violation.t, type: 'violation', checker: violation.checker, message: violation.message });
   };
   const appendViolations = (violations: readonly Violation[]): void => {
     // Indexed: a for-of allocated an iterator per event, and almost every event has no violation.
@@ -132,12 +140,19 @@ export function runScenario(input: Scenario, options: RunOptions = {}): RunResul
       if (options.stopOnViolation) stop = true;
     }
   };
-  let untracedEvents = (): number => 0;
+  /**
+   * What counts the network events left untraced (the simulation, once
+   * built): they take trace indexes all the same. Read as a field on the
+   * per-event paths: a closure reassigned after the simulation was built was
+   * a call per event that was never inlined.
+   */
+  let untraced: { readonly untracedEvents: number } = NOTHING_UNTRACED;
+  const untracedEvents = (): number => untraced.untracedEvents;
   const emit = (event: AnyTraceEvent): void => {
-    const index = eventCount + untracedEvents();
-    append(event);
+    const index = eventCount + untraced.untracedEvents;
+    appendEvent(event);
     const { derived, violations } = checks.observe(event, index);
-    if (derived !== null) append(derived);
+    if (derived !== null) appendEvent(derived);
     appendViolations(violations);
     // A node that wrote a fatal event (it threw) is left half-updated: nothing after it would mean anything.
     if (isFatalEvent(event)) stop = true;
@@ -166,11 +181,11 @@ export function runScenario(input: Scenario, options: RunOptions = {}): RunResul
     networkTrace,
     traceNetwork: driver.needsNetworkEvents === true || (options.traceNetwork ?? (recorded !== null || serializer !== null)),
     // One processed event can broadcast to every node, so maxEvents alone does not bound the trace.
-    shouldStop: () => stop || eventCount + untracedEvents() >= maxTraceEvents,
+    shouldStop: () => stop || eventCount + untraced.untracedEvents >= maxTraceEvents,
   };
   // A pinned schedule (what `paxsim explore` writes) replays its exact steps instead of simulating time.
   const simulation = scenario.schedule ? new ScheduleReplay(setup, scenario.schedule) : new Simulation(setup);
-  untracedEvents = () => simulation.untracedEvents;
+  untraced = simulation;
   const simulated = simulation.run();
   const outcome = simulated.stoppedBy === 'stopped' && !stop ? { ...simulated, stoppedBy: 'max-trace-events' as const } : simulated;
   eventCount += outcome.traffic.untracedEvents;
@@ -283,6 +298,9 @@ function directNetworkTrace(serializer: TraceSerializer, written: (t: number) =>
     },
   };
 }
+
+/** Before the simulation exists, nothing is untraced. */
+const NOTHING_UNTRACED = { untracedEvents: 0 };
 
 /** Events the simulator emits only when tracing the network: a fingerprint leaves them out. */
 const NETWORK_EVENT_TYPES: ReadonlySet<string> = new Set(['send', 'deliver', 'drop', 'duplicate', 'timer']);

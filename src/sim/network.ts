@@ -1,6 +1,6 @@
 import { assert, fail } from '../util/assert.js';
 import type { DelaySpec, NetworkSpec, NodeId } from '../scenario/scenario.js';
-import { chance, randomStream, uniformInt, type Random } from './rng.js';
+import { randomStream, uniformInt, type Random } from './rng.js';
 
 /**
  * Which links are up, and what the network does to each message. Nodes are
@@ -141,19 +141,14 @@ export class MessageFate {
     };
   }
 
-  isDropped(stream: Random, nowMs: number): boolean {
-    return chance(stream, this.current(nowMs).drop);
-  }
-
-  isDuplicated(stream: Random, nowMs: number): boolean {
-    return chance(stream, this.current(nowMs).duplicate);
-  }
-
-  delayMs(stream: Random, nowMs: number): number {
-    return drawDelayMs(this.current(nowMs).delay, stream);
-  }
-
-  private current(nowMs: number): NetworkSpec {
+  /**
+   * The parameters in force at `nowMs`. A message's fate draws from its
+   * sender's stream, in this order: `chance(spec.drop)`, then, if it is not
+   * lost, `drawDelayMs(spec.delay)`, `chance(spec.duplicate)` and, for a
+   * duplicate, a second delay. One spec serves all of a message's draws (its
+   * time does not change between them).
+   */
+  specAt(nowMs: number): NetworkSpec {
     const burst = this.burst;
     if (burst === null) return this.base;
     if (nowMs < burst.untilMs) return burst.spec;

@@ -58,20 +58,25 @@ function seedPrefixHashes(seed: number): Int32Array {
   return prefixHashes;
 }
 
+/** Where an alea state keeps its carry, after its three doubles. */
+const CARRY = 3;
+
 /** Baagoe's alea from a given state, exactly as seedrandom's `alea.next` steps it. */
 export function aleaFromState(carry: number, s0: number, s1: number, s2: number): Random {
-  // The three doubles live in a typed array: kept in closure variables, every draw would box a new heap number.
+  // The three doubles and the carry live in a typed array: kept in closure variables, every draw would box a new heap number
+  // (the carry too: an int32 past the small-integer range is boxed, and half of them are).
   // Filled field by field: building it from an array literal costs an extra array and a slower constructor path.
-  const state = new Float64Array(3);
+  const state = new Float64Array(4);
   state[0] = s0;
   state[1] = s1;
   state[2] = s2;
-  let c = carry;
+  state[CARRY] = carry;
   return () => {
-    const t = 2091639 * state[0]! + c * 2.3283064365386963e-10; // 2^-32
+    const t = 2091639 * state[0]! + state[CARRY]! * 2.3283064365386963e-10; // 2^-32
     state[0] = state[1]!;
     state[1] = state[2]!;
-    c = t | 0;
+    const c = t | 0;
+    state[CARRY] = c;
     const next = t - c;
     state[2] = next;
     return next;

@@ -3,9 +3,9 @@ import type { Fault, NetworkSpec, NodeId } from '../scenario/scenario.js';
 import { assert, fail, unreachable } from '../util/assert.js';
 import { EntryQueue, NO_COPIES } from './entry-queue.js';
 import type { AnyTraceEvent, DropReason, FaultEvent } from './events.js';
-import { LinkState, MessageFate } from './network.js';
+import { drawDelayMs, LinkState, MessageFate } from './network.js';
 import { observationEvent } from './observation-event.js';
-import { randomStream, type Random } from './rng.js';
+import { chance, randomStream, type Random } from './rng.js';
 import { SimulatedStorage } from './storage.js';
 
 /** A client request delivered to a node at a fixed time (single-decree Paxos: "propose X"). */
@@ -367,9 +367,10 @@ export class Simulation<Message extends Tagged, StoredRecord, Observation extend
     }
     if (this.links.isBlocked(from, toIndex)) return this.emitDrop(fromSlot.id, to, id, 'partition');
     const stream = this.fate.sender(from);
-    if (this.fate.isDropped(stream, t)) return this.emitDrop(fromSlot.id, to, id, 'random');
-    const first = this.scheduleDelivery(t + this.fate.delayMs(stream, t), from, toIndex, id, message, NO_COPIES);
-    if (this.fate.isDuplicated(stream, t)) {
+    const spec = this.fate.specAt(t);
+    if (chance(stream, spec.drop)) return this.emitDrop(fromSlot.id, to, id, 'random');
+    const first = this.scheduleDelivery(t + drawDelayMs(spec.delay, stream), from, toIndex, id, message, NO_COPIES);
+    if (chance(stream, spec.duplicate)) {
       if (this.networkTrace !== null) this.networkTrace.duplicate(t, fromSlot.id, to, id);
       else if (this.traceNetwork) this.emit({ t, type: 'duplicate', from: fromSlot.id, to, id });
       else this.traffic.untracedEvents += 1;
@@ -377,7 +378,7 @@ export class Simulation<Message extends Tagged, StoredRecord, Observation extend
       const copies = this.copiesDelivered.length;
       this.copiesDelivered.push(0);
       this.queue.setCopies(first, copies);
-      this.scheduleDelivery(t + this.fate.delayMs(stream, t), from, toIndex, id, message, copies);
+      this.scheduleDelivery(t + drawDelayMs(spec.delay, stream), from, toIndex, id, message, copies);
     }
   }
 
