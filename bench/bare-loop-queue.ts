@@ -1,4 +1,4 @@
-import { fail } from '../util/assert.js';
+import { fail } from '../src/util/assert.js';
 
 /** Anything the scheduler can order: integer virtual time, then scheduling sequence. */
 export interface Scheduled {
@@ -7,6 +7,11 @@ export interface Scheduled {
 }
 
 /**
+ * The bench's bare loop runs on this queue: the simulator's queue when issue 9
+ * set its targets as shares of the bare loop, kept as it was so the baseline
+ * does not move. The simulator now uses src/sim/entry-queue.ts (flat arrays,
+ * no object per entry), which runs the same loop about a third faster.
+ *
  * A binary min-heap ordered by (timeMs, sequence). The sequence is handed out
  * by the owner at scheduling time, so ties never depend on object identity
  * (DESIGN.md rule 3).
