@@ -5,7 +5,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Violation } from '../src/check/checker.js';
 import { familyChecks } from '../src/run/checker-families.js';
 import type { AnyTraceEvent } from '../src/sim/events.js';
+import { expectOneLine, runCli } from './helpers/cli.js';
 import { scenarioFromYaml } from './helpers/scenario.js';
+import { recordTrace } from './support/trace-edit.js';
 
 /** Trust, third round: a checker tool that says PASS wrongly, or loses a failure it found, is worse than none. */
 
@@ -50,5 +52,23 @@ describe("a user protocol's commands are compared by their whole value", () => {
     ];
     for (const [first, second] of same) expect(familyViolations(twoInOneBallot(first, second)).map((violation) => violation.checker)).not.toContain('ballot-uniqueness');
     expect(familyViolations(twoInOneBallot({ n: 1 }, { n: '1' })).map((violation) => violation.checker)).toContain('ballot-uniqueness');
+  });
+});
+
+describe("check of a trace whose meta line names a protocol paxsim does not know", () => {
+  it('whose events are not Paxos\'s is one line naming the protocol field (it was a line per event, each saying "for a Multi-Paxos trace, put …")', async () => {
+    const trace = await recordTrace(join(dir, 'mystery.jsonl'), ['explore-multipaxos-3'], 0, { meta: (meta) => (meta['protocol'] = 'mystery') });
+    const outcome = await runCli(['check', trace]);
+    expect(outcome.code).toBe(2);
+    expect(outcome.stdout).toBe('');
+    const line = expectOneLine(outcome.stderr);
+    expect(line).toMatch(new RegExp(`^${trace}:1: protocol: "mystery" is no protocol paxsim knows, so the trace was read as single-decree Paxos, which it is not \\(line \\d+: accept\\.value: missing\\); check a user protocol's trace with --protocol MODULE, or name its protocol in the meta line$`));
+  });
+
+  it("held: a foreign single-decree Paxos trace under a name of its own is still checked as Paxos", async () => {
+    const trace = await recordTrace(join(dir, 'other-paxos.jsonl'), ['seed-example'], 0, { meta: (meta) => (meta['protocol'] = 'other-paxos') });
+    const outcome = await runCli(['check', trace, '--no-color']);
+    expect(outcome.code).toBe(0);
+    expect(outcome.stdout).toMatch(/^result +PASS/m);
   });
 });
