@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -11,6 +11,7 @@ import { recordTrace } from './support/trace-edit.js';
 
 /** Trust, third round: a checker tool that says PASS wrongly, or loses a failure it found, is worse than none. */
 
+const ROOT = join(import.meta.dirname, '..');
 const dir = mkdtempSync(join(tmpdir(), 'paxsim-trust-3-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -70,5 +71,62 @@ describe("check of a trace whose meta line names a protocol paxsim does not know
     const outcome = await runCli(['check', trace, '--no-color']);
     expect(outcome.code).toBe(0);
     expect(outcome.stdout).toMatch(/^result +PASS/m);
+  });
+});
+
+describe('explore says which checkers it does not judge, and refuses an expectation it cannot meet', () => {
+  /** Cheap Paxos with two mains and one auxiliary, expecting no message to reach the auxiliary: B's crash makes A ask C (3 steps). */
+  function cheapScenario(name: string, exploreExpect = ''): string {
+    const file = join(dir, `${name}.yaml`);
+    writeFileSync(
+      file,
+      [
+        `name: ${name}`,
+        'protocol: cheap-paxos',
+        'nodes: [A, B, C]',
+        'roles: { main: [A, B], auxiliary: [C] }',
+        'cheapPaxos: { alpha: 1 }',
+        'clients:',
+        '  - { id: c1, ops: [{ put: { key: x, value: "1" } }] }',
+        'faults:',
+        '  - { at: 0, crash: B }',
+        'until: 3000',
+        'explore: { maxCrashes: 1, maxTimerFires: 1, depth: 4 }',
+        `expect: { safety: hold, auxiliaries: { maxMessages: 0 }${exploreExpect} }`,
+        '',
+      ].join('\n'),
+    );
+    return file;
+  }
+
+  it("a checker counting message deliveries (Cheap Paxos's auxiliaries-idle) is named as not judged (explore said it ran every safety checker: \"no violation\" where run fails)", async () => {
+    const file = cheapScenario('aux-idle');
+    const ran = await runCli(['run', file, '--json']);
+    expect((JSON.parse(ran.stdout) as { violations: { checker: string }[] }).violations.map((violation) => violation.checker)).toEqual(['auxiliaries-idle']);
+    const explored = await runCli(['explore', file, '--out', join(dir, 'aux-out')]);
+    expect(explored.stdout).toMatch(/^checkers +safety checkers of `paxsim run` on every transition except auxiliaries-idle \(it counts message deliveries, which explore's states do not keep: run and fuzz judge it\); liveness is not checked by explore$/m);
+    const json = await runCli(['explore', file, '--json', '--out', join(dir, 'aux-out')]);
+    expect((JSON.parse(json.stdout) as { notJudged: string[] }).notJudged).toEqual(['auxiliaries-idle']);
+  });
+
+  it('expect.explore.violation naming it, or a liveness checker, is bad input (it was accepted, and no search could meet it: exit 1 whatever was searched)', async () => {
+    const aux = cheapScenario('aux-expect', ', explore: { violation: auxiliaries-idle }');
+    const outcome = await runCli(['explore', aux, '--out', join(dir, 'aux-out')]);
+    expect(outcome.code).toBe(2);
+    expect(expectOneLine(outcome.stderr)).toBe(
+      `${aux}: expect.explore.violation: explore does not judge auxiliaries-idle (it counts message deliveries, which explore's states do not keep); use none, any or one of: slot-agreement, ballot-uniqueness, log-consistency, exactly-once, linearizability, configuration-safety`,
+    );
+    const liveness = join(dir, 'liveness-expect.yaml');
+    writeFileSync(liveness, readFileSync(join(ROOT, 'scenarios', 'explore-paxos-3.yaml'), 'utf8').replace('explore: { violation: none }', 'explore: { violation: liveness }'));
+    const refused = await runCli(['explore', liveness, '--depth', '2']);
+    expect(refused.code).toBe(2);
+    expect(expectOneLine(refused.stderr)).toBe(
+      `${liveness}: expect.explore.violation: explore does not judge liveness (explore judges safety only; run and fuzz judge liveness); use none, any or one of: agreement, validity, integrity, acceptor-discipline, ballot-uniqueness`,
+    );
+  });
+
+  it('held: a configuration whose checkers explore all judges says nothing more', async () => {
+    const json = await runCli(['explore', 'explore-paxos-3', '--depth', '2', '--json']);
+    expect((JSON.parse(json.stdout) as { notJudged: string[] }).notJudged).toEqual([]);
   });
 });
