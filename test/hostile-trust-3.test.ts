@@ -12,6 +12,7 @@ import { recordTrace } from './support/trace-edit.js';
 /** Trust, third round: a checker tool that says PASS wrongly, or loses a failure it found, is worse than none. */
 
 const ROOT = join(import.meta.dirname, '..');
+const FIXTURES = join(import.meta.dirname, 'fixtures', 'protocols');
 const dir = mkdtempSync(join(tmpdir(), 'paxsim-trust-3-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -128,5 +129,39 @@ describe('explore says which checkers it does not judge, and refuses an expectat
   it('held: a configuration whose checkers explore all judges says nothing more', async () => {
     const json = await runCli(['explore', 'explore-paxos-3', '--depth', '2', '--json']);
     expect((JSON.parse(json.stdout) as { notJudged: string[] }).notJudged).toEqual([]);
+  });
+});
+
+describe('check: where a run stopped', () => {
+  it("an event of a type the trace format ignores never ends the run (a Paxos trace's own \"exception\" line ended it at t=0: liveness failure turned inconclusive, PASS)", async () => {
+    const exception = '{"t":0,"type":"exception","node":"A","handler":"onTimer","error":"x"}';
+    const trace = await recordTrace(join(dir, 'foreign-exception.jsonl'), ['seed-example'], 0, {
+      // Nobody learns, and a line of the writer's own vocabulary comes first.
+      events: (events) => [exception, ...events.filter((line) => !line.includes('"type":"learn"'))],
+    });
+    const outcome = await runCli(['check', trace, '--liveness-within', '2000', '--json']);
+    expect(outcome.code).toBe(1);
+    const json = JSON.parse(outcome.stdout) as { endMs: number; violations: { checker: string }[]; ignoredTypes: Record<string, number> };
+    expect(json.violations.map((violation) => violation.checker)).toEqual(['liveness']);
+    expect(json.endMs).toBe(10_000);
+    expect(json.ignoredTypes).toEqual({ exception: 1 });
+  });
+
+  it("an event after a user protocol's fatal event is bad input naming its line (it was judged as if the run had gone on)", async () => {
+    const module = join(FIXTURES, 'fatal-liveness.mjs');
+    const scenario = join(dir, 'fatal.yaml');
+    writeFileSync(scenario, `name: fatal\nprotocol: ${module}\nnodes: [A, B, C]\nproposals:\n  - { at: 0, node: A, value: X }\nuntil: 200\n`);
+    const learnAfter = '{"t":6,"type":"learn","node":"A","value":"X"}';
+    const trace = await recordTrace(join(dir, 'fatal.jsonl'), [scenario], 1, { events: (events) => [...events.filter((line) => line !== ''), learnAfter] });
+    const lines = readFileSync(trace, 'utf8').split('\n');
+    const fatalLine = lines.findIndex((line) => line.includes('"type":"exception"')) + 1;
+    const outcome = await runCli(['check', trace, '--protocol', module]);
+    expect(outcome.code).toBe(2);
+    expect(expectOneLine(outcome.stderr)).toBe(`${trace}:${lines.length}: learn: comes after the run stopped at line ${fatalLine} (a fatal event); a run writes only its violation lines after it`);
+    // held: the trace as the run wrote it, violation lines after the fatal event included, checks as the run judged it.
+    const asWritten = await recordTrace(join(dir, 'fatal-as-written.jsonl'), [scenario], 1);
+    const checked = await runCli(['check', asWritten, '--protocol', module, '--json']);
+    expect(checked.code).toBe(1);
+    expect((JSON.parse(checked.stdout) as { violations: { checker: string }[] }).violations.map((violation) => violation.checker)).toEqual(['no-exceptions']);
   });
 });
