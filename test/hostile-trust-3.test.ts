@@ -3,10 +3,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Violation } from '../src/check/checker.js';
+import { violationKind } from '../src/check/violation-kind.js';
+import { formatVerdict } from '../src/cli/verdict.js';
+import { stylesFor } from '../src/cli/io.js';
+import { multiPaxosDefinition, paxosDefinition } from '../src/run/builtin-protocols.js';
 import { familyChecks } from '../src/run/checker-families.js';
+import { defineProtocol } from '../src/run/protocol-definition.js';
+import { registerProtocol } from '../src/run/registry.js';
+import { runScenario } from '../src/run/runner.js';
 import type { AnyTraceEvent } from '../src/sim/events.js';
 import { expectOneLine, runCli } from './helpers/cli.js';
-import { scenarioFromYaml } from './helpers/scenario.js';
+import { scenarioFromYaml, shippedScenario } from './helpers/scenario.js';
 import { recordTrace } from './support/trace-edit.js';
 
 /** Trust, third round: a checker tool that says PASS wrongly, or loses a failure it found, is worse than none. */
@@ -163,5 +170,59 @@ describe('check: where a run stopped', () => {
     const checked = await runCli(['check', asWritten, '--protocol', module, '--json']);
     expect(checked.code).toBe(1);
     expect((JSON.parse(checked.stdout) as { violations: { checker: string }[] }).violations.map((violation) => violation.checker)).toEqual(['no-exceptions']);
+  });
+});
+
+describe('a protocol registered under another name behaves as the one it copies (its definition is asked, not its name)', () => {
+  // A new built-in in all but name: Multi-Paxos's checkers plus one of its own, and Paxos under another name.
+  const extra = { name: 'extra-check', kind: 'safety' as const, summary: 'one more property' };
+  const multiPlus = defineProtocol({
+    name: 'multipaxos-plus',
+    scenario: multiPaxosDefinition.scenarioShape,
+    traceFormat: 'multipaxos',
+    checkerDescriptions: [...(multiPaxosDefinition.checkerDescriptions ?? []), extra],
+    setup: (cluster) => multiPaxosDefinition.setup(cluster),
+  });
+  const paxosTwin = defineProtocol({ name: 'paxos-twin', scenario: paxosDefinition.scenarioShape, traceFormat: 'paxos', checkerDescriptions: paxosDefinition.checkerDescriptions ?? [], setup: (cluster) => paxosDefinition.setup(cluster) });
+  registerProtocol(multiPlus, '/nowhere/multipaxos-plus.js');
+  registerProtocol(paxosTwin, '/nowhere/paxos-twin.js');
+
+  it('paxsim list shows its checkers with their summaries, only what it adds to a protocol listed before (it listed the built-ins by name only)', async () => {
+    const listed = await runCli(['list', '--no-color']);
+    expect(listed.code).toBe(0);
+    const section = listed.stdout.split('\n\n').find((part) => part.startsWith('multipaxos-plus checkers'));
+    expect(section?.split('\n')).toEqual(['multipaxos-plus checkers  (and every multipaxos checker)', `  ${'extra-check'.padEnd(26)}one more property`]);
+    // Cheap Paxos's section is as before: what it adds to Multi-Paxos's.
+    expect(listed.stdout).toContain('cheap-paxos checkers  (and every multipaxos checker)\n  configuration-safety');
+  });
+
+  it("the verdict shows a single-decree twin's chosen and learned lines and its liveness checker, as Paxos's", () => {
+    const shipped = shippedScenario('seed-example');
+    const scenario = { ...shipped, protocol: 'paxos-twin', expect: { ...shipped.expect, liveness: undefined } };
+    const verdict = formatVerdict(runScenario(scenario, { seed: 1 }), 'paxsim run x', stylesFor(0));
+    expect(verdict).toMatch(/^chosen +"X" in ballot \(10,A\) at t=17$/m);
+    expect(verdict).toMatch(/^learned +A "X"/m);
+    expect(verdict).toMatch(/^ +- liveness +not checked: the scenario has no expect\.liveness$/m);
+  });
+});
+
+describe("a violation's kind comes from the protocol's reading of its own checkers", () => {
+  const noop = () => ({ start() {}, recover() {}, onMessage() {}, onTimer() {}, onRequest() {}, volatileState: () => ({}) });
+  it("a user's invariant with a violationShape is read by it; one without is its checker alone; no-exceptions is the definition's", () => {
+    const definition = defineProtocol({
+      name: 'shapes',
+      createNode: noop,
+      invariants: [
+        { name: 'bounded', description: 'x', monitor: () => () => null, violationShape: (message: string) => (message.includes('over') ? 'over' : 'under') },
+        { name: 'plain', description: 'y', monitor: () => () => null },
+      ],
+    });
+    const kind = (checker: string, message: string) => violationKind({ checker, message }, definition.violationShape);
+    expect(kind('bounded', 'A is over 3')).toBe('bounded/over');
+    expect(kind('bounded', 'B is under 1')).toBe('bounded/under');
+    expect(kind('plain', 'anything')).toBe('plain/other');
+    expect(kind('no-exceptions', 'C threw in onTimer: Error: boom 3')).toBe('no-exceptions/onTimer: Error: boom #');
+    // paxsim's checkers are read by the kind table, whatever the protocol.
+    expect(kind('agreement', 'two values chosen: "X" in ballot (1,A) at t=5, then "Y" in ballot (2,B)')).toBe('agreement/two-values-chosen');
   });
 });

@@ -20,8 +20,9 @@ export function formatVerdict(result: RunResult, replayCommand: string, styles: 
   const label = (text: string) => styles.bold(text.padEnd(10));
   const scenario = result.scenario;
   lines.push(styles.bold(`── verdict: ${printable(scenario.name)}, seed ${result.seed}${result.bug ? `, bug ${result.bug}` : ''} ──`));
-  // Paxos, and any protocol the single-decree checkers judge (their ledger says what was chosen).
-  if (scenario.protocol === 'paxos' || result.checkers.some((checker) => checker.name === 'agreement' && result.multipaxos === null)) {
+  // Any protocol the single-decree checkers judge (their `agreement`; multi-decree has slot-agreement), asked of the run's
+  // checkers, not the protocol's name: their ledger says what was chosen.
+  if (result.multipaxos === null && result.checkers.some((checker) => checker.name === 'agreement')) {
     lines.push(label('chosen') + chosenText(result.chosen));
     lines.push(label('learned') + learnedText(scenario.roles.learners, result.learned, styles));
   }
