@@ -226,3 +226,19 @@ describe("a violation's kind comes from the protocol's reading of its own checke
     expect(kind('agreement', 'two values chosen: "X" in ballot (1,A) at t=5, then "Y" in ballot (2,B)')).toBe('agreement/two-values-chosen');
   });
 });
+
+describe("diff's outcome lines say what each side's verdict says", () => {
+  it('a side that failed its expectations says FAIL (it said "chose nothing; no violations", as a pass reads)', async () => {
+    const short = join(dir, 'short.yaml');
+    writeFileSync(short, readFileSync(join(ROOT, 'scenarios', 'seed-example.yaml'), 'utf8').replace(/^until: .*$/m, '').concat('\nuntil: 10\n'));
+    const outcome = await runCli(['diff', short, 'seed-example']);
+    expect(outcome.code).toBe(1);
+    const lines = outcome.stdout.trimEnd().split('\n');
+    expect(lines.slice(-3)).toEqual(['outcome', '  left   chose nothing; no violations; 23 events; FAIL', '  right  chose "X" at t=17; no violations; 97 events; PASS']);
+  });
+
+  it('a log protocol says its log, not "chose nothing"', async () => {
+    const outcome = await runCli(['diff', 'seed-example', 'multipaxos-kv']);
+    expect(outcome.stdout.trimEnd().split('\n').at(-1)).toMatch(/^ {2}right  log \d+ slots chosen; applied: A \d+ · B \d+ · C \d+ · D \d+ · E \d+; no violations; \d+ events; PASS$/);
+  });
+});

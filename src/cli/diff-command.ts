@@ -8,6 +8,7 @@ import { parseCount } from './durations.js';
 import { EXIT, parseSeed, UsageError } from './errors.js';
 import { colorLevel, stylesFor, type CliIo, type Styles } from './io.js';
 import { withScheduleFile } from './run-command.js';
+import { showsChosenValue, verdictStatus } from './verdict.js';
 import { loadScenarioArg, parseBug } from './scenario-arg.js';
 import { plural } from '../util/plural.js';
 
@@ -106,8 +107,14 @@ function sideName(position: number): string {
   return SIDE_NAMES[position]!.padEnd(SIDE_WIDTH);
 }
 
+/** A side's outcome, as its verdict would say it: what was decided, the violations, the checkers that could not decide, the result. */
 function outcome(result: RunResult): string {
-  const chosen = result.chosen ? `chose "${result.chosen.value}" at t=${result.chosen.t}` : 'chose nothing';
+  const firstSummary = result.summary[0];
+  // A single-decree value, or the protocol's first verdict line (a log's slots): "chose nothing" is untrue of a log.
+  const decided = showsChosenValue(result)
+    ? [result.chosen ? `chose "${result.chosen.value}" at t=${result.chosen.t}` : 'chose nothing']
+    : firstSummary === undefined ? [] : [`${firstSummary.label} ${firstSummary.text}`];
   const violations = result.violations.length === 0 ? 'no violations' : result.violations.map((violation) => `${violation.checker} at event #${violation.event}`).join(', ');
-  return `${chosen}; ${violations}; ${plural(result.eventCount, 'event')}`;
+  const undecided = result.inconclusive.length === 0 ? [] : [`inconclusive: ${result.inconclusive.join(', ')}`];
+  return [...decided, violations, ...undecided, plural(result.eventCount, 'event'), verdictStatus(result)].join('; ');
 }
