@@ -242,3 +242,11 @@ describe("diff's outcome lines say what each side's verdict says", () => {
     expect(outcome.stdout.trimEnd().split('\n').at(-1)).toMatch(/^ {2}right  log \d+ slots chosen; applied: A \d+ · B \d+ · C \d+ · D \d+ · E \d+; no violations; \d+ events; PASS$/);
   });
 });
+
+describe('diff of two protocols', () => {
+  it("shows each side in its own protocol's vocabulary (the built-in side was shown as a user protocol's: prepare {\"ballot\":[10,\"A\"]})", async () => {
+    const outcome = await runCli(['diff', join(ROOT, 'examples', 'register', 'scenarios', 'register.yaml'), 'seed-example', '--context', '2']);
+    expect(outcome.stdout).toContain('  left   0  A→A       send prepare {"ballot":[1,"A"]}  #1\n');
+    expect(outcome.stdout).toContain('  right  0  A→A       send prepare (10,A)  #1\n');
+  });
+});
