@@ -2,18 +2,16 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Violation } from '../src/check/checker.js';
 import { violationKind } from '../src/check/violation-kind.js';
 import { formatVerdict } from '../src/cli/verdict.js';
 import { stylesFor } from '../src/cli/io.js';
 import { multiPaxosDefinition, paxosDefinition } from '../src/run/builtin-protocols.js';
-import { familyChecks } from '../src/run/checker-families.js';
 import { defineProtocol } from '../src/run/protocol-definition.js';
 import { registerProtocol } from '../src/run/registry.js';
 import { runScenario } from '../src/run/runner.js';
-import type { AnyTraceEvent } from '../src/sim/events.js';
+import { multiDecreeViolations } from './support/family-violations.js';
 import { expectOneLine, runCli } from './helpers/cli.js';
-import { scenarioFromYaml, shippedScenario } from './helpers/scenario.js';
+import { shippedScenario } from './helpers/scenario.js';
 import { recordTrace } from './support/trace-edit.js';
 
 /** Trust, third round: a checker tool that says PASS wrongly, or loses a failure it found, is worse than none. */
@@ -24,16 +22,9 @@ const dir = mkdtempSync(join(tmpdir(), 'paxsim-trust-3-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("a user protocol's commands are compared by their whole value", () => {
-  const SCENARIO = scenarioFromYaml('name: families\nprotocol: ./user.mjs\nnodes: [A, B, C]\n');
   const ballot = [1, 'A'];
 
-  /** The multi-decree family's violations over `events` (t = their index), finish included. */
-  function familyViolations(events: Record<string, unknown>[]): Violation[] {
-    const { checks } = familyChecks('user', ['multi-decree'], SCENARIO, undefined);
-    const found: Violation[] = [];
-    events.forEach((event, index) => found.push(...checks.observe({ t: index, ...event } as unknown as AnyTraceEvent, index).violations));
-    return [...found, ...checks.finish(10_000, events.length)];
-  }
+  const familyViolations = multiDecreeViolations;
 
   /** Two different commands accepted in one ballot of slot 0. */
   const twoInOneBallot = (first: unknown, second: unknown) => [
