@@ -175,7 +175,7 @@ export class TraceCheck {
     const type: string = event.type;
     // Only a fatal event of the trace's own format ended its run: one of a type the format ignores (a foreign trace's
     // own `exception` line) would end it early, and turn a liveness failure into "inconclusive".
-    if (this.stopped === undefined && this.isKnown(type) && isFatalEvent(event)) this.stopped = { index, t: event.t };
+    if (this.stopped === undefined && isFatalEvent(event) && this.isKnown(type)) this.stopped = { index, t: event.t };
     if (!this.isKnown(type)) this.ignoredTypes[type] = (this.ignoredTypes[type] ?? 0) + 1;
     else if (event.type === 'violation') recordViolation(event as { t: number; checker: string; message: string }, index, this.recorded);
     else if (event.type !== 'chosen') this.run.observe(event, index);
