@@ -42,7 +42,7 @@ function expectFaithful(original: Scenario, seed: number, bug: AnyBug, shrunk: S
   expect(firstAfter, 'the shrunk scenario still fails').toBeDefined();
   expect(violationKind(firstAfter!)).toBe(violationKind(firstBefore));
   expect(shrunk.kind).toBe(violationKind(firstBefore));
-  const kindsBefore = new Set(before.violations.map(violationKind));
+  const kindsBefore = new Set(before.violations.map((violation) => violationKind(violation)));
   for (const violation of after.violations) expect(kindsBefore, `added violation ${violation.checker}: ${violation.message}`).toContain(violationKind(violation));
   const unmetBefore = unmetExpectations(before);
   for (const what of unmetExpectations(after)) expect(unmetBefore, `added unmet expectation ${what}`).toContain(what);

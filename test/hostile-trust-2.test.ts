@@ -2,11 +2,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Violation } from '../src/check/checker.js';
-import { familyChecks } from '../src/run/checker-families.js';
-import type { AnyTraceEvent } from '../src/sim/events.js';
+import { multiDecreeViolations } from './support/family-violations.js';
 import { expectOneLine, runCli } from './helpers/cli.js';
-import { scenarioFromYaml } from './helpers/scenario.js';
 
 /** Trust, second round: a checker tool that says PASS wrongly, or loses a failure it found, is worse than none. */
 
@@ -41,16 +38,9 @@ describe("explore keeps apart histories a user protocol's invariant tells apart"
 });
 
 describe('multi-decree commands are compared by value, not by the text of their JSON', () => {
-  const SCENARIO = scenarioFromYaml('name: families\nprotocol: ./user.mjs\nnodes: [A, B, C]\n');
   const ballot = [1, 'A'];
 
-  /** The family's violations over `events` (t = their index), finish included. */
-  function familyViolations(events: Record<string, unknown>[]): Violation[] {
-    const { checks } = familyChecks('user', ['multi-decree'], SCENARIO, undefined);
-    const found: Violation[] = [];
-    events.forEach((event, index) => found.push(...checks.observe({ t: index, ...event } as unknown as AnyTraceEvent, index).violations));
-    return [...found, ...checks.finish(10_000, events.length)];
-  }
+  const familyViolations = multiDecreeViolations;
 
   it('a command rebuilt with its keys in another order is the same command (it read as another: validity, integrity and slot-agreement failed)', () => {
     const proposed = { op: 'put', args: { key: 'k', value: 'v' } };

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { expectOneLine, runCli } from './helpers/cli.js';
+import { editTrace, recordTrace } from './support/trace-edit.js';
 
 /**
  * `paxsim check` never says PASS for a trace of a failing run because its
@@ -17,13 +18,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** The trace of `argv` (a failing run), with its meta line rewritten by `edit`. */
 async function failingTrace(name: string, argv: readonly string[], edit: (meta: Record<string, unknown>) => void): Promise<string> {
-  const file = join(dir, `${name}.jsonl`);
-  expect((await runCli(['run', ...argv, '--quiet', '--trace', file])).code).toBe(1);
-  const [metaLine, ...events] = readFileSync(file, 'utf8').split('\n');
-  const meta = JSON.parse(metaLine!) as Record<string, unknown>;
-  edit(meta);
-  writeFileSync(file, [JSON.stringify(meta), ...events].join('\n'));
-  return file;
+  return recordTrace(join(dir, `${name}.jsonl`), argv, 1, { meta: edit });
 }
 
 describe('a recorded violation of a checker these checks do not have is bad input, not a PASS', () => {
@@ -128,18 +123,14 @@ describe("a user protocol's trace edited to name a node the run did not have", (
       { node: 'A', atMs: 2, obs: { type: 'accept', slot: 0, ballot: [3, 'C'], command: 'x' } },
     ];
     writeFileSync(scenario, JSON.stringify({ name: 'discipline', protocol: SCRIPTED, nodes: ['A', 'B', 'C'], until: 100, config: { script } }));
-    const trace = join(dir, 'discipline.jsonl');
-    expect((await runCli(['run', scenario, '--quiet', '--trace', trace])).code).toBe(1);
-    const original = readFileSync(trace, 'utf8');
+    const trace = await recordTrace(join(dir, 'discipline.jsonl'), [scenario], 1);
     expect((await runCli(['check', trace, '--protocol', SCRIPTED])).code).toBe(1);
     // The accept renamed to a node of no run, and the violation line the run wrote removed.
     const isAccept = (line: string) => line.startsWith('{"t":') && line.includes('"type":"accept"');
-    const edited = original
-      .split('\n')
-      .filter((line) => !line.includes('"type":"violation"'))
-      .map((line) => (isAccept(line) ? line.replace('"node":"A"', '"node":"A2"') : line));
-    const lineOfAccept = edited.findIndex(isAccept) + 1;
-    writeFileSync(trace, edited.join('\n'));
+    editTrace(trace, {
+      events: (events) => events.filter((line) => !line.includes('"type":"violation"')).map((line) => (isAccept(line) ? line.replace('"node":"A"', '"node":"A2"') : line)),
+    });
+    const lineOfAccept = readFileSync(trace, 'utf8').split('\n').findIndex(isAccept) + 1;
     const outcome = await runCli(['check', trace, '--protocol', SCRIPTED]);
     expect(outcome.code).toBe(2);
     expect(expectOneLine(outcome.stderr)).toBe(`${trace}:${lineOfAccept}: node: "A2" is not a node or client of the meta line (nodes: A, B, C)`);

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { violationKind } from '../src/check/violation-kind.js';
 import { runChunk, seedResultsOf } from '../src/run/fuzz-worker.js';
+import { defineProtocol } from '../src/run/protocol-definition.js';
 import { runCli } from './helpers/cli.js';
 import { shippedScenario } from './helpers/scenario.js';
 import { useTempDir } from './helpers/temp-dir.js';
@@ -148,7 +149,9 @@ describe('a handler that throws is a failure of that seed', () => {
   });
 
   it('the shrinker keeps the handler and the error, not the node or the numbers', () => {
-    const kind = (message: string): string => violationKind({ checker: 'no-exceptions', message });
+    // The shape is the protocol definition's reading of its own checker (no-exceptions), as the shrinker asks it.
+    const definition = defineProtocol({ name: 'kinds', createNode: () => ({ start() {}, recover() {}, onMessage() {}, onTimer() {}, onRequest() {}, volatileState: () => ({}) }) });
+    const kind = (message: string): string => violationKind({ checker: 'no-exceptions', message }, definition.violationShape);
     expect(kind('A threw in onMessage: Error: boom at slot 3')).toBe(kind('C threw in onMessage: Error: boom at slot 12'));
     expect(kind('A threw in onMessage: Error: boom')).not.toBe(kind('A threw in onTimer: Error: boom'));
     expect(kind('A threw in onMessage: TypeError: x is undefined')).not.toBe(kind('A threw in onMessage: Error: boom'));

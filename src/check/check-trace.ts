@@ -132,8 +132,8 @@ export class TraceCheck {
   private readonly run: ProtocolTraceCheck;
   private eventCount = 0;
   private endMs = 0;
-  /** The t of the first fatal event: the run stopped there (run/runner.ts), whatever its meta line's `untilMs` says. */
-  private stoppedAtMs: number | undefined;
+  /** The first fatal event (its index and t): the run stopped there (run/runner.ts), whatever its meta line's `untilMs` says. */
+  private stopped: { readonly index: number; readonly t: number } | undefined;
   private quietFromMs = 0;
   private readonly recorded: RecordedViolation[] = [];
   private readonly ignoredTypes = emptyDict<number>();
@@ -171,20 +171,31 @@ export class TraceCheck {
   observe(event: AnyTraceEvent, index: number): void {
     this.eventCount = index + 1;
     this.endMs = event.t;
-    if (this.stoppedAtMs === undefined && isFatalEvent(event)) this.stoppedAtMs = event.t;
     this.quietFromMs = Math.max(this.quietFromMs, faultEndMs(event));
     const type: string = event.type;
+    // Only a fatal event of the trace's own format ended its run: one of a type the format ignores (a foreign trace's
+    // own `exception` line) would end it early, and turn a liveness failure into "inconclusive".
+    if (this.stopped === undefined && isFatalEvent(event) && this.isKnown(type)) this.stopped = { index, t: event.t };
     if (!this.isKnown(type)) this.ignoredTypes[type] = (this.ignoredTypes[type] ?? 0) + 1;
     else if (event.type === 'violation') recordViolation(event as { t: number; checker: string; message: string }, index, this.recorded);
     else if (event.type !== 'chosen') this.run.observe(event, index);
     this.run.follow(event, index);
   }
 
+  /**
+   * The index of the fatal event that stopped the run, when `event` comes
+   * after it and is not one of the violation lines a run writes there: a run
+   * writes nothing else after it (an edited or spliced trace). Else null.
+   */
+  eventAfterStop(event: AnyTraceEvent): number | null {
+    return this.stopped !== undefined && event.type !== 'violation' ? this.stopped.index : null;
+  }
+
   finish(): CheckTraceResult {
     const { eventCount, recorded } = this;
     // When the run ended: at its first fatal event, where the run stopped (the meta line, written before the run, still
     // says the scenario's `until`); else the meta line's `untilMs` (the reader checked no event comes after it), else the last event's t.
-    const endMs = this.stoppedAtMs ?? this.meta.untilMs ?? this.endMs;
+    const endMs = this.stopped?.t ?? this.meta.untilMs ?? this.endMs;
     const livenessChecked = this.options.livenessWithinMs !== undefined;
     const verdict = this.run.finish(endMs, eventCount, livenessChecked);
     const found = new Set(verdict.violations.map((violation) => violation.checker));

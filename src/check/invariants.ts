@@ -18,6 +18,12 @@ export interface Invariant {
    * depend on tracing. Only the first violation is reported.
    */
   monitor(cluster: InvariantContext): (event: AnyTraceEvent) => string | null;
+  /**
+   * Optional: what shape of wrong a message of this invariant describes
+   * (`threw in onTimer: Error: #`), which the shrinker keeps while values,
+   * nodes and numbers change; without it a violation's kind is its checker.
+   */
+  violationShape?(message: string): string;
 }
 
 export interface InvariantContext {

@@ -1,7 +1,7 @@
 import { dictFrom } from '../util/dict.js';
 import { canonicalJson } from '../util/canonical-json.js';
 import { ballotKey, formatBallot, type Ballot } from '../protocols/paxos/ballot.js';
-import { isNoop, type ClientCommand, type Command, type KvOp, type KvResult } from '../protocols/multipaxos/messages.js';
+import { NOOP, type ClientCommand, type Command, type KvOp, type KvResult } from '../protocols/multipaxos/messages.js';
 import type { NodeId } from '../scenario/scenario.js';
 import type { AnyTraceEvent, MultiPaxosTraceEvent } from '../sim/events.js';
 import { describeCommand } from '../trace/format.js';
@@ -67,23 +67,25 @@ export const MULTIPAXOS_CHECKERS: readonly { name: string; kind: CheckerKind; su
   { name: 'client-liveness', kind: 'liveness', summary: 'after the last fault, with a connected majority of replicas, every client operation completes within expect.liveness.within' },
 ];
 
+const NOOP_JSON = canonicalJson(NOOP);
+
 /**
  * A command's identity: the same client request is the same command, wherever
  * it is proposed. A user protocol's commands may be any plain data: one that is
  * not a client request `{client, requestId, …}` or a no-op is known by its JSON
  * with keys sorted (its value: a command rebuilt with keys in another order is
- * the same command).
+ * the same command; a field named `noop` does not make it a no-op unless the
+ * whole command is one).
  */
 export function commandKey(command: Command): string {
   // JSON never has the shape of the keys below (`client#id`, `noop`, `config:…`), so keys never collide.
-  if (!isCommandObject(command)) return canonicalJson(command) ?? String(command);
-  if (isNoop(command)) return 'configuration' in command ? `config:${canonicalJson(command.configuration)}` : 'noop';
-  return `${command.client}#${command.requestId}`;
-}
-
-/** A built-in command shape: a client request or a no-op (what the built-ins' commands always are). */
-function isCommandObject(command: unknown): command is Command {
-  return isClientCommand(command) || (typeof command === 'object' && command !== null && 'noop' in command);
+  if (isClientCommand(command)) return `${command.client}#${command.requestId}`;
+  const json = canonicalJson(command) ?? String(command);
+  // The built-ins' no-ops go by short names; any other command with a `noop` field is known by its whole value.
+  if (json === NOOP_JSON) return 'noop';
+  const configuration = (command as { configuration?: unknown }).configuration;
+  if (configuration !== undefined && json === canonicalJson({ noop: true, configuration })) return `config:${canonicalJson(configuration)}`;
+  return json;
 }
 
 /** A client request `{client, requestId, …}`: what exactly-once counts. */

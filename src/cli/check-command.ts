@@ -87,7 +87,7 @@ export function checkTraceFile(
     const protocolCheck = userProtocolCheck(file, meta, protocol, liveness);
     return (check = new TraceCheck(meta, { livenessWithinMs, quietFromMs, ...(protocolCheck === undefined ? {} : { protocolCheck }) }));
   };
-  const end = scanTraceFile(file, (event, index, meta) => checkFor(meta).observe(event, index), { onMeta, userProtocol });
+  const end = scanTraceFile(file, (event, index, meta) => observeChecked(file, checkFor(meta), event, index), { onMeta, userProtocol });
   return { meta: end.meta, metaKeys: end.metaKeys, result: checkFor(end.meta).finish() };
 }
 
@@ -159,6 +159,15 @@ function userProtocolCheck(file: string, meta: TraceMeta, protocol: CheckProtoco
   const built = definitionTraceCheck(definition, file, meta, liveness);
   if (!built.ok) throw new UsageError(built.errors);
   return built.check;
+}
+
+/** One event to the checks; an event after the fatal event that stopped the run is bad input (a run writes none). */
+function observeChecked(file: string, check: TraceCheck, event: AnyTraceEvent, index: number): void {
+  const stoppedAt = check.eventAfterStop(event);
+  if (stoppedAt !== null) {
+    throw new UsageError([`${file}:${index + 2}: ${event.type}: comes after the run stopped at line ${stoppedAt + 2} (a fatal event); a run writes only its violation lines after it`]);
+  }
+  check.observe(event, index);
 }
 
 /** `check --protocol` of a trace of another protocol: a UsageError, one line, at the meta line (before its events are read in the wrong vocabulary). */

@@ -8,6 +8,7 @@ import { parseCount } from './durations.js';
 import { EXIT, parseSeed, UsageError } from './errors.js';
 import { colorLevel, stylesFor, type CliIo, type Styles } from './io.js';
 import { withScheduleFile } from './run-command.js';
+import { showsChosenValue, verdictStatus } from './verdict.js';
 import { loadScenarioArg, parseBug } from './scenario-arg.js';
 import { plural } from '../util/plural.js';
 
@@ -77,16 +78,18 @@ function sides(files: readonly string[], flags: DiffFlags): [Side, Side] {
 }
 
 function describeDivergence(left: Side, right: Side, divergence: TraceDivergence, context: number, styles: Styles): string[] {
-  // A user protocol's messages and observations are its own vocabulary, on either side (two scenarios may run two protocols).
-  const options = { showSends: true, ownVocabulary: [left, right].some((side) => !isBuiltInProtocol(side.result.scenario.protocol)) };
-  const show = (event: AnyTraceEvent | undefined) => (event === undefined ? styles.dim('(trace ended)') : (timelineLine(event, styles, options) ?? printable(JSON.stringify(event))).trimStart());
+  // Each side in its protocol's vocabulary: a user protocol's messages and observations as they are, a built-in's as its
+  // timeline prints them (two scenarios may run two protocols). The shared events before the divergence are the left's.
+  const optionsOf = (side: Side) => ({ showSends: true, ownVocabulary: !isBuiltInProtocol(side.result.scenario.protocol) });
+  const show = (event: AnyTraceEvent | undefined, side: Side = left) =>
+    event === undefined ? styles.dim('(trace ended)') : (timelineLine(event, styles, optionsOf(side)) ?? printable(JSON.stringify(event))).trimStart();
   const index = divergence.index;
   const shared = left.result.events!.slice(Math.max(0, index - context), index);
   const lines = [
     index === 0 ? 'the traces differ from the first event' : `identical for the first ${plural(index, 'event')} (up to t=${left.result.events![index - 1]!.t})`,
     styles.fail(`first divergence at event #${index} (trace line ${index + 2}):`),
     `  ${sideName(0)}  ${show(divergence.left)}`,
-    `  ${sideName(1)}  ${show(divergence.right)}`,
+    `  ${sideName(1)}  ${show(divergence.right, right)}`,
     `  ${styles.bold('differs')}: ${printable(divergence.differences.join('; '))}`,
   ];
   if (shared.length > 0) {
@@ -95,7 +98,7 @@ function describeDivergence(left: Side, right: Side, divergence: TraceDivergence
   }
   lines.push(styles.dim(`after it:`));
   [left, right].forEach((side, position) => {
-    for (const event of side.result.events!.slice(index + 1, index + 1 + context)) lines.push(`  ${sideName(position)}  ${show(event)}`);
+    for (const event of side.result.events!.slice(index + 1, index + 1 + context)) lines.push(`  ${sideName(position)}  ${show(event, side)}`);
   });
   lines.push(styles.bold('outcome'));
   [left, right].forEach((side, position) => lines.push(`  ${sideName(position)}  ${printable(outcome(side.result))}`));
@@ -106,8 +109,14 @@ function sideName(position: number): string {
   return SIDE_NAMES[position]!.padEnd(SIDE_WIDTH);
 }
 
+/** A side's outcome, as its verdict would say it: what was decided, the violations, the checkers that could not decide, the result. */
 function outcome(result: RunResult): string {
-  const chosen = result.chosen ? `chose "${result.chosen.value}" at t=${result.chosen.t}` : 'chose nothing';
+  const firstSummary = result.summary[0];
+  // A single-decree value, or the protocol's first verdict line (a log's slots): "chose nothing" is untrue of a log.
+  const decided = showsChosenValue(result)
+    ? [result.chosen ? `chose "${result.chosen.value}" at t=${result.chosen.t}` : 'chose nothing']
+    : firstSummary === undefined ? [] : [`${firstSummary.label} ${firstSummary.text}`];
   const violations = result.violations.length === 0 ? 'no violations' : result.violations.map((violation) => `${violation.checker} at event #${violation.event}`).join(', ');
-  return `${chosen}; ${violations}; ${plural(result.eventCount, 'event')}`;
+  const undecided = result.inconclusive.length === 0 ? [] : [`inconclusive: ${result.inconclusive.join(', ')}`];
+  return [...decided, violations, ...undecided, plural(result.eventCount, 'event'), verdictStatus(result)].join('; ');
 }

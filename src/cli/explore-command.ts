@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { ExploreModel } from '../explore/model.js';
-import { exploreModelFor, NO_FAULTS } from '../explore/setup.js';
+import { exploreModelFor, NO_FAULTS, type ExploreJudged } from '../explore/setup.js';
 import { describedSchedule } from '../explore/schedule-replay.js';
 import { parallelSearch } from '../explore/parallel-search.js';
 import { search, type SearchResult, type SearchStrategy } from '../explore/search.js';
@@ -10,6 +10,7 @@ import { printable } from '../trace/format.js';
 import { plural } from '../util/plural.js';
 import { failureScenarioText } from '../run/failure-files.js';
 import type { ProtocolBug } from '../run/protocol.js';
+import { protocolNamed } from '../run/registry.js';
 import { parseCount, parseDuration } from './durations.js';
 import { EXIT, UsageError } from './errors.js';
 import type { CliIo } from './io.js';
@@ -55,7 +56,9 @@ export async function exploreCommand(file: string, flags: ExploreFlags, io: CliI
   checkOutputDirectory(flags.out, '--out');
 
   const symmetry = flags.symmetry === true;
-  const { model, newChecks } = exploreModelFor(scenario, bug, limits, { symmetry });
+  const { model, newChecks, judged } = exploreModelFor(scenario, bug, limits, { symmetry });
+  // Judged for the scenario as written only (with --bug a violation is the point, and the expectation is not judged).
+  if (flags.bug === undefined) refuseUnjudgedExpectation(file, scenario, judged);
   const options = { strategy, maxDepth, maxStates, timeLimitMs, clock: () => performance.now(), newChecks };
   // One worker is the single-threaded search itself; more search level by level on worker threads, with the same counts and verdict.
   const result = workers === 1 ? search(model, options) : await parallelSearch(model, { scenario, bug, limits, symmetry }, options, workers);
@@ -67,11 +70,30 @@ export async function exploreCommand(file: string, flags: ExploreFlags, io: CliI
   }
   // A scenario's expectation speaks of the protocol it names, its own bug included; --bug swaps in another.
   const expectation = flags.bug === undefined ? judgeExploreExpectation(scenario, result) : null;
-  if (flags.json) io.stdout(JSON.stringify({ ...(exploreJson(scenario, bug, strategy, bounds, result, written, expectation) as object), symmetry: model.setup.symmetry ?? null, workers }) + '\n');
-  else io.stdout(formatExplore(scenario, bug, strategy, bounds, result, written, expectation, replayPath, [...symmetryLines(model), ...workerLines(workers), ...ignoredFaultsLines(scenario)]));
+  if (flags.json) io.stdout(JSON.stringify({ ...(exploreJson(scenario, bug, strategy, bounds, result, written, expectation) as object), symmetry: model.setup.symmetry ?? null, workers, notJudged: judged.notJudged }) + '\n');
+  else io.stdout(formatExplore(scenario, bug, strategy, bounds, result, written, expectation, replayPath, [...symmetryLines(model), ...workerLines(workers), ...ignoredFaultsLines(scenario)], judged));
   // As `run` with `expect: { safety: violated }`: a scenario that expects the violation found is met (a regression test of a planted bug).
   if (expectation !== null) return expectation.met ? EXIT.ok : EXIT.failed;
   return result.violation === null ? EXIT.ok : EXIT.failed;
+}
+
+/**
+ * `expect.explore.violation` naming a checker of the protocol that explore
+ * does not judge (a liveness checker, or one counting message deliveries)
+ * could never be met: bad input, one line.
+ */
+function refuseUnjudgedExpectation(file: string, scenario: Scenario, judged: ExploreJudged): void {
+  const wanted = scenario.expect.explore?.violation;
+  if (wanted === undefined || wanted === 'none' || wanted === 'any' || judged.checkers.includes(wanted)) return;
+  if (!judged.notJudged.includes(wanted) && !(protocolNamed(scenario.protocol)?.checkerNames ?? []).includes(wanted)) return;
+  const why = judged.notJudged.includes(wanted) ? "it counts message deliveries, which explore's states do not keep" : 'explore judges safety only; run and fuzz judge liveness';
+  throw new UsageError([`${file}: expect.explore.violation: explore does not judge ${wanted} (${why}); use none, any or one of: ${judged.checkers.join(', ')}`]);
+}
+
+/** The checkers line: what explore judges, and what it does not. */
+function checkersLine(judged: ExploreJudged): string {
+  const except = judged.notJudged.length === 0 ? '' : ` except ${judged.notJudged.join(', ')} (it counts message deliveries, which explore's states do not keep: run and fuzz judge it)`;
+  return `checkers  safety checkers of \`paxsim run\` on every transition${except}; liveness is not checked by explore`;
 }
 
 /** Which nodes `--symmetry` treats as interchangeable (said even when none are, so a factor of 1 is not a surprise). */
@@ -183,6 +205,7 @@ function formatExplore(
   expectation: ExploreExpectation | null,
   replayPath: string | null,
   symmetry: readonly string[],
+  judged: ExploreJudged,
 ): string {
   const seconds = (result.elapsedMs ?? 0) / 1000;
   const rate = seconds > 0 ? Math.round(result.distinctStates / seconds).toLocaleString('en-US') : '-';
@@ -193,7 +216,7 @@ function formatExplore(
       (bounds.maxStates === undefined ? '' : `, stop after ≥ ${bounds.maxStates} states`),
     ...symmetry,
     `searched  ${result.distinctStates.toLocaleString('en-US')} distinct states, ${result.transitions.toLocaleString('en-US')} transitions, depth ${result.depth}, ${seconds.toFixed(2)} s (${rate} states/s)`,
-    `checkers  safety checkers of \`paxsim run\` on every transition; liveness is not checked by explore`,
+    checkersLine(judged),
     `result    ${verdictLine(result, bounds)}`,
   ];
   if (result.violation !== null && written !== null) {

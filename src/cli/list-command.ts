@@ -1,8 +1,4 @@
 import { join } from 'node:path';
-import { CHECKERS } from '../check/suite.js';
-import { MULTIPAXOS_CHECKERS } from '../check/multipaxos-checks.js';
-import { RAFT_CHECKERS } from '../check/raft-checks.js';
-import { CHEAP_PAXOS_CHECKERS } from '../check/cheap-paxos-checks.js';
 import { registeredProtocols } from '../run/registry.js';
 import { CHECKER_FAMILIES, familyCheckerNames } from '../run/checker-families.js';
 import { protocolFor } from '../run/protocol-loader.js';
@@ -36,21 +32,22 @@ export function listCommand(flags: { color: boolean; protocol?: string }, io: Cl
     lines.push('', styles.bold(`${printable(definition.name)} bugs`) + styles.dim('  (--bug NAME on run, replay, fuzz and shrink, or `bug:` in a scenario)'));
     for (const [name, description] of Object.entries(bugs)) lines.push(`  ${name.padEnd(26)}${description}`);
   }
-  // Cheap Paxos runs every Multi-Paxos checker too: list only what it adds.
-  const cheapOnly = CHEAP_PAXOS_CHECKERS.filter((checker) => !MULTIPAXOS_CHECKERS.some((other) => other.name === checker.name));
-  for (const [protocol, checkers, note] of [
-    ['paxos', CHECKERS, ''],
-    ['multipaxos', MULTIPAXOS_CHECKERS, ''],
-    ['raft', RAFT_CHECKERS, ''],
-    ['cheap-paxos', cheapOnly, '  (and every multipaxos checker)'],
-  ] as const) {
-    lines.push('', styles.bold(`${protocol} checkers`) + styles.dim(note));
-    for (const checker of checkers) lines.push(`  ${checker.name.padEnd(26)}${checker.summary}`);
-  }
+  // Each protocol's checkers, from its definition: with their summaries when it describes them (paxsim's own).
+  const described = registeredProtocols().filter(({ definition }) => (definition.checkerDescriptions ?? []).length > 0);
+  described.forEach(({ definition }, index) => {
+    const checkers = definition.checkerDescriptions!;
+    // A protocol that runs every checker of one listed before it (Cheap Paxos, Multi-Paxos's) lists only what it adds.
+    const includes = described.slice(0, index).find(({ definition: other }) => other.checkerNames.every((name) => definition.checkerNames.includes(name)));
+    const note = includes === undefined ? '' : `  (and every ${printable(includes.definition.name)} checker)`;
+    lines.push('', styles.bold(`${printable(definition.name)} checkers`) + styles.dim(note));
+    for (const checker of checkers) {
+      if (includes === undefined || !includes.definition.checkerNames.includes(checker.name)) lines.push(`  ${printable(checker.name).padEnd(26)}${printable(checker.summary)}`);
+    }
+  });
   lines.push('', styles.bold('checker families') + styles.dim("  (a user protocol's `checkers: [...]`; README, \"Observation vocabulary\")"));
   for (const family of CHECKER_FAMILIES) lines.push(`  ${family.padEnd(26)}${familyCheckerNames([family]).join(', ')}`);
-  for (const { definition, module } of registeredProtocols()) {
-    if (module === null) continue;
+  for (const { definition } of registeredProtocols()) {
+    if ((definition.checkerDescriptions ?? []).length > 0) continue;
     lines.push('', styles.bold(`${printable(definition.name)} checkers`));
     lines.push(`  ${definition.checkerNames.length === 0 ? styles.dim('none') : definition.checkerNames.map(printable).join(', ')}`);
   }

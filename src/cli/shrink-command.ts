@@ -1,6 +1,7 @@
 import { runScenario } from '../run/runner.js';
 import { describeShrink, shrinkScenario, unitNote } from '../run/shrink.js';
 import { violationKind } from '../check/violation-kind.js';
+import { protocolNamed } from '../run/registry.js';
 import { failureScenarioText, foundLine } from '../run/failure-files.js';
 import { writeOutputFile } from '../util/output-path.js';
 import { shellCommand } from '../util/shell-quote.js';
@@ -70,5 +71,5 @@ export function shrinkCommand(file: string, flags: ShrinkFlags, io: CliIo): numb
     ].join('\n') + '\n',
   );
   // The shrinker only keeps candidates that fail this way; anything else is a bug in it.
-  return violation && violationKind(violation) === shrunk.kind ? EXIT.ok : EXIT.internal;
+  return violation && violationKind(violation, protocolNamed(shrunk.scenario.protocol)?.violationShape) === shrunk.kind ? EXIT.ok : EXIT.internal;
 }

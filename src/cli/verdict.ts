@@ -20,8 +20,7 @@ export function formatVerdict(result: RunResult, replayCommand: string, styles: 
   const label = (text: string) => styles.bold(text.padEnd(10));
   const scenario = result.scenario;
   lines.push(styles.bold(`── verdict: ${printable(scenario.name)}, seed ${result.seed}${result.bug ? `, bug ${result.bug}` : ''} ──`));
-  // Paxos, and any protocol the single-decree checkers judge (their ledger says what was chosen).
-  if (scenario.protocol === 'paxos' || result.checkers.some((checker) => checker.name === 'agreement' && result.multipaxos === null)) {
+  if (showsChosenValue(result)) {
     lines.push(label('chosen') + chosenText(result.chosen));
     lines.push(label('learned') + learnedText(scenario.roles.learners, result.learned, styles));
   }
@@ -46,11 +45,25 @@ export function formatVerdict(result: RunResult, replayCommand: string, styles: 
     result.outcome.stoppedBy === 'max-events' ? styles.fail(`, stopped at maxEvents (${scenario.maxEvents})`)
     : result.outcome.stoppedBy === 'max-trace-events' ? styles.fail(`, stopped at the trace-event limit (${LIMITS.traceEvents})`)
     : '';
-  const status = result.expectation.met ? styles.pass('PASS') : styles.fail(result.expectation.inconclusive ? 'INCONCLUSIVE' : 'FAIL');
+  const status = result.expectation.met ? styles.pass(verdictStatus(result)) : styles.fail(verdictStatus(result));
   const hash = result.traceHash ? `, trace ${result.traceHash.slice(0, 16)}` : '';
   lines.push(label('result') + `${status}  ${styles.dim(`${plural(result.eventCount, 'event')}, ended t=${result.outcome.endMs}${hash}`)}${stopped}`);
   lines.push(label('replay') + printable(replayCommand));
   return lines.join('\n') + '\n';
+}
+
+/**
+ * Whether a run has a single-decree chosen value to show: any protocol the
+ * single-decree checkers judge (their `agreement`; multi-decree has
+ * slot-agreement), asked of the run's checkers, not the protocol's name.
+ */
+export function showsChosenValue(result: RunResult): boolean {
+  return result.multipaxos === null && result.checkers.some((checker) => checker.name === 'agreement');
+}
+
+/** The result word: PASS only when every checker held and the expectations are met (inconclusive is not PASS). */
+export function verdictStatus(result: RunResult): 'PASS' | 'FAIL' | 'INCONCLUSIVE' {
+  return result.expectation.met ? 'PASS' : result.expectation.inconclusive ? 'INCONCLUSIVE' : 'FAIL';
 }
 
 /** Every liveness checker paxsim has, by name (single-decree's, and the client protocols'). */

@@ -1,7 +1,7 @@
 import type { TraceChecks } from '../check/checker.js';
 import type { NodeId, Scenario } from '../scenario/scenario.js';
 import type { ExploreSpec } from '../scenario/scenario.js';
-import { driverFor, type ProtocolBug } from '../run/protocol.js';
+import { driverFor, type ProtocolBug, type ProtocolDriver } from '../run/protocol.js';
 import { protocolNamed } from '../run/registry.js';
 import { hashPlain } from './canonical.js';
 import { ExploreModel, type ExploreLimits } from './model.js';
@@ -20,7 +20,7 @@ export function exploreModelFor(
   bug: ProtocolBug | undefined,
   limits: ExploreLimits,
   options: { readonly symmetry?: boolean } = {},
-): { model: ExploreModel; newChecks: () => TraceChecks } {
+): { model: ExploreModel; newChecks: () => TraceChecks; judged: ExploreJudged } {
   const driver = driverFor(scenario, bug, undefined);
   const clients = new Set(driver.alwaysConnected);
   const model = new ExploreModel({
@@ -33,7 +33,22 @@ export function exploreModelFor(
     limits,
     symmetry: options.symmetry ? symmetryClasses(scenario, driver.requests, driver.alwaysConnected) : undefined,
   });
-  return { model, newChecks: () => driverFor(scenario, bug, undefined).checks };
+  return { model, newChecks: () => driverFor(scenario, bug, undefined).checks, judged: exploreJudged(driver) };
+}
+
+/** Which of a run's checkers explore judges, asked of the checkers themselves. */
+export interface ExploreJudged {
+  /** Safety checkers explore judges on every transition. */
+  readonly checkers: readonly string[];
+  /** Safety checkers it cannot judge: they count message deliveries, which its states do not keep. */
+  readonly notJudged: readonly string[];
+}
+
+function exploreJudged(driver: ProtocolDriver): ExploreJudged {
+  const notJudged = driver.networkCheckers ?? [];
+  // Liveness is never judged (no liveness options: those checkers are not even built).
+  const safety = driver.checks.reports().filter((report) => report.kind === 'safety').map((report) => report.name);
+  return { checkers: safety.filter((name) => !notJudged.includes(name)), notJudged: safety.filter((name) => notJudged.includes(name)) };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { CheapPaxosChecks, cheapPaxosSummaryLines } from '../check/cheap-paxos-checks.js';
+import { AUXILIARIES_IDLE, CheapPaxosChecks, cheapPaxosSummaryLines } from '../check/cheap-paxos-checks.js';
 import type { CheapPaxosBug, CheapPaxosConfig } from '../protocols/cheap-paxos/config.js';
 import { cheapPaxosProtocol } from '../protocols/cheap-paxos/node.js';
 import type { Scenario } from '../scenario/scenario.js';
@@ -26,6 +26,8 @@ export function cheapPaxosDriver(scenario: Scenario, bug: CheapPaxosBug | undefi
     cheapBugs: new Set(bug ? [bug] : []),
   };
   const checks = new CheapPaxosChecks({ mains: spec.main, auxiliaries: spec.auxiliary, clients, alpha: spec.alpha, auxiliaryExpectation: scenario.expect.auxiliaries }, liveness);
+  // auxiliaries-idle counts deliveries to auxiliaries, judged only when the scenario expects something of them.
+  const networkCheckers = scenario.expect.auxiliaries === undefined ? [] : [AUXILIARIES_IDLE];
   return {
     simNodes: [...scenario.nodes, ...clients],
     alwaysConnected: clients,
@@ -33,7 +35,8 @@ export function cheapPaxosDriver(scenario: Scenario, bug: CheapPaxosBug | undefi
     requests: multiPaxosRequests(scenario),
     checks,
     observe: () => undefined,
-    needsNetworkEvents: scenario.expect.auxiliaries !== undefined,
+    needsNetworkEvents: networkCheckers.length > 0,
+    networkCheckers,
     facts: () => {
       const summary = checks.summary();
       return { chosen: null, learned: emptyDict(), summary: cheapPaxosSummaryLines(spec.main, summary), multipaxos: summary };

@@ -115,6 +115,12 @@ export const NO_EXCEPTIONS: Invariant = {
     const fatal = fatalEventText(event);
     return fatal === null ? null : `${String((event as { node?: unknown }).node)} ${fatal}`;
   },
+  // `C threw in onMessage: Error: boom at slot 3`: the same bug throws the same error from the same handler, whichever
+  // node and whatever numbers; so the shape is the handler and the error, numbers masked.
+  violationShape: (message) => {
+    const thrown = / threw in (.*)$/s.exec(message);
+    return thrown === null ? 'other' : thrown[1]!.replace(/\d+/g, '#');
+  },
 };
 
 /**

@@ -3,6 +3,7 @@ import type { TraceChecks } from '../check/checker.js';
 import { composedCoverage, GENERIC_SHARE, MAX_COVERAGE_SITUATIONS, type CoverageCatalogue, type OwnSituation } from '../check/coverage.js';
 import { InvariantChecks, NO_CHECKS, type Invariant } from '../check/invariants.js';
 import type { LivenessOptions } from '../check/liveness.js';
+import type { CheckerDescription } from '../check/suite.js';
 import type { Effects, NodeId, ProtocolFactory, ProtocolNode, StorageReader, Tagged } from '../protocols/effects.js';
 import type { ProposeRequest } from '../protocols/paxos/messages.js';
 import { PROPOSALS_SHAPE, USER_PROTOCOL_SHAPE, type ScenarioShape } from '../scenario/protocol-shape.js';
@@ -98,6 +99,8 @@ export interface DriverProtocolSpec<Config> {
   readonly bugs?: Readonly<Record<string, string>>;
   /** Checker names to list in `paxsim list` (the driver builds them itself). */
   readonly checkerNames?: readonly string[];
+  /** Or each checker with its kind and a one-line summary (paxsim's own protocols): `paxsim list` shows the summaries. */
+  readonly checkerDescriptions?: readonly CheckerDescription[];
   /** The scenario keys it reads beyond the common ones (clients, its timing block, …). Default: proposals and roles, timing in `config`. */
   readonly scenario?: ScenarioShape;
   /** The situations `paxsim fuzz` counts. Default: the generic ones (faults, lost requests, duplicate deliveries). */
@@ -118,6 +121,14 @@ export interface ProtocolDefinition<Config = unknown> {
   readonly config: z.ZodType<Config> | undefined;
   /** Names of the checkers that apply, for `paxsim list`. */
   readonly checkerNames: readonly string[];
+  /** The same checkers with their kinds and summaries, when the definition gives them (paxsim's own); else empty or absent. */
+  readonly checkerDescriptions?: readonly CheckerDescription[] | undefined;
+  /**
+   * The shape of a violation of one of its own checkers (its invariants'
+   * `violationShape`), which the shrinker keeps (check/violation-kind.ts);
+   * undefined for another checker's.
+   */
+  readonly violationShape?: ((violation: { readonly checker: string; readonly message: string }) => string | undefined) | undefined;
   /** What it takes from a scenario file: the loader, serializer and nemesis ask this, never the protocol's name. */
   readonly scenarioShape: ScenarioShape;
   /** Whether a scenario may declare paxsim's client nodes (`clients:`) for it. */
@@ -153,12 +164,16 @@ export function defineProtocol<Config>(
   if ('setup' in spec) {
     const scenarioShape = spec.scenario ?? PROPOSALS_SHAPE;
     const coverage = spec.coverage ?? composedCoverage([GENERIC_SHARE]);
-    return Object.freeze({ ...base, checkerNames: spec.checkerNames ?? [], scenarioShape, takesClients: scenarioShape.clients, coverage, traceFormat: spec.traceFormat, setup: spec.setup });
+    const checkerDescriptions = spec.checkerDescriptions ?? [];
+    const checkerNames = spec.checkerNames ?? checkerDescriptions.map((checker) => checker.name);
+    return Object.freeze({ ...base, checkerNames, checkerDescriptions, scenarioShape, takesClients: scenarioShape.clients, coverage, traceFormat: spec.traceFormat, setup: spec.setup });
   }
   return Object.freeze({
     ...base,
     scenarioShape: USER_PROTOCOL_SHAPE,
     checkerNames: [...familyCheckerNames(spec.checkers ?? []), ...invariantsOf(spec).map((invariant) => invariant.name)],
+    checkerDescriptions: [],
+    violationShape: invariantShapes(invariantsOf(spec)),
     takesClients: spec.clients !== undefined,
     coverage: familyCoverage(spec.name, spec.checkers ?? [], spec.coverage ?? []),
     setup: (cluster: ClusterContext<Config>) => nodeProtocolDriver(spec, cluster),
@@ -230,6 +245,11 @@ export function isProtocolDefinition(value: unknown): value is AnyProtocolDefini
 }
 
 /** A user protocol's invariants: `no-exceptions` (a handler that throws fails the run, see determinism-guard.ts), then its own. */
+/** The shape of a violation of one of `invariants` that reads its own (see {@link Invariant.violationShape}). */
+function invariantShapes(invariants: readonly Invariant[]): (violation: { readonly checker: string; readonly message: string }) => string | undefined {
+  return (violation) => invariants.find((invariant) => invariant.name === violation.checker)?.violationShape?.(violation.message);
+}
+
 function invariantsOf(spec: { readonly invariants?: readonly Invariant[] }): readonly Invariant[] {
   return [NO_EXCEPTIONS, ...(spec.invariants ?? [])];
 }

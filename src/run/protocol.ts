@@ -40,6 +40,12 @@ export interface ProtocolDriver {
   /** Its checkers judge network events, so the run emits them even when no trace is kept. */
   readonly needsNetworkEvents?: boolean;
   /**
+   * Those checkers, by name: they count message deliveries, which explore's
+   * states do not keep (two paths with different counts meet in one state),
+   * so explore says it does not judge them.
+   */
+  readonly networkCheckers?: readonly string[];
+  /**
    * Whether its checks may depend on the order of events across nodes (a
    * user protocol's own invariants do), so `explore` keeps histories that
    * differ only in that order apart. Absent: true for a protocol of the

@@ -1,5 +1,6 @@
 import type { Violation } from '../check/checker.js';
 import { violationKind } from '../check/violation-kind.js';
+import { protocolNamed } from './registry.js';
 import type { ProtocolBug } from './protocol.js';
 import { validateScenario } from '../scenario/load.js';
 import type { ClientSpec, DelaySpec, Fault, KvOpSpec, NetworkSpec, Scenario } from '../scenario/scenario.js';
@@ -116,10 +117,12 @@ interface Failure {
 function judge(result: RunResult): Failure | null {
   const first = result.violations[0];
   if (first === undefined) return null;
-  const failures = new Set(result.violations.map(violationKind));
+  // The protocol reads its own checkers' messages (no-exceptions, a user's invariants); the kind table, paxsim's.
+  const ownShape = protocolNamed(result.scenario.protocol)?.violationShape;
+  const failures = new Set(result.violations.map((violation) => violationKind(violation, ownShape)));
   for (const check of result.expectation.checks) if (!check.met) failures.add(`expect ${check.what}`);
   const isLiveness = result.checkers.find((report) => report.name === first.checker)?.kind === 'liveness';
-  return { first, kind: violationKind(first), isLiveness, failures, events: result.eventCount };
+  return { first, kind: violationKind(first, ownShape), isLiveness, failures, events: result.eventCount };
 }
 
 /** The same failure as the original's, nothing it did not have, and no longer. */

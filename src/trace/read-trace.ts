@@ -3,7 +3,7 @@ import type { Ballot } from '../protocols/paxos/ballot.js';
 import type { NodeId } from '../scenario/scenario.js';
 import type { AnyTraceEvent, FaultEvent, MultiPaxosTraceEvent, TraceEvent, TraceMeta } from '../sim/events.js';
 import { describeOp } from './format.js';
-import { isMultiSlotFormat, traceFormatOf } from './trace-format.js';
+import { builtInTraceFormatOf, isMultiSlotFormat, traceFormatOf } from './trace-format.js';
 
 /**
  * Reads a JSON Lines trace in the documented format (README, "Trace format"),
@@ -103,11 +103,14 @@ type Json = Record<string, unknown>;
 class Problems {
   readonly lines: string[] = [];
   private count = 0;
+  /** The first problem: its line and message. */
+  first: { readonly line: number; readonly message: string } | null = null;
 
   constructor(private readonly file: string) {}
 
   add(line: number, message: string): void {
     this.count += 1;
+    this.first ??= { line, message };
     if (this.lines.length < MAX_TRACE_ERRORS) this.lines.push(`${this.file}:${line}: ${message}`);
   }
 
@@ -182,6 +185,8 @@ export class TraceReader {
   /** A run of blank lines not yet known to be in the middle (they are allowed at the end). */
   private blankFrom = 0;
   private blankCount = 0;
+  /** The meta line's `protocol` when it names none paxsim knows and no `protocolModule` (the trace reads as single-decree Paxos); else null. */
+  private unknownProtocol: string | null = null;
 
   /** `userProtocol`: read it as a user protocol's trace even when its meta line names no `protocolModule` (`check --protocol MODULE` says it is). */
   constructor(
@@ -236,7 +241,9 @@ export class TraceReader {
     const declared = declaredMeta(line);
     this.user = this.options.userProtocol === true || declared['protocolModule'] !== undefined;
     // The meta line's `protocol` names the format (trace/trace-format.ts); any other, or none, reads as single-decree Paxos.
-    const format = traceFormatOf(typeof declared['protocol'] === 'string' ? declared['protocol'] : undefined);
+    const protocol = typeof declared['protocol'] === 'string' ? declared['protocol'] : undefined;
+    const format = traceFormatOf(protocol);
+    this.unknownProtocol = !this.user && protocol !== undefined && protocol !== '' && builtInTraceFormatOf(protocol) === undefined ? protocol : null;
     this.raft = !this.user && format === 'raft';
     this.multipaxos = !this.user && (isMultiSlotFormat(format) || this.raft);
     this.metaRead = readMeta(line, this.problems, this.multipaxos || this.user);
@@ -285,6 +292,20 @@ export class TraceReader {
     return event;
   }
 
+  /**
+   * A trace of a protocol paxsim does not know (no `protocolModule`) reads
+   * as single-decree Paxos (a foreign Paxos implementation may name itself);
+   * when its events do not, that is one problem, its meta line's protocol,
+   * not one per event with hints for other formats.
+   */
+  private unknownProtocolProblem(protocol: string, first: { readonly line: number; readonly message: string }): string {
+    const what = first.message.split('; ')[0];
+    return (
+      `${this.file}:1: protocol: "${protocol}" is no protocol paxsim knows, so the trace was read as single-decree Paxos, which it is not (line ${first.line}: ${what}); ` +
+      `check a user protocol's trace with --protocol MODULE, or name its protocol in the meta line`
+    );
+  }
+
   private get format(): TraceFormat {
     return this.user ? 'user' : this.raft ? 'raft' : this.multipaxos ? 'multipaxos' : 'paxos';
   }
@@ -295,6 +316,7 @@ export class TraceReader {
       return { ok: false, errors: [`${this.file}:1: meta: the trace is empty; line 1 must be the meta line {"type":"meta","nodes":[…]}`] };
     }
     const metaRead = this.metaRead;
+    if (metaRead !== null && this.unknownProtocol !== null && this.problems.first !== null) return { ok: false, errors: [this.unknownProtocolProblem(this.unknownProtocol, this.problems.first)] };
     if (metaRead === null || !this.problems.empty) return { ok: false, errors: this.problems.result() };
     return { ok: true, protocol: this.format, meta: metaRead.meta, metaKeys: metaRead.keys, eventCount: this.lastLine - 1 };
   }

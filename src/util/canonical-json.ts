@@ -10,7 +10,8 @@ export function canonicalJson(value: unknown): string | undefined {
 
 function sortedKeys(_key: string, value: unknown): unknown {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
-  const sorted: Record<string, unknown> = {};
+  // No prototype: a key named `__proto__` is an ordinary key here (on `{}` it would set the prototype and vanish from the text).
+  const sorted: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   for (const key of Object.keys(value).sort()) sorted[key] = (value as Record<string, unknown>)[key];
   return sorted;
 }
