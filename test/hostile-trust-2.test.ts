@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { multiDecreeViolations } from './support/family-violations.js';
+import { multiDecreeViolations } from './helpers/family-violations.js';
 import { expectOneLine, runCli } from './helpers/cli.js';
 
 /** Trust, second round: a checker tool that says PASS wrongly, or loses a failure it found, is worse than none. */

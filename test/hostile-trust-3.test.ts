@@ -9,10 +9,10 @@ import { multiPaxosDefinition, paxosDefinition } from '../src/run/builtin-protoc
 import { defineProtocol } from '../src/run/protocol-definition.js';
 import { registerProtocol } from '../src/run/registry.js';
 import { runScenario } from '../src/run/runner.js';
-import { multiDecreeViolations } from './support/family-violations.js';
+import { multiDecreeViolations } from './helpers/family-violations.js';
 import { expectOneLine, runCli } from './helpers/cli.js';
 import { shippedScenario } from './helpers/scenario.js';
-import { recordTrace } from './support/trace-edit.js';
+import { recordTrace } from './helpers/trace-edit.js';
 
 /** Trust, third round: a checker tool that says PASS wrongly, or loses a failure it found, is worse than none. */
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { expectOneLine, runCli } from './helpers/cli.js';
-import { editTrace, recordTrace } from './support/trace-edit.js';
+import { editTrace, recordTrace } from './helpers/trace-edit.js';
 
 /**
  * `paxsim check` never says PASS for a trace of a failing run because its

@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { expect } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+import { runCli } from './cli.js';
 
 /** How to rewrite a trace: its meta line as an object, its event lines as text. */
 export interface TraceEdit {

@@ -1,7 +1,7 @@
 import type { Violation } from '../../src/check/checker.js';
 import { familyChecks } from '../../src/run/checker-families.js';
 import type { AnyTraceEvent } from '../../src/sim/events.js';
-import { scenarioFromYaml } from '../helpers/scenario.js';
+import { scenarioFromYaml } from './scenario.js';
 
 const SCENARIO = scenarioFromYaml('name: families\nprotocol: ./user.mjs\nnodes: [A, B, C]\n');
 
