@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { getHeapStatistics } from 'node:v8';
 import type { ExploreModel } from '../explore/model.js';
 import { exploreModelFor, NO_FAULTS, type ExploreJudged } from '../explore/setup.js';
 import { describedSchedule } from '../explore/schedule-replay.js';
@@ -59,7 +60,7 @@ export async function exploreCommand(file: string, flags: ExploreFlags, io: CliI
   const { model, newChecks, judged } = exploreModelFor(scenario, bug, limits, { symmetry });
   // Judged for the scenario as written only (with --bug a violation is the point, and the expectation is not judged).
   if (flags.bug === undefined) refuseUnjudgedExpectation(file, scenario, judged);
-  const options = { strategy, maxDepth, maxStates, timeLimitMs, clock: () => performance.now(), newChecks };
+  const options = { strategy, maxDepth, maxStates, timeLimitMs, clock: () => performance.now(), memoryFull: heapNearlyFull, newChecks };
   // One worker is the single-threaded search itself; more search level by level on worker threads, with the same counts and verdict.
   const result = workers === 1 ? search(model, options) : await parallelSearch(model, { scenario, bug, limits, symmetry }, options, workers);
   const bounds = { ...limits, depth: maxDepth, maxStates, timeLimitMs };
@@ -184,14 +185,46 @@ export function judgeExploreExpectation(scenario: Scenario, result: SearchResult
   return { met, lines };
 }
 
+/**
+ * The share of the heap limit past which the search stops with a verdict: an
+ * unbounded search of a large configuration would otherwise die of V8's
+ * out-of-memory crash (a stack trace, no result), and nearer the limit V8
+ * spends most of its time collecting garbage.
+ */
+const HEAP_SHARE = 0.8;
+
+/**
+ * V8's young generation on 64-bit (three 16 MB semi-spaces), which its heap
+ * limit includes: what the search fills is the old generation, whose limit
+ * (--max-old-space-size) is the rest.
+ */
+const YOUNG_GENERATION_BYTES = 48 * 2 ** 20;
+
+function heapLimitBytes(): number {
+  return getHeapStatistics().heap_size_limit - YOUNG_GENERATION_BYTES;
+}
+
+/** The search's memory probe (asked every few hundred expansions). */
+function heapNearlyFull(): boolean {
+  return getHeapStatistics().used_heap_size > HEAP_SHARE * heapLimitBytes();
+}
+
+function formatMegabytes(bytes: number): string {
+  return `${Math.round(bytes / 2 ** 20).toLocaleString('en-US')} MB`;
+}
+
 /** The honest one-line verdict: exhausted, a violation, or no violation within the bounds that cut the search. */
 export function verdictLine(result: SearchResult, bounds: { depth?: number | undefined; maxStates?: number | undefined; timeLimitMs?: number | undefined }): string {
   const states = `${result.distinctStates.toLocaleString('en-US')} distinct states`;
   if (result.violation !== null) return `VIOLATION of ${result.violation.violation.checker} after ${plural(result.violation.actions.length, 'step')} (${states} searched)`;
   if (result.exhausted) return `exhausted: ${states}, no violation`;
-  const within = result.cutBy.filter((bound) => bound !== 'states').map((bound) => (bound === 'depth' ? `depth ${bounds.depth}` : `${((bounds.timeLimitMs ?? 0) / 1000).toFixed(1)} s`));
+  const within = result.cutBy
+    .filter((bound) => bound === 'depth' || bound === 'time')
+    .map((bound) => (bound === 'depth' ? `depth ${bounds.depth}` : `${((bounds.timeLimitMs ?? 0) / 1000).toFixed(1)} s`));
   // The state bound is checked once a state is expanded, with all its successors counted: the search stops after at least that many.
-  const stopped = result.cutBy.includes('states') ? `; stopped after ≥ ${bounds.maxStates!.toLocaleString('en-US')} states` : '';
+  const stopped =
+    (result.cutBy.includes('states') ? `; stopped after ≥ ${bounds.maxStates!.toLocaleString('en-US')} states` : '') +
+    (result.cutBy.includes('memory') ? `; stopped near the heap limit (${HEAP_SHARE * 100}% of ${formatMegabytes(heapLimitBytes())})` : '');
   return `no violation${within.length === 0 ? '' : ` within ${within.join(' / ')}`}${stopped} (${states}; not exhausted)`;
 }
 
@@ -227,7 +260,8 @@ function formatExplore(
     lines.push(`replay    paxsim run ${written.scenario}`);
   }
   if (expectation !== null) lines.push(`expect    ${expectation.lines.join(' · ')}`);
-  if (replayPath !== null && result.violation === null && !result.exhausted) lines.push(`raise the bounds (--depth, --max-states, --time) to search further`);
+  if (result.cutBy.includes('memory')) lines.push(`memory    bound the search (--depth, --max-states), or give it a larger heap: NODE_OPTIONS=--max-old-space-size=MB`);
+  else if (replayPath !== null && result.violation === null && !result.exhausted) lines.push(`raise the bounds (--depth, --max-states, --time) to search further`);
   return lines.join('\n') + '\n';
 }
 

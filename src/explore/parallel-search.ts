@@ -28,7 +28,7 @@ const SHARE_FROM_LEVEL_SIZE = 1000;
  * (a violation, or `maxStates` reached), that level's outcome depends on the
  * order inside it: the search is then re-derived single-threaded to that
  * level, so the counterexample (a shortest one) and the counts are the
- * single-threaded ones. A time limit is looked at between levels.
+ * single-threaded ones. A time limit and the heap are looked at between levels.
  */
 export async function parallelSearch(model: ExploreModel, setup: Omit<SearchWorkerSetup, 'kind' | 'maxDepth'>, options: SearchOptions, workers: number): Promise<SearchResult> {
   assert(options.strategy === 'bfs', 'parallel search is breadth-first');
@@ -81,6 +81,12 @@ export async function parallelSearch(model: ExploreModel, setup: Omit<SearchWork
       if (options.timeLimitMs !== undefined && clock !== undefined && clock() - startedMs! >= options.timeLimitMs) {
         if (cutByDepth) cutBy.push('depth');
         cutBy.push('time');
+        return finish();
+      }
+      // The coordinator's heap holds each level's fingerprints and candidates: looked at between levels, as the time is.
+      if (options.memoryFull?.() === true) {
+        if (cutByDepth) cutBy.push('depth');
+        cutBy.push('memory');
         return finish();
       }
       const dealOut: boolean = shared && next.fingerprints.length >= SHARE_FROM_LEVEL_SIZE;

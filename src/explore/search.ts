@@ -16,13 +16,19 @@ export interface SearchOptions {
   /** Stop after this many ms of `clock` (the CLI's wall clock; the search itself reads none). */
   readonly timeLimitMs?: number | undefined;
   readonly clock?: (() => number) | undefined;
+  /**
+   * Asked every few hundred expansions: true stops the search, cut by
+   * 'memory' (the CLI's heap probe, so an unbounded search ends with a
+   * verdict instead of running out of memory; the search itself reads none).
+   */
+  readonly memoryFull?: (() => boolean) | undefined;
   /** The same safety checkers as `run`, fresh for each evaluation. */
   readonly newChecks: () => TraceChecks;
   /** Canonical fingerprint of a state (symmetry reduction plugs in here). */
   readonly fingerprint?: ((state: ExploreState) => number) | undefined;
 }
 
-export type SearchBound = 'depth' | 'states' | 'time';
+export type SearchBound = 'depth' | 'states' | 'time' | 'memory';
 
 export interface SearchResult {
   /** True when every reachable state within the limits was expanded: no bound cut the search. */
@@ -235,7 +241,8 @@ export function search(model: ExploreModel, options: SearchOptions): SearchResul
     else if (successor.atBound === 'terminal') terminalAtBound.push(successor.trail());
     else cutAtBound = true;
   };
-  let sinceClock = 0;
+  /** Expansions since the clock and the heap were last looked at: both cost more than an expansion's worth to read each time. */
+  let sinceProbe = 0;
   while (options.strategy === 'bfs' ? head < frontier.length : frontier.length > 0) {
     const trail = options.strategy === 'bfs' ? frontier[head++]! : frontier.pop()!;
     const state = trail.state!;
@@ -253,10 +260,14 @@ export function search(model: ExploreModel, options: SearchOptions): SearchResul
       cutBy.add('states');
       return finish(null);
     }
-    if (options.timeLimitMs !== undefined && clock !== undefined && ++sinceClock >= 256) {
-      sinceClock = 0;
-      if (clock() - startedMs! >= options.timeLimitMs) {
+    if (++sinceProbe >= PROBE_EVERY) {
+      sinceProbe = 0;
+      if (options.timeLimitMs !== undefined && clock !== undefined && clock() - startedMs! >= options.timeLimitMs) {
         cutBy.add('time');
+        return finish(null);
+      }
+      if (options.memoryFull?.() === true) {
+        cutBy.add('memory');
         return finish(null);
       }
     }
@@ -268,6 +279,9 @@ export function search(model: ExploreModel, options: SearchOptions): SearchResul
   if (cutAtBound) cutBy.add('depth');
   return finish(null);
 }
+
+/** Expansions between looks at the clock and the heap. */
+const PROBE_EVERY = 256;
 
 /** The initial state's trail (its events those of booting), its fingerprint added to `visited`. */
 export function initialTrail(model: ExploreModel, visited: FingerprintSet, fingerprint?: (state: ExploreState) => number): Trail {
