@@ -149,3 +149,51 @@ describe('check --liveness-within on a user protocol without a liveness checker'
     expect(expectOneLine(outcome.stderr)).toBe('--liveness-within: protocol scripted has no liveness checker (the checker families single-decree and clients have one)');
   });
 });
+
+describe("check judges Cheap Paxos's auxiliaries-idle as the run did", () => {
+  /** Two mains and one auxiliary, no message allowed to reach it: B's crash at 0 makes A ask C (the run fails auxiliaries-idle). */
+  function auxiliaryScenario(): string {
+    const file = join(dir, 'aux-idle.yaml');
+    writeFileSync(
+      file,
+      [
+        'name: aux-idle',
+        'protocol: cheap-paxos',
+        'nodes: [A, B, C]',
+        'roles: { main: [A, B], auxiliary: [C] }',
+        'cheapPaxos: { alpha: 1 }',
+        'clients:',
+        '  - { id: c1, ops: [{ put: { key: x, value: "1" } }] }',
+        'faults:',
+        '  - { at: 0, crash: B }',
+        'until: 3000',
+        'expect: { safety: hold, auxiliaries: { maxMessages: 0 } }',
+        '',
+      ].join('\n'),
+    );
+    return file;
+  }
+
+  it("a failing run's own trace checks as FAIL (its meta line lacked the scenario's limits, so check said PASS with a note)", async () => {
+    const trace = join(dir, 'aux-idle.jsonl');
+    const ran = await runCli(['run', auxiliaryScenario(), '--trace', trace]);
+    expect(ran.code).toBe(1);
+    expect(JSON.parse(readFileSync(trace, 'utf8').split('\n')[0]!)).toMatchObject({ auxiliaryLimits: { maxMessages: 0 } });
+    const checked = await runCli(['check', trace, '--no-color']);
+    expect(checked.code).toBe(1);
+    expect(checked.stdout).toMatch(/✗ auxiliaries-idle +1 message reached auxiliaries/);
+    expect(checked.stdout).toMatch(/^result +FAIL/m);
+    expect(checked.stdout).not.toContain('do not reproduce');
+  });
+
+  it('a meta line whose auxiliaryLimits is malformed is bad input, one line naming the field', async () => {
+    const trace = join(dir, 'aux-bad.jsonl');
+    writeFileSync(
+      trace,
+      '{"type":"meta","nodes":["A","B","C"],"protocol":"cheap-paxos","main":["A","B"],"auxiliary":["C"],"alpha":1,"clients":[],"auxiliaryLimits":{"maxMessages":-1}}\n',
+    );
+    const outcome = await runCli(['check', trace]);
+    expect(outcome.code).toBe(2);
+    expect(expectOneLine(outcome.stderr)).toBe(`${trace}:1: auxiliaryLimits.maxMessages: must be a non-negative integer, got -1`);
+  });
+});

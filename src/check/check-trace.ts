@@ -287,7 +287,7 @@ class MultiPaxosTraceCheck implements ProtocolTraceCheck {
   constructor(meta: TraceMeta, liveness: LivenessOptions | undefined) {
     this.checks =
       traceFormatOf(meta.protocol) === 'cheap-paxos'
-        ? new CheapPaxosChecks({ mains: meta.main ?? [], auxiliaries: meta.auxiliary ?? [], clients: meta.clients ?? [], alpha: meta.alpha ?? 1, auxiliaryExpectation: undefined }, liveness)
+        ? new CheapPaxosChecks({ mains: meta.main ?? [], auxiliaries: meta.auxiliary ?? [], clients: meta.clients ?? [], alpha: meta.alpha ?? 1, auxiliaryExpectation: meta.auxiliaryLimits }, liveness)
         : new MultiPaxosChecks({ replicas: meta.nodes, clients: meta.clients ?? [], quorumSize: majorityOf(meta.nodes.length) }, liveness);
   }
 

@@ -268,6 +268,13 @@ export function traceMeta(scenario: Scenario, seed: number, bug: ProtocolBug | u
     meta.main = [...scenario.cheapPaxos.main];
     meta.auxiliary = [...scenario.cheapPaxos.auxiliary];
     meta.alpha = scenario.cheapPaxos.alpha;
+    const limits = scenario.expect.auxiliaries;
+    if (limits !== undefined) {
+      meta.auxiliaryLimits = {
+        ...(limits.maxMessages === undefined ? {} : { maxMessages: limits.maxMessages }),
+        ...(limits.idleAfterMs === undefined ? {} : { idleAfterMs: limits.idleAfterMs }),
+      };
+    }
   }
   if (bug) meta.bug = bug;
   return meta;

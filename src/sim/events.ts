@@ -135,6 +135,8 @@ export interface TraceMeta {
   main?: NodeId[];
   auxiliary?: NodeId[];
   alpha?: number;
+  /** Cheap Paxos: the scenario's `expect.auxiliaries` (what auxiliaries-idle judges), so `check` judges the trace as the run did. */
+  auxiliaryLimits?: { maxMessages?: number; idleAfterMs?: number };
   bug?: string;
   /**
    * A user protocol: the module that defines it, as a file name or package

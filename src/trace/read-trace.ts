@@ -445,7 +445,7 @@ function readMeta(line: string, problems: Problems, withClients: boolean): { met
 }
 
 /** Cheap Paxos's meta fields: `main` and `auxiliary` split `nodes`, `alpha` a positive integer. */
-function readCheapPaxosMeta(raw: Json, nodes: NodeId[] | null, problems: Problems): { main: NodeId[]; auxiliary: NodeId[]; alpha: number } | null {
+function readCheapPaxosMeta(raw: Json, nodes: NodeId[] | null, problems: Problems): Pick<TraceMeta, 'main' | 'auxiliary' | 'alpha' | 'auxiliaryLimits'> | null {
   const known = nodes === null ? null : new Set(nodes);
   const main = readNodeList(raw, 'main', known, problems);
   const auxiliary = readNodeList(raw, 'auxiliary', known, problems);
@@ -464,7 +464,32 @@ function readCheapPaxosMeta(raw: Json, nodes: NodeId[] | null, problems: Problem
     problems.add(1, `auxiliary: "${overlap}" is also in main`);
     ok = false;
   }
-  return ok ? { main: main!, auxiliary: auxiliary!, alpha: alpha as number } : null;
+  const limits = readAuxiliaryLimits(raw['auxiliaryLimits'], problems);
+  if (limits === null) ok = false;
+  if (!ok) return null;
+  return { main: main!, auxiliary: auxiliary!, alpha: alpha as number, ...(limits === undefined || limits === null ? {} : { auxiliaryLimits: limits }) };
+}
+
+/** `auxiliaryLimits`, when the run judged auxiliaries-idle: `{maxMessages?, idleAfterMs?}`, each a non-negative integer. */
+function readAuxiliaryLimits(value: unknown, problems: Problems): TraceMeta['auxiliaryLimits'] | null | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    problems.add(1, `auxiliaryLimits: must be an object like {"maxMessages":0}, got ${describe(value)}`);
+    return null;
+  }
+  const limits: { maxMessages?: number; idleAfterMs?: number } = {};
+  for (const [key, limit] of Object.entries(value)) {
+    if (key !== 'maxMessages' && key !== 'idleAfterMs') {
+      problems.add(1, `auxiliaryLimits.${key}: unknown; expected maxMessages or idleAfterMs`);
+      return null;
+    }
+    if (typeof limit !== 'number' || !Number.isSafeInteger(limit) || limit < 0) {
+      problems.add(1, `auxiliaryLimits.${key}: must be a non-negative integer, got ${describe(limit)}`);
+      return null;
+    }
+    limits[key] = limit;
+  }
+  return limits;
 }
 
 /** A list of distinct node ids; with `known`, each must be one of them (a role list inside `nodes`). */
