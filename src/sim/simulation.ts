@@ -1,6 +1,7 @@
 import { takesOwnedDelivery, type DurableStorage, type Effects, type ProtocolFactory, type ProtocolNode, type Tagged } from '../protocols/effects.js';
 import type { Fault, NetworkSpec, NodeId } from '../scenario/scenario.js';
 import { assert, fail, unreachable } from '../util/assert.js';
+import { mapPacked } from '../util/packed-array.js';
 import { EntryQueue, NO_COPIES } from './entry-queue.js';
 import type { AnyTraceEvent, DropReason, FaultEvent } from './events.js';
 import { drawDelayMs, LinkState, MessageFate } from './network.js';
@@ -218,7 +219,8 @@ export class Simulation<Message extends Tagged, StoredRecord, Observation extend
     this.networkTrace = this.traceNetwork ? (setup.networkTrace ?? null) : null;
     this.links = new LinkState(setup.nodes, setup.alwaysConnected ?? []);
     this.fate = new MessageFate(setup.network, setup.seed, setup.nodes);
-    this.slots = setup.nodes.map((id, index) => ({
+    // Packed in every tier: `run`, `process` and the handlers index it per event (see util/packed-array.ts).
+    this.slots = mapPacked(setup.nodes, (id, index) => ({
       id,
       index,
       up: true,
@@ -436,7 +438,8 @@ export class Simulation<Message extends Tagged, StoredRecord, Observation extend
         return this.restart(this.slots[this.links.index(fault.node)]!);
       case 'partition':
         this.links.partition(fault.groups);
-        this.emit({ t, type: 'partition', groups: fault.groups.map((group) => [...group]) });
+        // Packed in every tier: the checkers' partition tracking reads these groups (see util/packed-array.ts).
+        this.emit({ t, type: 'partition', groups: mapPacked(fault.groups, (group) => [...group]) });
         return;
       case 'cut':
         this.links.cutLink(fault.from, fault.to);
