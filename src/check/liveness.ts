@@ -4,6 +4,7 @@ import type { TraceEvent } from '../sim/events.js';
 import { ClusterView } from './cluster-view.js';
 import type { CheckContext, Checker } from './checker.js';
 import { plural } from '../util/plural.js';
+import { filterPacked } from '../util/packed-array.js';
 
 export interface LivenessOptions {
   readonly withinMs: number;
@@ -136,7 +137,8 @@ export class LivenessChecker implements Checker {
   }
 
   private missingLearners(): NodeId[] {
-    return this.requiredLearners.filter((node) => {
+    // One elements kind, empty or not: its callers' optimized code is not deopted by the first empty (or non-empty) result.
+    return filterPacked(this.requiredLearners, (node) => {
       const learned = this.learned.get(node);
       return learned === undefined || (this.deadlineMs !== null && learned.t > this.deadlineMs);
     });
@@ -161,11 +163,14 @@ export class LivenessChecker implements Checker {
     const majority = Math.floor(this.context.acceptors.length / 2) + 1;
     for (const component of this.cluster.connectedComponents()) {
       // A component is a handful of nodes: `includes` beats building a Set per component at every evaluation.
-      const acceptors = this.context.acceptors.filter((node) => component.includes(node)).length;
+      // Counted, not filtered: an empty `filter` result has another elements kind, and deopted this code seeds later.
+      let acceptors = 0;
+      for (const node of this.context.acceptors) if (component.includes(node)) acceptors += 1;
       const hasProposer = component.some((node) => this.proposing.has(node));
       if (acceptors >= majority && hasProposer) {
         this.stableSinceMs = Math.max(this.options.quietFromMs, this.lastChangeMs);
-        this.requiredLearners = this.context.learners.filter((node) => component.includes(node));
+        // One elements kind, empty or not: `missingLearners` reads it (see util/packed-array.ts).
+        this.requiredLearners = filterPacked(this.context.learners, (node) => component.includes(node));
         return;
       }
     }

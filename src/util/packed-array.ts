@@ -13,3 +13,20 @@ export function mapPacked<T, U>(items: readonly T[], toItem: (item: T, index: nu
   for (let index = 0; index < items.length; index++) mapped.push(toItem(items[index]!, index));
   return mapped;
 }
+
+/**
+ * `items.filter(keep)` whose result has one elements kind whether or not it is
+ * empty. `filter` returns an empty array as SMI-only and a non-empty one of
+ * strings or objects as generic, so code optimized while every result was
+ * non-empty deopts at the first empty one (or the reverse), seeds later. The
+ * `[]` below is one allocation site: once any result held an object, V8 starts
+ * every later one (empty ones too) with generic elements.
+ */
+export function filterPacked<T>(items: readonly T[], keep: (item: T) => boolean): T[] {
+  const kept: T[] = [];
+  for (let index = 0; index < items.length; index++) {
+    const item = items[index]!;
+    if (keep(item)) kept.push(item);
+  }
+  return kept;
+}
