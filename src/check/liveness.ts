@@ -137,7 +137,7 @@ export class LivenessChecker implements Checker {
   }
 
   private missingLearners(): NodeId[] {
-    // One elements kind, empty or not: its callers' optimized code is not deopted by the first empty (or non-empty) result.
+    // Packed in every tier: its callers' optimized code read `filter`'s holey results, then deopted on packed ones (see util/packed-array.ts).
     return filterPacked(this.requiredLearners, (node) => {
       const learned = this.learned.get(node);
       return learned === undefined || (this.deadlineMs !== null && learned.t > this.deadlineMs);
@@ -163,13 +163,13 @@ export class LivenessChecker implements Checker {
     const majority = Math.floor(this.context.acceptors.length / 2) + 1;
     for (const component of this.cluster.connectedComponents()) {
       // A component is a handful of nodes: `includes` beats building a Set per component at every evaluation.
-      // Counted, not filtered: an empty `filter` result has another elements kind, and deopted this code seeds later.
+      // Counted, not filtered: no array per component, and none whose elements kind changes once this is optimized (see util/packed-array.ts).
       let acceptors = 0;
       for (const node of this.context.acceptors) if (component.includes(node)) acceptors += 1;
       const hasProposer = component.some((node) => this.proposing.has(node));
       if (acceptors >= majority && hasProposer) {
         this.stableSinceMs = Math.max(this.options.quietFromMs, this.lastChangeMs);
-        // One elements kind, empty or not: `missingLearners` reads it (see util/packed-array.ts).
+        // Packed in every tier: `missingLearners` reads it (see util/packed-array.ts).
         this.requiredLearners = filterPacked(this.context.learners, (node) => component.includes(node));
         return;
       }

@@ -260,7 +260,7 @@ function randomBurst(scenario: Scenario, at: number, forMs: number, random: Rand
 
 /** A node that may go down over [fromMs, untilMs) without exceeding maxDown at any moment. */
 function pickDownable(nodes: readonly NodeId[], down: readonly DownInterval[], fromMs: number, untilMs: number, maxDown: number, random: Random): NodeId | undefined {
-  // Both lists built with one elements kind, empty or not, so this is not deopted by the first empty one seeds later (see util/packed-array.ts).
+  // Both packed in every tier: with `filter`, this function deopted on its own results once optimized (see util/packed-array.ts).
   const overlapping = filterPacked(down, (interval) => interval.fromMs < untilMs && fromMs < interval.untilMs);
   // Intervals are generated in start order, so the peak overlap with this new one is at some start inside it.
   let peak = downAt(overlapping, fromMs);

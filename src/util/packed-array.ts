@@ -15,12 +15,10 @@ export function mapPacked<T, U>(items: readonly T[], toItem: (item: T, index: nu
 }
 
 /**
- * `items.filter(keep)` whose result has one elements kind whether or not it is
- * empty. `filter` returns an empty array as SMI-only and a non-empty one of
- * strings or objects as generic, so code optimized while every result was
- * non-empty deopts at the first empty one (or the reverse), seeds later. The
- * `[]` below is one allocation site: once any result held an object, V8 starts
- * every later one (empty ones too) with generic elements.
+ * `items.filter(keep)` whose result is packed in every tier. `filter` flips
+ * the other way from `map`: run by the interpreter it returns its source's
+ * elements kind (the scenario's node and role lists are holey), inlined by
+ * TurboFan a packed array; same deopts, same fix.
  */
 export function filterPacked<T>(items: readonly T[], keep: (item: T) => boolean): T[] {
   const kept: T[] = [];

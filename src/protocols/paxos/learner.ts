@@ -86,7 +86,7 @@ export class Learner {
   private catchupPeers(): readonly NodeId[] {
     if (this.peers !== null) return this.peers;
     const config = this.role.config;
-    // One elements kind, empty or not: the spread below was deopted by the first run whose `others` was empty (see util/packed-array.ts).
+    // Packed in every tier: with `filter`, the spread below deopted once this was optimized (see util/packed-array.ts).
     const others = filterPacked(config.learners, (learner) => learner !== this.role.nodeId && !config.acceptors.includes(learner));
     this.peers = [...config.acceptors, ...others];
     return this.peers;
