@@ -102,7 +102,30 @@ describe('arrays read per seed keep one elements kind once their producers are o
     expect(json).toEqual({ requests: true, reports: true });
   });
 
-  it('no "wrong map" deopt in paxsim code over a fuzz worker’s first 1,500 seeds', () => {
+  it('an event queue outgrowing its first capacity leaves optimized code that uses queues optimized', () => {
+    const { json } = runWithNatives(`
+      const { EntryQueue } = await import(${distUrl('sim/entry-queue.js')});
+      const schedule = (queue, count) => {
+        for (let index = 0; index < count; index++) queue.push(queue.create(1, 0, 0, index, null, -1), index);
+        while (queue.size > 0) queue.release(queue.pop());
+      };
+      const small = EntryQueue.acquire();
+      %PrepareFunctionForOptimization(schedule);
+      schedule(small, 10);
+      schedule(small, 10);
+      %OptimizeFunctionOnNextCall(schedule);
+      schedule(small, 10);
+      const turbofanned = () => (%GetOptimizationStatus(schedule) & 64) !== 0;
+      const before = turbofanned();
+      // Another run's queue grows (as one run in a few thousand seeds does).
+      const big = EntryQueue.acquire();
+      for (let index = 0; index < 300; index++) big.create(1, 0, 0, index, null, -1);
+      console.log(JSON.stringify({ before, after: turbofanned() }));
+    `);
+    expect(json).toEqual({ before: true, after: true });
+  });
+
+  it('no "wrong map" deopt in paxsim code, and none of the simulation’s event loop, over a fuzz worker’s first 1,500 seeds', () => {
     const { stdout } = runWithNatives(
       `
       await import(${distUrl('run/registry.js')});
@@ -125,5 +148,11 @@ describe('arrays read per seed keep one elements kind once their producers are o
       if (where.includes(DIST)) wrongMapSites.push(where.replace(/.*deoptimize at /, '').replaceAll(`file://${DIST}/`, ''));
     });
     expect(wrongMapSites).toEqual([]);
+    // The loop (`processEvents`, with `process` and the handlers inlined) is the costliest code to compile again.
+    const simulationLoopDeopts = lines.filter((line, index) => {
+      const deopted = /\[bailout .*deoptimizing .*<JSFunction (run|processEvents|process) /.exec(line);
+      return deopted !== null && lines.slice(index + 1, index + 5).some((next) => next.includes('<Simulation map'));
+    });
+    expect(simulationLoopDeopts).toEqual([]);
   });
 });
