@@ -1,6 +1,7 @@
 import type { NodeId } from '../scenario/scenario.js';
 import type { AnyTraceEvent } from '../sim/events.js';
 import { LinkState } from '../sim/network.js';
+import { mapPacked } from '../util/packed-array.js';
 
 /**
  * Who is up and who can reach whom, rebuilt from a trace's fault events, so
@@ -49,7 +50,8 @@ export class ClusterView {
   connectedComponents(): NodeId[][] {
     const nodes = this.nodes;
     // Per node (in `nodes` order): placed in a component yet? Down nodes count as placed. An array by position, not a Map by id: liveness asks at every change.
-    const placed: boolean[] = nodes.map((node) => !this.up.has(node));
+    // Packed in every tier: with `map`, this function's first optimized code deopted on its own (holey) result (see util/packed-array.ts).
+    const placed: boolean[] = mapPacked(nodes, (node) => !this.up.has(node));
     const components: NodeId[][] = [];
     for (let start = 0; start < nodes.length; start++) {
       if (placed[start]) continue;

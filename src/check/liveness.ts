@@ -4,6 +4,7 @@ import type { TraceEvent } from '../sim/events.js';
 import { ClusterView } from './cluster-view.js';
 import type { CheckContext, Checker } from './checker.js';
 import { plural } from '../util/plural.js';
+import { filterPacked } from '../util/packed-array.js';
 
 export interface LivenessOptions {
   readonly withinMs: number;
@@ -136,7 +137,8 @@ export class LivenessChecker implements Checker {
   }
 
   private missingLearners(): NodeId[] {
-    return this.requiredLearners.filter((node) => {
+    // Packed in every tier: its callers' optimized code read `filter`'s holey results, then deopted on packed ones (see util/packed-array.ts).
+    return filterPacked(this.requiredLearners, (node) => {
       const learned = this.learned.get(node);
       return learned === undefined || (this.deadlineMs !== null && learned.t > this.deadlineMs);
     });
@@ -161,11 +163,14 @@ export class LivenessChecker implements Checker {
     const majority = Math.floor(this.context.acceptors.length / 2) + 1;
     for (const component of this.cluster.connectedComponents()) {
       // A component is a handful of nodes: `includes` beats building a Set per component at every evaluation.
-      const acceptors = this.context.acceptors.filter((node) => component.includes(node)).length;
+      // Counted, not filtered: no array per component, and none whose elements kind changes once this is optimized (see util/packed-array.ts).
+      let acceptors = 0;
+      for (const node of this.context.acceptors) if (component.includes(node)) acceptors += 1;
       const hasProposer = component.some((node) => this.proposing.has(node));
       if (acceptors >= majority && hasProposer) {
         this.stableSinceMs = Math.max(this.options.quietFromMs, this.lastChangeMs);
-        this.requiredLearners = this.context.learners.filter((node) => component.includes(node));
+        // Packed in every tier: `missingLearners` reads it (see util/packed-array.ts).
+        this.requiredLearners = filterPacked(this.context.learners, (node) => component.includes(node));
         return;
       }
     }

@@ -8,6 +8,7 @@ import type { AnyTraceEvent } from '../sim/events.js';
 import type { ScheduledRequest } from '../sim/simulation.js';
 import type { LivenessOptions } from '../check/liveness.js';
 import { emptyDict } from '../util/dict.js';
+import { mapPacked } from '../util/packed-array.js';
 import type { ProtocolDriver, RunFactsSummary } from './protocol.js';
 
 /** The protocol configuration a scenario asks for, with an optional injected bug. */
@@ -28,7 +29,8 @@ export function paxosConfigFor(scenario: Scenario, bug: PaxosBug | undefined): P
 }
 
 export function requestsFor(scenario: Scenario): ScheduledRequest<ProposeRequest>[] {
-  return scenario.proposals.map((proposal) => ({
+  // Packed in every tier: the simulation's constructor iterates them every seed (see util/packed-array.ts).
+  return mapPacked(scenario.proposals, (proposal) => ({
     atMs: proposal.at,
     node: proposal.node,
     request: { value: proposal.value, round: proposal.ballot },

@@ -50,17 +50,27 @@ export class EntryQueue {
     if (spareQueues.length < MAX_SPARE_QUEUES) spareQueues.push(this);
   }
 
-  private fields = new Float64Array(INITIAL_CAPACITY << STRIDE_SHIFT);
+  // The arrays `grow` replaces are declared here and set in the constructor: a field set
+  // only where it is declared is "const" to V8, and the first run in a thread that
+  // outgrew the initial capacity (thousands of seeds into a fuzz worker) made it
+  // mutable, which deoptimized every optimized caller (the simulation's run loop).
+  private fields: Float64Array;
   private payloads: unknown[] = new Array<unknown>(INITIAL_CAPACITY).fill(null);
   /** Handles in heap order. */
-  private heap = new Int32Array(INITIAL_CAPACITY);
+  private heap: Int32Array;
   private heapSize = 0;
   /** Released handles, ready for reuse; handles at or above `allocated` were never used. */
-  private free = new Int32Array(INITIAL_CAPACITY);
+  private free: Int32Array;
   private freeCount = 0;
   private allocated = 0;
   private capacity = INITIAL_CAPACITY;
   private nextSequence = 0;
+
+  private constructor() {
+    this.fields = new Float64Array(INITIAL_CAPACITY << STRIDE_SHIFT);
+    this.heap = new Int32Array(INITIAL_CAPACITY);
+    this.free = new Int32Array(INITIAL_CAPACITY);
+  }
 
   get size(): number {
     return this.heapSize;

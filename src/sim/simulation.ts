@@ -1,6 +1,7 @@
 import { takesOwnedDelivery, type DurableStorage, type Effects, type ProtocolFactory, type ProtocolNode, type Tagged } from '../protocols/effects.js';
 import type { Fault, NetworkSpec, NodeId } from '../scenario/scenario.js';
 import { assert, fail, unreachable } from '../util/assert.js';
+import { mapPacked } from '../util/packed-array.js';
 import { EntryQueue, NO_COPIES } from './entry-queue.js';
 import type { AnyTraceEvent, DropReason, FaultEvent } from './events.js';
 import { drawDelayMs, LinkState, MessageFate } from './network.js';
@@ -190,6 +191,7 @@ export class Simulation<Message extends Tagged, StoredRecord, Observation extend
   private readonly slots: NodeSlot<Message, StoredRecord, Request>[];
   private readonly emit: (event: AnyTraceEvent) => void;
   private nowMs = 0;
+  private processedEvents = 0;
   private ran = false;
   private nextMessageId = 1;
   private nextTimerToken = 1;
@@ -218,7 +220,8 @@ export class Simulation<Message extends Tagged, StoredRecord, Observation extend
     this.networkTrace = this.traceNetwork ? (setup.networkTrace ?? null) : null;
     this.links = new LinkState(setup.nodes, setup.alwaysConnected ?? []);
     this.fate = new MessageFate(setup.network, setup.seed, setup.nodes);
-    this.slots = setup.nodes.map((id, index) => ({
+    // Packed in every tier: `run`, `process` and the handlers index it per event (see util/packed-array.ts).
+    this.slots = mapPacked(setup.nodes, (id, index) => ({
       id,
       index,
       up: true,
@@ -247,28 +250,39 @@ export class Simulation<Message extends Tagged, StoredRecord, Observation extend
     // Its queue is recycled when the run ends, so a simulation runs once.
     assert(!this.ran, 'a simulation runs once');
     this.ran = true;
-    const { untilMs, maxEvents, shouldStop } = this.setup;
     for (const slot of this.slots) {
       slot.instance = this.setup.protocol.createNode(this.effectsFor(slot));
       slot.instance.start();
     }
     // A node that threw in start() (or a violation there, under stopOnViolation) ends the run before any event.
-    if (shouldStop?.()) return this.outcome(this.nowMs, 0, 0, 'stopped');
-    let processedEvents = 0;
-    let lastEventMs = 0;
+    if (this.setup.shouldStop?.()) return this.outcome(this.nowMs, 0, 0, 'stopped');
+    const stoppedBy = this.processEvents();
+    const endMs = stoppedBy === 'quiescent' || stoppedBy === 'until' ? this.setup.untilMs : this.nowMs;
+    // Every event set `nowMs`, so it is the last event's time (0 when there was none).
+    return this.outcome(endMs, this.nowMs, this.processedEvents, stoppedBy);
+  }
+
+  /**
+   * The event loop, apart from `run`: V8 optimizes it while the first run is
+   * still looping, before any run has ended. Ending here is only returning a
+   * constant, so that code needs no feedback; when it built the outcome too,
+   * the first run's end deoptimized the freshly optimized loop (with
+   * `process` and the handlers inlined), which was then compiled again.
+   */
+  private processEvents(): StopReason {
+    const { untilMs, maxEvents, shouldStop } = this.setup;
     const queue = this.queue;
     for (;;) {
       const nextMs = queue.peekTimeMs();
-      if (nextMs < 0) return this.outcome(untilMs, lastEventMs, processedEvents, 'quiescent');
-      if (nextMs > untilMs) return this.outcome(untilMs, lastEventMs, processedEvents, 'until');
+      if (nextMs < 0) return 'quiescent';
+      if (nextMs > untilMs) return 'until';
       const next = queue.pop();
       if (nextMs < this.nowMs) fail(`time went backwards: ${nextMs} < ${this.nowMs}`);
       this.nowMs = nextMs;
-      lastEventMs = nextMs;
       this.process(next);
-      processedEvents += 1;
-      if (shouldStop?.()) return this.outcome(this.nowMs, lastEventMs, processedEvents, 'stopped');
-      if (processedEvents >= maxEvents) return this.outcome(this.nowMs, lastEventMs, processedEvents, 'max-events');
+      this.processedEvents += 1;
+      if (shouldStop?.()) return 'stopped';
+      if (this.processedEvents >= maxEvents) return 'max-events';
     }
   }
 
@@ -436,7 +450,8 @@ export class Simulation<Message extends Tagged, StoredRecord, Observation extend
         return this.restart(this.slots[this.links.index(fault.node)]!);
       case 'partition':
         this.links.partition(fault.groups);
-        this.emit({ t, type: 'partition', groups: fault.groups.map((group) => [...group]) });
+        // Packed in every tier: the checkers' partition tracking reads these groups (see util/packed-array.ts).
+        this.emit({ t, type: 'partition', groups: mapPacked(fault.groups, (group) => [...group]) });
         return;
       case 'cut':
         this.links.cutLink(fault.from, fault.to);

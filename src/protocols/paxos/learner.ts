@@ -3,6 +3,7 @@ import { LastBallotKey, type Ballot } from './ballot.js';
 import { backoffMs } from './config.js';
 import type { AcceptedMessage, DecidedMessage, Value } from './messages.js';
 import type { PaxosRole } from './role.js';
+import { filterPacked } from '../../util/packed-array.js';
 
 export const CATCHUP_TIMER = 'catchup';
 
@@ -85,7 +86,8 @@ export class Learner {
   private catchupPeers(): readonly NodeId[] {
     if (this.peers !== null) return this.peers;
     const config = this.role.config;
-    const others = config.learners.filter((learner) => learner !== this.role.nodeId && !config.acceptors.includes(learner));
+    // Packed in every tier: with `filter`, the spread below deopted once this was optimized (see util/packed-array.ts).
+    const others = filterPacked(config.learners, (learner) => learner !== this.role.nodeId && !config.acceptors.includes(learner));
     this.peers = [...config.acceptors, ...others];
     return this.peers;
   }
