@@ -244,12 +244,12 @@ export function isProtocolDefinition(value: unknown): value is AnyProtocolDefini
   return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[DEFINITION_BRAND] === true;
 }
 
-/** A user protocol's invariants: `no-exceptions` (a handler that throws fails the run, see determinism-guard.ts), then its own. */
 /** The shape of a violation of one of `invariants` that reads its own (see {@link Invariant.violationShape}). */
 function invariantShapes(invariants: readonly Invariant[]): (violation: { readonly checker: string; readonly message: string }) => string | undefined {
   return (violation) => invariants.find((invariant) => invariant.name === violation.checker)?.violationShape?.(violation.message);
 }
 
+/** A user protocol's invariants: `no-exceptions` (a handler that throws fails the run, see determinism-guard.ts), then its own. */
 function invariantsOf(spec: { readonly invariants?: readonly Invariant[] }): readonly Invariant[] {
   return [NO_EXCEPTIONS, ...(spec.invariants ?? [])];
 }
