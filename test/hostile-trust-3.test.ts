@@ -6,12 +6,13 @@ import { violationKind } from '../src/check/violation-kind.js';
 import { formatVerdict } from '../src/cli/verdict.js';
 import { stylesFor } from '../src/cli/io.js';
 import { multiPaxosDefinition, paxosDefinition } from '../src/run/builtin-protocols.js';
+import { exploreModelFor, NO_FAULTS } from '../src/explore/setup.js';
 import { defineProtocol } from '../src/run/protocol-definition.js';
 import { registerProtocol } from '../src/run/registry.js';
 import { runScenario } from '../src/run/runner.js';
 import { multiDecreeViolations } from './helpers/family-violations.js';
 import { expectOneLine, runCli } from './helpers/cli.js';
-import { shippedScenario } from './helpers/scenario.js';
+import { scenarioFromYaml, shippedScenario } from './helpers/scenario.js';
 import { recordTrace } from './helpers/trace-edit.js';
 
 /** Trust, third round: a checker tool that says PASS wrongly, or loses a failure it found, is worse than none. */
@@ -185,6 +186,17 @@ describe('a protocol registered under another name behaves as the one it copies 
     expect(section?.split('\n')).toEqual(['multipaxos-plus checkers  (and every multipaxos checker)', `  ${'extra-check'.padEnd(26)}one more property`]);
     // Cheap Paxos's section is as before: what it adds to Multi-Paxos's.
     expect(listed.stdout).toContain('cheap-paxos checkers  (and every multipaxos checker)\n  configuration-safety');
+  });
+
+  it("explore --symmetry asks the definition which nodes are interchangeable (it matched paxos and multipaxos by name: a twin got no reduction)", () => {
+    const symmetricTwin = defineProtocol({ name: 'paxos-symmetric-twin', scenario: paxosDefinition.scenarioShape, traceFormat: 'paxos', symmetry: paxosDefinition.symmetry!, setup: (cluster) => paxosDefinition.setup(cluster) });
+    registerProtocol(symmetricTwin, '/nowhere/paxos-symmetric-twin.js');
+    const yaml = ['name: sym', 'nodes: [A, B, C]', 'roles: { proposers: [A] }', 'proposals: [{ at: 0, node: A, value: X }]', 'expect: { safety: hold }', ''].join('\n');
+    const classes = (protocol: string) => exploreModelFor({ ...scenarioFromYaml(yaml), protocol }, undefined, NO_FAULTS, { symmetry: true }).model.setup.symmetry;
+    expect(classes('paxos')).toEqual([['B', 'C']]);
+    expect(classes('paxos-symmetric-twin')).toEqual([['B', 'C']]);
+    // A definition that says nothing gets no reduction (the safe direction).
+    expect(classes('paxos-twin')).toEqual([]);
   });
 
   it("the verdict shows a single-decree twin's chosen and learned lines and its liveness checker, as Paxos's", () => {

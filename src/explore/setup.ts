@@ -3,7 +3,6 @@ import type { NodeId, Scenario } from '../scenario/scenario.js';
 import type { ExploreSpec } from '../scenario/scenario.js';
 import { driverFor, type ProtocolBug, type ProtocolDriver } from '../run/protocol.js';
 import { protocolNamed } from '../run/registry.js';
-import { hashPlain } from './canonical.js';
 import { ExploreModel, type ExploreLimits } from './model.js';
 
 /** The bounds `paxsim explore` uses when neither the scenario's `explore` key nor a flag sets them: no faults, no timers. */
@@ -52,30 +51,13 @@ function exploreJudged(driver: ProtocolDriver): ExploreJudged {
 }
 
 /**
- * The classes of interchangeable nodes `--symmetry` permutes: nodes whose
- * ids the protocol never orders or compares, in the same role, with the same
- * scenario requests. Single-decree Paxos: acceptors/learners that are not
- * proposers (a proposer's id is part of its ballots, and ballots are ordered
- * by it), grouped by role. Multi-Paxos: clients with equal workloads
- * (replicas can all lead, and a leader's id is in its ballots). Other
- * protocols: none. Classes of one are left out.
+ * The classes of interchangeable nodes `--symmetry` permutes: what the
+ * protocol's definition says (its `symmetry`; see explore/symmetry.ts for
+ * paxsim's own), classes of one left out. A protocol that says nothing has
+ * none.
  */
 export function symmetryClasses(scenario: Scenario, requests: readonly { node: NodeId; request: unknown }[], clients: readonly NodeId[]): NodeId[][] {
-  const requestsOf = (node: NodeId): number => hashPlain(requests.filter((request) => request.node === node).map((request) => request.request));
-  const groups = new Map<string, NodeId[]>();
-  const add = (key: string, node: NodeId): void => {
-    const group = groups.get(key);
-    if (group === undefined) groups.set(key, [node]);
-    else group.push(node);
-  };
-  if (scenario.protocol === 'paxos') {
-    const { proposers, acceptors, learners } = scenario.roles;
-    for (const node of scenario.nodes) {
-      if (proposers.includes(node) || requests.some((request) => request.node === node)) continue;
-      add(`${acceptors.includes(node)}|${learners.includes(node)}`, node);
-    }
-  } else if (scenario.protocol === 'multipaxos') {
-    for (const client of clients) add(String(requestsOf(client)), client);
-  }
-  return [...groups.values()].filter((group) => group.length > 1);
+  const symmetry = protocolNamed(scenario.protocol)?.symmetry;
+  if (symmetry === undefined) return [];
+  return symmetry(scenario, requests, clients).filter((group) => group.length > 1);
 }

@@ -12,6 +12,7 @@ import { paxosDriver } from './paxos-driver.js';
 import { raftDriver } from './raft-driver.js';
 import { cheapPaxosDriver } from './cheap-paxos-driver.js';
 import { defineProtocol } from './protocol-definition.js';
+import { interchangeableAcceptors, interchangeableClients } from '../explore/symmetry.js';
 
 /**
  * paxsim's own protocols, defined through the public API (src/index.ts) like
@@ -28,6 +29,7 @@ export const paxosDefinition = defineProtocol({
   bugs: PAXOS_BUGS,
   scenario: { clients: false, timingBlock: 'paxos' },
   checkerDescriptions: CHECKERS,
+  symmetry: interchangeableAcceptors,
   coverage: paxosCoverage(),
   traceFormat: 'paxos',
   setup: ({ scenario, bug, liveness }) => paxosDriver(scenario, bug as PaxosBug | undefined, liveness),
@@ -39,6 +41,7 @@ export const multiPaxosDefinition = defineProtocol({
   bugs: MULTIPAXOS_BUGS,
   scenario: { clients: true, timingBlock: 'multipaxos' },
   checkerDescriptions: MULTIPAXOS_CHECKERS,
+  symmetry: interchangeableClients,
   coverage: multiPaxosCoverage(),
   traceFormat: 'multipaxos',
   setup: ({ scenario, bug, liveness }) => multiPaxosDriver(scenario, bug as MultiPaxosBug | undefined, liveness),

@@ -4,6 +4,7 @@ import { composedCoverage, GENERIC_SHARE, MAX_COVERAGE_SITUATIONS, type Coverage
 import { InvariantChecks, NO_CHECKS, type Invariant } from '../check/invariants.js';
 import type { LivenessOptions } from '../check/liveness.js';
 import type { CheckerDescription } from '../check/suite.js';
+import type { SymmetryClasses } from '../explore/symmetry.js';
 import type { Effects, NodeId, ProtocolFactory, ProtocolNode, StorageReader, Tagged } from '../protocols/effects.js';
 import type { ProposeRequest } from '../protocols/paxos/messages.js';
 import { PROPOSALS_SHAPE, USER_PROTOCOL_SHAPE, type ScenarioShape } from '../scenario/protocol-shape.js';
@@ -101,6 +102,8 @@ export interface DriverProtocolSpec<Config> {
   readonly checkerNames?: readonly string[];
   /** Or each checker with its kind and a one-line summary (paxsim's own protocols): `paxsim list` shows the summaries. */
   readonly checkerDescriptions?: readonly CheckerDescription[];
+  /** Which nodes `paxsim explore --symmetry` may permute (explore/symmetry.ts). Default: none. */
+  readonly symmetry?: SymmetryClasses;
   /** The scenario keys it reads beyond the common ones (clients, its timing block, …). Default: proposals and roles, timing in `config`. */
   readonly scenario?: ScenarioShape;
   /** The situations `paxsim fuzz` counts. Default: the generic ones (faults, lost requests, duplicate deliveries). */
@@ -123,6 +126,8 @@ export interface ProtocolDefinition<Config = unknown> {
   readonly checkerNames: readonly string[];
   /** The same checkers with their kinds and summaries, when the definition gives them (paxsim's own); else empty or absent. */
   readonly checkerDescriptions?: readonly CheckerDescription[] | undefined;
+  /** Which nodes `paxsim explore --symmetry` may permute; absent: none. */
+  readonly symmetry?: SymmetryClasses | undefined;
   /**
    * The shape of a violation of one of its own checkers (its invariants'
    * `violationShape`), which the shrinker keeps (check/violation-kind.ts);
@@ -166,7 +171,7 @@ export function defineProtocol<Config>(
     const coverage = spec.coverage ?? composedCoverage([GENERIC_SHARE]);
     const checkerDescriptions = spec.checkerDescriptions ?? [];
     const checkerNames = spec.checkerNames ?? checkerDescriptions.map((checker) => checker.name);
-    return Object.freeze({ ...base, checkerNames, checkerDescriptions, scenarioShape, takesClients: scenarioShape.clients, coverage, traceFormat: spec.traceFormat, setup: spec.setup });
+    return Object.freeze({ ...base, checkerNames, checkerDescriptions, symmetry: spec.symmetry, scenarioShape, takesClients: scenarioShape.clients, coverage, traceFormat: spec.traceFormat, setup: spec.setup });
   }
   return Object.freeze({
     ...base,
