@@ -160,18 +160,11 @@ export function runScenario(input: Scenario, options: RunOptions = {}): RunResul
   // Nothing but the trace writer reads network events as objects: the simulator hands their fields straight to it.
   const writesNetworkDirectly =
     serializer !== null && recorded === null && observe === undefined && driver.observeSkipsNetwork === true && checks.observeUnread !== undefined && driver.needsNetworkEvents !== true;
-  // The last network line the checks saw: a deadline can only pass when time moves or something was observed (checker.ts, observeUnread).
-  let unreadCheckedMs = -1;
-  let unreadCheckedIndex = -1;
   const networkTrace = writesNetworkDirectly ? directNetworkTrace(serializer, (t) => {
-    // What emit does for an event that only the trace reads: its index, then the checks see its time. (No untraced events on this path: the simulator traces every network event it hands over.)
-    const index = eventCount;
+    // What emit does for an event that only the trace reads: its index, then the checks see its time.
+    const index = eventCount + untracedEvents();
     eventCount += 1;
-    // The same time, and nothing appended since the previous line (a broadcast's sends): the checks' answer cannot change.
-    const unchanged = t === unreadCheckedMs && index === unreadCheckedIndex + 1;
-    unreadCheckedMs = t;
-    unreadCheckedIndex = index;
-    if (!unchanged) appendViolations(checks.observeUnread!(t, index));
+    appendViolations(checks.observeUnread!(t, index));
   }) : undefined;
 
   const setup = {
