@@ -264,8 +264,8 @@ describe('paxsim check on hand-written Multi-Paxos traces', () => {
     ]);
     expect(json.ignoredTypes).toEqual({ heartbeat: 1, propose: 1 });
     const out = lines((await runCheck([file, '--no-color'])).stdout);
-    expect(out).toContain('note      the trace records a exactly-once violation (event #5, t=3) that these checkers do not reproduce: made up');
-    expect(out).toContain('          the trace records a client-liveness violation (event #17, t=14); client-liveness is checked only with --liveness-within MS');
+    expect(out).toContain('note      the trace records a violation of exactly-once (event #5, t=3) that these checkers do not reproduce: made up');
+    expect(out).toContain('          the trace records a violation of client-liveness (event #17, t=14); client-liveness is checked only with --liveness-within MS');
     expect(out).toContain('          ignored 2 events of types outside the trace format: "heartbeat" ×1, "propose" ×1');
   });
 });

@@ -253,7 +253,7 @@ describe('paxsim check on hand-written traces from another implementation', () =
     expect(outcome.code).toBe(0);
     const out = lines(outcome.stdout);
     expect(out).toContain('chosen    "v1" in ballot (1,) at t=5');
-    expect(out).toContain('note      the trace records a agreement violation (event #8, t=5) that these checkers do not reproduce: made up');
+    expect(out).toContain('note      the trace records a violation of agreement (event #8, t=5) that these checkers do not reproduce: made up');
     const json = jsonOf(await runCheck([file, '--json']));
     expect(json.violations).toEqual([]);
     expect(json.events).toBe(13);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { multiDecreeViolations } from './helpers/family-violations.js';
 import { expectOneLine, runCli } from './helpers/cli.js';
+import { writeTraceLines } from './helpers/trace-edit.js';
 
 /** Trust, second round: a checker tool that says PASS wrongly, or loses a failure it found, is worse than none. */
 
@@ -106,15 +107,11 @@ describe('a run stopped by a fatal event is judged where it stopped', () => {
 describe('check --protocol MODULE of a trace whose meta line names no protocolModule', () => {
   it('reads it in the protocol\'s own vocabulary, as the flag says (it read it as Paxos: "put \"protocol\":\"multipaxos\" in the meta line", two lines, exit 2)', async () => {
     const trace = join(dir, 'no-module.jsonl');
-    writeFileSync(
-      trace,
-      [
-        '{"type":"meta","scenario":"x","seed":1,"nodes":["A","B","C"],"acceptors":["A","B","C"],"proposers":["A"],"learners":["A","B","C"],"protocol":"rumor"}',
-        '{"t":0,"type":"heard","node":"A","from":"B","value":"X"}',
-        '{"t":1,"type":"accept","node":"A","slot":1}',
-        '',
-      ].join('\n'),
-    );
+    writeTraceLines(trace, [
+      '{"type":"meta","scenario":"x","seed":1,"nodes":["A","B","C"],"acceptors":["A","B","C"],"proposers":["A"],"learners":["A","B","C"],"protocol":"rumor"}',
+      '{"t":0,"type":"heard","node":"A","from":"B","value":"X"}',
+      '{"t":1,"type":"accept","node":"A","slot":1}',
+    ]);
     const checked = await runCli(['check', trace, '--protocol', join(FIXTURES, 'rumor.js'), '--no-color']);
     expect(checked.stderr).toBe('');
     expect(checked.code).toBe(0);

@@ -10,6 +10,7 @@ import { exploreModelFor, NO_FAULTS } from '../src/explore/setup.js';
 import { defineProtocol } from '../src/run/protocol-definition.js';
 import { registerProtocol } from '../src/run/registry.js';
 import { runScenario } from '../src/run/runner.js';
+import { auxiliaryIdleYaml } from './helpers/cheap-paxos-fixtures.js';
 import { multiDecreeViolations } from './helpers/family-violations.js';
 import { expectOneLine, runCli } from './helpers/cli.js';
 import { scenarioFromYaml, shippedScenario } from './helpers/scenario.js';
@@ -78,24 +79,7 @@ describe('explore says which checkers it does not judge, and refuses an expectat
   /** Cheap Paxos with two mains and one auxiliary, expecting no message to reach the auxiliary: B's crash makes A ask C (3 steps). */
   function cheapScenario(name: string, exploreExpect = ''): string {
     const file = join(dir, `${name}.yaml`);
-    writeFileSync(
-      file,
-      [
-        `name: ${name}`,
-        'protocol: cheap-paxos',
-        'nodes: [A, B, C]',
-        'roles: { main: [A, B], auxiliary: [C] }',
-        'cheapPaxos: { alpha: 1 }',
-        'clients:',
-        '  - { id: c1, ops: [{ put: { key: x, value: "1" } }] }',
-        'faults:',
-        '  - { at: 0, crash: B }',
-        'until: 3000',
-        'explore: { maxCrashes: 1, maxTimerFires: 1, depth: 4 }',
-        `expect: { safety: hold, auxiliaries: { maxMessages: 0 }${exploreExpect} }`,
-        '',
-      ].join('\n'),
-    );
+    writeFileSync(file, auxiliaryIdleYaml(name, { explore: '{ maxCrashes: 1, maxTimerFires: 1, depth: 4 }', expectMore: exploreExpect }));
     return file;
   }
 

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { expectOneLine, runCli } from './helpers/cli.js';
-import { editTrace, recordTrace } from './helpers/trace-edit.js';
+import { auxiliaryIdleYaml } from './helpers/cheap-paxos-fixtures.js';
+import { editTrace, recordTrace, writeTraceLines } from './helpers/trace-edit.js';
 
 /**
  * `paxsim check` never says PASS for a trace of a failing run because its
@@ -56,14 +57,11 @@ describe('a recorded violation of a checker these checks do not have is bad inpu
 
   it('held: a recorded violation of a checker these checks have but do not reproduce stays a note; an unchecked liveness one too', async () => {
     const trace = join(dir, 'made-up.jsonl');
-    writeFileSync(
-      trace,
-      [
-        '{"type":"meta","nodes":["A","B","C"]}',
-        '{"t":1,"type":"violation","checker":"agreement","message":"made up"}',
-        '{"t":2,"type":"violation","checker":"liveness","message":"made up too"}',
-      ].join('\n') + '\n',
-    );
+    writeTraceLines(trace, [
+      '{"type":"meta","nodes":["A","B","C"]}',
+      '{"t":1,"type":"violation","checker":"agreement","message":"made up"}',
+      '{"t":2,"type":"violation","checker":"liveness","message":"made up too"}',
+    ]);
     const outcome = await runCli(['check', trace, '--no-color']);
     expect(outcome.code).toBe(0);
     expect(outcome.stdout).toContain('that these checkers do not reproduce: made up');
@@ -72,17 +70,14 @@ describe('a recorded violation of a checker these checks do not have is bad inpu
 
   it("held: a recorded violation of a checker of the protocol that check does not run (Cheap Paxos's auxiliaries-idle) stays a note", async () => {
     const trace = join(dir, 'cheap.jsonl');
-    writeFileSync(
-      trace,
-      [
-        '{"type":"meta","nodes":["A","B","C"],"protocol":"cheap-paxos","main":["A","B"],"auxiliary":["C"],"alpha":1,"clients":[]}',
-        '{"t":1,"type":"violation","checker":"auxiliaries-idle","message":"made up"}',
-      ].join('\n') + '\n',
-    );
+    writeTraceLines(trace, [
+      '{"type":"meta","nodes":["A","B","C"],"protocol":"cheap-paxos","main":["A","B"],"auxiliary":["C"],"alpha":1,"clients":[]}',
+      '{"t":1,"type":"violation","checker":"auxiliaries-idle","message":"made up"}',
+    ]);
     const outcome = await runCli(['check', trace, '--no-color']);
     expect(outcome.stderr).toBe('');
     expect(outcome.code).toBe(0);
-    expect(outcome.stdout).toContain('the trace records a auxiliaries-idle violation');
+    expect(outcome.stdout).toContain('the trace records a violation of auxiliaries-idle');
   });
 });
 
@@ -154,23 +149,7 @@ describe("check judges Cheap Paxos's auxiliaries-idle as the run did", () => {
   /** Two mains and one auxiliary, no message allowed to reach it: B's crash at 0 makes A ask C (the run fails auxiliaries-idle). */
   function auxiliaryScenario(): string {
     const file = join(dir, 'aux-idle.yaml');
-    writeFileSync(
-      file,
-      [
-        'name: aux-idle',
-        'protocol: cheap-paxos',
-        'nodes: [A, B, C]',
-        'roles: { main: [A, B], auxiliary: [C] }',
-        'cheapPaxos: { alpha: 1 }',
-        'clients:',
-        '  - { id: c1, ops: [{ put: { key: x, value: "1" } }] }',
-        'faults:',
-        '  - { at: 0, crash: B }',
-        'until: 3000',
-        'expect: { safety: hold, auxiliaries: { maxMessages: 0 } }',
-        '',
-      ].join('\n'),
-    );
+    writeFileSync(file, auxiliaryIdleYaml('aux-idle'));
     return file;
   }
 
@@ -188,10 +167,7 @@ describe("check judges Cheap Paxos's auxiliaries-idle as the run did", () => {
 
   it('a meta line whose auxiliaryLimits is malformed is bad input, one line naming the field', async () => {
     const trace = join(dir, 'aux-bad.jsonl');
-    writeFileSync(
-      trace,
-      '{"type":"meta","nodes":["A","B","C"],"protocol":"cheap-paxos","main":["A","B"],"auxiliary":["C"],"alpha":1,"clients":[],"auxiliaryLimits":{"maxMessages":-1}}\n',
-    );
+    writeTraceLines(trace, ['{"type":"meta","nodes":["A","B","C"],"protocol":"cheap-paxos","main":["A","B"],"auxiliary":["C"],"alpha":1,"clients":[],"auxiliaryLimits":{"maxMessages":-1}}']);
     const outcome = await runCli(['check', trace]);
     expect(outcome.code).toBe(2);
     expect(expectOneLine(outcome.stderr)).toBe(`${trace}:1: auxiliaryLimits.maxMessages: must be a non-negative integer, got -1`);

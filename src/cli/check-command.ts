@@ -258,8 +258,8 @@ function checkNotes(result: CheckTraceResult): string[] {
     const livenessCheckers = livenessCheckerNames(result);
     notes.push(
       livenessCheckers.includes(recorded.checker) && !result.livenessChecked
-        ? `the trace records a ${recorded.checker} violation (${where}); ${recorded.checker} is checked only with --liveness-within MS`
-        : `the trace records a ${recorded.checker} violation (${where}) that these checkers do not reproduce: ${recorded.message}`,
+        ? `the trace records a violation of ${recorded.checker} (${where}); ${recorded.checker} is checked only with --liveness-within MS`
+        : `the trace records a violation of ${recorded.checker} (${where}) that these checkers do not reproduce: ${recorded.message}`,
     );
   }
   const ignored = Object.entries(result.ignoredTypes);

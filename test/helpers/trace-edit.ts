@@ -24,3 +24,9 @@ export async function recordTrace(file: string, argv: readonly string[], code: n
   expect((await runCli(['run', ...argv, '--quiet', '--trace', file])).code).toBe(code);
   return editTrace(file, edit);
 }
+
+/** Writes a trace made by hand: one line per entry (the meta line first), each ended by a newline; returns `file`. */
+export function writeTraceLines(file: string, lines: readonly string[]): string {
+  writeFileSync(file, lines.map((line) => `${line}\n`).join(''));
+  return file;
+}
